@@ -1,0 +1,11 @@
+export { loadModelPack, DEFAULT_PACK_DIR } from './pack.js';
+export type { ModelPack, NetworkSpec, TensorSpec, TensorDim, AudioParams, PostprocessSpec, LoadModelPackOptions } from './pack.js';
+export type { VerifyMode } from './sha256.js';
+export { createInferenceEngine, animateAudio, runNetwork } from './engine.js';
+export type { InferenceEngine, EngineOptions, AnimateOptions } from './engine.js';
+export type { RunOptions, NetworkOutputs, FrameMatrix, FrameInput } from './run-network.js';
+export type { PoolOptions, PoolPlan, Device } from './session-options.js';
+export { frameCount } from './windows.js';
+export { InferenceError } from './errors.js';
+export type { InferenceErrorCode } from './errors.js';
+export { postprocessKinds } from './postprocess/registry.js';
