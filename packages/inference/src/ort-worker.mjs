@@ -7,6 +7,7 @@ import * as ort from 'onnxruntime-node';
 
 /** @typedef {{ name: string, buffer: ArrayBuffer, dims: number[] }} WireTensor */
 /** @typedef {{ type: 'run', id: number, feeds: WireTensor[], fetches: string[] }} RunRequest */
+/** @typedef {RunRequest | { type: 'close' }} Request */
 /** @typedef {{ name: string, type: string, shape: (number | string)[] }} WireMetadata */
 
 if (!parentPort) throw new Error('ort-worker.mjs runs only as a worker thread');
@@ -33,8 +34,20 @@ if (session) {
   });
   // Requests run one after another; ORT would serialise them on this thread anyway.
   let queue = Promise.resolve();
-  port.on('message', (/** @type {RunRequest} */ msg) => {
-    queue = queue.then(() => run(session, msg));
+  let closing = false;
+  port.on('message', (/** @type {Request} */ msg) => {
+    if (msg.type === 'close') {
+      // Ending the thread from outside (Worker.terminate) while ORT's native run is on the stack
+      // aborts the whole process, so shutdown waits here for the run in progress, skips the
+      // queued ones (the main thread has already rejected them) and lets the thread end itself.
+      closing = true;
+      queue = queue.then(async () => {
+        await session.release();
+        port.close();
+      });
+      return;
+    }
+    queue = queue.then(() => (closing ? undefined : run(session, msg)));
   });
 } else {
   port.close();

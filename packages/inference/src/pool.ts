@@ -31,6 +31,8 @@ interface Pending {
 
 interface Slot {
   readonly worker: Worker;
+  /** settles when the thread has ended, however it ended */
+  readonly exited: Promise<void>;
   readonly pending: Map<number, Pending>;
   alive: boolean;
 }
@@ -53,15 +55,21 @@ export class OrtPool {
   /** Starts the workers and resolves once every session loaded and matches the manifest. */
   static async create(spec: NetworkSpec, plan: PoolPlan): Promise<OrtPool> {
     const options = sessionOptions(plan);
-    const workers = Array.from({ length: plan.workers }, () => new Worker(WORKER_URL, { workerData: { modelPath: spec.networkPath, options } }));
+    const slots: Slot[] = Array.from({ length: plan.workers }, () => {
+      // execArgv: [] because workers inherit the parent's flags, and some are fatal there
+      // (`node --input-type=module -e …` kills every worker at start); the script needs none.
+      const worker = new Worker(WORKER_URL, { workerData: { modelPath: spec.networkPath, options }, execArgv: [] });
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      return { worker, exited, pending: new Map(), alive: true };
+    });
     try {
-      const infos = await Promise.all(workers.map((w) => awaitReady(w, spec, plan)));
+      const infos = await Promise.all(slots.map((s) => awaitReady(s.worker, spec, plan)));
       checkSession(spec, infos[0]);
     } catch (err) {
-      await Promise.all(workers.map((w) => w.terminate()));
+      await Promise.all(slots.map(shutdown));
       throw err;
     }
-    const pool = new OrtPool(spec, plan, workers.map((worker) => ({ worker, pending: new Map(), alive: true })));
+    const pool = new OrtPool(spec, plan, slots);
     for (const slot of pool.slots) pool.attach(slot);
     return pool;
   }
@@ -84,11 +92,13 @@ export class OrtPool {
     });
   }
 
+  /** Rejects pending runs at once, then waits for each worker to finish the batch ORT is running and end. */
   async close(): Promise<void> {
-    if (this.closing) return;
-    this.closing = true;
-    for (const slot of this.slots) this.settleAll(slot, closedError(this.spec));
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    if (!this.closing) {
+      this.closing = true;
+      for (const slot of this.slots) this.settleAll(slot, closedError(this.spec));
+    }
+    await Promise.all(this.slots.map(shutdown));
   }
 
   private attach(slot: Slot): void {
@@ -123,6 +133,18 @@ export class OrtPool {
     slot.pending.clear();
     slot.worker.unref();
   }
+}
+
+/**
+ * Asks a worker to release its session and end. Never Worker.terminate(): ending a thread while
+ * ORT's native run is on its stack aborts the whole process ("terminate called after throwing an
+ * instance of 'Napi::Error'"). A worker still loading its session sees the request once loaded.
+ */
+function shutdown(slot: Slot): Promise<void> {
+  // Held until it ends: a process exiting under a running worker aborts the same way.
+  slot.worker.ref();
+  slot.worker.postMessage({ type: 'close' });
+  return slot.exited;
 }
 
 function closedError(spec: NetworkSpec): InferenceError {
