@@ -1,4 +1,10 @@
-// PLACEHOLDER owned by the default-model work: replaced with the real implementation.
+// Post-processing for the embedded default model (models/default): 15 Oculus viseme activations
+// per frame → ARKit blendshape weights, a jaw joint, resting eyes and procedural blinks. The table
+// that maps visemes to shapes is data (templates/visemes/oculus-to-arkit.json, rationale in
+// templates/visemes/README.md) so studios can retune mouth shapes without touching code.
+import {
+  ARKIT_BLENDSHAPES, TONGUE_BLENDSHAPES, blinkCurve, createFaceAnimation, halfLifeAlpha, quatFromAxisAngle, smoothColumns,
+} from '@a2f/animation';
 import type { FaceAnimation, Provenance, Rational } from '@a2f/animation';
 
 /** The 15 Oculus visemes the default model emits, in output order. */
@@ -19,17 +25,133 @@ export interface VisemePostprocessOptions {
   provenance: Provenance;
   /** seed of the procedural blink track */
   seed?: number;
+  /** mean seconds between procedural blinks (default 3.5, blinkCurve's); 0 turns blinks off */
   blinkIntervalSeconds?: number;
 }
 
-/** Network output (frames × 15 viseme activations) → FaceAnimation with 52 ARKit + 16 tongue channels and jaw/eye joints. */
+/** Blendshape channels of the result: the 52 ARKit shapes (A2F order), then the 16 tongue shapes. */
+const CHANNELS: readonly string[] = [...ARKIT_BLENDSHAPES, ...TONGUE_BLENDSHAPES];
+const ARKIT_INDEX = new Map<string, number>(ARKIT_BLENDSHAPES.map((name, i) => [name, i]));
+
+/** Joint channels written: the jaw rotates with jawOpen; the eyes stay at rest (see below). */
+const JOINTS = ['jaw', 'eye_L', 'eye_R'] as const;
+
+/**
+ * Network output (frames × 15 viseme activations) → FaceAnimation with 52 ARKit + 16 tongue channels and jaw/eye joints.
+ *
+ * - Weights: per frame Σ_v activation_v · table[v], clamped to [0, 1]; then A2F's two-stage
+ *   exponential smoother with the table's half-life (the model's per-window output is frame-wise
+ *   independent, so it jitters between neighbouring visemes without it).
+ * - Tongue channels stay 0: the model hears visemes, not tongue positions.
+ * - eyeBlinkLeft/Right: a seeded procedural blink track (A2F networks do not blink either; the SDK
+ *   leaves blinks to the caller), combined with any table weight by max.
+ * - Joint `jaw`: rotation about its local +X by jawOpen · jawOpenDegrees. Positive opens the mouth
+ *   on a Y-up, +Z-forward face: the right-hand rule turns the chin (at +Z in front of the hinge)
+ *   towards −Y. The rotation is relative to the joint's rest pose, like every JointTrack.
+ * - Joints `eye_L`, `eye_R`: identity. Audio carries no gaze information; a fabricated saccade
+ *   track would fight any gaze the animator or an emotion layer adds, so the eyes rest.
+ */
 export function visemesToFace(visemes: Float32Array, frameCount: number, opts: VisemePostprocessOptions): FaceAnimation {
-  void visemes; void frameCount; void opts;
-  throw new Error('visemesToFace: not implemented yet');
+  const V = VISEMES.length;
+  if (!Number.isInteger(frameCount) || frameCount < 0) throw new RangeError(`visemesToFace: frameCount ${frameCount} must be a non-negative integer`);
+  if (visemes.length !== frameCount * V) {
+    throw new RangeError(`visemesToFace: expected ${frameCount} frames × ${V} visemes = ${frameCount * V} values, got ${visemes.length}`);
+  }
+  const { fps, table } = opts;
+  const blinkInterval = opts.blinkIntervalSeconds;
+  if (blinkInterval !== undefined && !(blinkInterval >= 0 && Number.isFinite(blinkInterval))) {
+    throw new RangeError(`visemesToFace: blinkIntervalSeconds ${blinkInterval} must be a finite number ≥ 0 (0 = no blinks)`);
+  }
+  const seed = opts.seed ?? 0;
+
+  // Dense [viseme × 52] matrix, so the per-frame mix is a small matrix product.
+  const K = ARKIT_BLENDSHAPES.length;
+  const mix = new Float32Array(V * K);
+  VISEMES.forEach((v, vi) => {
+    for (const [name, w] of Object.entries(table.visemes[v] ?? {})) {
+      const c = ARKIT_INDEX.get(name);
+      if (c === undefined) throw new Error(`visemesToFace: table row "${v}" names "${name}", not an ARKit blendshape (validate tables with parseVisemeTable)`);
+      mix[vi * K + c] = w;
+    }
+  });
+
+  const provenance: Provenance = {
+    ...opts.provenance,
+    parameters: {
+      ...opts.provenance.parameters,
+      visemes: { seed, blinkIntervalSeconds: blinkInterval ?? null, smoothingHalfLife: table.smoothingHalfLife, jawOpenDegrees: table.jawOpenDegrees },
+    },
+  };
+  const anim = createFaceAnimation({ fps, frameCount, channels: CHANNELS, joints: JOINTS, provenance });
+  const C = CHANNELS.length;
+  const w = anim.weights;
+  for (let f = 0; f < frameCount; f++) {
+    for (let vi = 0; vi < V; vi++) {
+      const a = visemes[f * V + vi];
+      if (a === 0) continue;
+      for (let c = 0; c < K; c++) w[f * C + c] += a * mix[vi * K + c];
+    }
+    for (let c = 0; c < K; c++) w[f * C + c] = Math.min(1, Math.max(0, w[f * C + c]));
+  }
+  // Smoothing a [0,1] signal with non-negative, unit-gain filters stays inside [0,1].
+  smoothColumns(w, C, halfLifeAlpha(table.smoothingHalfLife, fps));
+
+  if (blinkInterval !== 0 && frameCount > 0) {
+    const blink = blinkCurve({ frameCount, fps, seed, ...(blinkInterval === undefined ? {} : { intervalSeconds: blinkInterval }) });
+    for (const name of ['eyeBlinkLeft', 'eyeBlinkRight']) {
+      const c = ARKIT_INDEX.get(name) as number;
+      for (let f = 0; f < frameCount; f++) w[f * C + c] = Math.max(w[f * C + c], blink[f]);
+    }
+  }
+
+  const jaw = anim.joints[0];
+  const jawOpen = ARKIT_INDEX.get('jawOpen') as number;
+  const radiansPerUnit = (table.jawOpenDegrees * Math.PI) / 180;
+  for (let f = 0; f < frameCount; f++) {
+    jaw.rotations.set(quatFromAxisAngle([1, 0, 0], w[f * C + jawOpen] * radiansPerUnit), f * 4);
+  }
+  return anim;
 }
+
+const TABLE_KEYS = new Set(['visemes', 'jawOpenDegrees', 'smoothingHalfLife', 'description', 'reference', 'format']);
 
 /** Validates a viseme table read from JSON; `origin` names the file in errors. */
 export function parseVisemeTable(json: unknown, origin: string): VisemeTable {
-  void json;
-  throw new Error(`${origin}: parseVisemeTable not implemented yet`);
+  const fail = (why: string): never => {
+    throw new Error(
+      `${origin}: invalid viseme table: ${why}. Expected {"visemes": {${VISEMES.map((v) => `"${v}"`).join(', ')}: {arkitName: weight 0..1}}, ` +
+        '"jawOpenDegrees": number, "smoothingHalfLife": seconds} (see templates/visemes/README.md)',
+    );
+  };
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return fail('not a JSON object');
+  const o = json as Record<string, unknown>;
+  for (const key of Object.keys(o)) if (!TABLE_KEYS.has(key)) fail(`unknown key "${key}" (allowed: ${[...TABLE_KEYS].join(', ')})`);
+
+  const jawOpenDegrees = o.jawOpenDegrees;
+  if (typeof jawOpenDegrees !== 'number' || !Number.isFinite(jawOpenDegrees) || jawOpenDegrees < 0 || jawOpenDegrees > 90) {
+    fail('"jawOpenDegrees" must be a number of degrees in [0, 90]');
+  }
+  const smoothingHalfLife = o.smoothingHalfLife;
+  if (typeof smoothingHalfLife !== 'number' || !Number.isFinite(smoothingHalfLife) || smoothingHalfLife < 0 || smoothingHalfLife > 10) {
+    fail('"smoothingHalfLife" must be a number of seconds in [0, 10] (0 = no smoothing)');
+  }
+
+  const rows = o.visemes;
+  if (typeof rows !== 'object' || rows === null || Array.isArray(rows)) return fail('"visemes" must be an object');
+  const known = new Set<string>(VISEMES);
+  for (const v of Object.keys(rows)) if (!known.has(v)) fail(`"visemes.${v}" is not an Oculus viseme (use ${VISEMES.join(', ')})`);
+  const visemes: Record<string, Record<string, number>> = {};
+  for (const v of VISEMES) {
+    const row = (rows as Record<string, unknown>)[v];
+    if (row === undefined) fail(`"visemes.${v}" is missing (give every viseme a row; {} means neutral)`);
+    if (typeof row !== 'object' || row === null || Array.isArray(row)) fail(`"visemes.${v}" must be an object`);
+    const out: Record<string, number> = {};
+    for (const [name, weight] of Object.entries(row as object)) {
+      if (!ARKIT_INDEX.has(name)) fail(`"visemes.${v}.${name}" is not an ARKit blendshape name (lowerCamelCase, e.g. jawOpen, mouthPucker)`);
+      if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0 || weight > 1) fail(`"visemes.${v}.${name}" must be a number in [0, 1]`);
+      out[name] = weight as number;
+    }
+    visemes[v] = out;
+  }
+  return { visemes, jawOpenDegrees: jawOpenDegrees as number, smoothingHalfLife: smoothingHalfLife as number };
 }
