@@ -238,16 +238,17 @@ export function parseSolverConfig(json: unknown, file: string, poseCount?: numbe
   }
   const p = json.blendshape_params;
   const fix = "Restore the pack's original file";
-  const number = (key: string, positive: boolean): number => {
+  // SDK validators (blendshape_solver.h): the four strengths ≥ 0, templateBBSize ≥ 1.
+  const number = (key: string, min: number): number => {
     const v = p[key];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (positive && v === 0)) {
-      throw new ParamError('PACK_FIELD', file, `"blendshape_params.${key}" is ${show(v)}, expected a number ${positive ? '> 0' : '≥ 0'}`, fix);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min) {
+      throw new ParamError('PACK_FIELD', file, `"blendshape_params.${key}" is ${show(v)}, expected a number ≥ ${min}`, fix);
     }
     return v;
   };
-  const strengths = Object.fromEntries(SOLVER_STRENGTHS.map((k) => [k, number(k, false)])) as Record<(typeof SOLVER_STRENGTHS)[number], number>;
+  const strengths = Object.fromEntries(SOLVER_STRENGTHS.map((k) => [k, number(k, 0)])) as Record<(typeof SOLVER_STRENGTHS)[number], number>;
   let templateBBSize = DEFAULT_TEMPLATE_BB_SIZE;
-  if ('templateBBSize' in p) templateBBSize = number('templateBBSize', true);
+  if ('templateBBSize' in p) templateBBSize = number('templateBBSize', 1);
   else notes.push(`${file}: "blendshape_params.templateBBSize" is missing; using the SDK default ${DEFAULT_TEMPLATE_BB_SIZE}`);
   const numPoses = p.numPoses;
   if (typeof numPoses !== 'number' || !Number.isInteger(numPoses) || numPoses < 0) {
@@ -269,5 +270,27 @@ export function parseSolverConfig(json: unknown, file: string, poseCount?: numbe
   };
   const ints = Object.fromEntries(SOLVER_INT_ARRAYS.map((k) => [k, array(k, true)])) as Record<(typeof SOLVER_INT_ARRAYS)[number], number[]>;
   const floats = Object.fromEntries(SOLVER_FLOAT_ARRAYS.map((k) => [k, array(k, false)])) as Record<(typeof SOLVER_FLOAT_ARRAYS)[number], number[]>;
+  // SDK SetActivePoses: "at least one pose must be set to active".
+  if (numPoses > 0 && !ints.bsSolveActivePoses.some((v) => v !== 0)) {
+    throw new ParamError('PACK_FIELD', file, '"blendshape_params.bsSolveActivePoses" has no active pose', 'Set at least one entry to 1');
+  }
+  for (const key of ['bsSolveCancelPoses', 'bsSolveSymmetryPoses'] as const) checkPairIds(ints[key], key, file);
   return { ...strengths, templateBBSize, numPoses, ...ints, ...floats };
+}
+
+/**
+ * SDK `ValidatePairs` (blendshape_solver_base.cpp): over all poses, every id other than −1 must be
+ * used by exactly two poses. (Which pairs are then *solved* is decided over active poses only; see
+ * solver/pairs.ts for the −1 quirk.)
+ */
+function checkPairIds(ids: readonly number[], key: string, file: string): void {
+  const uses = new Map<number, number[]>();
+  ids.forEach((id, i) => {
+    if (id !== -1) uses.set(id, [...(uses.get(id) ?? []), i]);
+  });
+  for (const [id, poses] of uses) {
+    if (poses.length !== 2) {
+      throw new ParamError('PACK_FIELD', file, `"blendshape_params.${key}" uses id ${id} for ${poses.length} pose(s) (indices ${poses.join(', ')}); a pair needs exactly 2`, 'Give each pair its own id and use -1 for poses without a partner');
+    }
+  }
 }
