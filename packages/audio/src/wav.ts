@@ -1,0 +1,171 @@
+/*
+ * Our own WAV reader for PCM and IEEE float: exact scaling (x / 2^(bits-1)), errors that name
+ * the broken field, and tolerance for what real tools write (streaming placeholders, odd
+ * chunks, fmt after data). A-law, µ-law and ADPCM WAVs are handed to @audio/decode instead.
+ */
+import { AudioError, FIX_REEXPORT_WAV } from './errors.js';
+
+export const WAVE_FORMAT_PCM = 1;
+export const WAVE_FORMAT_IEEE_FLOAT = 3;
+export const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
+/** Codecs @audio/decode's WAV decoder handles that we do not parse ourselves. */
+const DELEGATED: Readonly<Record<number, string>> = { 2: 'MS ADPCM', 6: 'A-law', 7: 'µ-law', 0x11: 'IMA ADPCM' };
+const CODEC_NAMES: Readonly<Record<number, string>> = {
+  0x31: 'GSM 6.10',
+  0x50: 'MPEG',
+  0x55: 'MPEG Layer 3',
+  0xff: 'AAC',
+  0x161: 'WMA',
+  0x1610: 'AAC',
+};
+/** Bytes 2..15 of KSDATAFORMAT_SUBTYPE_PCM / _IEEE_FLOAT; bytes 0..1 carry the format tag. */
+const KS_GUID_TAIL = [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71];
+
+export interface WavLayout {
+  /** format tag after resolving EXTENSIBLE to its sub-format */
+  codec: number;
+  extensible: boolean;
+  channels: number;
+  sampleRate: number;
+  bitsPerSample: number;
+  /** bytes one sample of one channel takes in the data chunk */
+  container: number;
+  dataOffset: number;
+  frames: number;
+  /** true when the data chunk claims more bytes than the file holds */
+  dataCutShort: boolean;
+}
+
+const id = (b: Uint8Array, at: number): string => String.fromCharCode(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!);
+const isChunkId = (b: Uint8Array, at: number): boolean =>
+  at + 8 <= b.length && [0, 1, 2, 3].every((i) => b[at + i]! >= 0x20 && b[at + i]! < 0x7f);
+
+/** Walks the RIFF chunks and validates the header; does not touch the samples. */
+export function readWavLayout(b: Uint8Array, file: string): WavLayout {
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const riffSize = dv.getUint32(4, true);
+  const unpatched = riffSize === 0 || riffSize === 0xffffffff;
+  let fmt: { tag: number; channels: number; rate: number; blockAlign: number; bits: number; sub: number } | null = null;
+  let data: { offset: number; size: number } | null = null;
+  let ds64DataSize = -1;
+
+  let at = 12;
+  while (at + 8 <= b.length) {
+    const chunk = id(b, at);
+    const size = dv.getUint32(at + 4, true);
+    const body = at + 8;
+    if (chunk === 'ds64' && body + 16 <= b.length) {
+      ds64DataSize = dv.getUint32(body + 8, true) + dv.getUint32(body + 12, true) * 2 ** 32;
+    } else if (chunk === 'fmt ') {
+      if (size < 16 || body + 16 > b.length) {
+        throw new AudioError('TRUNCATED', file, 'ends inside the WAV fmt chunk', 'Copy or export the file again; it is cut short');
+      }
+      const tag = dv.getUint16(body, true);
+      let sub = tag;
+      if (tag === WAVE_FORMAT_EXTENSIBLE) {
+        if (size < 40 || body + 40 > b.length) {
+          throw new AudioError('TRUNCATED', file, 'has a WAVE_FORMAT_EXTENSIBLE fmt chunk shorter than 40 bytes', FIX_REEXPORT_WAV);
+        }
+        sub = dv.getUint16(body + 24, true);
+        if (!KS_GUID_TAIL.every((v, i) => b[body + 26 + i] === v)) sub = -1;
+      }
+      fmt = {
+        tag,
+        sub,
+        channels: dv.getUint16(body + 2, true),
+        rate: dv.getUint32(body + 4, true),
+        blockAlign: dv.getUint16(body + 12, true),
+        bits: dv.getUint16(body + 14, true),
+      };
+    } else if (chunk === 'data') {
+      // Streaming writers (ffmpeg/sox to a pipe) leave 0 or 0xFFFFFFFF and never patch it; RF64
+      // puts the real size in ds64. In those cases the data runs to the end of the file.
+      let len = size;
+      if (size === 0xffffffff) len = ds64DataSize >= 0 ? ds64DataSize : b.length - body;
+      else if (size === 0 && unpatched) len = b.length - body;
+      data = { offset: body, size: len };
+      if (body + len >= b.length) break;
+    }
+    let next = body + size + (size & 1);
+    // Some writers forget the pad byte after an odd-sized chunk; follow whichever lands on an id.
+    if (size & 1 && !isChunkId(b, next) && isChunkId(b, next - 1)) next -= 1;
+    at = next;
+  }
+
+  if (!fmt) {
+    throw new AudioError('TRUNCATED', file, 'has no fmt chunk (the WAV header is missing or cut short)', FIX_REEXPORT_WAV);
+  }
+  if (!data) {
+    throw new AudioError('TRUNCATED', file, 'has no data chunk (the file is cut short before the audio)', 'Copy or export the file again');
+  }
+  if (fmt.channels === 0 || fmt.rate === 0) {
+    throw new AudioError(
+      'DECODE_FAILED',
+      file,
+      `has a corrupt WAV header (${fmt.channels} channels at ${fmt.rate} Hz)`,
+      FIX_REEXPORT_WAV,
+    );
+  }
+  const codec = fmt.sub;
+  const name = codec === -1 ? 'an unknown EXTENSIBLE sub-format' : (CODEC_NAMES[codec] ?? `codec 0x${codec.toString(16)}`);
+  const supported =
+    (codec === WAVE_FORMAT_PCM && fmt.bits >= 1 && fmt.bits <= 32) ||
+    (codec === WAVE_FORMAT_IEEE_FLOAT && (fmt.bits === 32 || fmt.bits === 64)) ||
+    codec in DELEGATED;
+  if (!supported) {
+    const what = codec === WAVE_FORMAT_PCM || codec === WAVE_FORMAT_IEEE_FLOAT ? `${fmt.bits}-bit samples` : name;
+    throw new AudioError('UNKNOWN_FORMAT', file, `is a WAV file with ${what}, which a2f does not decode`, FIX_REEXPORT_WAV);
+  }
+  // blockAlign is what positions samples; fall back to the bit depth when a writer got it wrong.
+  const minimum = Math.ceil(fmt.bits / 8);
+  const fromAlign = fmt.blockAlign / fmt.channels;
+  const container = Number.isInteger(fromAlign) && fromAlign >= minimum ? fromAlign : minimum;
+  const available = Math.max(0, b.length - data.offset);
+  const bytes = Math.min(data.size, available);
+  return {
+    codec,
+    extensible: fmt.tag === WAVE_FORMAT_EXTENSIBLE,
+    channels: fmt.channels,
+    sampleRate: fmt.rate,
+    bitsPerSample: fmt.bits,
+    container,
+    dataOffset: data.offset,
+    frames: codec in DELEGATED ? 0 : Math.floor(bytes / (container * fmt.channels)),
+    dataCutShort: data.size > available,
+  };
+}
+
+export const isDelegatedWav = (layout: WavLayout): boolean => layout.codec in DELEGATED;
+
+/** De-interleaves PCM or float samples into one Float32Array per channel, scaled to ±1. */
+export function decodeWavSamples(b: Uint8Array, layout: WavLayout): Float32Array[] {
+  const { channels: n, frames, container, dataOffset, codec } = layout;
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const out = Array.from({ length: n }, () => new Float32Array(frames));
+  const stride = container * n;
+  const read = sampleReader(dv, codec, container);
+  for (let c = 0; c < n; c++) {
+    const ch = out[c]!;
+    for (let i = 0, p = dataOffset + c * container; i < frames; i++, p += stride) ch[i] = read(p);
+  }
+  return out;
+}
+
+function sampleReader(dv: DataView, codec: number, container: number): (p: number) => number {
+  if (codec === WAVE_FORMAT_IEEE_FLOAT) {
+    return container === 8 ? (p) => dv.getFloat64(p, true) : (p) => dv.getFloat32(p, true);
+  }
+  switch (container) {
+    case 1: // 8-bit WAV is unsigned with 128 as zero
+      return (p) => (dv.getUint8(p) - 128) / 128;
+    case 2:
+      return (p) => dv.getInt16(p, true) / 32768;
+    case 3:
+      return (p) => ((dv.getUint8(p) | (dv.getUint8(p + 1) << 8) | (dv.getInt8(p + 2) << 16)) / 8388608);
+    default: {
+      // Left-justified in a 4+ byte container: the top 4 bytes hold the value.
+      const top = container - 4;
+      return (p) => dv.getInt32(p + top, true) / 2147483648;
+    }
+  }
+}
