@@ -1,0 +1,22 @@
+// NVIDIA Audio2Face-3D v2.3 packs: reading them as shipped, and the `a2f models` logic.
+export { loadNvidiaPack, isNvidiaPack, MODEL_JSON } from './load.js';
+export type { LoadNvidiaPackOptions } from './load.js';
+export type { NvidiaPack, NvidiaPackFiles, NetworkInfo, ModelData, EmotionDatabase, EmotionShot, BlendshapeRig, Span } from './types.js';
+export { toModelPack, nvidiaTensors, NVIDIA_FORMAT, NVIDIA_KIND, BATCH_AXIS } from './model-pack.js';
+export { checkNvidiaNetwork } from './network-check.js';
+export { parseNetworkInfo } from './network-info.js';
+export { parseModelJson } from './model-json.js';
+export { MODEL_DATA_KEYS } from './model-data.js';
+export { NpzFile, readNpz, readNpy } from './npz.js';
+export { parseNpy } from './npy.js';
+export type { NpyArray, NpyDtype } from './npy.js';
+export { knownPacks, parseKnownPacks, KNOWN_PACKS_FILE } from './known-packs.js';
+export type { KnownPack, KnownFile } from './known-packs.js';
+export { pullPack, findKnownPack, DEFAULT_BASE_URL, PARTIAL_DIR } from './pull.js';
+export type { PullOptions, PullProgress, PullResult, PulledFile } from './pull.js';
+export { listPacks, verifyPack, inspectPack } from './models.js';
+export type { PackListing, PackStatus, VerifyReport, VerifiedFile, VerifyOptions, PackInspection, RigSummary } from './models.js';
+export { RECORD_FILE } from './install-record.js';
+export { sha256File } from './hash.js';
+export { implicitEmotion, createEmotionTrack, parseEmotionArg, parseEmotionSidecar, readEmotionSidecar } from '../emotion.js';
+export type { EmotionKey, EmotionTrack, EmotionTrackOptions } from '../emotion.js';
