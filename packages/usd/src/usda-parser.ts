@@ -1,0 +1,346 @@
+// A parser for the .usda subset a character asset uses: layer metadata, prims (specifier, type,
+// name, metadata, children), attributes (type, variability, default, time samples, metadata) and
+// relationships. Things it does not model (variant sets, reorder statements, unknown statements)
+// are skipped as balanced text, so a real studio asset still parses.
+import { UsdaLexer, describe, type Token } from './usda-lexer.js';
+
+export interface UsdaPath {
+  readonly kind: 'path';
+  readonly path: string;
+}
+export interface UsdaAsset {
+  readonly kind: 'asset';
+  readonly asset: string;
+  readonly primPath?: string;
+}
+export interface UsdaDictionary {
+  readonly kind: 'dictionary';
+  readonly entries: Readonly<Record<string, { readonly type: string; readonly value: UsdaValue }>>;
+}
+export interface UsdaTimeSamples {
+  readonly kind: 'timeSamples';
+  readonly samples: readonly (readonly [number, UsdaValue])[];
+}
+/** A value the caller chose not to materialise (e.g. the points of a mesh). */
+export interface UsdaSkipped {
+  readonly kind: 'skipped';
+}
+/** Numbers, strings/tokens (and bare identifiers), booleans, None as null, tuples and arrays as arrays. */
+export type UsdaValue = number | string | boolean | null | UsdaValue[] | UsdaPath | UsdaAsset | UsdaDictionary | UsdaTimeSamples | UsdaSkipped;
+
+export interface UsdaMetadata {
+  readonly key: string;
+  readonly op?: string;
+  readonly value: UsdaValue;
+  readonly line: number;
+}
+
+export interface UsdaProperty {
+  readonly name: string;
+  readonly kind: 'attribute' | 'relationship';
+  /** Value type name such as `token[]`; `rel` for relationships. */
+  readonly typeName: string;
+  readonly uniform: boolean;
+  readonly custom: boolean;
+  default?: UsdaValue;
+  timeSamples?: UsdaTimeSamples['samples'];
+  /** Absolute target paths of a relationship (relative ones resolved against the prim). */
+  targets?: string[];
+  metadata: UsdaMetadata[];
+  readonly line: number;
+}
+
+export interface UsdaPrim {
+  readonly specifier: 'def' | 'over' | 'class';
+  readonly typeName: string;
+  readonly name: string;
+  readonly path: string;
+  readonly line: number;
+  readonly metadata: UsdaMetadata[];
+  readonly properties: Map<string, UsdaProperty>;
+  readonly children: UsdaPrim[];
+}
+
+export interface UsdaLayer {
+  readonly file: string;
+  readonly metadata: UsdaMetadata[];
+  readonly prims: UsdaPrim[];
+}
+
+export interface ParseOptions {
+  /** Return false to skip (not materialise) a property's array/tuple values. */
+  readonly keepValue?: (prim: { readonly typeName: string; readonly path: string }, property: string) => boolean;
+}
+
+const SPECIFIERS = new Set(['def', 'over', 'class']);
+const LIST_OPS = new Set(['prepend', 'append', 'delete', 'add', 'reorder']);
+const VARIABILITY = new Set(['uniform', 'varying', 'config']);
+
+/** The metadata entry `key` (the last one written, ignoring `delete` list-ops). */
+export function metadataValue(entries: readonly UsdaMetadata[], key: string): UsdaValue | undefined {
+  for (let i = entries.length - 1; i >= 0; i--) if (entries[i].key === key && entries[i].op !== 'delete') return entries[i].value;
+  return undefined;
+}
+
+/** Resolves a target path written in a layer (`<../Skel>`, `<Skel>`, `</Root/Skel>`) against its prim. */
+export function resolvePath(anchor: string, path: string): string {
+  if (path.startsWith('/')) return path;
+  const parts = anchor.split('/').filter(Boolean);
+  for (const seg of path.split('/')) {
+    if (seg === '..') parts.pop();
+    else if (seg !== '.' && seg !== '') parts.push(seg);
+  }
+  return '/' + parts.join('/');
+}
+
+class Parser {
+  constructor(private readonly lx: UsdaLexer, private readonly opts: ParseOptions) {}
+
+  layer(): UsdaLayer {
+    const metadata = this.lx.accept('(') ? this.metadataBlock() : [];
+    const prims: UsdaPrim[] = [];
+    for (;;) {
+      const t = this.lx.peek();
+      if (t.kind === 'eof') break;
+      if (t.kind === 'ident' && SPECIFIERS.has(t.text)) prims.push(this.prim(''));
+      else this.skipStatement();
+    }
+    return { file: this.lx.file, metadata, prims };
+  }
+
+  /** `( entries )` after the opening paren: `[listop] key = value`, or a bare doc string. */
+  private metadataBlock(): UsdaMetadata[] {
+    const out: UsdaMetadata[] = [];
+    for (;;) {
+      const t = this.lx.peek();
+      if (t.kind === 'punct' && t.text === ')') {
+        this.lx.next();
+        return out;
+      }
+      if (t.kind === 'punct' && t.text === ';') {
+        this.lx.next();
+        continue;
+      }
+      if (t.kind === 'eof') this.lx.error('metadata block is not closed with ")"');
+      if (t.kind === 'string') {
+        this.lx.next();
+        out.push({ key: 'doc', value: t.text, line: t.line });
+        continue;
+      }
+      if (t.kind !== 'ident') this.lx.error(`expected a metadata name, found ${describe(t)}`);
+      this.lx.next();
+      let op: string | undefined;
+      let key = t.text;
+      if (LIST_OPS.has(key) && this.lx.peek().kind === 'ident') {
+        op = key;
+        key = this.lx.next().text;
+      }
+      if (!this.lx.accept('=')) {
+        out.push({ key, op, value: true, line: t.line });
+        continue;
+      }
+      out.push({ key, op, value: this.value(), line: t.line });
+    }
+  }
+
+  private prim(parent: string): UsdaPrim {
+    const spec = this.lx.next();
+    let typeName = '';
+    if (this.lx.peek().kind === 'ident') typeName = this.lx.next().text;
+    const nameTok = this.lx.next();
+    if (nameTok.kind !== 'string') this.lx.error(`expected the quoted prim name after "${spec.text}${typeName ? ' ' + typeName : ''}", found ${describe(nameTok)}`, nameTok.line);
+    const path = `${parent}/${nameTok.text}`;
+    const prim: UsdaPrim = {
+      specifier: spec.text as UsdaPrim['specifier'], typeName, name: nameTok.text, path, line: spec.line,
+      metadata: this.lx.accept('(') ? this.metadataBlock() : [], properties: new Map(), children: [],
+    };
+    this.lx.expect('{', `to open the body of prim <${path}> (line ${spec.line})`);
+    for (;;) {
+      const t = this.lx.peek();
+      if (t.kind === 'punct' && t.text === '}') {
+        this.lx.next();
+        return prim;
+      }
+      if (t.kind === 'eof') this.lx.error(`prim <${path}> opened on line ${spec.line} is not closed with "}"`);
+      if (t.kind === 'ident' && SPECIFIERS.has(t.text)) prim.children.push(this.prim(path));
+      else if (t.kind === 'ident' && !['variantSet', 'reorder'].includes(t.text)) this.property(prim);
+      else this.skipStatement();
+    }
+  }
+
+  private property(prim: UsdaPrim): void {
+    const first = this.lx.peek();
+    let custom = false;
+    let uniform = false;
+    let tok = this.lx.next();
+    if (LIST_OPS.has(tok.text) && this.lx.peek().kind === 'ident') tok = this.lx.next();
+    for (;;) {
+      if (tok.text === 'custom') custom = true;
+      else if (VARIABILITY.has(tok.text)) uniform ||= tok.text === 'uniform';
+      else break;
+      tok = this.lx.next();
+      if (tok.kind !== 'ident') this.lx.error(`expected a property type after "${first.text}", found ${describe(tok)}`, tok.line);
+    }
+    let typeName = tok.text;
+    if (this.lx.peek().text === '[' && this.lx.peek().kind === 'punct') {
+      this.lx.next();
+      this.lx.expect(']', `after "${typeName}[" (array types are written "${typeName}[]")`);
+      typeName += '[]';
+    }
+    const nameTok = this.lx.next();
+    if (nameTok.kind !== 'ident') this.lx.error(`expected a property name after "${typeName}" in prim <${prim.path}>, found ${describe(nameTok)}`, nameTok.line);
+    const isRel = typeName === 'rel';
+    const m = /^(.*?)(\.timeSamples|\.connect|\.default|\.spline)?$/.exec(nameTok.text)!;
+    const name = m[1];
+    const suffix = m[2] ?? '';
+    let prop = prim.properties.get(name);
+    if (!prop) {
+      prop = { name, kind: isRel ? 'relationship' : 'attribute', typeName, uniform, custom, metadata: [], line: nameTok.line };
+      prim.properties.set(name, prop);
+    }
+    if (this.lx.accept('=')) {
+      if (suffix === '.timeSamples') {
+        const v = this.value();
+        const empty = typeof v === 'object' && v !== null && !Array.isArray(v) && v.kind === 'dictionary' && Object.keys(v.entries).length === 0;
+        if (!empty && (typeof v !== 'object' || v === null || Array.isArray(v) || v.kind !== 'timeSamples')) {
+          this.lx.error(`<${prim.path}.${name}>: expected { time: value, ... } time samples`, nameTok.line);
+        }
+        prop.timeSamples = empty ? [] : (v as UsdaTimeSamples).samples;
+      } else if (isRel || suffix === '.connect') {
+        prop.targets = this.targets(prim.path, nameTok);
+      } else if (suffix === '.spline') {
+        this.skipValueRaw();
+      } else {
+        const keep = this.opts.keepValue?.({ typeName: prim.typeName, path: prim.path }, name) ?? true;
+        if (!keep && this.lx.peek().kind === 'punct' && (this.lx.peek().text === '[' || this.lx.peek().text === '(')) {
+          this.skipValueRaw();
+          prop.default = { kind: 'skipped' };
+        } else prop.default = this.value();
+      }
+    }
+    if (this.lx.accept('(')) prop.metadata.push(...this.metadataBlock());
+  }
+
+  private targets(anchor: string, at: Token): string[] {
+    const v = this.value();
+    const list = Array.isArray(v) ? v : [v];
+    const out: string[] = [];
+    for (const item of list) {
+      if (item === null) continue; // `= None`: explicitly no targets
+      if (typeof item !== 'object' || Array.isArray(item) || item.kind !== 'path') {
+        this.lx.error(`relationship <${anchor}.${at.text}> targets must be <paths>`, at.line);
+      }
+      out.push(resolvePath(anchor, item.path));
+    }
+    return out;
+  }
+
+  private skipValueRaw(): void {
+    const open = this.lx.next();
+    if (open.kind === 'punct' && '([{'.includes(open.text)) this.lx.skipRawAfterOpen(open);
+  }
+
+  value(): UsdaValue {
+    const t = this.lx.next();
+    switch (t.kind) {
+      case 'number': return Number(t.text.replace(/^([-+]?)inf$/, '$1Infinity').replace(/^[-+]?nan$/, 'NaN'));
+      case 'string': return t.text;
+      case 'path': return { kind: 'path', path: t.text };
+      case 'asset': {
+        const next = this.lx.peek();
+        const primPath = next.kind === 'path' ? (this.lx.next(), next.text) : undefined;
+        if (this.lx.peek().kind === 'punct' && this.lx.peek().text === '(') this.skipValueRaw(); // layer offset
+        return { kind: 'asset', asset: t.text, primPath };
+      }
+      case 'ident':
+        if (t.text === 'None') return null;
+        if (t.text === 'true') return true;
+        if (t.text === 'false') return false;
+        if (t.text === 'inf') return Infinity;
+        if (t.text === 'nan') return NaN;
+        return t.text;
+      case 'punct':
+        if (t.text === '[') return this.sequence(']');
+        if (t.text === '(') return this.sequence(')');
+        if (t.text === '{') return this.braced();
+        break;
+      case 'eof':
+        break;
+    }
+    return this.lx.error(`expected a value, found ${describe(t)}`, t.line);
+  }
+
+  private sequence(close: string): UsdaValue[] {
+    const items: UsdaValue[] = [];
+    for (;;) {
+      if (this.lx.accept(close)) return items;
+      items.push(this.value());
+      if (this.lx.accept(',')) continue;
+      const t = this.lx.peek();
+      if (!(t.kind === 'punct' && t.text === close)) this.lx.error(`expected "," or "${close}" in a list, found ${describe(t)}`);
+    }
+  }
+
+  /** `{ time: value, ... }` time samples or `{ type key = value ... }` dictionary. */
+  private braced(): UsdaTimeSamples | UsdaDictionary {
+    const first = this.lx.peek();
+    if (first.kind === 'number') {
+      const samples: [number, UsdaValue][] = [];
+      for (;;) {
+        if (this.lx.accept('}')) return { kind: 'timeSamples', samples };
+        const time = this.lx.next();
+        if (time.kind !== 'number') this.lx.error(`expected a time code, found ${describe(time)}`, time.line);
+        this.lx.expect(':', 'after a time code');
+        samples.push([Number(time.text), this.value()]);
+        this.lx.accept(',');
+      }
+    }
+    const entries: Record<string, { type: string; value: UsdaValue }> = {};
+    for (;;) {
+      if (this.lx.accept('}')) return { kind: 'dictionary', entries };
+      if (this.lx.accept(';') || this.lx.accept(',')) continue;
+      const typeTok = this.lx.next();
+      if (typeTok.kind !== 'ident') this.lx.error(`expected a dictionary entry type, found ${describe(typeTok)}`, typeTok.line);
+      let type = typeTok.text;
+      if (this.lx.accept('[')) {
+        this.lx.expect(']', 'in an array type');
+        type += '[]';
+      }
+      const key = this.lx.next();
+      if (key.kind !== 'ident' && key.kind !== 'string') this.lx.error(`expected a dictionary key, found ${describe(key)}`, key.line);
+      this.lx.expect('=', `after dictionary key "${key.text}"`);
+      entries[key.text] = { type, value: this.value() };
+    }
+  }
+
+  /** Skips an unmodelled statement: its tokens up to the end of its line, brackets balanced. */
+  private skipStatement(): void {
+    const start = this.lx.next();
+    if (start.kind === 'punct' && '([{'.includes(start.text)) {
+      this.lx.skipRawAfterOpen(start);
+      return;
+    }
+    if (start.kind === 'punct' && ')]}'.includes(start.text)) this.lx.error(`unexpected "${start.text}"`, start.line);
+    for (;;) {
+      const t = this.lx.peek();
+      if (t.kind === 'eof' || t.line !== start.line || (t.kind === 'punct' && t.text === '}')) return;
+      this.lx.next();
+      if (t.kind === 'punct' && '([{'.includes(t.text)) this.lx.skipRawAfterOpen(t);
+    }
+  }
+}
+
+/** Parses .usda text; `file` names the layer in errors ("face.usda:12: expected ..."). */
+export function parseUsda(text: string, file: string, opts: ParseOptions = {}): UsdaLayer {
+  if (text.startsWith('PXR-USDC')) {
+    throw new Error(`${file} is a binary .usdc layer; only .usda text is supported: convert it with "usdcat ${file} -o face.usda"`);
+  }
+  if (text.startsWith('PK\x03\x04')) throw new Error(`${file} is a .usdz package; unpack it and point at the .usda layer inside`);
+  const body = text.startsWith('\ufeff') ? text.slice(1) : text;
+  if (!/^#usda 1\.\d/.test(body)) {
+    throw new Error(`${file}:1: not a .usda text layer: the first line must be "#usda 1.0", found ${JSON.stringify(body.slice(0, 20))}`);
+  }
+  const lx = new UsdaLexer(body, file);
+  lx.skipLine();
+  return new Parser(lx, opts).layer();
+}
