@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '@a2f/animation';
 import type { SolverConfig } from '../../src/nvidia/params.js';
-import { BlendshapeSolver, type BlendshapeRig } from '../../src/nvidia/solver/blendshape-solver.js';
-import { gaussianSolve, poseTarget, randomBlendshapeRig, referenceSystem, solverConfig, uniform } from './solver-fixtures.js';
+import { BlendshapeSolver } from '../../src/nvidia/solver/blendshape-solver.js';
+import { gaussianSolve, poseTarget, randomBlendshapeRig, referenceSystem, solverConfig, uniform, type FlatRig } from './solver-fixtures.js';
 
 const POSES = 8;
-const rigOf = (seed: number, mask?: number): BlendshapeRig => randomBlendshapeRig(seededRandom(seed), 150, POSES, { mask });
+const rigOf = (seed: number, mask?: number): FlatRig => randomBlendshapeRig(seededRandom(seed), 150, POSES, { mask });
 
 /** Runs one frame, returning the weights in pose order. */
 function solveOnce(solver: BlendshapeSolver, target: Float32Array): number[] {
@@ -15,7 +15,7 @@ function solveOnce(solver: BlendshapeSolver, target: Float32Array): number[] {
 }
 
 /** Independent regularised solution x = M⁻¹·b with b = Dᵀ(target − neutral) + T·s·prev, in active space. */
-function referenceSolve(rig: BlendshapeRig, cfg: SolverConfig, target: Float32Array, prev?: Float64Array): Float64Array {
+function referenceSolve(rig: FlatRig, cfg: SolverConfig, target: Float32Array, prev?: Float64Array): Float64Array {
   const ref = referenceSystem(rig, cfg);
   const b = ref.dtr(target);
   if (prev) for (let i = 0; i < ref.n; i++) b[i] += cfg.strengthTemporalSmoothing * ref.s * prev[i];
@@ -174,6 +174,16 @@ describe('blendshape solve (§5.3 steps 4–7)', () => {
     const scaled = solveOnce(new BlendshapeSolver(rig, { ...base, bsWeightMultipliers: multipliers, bsWeightOffsets: offsets }), poseTarget(rig, truth));
     for (let p = 0; p < POSES; p++) expect(scaled[p]).toBeCloseTo(plain[p] * multipliers[p] + offsets[p], 6);
     expect(scaled[0]).toBeGreaterThan(1); // no clamp
+  });
+
+  it('takes the deltas as one array per pose (as the npz stores them) or concatenated, with the same result', () => {
+    const rig = rigOf(62, 70);
+    const size = rig.neutral.length;
+    const perPose = Array.from({ length: POSES }, (_, p) => rig.deltas.slice(p * size, (p + 1) * size));
+    const cfg = solverConfig(POSES);
+    const target = poseTarget(rig, [0.3, 0.1, 0.9, 0.5, 0.2, 0.7, 0.4, 0.6]);
+    expect(solveOnce(new BlendshapeSolver({ ...rig, deltas: perPose }, cfg), target)).toEqual(solveOnce(new BlendshapeSolver(rig, cfg), target));
+    expect(() => new BlendshapeSolver({ ...rig, deltas: perPose.slice(1) }, cfg, 'bs_skin.npz')).toThrow(/bs_skin.npz: 7 delta arrays for 8 pose names/);
   });
 
   it('reads only the frontal-mask vertices', () => {

@@ -10,6 +10,9 @@ import type { BlendshapeRig } from '../../src/nvidia/solver/blendshape-solver.js
 
 export type Rand = () => number;
 
+/** A rig with its deltas concatenated pose-major, as the fixtures build them. */
+export type FlatRig = Omit<BlendshapeRig, 'deltas'> & { readonly deltas: Float32Array };
+
 export const uniform = (rand: Rand, lo: number, hi: number): number => lo + (hi - lo) * rand();
 
 export function randomArray(rand: Rand, length: number, lo: number, hi: number): Float32Array {
@@ -72,7 +75,7 @@ export function randomBlendshapeRig(
   vertices: number,
   poses: number,
   opts: { mask?: number; neutral?: Float32Array; prefix?: string } = {},
-): BlendshapeRig {
+): FlatRig {
   const size = vertices * 3;
   const neutral = opts.neutral ?? randomArray(rand, size, -10, 10);
   const deltas = new Float32Array(poses * size);
@@ -114,7 +117,7 @@ export function randomRigData(seed: number, sizes: RandomRigSizes): A2FRigData {
   const nudge = (a: Float32Array): Float32Array => a.map((v) => v + uniform(rand, -0.01, 0.01));
   const skin = randomBlendshapeRig(rand, sizes.skinVertices, sizes.skinPoses, { mask: sizes.skinMask, neutral: nudge(shapesMeanSkin), prefix: 'skin' });
   const tongue = randomBlendshapeRig(rand, sizes.tongueVertices, sizes.tonguePoses, { neutral: nudge(shapesMeanTongue), prefix: 'tongue' });
-  const basis = (rig: BlendshapeRig, shapes: number): Float32Array => {
+  const basis = (rig: FlatRig, shapes: number): Float32Array => {
     const size = rig.neutral.length;
     const poses = rig.poseNames.length;
     const out = randomArray(rand, shapes * size, -0.05, 0.05);
@@ -162,7 +165,7 @@ export function gaussianSolve(a: ArrayLike<number>, b: ArrayLike<number>, n: num
 }
 
 /** Independent statement of §5.3: the masked/active D (columns), s, M, and Dᵀ(target − neutral). */
-export function referenceSystem(rig: BlendshapeRig, cfg: SolverConfig) {
+export function referenceSystem(rig: FlatRig, cfg: SolverConfig) {
   const size = rig.neutral.length;
   const vertexIds = rig.frontalMask && rig.frontalMask.length ? Array.from(rig.frontalMask) : Array.from({ length: size / 3 }, (_, v) => v);
   const rows = vertexIds.flatMap((v) => [3 * v, 3 * v + 1, 3 * v + 2]);
@@ -199,7 +202,7 @@ export function referenceSystem(rig: BlendshapeRig, cfg: SolverConfig) {
 }
 
 /** neutral + Σ w_p·delta_p over all poses. */
-export function poseTarget(rig: BlendshapeRig, weights: readonly number[]): Float32Array {
+export function poseTarget(rig: FlatRig, weights: readonly number[]): Float32Array {
   const size = rig.neutral.length;
   const out = Float32Array.from(rig.neutral);
   weights.forEach((w, p) => {

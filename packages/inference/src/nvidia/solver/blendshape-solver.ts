@@ -9,8 +9,11 @@ export interface BlendshapeRig {
   readonly poseNames: readonly string[];
   /** Neutral positions, V·3 floats (npz key "neutral"). */
   readonly neutral: Float32Array;
-  /** All delta poses, pose-major [P, V, 3]: pose p starts at p·V·3 (npz keys = poseNames). */
-  readonly deltas: Float32Array;
+  /**
+   * The delta poses (npz keys = poseNames), either one [V, 3] array per pose in poseNames order, or
+   * all of them concatenated pose-major [P, V, 3] (pose p starts at p·V·3).
+   */
+  readonly deltas: Float32Array | readonly Float32Array[];
   /** Optional npz "frontalMask": vertex indices the solve is restricted to. Empty = all vertices. */
   readonly frontalMask?: ArrayLike<number>;
 }
@@ -59,9 +62,7 @@ export class BlendshapeSolver {
     const poseCount = rig.poseNames.length;
     if (size === 0 || size % 3 !== 0) throw new Error(`${label}: neutral has ${size} floats, expected a non-empty multiple of 3`);
     if (rig.poseNames.includes('neutral')) throw new Error(`${label}: poseNames must not include "neutral" (pass the npz poseNames without their first entry)`);
-    if (rig.deltas.length !== poseCount * size) {
-      throw new Error(`${label}: deltas has ${rig.deltas.length} floats, expected ${poseCount} poses × ${size}`);
-    }
+    const poseDelta = poseDeltaReader(rig, size, label);
     if (config.numPoses !== poseCount) {
       throw new Error(`${label}: the solver config has numPoses ${config.numPoses} but the rig has ${poseCount} poses; use the config and rig of the same pack`);
     }
@@ -93,8 +94,8 @@ export class BlendshapeSolver {
     const n = active.length;
     this.activeDeltas = new Float32Array(n * rowCount);
     for (let a = 0; a < n; a++) {
-      const src = active[a] * size;
-      for (let r = 0; r < rowCount; r++) this.activeDeltas[a * rowCount + r] = rig.deltas[src + this.rows[r]];
+      const delta = poseDelta(active[a]);
+      for (let r = 0; r < rowCount; r++) this.activeDeltas[a * rowCount + r] = delta[this.rows[r]];
     }
     this.maskedNeutral = new Float32Array(rowCount);
     for (let r = 0; r < rowCount; r++) this.maskedNeutral[r] = rig.neutral[this.rows[r]];
@@ -203,6 +204,21 @@ export class BlendshapeSolver {
       out[outOffset + p] = w * config.bsWeightMultipliers[p] + config.bsWeightOffsets[p];
     }
   }
+}
+
+/** Checks the delta layout once and returns pose p's [V, 3] delta (a view, no copy). */
+function poseDeltaReader(rig: BlendshapeRig, size: number, label: string): (p: number) => Float32Array {
+  const count = rig.poseNames.length;
+  const { deltas } = rig;
+  if (deltas instanceof Float32Array) {
+    if (deltas.length !== count * size) throw new Error(`${label}: deltas has ${deltas.length} floats, expected ${count} poses × ${size}`);
+    return (p) => deltas.subarray(p * size, (p + 1) * size);
+  }
+  if (deltas.length !== count) throw new Error(`${label}: ${deltas.length} delta arrays for ${count} pose names`);
+  deltas.forEach((d, p) => {
+    if (d.length !== size) throw new Error(`${label}: delta "${rig.poseNames[p]}" has ${d.length} floats, the neutral ${size}`);
+  });
+  return (p) => deltas[p];
 }
 
 /** §5.3 step 2: s = (‖bbox_max − bbox_min‖ / templateBBSize)² over all neutral vertices. */
