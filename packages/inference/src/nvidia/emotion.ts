@@ -137,10 +137,18 @@ export function parseEmotionArg(text: string, names: readonly string[], origin =
 }
 
 /**
- * Sidecar `<audio>.a2f.json` (see docs in README): exactly one of
- *   { "emotion":  { "joy": 0.6 } }                                     constant
- *   { "emotions": [ { "time": 0, "joy": 0.6 }, { "time": 1.5, … } ] }   timed keys (seconds)
- * plus an optional "$comment". Errors name the file, the JSON path and the fix.
+ * Sidecar `<audio>.a2f.json`, an object with exactly one of
+ *   { "emotion":  { "joy": 0.6 } }                                      constant for the whole line
+ *   { "emotions": [ { "time": 0, "joy": 0.6 }, { "time": 1.5, "joy": 0, "anger": 0.3 } ] }
+ * and optionally "$comment" (any value). No other fields: a typo must not pass silently.
+ * - "time": seconds from the start of the audio, ≥ 0, strictly increasing from key to key;
+ * - every other field of a key is an explicit emotion of the pack's network_info.json (names
+ *   case-insensitive, each at most once per key), a number from 0 to 1; a name a key leaves out
+ *   takes the network's default_emotion (0 for Mark);
+ * - between keys values are interpolated linearly; before the first key the first is held, after
+ *   the last the last is held. The constant form is one key at time 0.
+ * Errors are InferenceError('BAD_OPTION', file, 'at <JSON path>: <problem>', <fix>), the path in
+ * `$.emotions[2].joy` form.
  */
 export function parseEmotionSidecar(json: unknown, file: string, names: readonly string[]): EmotionKey[] {
   const index = emotionIndex(names);

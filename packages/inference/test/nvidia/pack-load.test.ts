@@ -4,7 +4,9 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXPLICIT_EMOTIONS, MARK_CONFIG, SKIN_POSES, TONGUE_POSES } from '../../../../models/nvidia/make-mini-pack.mjs';
 import { GraphBuilder } from '../../../../models/lib/onnx.mjs';
-import { checkNvidiaNetwork, loadNvidiaPack, toModelPack } from '../../src/nvidia/pack/index.js';
+import { createEmotionTrack } from '../../src/nvidia/emotion.js';
+import { checkNvidiaNetwork, loadNvidiaPack, toModelPack, toRigData } from '../../src/nvidia/pack/index.js';
+import { A2FPostprocessor } from '../../src/nvidia/postprocess/assemble.js';
 import { readNpz } from '../../src/nvidia/pack/npz.js';
 import { cleanup, packCopy, rewriteNpz } from './pack-helpers.js';
 
@@ -119,6 +121,31 @@ describe('loadNvidiaPack on generated packs', () => {
     const dist = (a: number, b: number) => Math.max(...Array.from({ length: R }, (_, k) => Math.abs(r[a * R + k] - r[b * R + k])));
     expect(dist(0, 1)).toBeGreaterThan(0.05);
     expect(dist(0, 2)).toBeGreaterThan(0.05);
+  });
+  it('feeds the post-processing: network outputs of a loaded claire pack become a FaceAnimation', async () => {
+    const made = packCopy('claire');
+    const pack = await loadNvidiaPack(made.dir);
+    const { bufferLength: L } = pack.networkInfo.audio;
+    const frames = 6;
+    const audio = new Float32Array(frames * L);
+    for (let f = 0; f < frames; f++) for (let i = 0; i < L; i++) audio[f * L + i] = 0.05 * f * Math.sin((2 * Math.PI * (200 + 150 * f) * i) / 16000);
+    const track = createEmotionTrack({ implicit: pack.implicitEmotion, info: pack.networkInfo, keys: [{ time: 0, emotions: { joy: 0 } }, { time: 0.2, emotions: { joy: 1 } }] });
+    const emotion = track.emotionForFrames(Array.from({ length: frames }, (_, f) => f / 30));
+    const session = await ort.InferenceSession.create(pack.files.network);
+    const out = await session.run({
+      input: new ort.Tensor('float32', audio, [frames, 1, L]),
+      emotion: new ort.Tensor('float32', emotion, [frames, 1, track.width]),
+    });
+    await session.release();
+    const post = new A2FPostprocessor({ rig: toRigData(pack), params: pack.params, skinSolver: pack.skin.config, tongueSolver: pack.tongue.config, fps: { num: 30, den: 1 } });
+    expect(post.layout.total).toBe(pack.networkInfo.resultLength);
+    const anim = post.run(out.result.data as Float32Array, {
+      provenance: { tool: { name: 'test', version: '0' }, model: { id: 'mini', kind: 'a2f-v2.3' }, parameters: {} }, blink: false,
+    });
+    expect(anim.frameCount).toBe(frames);
+    expect(anim.channels).toEqual([...SKIN_POSES, ...TONGUE_POSES]);
+    expect(anim.weights.every(Number.isFinite)).toBe(true);
+    expect(anim.weights.some((w) => w > 0)).toBe(true);
   });
 });
 

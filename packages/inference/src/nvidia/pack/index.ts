@@ -2,7 +2,7 @@
 export { loadNvidiaPack, isNvidiaPack, MODEL_JSON } from './load.js';
 export type { LoadNvidiaPackOptions } from './load.js';
 export type { NvidiaPack, NvidiaPackFiles, NetworkInfo, ModelData, EmotionDatabase, EmotionShot, BlendshapeRig, Span } from './types.js';
-export { toModelPack, nvidiaTensors, NVIDIA_FORMAT, NVIDIA_KIND, BATCH_AXIS } from './model-pack.js';
+export { toModelPack, toRigData, nvidiaTensors, NVIDIA_FORMAT, NVIDIA_KIND, BATCH_AXIS } from './model-pack.js';
 export { checkNvidiaNetwork } from './network-check.js';
 export { parseNetworkInfo } from './network-info.js';
 export { parseModelJson } from './model-json.js';

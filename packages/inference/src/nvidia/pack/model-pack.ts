@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { ModelPack, TensorSpec } from '../../pack.js';
+import type { A2FRigData } from '../postprocess/rig-data.js';
 import { sha256File } from './hash.js';
 import type { NetworkInfo, NvidiaPack } from './types.js';
 
@@ -67,5 +68,22 @@ export async function toModelPack(pack: NvidiaPack): Promise<ModelPack> {
       sourceShot: pack.params.source_shot,
       sourceFrame: pack.params.source_frame,
     },
+  };
+}
+
+/** The arrays post-processing (A2FPostprocessor) takes; skinSolver/tongueSolver are `pack.skin.config`/`pack.tongue.config`. */
+export function toRigData(pack: NvidiaPack): A2FRigData {
+  const d = pack.modelData;
+  return {
+    shapesMatrixSkin: d.shapesMatrixSkin,
+    shapesMeanSkin: d.shapesMeanSkin,
+    lipOpenPoseDelta: d.lipOpenPoseDelta,
+    eyeClosePoseDelta: d.eyeClosePoseDelta,
+    shapesMatrixTongue: d.shapesMatrixTongue,
+    shapesMeanTongue: d.shapesMeanTongue,
+    neutralJaw: d.neutralJaw,
+    saccadeRotMatrix: d.saccadeRotMatrix,
+    skin: pack.skin,
+    tongue: pack.tongue,
   };
 }
