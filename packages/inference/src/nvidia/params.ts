@@ -172,7 +172,7 @@ export function parseModelConfig(json: unknown, file: string, notes: string[] = 
   const out: Record<string, number | string> = {};
   for (const key of FACE_PARAM_KEYS) {
     const spec = FACE_PARAM_SPECS[key];
-    if (key in config) {
+    if (Object.hasOwn(config, key)) {
       out[key] = checkValue(key, config[key], file, 'PACK_FIELD', false);
     } else if (spec.kind === 'number' && spec.default !== undefined) {
       out[key] = spec.default;
@@ -182,7 +182,7 @@ export function parseModelConfig(json: unknown, file: string, notes: string[] = 
     }
   }
   for (const key of Object.keys(config)) {
-    if (!(key in FACE_PARAM_SPECS)) notes.push(`${file}: ignoring "config.${key}" (not an Audio2Face-3D SDK parameter)`);
+    if (!Object.hasOwn(FACE_PARAM_SPECS, key)) notes.push(`${file}: ignoring "config.${key}" (not an Audio2Face-3D SDK parameter)`);
   }
   return out as unknown as FaceParams;
 }
@@ -195,7 +195,7 @@ export function parseModelConfig(json: unknown, file: string, notes: string[] = 
 export function applyOverrides(params: FaceParams, overrides: Readonly<Record<string, number | string>>, origin: string): FaceParams {
   const out: Record<string, number | string> = { ...params };
   for (const [key, value] of Object.entries(overrides)) {
-    if (!(key in FACE_PARAM_SPECS)) {
+    if (!Object.hasOwn(FACE_PARAM_SPECS, key)) {
       throw new ParamError('BAD_OPTION', origin, `unknown parameter "${key}"`, `Use one of: ${FACE_PARAM_KEYS.join(', ')}`);
     }
     out[key] = checkValue(key as FaceParamKey, value, origin, 'BAD_OPTION', true);
@@ -248,7 +248,7 @@ export function parseSolverConfig(json: unknown, file: string, poseCount?: numbe
   };
   const strengths = Object.fromEntries(SOLVER_STRENGTHS.map((k) => [k, number(k, 0)])) as Record<(typeof SOLVER_STRENGTHS)[number], number>;
   let templateBBSize = DEFAULT_TEMPLATE_BB_SIZE;
-  if ('templateBBSize' in p) templateBBSize = number('templateBBSize', 1);
+  if (Object.hasOwn(p, 'templateBBSize')) templateBBSize = number('templateBBSize', 1);
   else notes.push(`${file}: "blendshape_params.templateBBSize" is missing; using the SDK default ${DEFAULT_TEMPLATE_BB_SIZE}`);
   const numPoses = p.numPoses;
   if (typeof numPoses !== 'number' || !Number.isInteger(numPoses) || numPoses < 0) {

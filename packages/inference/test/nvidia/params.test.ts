@@ -118,6 +118,7 @@ describe('applyOverrides', () => {
   });
 
   it('rejects unknown keys, listing the valid ones', () => {
+    expect(catchError(() => applyOverrides(base, { toString: 1 }, '--param')).message).toContain('unknown parameter "toString"');
     const err = catchError(() => applyOverrides(base, { skinStrength: 1 }, '--param'));
     expect(err.code).toBe('BAD_OPTION');
     expect(err.message).toContain('--param: unknown parameter "skinStrength"');
