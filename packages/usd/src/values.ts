@@ -23,7 +23,7 @@ const ROLE_KIND: Record<string, ElementKind> = { f: 'float', d: 'double', h: 'ha
 const infoCache = new Map<string, TypeInfo>();
 
 /** Parses a USD value type name such as `float3[]`, `quatf`, `point3f[]`, `matrix4d[]`, `token[]`. */
-export function typeInfo(type: string): TypeInfo {
+function typeInfo(type: string): TypeInfo {
   let info = infoCache.get(type);
   if (!info) {
     info = parseTypeName(type);
@@ -50,10 +50,6 @@ function parseTypeName(type: string): TypeInfo {
   if (m) return { kind: 'double', arity: Number(m[1]) ** 2, rows: Number(m[1]), isArray };
   throw new Error(`unsupported USD value type "${type}"`);
 }
-
-/** A flat run of numbers (Float32Array, number[]…), or one array per element. */
-export type NumericValue = number | ArrayLike<number> | readonly ArrayLike<number>[];
-export type AttributeValue = NumericValue | boolean | string | readonly string[] | readonly boolean[];
 
 function scalar(kind: ElementKind, v: unknown): string {
   switch (kind) {

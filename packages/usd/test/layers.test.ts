@@ -163,13 +163,14 @@ describe.each([
 });
 
 describe('layer files', () => {
-  it('parse in TinyUSDZ as layers and as typed stages', () => {
+  it('parse in TinyUSDZ as layers and as typed stages, and convert to its render scene', () => {
     expect(tiny.map((t) => path.basename(t.file))).toEqual([
       'a30.usda', 'a2997.usda', 'b2997.anim.usda', 'b2997.shot.usda', 'hero.usda', 'heroref.anim.usda', 'heroref.shot.usda', 'kid.usda',
     ]);
     for (const t of tiny) {
       expect(t.layerError, t.file).toBe('');
       expect(t.stageParsed, `${t.file}: ${t.stageError}`).toBe(true);
+      expect(t.stageOk, `${t.file}: ${t.stageError}`).toBe(true); // its render-scene conversion accepts them too
     }
   });
 
@@ -217,6 +218,37 @@ describe('buildAnimationLayers', () => {
     expect(clash.layers[0].text()).toContain('def SkelAnimation "Skel_1"');
     expect(() => buildAnimationLayers(anim30, character(), { layering: 'override', preset: arkit, name: 'x', characterAssetPath: 'face.usda', animationPrimName: 'Face' }))
       .toThrow(/clashes with an existing child of <\/Character>/);
+  });
+
+  it('references the SkelRoot\'s top prim by path when the character has no matching defaultPrim', () => {
+    const hero = { ...inspectCharacter(HERO_USDA, 'hero.usda'), defaultPrim: undefined };
+    const shot = buildAnimationLayers(anim30, hero, { layering: 'reference', preset: heroPreset, name: 'r', characterAssetPath: '../character/hero.usda' }).layers[1].text();
+    expect(shot).toContain(`def "World" (
+    prepend references = @../character/hero.usda@</World>
+)
+{
+    over "Chars"
+    {
+        over "Hero"
+        {
+            over "Rig"
+            {
+                over "Skel" (
+                    prepend apiSchemas = ["SkelBindingAPI"]
+                )
+                {
+                    rel skel:animationSource = </World/Chars/Hero/r>
+                }
+            }
+
+            def "r" (
+                prepend references = @./r.anim.usda@
+            )
+            {
+            }
+        }
+    }
+}`);
   });
 
   it('streams the same text it returns, and is deterministic', () => {
