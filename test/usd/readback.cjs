@@ -26,7 +26,9 @@ const dir = path.dirname(require.resolve('three-usdz-loader/external/emHdBinding
 
 function commonDir(files) {
   let d = path.dirname(files[0]);
-  while (!files.every((f) => f.startsWith(d + path.sep))) d = path.dirname(d);
+  // The root ends in a separator already ("/"): without this, files with no deeper common folder loop forever.
+  const under = (dir) => (f) => f.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
+  while (!files.every(under(d)) && d !== path.dirname(d)) d = path.dirname(d);
   return d;
 }
 

@@ -1,0 +1,85 @@
+import yargs from 'yargs';
+import { presetNames, TOOL } from '@a2f/pipeline';
+import { runBatch } from './commands/run.js';
+import { runDemo } from './commands/demo.js';
+import { inspectAsset } from './commands/inspect.js';
+import { expandAudioArgs } from './inputs.js';
+
+/** Exit codes: 0 all lines written, 1 some line failed (others kept), 2 bad usage or settings. */
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const parser = yargs(argv)
+    .scriptName('a2f')
+    .usage('$0 <command> [options]\n\nDialogue audio → facial animation → USD layers on your character.')
+    .command(
+      'run <audio...>',
+      'Animate lines of dialogue onto a character; one USD layer per line',
+      (y) => y
+        .positional('audio', { type: 'string', array: true, demandOption: true, describe: 'audio files (wav, flac, mp3, ogg) or folders of them' })
+        .option('character', { alias: 'c', type: 'string', demandOption: true, describe: 'character asset (.usda) with a SkelRoot, Skeleton and ARKit blendshapes' })
+        .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'output folder for layers and reports' })
+        .option('fps', { type: 'string', default: '30', describe: 'frame rate: 24, 25, 30, 29.97, 60 or a ratio such as 30000/1001' })
+        .option('model', { alias: 'm', type: 'string', default: 'default', describe: '"default" (embedded) or a model pack folder' })
+        .option('layering', { choices: ['override', 'reference'] as const, default: 'override' as const, describe: 'override: one layer sublayering the character; reference: animation asset + shot layer' })
+        .option('preset', { type: 'string', default: 'arkit', describe: `binding preset (${presetNames().join(', ')}) or a preset JSON path` })
+        .option('sublayer', { type: 'boolean', default: true, describe: 'override layers sublayer the character (use --no-sublayer for shot stacks)' })
+        .option('seed', { type: 'number', default: 0, describe: 'seed of procedural motion (blinks)' })
+        .option('export-json', { type: 'boolean', default: false, describe: "also write NVIDIA's a2f_export JSON per line" })
+        .option('batch-size', { type: 'number', describe: 'frames per network run' })
+        .option('threads', { type: 'number', describe: 'ONNX Runtime threads per worker' })
+        .option('device', { choices: ['cpu', 'cuda'] as const, default: 'cpu' as const, describe: 'execution device (cuda needs the GPU build of onnxruntime-node; see README)' })
+        .option('fail-fast', { type: 'boolean', default: false, describe: 'stop at the first failed line (already written lines stay)' })
+        .option('json', { type: 'boolean', default: false, describe: 'print a JSON summary on stdout' }),
+      async (a) => {
+        const inference = Object.fromEntries(Object.entries({ batchSize: a['batch-size'], threads: a.threads, device: a.device })
+          .filter(([, v]) => v !== undefined));
+        code = await runBatch(expandAudioArgs(a.audio as string[]), {
+          character: a.character,
+          outDir: a.out,
+          fps: a.fps,
+          model: a.model,
+          layering: a.layering,
+          preset: a.preset,
+          sublayerCharacter: a.sublayer,
+          seed: a.seed,
+          exportJson: a['export-json'],
+          inference,
+        }, { json: a.json, failFast: a['fail-fast'] });
+      },
+    )
+    .command(
+      'demo',
+      'Run the sample dialogue onto the sample character with the embedded model',
+      (y) => y
+        .option('out', { alias: 'o', type: 'string', default: 'out/demo', describe: 'output folder' })
+        .option('json', { type: 'boolean', default: false }),
+      async (a) => { code = await runDemo(a.out, a.json); },
+    )
+    .command(
+      'inspect <asset>',
+      'Show a character asset\'s skeleton and blendshapes and how our channels bind to it',
+      (y) => y
+        .positional('asset', { type: 'string', demandOption: true })
+        .option('preset', { type: 'string', default: 'arkit' })
+        .option('json', { type: 'boolean', default: false }),
+      (a) => { code = inspectAsset(a.asset, a.preset, a.json); },
+    )
+    .demandCommand(1, 'Name a command: run, demo or inspect.')
+    .strict()
+    .version(TOOL.version)
+    .help()
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg);
+    });
+  try {
+    await parser.parseAsync();
+  } catch (err) {
+    const usage = err instanceof UsageError;
+    process.stderr.write(`a2f: ${(err as Error).message}\n${usage ? 'Run "a2f --help" for usage.\n' : ''}`);
+    return 2;
+  }
+  return code;
+}
+
+class UsageError extends Error {}

@@ -1,0 +1,31 @@
+/** An error a user can act on: what went wrong, with which file, and what to do about it. */
+export class JobError extends Error {
+  constructor(
+    readonly code: string,
+    readonly file: string,
+    readonly problem: string,
+    readonly fix: string,
+  ) {
+    super(`${file}: ${problem}. ${fix}`);
+    this.name = 'JobError';
+  }
+}
+
+export interface ErrorSummary {
+  readonly code: string;
+  readonly message: string;
+  readonly fix?: string;
+}
+
+/** Flattens any thrown value (JobError, AudioError, ORT or fs errors) into something a report can hold. */
+export function summarizeError(err: unknown): ErrorSummary {
+  if (err instanceof Error) {
+    const e = err as Error & { code?: unknown; fix?: unknown };
+    return {
+      code: typeof e.code === 'string' ? e.code : e.name || 'ERROR',
+      message: e.message,
+      ...(typeof e.fix === 'string' && e.fix ? { fix: e.fix } : {}),
+    };
+  }
+  return { code: 'ERROR', message: String(err) };
+}

@@ -1,0 +1,11 @@
+export { JobContext, outputName, relativeAssetPath } from './job.js';
+export type { LineResult, LineSuccess, LineFailure, LineProgress, BindingSummary } from './job.js';
+export { processLines, uniqueNames } from './batch.js';
+export type { BatchHooks } from './batch.js';
+export { resolveSettings, loadPreset, presetNames, PRESETS_DIR } from './settings.js';
+export type { JobSettings, JobSettingsInput, Layering, InferenceSettings } from './settings.js';
+export { writeFileAtomic } from './atomic.js';
+export type { TextSink } from './atomic.js';
+export { JobError, summarizeError } from './errors.js';
+export type { ErrorSummary } from './errors.js';
+export { TOOL, REPO_ROOT, TEMPLATES_DIR, SAMPLES_DIR } from './tool.js';

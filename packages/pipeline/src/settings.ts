@@ -1,0 +1,80 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { parseBindingPreset, parseFps, type BindingPreset, type Rational } from '@a2f/animation';
+import { JobError } from './errors.js';
+import { TEMPLATES_DIR } from './tool.js';
+
+export type Layering = 'override' | 'reference';
+
+export interface InferenceSettings {
+  readonly batchSize?: number;
+  readonly workers?: number;
+  readonly threads?: number;
+  readonly device?: 'cpu' | 'cuda';
+}
+
+/** Everything that decides what a job writes. Two jobs with equal settings and audio write equal files. */
+export interface JobSettings {
+  /** the character asset (.usda) the layers compose onto */
+  readonly character: string;
+  readonly outDir: string;
+  readonly fps: Rational;
+  /** 'default' (the embedded model) or a model pack folder */
+  readonly model: string;
+  readonly layering: Layering;
+  /** a preset name from templates/bindings or a path to a preset JSON */
+  readonly preset: string;
+  /** override layering: the layer sublayers the character, so it opens on its own */
+  readonly sublayerCharacter: boolean;
+  /** seed of procedural motion (blinks) */
+  readonly seed: number;
+  /** also write NVIDIA's a2f_export JSON next to the layer, for engines that do not read USD */
+  readonly exportJson: boolean;
+  readonly inference: InferenceSettings;
+}
+
+export type JobSettingsInput = Pick<JobSettings, 'character' | 'outDir'> & Partial<Omit<JobSettings, 'fps'>> & { fps?: Rational | string | number };
+
+export function resolveSettings(input: JobSettingsInput): JobSettings {
+  const layering = input.layering ?? 'override';
+  if (layering !== 'override' && layering !== 'reference') {
+    throw new JobError('BAD_SETTING', 'settings', `layering "${String(layering)}" is not known`, 'Use "override" or "reference".');
+  }
+  const seed = input.seed ?? 0;
+  if (!Number.isInteger(seed) || seed < 0) throw new JobError('BAD_SETTING', 'settings', `seed ${seed} is not a non-negative integer`, 'Pass a whole number such as 0 or 42.');
+  return {
+    character: path.resolve(input.character),
+    outDir: path.resolve(input.outDir),
+    fps: parseFps(input.fps ?? 30),
+    model: input.model ?? 'default',
+    layering,
+    preset: input.preset ?? 'arkit',
+    sublayerCharacter: input.sublayerCharacter ?? true,
+    seed,
+    exportJson: input.exportJson ?? false,
+    inference: input.inference ?? {},
+  };
+}
+
+export const PRESETS_DIR = path.join(TEMPLATES_DIR, 'bindings');
+
+export function presetNames(): string[] {
+  return existsSync(PRESETS_DIR) ? readdirSync(PRESETS_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort() : [];
+}
+
+/** A preset by name (templates/bindings/<name>.json) or by path. */
+export function loadPreset(nameOrPath: string): BindingPreset {
+  const isPath = nameOrPath.endsWith('.json') || nameOrPath.includes('/') || nameOrPath.includes(path.sep);
+  const file = isPath ? path.resolve(nameOrPath) : path.join(PRESETS_DIR, `${nameOrPath}.json`);
+  if (!existsSync(file)) {
+    throw new JobError('PRESET_NOT_FOUND', file, `no binding preset "${nameOrPath}"`,
+      `Use one of: ${presetNames().join(', ') || '(none installed)'}, or a path to a preset JSON (see templates/README.md).`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new JobError('BAD_PRESET', file, `not valid JSON (${(err as Error).message})`, 'Fix the JSON syntax of the preset.');
+  }
+  return parseBindingPreset(json, file);
+}

@@ -1,0 +1,45 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const CLI = path.join(ROOT, 'packages/cli/dist/bin.js');
+export const CHARACTER = path.join(ROOT, 'samples/character/face.usda');
+export const DIALOGUE = path.join(ROOT, 'samples/dialogue');
+
+export const sampleLines = (): string[] =>
+  readdirSync(DIALOGUE).filter((f) => /\.(wav|flac|mp3|ogg)$/i.test(f)).sort().map((f) => path.join(DIALOGUE, f));
+
+export const tempDir = (label: string): string => mkdtempSync(path.join(os.tmpdir(), `a2f-${label}-`));
+
+export interface CliResult { code: number; stdout: string; stderr: string }
+
+/** Runs the real, built CLI as a child process (no TTY, as in CI). */
+export function runCli(args: string[], opts: { cwd?: string } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+export interface A2fExport {
+  exportFps: number;
+  numFrames: number;
+  facsNames: string[];
+  weightMat: number[][];
+  joints: string[];
+  rotations: number[][][];
+  translations: number[][][];
+}
+
+export const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
+
+/** Files a crash or failure could have left behind: our temporary names start with a dot and end in .tmp. */
+export const leftovers = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.tmp') || f.startsWith('.'));
