@@ -9,3 +9,5 @@ export { frameCount } from './windows.js';
 export { InferenceError } from './errors.js';
 export type { InferenceErrorCode } from './errors.js';
 export { postprocessKinds } from './postprocess/registry.js';
+export { parseEmotionArg, parseEmotionSidecar } from './nvidia/emotion.js';
+export type { EmotionKey } from './nvidia/emotion.js';
