@@ -66,6 +66,8 @@ export async function main(argv: string[]): Promise<number> {
     )
     .demandCommand(1, 'Name a command: run, demo or inspect.')
     .strict()
+    // main() returns the exit code; the bin sets it, so tests and embedders keep their process.
+    .exitProcess(false)
     .version(TOOL.version)
     .help()
     .wrap(Math.min(110, process.stdout.columns ?? 100))

@@ -13,8 +13,9 @@ export function expandAudioArgs(args: readonly string[]): string[] {
     let isDir = false;
     try { isDir = statSync(arg).isDirectory(); } catch { /* reported by the decoder, with the fix */ }
     if (!isDir) { out.push(arg); continue; }
-    const found = readdirSync(arg)
-      .filter((f) => !f.startsWith('.') && AUDIO_EXTENSIONS.includes(path.extname(f).toLowerCase()))
+    const found = readdirSync(arg, { withFileTypes: true })
+      .filter((e) => !e.isDirectory() && !e.name.startsWith('.') && AUDIO_EXTENSIONS.includes(path.extname(e.name).toLowerCase()))
+      .map((e) => e.name)
       .sort()
       .map((f) => path.join(arg, f));
     out.push(...(found.length ? found : [arg]));
