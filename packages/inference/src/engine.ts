@@ -3,7 +3,9 @@ import { fpsLabel, rational, type FaceAnimation, type Provenance, type Rational 
 import { InferenceError } from './errors.js';
 import type { ModelPack, NetworkSpec } from './pack.js';
 import { OrtPool } from './pool.js';
-import { postprocessKind, type Postprocessor } from './postprocess/registry.js';
+import type { EmotionKey } from './nvidia/emotion.js';
+import type { SolvePath } from './nvidia/postprocess/assemble.js';
+import { postprocessKind, type LineEmotion, type Postprocessor } from './postprocess/registry.js';
 import { runOnPool, type FrameInput, type NetworkOutputs, type RunOptions } from './run-network.js';
 import { planPool, type PoolOptions, type PoolPlan } from './session-options.js';
 
@@ -12,6 +14,13 @@ export interface EngineOptions extends PoolOptions {
   readonly batchSize?: number;
   /** the tool recorded in provenance (default: this package) */
   readonly tool?: Provenance['tool'];
+  /**
+   * Post-processing parameter overrides, by the pack's own names (NVIDIA packs: model_config.json
+   * keys such as lower_face_strength; numeric strings accepted). Checked when the engine starts.
+   */
+  readonly params?: Readonly<Record<string, number | string>>;
+  /** NVIDIA packs: solve blendshapes from PCA coefficients (default, fast) or from the rebuilt mesh (the SDK's way) */
+  readonly solvePath?: SolvePath;
 }
 
 export interface AnimateOptions {
@@ -21,6 +30,13 @@ export interface AnimateOptions {
   readonly batchSize?: number;
   /** feeds of non-audio network inputs; override the post-processing kind's own */
   readonly inputs?: Readonly<Record<string, FrameInput>>;
+  /**
+   * Explicit emotion keys (times in seconds from the start of the line), for packs with an emotion
+   * input (`engine.emotionNames`); interpolated per frame at the frame's target sample.
+   */
+  readonly emotion?: readonly EmotionKey[];
+  /** where the keys came from ("--emotion", a sidecar file): named in errors, recorded in provenance */
+  readonly emotionSource?: string;
   /** the source audio, recorded in provenance as given */
   readonly audio?: Provenance['audio'];
   readonly signal?: AbortSignal;
@@ -29,7 +45,10 @@ export interface AnimateOptions {
 
 /** One model loaded into its worker pool; reuse it across lines and close it when done. */
 export interface InferenceEngine {
+  /** the pack as it runs: with EngineOptions.params applied (effective input gain, parameters) */
   readonly pack: ModelPack;
+  /** the explicit emotions the network takes (NVIDIA packs), or null: the model has no emotion input */
+  readonly emotionNames: readonly string[] | null;
   /** the pool actually started: worker count, ORT threads per worker, device */
   readonly plan: PoolPlan;
   /** Raw network outputs for every frame (no post-processing). */
@@ -41,11 +60,22 @@ export interface InferenceEngine {
 }
 
 /** Starts the workers and loads the network in each; rejects if the network does not match the pack. */
-export async function createInferenceEngine(pack: ModelPack, opts: EngineOptions = {}): Promise<InferenceEngine> {
-  const kind = postprocessKind(pack.postprocess.kind);
+export async function createInferenceEngine(loaded: ModelPack, opts: EngineOptions = {}): Promise<InferenceEngine> {
+  const kind = postprocessKind(loaded.postprocess.kind);
   if (!kind) {
-    throw new InferenceError('PACK_FIELD', pack.manifestPath, `post-processing kind "${pack.postprocess.kind}" is not known`, 'Use a pack made for this version.');
+    throw new InferenceError('PACK_FIELD', loaded.manifestPath, `post-processing kind "${loaded.postprocess.kind}" is not known`, 'Use a pack made for this version.');
   }
+  const hasParams = opts.params !== undefined && Object.keys(opts.params).length > 0;
+  if ((hasParams || opts.solvePath !== undefined) && !kind.configure) {
+    throw new InferenceError('BAD_OPTION', loaded.manifestPath,
+      `the model "${loaded.id}" (${loaded.postprocess.kind} post-processing) takes no ${hasParams ? 'parameter overrides' : 'solver path'}`,
+      'Parameters (--param) and the solver path (--solver) apply to NVIDIA Audio2Face-3D packs; leave them out for this model.');
+  }
+  // Options are applied before the workers start, so a bad override fails here, not on the first line.
+  const pack = kind.configure && (hasParams || opts.solvePath !== undefined)
+    ? kind.configure(loaded, { ...(opts.params ? { params: opts.params } : {}), ...(opts.solvePath ? { solvePath: opts.solvePath } : {}) })
+    : loaded;
+  const emotionNames = kind.emotionNames?.(pack) ?? null;
   const plan = planPool(opts);
   const pool = await OrtPool.create(pack, plan);
   const tool = opts.tool ?? ownTool();
@@ -62,14 +92,25 @@ export async function createInferenceEngine(pack: ModelPack, opts: EngineOptions
 
   return {
     pack,
+    emotionNames,
     plan,
     run: (samples, runOpts) => runOnPool(pool, samples, withBatch(runOpts)),
     async animate(samples, a) {
       const post = await postprocessor();
       const fps = rational(a.fps.num, a.fps.den);
+      let emotion: LineEmotion | undefined;
+      if (a.emotion !== undefined) {
+        if (!post.emotionInputs) {
+          throw new InferenceError('BAD_OPTION', pack.manifestPath, `the model "${pack.id}" has no emotion input, so emotion keys${a.emotionSource ? ` from ${a.emotionSource}` : ''} cannot apply`,
+            'Use an NVIDIA Audio2Face-3D pack for emotion, or leave the emotion out.');
+        }
+        emotion = { keys: a.emotion, source: a.emotionSource ?? 'emotion keys' };
+      }
+      // Checked (names, ranges, times) before any frame runs.
+      const emotionFeeds = emotion ? post.emotionInputs!(emotion) : {};
       const raw = await runOnPool(pool, samples, withBatch({
         fps,
-        inputs: { ...post.inputs, ...a.inputs },
+        inputs: { ...post.inputs, ...emotionFeeds, ...a.inputs },
         ...(a.batchSize === undefined ? {} : { batchSize: a.batchSize }),
         ...(a.signal ? { signal: a.signal } : {}),
         ...(a.onProgress ? { onProgress: a.onProgress } : {}),
@@ -88,7 +129,7 @@ export async function createInferenceEngine(pack: ModelPack, opts: EngineOptions
         },
         ...(a.audio ? { audio: a.audio } : {}),
       };
-      return post.apply(raw, { fps, provenance, ...(a.seed === undefined ? {} : { seed: a.seed }) });
+      return post.apply(raw, { fps, provenance, ...(a.seed === undefined ? {} : { seed: a.seed }), ...(emotion ? { emotion } : {}) });
     },
     close: () => pool.close(),
   };

@@ -11,3 +11,6 @@ export type { InferenceErrorCode } from './errors.js';
 export { postprocessKinds } from './postprocess/registry.js';
 export { parseEmotionArg, parseEmotionSidecar } from './nvidia/emotion.js';
 export type { EmotionKey } from './nvidia/emotion.js';
+export type { SolvePath } from './nvidia/postprocess/assemble.js';
+export { isNvidiaPack, loadNvidiaPack, listPacks, pullPack, verifyPack, inspectPack, knownPacks } from './nvidia/pack/index.js';
+export type { PackListing, PackStatus, PullOptions, PullProgress, PullResult, VerifyReport, PackInspection, KnownPack } from './nvidia/pack/index.js';

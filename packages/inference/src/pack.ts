@@ -3,6 +3,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InferenceError } from './errors.js';
 import { parseManifest, MANIFEST_FILE } from './manifest.js';
+import { isNvidiaPack, loadNvidiaPack } from './nvidia/pack/load.js';
+import { NVIDIA_KIND, toModelPack } from './nvidia/pack/model-pack.js';
+import { postprocessKind } from './postprocess/registry.js';
 import { verifyHashes, type VerifyMode } from './sha256.js';
 
 export type TensorDim = number | string;
@@ -73,17 +76,26 @@ export interface LoadModelPackOptions {
 /** `models/default` of the repository: this module lies in packages/inference/{src,dist}, three levels below the root. */
 export const DEFAULT_PACK_DIR = fileURLToPath(new URL('../../../models/default/', import.meta.url));
 
-/** Loads `'default'` (the embedded model) or a pack folder (or its pack.json) and validates every field. */
+/**
+ * Loads `'default'` (the embedded model), a pack folder (or its pack.json), or an NVIDIA
+ * Audio2Face-3D v2.3 / v2.3.1 folder exactly as NVIDIA ships it (or its model.json), and
+ * validates every field. NVIDIA packs carry no hash table of their own: `opts.verify` does not
+ * apply to them (`a2f models verify` compares them with the known packs' hashes).
+ */
 export async function loadModelPack(nameOrDir: string, opts: LoadModelPackOptions = {}): Promise<ModelPack> {
+  if (nameOrDir !== 'default' && isNvidiaPack(nameOrDir)) {
+    const pack = await toModelPack(await loadNvidiaPack(nameOrDir));
+    // Cross-checks network_info.json's result width against model_data.npz's sizes.
+    postprocessKind(NVIDIA_KIND)!.validate(pack.postprocess.config, { file: pack.manifestPath, dir: pack.dir, outputs: pack.outputs });
+    return pack;
+  }
   const dir = resolvePackDir(nameOrDir);
   const manifestPath = path.join(dir, MANIFEST_FILE);
   if (!existsSync(manifestPath)) {
-    const nvidia = existsSync(path.join(dir, 'model.json'));
     throw new InferenceError('PACK_NOT_FOUND', manifestPath,
-      nvidia ? 'this folder holds an NVIDIA Audio2Face-3D v2.3 pack (model.json), a layout this version cannot load yet'
-        : `no ${MANIFEST_FILE} here (expected a model pack folder${nameOrDir === 'default' ? ': the embedded default model is missing' : ''})`,
+      `no ${MANIFEST_FILE} or model.json here (expected a model pack folder${nameOrDir === 'default' ? ': the embedded default model is missing' : ''})`,
       nameOrDir === 'default' ? 'Rebuild the default model (see models/README.md) or pass a pack folder.'
-        : `Pass 'default' or a folder holding ${MANIFEST_FILE}, its network and the files it names.`);
+        : `Pass 'default', a folder holding ${MANIFEST_FILE} and the files it names, or an NVIDIA Audio2Face-3D pack folder (model.json, network.onnx, the .npz files).`);
   }
   let text: string;
   try {

@@ -44,13 +44,14 @@ describe('loadModelPack', () => {
     expect((await loadModelPack(dir)).audioInput).toBe('input');
   });
 
-  it('explains a missing folder, manifest or NVIDIA layout', async () => {
+  it('explains a missing folder or manifest, and reads a model.json folder as an NVIDIA pack', async () => {
     const missing = path.join(root, 'nowhere');
-    expect((await loadError(missing)).message).toMatch(/no pack\.json here/);
+    expect((await loadError(missing)).message).toMatch(/no pack\.json or model\.json here/);
     const nvidia = path.join(root, 'nvidia');
     mkdirSync(nvidia);
     writeFileSync(path.join(nvidia, 'model.json'), '{}');
-    expect((await loadError(nvidia)).message).toMatch(/NVIDIA Audio2Face-3D v2\.3 pack \(model\.json\)/);
+    const err = await loadError(nvidia, path.join(nvidia, 'model.json'));
+    expect(err.code).toBe('PACK_FIELD');
   });
 
   it('reports bad JSON', async () => {
@@ -76,7 +77,7 @@ describe('loadModelPack', () => {
     ['no audio-window input', (m) => { m.inputs[0].shape = ['batch', 1, 8000]; }, /exactly one input must take one audio window \(8320 = audio\.bufferLength values per frame\), found 0 among input \[batch, 1, 8000\]/],
     ['duplicate tensor names', (m) => { m.inputs.push({ ...m.inputs[0], shape: ['batch', 26] }); }, /"inputs" must be tensors with distinct names/],
     ['empty outputs', (m) => { m.outputs = []; }, /"outputs" must be a non-empty array of tensors/],
-    ['an unknown post-processing kind', (m) => { m.postprocess.kind = 'blendshapes'; }, /"postprocess\.kind" must be one of "visemes", found the string "blendshapes"/],
+    ['an unknown post-processing kind', (m) => { m.postprocess.kind = 'blendshapes'; }, /"postprocess\.kind" must be one of "visemes", "a2f-v2\.3", found the string "blendshapes"/],
     ['a missing viseme table', (m) => { m.postprocess.table = 'nope.json'; }, /"postprocess\.table" names "nope\.json", which does not exist/],
     ['an output of the wrong width for visemes', (m) => { m.outputs[0].shape = ['batch', 1, 52]; }, /output "visemes" has 52 values per frame .* needs 15/],
     ['an unknown post-processing field', (m) => { m.postprocess.smoothing = 2; }, /"postprocess\.smoothing" is not a field of the visemes post-processing/],

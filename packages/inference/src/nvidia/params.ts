@@ -4,6 +4,7 @@
  * ranges, and validating parsers. Reference: a2f-v2.3-model.md §4.7 (defaults/ranges are the SDK
  * validators in `audio2face/internal/animator.h`), §5.2 (solver config keys), §3.4 (source_shot).
  */
+import { InferenceError } from '../errors.js';
 
 /** Every `model_config.json` → `"config"` key the SDK reads, plus the runtime `blink_offset`. */
 export interface FaceParams {
@@ -102,18 +103,14 @@ export const FACE_PARAM_SPECS: Readonly<Record<FaceParamKey, FaceParamSpec>> = {
 export const FACE_PARAM_KEYS = Object.keys(FACE_PARAM_SPECS) as readonly FaceParamKey[];
 
 /**
- * An invalid parameter file or override. Same shape as the package's other user-facing errors
- * (code, file, problem, fix) so reports can flatten it.
+ * An invalid parameter file or override: an InferenceError (code, file, problem, fix), so callers
+ * catch one class and reports flatten it with the fix. `file` is the file, or the override's
+ * origin such as "--param".
  */
-export class ParamError extends Error {
-  constructor(
-    readonly code: 'PACK_FIELD' | 'BAD_OPTION',
-    /** the file (or override origin such as "--param") the problem is in */
-    readonly file: string,
-    readonly problem: string,
-    readonly fix: string,
-  ) {
-    super(`${file}: ${problem}. ${fix}`);
+export class ParamError extends InferenceError {
+  declare readonly code: 'PACK_FIELD' | 'BAD_OPTION';
+  constructor(code: 'PACK_FIELD' | 'BAD_OPTION', file: string, problem: string, fix: string) {
+    super(code, file, problem, fix);
     this.name = 'ParamError';
   }
 }

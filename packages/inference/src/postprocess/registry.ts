@@ -1,6 +1,10 @@
 import type { FaceAnimation, Provenance, Rational } from '@a2f/animation';
+import type { EmotionKey } from '../nvidia/emotion.js';
+import type { SolvePath } from '../nvidia/postprocess/assemble.js';
 import type { ModelPack, TensorSpec } from '../pack.js';
 import type { FrameInput, NetworkOutputs } from '../run-network.js';
+import { NVIDIA_KIND } from '../nvidia/pack/model-pack.js';
+import { a2fKind } from './a2f-kind.js';
 import { visemesKind } from './visemes-kind.js';
 
 /** What a kind sees of the manifest when it checks its "postprocess" block at load time. */
@@ -12,10 +16,24 @@ export interface ValidateContext {
   readonly outputs: readonly TensorSpec[];
 }
 
+/** A line's explicit emotion and where it came from (the CLI option, a sidecar file), for errors and provenance. */
+export interface LineEmotion {
+  readonly keys: readonly EmotionKey[];
+  readonly source: string;
+}
+
 export interface ApplyContext {
   readonly fps: Rational;
   readonly provenance: Provenance;
   readonly seed?: number;
+  readonly emotion?: LineEmotion;
+}
+
+/** Engine-wide options that change a kind's post-processing (and possibly the network's own inputs). */
+export interface KindOptions {
+  /** parameter overrides by the kind's own names (the v2.3 FaceParams keys); numeric strings accepted */
+  readonly params?: Readonly<Record<string, number | string>>;
+  readonly solvePath?: SolvePath;
 }
 
 /** A kind made ready for one pack (its tables read once per engine, not once per line). */
@@ -24,6 +42,8 @@ export interface Postprocessor {
   readonly parameters: Readonly<Record<string, unknown>>;
   /** feeds for non-audio network inputs the kind owns (the v2.3 emotion vector); the caller's feeds override them */
   readonly inputs?: Readonly<Record<string, FrameInput>>;
+  /** kinds with an emotion input: the feeds for a line's emotion keys (they replace the default emotion in `inputs`) */
+  emotionInputs?(emotion: LineEmotion): Readonly<Record<string, FrameInput>>;
   apply(raw: NetworkOutputs, ctx: ApplyContext): FaceAnimation;
 }
 
@@ -31,9 +51,16 @@ export interface PostprocessKind {
   /** Checks the manifest's "postprocess" block against the pack and returns the normalised config (paths made absolute). */
   validate(block: Readonly<Record<string, unknown>>, ctx: ValidateContext): Record<string, unknown>;
   prepare(pack: ModelPack): Promise<Postprocessor>;
+  /**
+   * Applies KindOptions before the workers start, returning the pack as it will run (checked
+   * overrides in its config, input gain changed where a parameter sets it). Kinds without it take no options.
+   */
+  configure?(pack: ModelPack, opts: KindOptions): ModelPack;
+  /** The explicit emotion names the network's emotion input takes; kinds without it have no emotion input. */
+  emotionNames?(pack: ModelPack): readonly string[];
 }
 
-const KINDS: ReadonlyMap<string, PostprocessKind> = new Map([['visemes', visemesKind]]);
+const KINDS: ReadonlyMap<string, PostprocessKind> = new Map([['visemes', visemesKind], [NVIDIA_KIND, a2fKind]]);
 
 export const postprocessKind = (name: string): PostprocessKind | undefined => KINDS.get(name);
 export const postprocessKinds = (): string[] => [...KINDS.keys()];
