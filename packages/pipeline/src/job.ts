@@ -1,12 +1,13 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { toA2fExportJson, validateFaceAnimation, type BindingPreset } from '@a2f/animation';
+import { toA2fExportJson, validateFaceAnimation, type BindingPreset, type Rational } from '@a2f/animation';
 import { loadAudio } from '@a2f/audio';
-import { createInferenceEngine, loadModelPack, type InferenceEngine, type ModelPack } from '@a2f/inference';
+import { createInferenceEngine, loadModelPack, parseEmotionArg, type EmotionKey, type InferenceEngine, type ModelPack } from '@a2f/inference';
 import { buildAnimationLayers, inspectCharacter, type BindingReport, type CharacterInfo } from '@a2f/usd';
 import { writeFileAtomic } from './atomic.js';
 import { JobError, summarizeError, type ErrorSummary } from './errors.js';
 import { loadPreset, resolveSettings, type JobSettings, type JobSettingsInput } from './settings.js';
+import { readSidecar, sidecarEmotionKeys, sidecarPath, type LineSidecar } from './sidecar.js';
 import { TOOL } from './tool.js';
 
 export interface LineSuccess {
@@ -20,6 +21,8 @@ export interface LineSuccess {
   readonly frames: number;
   readonly durationSeconds: number;
   readonly binding: BindingSummary;
+  /** the line's sidecar, when it had one */
+  readonly sidecar?: string;
 }
 
 export interface LineFailure {
@@ -44,45 +47,106 @@ export interface LineProgress {
   readonly total: number;
 }
 
+export interface ProcessOptions {
+  /** output name (default: from the audio file name) */
+  readonly name?: string;
+  /** the line's sidecar when the caller has read it already (null: none); default: read `<audio>.a2f.json` */
+  readonly sidecar?: LineSidecar | null;
+  readonly onProgress?: (p: LineProgress) => void;
+}
+
+/** A model loaded into its workers, with the batch's --emotion parsed for its emotion names. */
+interface LoadedModel {
+  readonly engine: InferenceEngine;
+  readonly emotion?: EmotionKey[];
+}
+
 /**
  * What stays the same across lines of one batch: the model loaded into its workers, the parsed
- * character, the preset. Create once, process many lines, close.
+ * character, the preset. Create once, process many lines, close. A line whose sidecar names
+ * another model or character gets it from a small cache (loaded on first use, kept until close),
+ * so a batch with per-line overrides loads each model once.
  */
 export class JobContext {
+  private readonly models = new Map<string, Promise<LoadedModel>>();
+  private readonly characters = new Map<string, CharacterInfo>();
+
   private constructor(
     readonly settings: JobSettings,
+    /** the batch's model as it runs (parameter overrides applied) */
     readonly pack: ModelPack,
     readonly character: CharacterInfo,
     readonly preset: BindingPreset,
-    private readonly engine: InferenceEngine,
-  ) {}
+    primary: LoadedModel,
+  ) {
+    this.models.set(modelKey(settings.model), Promise.resolve(primary));
+    this.characters.set(settings.character, character);
+  }
 
   static async create(input: JobSettingsInput): Promise<JobContext> {
     const settings = resolveSettings(input);
     const preset = loadPreset(settings.preset);
     const character = readCharacter(settings.character);
-    const pack = await loadModelPack(settings.model);
-    const engine = await createInferenceEngine(pack, { ...settings.inference, tool: TOOL });
-    return new JobContext(settings, pack, character, preset, engine);
+    // Bad overrides or an --emotion the model cannot take stop the batch before any line runs.
+    const primary = await loadModel(settings, settings.model);
+    return new JobContext(settings, primary.engine.pack, character, preset, primary);
   }
 
   /** Processes one line. Never throws for a bad line: the failure is the result. */
-  async process(audio: string, opts: { name?: string; onProgress?: (p: LineProgress) => void } = {}): Promise<LineResult> {
+  async process(audio: string, opts: ProcessOptions = {}): Promise<LineResult> {
     const file = path.resolve(audio);
     try {
-      return await this.run(file, opts.name ?? outputName(file), opts.onProgress);
+      return await this.run(file, opts.name ?? outputName(file), opts);
     } catch (err) {
       return { ok: false, audio: file, error: summarizeError(err) };
     }
   }
 
-  private async run(file: string, name: string, onProgress?: (p: LineProgress) => void): Promise<LineSuccess> {
+  private model(model: string): Promise<LoadedModel> {
+    const key = modelKey(model);
+    let loading = this.models.get(key);
+    if (!loading) {
+      loading = loadModel(this.settings, model);
+      // A model that fails to load is not cached: the next line that names it reports it again.
+      loading.catch(() => this.models.delete(key));
+      this.models.set(key, loading);
+    }
+    return loading;
+  }
+
+  private characterAt(file: string): CharacterInfo {
+    let info = this.characters.get(file);
+    if (!info) {
+      info = readCharacter(file);
+      this.characters.set(file, info);
+    }
+    return info;
+  }
+
+  private async run(file: string, name: string, opts: ProcessOptions): Promise<LineSuccess> {
     const { settings } = this;
+    const onProgress = opts.onProgress;
+    // The sidecar first: a bad one fails this line before any decoding.
+    const sidecar = opts.sidecar === undefined ? readSidecar(file) : opts.sidecar;
+    const exportFile = path.join(settings.outDir, `${name}.a2f.json`);
+    if (settings.exportJson && exportFile === sidecarPath(file)) {
+      throw new JobError('OUTPUT_CLASH', exportFile, 'the a2f_export JSON of this line would overwrite its sidecar (the output folder is the audio folder)',
+        'Write outputs to another folder (--out), or leave out --export-json.');
+    }
+    const modelName = sidecar?.model ?? settings.model;
+    const { engine, emotion: batchEmotion } = await this.model(modelName);
+    const characterFile = sidecar?.character ?? settings.character;
+    const character = this.characterAt(characterFile);
+    const fps: Rational = sidecar?.fps ?? settings.fps;
+    const sidecarEmotion = sidecar ? sidecarEmotionKeys(sidecar, engine.emotionNames, modelName) : undefined;
+    const emotion = sidecarEmotion ?? batchEmotion;
+
     onProgress?.({ audio: file, stage: 'decode', done: 0, total: 1 });
     const loaded = await loadAudio(file, { sampleRate: 16000 });
-    const anim = await this.engine.animate(loaded.samples, {
-      fps: settings.fps,
+    const anim = await engine.animate(loaded.samples, {
+      fps,
       seed: settings.seed,
+      ...(emotion ? { emotion, emotionSource: sidecarEmotion ? sidecar!.file : '--emotion' } : {}),
       audio: {
         file: path.basename(file),
         sha256: loaded.info.sha256,
@@ -96,11 +160,11 @@ export class JobContext {
 
     onProgress?.({ audio: file, stage: 'write', done: 0, total: 1 });
     mkdirSync(settings.outDir, { recursive: true });
-    const { layers, report } = buildAnimationLayers(anim, this.character, {
+    const { layers, report } = buildAnimationLayers(anim, character, {
       layering: settings.layering,
       preset: this.preset,
       name,
-      characterAssetPath: relativeAssetPath(settings.outDir, settings.character),
+      characterAssetPath: relativeAssetPath(settings.outDir, characterFile),
       sublayerCharacter: settings.sublayerCharacter,
     });
     const layerFiles = layers.map((layer) => {
@@ -110,9 +174,8 @@ export class JobContext {
     });
     const files = [...layerFiles];
     if (settings.exportJson) {
-      const json = path.join(settings.outDir, `${name}.a2f.json`);
-      writeFileAtomic(json, JSON.stringify(toA2fExportJson(anim), null, 1) + '\n');
-      files.push(json);
+      writeFileAtomic(exportFile, JSON.stringify(toA2fExportJson(anim), null, 1) + '\n');
+      files.push(exportFile);
     }
     const binding = summarizeBinding(report);
     const reportFile = path.join(settings.outDir, `${name}.report.json`);
@@ -121,9 +184,12 @@ export class JobContext {
       layers: layerFiles.map((f) => path.basename(f)),
       layering: settings.layering,
       frames: anim.frameCount,
-      fps: settings.fps,
+      fps,
       durationSeconds: loaded.info.durationSeconds,
-      character: settings.character,
+      character: characterFile,
+      model: modelName,
+      ...(sidecar ? { sidecar: sidecar.file } : {}),
+      ...(sidecar?.output !== undefined ? { notes: [`the sidecar's "output" template is for the watch folder; this run wrote to ${settings.outDir}`] } : {}),
       preset: this.preset.name,
       binding: report,
       provenance: anim.provenance,
@@ -133,11 +199,38 @@ export class JobContext {
     return {
       ok: true, audio: file, name, files, layers: layerFiles, report: reportFile,
       frames: anim.frameCount, durationSeconds: loaded.info.durationSeconds, binding,
+      ...(sidecar ? { sidecar: sidecar.file } : {}),
     };
   }
 
   async close(): Promise<void> {
-    await this.engine.close();
+    const loaded = await Promise.allSettled(this.models.values());
+    this.models.clear();
+    await Promise.all(loaded.map((m) => (m.status === 'fulfilled' ? m.value.engine.close() : undefined)));
+  }
+}
+
+const modelKey = (model: string): string => (model === 'default' ? model : path.resolve(model));
+
+/** Loads a model with the batch's overrides and parses the batch's --emotion for its emotion names. */
+async function loadModel(settings: JobSettings, model: string): Promise<LoadedModel> {
+  const pack = await loadModelPack(model);
+  const engine = await createInferenceEngine(pack, {
+    ...settings.inference,
+    tool: TOOL,
+    params: settings.params,
+    ...(settings.solvePath ? { solvePath: settings.solvePath } : {}),
+  });
+  if (settings.emotion === undefined) return { engine };
+  try {
+    if (engine.emotionNames === null) {
+      throw new JobError('BAD_SETTING', '--emotion', `the model "${model}" has no emotion input (only NVIDIA Audio2Face-3D packs take emotion)`,
+        'Leave out --emotion, or run with an NVIDIA pack (--model models/packs/<name>).');
+    }
+    return { engine, emotion: [{ time: 0, emotions: parseEmotionArg(settings.emotion, engine.emotionNames, '--emotion') }] };
+  } catch (err) {
+    await engine.close();
+    throw err;
   }
 }
 

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseBindingPreset, parseFps, type BindingPreset, type Rational } from '@a2f/animation';
+import type { SolvePath } from '@a2f/inference';
 import { JobError } from './errors.js';
 import { TEMPLATES_DIR } from './tool.js';
 
@@ -31,6 +32,15 @@ export interface JobSettings {
   /** also write NVIDIA's a2f_export JSON next to the layer, for engines that do not read USD */
   readonly exportJson: boolean;
   readonly inference: InferenceSettings;
+  /**
+   * Explicit emotion for every line, in the CLI form `joy=0.6,anger=0.2` (NVIDIA packs only). A
+   * line's sidecar emotion replaces it for that line.
+   */
+  readonly emotion?: string;
+  /** post-processing parameter overrides (NVIDIA packs: model_config.json keys), e.g. { lower_face_strength: 1.2 } */
+  readonly params: Readonly<Record<string, string | number>>;
+  /** NVIDIA packs: blendshape solve from PCA coefficients (default) or from the rebuilt mesh */
+  readonly solvePath?: SolvePath;
 }
 
 export type JobSettingsInput = Pick<JobSettings, 'character' | 'outDir'> & Partial<Omit<JobSettings, 'fps'>> & { fps?: Rational | string | number };
@@ -39,6 +49,12 @@ export function resolveSettings(input: JobSettingsInput): JobSettings {
   const layering = input.layering ?? 'override';
   if (layering !== 'override' && layering !== 'reference') {
     throw new JobError('BAD_SETTING', 'settings', `layering "${String(layering)}" is not known`, 'Use "override" or "reference".');
+  }
+  if (input.solvePath !== undefined && input.solvePath !== 'coefficients' && input.solvePath !== 'mesh') {
+    throw new JobError('BAD_SETTING', 'settings', `solver path "${String(input.solvePath)}" is not known`, 'Use "coefficients" or "mesh".');
+  }
+  if (input.emotion !== undefined && input.emotion.trim() === '') {
+    throw new JobError('BAD_SETTING', '--emotion', 'is empty', 'Write name=value pairs such as joy=0.6,anger=0.2, or leave the option out.');
   }
   const seed = input.seed ?? 0;
   if (!Number.isInteger(seed) || seed < 0) throw new JobError('BAD_SETTING', 'settings', `seed ${seed} is not a non-negative integer`, 'Pass a whole number such as 0 or 42.');
@@ -53,6 +69,9 @@ export function resolveSettings(input: JobSettingsInput): JobSettings {
     seed,
     exportJson: input.exportJson ?? false,
     inference: input.inference ?? {},
+    ...(input.emotion === undefined ? {} : { emotion: input.emotion }),
+    params: { ...input.params },
+    ...(input.solvePath === undefined ? {} : { solvePath: input.solvePath }),
   };
 }
 
