@@ -1,5 +1,5 @@
 export { JobContext, outputName, relativeAssetPath } from './job.js';
-export type { LineResult, LineSuccess, LineFailure, LineProgress, BindingSummary } from './job.js';
+export type { LineResult, LineSuccess, LineFailure, LineProgress, BindingSummary, ProcessOptions } from './job.js';
 export { processLines, uniqueNames } from './batch.js';
 export type { BatchHooks } from './batch.js';
 export { resolveSettings, loadPreset, presetNames, PRESETS_DIR } from './settings.js';
