@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 // Generates samples/character/face.usda: a small procedural face asset shaped like a studio
-// character: a SkelRoot holding a single-rooted Skeleton (root, head, jaw, tongue, eyes) and a
-// skinned face Mesh (a deformed UV ellipsoid, jaw region weighted to the jaw joint) carrying all
-// 52 ARKit blendshapes as sparse BlendShape prims. Pure arithmetic, no randomness: the output is
-// byte-identical on every run (a test checks it against the committed file).
+// character: a SkelRoot holding a single-rooted Skeleton (root, head, jaw, tongue, eyes), a skinned
+// face Mesh (a deformed UV ellipsoid, jaw region weighted to the jaw joint) carrying all 52 ARKit
+// blendshapes as sparse BlendShape prims, a tongue Mesh rigidly bound to the tongue joint carrying
+// the 16 Audio2Face tongue poses, and two eyeballs rigidly bound to the eye joints. Pure
+// arithmetic, no randomness: the output is byte-identical on every run (a test checks it against
+// the committed file).
 //
 //   node samples/character/make-character.mjs [OUT.usda]      (default: face.usda next to this script)
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ARKIT_BLENDSHAPES } from '../../packages/animation/dist/index.js';
+import { ARKIT_BLENDSHAPES, TONGUE_BLENDSHAPES } from '../../packages/animation/dist/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const out = path.resolve(process.argv[2] ?? path.join(here, 'face.usda'));
@@ -59,26 +61,33 @@ const C = [0, 156, 0];
 const R = [8.5, 11, 9.5];
 const RINGS = 32;
 const SEGMENTS = 48;
-const points = [[C[0], C[1] + R[1], C[2]]];
-for (let i = 1; i < RINGS; i++) {
-  const t = (i * Math.PI) / RINGS;
-  for (let j = 0; j < SEGMENTS; j++) {
-    const p = (j * 2 * Math.PI) / SEGMENTS;
-    points.push([C[0] + R[0] * Math.sin(t) * Math.sin(p), C[1] + R[1] * Math.cos(t), C[2] + R[2] * Math.sin(t) * Math.cos(p)]);
+/**
+ * A UV sphere topology: a pole, `rings - 1` rings of `segments` points (ring i at polar angle
+ * ringT(i)), the opposite pole; triangle fans at the poles, quads between, all wound the same way
+ * (outward for a right-handed `at`). `at(t, p)` places the point at polar angle t, azimuth p.
+ * Positions are rounded to the 4 decimals they are stored with.
+ */
+function uvMesh(rings, segments, at, ringT = (i) => (i * Math.PI) / rings) {
+  const pts = [at(0, 0)];
+  for (let i = 1; i < rings; i++) {
+    const t = ringT(i);
+    for (let j = 0; j < segments; j++) pts.push(at(t, (j * 2 * Math.PI) / segments));
   }
+  pts.push(at(Math.PI, 0));
+  for (const p of pts) for (let k = 0; k < 3; k++) p[k] = Number(fix(p[k]));
+  const ring = (i, j) => 1 + (i - 1) * segments + (j % segments);
+  const faceCounts = [];
+  const faceIndices = [];
+  for (let j = 0; j < segments; j++) { faceCounts.push(3); faceIndices.push(0, ring(1, j), ring(1, j + 1)); }
+  for (let i = 1; i < rings - 1; i++) {
+    for (let j = 0; j < segments; j++) { faceCounts.push(4); faceIndices.push(ring(i, j), ring(i + 1, j), ring(i + 1, j + 1), ring(i, j + 1)); }
+  }
+  const last = pts.length - 1;
+  for (let j = 0; j < segments; j++) { faceCounts.push(3); faceIndices.push(ring(rings - 1, j), last, ring(rings - 1, j + 1)); }
+  return { points: pts, counts: faceCounts, indices: faceIndices };
 }
-points.push([C[0], C[1] - R[1], C[2]]);
 // Positions are stored at 4 decimals; every offset below is computed from the stored positions.
-for (const p of points) for (let k = 0; k < 3; k++) p[k] = Number(fix(p[k]));
-const ring = (i, j) => 1 + (i - 1) * SEGMENTS + (j % SEGMENTS);
-const counts = [];
-const indices = [];
-for (let j = 0; j < SEGMENTS; j++) { counts.push(3); indices.push(0, ring(1, j), ring(1, j + 1)); }
-for (let i = 1; i < RINGS - 1; i++) {
-  for (let j = 0; j < SEGMENTS; j++) { counts.push(4); indices.push(ring(i, j), ring(i + 1, j), ring(i + 1, j + 1), ring(i, j + 1)); }
-}
-const bottom = points.length - 1;
-for (let j = 0; j < SEGMENTS; j++) { counts.push(3); indices.push(ring(RINGS - 1, j), bottom, ring(RINGS - 1, j + 1)); }
+const { points, counts, indices } = uvMesh(RINGS, SEGMENTS, (t, p) => [C[0] + R[0] * Math.sin(t) * Math.sin(p), C[1] + R[1] * Math.cos(t), C[2] + R[2] * Math.sin(t) * Math.cos(p)]);
 
 // ---- facial regions ---------------------------------------------------------------------------
 const surface = (x, y) => [x, y, C[2] + R[2] * Math.sqrt(Math.max(0, 1 - (x / R[0]) ** 2 - ((y - C[1]) / R[1]) ** 2))];
@@ -149,15 +158,169 @@ shapes.mouthShrugLower = (p) => { const w = near(p, F.lowerLip, 1.8); return [0,
 shapes.mouthShrugUpper = (p) => [0, 0.5 * near(p, F.upperLip, 1.8), 0];
 shapes.browInnerUp = (p) => [0, 1.0 * Math.max(sided(p, F.innerBrow(1), 1.5), sided(p, F.innerBrow(-1), 1.5)), 0];
 shapes.cheekPuff = (p) => { const w = Math.max(sided(p, F.cheek(1), 2.2), sided(p, F.cheek(-1), 2.2)); return normal(p).map((n) => 0.9 * w * n); };
-// No tongue geometry on this face: tongueOut parts the lower lip where the tongue would push.
+// tongueOut is a face shape: it parts the lower lip where the tongue pushes. (The Tongue mesh below
+// carries only the 16 Audio2Face tongue poses.)
 shapes.tongueOut = (p) => { const w = near(p, F.lowerLip, 1.6); return [0, -0.4 * w, 0.3 * w]; };
 
 const missing = ARKIT_BLENDSHAPES.filter((n) => !shapes[n]);
 if (missing.length || Object.keys(shapes).length !== ARKIT_BLENDSHAPES.length) throw new Error(`shape set differs from ARKit: ${missing.join(', ')}`);
 
+// ---- tongue and eyes: small meshes rigidly bound to their joints -------------------------------
+// Each is modelled in its joint's frame and placed by the joint's bind (world) transform, so it sits
+// where the joint says and turns with it. Row-vector matrices: world = local · bind.
+const jointAt = (token) => joints.findIndex((j) => j.token === token);
+const toWorld = (m, p) => [0, 1, 2].map((k) => p[0] * m[k] + p[1] * m[4 + k] + p[2] * m[8 + k] + m[12 + k]);
+const vecToWorld = (m, v) => [0, 1, 2].map((k) => v[0] * m[k] + v[1] * m[4 + k] + v[2] * m[8 + k]);
+/** The inverse of toWorld for a rigid bind (rotation rows are orthonormal). */
+const toLocal = (m, p) => { const d = [0, 1, 2].map((k) => p[k] - m[12 + k]); return [0, 1, 2].map((r) => d[0] * m[r * 4] + d[1] * m[r * 4 + 1] + d[2] * m[r * 4 + 2]); };
+
+// Tongue: a flattened ellipsoid along the tongue joint's +Z (forward, tilted 8° down with the jaw),
+// from 1.5 cm behind the joint to a tip 3 cm in front of it, slung 0.7 cm below it. Thicker at the
+// root than at the tip, flatter on top than underneath. Its tip rests about 0.9 cm behind the lips'
+// surface, and no shape at full weight pushes it through the (closed) skin.
+const tongueJoint = jointAt('root/head/jaw/tongue');
+const tongueBind = joints[tongueJoint].world;
+const TG = { back: -1.5, tip: 3, cy: -0.7, W: 1.7, H: 0.55 };
+const tongueMid = (TG.back + TG.tip) / 2;
+const tongueHalf = (TG.tip - TG.back) / 2;
+const tongue = uvMesh(12, 16, (t, p) => {
+  const u = (1 + Math.cos(t)) / 2; // 1 at the tip, 0 at the root
+  const up = Math.sin(p);
+  const local = [TG.W * Math.sin(t) * Math.cos(p), TG.cy + TG.H * (1.25 - 0.5 * u) * Math.sin(t) * up * (up > 0 ? 0.8 : 1), tongueMid + tongueHalf * Math.cos(t)];
+  return toWorld(tongueBind, local);
+});
+const ramp01 = (x) => Math.min(1, Math.max(0, x));
+/** A tongue shape written in the tongue joint's frame: fn(local point relative to the body axis, u = 1 at the tip … 0 at the root). */
+const tongueShape = (fn) => (p) => {
+  const l = toLocal(tongueBind, p);
+  const rel = [l[0], l[1] - TG.cy, l[2] - tongueMid];
+  return vecToWorld(tongueBind, fn(rel, ramp01((l[2] - TG.back) / (TG.tip - TG.back))));
+};
+const tip = (u) => ramp01((u - 0.45) / 0.55) ** 2; // the front ~half, most at the tip
+const sides = (r, u) => (r[0] / TG.W) ** 2 * ramp01(u / 0.3); // the edges, not the root
+const body = (u) => 0.5 + 0.5 * u; // the whole tongue, the root anchored a little
+/** Twist about the long axis, growing to `a` degrees at the tip (positive turns the top towards -X). */
+const twist = (a) => (r, u) => { const th = a * deg * u; return [r[0] * Math.cos(th) - r[1] * Math.sin(th) - r[0], r[0] * Math.sin(th) + r[1] * Math.cos(th) - r[1], 0]; };
+const tongueShapes = {
+  tongueTipUp: tongueShape((r, u) => [0, 1.0 * tip(u), -0.25 * tip(u)]),
+  tongueTipDown: tongueShape((r, u) => [0, -0.8 * tip(u), -0.15 * tip(u)]),
+  tongueTipLeft: tongueShape((r, u) => [0.9 * tip(u), 0, -0.1 * tip(u)]),
+  tongueTipRight: tongueShape((r, u) => [-0.9 * tip(u), 0, -0.1 * tip(u)]),
+  // Rolls curl the edges up into a trough (up) or down over the body (down).
+  tongueRollUp: tongueShape((r, u) => [-0.15 * Math.sign(r[0]) * sides(r, u), 0.6 * sides(r, u), 0]),
+  tongueRollDown: tongueShape((r, u) => [-0.1 * Math.sign(r[0]) * sides(r, u), -0.5 * sides(r, u), 0]),
+  // Roll left/right twist the body about its long axis, the top turning towards that side.
+  tongueRollLeft: tongueShape(twist(-25)),
+  tongueRollRight: tongueShape(twist(25)),
+  tongueUp: tongueShape((r, u) => [0, 0.6 * body(u), 0]),
+  tongueDown: tongueShape((r, u) => [0, -0.6 * body(u), 0]),
+  tongueLeft: tongueShape((r, u) => [0.7 * body(u), 0, 0]),
+  tongueRight: tongueShape((r, u) => [-0.7 * body(u), 0, 0]),
+  // In pulls the tongue back and bunches it up; stretch pushes the tip 0.8 cm forward and thins it.
+  tongueIn: tongueShape((r, u) => [0, 0.25 * r[1], -(0.25 + 0.75 * u)]),
+  tongueStretch: tongueShape((r, u) => [-0.12 * r[0], -0.15 * r[1], 0.8 * u]),
+  // Wide/narrow scale the width by ±30 %, flattening or thickening it a little.
+  tongueWide: tongueShape((r) => [0.3 * r[0], -0.2 * r[1], 0]),
+  tongueNarrow: tongueShape((r) => [-0.3 * r[0], 0.15 * r[1], 0]),
+};
+const missingTongue = TONGUE_BLENDSHAPES.filter((n) => !tongueShapes[n]);
+if (missingTongue.length || Object.keys(tongueShapes).length !== TONGUE_BLENDSHAPES.length) throw new Error(`tongue shape set differs: ${missingTongue.join(', ')}`);
+
+// Eyes: spheres centred on the eye joints with a cornea bulge on their +Z pole and a vertex colour
+// for pupil, iris and sclera, so the eye joints' rotation (gaze) shows. The face has no sockets, so
+// they are big enough (2.3 cm radius) that their fronts show through the skin. Rings crowd towards
+// the front pole so the iris is round.
+const EYE_R = 2.3;
+const eye = (token) => {
+  const bind = joints[jointAt(token)].world;
+  const mesh = uvMesh(12, 16, (t, p) => {
+    const r = EYE_R + 0.18 * Math.max(0, Math.cos(t * 3.2)); // cornea: up to ~28° off the pole
+    return toWorld(bind, [r * Math.sin(t) * Math.cos(p), r * Math.sin(t) * Math.sin(p), r * Math.cos(t)]);
+  }, (i) => Math.PI * (i / 12) ** 1.4);
+  const colour = (p) => {
+    const l = toLocal(bind, p);
+    const off = Math.acos(Math.min(1, l[2] / Math.hypot(...l))) / deg;
+    return off < 8 ? [0.02, 0.02, 0.02] : off < 27 ? [0.2, 0.36, 0.5] : [0.93, 0.92, 0.88];
+  };
+  return { ...mesh, joint: jointAt(token), colors: mesh.points.map(colour) };
+};
+
 // ---- write ------------------------------------------------------------------------------------
 const L = [];
 const line = (depth, text) => L.push('    '.repeat(depth) + text);
+/** Sparse BlendShape offsets: vertices that move less than 0.002 cm (a falloff's tail) are left out. */
+const sparse = (name, pts, fn) => {
+  const idx = [];
+  const off = [];
+  pts.forEach((p, i) => {
+    const d = fn(p).map((x) => Number(fix(x)));
+    if (d.some((x) => Math.abs(x) >= 0.002)) { idx.push(i); off.push(d); }
+  });
+  if (idx.length === 0) throw new Error(`blendshape ${name} moves no vertex`);
+  return { idx, off };
+};
+/**
+ * One skinned Mesh under the SkelRoot. `skin` is either { pair: [joint, joint], weights: [[w0, w1]…] }
+ * (two influences per vertex) or { rigid: joint } (every vertex fully on that one joint).
+ */
+function writeMesh(name, mesh, skin, blendShapes = {}, colors) {
+  const { points: pts } = mesh;
+  const names = Object.keys(blendShapes);
+  line(1, `def Mesh "${name}" (`);
+  line(2, 'prepend apiSchemas = ["SkelBindingAPI"]');
+  line(1, ')');
+  line(1, '{');
+  const ext = [0, 1, 2].map((k) => [Math.min(...pts.map((p) => p[k])), Math.max(...pts.map((p) => p[k]))]);
+  line(2, `float3[] extent = [${tuple(ext.map((e) => e[0]))}, ${tuple(ext.map((e) => e[1]))}]`);
+  line(2, `int[] faceVertexCounts = ${list(mesh.counts, 32, 8)}`);
+  line(2, `int[] faceVertexIndices = ${list(mesh.indices, 32, 8)}`);
+  line(2, `point3f[] points = ${list(pts.map((p) => tuple(p)), 8, 8)}`);
+  if (colors) {
+    line(2, `color3f[] primvars:displayColor = ${list(colors.map((c) => tuple(c, 3)), 8, 8)} (`);
+    line(3, 'interpolation = "vertex"');
+    line(2, ')');
+  }
+  line(2, 'uniform token subdivisionScheme = "none"');
+  if (skin.rigid !== undefined) {
+    // Rigid, but spelled per vertex: TinyUSDZ's render conversion rejects constant skinning primvars.
+    line(2, `int[] primvars:skel:jointIndices = ${list(pts.map(() => skin.rigid), 32, 8)} (`);
+    line(3, 'elementSize = 1');
+    line(3, 'interpolation = "vertex"');
+    line(2, ')');
+    line(2, `float[] primvars:skel:jointWeights = ${list(pts.map(() => 1), 32, 8)} (`);
+    line(3, 'elementSize = 1');
+    line(3, 'interpolation = "vertex"');
+    line(2, ')');
+  } else {
+    line(2, `int[] primvars:skel:jointIndices = ${list(pts.map(() => skin.pair.join(', ')), 16, 8)} (`);
+    line(3, 'elementSize = 2');
+    line(3, 'interpolation = "vertex"');
+    line(2, ')');
+    line(2, `float[] primvars:skel:jointWeights = ${list(skin.weights.map((w) => w.map((x) => fix(x)).join(', ')), 12, 8)} (`);
+    line(3, 'elementSize = 2');
+    line(3, 'interpolation = "vertex"');
+    line(2, ')');
+  }
+  line(2, `matrix4d primvars:skel:geomBindTransform = ${matrix(identity)}`);
+  if (names.length) {
+    line(2, `uniform token[] skel:blendShapes = ${list(names.map((n) => JSON.stringify(n)), 6, 8)}`);
+    line(2, `rel skel:blendShapeTargets = ${list(names.map((n) => `</Character/${name}/${n}>`), 3, 8)}`);
+  }
+  line(2, 'rel skel:skeleton = </Character/Skel>');
+  for (const n of names) {
+    const { idx, off } = sparse(n, pts, blendShapes[n]);
+    line(0, '');
+    line(2, `def BlendShape "${n}"`);
+    line(2, '{');
+    // Normal offsets are required by the schema; the meshes author no normals, so they are zero.
+    line(3, `uniform vector3f[] normalOffsets = ${list(off.map(() => '(0, 0, 0)'), 8, 12)}`);
+    line(3, `uniform vector3f[] offsets = ${list(off.map((d) => tuple(d)), 6, 12)}`);
+    line(3, `uniform int[] pointIndices = ${list(idx, 16, 12)}`);
+    line(2, '}');
+  }
+  line(1, '}');
+}
+
 line(0, '#usda 1.0');
 line(0, '(');
 line(1, 'defaultPrim = "Character"');
@@ -177,48 +340,17 @@ line(2, `uniform matrix4d[] bindTransforms = ${list(joints.map((j) => matrix(j.w
 line(2, `uniform matrix4d[] restTransforms = ${list(joints.map((j) => matrix(j.local)), 1, 8)}`);
 line(1, '}');
 line(0, '');
-line(1, 'def Mesh "Face" (');
-line(2, 'prepend apiSchemas = ["SkelBindingAPI"]');
-line(1, ')');
-line(1, '{');
-const ext = [0, 1, 2].map((k) => [Math.min(...points.map((p) => p[k])), Math.max(...points.map((p) => p[k]))]);
-line(2, `float3[] extent = [${tuple(ext.map((e) => e[0]))}, ${tuple(ext.map((e) => e[1]))}]`);
-line(2, `int[] faceVertexCounts = ${list(counts, 32, 8)}`);
-line(2, `int[] faceVertexIndices = ${list(indices, 32, 8)}`);
-line(2, `point3f[] points = ${list(points.map((p) => tuple(p)), 8, 8)}`);
-line(2, 'uniform token subdivisionScheme = "none"');
 const jw = points.map(jawWeight).map((w) => Number(fix(w)));
-line(2, `int[] primvars:skel:jointIndices = ${list(points.map(() => '1, 2'), 16, 8)} (`);
-line(3, 'elementSize = 2');
-line(3, 'interpolation = "vertex"');
-line(2, ')');
-line(2, `float[] primvars:skel:jointWeights = ${list(jw.map((w) => `${fix(1 - w)}, ${fix(w)}`), 12, 8)} (`);
-line(3, 'elementSize = 2');
-line(3, 'interpolation = "vertex"');
-line(2, ')');
-line(2, `matrix4d primvars:skel:geomBindTransform = ${matrix(identity)}`);
-line(2, `uniform token[] skel:blendShapes = ${list(ARKIT_BLENDSHAPES.map((n) => JSON.stringify(n)), 6, 8)}`);
-line(2, `rel skel:blendShapeTargets = ${list(ARKIT_BLENDSHAPES.map((n) => `</Character/Face/${n}>`), 3, 8)}`);
-line(2, 'rel skel:skeleton = </Character/Skel>');
-for (const name of ARKIT_BLENDSHAPES) {
-  const idx = [];
-  const off = [];
-  points.forEach((p, i) => {
-    // Sparse: vertices that move less than 0.002 cm (the falloff's tail) are left out.
-    const d = shapes[name](p).map((x) => Number(fix(x)));
-    if (d.some((x) => Math.abs(x) >= 0.002)) { idx.push(i); off.push(d); }
-  });
-  if (idx.length === 0) throw new Error(`blendshape ${name} moves no vertex`);
+writeMesh('Face', { points, counts, indices }, { pair: [jointAt('root/head'), jointAt('root/head/jaw')], weights: jw.map((w) => [1 - w, w]) },
+  Object.fromEntries(ARKIT_BLENDSHAPES.map((n) => [n, shapes[n]])));
+line(0, '');
+writeMesh('Tongue', tongue, { rigid: tongueJoint }, Object.fromEntries(TONGUE_BLENDSHAPES.map((n) => [n, tongueShapes[n]])));
+const eyeMeshes = [['Eye_L', eye('root/head/eye_L')], ['Eye_R', eye('root/head/eye_R')]];
+for (const [name, e] of eyeMeshes) {
   line(0, '');
-  line(2, `def BlendShape "${name}"`);
-  line(2, '{');
-  // Normal offsets are required by the schema; the face authors no normals, so they are zero.
-  line(3, `uniform vector3f[] normalOffsets = ${list(off.map(() => '(0, 0, 0)'), 8, 12)}`);
-  line(3, `uniform vector3f[] offsets = ${list(off.map((d) => tuple(d)), 6, 12)}`);
-  line(3, `uniform int[] pointIndices = ${list(idx, 16, 12)}`);
-  line(2, '}');
+  writeMesh(name, e, { rigid: e.joint }, {}, e.colors);
 }
-line(1, '}');
 line(0, '}');
 fs.writeFileSync(out, L.join('\n') + '\n');
-console.log(`${path.relative(process.cwd(), out)}: ${points.length} points, ${counts.length} faces, ${joints.length} joints, ${ARKIT_BLENDSHAPES.length} blendshapes`);
+const meshes = [['Face', points, ARKIT_BLENDSHAPES], ['Tongue', tongue.points, TONGUE_BLENDSHAPES], ...eyeMeshes.map(([n, e]) => [n, e.points, []])];
+console.log(`${path.relative(process.cwd(), out)}: ${joints.length} joints; ${meshes.map(([n, p, b]) => `${n} ${p.length} points${b.length ? `, ${b.length} blendshapes` : ''}`).join('; ')}`);

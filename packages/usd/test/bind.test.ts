@@ -28,11 +28,12 @@ describe('binding presets in templates/bindings', () => {
 describe('bindAnimation', () => {
   const sample = inspectCharacter(fs.readFileSync(sampleCharacterPath, 'utf8'), 'face.usda');
 
-  it('binds all 52 shapes and the four joint channels of the sample character', () => {
+  it('binds all 52 ARKit shapes and the four joint channels of the sample character', () => {
     const b = bindAnimation(syntheticAnimation(), sample, preset('arkit'));
     expect(b.report.blendShapes.matches).toHaveLength(52);
     expect(b.report.blendShapes.unmatchedSource).toEqual([]);
-    expect(b.report.blendShapes.unmatchedTarget).toEqual([]);
+    // an ARKit-only animation leaves the sample's tongue poses undriven
+    expect(b.report.blendShapes.unmatchedTarget).toEqual([...TONGUE_BLENDSHAPES]);
     expect(b.report.joints.matches).toEqual([
       { source: 'jaw', target: 'root/head/jaw' }, { source: 'eye_L', target: 'root/head/eye_L' },
       { source: 'eye_R', target: 'root/head/eye_R' }, { source: 'tongue', target: 'root/head/jaw/tongue' },
@@ -45,9 +46,19 @@ describe('bindAnimation', () => {
     expect(b.blendShapes[17]).toEqual({ token: 'jawOpen', column: 17 });
   });
 
-  it('reports tongue poses the face does not have instead of dropping them', () => {
+  it('binds all 68 channels of an animation with tongue poses: face shapes and the tongue mesh\'s', () => {
     const anim = createFaceAnimation({ fps: rational(30), frameCount: 1, channels: [...ARKIT_BLENDSHAPES, ...TONGUE_BLENDSHAPES], provenance: PROVENANCE });
     const b = bindAnimation(anim, sample, preset('arkit'));
+    expect(b.report.blendShapes.matches).toHaveLength(68);
+    expect(b.report.blendShapes.unmatchedSource).toEqual([]);
+    expect(b.report.blendShapes.unmatchedTarget).toEqual([]);
+    expect(b.blendShapes.slice(52)).toEqual(TONGUE_BLENDSHAPES.map((n, i) => ({ token: n, column: 52 + i })));
+  });
+
+  it('reports tongue poses a character does not have instead of dropping them', () => {
+    const anim = createFaceAnimation({ fps: rational(30), frameCount: 1, channels: [...ARKIT_BLENDSHAPES, ...TONGUE_BLENDSHAPES], provenance: PROVENANCE });
+    const faceOnly = { ...sample, meshes: sample.meshes.filter((m) => m.path === '/Character/Face'), blendShapes: [...ARKIT_BLENDSHAPES] };
+    const b = bindAnimation(anim, faceOnly, preset('arkit'));
     expect(b.report.blendShapes.matches).toHaveLength(52);
     expect(b.report.blendShapes.unmatchedSource).toEqual([...TONGUE_BLENDSHAPES]);
   });

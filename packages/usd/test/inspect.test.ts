@@ -1,4 +1,4 @@
-import { ARKIT_BLENDSHAPES } from '@a2f/animation';
+import { ARKIT_BLENDSHAPES, TONGUE_BLENDSHAPES } from '@a2f/animation';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { composeMatrix, inspectCharacter, jointParents, multiplyMatrices, type JointTransform } from '../src/index.js';
@@ -13,14 +13,19 @@ const S = Math.SQRT1_2;
 describe('inspectCharacter on the sample character', () => {
   const info = inspectCharacter(fs.readFileSync(sampleCharacterPath, 'utf8'), 'face.usda');
 
-  it('finds the SkelRoot, the Skeleton and the face mesh with all 52 ARKit shapes', () => {
+  it('finds the SkelRoot, the Skeleton, the face mesh with all 52 ARKit shapes, the tongue with the 16 tongue poses and the eyes', () => {
     expect(info).toMatchObject({ defaultPrim: 'Character', upAxis: 'Y', metersPerUnit: 0.01, notes: [] });
-    expect(info.skelRoot).toEqual({ path: '/Character', childNames: ['Skel', 'Face'] });
+    expect(info.skelRoot).toEqual({ path: '/Character', childNames: ['Skel', 'Face', 'Tongue', 'Eye_L', 'Eye_R'] });
     expect(info.skeleton.path).toBe('/Character/Skel');
     expect(info.skeleton.joints).toEqual(['root', 'root/head', 'root/head/jaw', 'root/head/jaw/tongue', 'root/head/eye_L', 'root/head/eye_R']);
-    expect(info.meshes.map((m) => m.path)).toEqual(['/Character/Face']);
-    expect(info.blendShapes).toEqual([...ARKIT_BLENDSHAPES]);
+    expect(info.meshes.map((m) => m.path)).toEqual(['/Character/Face', '/Character/Tongue', '/Character/Eye_L', '/Character/Eye_R']);
+    expect(info.meshes.map((m) => m.skeleton)).toEqual(info.meshes.map(() => '/Character/Skel'));
+    expect(info.blendShapes).toEqual([...ARKIT_BLENDSHAPES, ...TONGUE_BLENDSHAPES]);
+    expect(info.meshes[0].blendShapes).toEqual([...ARKIT_BLENDSHAPES]);
     expect(info.meshes[0].blendShapeTargets).toEqual(ARKIT_BLENDSHAPES.map((n) => `/Character/Face/${n}`));
+    expect(info.meshes[1].blendShapes).toEqual([...TONGUE_BLENDSHAPES]);
+    expect(info.meshes[1].blendShapeTargets).toEqual(TONGUE_BLENDSHAPES.map((n) => `/Character/Tongue/${n}`));
+    expect(info.meshes.slice(2).map((m) => m.blendShapes)).toEqual([[], []]);
   });
 
   it('decomposes rest (local) and bind (world) poses consistently', () => {
