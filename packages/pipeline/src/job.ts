@@ -52,6 +52,11 @@ export interface ProcessOptions {
   readonly name?: string;
   /** the line's sidecar when the caller has read it already (null: none); default: read `<audio>.a2f.json` */
   readonly sidecar?: LineSidecar | null;
+  /**
+   * where this line's files go (default: the batch's outDir); the watch folder renders it per line
+   * from a path template (output-path.ts), already checked to stay inside the output root
+   */
+  readonly outDir?: string;
   readonly onProgress?: (p: LineProgress) => void;
 }
 
@@ -125,10 +130,11 @@ export class JobContext {
 
   private async run(file: string, name: string, opts: ProcessOptions): Promise<LineSuccess> {
     const { settings } = this;
+    const outDir = opts.outDir === undefined ? settings.outDir : path.resolve(opts.outDir);
     const onProgress = opts.onProgress;
     // The sidecar first: a bad one fails this line before any decoding.
     const sidecar = opts.sidecar === undefined ? readSidecar(file) : opts.sidecar;
-    const exportFile = path.join(settings.outDir, `${name}.a2f.json`);
+    const exportFile = path.join(outDir, `${name}.a2f.json`);
     if (settings.exportJson && exportFile === sidecarPath(file)) {
       throw new JobError('OUTPUT_CLASH', exportFile, 'the a2f_export JSON of this line would overwrite its sidecar (the output folder is the audio folder)',
         'Write outputs to another folder (--out), or leave out --export-json.');
@@ -159,16 +165,16 @@ export class JobContext {
     validateFaceAnimation(anim);
 
     onProgress?.({ audio: file, stage: 'write', done: 0, total: 1 });
-    mkdirSync(settings.outDir, { recursive: true });
+    mkdirSync(outDir, { recursive: true });
     const { layers, report } = buildAnimationLayers(anim, character, {
       layering: settings.layering,
       preset: this.preset,
       name,
-      characterAssetPath: relativeAssetPath(settings.outDir, characterFile),
+      characterAssetPath: relativeAssetPath(outDir, characterFile),
       sublayerCharacter: settings.sublayerCharacter,
     });
     const layerFiles = layers.map((layer) => {
-      const out = path.join(settings.outDir, layer.fileName);
+      const out = path.join(outDir, layer.fileName);
       writeFileAtomic(out, (sink) => layer.write(sink));
       return out;
     });
@@ -178,7 +184,7 @@ export class JobContext {
       files.push(exportFile);
     }
     const binding = summarizeBinding(report);
-    const reportFile = path.join(settings.outDir, `${name}.report.json`);
+    const reportFile = path.join(outDir, `${name}.report.json`);
     writeFileAtomic(reportFile, JSON.stringify({
       audio: file,
       layers: layerFiles.map((f) => path.basename(f)),
@@ -189,7 +195,7 @@ export class JobContext {
       character: characterFile,
       model: modelName,
       ...(sidecar ? { sidecar: sidecar.file } : {}),
-      ...(sidecar?.output !== undefined ? { notes: [`the sidecar's "output" template is for the watch folder; this run wrote to ${settings.outDir}`] } : {}),
+      ...(sidecar?.output !== undefined && opts.outDir === undefined ? { notes: [`the sidecar's "output" template is for the watch folder; this run wrote to ${outDir}`] } : {}),
       preset: this.preset.name,
       binding: report,
       provenance: anim.provenance,
