@@ -4,6 +4,8 @@ import { runBatch } from './commands/run.js';
 import { runDemo } from './commands/demo.js';
 import { inspectAsset } from './commands/inspect.js';
 import { expandAudioArgs } from './inputs.js';
+import { DEFAULT_PACKS_DIR, modelsInspect, modelsList, modelsPull, modelsVerify } from './commands/models.js';
+import { parseParamArgs } from './param-args.js';
 
 /** Exit codes: 0 all lines written, 1 some line failed (others kept), 2 bad usage or settings. */
 export async function main(argv: string[]): Promise<number> {
@@ -28,6 +30,9 @@ export async function main(argv: string[]): Promise<number> {
         .option('batch-size', { type: 'number', describe: 'frames per network run' })
         .option('threads', { type: 'number', describe: 'ONNX Runtime threads per worker' })
         .option('device', { choices: ['cpu', 'cuda'] as const, default: 'cpu' as const, describe: 'execution device (cuda needs the GPU build of onnxruntime-node; see README)' })
+        .option('emotion', { type: 'string', describe: 'explicit emotion for every line, e.g. joy=0.6,anger=0.2 (NVIDIA packs; a line\'s <name>.a2f.json sidecar overrides it)' })
+        .option('param', { type: 'string', describe: 'post-processing parameter override key=value, repeatable (NVIDIA packs: model_config.json keys, e.g. lower_face_strength=1.2)' })
+        .option('solver', { choices: ['coefficients', 'mesh'] as const, describe: 'NVIDIA packs: blendshape solve from PCA coefficients (default, fast) or from the rebuilt mesh (the SDK\'s way)' })
         .option('fail-fast', { type: 'boolean', default: false, describe: 'stop at the first failed line (already written lines stay)' })
         .option('json', { type: 'boolean', default: false, describe: 'print a JSON summary on stdout' }),
       async (a) => {
@@ -44,6 +49,9 @@ export async function main(argv: string[]): Promise<number> {
           seed: a.seed,
           exportJson: a['export-json'],
           inference,
+          params: parseParamArgs(a.param as string[] | string | undefined),
+          ...(a.emotion === undefined ? {} : { emotion: a.emotion }),
+          ...(a.solver === undefined ? {} : { solvePath: a.solver }),
         }, { json: a.json, failFast: a['fail-fast'] });
       },
     )
@@ -63,6 +71,32 @@ export async function main(argv: string[]): Promise<number> {
         .option('preset', { type: 'string', default: 'arkit' })
         .option('json', { type: 'boolean', default: false }),
       (a) => { code = inspectAsset(a.asset, a.preset, a.json); },
+    )
+    .command(
+      'models',
+      'NVIDIA Audio2Face-3D packs: list, pull <pack>, verify <dir>, inspect <dir>',
+      (y) => y
+        .command('list', 'Known packs and what is installed', (z) => z, async (a) => {
+          code = modelsList(a['packs-dir'] as string, { json: a.json as boolean, ...knownOpt(a) });
+        })
+        .command('pull <pack>', 'Download a known pack from Hugging Face (resumes, checks SHA-256; HF_TOKEN for gated repos)', (z) => z
+          .positional('pack', { type: 'string', demandOption: true, describe: 'a known pack name (a2f models list)' })
+          .option('force', { type: 'boolean', default: false, describe: 'replace an installed pack' })
+          .option('endpoint', { type: 'string', default: process.env.HF_ENDPOINT, describe: 'Hugging Face endpoint or mirror (default: $HF_ENDPOINT or https://huggingface.co)' }),
+        async (a) => {
+          code = await modelsPull(a.pack, a['packs-dir'] as string, { json: a.json as boolean, force: a.force, ...knownOpt(a), ...(a.endpoint ? { endpoint: a.endpoint } : {}) });
+        })
+        .command('verify <dir>', 'Load a pack, check its network with ONNX Runtime and its files against the known hashes', (z) => z
+          .positional('dir', { type: 'string', demandOption: true }),
+        async (a) => { code = await modelsVerify(a.dir, { json: a.json as boolean, ...knownOpt(a) }); })
+        .command('inspect <dir>', 'Show a pack\'s contract, sizes, emotions, blendshapes and parameters', (z) => z
+          .positional('dir', { type: 'string', demandOption: true })
+          .option('network', { type: 'boolean', default: true, describe: 'open network.onnx to check its tensors (--no-network skips it)' }),
+        async (a) => { code = await modelsInspect(a.dir, { json: a.json as boolean, network: a.network, ...knownOpt(a) }); })
+        .option('packs-dir', { type: 'string', default: DEFAULT_PACKS_DIR, describe: 'where packs are installed' })
+        .option('known-packs', { type: 'string', describe: 'known-packs JSON to use instead of models/nvidia/packs.json' })
+        .option('json', { type: 'boolean', default: false, describe: 'print JSON on stdout' })
+        .demandCommand(1, 'Name an action: list, pull, verify or inspect.'),
     )
     .demandCommand(1, 'Name a command: run, demo or inspect.')
     .strict()
@@ -85,3 +119,6 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+const knownOpt = (a: Readonly<Record<string, unknown>>): { knownPacksFile?: string } =>
+  (typeof a['known-packs'] === 'string' ? { knownPacksFile: a['known-packs'] } : {});
