@@ -119,12 +119,15 @@ function checkSamples(d: Decoded, file: string): void {
       }
     }
   }
-  if (bad > 0) {
-    throw new AudioError(
-      'NON_FINITE',
-      file,
-      `contains ${bad} NaN or infinite sample${bad === 1 ? '' : 's'}, the first at ${(first / d.sampleRate).toFixed(3)} s`,
-      'Re-export the file as 16-bit PCM WAV (integer samples cannot be NaN), or repair the float render that produced it',
-    );
-  }
+  if (bad > 0) throw nonFiniteError(file, bad, first, d.sampleRate);
+}
+
+/** `bad` NaN/∞ samples, the first in sample frame `first`. */
+export function nonFiniteError(file: string, bad: number, first: number, sampleRate: number): AudioError {
+  return new AudioError(
+    'NON_FINITE',
+    file,
+    `contains ${bad} NaN or infinite sample${bad === 1 ? '' : 's'}, the first at ${(first / sampleRate).toFixed(3)} s`,
+    'Re-export the file as 16-bit PCM WAV (integer samples cannot be NaN), or repair the float render that produced it',
+  );
 }

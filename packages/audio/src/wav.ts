@@ -36,14 +36,38 @@ export interface WavLayout {
   dataCutShort: boolean;
 }
 
-const id = (b: Uint8Array, at: number): string => String.fromCharCode(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!);
-const isChunkId = (b: Uint8Array, at: number): boolean =>
-  at + 8 <= b.length && [0, 1, 2, 3].every((i) => b[at + i]! >= 0x20 && b[at + i]! < 0x7f);
+/**
+ * Random access to a file's bytes for the header walk: the whole file in memory, or reads from
+ * disk (wav-stream.ts), so a long recording's layout is known without holding its samples.
+ * Reads past the end give 0, as the walk never trusts a read it has not bounds-checked.
+ */
+export interface ByteSource {
+  /** the file's size in bytes */
+  readonly length: number;
+  byte(at: number): number;
+  u16(at: number): number;
+  u32(at: number): number;
+}
+
+/** A ByteSource over bytes already in memory. */
+export function memoryBytes(b: Uint8Array): ByteSource {
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  return {
+    length: b.length,
+    byte: (at) => b[at] ?? 0,
+    u16: (at) => dv.getUint16(at, true),
+    u32: (at) => dv.getUint32(at, true),
+  };
+}
+
+const id = (b: ByteSource, at: number): string => String.fromCharCode(b.byte(at), b.byte(at + 1), b.byte(at + 2), b.byte(at + 3));
+const isChunkId = (b: ByteSource, at: number): boolean =>
+  at + 8 <= b.length && [0, 1, 2, 3].every((i) => b.byte(at + i) >= 0x20 && b.byte(at + i) < 0x7f);
 
 /** Walks the RIFF chunks and validates the header; does not touch the samples. */
-export function readWavLayout(b: Uint8Array, file: string): WavLayout {
-  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const riffSize = dv.getUint32(4, true);
+export function readWavLayout(source: Uint8Array | ByteSource, file: string): WavLayout {
+  const b = source instanceof Uint8Array ? memoryBytes(source) : source;
+  const riffSize = b.u32(4);
   const unpatched = riffSize === 0 || riffSize === 0xffffffff;
   let fmt: { tag: number; channels: number; rate: number; blockAlign: number; bits: number; sub: number } | null = null;
   let data: { offset: number; size: number } | null = null;
@@ -52,30 +76,30 @@ export function readWavLayout(b: Uint8Array, file: string): WavLayout {
   let at = 12;
   while (at + 8 <= b.length) {
     const chunk = id(b, at);
-    const size = dv.getUint32(at + 4, true);
+    const size = b.u32(at + 4);
     const body = at + 8;
     if (chunk === 'ds64' && body + 16 <= b.length) {
-      ds64DataSize = dv.getUint32(body + 8, true) + dv.getUint32(body + 12, true) * 2 ** 32;
+      ds64DataSize = b.u32(body + 8) + b.u32(body + 12) * 2 ** 32;
     } else if (chunk === 'fmt ') {
       if (size < 16 || body + 16 > b.length) {
         throw new AudioError('TRUNCATED', file, 'ends inside the WAV fmt chunk', 'Copy or export the file again; it is cut short');
       }
-      const tag = dv.getUint16(body, true);
+      const tag = b.u16(body);
       let sub = tag;
       if (tag === WAVE_FORMAT_EXTENSIBLE) {
         if (size < 40 || body + 40 > b.length) {
           throw new AudioError('TRUNCATED', file, 'has a WAVE_FORMAT_EXTENSIBLE fmt chunk shorter than 40 bytes', FIX_REEXPORT_WAV);
         }
-        sub = dv.getUint16(body + 24, true);
-        if (!KS_GUID_TAIL.every((v, i) => b[body + 26 + i] === v)) sub = -1;
+        sub = b.u16(body + 24);
+        if (!KS_GUID_TAIL.every((v, i) => b.byte(body + 26 + i) === v)) sub = -1;
       }
       fmt = {
         tag,
         sub,
-        channels: dv.getUint16(body + 2, true),
-        rate: dv.getUint32(body + 4, true),
-        blockAlign: dv.getUint16(body + 12, true),
-        bits: dv.getUint16(body + 14, true),
+        channels: b.u16(body + 2),
+        rate: b.u32(body + 4),
+        blockAlign: b.u16(body + 12),
+        bits: b.u16(body + 14),
       };
     } else if (chunk === 'data') {
       // Streaming writers (ffmpeg/sox to a pipe) leave 0 or 0xFFFFFFFF and never patch it; RF64
@@ -151,7 +175,8 @@ export function decodeWavSamples(b: Uint8Array, layout: WavLayout): Float32Array
   return out;
 }
 
-function sampleReader(dv: DataView, codec: number, container: number): (p: number) => number {
+/** Reads one sample at byte offset p of `dv` as a float in ±1 (the exact scaling above). */
+export function sampleReader(dv: DataView, codec: number, container: number): (p: number) => number {
   if (codec === WAVE_FORMAT_IEEE_FLOAT) {
     return container === 8 ? (p) => dv.getFloat64(p, true) : (p) => dv.getFloat32(p, true);
   }
