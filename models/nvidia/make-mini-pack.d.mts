@@ -14,4 +14,5 @@ export interface MiniPack {
   /** every file written: name → size and full SHA-256 */
   files: Record<string, { size: number; sha256: string }>;
 }
-export declare function makeMiniPack(outDir: string, opts?: { variant?: 'mark' | 'claire'; seed?: number; sizes?: Partial<PackSizes> }): MiniPack;
+export interface NetworkShape { skinShapes: number; tongueShapes: number; emotionLen: number; resultLen: number }
+export declare function makeMiniPack(outDir: string, opts?: { variant?: 'mark' | 'claire'; seed?: number; sizes?: Partial<PackSizes>; network?: (shape: NetworkShape) => Uint8Array }): MiniPack;

@@ -213,9 +213,11 @@ const json = (v) => `${JSON.stringify(v, null, 4)}\n`;
 
 /**
  * Writes the pack into `outDir` (created). Returns { dir, variant, sizes, files: { name: { size, sha256 } } }.
- * `sizes` overrides the variant's (e.g. FULL_SIZE).
+ * `sizes` overrides the variant's (e.g. FULL_SIZE). `network`, when given, writes network.onnx
+ * instead of the tiny stand-in: it gets { skinShapes, tongueShapes, emotionLen, resultLen } and
+ * returns the ONNX bytes (models/bench/make-bench-network.mjs swaps in the v2.3-shaped network).
  */
-export function makeMiniPack(outDir, { variant = 'mark', seed = 1, sizes = {} } = {}) {
+export function makeMiniPack(outDir, { variant = 'mark', seed = 1, sizes = {}, network: makeNetwork } = {}) {
   const base = VARIANTS[variant];
   if (!base) throw new Error(`unknown variant "${variant}" (mark, claire)`);
   const v = { ...base, ...sizes };
@@ -308,7 +310,10 @@ export function makeMiniPack(outDir, { variant = 'mark', seed = 1, sizes = {} } 
     defaults: { MAX_BATCH_SIZE: 128, OPT_BATCH_SIZE: 10 },
   }));
   put('config.json', ''); // HF ships an empty config.json
-  put('network.onnx', network(r, emotionLen, resultLen));
+  // Last, so a swapped-in network leaves every other file's bytes as they were.
+  put('network.onnx', makeNetwork
+    ? makeNetwork({ skinShapes: v.skinShapes, tongueShapes: v.tongueShapes, emotionLen, resultLen })
+    : network(r, emotionLen, resultLen));
 
   for (const name of readdirSync(dir).sort()) {
     const bytes = readFileSync(join(dir, name));
