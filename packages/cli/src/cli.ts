@@ -6,6 +6,7 @@ import { inspectAsset } from './commands/inspect.js';
 import { expandAudioArgs } from './inputs.js';
 import { DEFAULT_PACKS_DIR, modelsInspect, modelsList, modelsPull, modelsVerify } from './commands/models.js';
 import { parseParamArgs } from './param-args.js';
+import { watchCommand, watchOptions } from './commands/watch.js';
 
 /** Exit codes: 0 all lines written, 1 some line failed (others kept), 2 bad usage or settings. */
 export async function main(argv: string[]): Promise<number> {
@@ -97,6 +98,12 @@ export async function main(argv: string[]): Promise<number> {
         .option('known-packs', { type: 'string', describe: 'known-packs JSON to use instead of models/nvidia/packs.json' })
         .option('json', { type: 'boolean', default: false, describe: 'print JSON on stdout' })
         .demandCommand(1, 'Name an action: list, pull, verify or inspect.'),
+    )
+    .command(
+      'watch [inbox]',
+      'Watch a folder: every audio file dropped there becomes its USD layer, once, whatever happens (service mode; --status to report)',
+      watchOptions,
+      async (a) => { code = await watchCommand(a); },
     )
     .demandCommand(1, 'Name a command: run, demo or inspect.')
     .strict()

@@ -1,0 +1,18 @@
+export { Watcher } from './watcher.js';
+export type { WatchOptions } from './watcher.js';
+export type { WatchEvent, WatchEventName, EventSink } from './events.js';
+export { readWatchStatus, formatWatchStatus } from './status.js';
+export type { WatchStatus, InstanceStatus } from './status.js';
+export { StateDir, STATE_DIR_NAME, findStateDir, pathId } from './state.js';
+export type { Outcome, KeyRecord } from './state.js';
+export { Journal, readJournal, foldJournal, applyRecord } from './journal.js';
+export type { JournalRecord, JournalEvent, EntryState, EntryStatus, OutputFile, FailureInfo } from './journal.js';
+export { tryAcquire, inspectLock, listGenerations, HeldLock } from './lock.js';
+export type { LockOptions, LockRecord, LockHolder, AcquireResult } from './lock.js';
+export { newOwner, isProcessAlive } from './owner.js';
+export type { Owner } from './owner.js';
+export { StabilityTracker, declaredShort, snapshot } from './stability.js';
+export type { FileSnapshot, StabilityOptions } from './stability.js';
+export { ignoreReason, isIgnoredPath, isSidecar } from './ignore.js';
+export { isTransient, backoffMs } from './failures.js';
+export { lineKey, fingerprint } from './key.js';
