@@ -27,13 +27,16 @@ export function quatFromAxisAngle(axis: Vec3, radians: number): Quat {
   return [Math.cos(radians / 2), axis[0] * s, axis[1] * s, axis[2] * s];
 }
 
-/** Intrinsic X (pitch) then Y (yaw) then Z, in degrees: the A2F eye output convention. */
+/**
+ * Euler angles in degrees, applied X (pitch) first, then Y (yaw), then Z: USD's `rotateXYZ` and
+ * Maya's "xyz" rotate order, the convention of A2F's eye output (q = qz · qy · qx).
+ */
 export function quatFromEulerXYZDegrees(x: number, y: number, z = 0): Quat {
   const d = Math.PI / 180;
   const qx = quatFromAxisAngle([1, 0, 0], x * d);
   const qy = quatFromAxisAngle([0, 1, 0], y * d);
   const qz = quatFromAxisAngle([0, 0, 1], z * d);
-  return quatMultiply(quatMultiply(qx, qy), qz);
+  return quatMultiply(qz, quatMultiply(qy, qx));
 }
 
 /** Rotation matrix (row-major 3×3, column-vector convention v' = R v) to a unit quaternion. */

@@ -46,6 +46,18 @@ describe('blinks', () => {
 });
 
 describe('quaternions', () => {
+  it('applies Euler XYZ as USD rotateXYZ does: X first, then Y, then Z', () => {
+    const q = quatFromEulerXYZDegrees(90, 90, 0);
+    // X by 90° takes +Y to +Z; Y by 90° then takes +Z to +X.
+    const v = quatRotate(q, [0, 1, 0]);
+    expect(v[0]).toBeCloseTo(1, 12);
+    expect(v[1]).toBeCloseTo(0, 12);
+    expect(v[2]).toBeCloseTo(0, 12);
+    const w = quatRotate(quatFromEulerXYZDegrees(0, 90, 90), [1, 0, 0]);
+    // Y by 90° takes +X to −Z; Z leaves −Z alone.
+    expect(w[2]).toBeCloseTo(-1, 12);
+  });
+
   it('rotate vectors as the right-hand rule says and round-trip matrices', () => {
     const q = quatFromAxisAngle([1, 0, 0], Math.PI / 2);
     const v = quatRotate(q, [0, 1, 0]);

@@ -1,4 +1,4 @@
-import { quatFromAxisAngle, quatMultiply, type Quat, type Rational } from '@a2f/animation';
+import { quatFromEulerXYZDegrees, type Quat, type Rational } from '@a2f/animation';
 import type { FaceParams } from '../params.js';
 
 export type EyeParams = Pick<
@@ -95,6 +95,5 @@ export class EyeAnimator {
  * network was trained on (§4.5, inferred). Identical to any other order when one angle is 0.
  */
 export function eyeRotationQuat(xDegrees: number, yDegrees: number): Quat {
-  const d = Math.PI / 180;
-  return quatMultiply(quatFromAxisAngle([0, 1, 0], yDegrees * d), quatFromAxisAngle([1, 0, 0], xDegrees * d));
+  return quatFromEulerXYZDegrees(xDegrees, yDegrees);
 }
