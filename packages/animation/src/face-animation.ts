@@ -9,7 +9,7 @@ export interface JointTrack {
   readonly name: string;
   /** frames × 4, unit quaternions (w, x, y, z). */
   readonly rotations: Float32Array;
-  /** frames × 3, offsets in the joint's parent space, in the model's units. */
+  /** frames × 3, offsets in the joint's parent space, in centimetres (A2F's unit; the USD writer converts to the asset's metersPerUnit). */
   readonly translations: Float32Array;
 }
 

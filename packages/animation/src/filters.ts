@@ -38,6 +38,9 @@ export function smoothColumns(values: Float32Array, columns: number, alpha: numb
   }
 }
 
+/** Mean seconds between procedural blinks: people at rest blink every 3–4 s. */
+export const DEFAULT_BLINK_INTERVAL_SECONDS = 3.5;
+
 export interface BlinkOptions {
   frameCount: number;
   fps: Rational;
@@ -54,7 +57,7 @@ export interface BlinkOptions {
  */
 export function blinkCurve(opts: BlinkOptions): Float32Array {
   const { frameCount, fps } = opts;
-  const interval = opts.intervalSeconds ?? 3.5;
+  const interval = opts.intervalSeconds ?? DEFAULT_BLINK_INTERVAL_SECONDS;
   const duration = opts.durationSeconds ?? 0.25;
   if (!(interval > 0) || !(duration > 0)) throw new RangeError('blink interval and duration must be positive');
   const rand = seededRandom(opts.seed ?? 0);

@@ -3,7 +3,7 @@
 // that maps visemes to shapes is data (templates/visemes/oculus-to-arkit.json, rationale in
 // templates/visemes/README.md) so studios can retune mouth shapes without touching code.
 import {
-  ARKIT_BLENDSHAPES, TONGUE_BLENDSHAPES, blinkCurve, createFaceAnimation, halfLifeAlpha, quatFromAxisAngle, smoothColumns,
+  DEFAULT_BLINK_INTERVAL_SECONDS, ARKIT_BLENDSHAPES, TONGUE_BLENDSHAPES, blinkCurve, createFaceAnimation, halfLifeAlpha, quatFromAxisAngle, smoothColumns,
 } from '@a2f/animation';
 import type { FaceAnimation, Provenance, Rational } from '@a2f/animation';
 
@@ -58,8 +58,8 @@ export function visemesToFace(visemes: Float32Array, frameCount: number, opts: V
     throw new RangeError(`visemesToFace: expected ${frameCount} frames × ${V} visemes = ${frameCount * V} values, got ${visemes.length}`);
   }
   const { fps, table } = opts;
-  const blinkInterval = opts.blinkIntervalSeconds;
-  if (blinkInterval !== undefined && !(blinkInterval >= 0 && Number.isFinite(blinkInterval))) {
+  const blinkInterval = opts.blinkIntervalSeconds ?? DEFAULT_BLINK_INTERVAL_SECONDS;
+  if (!(blinkInterval >= 0 && Number.isFinite(blinkInterval))) {
     throw new RangeError(`visemesToFace: blinkIntervalSeconds ${blinkInterval} must be a finite number ≥ 0 (0 = no blinks)`);
   }
   const seed = opts.seed ?? 0;
@@ -79,7 +79,7 @@ export function visemesToFace(visemes: Float32Array, frameCount: number, opts: V
     ...opts.provenance,
     parameters: {
       ...opts.provenance.parameters,
-      visemes: { seed, blinkIntervalSeconds: blinkInterval ?? null, smoothingHalfLife: table.smoothingHalfLife, jawOpenDegrees: table.jawOpenDegrees },
+      visemes: { seed, blinkIntervalSeconds: blinkInterval, smoothingHalfLife: table.smoothingHalfLife, jawOpenDegrees: table.jawOpenDegrees },
     },
   };
   const anim = createFaceAnimation({ fps, frameCount, channels: CHANNELS, joints: JOINTS, provenance });
@@ -97,7 +97,7 @@ export function visemesToFace(visemes: Float32Array, frameCount: number, opts: V
   smoothColumns(w, C, halfLifeAlpha(table.smoothingHalfLife, fps));
 
   if (blinkInterval !== 0 && frameCount > 0) {
-    const blink = blinkCurve({ frameCount, fps, seed, ...(blinkInterval === undefined ? {} : { intervalSeconds: blinkInterval }) });
+    const blink = blinkCurve({ frameCount, fps, seed, intervalSeconds: blinkInterval });
     for (const name of ['eyeBlinkLeft', 'eyeBlinkRight']) {
       const c = ARKIT_INDEX.get(name) as number;
       for (let f = 0; f < frameCount; f++) w[f * C + c] = Math.max(w[f * C + c], blink[f]);
