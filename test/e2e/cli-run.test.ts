@@ -103,6 +103,22 @@ describe('a2f run on the sample dialogue (override layering)', () => {
     });
   });
 
+  it('moves the mouth with the speech: closed in the silent lead-in and tail, open in the vowels, lips pressed on p/b/m', () => {
+    for (const line of summary.lines) {
+      const computed = readJson<A2fExport>(line.files.find((f) => f.endsWith('.a2f.json'))!);
+      const curve = (name: string) => computed.weightMat.map((row) => row[computed.facsNames.indexOf(name)]);
+      const jaw = curve('jawOpen');
+      // Every sample line starts and ends with 0.3 s of digital silence; the first and last frames' windows hold only that.
+      expect(jaw[0]).toBeLessThan(0.02);
+      expect(jaw.at(-1)!).toBeLessThan(0.02);
+      expect(Math.max(...jaw)).toBeGreaterThan(0.25);
+    }
+    const papa = summary.lines.find((l) => l.name === 'line02_papa')!;
+    const computed = readJson<A2fExport>(papa.files.find((f) => f.endsWith('.a2f.json'))!);
+    const press = computed.weightMat.map((row) => row[computed.facsNames.indexOf('mouthPressLeft')]);
+    expect(Math.max(...press)).toBeGreaterThan(0.2);
+  });
+
   it('passes TinyUSDZ as a layer and as a typed stage', async () => {
     const checks = await tinyusdzCheckMany(summary.lines.map((l) => l.layers[0]));
     for (const c of checks) {
