@@ -103,74 +103,137 @@ function readsBackAs(d: number, k: number, a: number): boolean {
   return Math.fround(v) === a;
 }
 
+// The fast path runs once per number written (millions per layer), so its helpers return
+// through these two registers instead of allocating a tuple per call: D × 10^(N − digits of D).
+let regD = 0;
+let regN = 0;
+
 /**
  * The p-digit integer nearest to the float's significand (p < 9), from its correctly rounded
  * 9-digit form d9: rounding d9 again gives the same result unless d9's tail is exactly 5 followed
  * by zeros (the true value may lie on either side), and only then is toPrecision asked.
+ * Result in regD, regN.
  */
-function nearestDigits(a: number, d9: number, n9: number, p: number): [number, number] {
+function nearestDigits(a: number, d9: number, n9: number, p: number): void {
   const scale = POW10[9 - p];
   const q = Math.floor(d9 / scale);
   const rem = d9 - q * scale;
   const half = scale / 2;
   if (rem === half) {
     const [digits, n] = splitExponential(a.toPrecision(p));
-    return [Number(digits), n];
+    regD = Number(digits);
+    regN = n;
+  } else if (rem < half) {
+    regD = q;
+    regN = n9;
+  } else if (q + 1 === POW10[p]) {
+    regD = POW10[p - 1];
+    regN = n9 + 1;
+  } else {
+    regD = q + 1;
+    regN = n9;
   }
-  if (rem < half) return [q, n9];
-  return q + 1 === POW10[p] ? [POW10[p - 1], n9 + 1] : [q + 1, n9];
 }
 
-/** The round-tripping p-digit candidate in the reference order (nearest, then its neighbours). */
-function candidateAt(a: number, d9: number, n9: number, p: number): [number, number] | undefined {
-  const [r, n] = nearestDigits(a, d9, n9, p);
-  const k = n - p;
-  if (readsBackAs(r, k, a)) return [r, n];
-  if (r - 1 >= POW10[p - 1] && readsBackAs(r - 1, k, a)) return [r - 1, n];
-  if (r + 1 < POW10[p] && readsBackAs(r + 1, k, a)) return [r + 1, n];
-  return undefined;
+/** Whether a p-digit candidate round-trips, in the reference order (nearest, then its neighbours); the one found in regD, regN. */
+function candidateAt(a: number, d9: number, n9: number, p: number): boolean {
+  nearestDigits(a, d9, n9, p);
+  const r = regD;
+  const k = regN - p;
+  if (readsBackAs(r, k, a)) return true;
+  if (r - 1 >= POW10[p - 1] && readsBackAs(r - 1, k, a)) {
+    regD = r - 1;
+    return true;
+  }
+  if (r + 1 < POW10[p] && readsBackAs(r + 1, k, a)) {
+    regD = r + 1;
+    return true;
+  }
+  return false;
 }
 
 /**
  * Fast path with the same result as the exact one (tested on random bit patterns):
- * - p-digit roundings come from one toPrecision(9) (see nearestDigits); 9 correctly rounded
- *   digits always identify a float32, so 9 is the longest answer.
+ * - p-digit roundings come from the 9 correctly rounded digits (see nearestDigits); 9 digits
+ *   always identify a float32, so 9 is the longest answer.
  * - "some candidate round-trips at p" is monotone in p (a p-digit value is also a (p+1)-digit
  *   one, and the round-trip interval is contiguous), so the shortest p is found by bisection.
  * - toPrecision breaks exact ties upwards where the reference goes to even. A tie at p needs the
  *   float's whole expansion to have p+1 digits ending in 5; that rare case goes to the exact path.
  *   A tie at a length where nothing round-trips cannot matter: both tied values were tried.
+ * Returns false where only the exact path can answer; else the digits (no trailing zeros) in regD, regN.
  */
-function shortestSingle(a: number): [string, number] {
-  const [s9, n9] = splitExponential(a.toPrecision(9));
-  const d9 = Number(s9);
-  if (!readsBackAs(d9, n9 - 9, a)) return shortestSingleExact(a);
-  let found: [number, number] = [d9, n9];
+function shortestSingle(a: number): boolean {
+  if (!nineDigits(a)) {
+    const [s9, n] = splitExponential(a.toPrecision(9));
+    regD = Number(s9);
+    regN = n;
+  }
+  const d9 = regD;
+  const n9 = regN;
+  if (!readsBackAs(d9, n9 - 9, a)) return false;
+  let foundD = d9;
+  let foundN = n9;
   let lo = 1;
   let hi = 9;
-  // Most weights need 8 or 9 digits, so look at 8 first, then bisect below.
-  const at8 = candidateAt(a, d9, n9, 8);
-  if (at8) {
-    found = at8;
+  // Most weights need 8 or 9 digits, so look at 8 and 7 first, then bisect below. The shortest
+  // length is unique (monotone), and the candidate at a length does not depend on the search.
+  if (candidateAt(a, d9, n9, 8)) {
+    foundD = regD;
+    foundN = regN;
     hi = 8;
+    if (candidateAt(a, d9, n9, 7)) {
+      foundD = regD;
+      foundN = regN;
+      hi = 7;
+    } else lo = 8;
   } else lo = 9;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    const c = candidateAt(a, d9, n9, mid);
-    if (c) {
+    if (candidateAt(a, d9, n9, mid)) {
       hi = mid;
-      found = c;
+      foundD = regD;
+      foundN = regN;
     } else lo = mid + 1;
   }
-  const n = found[1];
   // An exact tie at `hi` digits needs a × 10^(hi+1-n) to be an integer, hence a × 2^(hi+1-n) too.
-  if (hi < 9 && Number.isInteger(a * 2 ** (hi + 1 - n))) {
+  if (hi < 9 && Number.isInteger(a * 2 ** (hi + 1 - foundN))) {
     const next = a.toPrecision(hi + 1);
-    if (Number(next) === a && /5(e|$)/.test(next)) return shortestSingleExact(a);
+    if (Number(next) === a && /5(e|$)/.test(next)) return false;
   }
-  let digits = String(found[0]);
-  while (digits.length > 1 && digits.endsWith('0')) digits = digits.slice(0, -1);
-  return [digits, n];
+  while (foundD >= 10 && foundD % 10 === 0) foundD /= 10;
+  regD = foundD;
+  regN = foundN;
+  return true;
+}
+
+/**
+ * The 9 correctly rounded significant digits of a (> 0) by arithmetic, in regD, regN (toPrecision
+ * dominated the cost of writing a layer); false where arithmetic cannot be sure. a·10^k for
+ * |k| ≤ 22 is one correctly rounded operation on exact operands, so below 10^9 it is off by at
+ * most 2^-24 from the exact product: rounding it to an integer is exact unless its fraction lies
+ * within that of one half (then a tie, which toPrecision breaks upwards, is possible).
+ */
+function nineDigits(a: number): boolean {
+  let n9 = Math.floor(Math.log10(a)) + 1;
+  let v = scaled(a, 9 - n9);
+  // log10 can miss by one next to powers of ten
+  if (v >= 1e9) v = scaled(a, 9 - ++n9);
+  else if (v < 1e8) v = scaled(a, 9 - --n9);
+  if (!(v >= 1e8 && v < 1e9)) return false;
+  const floor = Math.floor(v);
+  const fraction = v - floor;
+  if (Math.abs(fraction - 0.5) < 1e-6) return false;
+  const d9 = fraction > 0.5 ? floor + 1 : floor;
+  regD = d9 === 1e9 ? 1e8 : d9;
+  regN = d9 === 1e9 ? n9 + 1 : n9;
+  return true;
+}
+
+/** a·10^k as one correctly rounded operation, or NaN when 10^|k| is not an exact double. */
+function scaled(a: number, k: number): number {
+  if (k >= 0) return k <= 22 ? a * POW10[k] : NaN;
+  return k >= -22 ? a / POW10[-k] : NaN;
 }
 
 /**
@@ -182,7 +245,9 @@ export function formatFloat(x: number): string {
   const f = Math.fround(x);
   if (!Number.isFinite(f)) throw new RangeError(`cannot write ${x} as a USD float: beyond float32 range (±${FLOAT32_MAX})`);
   if (f === 0) return Object.is(f, -0) ? '-0' : '0';
-  const [digits, n] = shortestSingle(Math.abs(f));
+  const a = Math.abs(f);
+  if (shortestSingle(a)) return layout(f < 0, String(regD), regN);
+  const [digits, n] = shortestSingleExact(a);
   return layout(f < 0, digits, n);
 }
 

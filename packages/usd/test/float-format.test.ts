@@ -73,6 +73,16 @@ describe('formatFloat (USD float text, reference §4.4)', () => {
     }
   });
 
+  it('matches the exact algorithm on blendshape-weight-like values (the arithmetic 9-digit path)', () => {
+    // [0, 1] and small negatives, where nearly every value takes the toPrecision-free path
+    let s = 7;
+    for (let i = 0; i < 20_000; i++) {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      const v = Math.fround((s / 2 ** 32) * 1.2 - 0.1);
+      if (formatFloat(v) !== formatFloatExact(v)) throw new Error(`${v}: fast ${formatFloat(v)} vs exact ${formatFloatExact(v)}`);
+    }
+  });
+
   it('finds exact ties among dyadic values the same way as the exact algorithm', () => {
     for (let k = 0; k < 20_000; k++) {
       const v = Math.fround((k * 37) / 4096);
