@@ -1,10 +1,11 @@
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Rational } from '@a2f/animation';
 import {
   ensureOutputDir, lineVariables, readSidecar, renderOutputPath, sidecarPath, summarizeError, writeFileAtomic,
-  type LineSidecar, type OutputLocation,
+  type JobSettings, type LineSidecar, type OutputLocation,
 } from '@a2f/pipeline';
+
+type Rational = JobSettings['fps'];
 import type { ContextPool } from './contexts.js';
 import type { EventSink } from './events.js';
 import { backoffMs, failureInfo, isTransient } from './failures.js';

@@ -2,10 +2,9 @@ import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
-import { parseFps } from '@a2f/animation';
 import {
   checkPathTemplate, compileShotPattern, DEFAULT_PATH_TEMPLATE, DEFAULT_SHOT_PATTERN, fpsPathLabel, JobError, loadPathTemplate,
-  PRESETS_DIR, summarizeError, TOOL, writeFileAtomic, type JobSettingsInput,
+  PRESETS_DIR, resolveSettings, summarizeError, TOOL, writeFileAtomic, type JobSettingsInput,
 } from '@a2f/pipeline';
 import { ContextPool } from './contexts.js';
 import type { EventSink, WatchEvent } from './events.js';
@@ -118,7 +117,7 @@ export class Watcher {
     // Bad character, model or preset: refuse to start rather than fail every line.
     await pool.open();
 
-    const fps = parseFps(opts.job.fps ?? 30);
+    const fps = resolveSettings(jobSettings).fps;
     const model = opts.job.model === undefined || opts.job.model === 'default' ? 'default' : path.resolve(opts.job.model);
     const base: BaseLineSettings = {
       character: path.resolve(opts.job.character),
