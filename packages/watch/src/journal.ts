@@ -58,6 +58,8 @@ export interface JournalRecord {
   /** idempotency key: SHA-256 of audio content + sidecar content + settings */
   readonly key?: string;
   readonly audioSha256?: string;
+  /** "size:mtimeMs:ino" of the file when audioSha256 was computed (reused while it matches) */
+  readonly audioSig?: string;
   readonly size?: number;
   readonly mtimeMs?: number;
   readonly ino?: number;
@@ -81,6 +83,7 @@ export interface EntryState {
   readonly status: EntryStatus;
   readonly key?: string;
   readonly audioSha256?: string;
+  readonly audioSig?: string;
   readonly size?: number;
   readonly mtimeMs?: number;
   readonly ino?: number;
@@ -154,6 +157,8 @@ export function applyRecord(prev: EntryState | undefined, r: JournalRecord): Ent
     ...(r.size !== undefined ? { size: r.size } : {}),
     ...(r.mtimeMs !== undefined ? { mtimeMs: r.mtimeMs } : {}),
     ...(r.ino !== undefined ? { ino: r.ino } : {}),
+    // The hash travels with the file signature it was computed at, never apart from it.
+    ...(r.audioSha256 !== undefined ? { audioSha256: r.audioSha256, audioSig: r.audioSig } : {}),
   };
   const at = r.at;
   switch (r.ev) {
@@ -165,7 +170,6 @@ export function applyRecord(prev: EntryState | undefined, r: JournalRecord): Ent
         ...without(e, 'error', 'of'), ...file,
         status: 'processing',
         ...(r.key !== undefined ? { key: r.key } : {}),
-        ...(r.audioSha256 !== undefined ? { audioSha256: r.audioSha256 } : {}),
         ...(r.out !== undefined ? { out: r.out } : {}),
         attempt: r.attempt ?? e.attempt + 1,
         starts: e.starts + 1,

@@ -68,6 +68,7 @@ interface Prepared {
   readonly abs: string;
   readonly snap: FileSnapshot;
   readonly audioSha256: string;
+  readonly audioSig: string;
   readonly key: string;
   readonly sidecar: LineSidecar | null;
   readonly sidecarError: unknown;
@@ -134,8 +135,8 @@ export class LineRunner {
   /** Hashes and reads what decides the line's key. */
   private async prepare(abs: string, snap: FileSnapshot, entry: EntryState | undefined): Promise<Prepared> {
     const { env } = this;
-    const reuse = entry?.audioSha256 && entry.size === snap.size && entry.mtimeMs === snap.mtimeMs && entry.ino === snap.ino;
-    const audioSha256 = reuse ? entry.audioSha256! : await sha256File(abs);
+    const audioSig = signature(snap);
+    const audioSha256 = entry?.audioSha256 && entry.audioSig === audioSig ? entry.audioSha256 : await sha256File(abs);
     const scFile = sidecarPath(abs);
     let sidecarSha: string | null = null;
     let sidecar: LineSidecar | null = null;
@@ -160,7 +161,7 @@ export class LineRunner {
     const modelSig = sidecar?.model ? modelSignature(sidecar.model, env.base.toolVersion) : env.base.modelSignature;
     const key = lineKey({ audioSha256, sidecarSha256: sidecarSha, characterSha256: characterSha, modelSignature: modelSig, settingsFingerprint: env.base.settingsFingerprint });
     return {
-      abs, snap, audioSha256, key, sidecar, sidecarError, character, model,
+      abs, snap, audioSha256, audioSig, key, sidecar, sidecarError, character, model,
       characters: new Map(characterSha === 'missing' ? [] : [[character, characterSha]]),
       fps: sidecar?.fps ?? env.base.fps,
     };
@@ -175,6 +176,9 @@ export class LineRunner {
     if (status === 'failed' && error?.transient && Date.parse(at) < this.env.startedAt) return false;
     // Outputs someone deleted are written again: every line keeps its layer.
     if (status === 'done' && outputs?.some((o) => !existsSync(path.join(this.env.outRoot, o.file)))) return false;
+    // A duplicate stands only while the line it points to still has those exact files (that line
+    // may since have changed, and its layer with it).
+    if (status === 'duplicate' && !(outputs && outputsIntactSync(this.env.outRoot, outputs))) return false;
     return true;
   }
 
@@ -183,10 +187,17 @@ export class LineRunner {
     const mine = o.by.instance === env.instance && o.by.host === env.owner.host;
     const entry = env.journal.get(rel);
     if (entry && entry.status === o.status && entry.key === o.key) return;
+    if (mine && o.status === 'done' && entry?.key === o.key && entry.status !== 'done' && entry.starts > entry.completions) {
+      // The previous run finished this line (outputs and outcome written) and died before its
+      // journal said so: record the completion it made, so the journal counts work exactly.
+      env.journal.append({ ev: 'done', path: rel, key: o.key, out: o.out ?? entry.out ?? '', outputs: o.outputs ?? [], reason: 'recovered' });
+      env.emit({ ev: 'done', level: 'info', path: rel, outputs: (o.outputs ?? []).map((x) => x.file), recovered: true });
+      return;
+    }
     const reason = mine ? 'unchanged' : `done by ${o.by.instance} (pid ${o.by.pid} on ${o.by.host})`;
     env.journal.append({
       ev: 'unchanged', path: rel, status: o.status, key: o.key, reason,
-      audioSha256: prep.audioSha256, size: prep.snap.size, mtimeMs: prep.snap.mtimeMs, ino: prep.snap.ino,
+      audioSha256: prep.audioSha256, audioSig: prep.audioSig, size: prep.snap.size, mtimeMs: prep.snap.mtimeMs, ino: prep.snap.ino,
     });
     env.emit({ ev: 'unchanged', level: 'info', path: rel, status: o.status, reason });
   }
@@ -237,7 +248,7 @@ export class LineRunner {
     }
 
     env.journal.append({
-      ev: 'processing', path: rel, key: prep.key, audioSha256: prep.audioSha256,
+      ev: 'processing', path: rel, key: prep.key, audioSha256: prep.audioSha256, audioSig: prep.audioSig,
       size: prep.snap.size, mtimeMs: prep.snap.mtimeMs, ino: prep.snap.ino, out: location.relative, attempt,
     });
     const started = Date.now();
@@ -325,7 +336,7 @@ export class LineRunner {
       env.emit({ ev: 'error', level: 'error', path: rel, message: `cannot write ${errorFile}: ${(err as Error).message}` });
     }
     env.state.writeOutcome({ v: 1, path: rel, key: prep.key, status: 'failed', error: failure, outputs: written, out: location.relative, at, by: this.by() });
-    env.journal.append({ ev: 'failed', path: rel, key: prep.key, out: location.relative, error: failure, outputs: written, attempt: attempts, audioSha256: prep.audioSha256, size: prep.snap.size, mtimeMs: prep.snap.mtimeMs, ino: prep.snap.ino });
+    env.journal.append({ ev: 'failed', path: rel, key: prep.key, out: location.relative, error: failure, outputs: written, attempt: attempts, audioSha256: prep.audioSha256, audioSig: prep.audioSig, size: prep.snap.size, mtimeMs: prep.snap.mtimeMs, ino: prep.snap.ino });
     env.emit({ ev: 'failed', level: 'error', path: rel, code: failure.code, message: failure.message, fix: failure.fix, transient: failure.transient, errorFile: path.relative(env.outRoot, errorFile).split(path.sep).join('/') });
   }
 
@@ -345,7 +356,7 @@ export class LineRunner {
       at,
     }, null, 2) + '\n');
     env.state.writeOutcome({ v: 1, path: rel, key: prep.key, status: 'duplicate', of, outputs, out: location.relative, at, by: this.by() });
-    env.journal.append({ ev: 'duplicate', path: rel, key: prep.key, of, outputs, out: location.relative, audioSha256: prep.audioSha256, size: prep.snap.size, mtimeMs: prep.snap.mtimeMs, ino: prep.snap.ino });
+    env.journal.append({ ev: 'duplicate', path: rel, key: prep.key, of, outputs, out: location.relative, audioSha256: prep.audioSha256, audioSig: prep.audioSig, size: prep.snap.size, mtimeMs: prep.snap.mtimeMs, ino: prep.snap.ino });
     env.emit({ ev: 'duplicate', level: 'info', path: rel, of, note: path.relative(env.outRoot, note).split(path.sep).join('/') });
   }
 
@@ -382,6 +393,18 @@ async function describeOutput(root: string, file: string): Promise<OutputFile> {
 function describeOutputSync(root: string, file: string): OutputFile {
   const bytes = readFileSync(file);
   return { file: path.relative(root, file).split(path.sep).join('/'), sha256: sha256Text(bytes), bytes: bytes.length };
+}
+
+const signature = (s: FileSnapshot): string => `${s.size}:${s.mtimeMs}:${s.ino}`;
+
+function outputsIntactSync(root: string, outputs: readonly OutputFile[]): boolean {
+  return outputs.length > 0 && outputs.every((o) => {
+    try {
+      return sha256Text(readFileSync(path.join(root, ...o.file.split('/')))) === o.sha256;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** The earlier line's files are all still there, byte for byte. */

@@ -1,4 +1,4 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { pathTemplateNames, presetNames } from '@a2f/pipeline';
@@ -141,24 +141,33 @@ function printStatus(dir: string | undefined, json: boolean, staleMs: number): n
  * human lines on stderr, with a progress line on a TTY only.
  */
 class WatchLog {
-  private readonly json: NodeJS.WritableStream | null;
-  private readonly file: WriteStream | null = null;
+  /** JSON target: a file descriptor opened for appending, or 1 for stdout */
+  private readonly fd: number | null;
+  private readonly ownFd: boolean;
   private readonly bar = new ProgressBar();
   private done = 0;
   private failed = 0;
   private inFlight = new Map<string, string>();
 
   constructor(target: string | undefined, private readonly verbose: boolean) {
-    if (target === undefined) this.json = null;
-    else if (target === '' || target === '-') this.json = process.stdout;
-    else {
-      this.file = createWriteStream(path.resolve(target), { flags: 'a' });
-      this.json = this.file;
+    // Written synchronously, line by line: a watcher killed with SIGKILL loses no line it logged.
+    this.ownFd = target !== undefined && target !== '' && target !== '-';
+    this.fd = target === undefined ? null : this.ownFd ? openSync(path.resolve(target), 'a') : 1;
+  }
+
+  private writeJson(obj: object): void {
+    if (this.fd === null) return;
+    // stdout may be a non-blocking pipe, where a synchronous write can fail with EAGAIN.
+    if (!this.ownFd) {
+      process.stdout.write(JSON.stringify(obj) + '\n');
+      return;
     }
+    const buf = Buffer.from(JSON.stringify(obj) + '\n', 'utf8');
+    for (let off = 0; off < buf.length; ) off += writeSync(this.fd, buf, off, buf.length - off);
   }
 
   event(e: WatchEvent): void {
-    if (this.json && (e.level !== 'debug' || this.verbose)) this.json.write(JSON.stringify({ t: new Date().toISOString(), ...e }) + '\n');
+    if (e.level !== 'debug' || this.verbose) this.writeJson({ t: new Date().toISOString(), ...e });
     this.track(e);
     // With JSON on stdout, stderr still gets the human lines; a TTY also gets the progress line.
     const line = humanLine(e);
@@ -172,7 +181,7 @@ class WatchLog {
   note(text: string): void {
     this.bar.clear();
     process.stderr.write(`a2f watch: ${text}\n`);
-    if (this.json) this.json.write(JSON.stringify({ t: new Date().toISOString(), ev: 'signal', level: 'info', message: text }) + '\n');
+    this.writeJson({ t: new Date().toISOString(), ev: 'signal', level: 'info', message: text });
   }
 
   private track(e: WatchEvent): void {
@@ -192,7 +201,7 @@ class WatchLog {
 
   async close(): Promise<void> {
     this.bar.clear();
-    if (this.file) await new Promise<void>((resolve) => this.file!.end(resolve));
+    if (this.ownFd && this.fd !== null) closeSync(this.fd);
   }
 }
 
