@@ -139,7 +139,8 @@ export class BlendshapeSolver {
     }
     this.matrix = m;
 
-    this.bvls = new Bvls(n);
+    // M is fixed from here on, so the QR of each free set BVLS visits can be kept across frames.
+    this.bvls = new Bvls(n, { cacheFactorizations: true });
     this.prev = new Float64Array(n);
     this.b = new Float64Array(n);
     this.x = new Float64Array(n);

@@ -18,9 +18,17 @@ export class Bvls {
   private readonly s: Float64Array;
   private readonly g: Float64Array;
   private readonly r: Float64Array;
+  /** indices j with a non-zero value, for products that skip exact zeros (most variables sit at a bound of 0) */
+  private readonly nonzero: Int32Array;
+  /** `g` (and `r`) hold the gradient at the current x: costAndGradient need not run again until x moves */
+  private gradientCurrent = false;
 
-  constructor(readonly n: number) {
-    this.lsq = new SubsetLeastSquares(n);
+  /**
+   * `cacheFactorizations`: keep the QR of each free set (see SubsetLeastSquares); for a solver
+   * whose matrix never changes, as the blendshape solver's (same results, a fraction of the work).
+   */
+  constructor(readonly n: number, opts: { readonly cacheFactorizations?: boolean } = {}) {
+    this.lsq = new SubsetLeastSquares(n, { cache: opts.cacheFactorizations ?? false });
     this.onBound = new Int8Array(n);
     this.free = new Int32Array(n);
     this.xFree = new Float64Array(n);
@@ -29,11 +37,13 @@ export class Bvls {
     this.s = new Float64Array(n);
     this.g = new Float64Array(n);
     this.r = new Float64Array(n);
+    this.nonzero = new Int32Array(n);
   }
 
   /** Solves in place into `x` (its input value is ignored, as in the SDK). `a` is row-major n×n. */
   solve(x: Float64Array, a: Float64Array, b: Float64Array, l: Float64Array, u: Float64Array, tolerance: number): void {
     const { n, onBound, s } = this;
+    this.gradientCurrent = false;
     this.initialFeasiblePoint(x, a, b, l, u);
     let cost = this.costAndGradient(x, a, b);
     this.updateOnBound(x, l, u);
@@ -48,6 +58,7 @@ export class Bvls {
         // minimise over the expanded free set, then walk from x towards it while feasible
         s.set(x);
         this.constrainedMin(s, a, b);
+        this.gradientCurrent = false;
         const alpha = this.makePointFeasible(x, s, l, u);
         if (alpha === 1) break;
         this.updateOnBound(x, l, u);
@@ -67,12 +78,22 @@ export class Bvls {
     let k = 0;
     for (let i = 0; i < n; i++) if (onBound[i] === 0) free[k++] = i;
     if (k === 0) return;
-    // b_free = b − A·x0 with x0 = x whose free components are zeroed
-    for (let i = 0; i < n; i++) x0[i] = onBound[i] === 0 ? 0 : x[i];
+    // b_free = b − A·x0 with x0 = x whose free components are zeroed. Terms with x0[j] = 0 are
+    // skipped: adding a·0 (±0) to a sum that starts at +0 never changes it, so the result is the
+    // full product's to the bit, at the cost of the non-zero terms only.
+    const nz = this.nonzero;
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      x0[i] = onBound[i] === 0 ? 0 : x[i];
+      if (x0[i] !== 0) nz[count++] = i;
+    }
     for (let i = 0; i < n; i++) {
       let sum = 0;
       const row = i * n;
-      for (let j = 0; j < n; j++) sum += a[row + j] * x0[j];
+      for (let c = 0; c < count; c++) {
+        const j = nz[c];
+        sum += a[row + j] * x0[j];
+      }
       bFree[i] = b[i] - sum;
     }
     this.lsq.solve(a, free, k, bFree, xFree);
@@ -81,12 +102,23 @@ export class Bvls {
 
   /** g = Aᵀ(Ax − b); returns ½‖Ax − b‖². */
   private costAndGradient(x: Float64Array, a: Float64Array, b: Float64Array): number {
-    const { n, r, g } = this;
+    const { n, r, g, nonzero: nz } = this;
+    // Ax skips x[j] = 0 as constrainedMin does. Adding a·0 = ±0 leaves any sum unchanged except
+    // a −0 one, which only a start at −b[i] = −0 can give; those rows take every term.
+    let count = 0;
+    for (let j = 0; j < n; j++) if (x[j] !== 0) nz[count++] = j;
     let cost = 0;
     for (let i = 0; i < n; i++) {
       let sum = -b[i];
       const row = i * n;
-      for (let j = 0; j < n; j++) sum += a[row + j] * x[j];
+      if (sum === 0) {
+        for (let j = 0; j < n; j++) sum += a[row + j] * x[j];
+      } else {
+        for (let c = 0; c < count; c++) {
+          const j = nz[c];
+          sum += a[row + j] * x[j];
+        }
+      }
       r[i] = sum;
       cost += sum * sum;
     }
@@ -95,6 +127,7 @@ export class Bvls {
       for (let i = 0; i < n; i++) sum += a[i * n + j] * r[i];
       g[j] = sum;
     }
+    this.gradientCurrent = true;
     return 0.5 * cost;
   }
 
@@ -134,7 +167,8 @@ export class Bvls {
   /** The bound variable whose gradient points most strongly into the feasible box, or −1. */
   private varToDetach(x: Float64Array, a: Float64Array, b: Float64Array, l: Float64Array, u: Float64Array): number {
     const { n, g } = this;
-    this.costAndGradient(x, a, b);
+    // solve() computed the gradient at this very x (its cost check); computing it again gives the same numbers
+    if (!this.gradientCurrent) this.costAndGradient(x, a, b);
     let best = -1;
     let bestVal = 0;
     for (let i = 0; i < n; i++) {
