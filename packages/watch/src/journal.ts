@@ -99,6 +99,8 @@ export interface EntryState {
   readonly completions: number;
   /** how many times the watcher died while working on the current key */
   readonly crashes: number;
+  /** how many times work on this file was cut short by a crash or a checkpointing stop, ever */
+  readonly interrupted: number;
   readonly updatedAt: string;
 }
 
@@ -142,7 +144,7 @@ function parseRecord(line: string): JournalRecord | null {
   }
 }
 
-const EMPTY = (p: string, at: string): EntryState => ({ path: p, status: 'queued', attempt: 0, starts: 0, completions: 0, crashes: 0, updatedAt: at });
+const EMPTY = (p: string, at: string): EntryState => ({ path: p, status: 'queued', attempt: 0, starts: 0, completions: 0, crashes: 0, interrupted: 0, updatedAt: at });
 
 /** Folds records, in order, into the latest state of each file. */
 export function foldJournal(records: Iterable<JournalRecord>, into: Map<string, EntryState> = new Map()): Map<string, EntryState> {
@@ -210,7 +212,7 @@ export function applyRecord(prev: EntryState | undefined, r: JournalRecord): Ent
     case 'unchanged':
       return { ...e, ...file, status: r.status ?? e.status, ...(r.key !== undefined ? { key: r.key } : {}), updatedAt: at };
     case 'interrupted':
-      return { ...e, status: 'queued', crashes: r.reason === 'crash' ? e.crashes + 1 : e.crashes, updatedAt: at };
+      return { ...e, status: 'queued', crashes: r.reason === 'crash' ? e.crashes + 1 : e.crashes, interrupted: (e.interrupted ?? 0) + 1, updatedAt: at };
     case 'gone':
       return { ...e, status: 'gone', updatedAt: at };
     default:

@@ -32,7 +32,7 @@ describe('journal replay', () => {
       rec({ ev: 'interrupted', path: 'p.wav', reason: 'crash' }),
       rec({ ev: 'interrupted', path: 'p.wav', reason: 'shutdown' }),
     ]);
-    expect(s.get('p.wav')).toMatchObject({ status: 'queued', crashes: 2, starts: 2, attempt: 2 });
+    expect(s.get('p.wav')).toMatchObject({ status: 'queued', crashes: 2, interrupted: 3, starts: 2, attempt: 2 });
     const changed = foldJournal([rec({ ev: 'processing', path: 'p.wav', key: 'k-new', attempt: 1 })], s);
     expect(changed.get('p.wav')).toMatchObject({ status: 'processing', crashes: 0, starts: 3 });
   });
@@ -107,7 +107,7 @@ describe('journal compaction and appends', () => {
     k.append({ ev: 'done', path: 'x.wav', key: 'k', outputs: [] });
     k.close();
     const m = Journal.open(file);
-    expect(m.get('x.wav')).toMatchObject({ status: 'done', starts: 2, completions: 1, crashes: 0 });
+    expect(m.get('x.wav')).toMatchObject({ status: 'done', starts: 2, completions: 1, crashes: 0, interrupted: 1 });
     m.close();
   });
 });
