@@ -7,6 +7,7 @@ import { expandAudioArgs } from './inputs.js';
 import { DEFAULT_PACKS_DIR, modelsInspect, modelsList, modelsPull, modelsVerify } from './commands/models.js';
 import { parseParamArgs } from './param-args.js';
 import { watchCommand, watchOptions } from './commands/watch.js';
+import { benchCommand, benchOptions } from './commands/bench.js';
 
 /** Exit codes: 0 all lines written, 1 some line failed (others kept), 2 bad usage or settings. */
 export async function main(argv: string[]): Promise<number> {
@@ -104,6 +105,12 @@ export async function main(argv: string[]): Promise<number> {
       'Watch a folder: every audio file dropped there becomes its USD layer, once, whatever happens (service mode; --status to report)',
       watchOptions,
       async (a) => { code = await watchCommand(a); },
+    )
+    .command(
+      'bench',
+      'Measure the machine: MatMul roofline, network frames/s by batch and workers, post-processing, end to end vs a straightforward port, .usda writing, peak memory of a long line',
+      benchOptions,
+      async (a) => { code = await benchCommand(a); },
     )
     .demandCommand(1, 'Name a command: run, demo or inspect.')
     .strict()

@@ -1,0 +1,77 @@
+// How much the bench measures: the full run (minutes; what the README table comes from) or
+// --quick (every measurement, briefly: what the test suite runs).
+import type { Layout } from './report.js';
+
+export interface BenchOptions {
+  readonly quick: boolean;
+  readonly device: 'cpu' | 'cuda';
+  /** frames per network run to measure; default: 1, 2, 4, 8, 16, 32, 64 (quick: 1, 8) */
+  readonly batchSizes?: readonly number[];
+  /** where the generated v2.3-shaped pack lives (default: <repo>/.tmp/bench/) */
+  readonly packDir?: string;
+  readonly seed: number;
+}
+
+export interface BenchPlan {
+  readonly quick: boolean;
+  readonly device: 'cpu' | 'cuda';
+  readonly seed: number;
+  readonly cores: number;
+  /** the pack's geometry: Mark's full size, or (quick) the mini pack's around the same network */
+  readonly miniGeometry: boolean;
+  readonly batchSizes: readonly number[];
+  readonly layouts: readonly Layout[];
+  /** at least this long per throughput point (seconds of steady state), and at least `minRounds` batches per worker */
+  readonly measureSeconds: number;
+  readonly minRounds: number;
+  /** warm-up batches per worker before each throughput point */
+  readonly warmupRounds: number;
+  readonly roofline: { readonly size: number; readonly depth: number; readonly rows: number; readonly batches: number };
+  readonly endToEndSeconds: number;
+  readonly baselineSeconds: number;
+  readonly postprocessFrames: { readonly mesh: number; readonly coefficients: number };
+  readonly usdFrames: number;
+  readonly memory: { readonly defaultMinutes: number; readonly packMinutes: readonly [number, number]; readonly extrapolateTo: number };
+}
+
+/**
+ * Worker layouts for `cores`: one session with every core, one single-thread session per core,
+ * and one single thread (the per-thread scaling). On 2 cores: 1×2, 2×1, 1×1. A GPU runs one
+ * session (several would compete for the same device).
+ */
+export function layoutsFor(cores: number, device: 'cpu' | 'cuda', quick: boolean): Layout[] {
+  if (device === 'cuda') return [{ workers: 1, threads: 1 }];
+  const out: Layout[] = [{ workers: 1, threads: cores }];
+  if (cores > 1) out.push({ workers: cores, threads: 1 });
+  if (cores >= 4) out.push({ workers: cores / 2 >= 2 ? Math.floor(cores / 2) : 1, threads: 2 });
+  if (!quick && cores > 1) out.push({ workers: 1, threads: 1 });
+  return out;
+}
+
+export function benchPlan(opts: BenchOptions, cores: number): BenchPlan {
+  const { quick } = opts;
+  const batchSizes = opts.batchSizes ?? (quick ? [1, 4] : [1, 2, 4, 8, 16, 32, 64]);
+  for (const b of batchSizes) if (!Number.isInteger(b) || b < 1) throw new RangeError(`batch size ${b} is not a positive integer`);
+  return {
+    quick,
+    device: opts.device,
+    seed: opts.seed,
+    cores,
+    miniGeometry: quick,
+    batchSizes,
+    layouts: layoutsFor(cores, opts.device, quick),
+    measureSeconds: quick ? 0 : 8,
+    minRounds: quick ? 2 : 3,
+    warmupRounds: quick ? 1 : 2,
+    // 256 rows × [1024 × 1024] four times per run: large enough for MLAS to reach its peak
+    roofline: quick ? { size: 1024, depth: 2, rows: 128, batches: 4 } : { size: 1024, depth: 4, rows: 256, batches: 40 },
+    endToEndSeconds: quick ? 1 : 60,
+    // batch 1 with the mesh rebuilt per frame takes minutes per minute of audio; its rate is measured on a shorter line
+    baselineSeconds: quick ? 0.5 : 15,
+    postprocessFrames: quick ? { mesh: 3, coefficients: 30 } : { mesh: 30, coefficients: 600 },
+    usdFrames: quick ? 300 : 18000,
+    memory: quick
+      ? { defaultMinutes: 1, packMinutes: [0.01, 0.02], extrapolateTo: 60 }
+      : { defaultMinutes: 60, packMinutes: [1, 2], extrapolateTo: 60 },
+  };
+}

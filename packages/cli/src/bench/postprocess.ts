@@ -1,0 +1,49 @@
+// Post-processing + blendshape solve per frame, apart from the network, on real network output:
+// the SDK's way (every vertex rebuilt per frame, the solve on the mesh) and ours (the solve fed
+// straight from PCA coefficients).
+import { rational, type FaceAnimation, type Provenance } from '@a2f/animation';
+import { A2FPostprocessor, loadNvidiaPack, toRigData } from '@a2f/inference';
+import { seconds } from './clock.js';
+import type { BenchPlan } from './plan.js';
+import type { PostprocessFigures } from './report.js';
+
+type NvidiaPack = Awaited<ReturnType<typeof loadNvidiaPack>>;
+
+const PROVENANCE: Provenance = { tool: { name: 'a2f bench', version: '0' }, model: { id: 'bench', kind: 'a2f-v2.3' }, parameters: {} };
+
+/**
+ * `outputs`: frames × result width from the network, reused cyclically when the run needs more.
+ * Also returns the coefficient path's animation: real solver output for the .usda bench.
+ */
+export function measurePostprocess(plan: BenchPlan, pack: NvidiaPack, outputs: Float32Array, networkMsPerFrame: number): { figures: PostprocessFigures; animation: FaceAnimation } {
+  const width = pack.networkInfo.resultLength;
+  const available = outputs.length / width;
+  const framesOf = (n: number): Float32Array => {
+    const out = new Float32Array(n * width);
+    for (let f = 0; f < n; f++) out.set(outputs.subarray((f % available) * width, ((f % available) + 1) * width), f * width);
+    return out;
+  };
+  const rig = toRigData(pack);
+  const time = (path: 'mesh' | 'coefficients', frames: number) => {
+    let t = performance.now();
+    const post = new A2FPostprocessor({ rig, params: pack.params, skinSolver: pack.skin.config, tongueSolver: pack.tongue.config, fps: rational(30), path });
+    const prepare = seconds(t);
+    const input = framesOf(frames);
+    post.run(framesOf(Math.min(frames, 3)), { provenance: PROVENANCE }); // JIT warm-up
+    t = performance.now();
+    const animation = post.run(input, { provenance: PROVENANCE });
+    return { prepare, msPerFrame: (seconds(t) * 1000) / frames, animation };
+  };
+  const coefficients = time('coefficients', plan.postprocessFrames.coefficients);
+  const mesh = time('mesh', plan.postprocessFrames.mesh);
+  return {
+    figures: {
+      meshMsPerFrame: mesh.msPerFrame,
+      coefficientsMsPerFrame: coefficients.msPerFrame,
+      frames: { ...plan.postprocessFrames },
+      fractionOfNetwork: { mesh: mesh.msPerFrame / networkMsPerFrame, coefficients: coefficients.msPerFrame / networkMsPerFrame },
+      prepareSeconds: { mesh: mesh.prepare, coefficients: coefficients.prepare },
+    },
+    animation: coefficients.animation,
+  };
+}

@@ -1,0 +1,138 @@
+// The whole benchmark, in one process and one run on one machine, so every figure is comparable
+// with every other: roofline, network throughput, post-processing, end to end (ours and the
+// straightforward port), .usda writing, peak memory of a long line.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadModelPack, loadNvidiaPack, type ModelPack } from '@a2f/inference';
+import { SAMPLES_DIR } from '@a2f/pipeline';
+import { ensureBenchPack } from './bench-pack.js';
+import { seconds } from './clock.js';
+import { writeDialogueWav } from './dialogue.js';
+import { measureEndToEnd } from './end-to-end.js';
+import { loadAverage, machineInfo } from './machine.js';
+import { extrapolate, measureLineMemory } from './memory.js';
+import { benchPlan, type BenchOptions } from './plan.js';
+import { measurePostprocess } from './postprocess.js';
+import type { BenchReport, Layout } from './report.js';
+import { measureRoofline } from './roofline.js';
+import { evaluateTargets } from './targets.js';
+import { measureThroughput } from './throughput.js';
+import { measureUsdWrite } from './usd-write.js';
+
+type NvidiaPack = Awaited<ReturnType<typeof loadNvidiaPack>>;
+
+const CHARACTER = path.join(SAMPLES_DIR, 'character', 'face.usda');
+
+/** The NVIDIA pack an 'a2f-v2.3' ModelPack carries for its post-processing (read again if it does not). */
+async function nvidiaPackOf(pack: ModelPack): Promise<NvidiaPack> {
+  const carried = (pack.postprocess.config as { pack?: NvidiaPack }).pack;
+  return carried && carried.networkInfo ? carried : loadNvidiaPack(pack.dir);
+}
+
+export async function runBench(opts: BenchOptions, log: (line: string) => void): Promise<BenchReport> {
+  const started = new Date();
+  const t0 = performance.now();
+  const cores = os.availableParallelism();
+  const loadStart = loadAverage();
+  const plan = benchPlan(opts, cores);
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'a2f-bench-'));
+  try {
+    log(`a2f bench${plan.quick ? ' --quick' : ''}: ${cores} cores, device ${plan.device}, load average ${loadStart.toFixed(2)}`);
+    const bench = ensureBenchPack({ seed: plan.seed, mini: plan.miniGeometry, ...(opts.packDir ? { root: opts.packDir } : {}) });
+    log(`v2.3-shaped pack ${bench.generatedSeconds ? `written in ${bench.generatedSeconds.toFixed(1)} s` : 'reused'}: ${bench.dir}`);
+    log(`  ${(bench.cost.parameters / 1e6).toFixed(3)} M parameters, ${(bench.cost.flops / 1e9).toFixed(3)} GFLOP per frame`);
+
+    log('roofline (fp32 MatMul through ONNX Runtime)…');
+    const roofline = await measureRoofline(plan, workDir);
+    for (const l of roofline.layouts) log(`  ${l.workers}×${l.threads}: ${l.gflops.toFixed(0)} GFLOP/s`);
+
+    const modelPack = await loadModelPack(bench.dir);
+    const nvidia = await nvidiaPackOf(modelPack);
+    const emotion = new Float32Array(nvidia.networkInfo.emotionLength);
+    emotion.set(nvidia.implicitEmotion);
+    log('network throughput…');
+    const throughput = await measureThroughput(plan, modelPack, emotion, bench.cost.flops, roofline.gflops, log);
+    const best = throughput.points.reduce((a, b) => (b.framesPerSecond > a.framesPerSecond ? b : a));
+
+    log('post-processing + solve…');
+    const { figures: postprocess, animation } = measurePostprocess(plan, nvidia, throughput.outputs, best.msPerFrame);
+    log(`  mesh ${postprocess.meshMsPerFrame.toFixed(2)} ms/frame, coefficients ${postprocess.coefficientsMsPerFrame.toFixed(3)} ms/frame`);
+
+    log('end to end…');
+    const outDir = path.join(workDir, 'layers');
+    mkdirSync(outDir);
+    const tuned = { batchSize: best.batch, workers: best.workers, threads: best.threads, device: plan.device };
+    const line = path.join(workDir, 'dialogue.wav');
+    writeDialogueWav(line, plan.endToEndSeconds, { seed: plan.seed });
+    const common = { audio: line, audioSeconds: plan.endToEndSeconds, character: CHARACTER, outDir };
+    const defaultModel = await measureEndToEnd({ ...common, label: 'default model', model: 'default', modelLabel: 'default', inference: tuned });
+    log(`  default model: ${defaultModel.secondsPerMinute.toFixed(1)} s per minute`);
+    const benchPack = await measureEndToEnd({ ...common, label: 'v2.3-shaped pack (ours)', model: bench.dir, modelLabel: 'v2.3-shaped', inference: tuned, solvePath: 'coefficients' });
+    log(`  v2.3-shaped pack: ${benchPack.secondsPerMinute.toFixed(1)} s per minute`);
+    const short = path.join(workDir, 'baseline.wav');
+    writeDialogueWav(short, plan.baselineSeconds, { seed: plan.seed });
+    // The straightforward port: one session on every core (ORT's default), one frame per run, the mesh rebuilt every frame.
+    const port: Layout = { workers: 1, threads: plan.device === 'cuda' ? 1 : cores };
+    const baseline = await measureEndToEnd({
+      audio: short, audioSeconds: plan.baselineSeconds, character: CHARACTER, outDir, label: 'straightforward port (baseline)',
+      model: bench.dir, modelLabel: 'v2.3-shaped', inference: { batchSize: 1, ...port, device: plan.device }, solvePath: 'mesh',
+    });
+    const speedup = baseline.secondsPerMinute / benchPack.secondsPerMinute;
+    log(`  baseline: ${baseline.secondsPerMinute.toFixed(1)} s per minute → ours is ${speedup.toFixed(1)}× faster`);
+
+    log('.usda writing…');
+    const usdWrite = measureUsdWrite(animation, plan.usdFrames, CHARACTER, outDir);
+    log(`  ${usdWrite.megabytesPerSecond.toFixed(1)} MB/s`);
+
+    log(`peak memory (child processes; ${plan.memory.defaultMinutes}-minute line, default model)…`);
+    const settings = { character: CHARACTER, outDir, fps: 30, inference: tuned };
+    const defaultMemory = await measureLineMemory({ minutes: plan.memory.defaultMinutes, model: 'default', modelLabel: 'default', settings, workDir, seed: plan.seed });
+    log(`  default model: ${defaultMemory.peakRssMB.toFixed(0)} MB`);
+    const packMemory = [];
+    for (const minutes of plan.memory.packMinutes) {
+      packMemory.push(await measureLineMemory({ minutes, model: bench.dir, modelLabel: 'v2.3-shaped', settings: { ...settings, solvePath: 'coefficients' }, workDir, seed: plan.seed }));
+      log(`  v2.3-shaped, ${minutes} min: ${packMemory.at(-1)!.peakRssMB.toFixed(0)} MB`);
+    }
+    const memory = {
+      defaultModel: defaultMemory,
+      benchPack: packMemory,
+      benchPackExtrapolated: { minutes: plan.memory.extrapolateTo, peakRssMB: extrapolate(packMemory, plan.memory.extrapolateTo) },
+    };
+
+    const loadEnd = loadAverage();
+    const partial = {
+      quick: plan.quick,
+      device: plan.device,
+      // more runnable work than cores at either end: other processes took CPU time from ours
+      provisional: Math.max(loadStart, loadEnd) > cores,
+      startedAt: started.toISOString(),
+      seconds: seconds(t0),
+      machine: machineInfo(cores, loadStart, loadEnd),
+      network: {
+        packDir: bench.dir,
+        geometry: plan.miniGeometry ? 'mini' as const : 'full' as const,
+        parameters: bench.cost.parameters,
+        flopsPerFrame: bench.cost.flops,
+        macsPerFrame: bench.cost.macs,
+        reference: { parameters: bench.reference.parameters, flopsPerFrame: bench.reference.flopsPerFrame },
+        deviation: {
+          parameters: (bench.cost.parameters - bench.reference.parameters) / bench.reference.parameters,
+          flopsPerFrame: (bench.cost.flops - bench.reference.flopsPerFrame) / bench.reference.flopsPerFrame,
+        },
+        generatedSeconds: bench.generatedSeconds,
+      },
+      roofline,
+      throughput: throughput.points,
+      best,
+      postprocess,
+      endToEnd: { defaultModel, benchPack, baseline },
+      speedup,
+      usdWrite,
+      memory,
+    };
+    return { ...partial, targets: evaluateTargets(partial) };
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,46 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Argv } from 'yargs';
+import { REPO_ROOT } from '@a2f/pipeline';
+import { runBench } from '../bench/run-bench.js';
+import { markdownReport } from '../bench/table.js';
+
+/** `a2f bench`'s options; cli.ts registers the command with this builder. */
+export const benchOptions = (y: Argv) => y
+  .option('quick', { type: 'boolean', default: false, describe: 'every measurement, briefly (seconds, not minutes; figures are rough)' })
+  .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON on stdout (progress goes to stderr)' })
+  .option('device', { choices: ['cpu', 'cuda'] as const, default: 'cpu' as const, describe: 'execution device (cuda needs the GPU build of onnxruntime-node; see README)' })
+  .option('batch-sizes', { type: 'string', describe: 'comma-separated frames per network run to measure (default 1,2,4,8,16,32,64; quick 1,4)' })
+  .option('pack-dir', { type: 'string', describe: 'where the generated v2.3-shaped pack is kept (default: .tmp/bench in the repository)' })
+  .option('seed', { type: 'number', default: 1, describe: 'seed of the generated network and audio' })
+  .option('update-readme', { type: 'boolean', default: false, describe: 'write the tables into README.md between its bench markers' });
+
+type BenchArgs = Awaited<ReturnType<ReturnType<typeof benchOptions>['parseAsync']>>;
+
+export const README_START = '<!-- bench:start -->';
+export const README_END = '<!-- bench:end -->';
+
+export async function benchCommand(a: BenchArgs): Promise<number> {
+  const batchSizes = a['batch-sizes']?.split(',').map((s) => Number(s.trim()));
+  if (batchSizes?.some((b) => !Number.isInteger(b) || b < 1)) throw new Error(`--batch-sizes "${a['batch-sizes']}" must list whole numbers ≥ 1, e.g. 1,8,32`);
+  if (!Number.isInteger(a.seed) || a.seed < 0) throw new Error(`--seed ${a.seed} must be a whole number ≥ 0`);
+  const report = await runBench({
+    quick: a.quick,
+    device: a.device,
+    seed: a.seed,
+    ...(batchSizes ? { batchSizes } : {}),
+    ...(a['pack-dir'] ? { packDir: path.resolve(a['pack-dir']) } : {}),
+  }, (line) => process.stderr.write(line + '\n'));
+  const markdown = markdownReport(report);
+  process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : markdown);
+  if (a['update-readme']) {
+    const file = path.join(REPO_ROOT, 'README.md');
+    const text = readFileSync(file, 'utf8');
+    const start = text.indexOf(README_START);
+    const end = text.indexOf(README_END);
+    if (start < 0 || end < start) throw new Error(`${file} has no ${README_START} … ${README_END} section to write the tables into`);
+    writeFileSync(file, `${text.slice(0, start + README_START.length)}\n${markdown}${text.slice(end)}`);
+    process.stderr.write(`tables written into ${file}\n`);
+  }
+  return 0;
+}
