@@ -10,7 +10,7 @@ import { runOnPool, type FrameInput, type NetworkOutputs, type RunOptions } from
 import { planPool, type PoolOptions, type PoolPlan } from './session-options.js';
 
 export interface EngineOptions extends PoolOptions {
-  /** default frames per ORT run for this engine (32) */
+  /** default frames per ORT run for this engine (8) */
   readonly batchSize?: number;
   /** the tool recorded in provenance (default: this package) */
   readonly tool?: Provenance['tool'];

@@ -4,9 +4,9 @@ import { InferenceError } from './errors.js';
 export type Device = 'cpu' | 'cuda';
 
 export interface PoolOptions {
-  /** worker threads, each owning one ORT session (default: cores / threads, at least 1) */
+  /** worker threads, each owning one ORT session (default: min(cores, 4), or cores / threads when threads is given) */
   readonly workers?: number;
-  /** ORT intra-op threads per session (default: min(cores, 4), or cores / workers when workers is given) */
+  /** ORT intra-op threads per session (default: cores / workers) */
   readonly threads?: number;
   /** 'cpu' (default) or 'cuda' (needs the CUDA build of onnxruntime-node) */
   readonly device?: Device;
@@ -18,11 +18,14 @@ export interface PoolPlan {
   readonly device: Device;
 }
 
-// Intra-op scaling flattens beyond a few threads for networks this size, and separate sessions
-// run separate batches in parallel, so large machines get several 4-thread workers.
-const MAX_DEFAULT_THREADS = 4;
+// Separate sessions run separate batches with no synchronisation, while ORT's intra-op threads
+// split every operator and wait for each other: on the v2.3-shaped network (a2f bench, 2 cores)
+// two 1-thread workers reach 1.7× the frames/s of one 2-thread worker, which spends ~40 % more
+// CPU per frame. Each session holds its weights and activations (~135 MB + ~13 MB per frame of
+// batch for v2.3), so beyond 4 workers the cores go to intra-op threads instead.
+const MAX_DEFAULT_WORKERS = 4;
 
-/** Sizes the pool so that workers × threads ≤ cores unless the caller asks otherwise. 2 cores → 1 × 2. */
+/** Sizes the pool so that workers × threads ≤ cores unless the caller asks otherwise. 2 cores → 2 × 1, 8 → 4 × 2. */
 export function planPool(opts: PoolOptions, cores = availableParallelism()): PoolPlan {
   const device = opts.device ?? 'cpu';
   if (device !== 'cpu' && device !== 'cuda') {
@@ -36,8 +39,8 @@ export function planPool(opts: PoolOptions, cores = availableParallelism()): Poo
   const w = count(opts.workers, 'workers');
   const t = count(opts.threads, 'threads');
   if (device === 'cuda') return { device, workers: w ?? 1, threads: t ?? 1 };
-  const threads = t ?? (w === undefined ? Math.min(cores, MAX_DEFAULT_THREADS) : Math.max(1, Math.floor(cores / w)));
-  const workers = w ?? Math.max(1, Math.floor(cores / threads));
+  const workers = w ?? (t === undefined ? Math.max(1, Math.min(cores, MAX_DEFAULT_WORKERS)) : Math.max(1, Math.floor(cores / t)));
+  const threads = t ?? Math.max(1, Math.floor(cores / workers));
   return { device, workers, threads };
 }
 

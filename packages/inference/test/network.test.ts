@@ -13,7 +13,8 @@ const dir = tempDir();
 const probe = networkSpec(dir, 'probe.onnx', probeNetwork());
 let pool: OrtPool;
 beforeAll(async () => {
-  pool = await OrtPool.create(probe, planPool({}));
+  // one worker: these tests check per-batch order and progress, which several workers interleave
+  pool = await OrtPool.create(probe, planPool({ workers: 1 }));
 });
 afterAll(() => pool?.close());
 

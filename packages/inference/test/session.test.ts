@@ -51,10 +51,12 @@ describe('the network must match its manifest at session load', () => {
 
 describe('pool sizing and session options', () => {
   it('keeps workers × threads within the cores by default', () => {
-    expect(planPool({}, 2)).toEqual({ device: 'cpu', workers: 1, threads: 2 });
+    expect(planPool({}, 2)).toEqual({ device: 'cpu', workers: 2, threads: 1 });
     expect(planPool({}, 1)).toEqual({ device: 'cpu', workers: 1, threads: 1 });
-    expect(planPool({}, 8)).toEqual({ device: 'cpu', workers: 2, threads: 4 });
+    expect(planPool({}, 4)).toEqual({ device: 'cpu', workers: 4, threads: 1 });
+    expect(planPool({}, 8)).toEqual({ device: 'cpu', workers: 4, threads: 2 });
     expect(planPool({}, 16)).toEqual({ device: 'cpu', workers: 4, threads: 4 });
+    expect(planPool({ workers: 1 }, 2)).toEqual({ device: 'cpu', workers: 1, threads: 2 });
     expect(planPool({ workers: 2 }, 2)).toEqual({ device: 'cpu', workers: 2, threads: 1 });
     expect(planPool({ threads: 1 }, 4)).toEqual({ device: 'cpu', workers: 4, threads: 1 });
     expect(planPool({ workers: 3, threads: 3 }, 2)).toEqual({ device: 'cpu', workers: 3, threads: 3 });
@@ -62,7 +64,7 @@ describe('pool sizing and session options', () => {
   });
 
   it('treats undefined options as absent and rejects nonsense', () => {
-    expect(planPool({ workers: undefined, threads: undefined, device: undefined }, 2)).toEqual({ device: 'cpu', workers: 1, threads: 2 });
+    expect(planPool({ workers: undefined, threads: undefined, device: undefined }, 2)).toEqual({ device: 'cpu', workers: 2, threads: 1 });
     expect(() => planPool({ workers: 0 })).toThrow(/workers 0 is not a positive integer/);
     expect(() => planPool({ threads: 1.5 })).toThrow(/threads 1.5/);
     expect(() => planPool({ device: 'tpu' as 'cpu' })).toThrow(/device "tpu"/);
