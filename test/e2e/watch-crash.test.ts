@@ -5,31 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usdReadbackMany } from '../usd/validate.js';
 import { CHARACTER, tempDir } from './helpers.js';
 import {
-  checkLayer, countEvents, dropLines, journalEntries, killAll, readLog, settledCount, sleep, startWatch, stateDirOf, waitUntil, walk,
-  type LogEvent, type WatchProc,
+  checkLayer, countEvents, dropLines, journalEntries, killAll, killWithLineInHand, readLog, settledCount, startWatch, stateDirOf, waitUntil, walk,
+  type LogEvent,
 } from './watch-helpers.js';
 
 const completions = (out: string): number => [...journalEntries(out).values()].flat().reduce((n, e) => n + e.completions, 0);
-
-/** SIGKILLs the watcher the moment its log shows a line in hand (a "processing" with no "done" yet). */
-async function killWithLineInHand(proc: WatchProc, log: string, from: number, timeoutMs: number): Promise<string[]> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const events = readLog(log).slice(from);
-    const open = new Set<string>();
-    for (const e of events) {
-      if (e.ev === 'processing' && e.path) open.add(e.path);
-      if ((e.ev === 'done' || e.ev === 'failed') && e.path) open.delete(e.path);
-    }
-    if (open.size > 0) {
-      proc.child.kill('SIGKILL');
-      await proc.exited;
-      return [...open];
-    }
-    if (Date.now() > until) throw new Error(`no line in hand within ${timeoutMs} ms\n${proc.stderr()}`);
-    await sleep(5);
-  }
-}
 
 describe('a2f watch killed with SIGKILL at several points, then restarted', () => {
   const inbox = tempDir('crash-in');

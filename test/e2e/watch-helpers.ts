@@ -57,8 +57,10 @@ export function killAll(): void {
 
 /** Starts `a2f watch <inbox> --out <out> …` with a JSON-lines log appended to `log`. */
 export function startWatch(inbox: string, out: string, log: string, extra: string[] = []): WatchProc {
-  const args = [CLI, 'watch', inbox, '--out', out, '--character', CHARACTER, '--log-json', log,
-    '--settle-ms', '250', '--rescan-ms', '0', ...extra];
+  // Defaults for tests; a flag given in `extra` replaces its default (a repeated flag is refused).
+  const defaults = ['--settle-ms', '250', '--rescan-ms', '0'].reduce<string[][]>((pairs, v, i, all) => (i % 2 ? pairs : [...pairs, [v, all[i + 1]!]]), [])
+    .filter(([flag]) => !extra.includes(flag!)).flat();
+  const args = [CLI, 'watch', inbox, '--out', out, '--character', CHARACTER, '--log-json', log, ...defaults, ...extra];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   live.add(child);
   let err = '';
@@ -146,4 +148,24 @@ export function checkLayer(file: string): { anim: string; start: number; end: nu
   const end = meta('endTimeCode');
   if (!(end > start) || statSync(file).size < 1000) throw new Error(`${file}: no animation range (${start}..${end})`);
   return { anim: found[0]!, start, end };
+}
+
+/** SIGKILLs the watcher the moment its log shows a line in hand (a "processing" with no "done" yet). */
+export async function killWithLineInHand(proc: WatchProc, log: string, from: number, timeoutMs: number): Promise<string[]> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const events = readLog(log).slice(from);
+    const open = new Set<string>();
+    for (const e of events) {
+      if (e.ev === 'processing' && e.path) open.add(e.path);
+      if ((e.ev === 'done' || e.ev === 'failed') && e.path) open.delete(e.path);
+    }
+    if (open.size > 0) {
+      proc.child.kill('SIGKILL');
+      await proc.exited;
+      return [...open];
+    }
+    if (Date.now() > until) throw new Error(`no line in hand within ${timeoutMs} ms\n${proc.stderr()}`);
+    await sleep(5);
+  }
 }

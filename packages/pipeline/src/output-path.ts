@@ -167,6 +167,8 @@ function render(template: string, vars: OutputPathVars | null, source: string): 
   out += tail;
 
   const segments: string[] = [];
+  // Shown without the leading separator an empty {dir} leaves (the template itself is relative).
+  out = out.replace(/^[\\/]+/, '');
   for (const seg of out.split(/[\\/]/)) {
     if (seg === '' || seg === '.') continue;
     if (seg === '..') fail(`"${template}" gives the path "${out}", whose ".." would leave the output folder`);

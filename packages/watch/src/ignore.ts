@@ -26,9 +26,13 @@ export function ignoreReason(name: string): string | null {
   return null;
 }
 
-/** True for a path (relative to the watch folder) any of whose segments is ignored. */
+/**
+ * True for a path relative to the watch folder (forward slashes, as the watcher spells it on every
+ * platform) any of whose segments is ignored. A backslash is part of a name here: on Linux
+ * `take\..\x.wav` is one file, which is taken and then refused by the output path guard.
+ */
 export function isIgnoredPath(rel: string): boolean {
-  return rel.split(/[\\/]/).some((seg) => seg !== '' && ignoreReason(seg) !== null);
+  return rel.split('/').some((seg) => seg !== '' && ignoreReason(seg) !== null);
 }
 
 /** `<name>.a2f.json` next to an audio file is that line's per-line settings, not a line itself. */

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
   ensureOutputDir, lineVariables, readSidecar, renderOutputPath, sidecarPath, summarizeError, writeFileAtomic,
@@ -11,6 +11,7 @@ import type { EventSink } from './events.js';
 import { backoffMs, failureInfo, isTransient } from './failures.js';
 import { sha256File, sha256Text, modelSignature, type FileHashCache } from './hash.js';
 import type { EntryState, FailureInfo, Journal, OutputFile } from './journal.js';
+import { ignoreReason, isSidecar } from './ignore.js';
 import { lineKey } from './key.js';
 import { tryAcquire, type HeldLock } from './lock.js';
 import type { Owner } from './owner.js';
@@ -363,7 +364,10 @@ export class LineRunner {
   private locate(prep: Prepared, template: string, source: string): OutputLocation {
     const { env } = this;
     const vars = lineVariables({ audio: prep.abs, inputRoot: env.inbox, character: prep.character, model: prep.model, fps: prep.fps, shotPattern: env.base.shotPattern });
-    const location = renderOutputPath(template, vars, env.outRoot, source);
+    // take.wav and take.flac side by side would write the same layer: while both are there, each
+    // is named with its extension (take_wav, take_flac), whichever comes first.
+    const clash = hasSameStemSibling(prep.abs) && vars.ext ? `_${vars.ext}` : '';
+    const location = renderOutputPath(template, clash ? { ...vars, name: vars.name + clash, stem: vars.stem + clash } : vars, env.outRoot, source);
     ensureOutputDir(location, env.outRoot, source);
     return location;
   }
@@ -393,6 +397,17 @@ async function describeOutput(root: string, file: string): Promise<OutputFile> {
 function describeOutputSync(root: string, file: string): OutputFile {
   const bytes = readFileSync(file);
   return { file: path.relative(root, file).split(path.sep).join('/'), sha256: sha256Text(bytes), bytes: bytes.length };
+}
+
+/** Another line (not a sidecar, not a file being written) with the same name but another extension, in the same folder. */
+function hasSameStemSibling(abs: string): boolean {
+  const base = path.basename(abs);
+  const stem = base.replace(/\.[^.]*$/, '');
+  try {
+    return readdirSync(path.dirname(abs)).some((n) => n !== base && n.replace(/\.[^.]*$/, '') === stem && !isSidecar(n) && ignoreReason(n) === null);
+  } catch {
+    return false;
+  }
 }
 
 const signature = (s: FileSnapshot): string => `${s.size}:${s.mtimeMs}:${s.ino}`;

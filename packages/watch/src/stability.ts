@@ -51,7 +51,10 @@ export class StabilityTracker {
     private readonly opts: StabilityOptions,
     private readonly onStable: (key: string, file: string, snap: FileSnapshot) => void,
     private readonly onGone: (key: string) => void = () => {},
-  ) {}
+  ) {
+    // A NaN here would make every timer fire at once, taking files mid-copy.
+    if (!Number.isFinite(opts.settleMs) || opts.settleMs < 0) throw new RangeError(`settleMs must be a number of milliseconds >= 0, got ${String(opts.settleMs)}`);
+  }
 
   get size(): number {
     return this.tracked.size;

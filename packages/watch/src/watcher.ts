@@ -224,6 +224,9 @@ export class Watcher {
     this.fsw.on('error', (err) => emit({ ev: 'error', level: 'error', message: `watching ${this.inbox}: ${(err as Error).message}` }));
     this.fsw.on('ready', () => {
       this.ready = true;
+      // Our own walk as well: chokidar normalises backslashes, so on Linux it drops names that
+      // hold one (take\..\x.wav); the walk finds them, and the output path guard refuses them.
+      this.rescan();
       emit({ ev: 'ready', level: 'info', settling: this.tracker.size, queued: this.queue.stats.queued });
     });
 

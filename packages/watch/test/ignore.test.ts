@@ -23,7 +23,9 @@ describe('names taken while a file is still being written', () => {
     expect(isIgnoredPath('sh010/line01.wav')).toBe(false);
     expect(isIgnoredPath('.a2f-watch/journal/x.jsonl')).toBe(true);
     expect(isIgnoredPath('sh010/.cache/line01.wav')).toBe(true);
-    expect(isIgnoredPath('sh010\\line01.wav.part')).toBe(true);
+    expect(isIgnoredPath('sh010/line01.wav.part')).toBe(true);
+    // Backslashes are part of a name (Linux): taken, and refused later by the output path guard.
+    expect(isIgnoredPath('take\\..\\escape.wav')).toBe(false);
   });
 
   it('tells sidecars from lines', () => {

@@ -51,6 +51,8 @@ export async function watchCommand(a: WatchArgs): Promise<number> {
   if (!a.inbox) return usage('name the folder to watch: a2f watch <inbox> --out <dir> --character <asset.usda>');
   if (!a.out) return usage('--out is required: the output root for layers, reports and error files');
   if (!a.character) return usage('--character is required: the character asset (.usda) the layers drive');
+  const bad = checkNumbers(a);
+  if (bad) return usage(bad);
 
   const log = new WatchLog(a['log-json'], a.verbose);
   let failedThisRun = 0;
@@ -117,6 +119,21 @@ export async function watchCommand(a: WatchArgs): Promise<number> {
     await log.close();
   }
   return a.once && failedThisRun > 0 ? 1 : 0;
+}
+
+/** Numbers a watcher runs on for months: given once, finite, in range (a repeated flag is an array in yargs). */
+function checkNumbers(a: WatchArgs): string | null {
+  const limits: [keyof WatchArgs & string, number, boolean][] = [
+    ['concurrency', 1, true], ['settle-ms', 0, false], ['poll-ms', 1, false], ['retries', 0, true],
+    ['retry-ms', 0, false], ['lock-stale-ms', 1000, false], ['rescan-ms', 0, false], ['max-crashes', 1, true],
+  ];
+  for (const [name, min, integer] of limits) {
+    const v = a[name] as unknown;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || (integer && !Number.isInteger(v))) {
+      return `--${name} must be given once, as ${integer ? 'a whole number' : 'a number'} >= ${min} (got ${JSON.stringify(v)})`;
+    }
+  }
+  return null;
 }
 
 function usage(message: string): number {
