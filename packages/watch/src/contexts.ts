@@ -1,4 +1,4 @@
-import { JobContext, type JobSettingsInput } from '@a2f/pipeline';
+import { JobContext, JobError, type JobSettingsInput } from '@a2f/pipeline';
 
 interface Generation {
   readonly ctx: Promise<JobContext>;
@@ -19,6 +19,7 @@ interface Generation {
 export class ContextPool {
   private current: Generation | null = null;
   private readonly all = new Set<Generation>();
+  private closed = false;
 
   constructor(private readonly settings: JobSettingsInput) {}
 
@@ -29,6 +30,8 @@ export class ContextPool {
 
   /** Runs `fn` on a context that has seen `characters` (path → SHA-256) as they are now. */
   async use<T>(characters: ReadonlyMap<string, string>, fn: (ctx: JobContext) => Promise<T>): Promise<T> {
+    // Closed for shutdown: a line that reaches this point is checkpointed, not given a new model.
+    if (this.closed) throw new JobError('ENGINE_CLOSED', 'watcher', 'the watcher is stopping', 'The line is redone on the next start.');
     let gen = this.generation();
     for (const [file, sha] of characters) {
       const known = gen.characters.get(file);
@@ -55,6 +58,7 @@ export class ContextPool {
 
   /** Closes every context, awaiting each pipeline close (in-flight inference batches finish first). */
   async close(): Promise<void> {
+    this.closed = true;
     const gens = [...this.all];
     this.current = null;
     await Promise.all(gens.map((g) => this.closeGeneration(g)));

@@ -290,8 +290,14 @@ export class LineRunner {
       if (result.error.code === 'WORKER_CRASHED') env.pool.retireCurrent();
       await this.failOrRetry(rel, prep, location, failureInfo(result.error), attempt);
     } catch (err) {
+      const e = summarizeError(err);
+      if (env.checkpointing() && e.code === 'ENGINE_CLOSED') {
+        env.journal.append({ ev: 'interrupted', path: rel, reason: 'shutdown' });
+        env.emit({ ev: 'interrupted', level: 'warn', path: rel, reason: 'shutdown' });
+        return;
+      }
       // Our own bookkeeping failed (a full disk under the state folder, a share that went away).
-      await this.failOrRetry(rel, prep, location, failureInfo(summarizeError(err)), attempt);
+      await this.failOrRetry(rel, prep, location, failureInfo(e), attempt);
     } finally {
       this.inProgress.delete(rel);
     }

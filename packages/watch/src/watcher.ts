@@ -147,20 +147,21 @@ export class Watcher {
       toolVersion: TOOL.version,
     };
 
-    const state = new StateDir(stateRoot);
-    state.ensure();
-    const { instance, lock, owner } = claimInstance(state, opts.instance, lockStaleMs);
-    let journal: Journal;
+    let lock: HeldLock | undefined;
     try {
-      journal = Journal.open(state.journalFile(instance));
+      const state = new StateDir(stateRoot);
+      state.ensure();
+      const claimed = claimInstance(state, opts.instance, lockStaleMs);
+      lock = claimed.lock;
+      const journal = Journal.open(state.journalFile(claimed.instance));
+      const w = new Watcher(inbox, outRoot, state, claimed.instance, claimed.owner, claimed.lock, journal, pool, opts, emit);
+      w.begin(base, lockStaleMs);
+      return w;
     } catch (err) {
-      lock.release();
+      lock?.release();
       await pool.close();
       throw err;
     }
-    const w = new Watcher(inbox, outRoot, state, instance, owner, lock, journal, pool, opts, emit);
-    w.begin(base, lockStaleMs);
-    return w;
   }
 
   private begin(base: BaseLineSettings, lockStaleMs: number): void {

@@ -102,6 +102,26 @@ describe('watcher (in process, real files and the real pipeline)', () => {
     expect(readWatchStatus(path.join(out, '.a2f-watch')).outcomes).toEqual({ done: 3, failed: 1, duplicate: 0 });
   });
 
+  it('a second stop signal checkpoints the line in hand: nothing half-written, redone on the next start', async () => {
+    const inbox = tempDir('inbox');
+    const out = tempDir('out');
+    let s = await start(inbox, out);
+    writeFileSync(path.join(inbox, 'long.wav'), speechWav(140, 30)); // ~28 inference batches
+    await waitFor(() => s.events.some((e) => e.ev === 'progress' && e.stage === 'infer' && Number(e.done) < Number(e.total) - 4), 'inference under way');
+    await s.w.stop({ checkpoint: true });
+    expect(s.events.filter((e) => e.ev === 'interrupted').map((e) => [e.path, e.reason])).toEqual([['long.wav', 'shutdown']]);
+    expect(s.count('done') + s.count('failed')).toBe(0);
+    expect(readdirSync(out).filter((f) => !f.startsWith('.a2f-watch'))).toEqual([]);
+    const state = foldJournal(readJournal(path.join(out, '.a2f-watch/journal', readdirSync(path.join(out, '.a2f-watch/journal'))[0]!)).records);
+    expect(state.get('long.wav')).toMatchObject({ status: 'queued', starts: 1, completions: 0, interrupted: 1, crashes: 0 });
+
+    s = await start(inbox, out, { once: true });
+    await s.w.done;
+    expect(s.count('done', 'long.wav')).toBe(1);
+    expect(Object.fromEntries(completions(out))).toEqual({ 'long.wav': 1 });
+    expect(readFileSync(path.join(out, 'long.usda'), 'utf8')).toMatch(/endTimeCode = 899/);
+  });
+
   it('refuses to start on bad settings, with the problem and the fix', async () => {
     const inbox = tempDir('inbox');
     await expect(Watcher.start({ inbox, out: path.join(inbox, 'layers'), job: { character: CHARACTER } })).rejects.toThrow(/output folder is inside the watch folder/);
