@@ -165,6 +165,9 @@ class WatchLog {
   private done = 0;
   private failed = 0;
   private inFlight = new Map<string, string>();
+  /** this run's work: files seen complete, and those settled since (the progress line's fraction) */
+  private readonly seen = new Set<string>();
+  private readonly settled = new Set<string>();
 
   constructor(target: string | undefined, private readonly verbose: boolean) {
     // Written synchronously, line by line: a watcher killed with SIGKILL loses no line it logged.
@@ -207,12 +210,17 @@ class WatchLog {
     if ((e.ev === 'done' || e.ev === 'failed' || e.ev === 'retry' || e.ev === 'interrupted') && e.path) this.inFlight.delete(e.path);
     if (e.ev === 'done') this.done++;
     if (e.ev === 'failed') this.failed++;
+    if (e.path && (e.ev === 'seen' || e.ev === 'processing')) {
+      this.seen.add(e.path);
+      this.settled.delete(e.path);
+    }
+    if (e.path && ['done', 'failed', 'duplicate', 'unchanged', 'gone'].includes(e.ev)) this.settled.add(e.path);
   }
 
   private drawBar(): void {
     const first = this.inFlight.entries().next();
     const label = `${this.done} done, ${this.failed} failed, ${this.inFlight.size} in progress${first.done ? '' : `: ${first.value[0]} (${first.value[1]})`}`;
-    if (this.inFlight.size) this.bar.update(label, 0, 0);
+    if (this.inFlight.size) this.bar.update(label, [...this.settled].filter((p) => this.seen.has(p)).length, this.seen.size);
     else this.bar.clear();
   }
 
