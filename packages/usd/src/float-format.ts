@@ -245,11 +245,30 @@ export function formatFloat(x: number): string {
   const f = Math.fround(x);
   if (!Number.isFinite(f)) throw new RangeError(`cannot write ${x} as a USD float: beyond float32 range (±${FLOAT32_MAX})`);
   if (f === 0) return Object.is(f, -0) ? '-0' : '0';
+  // Animation repeats values (weights at a bound of 1, constant quaternion components, offsets):
+  // a small cache keyed by the float's bits answers those without formatting them again.
+  floatBits[0] = f;
+  const bits = wordOfBits[0];
+  const slot = Math.imul(bits, 0x9e3779b1) >>> (32 - TEXT_CACHE_BITS);
+  if (cachedBits[slot] === bits && cachedText[slot] !== '') return cachedText[slot];
   const a = Math.abs(f);
-  if (shortestSingle(a)) return layout(f < 0, String(regD), regN);
-  const [digits, n] = shortestSingleExact(a);
-  return layout(f < 0, digits, n);
+  let text: string;
+  if (shortestSingle(a)) text = layout(f < 0, String(regD), regN);
+  else {
+    const [digits, n] = shortestSingleExact(a);
+    text = layout(f < 0, digits, n);
+  }
+  cachedBits[slot] = bits;
+  cachedText[slot] = text;
+  return text;
 }
+
+const floatBits = new Float32Array(1);
+const wordOfBits = new Uint32Array(floatBits.buffer);
+const TEXT_CACHE_BITS = 10;
+const cachedBits = new Uint32Array(1 << TEXT_CACHE_BITS);
+/** '' marks an empty slot (no float formats to '') */
+const cachedText: string[] = new Array<string>(1 << TEXT_CACHE_BITS).fill('');
 
 /** The reference algorithm alone (BigInt throughout); exported for tests of the fast path. */
 export function formatFloatExact(x: number): string {
@@ -268,6 +287,8 @@ export function formatFloatExact(x: number): string {
 export function formatDouble(x: number): string {
   assertFinite(x, 'double');
   if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  // Time codes are whole frame numbers: below 10^15 both spellings are the plain digits.
+  if (Number.isInteger(x) && Math.abs(x) < 1e15) return String(x);
   const [digits, n] = splitExponential(Math.abs(x).toExponential());
   return layout(x < 0, digits, n);
 }

@@ -105,6 +105,16 @@ export function formatValue(type: string, value: unknown): string {
     for (let k = 0; k < value.length; k += info.arity) parts.push(element(info, value, k));
     return `[${parts.join(', ')}]`;
   }
+  if (info.arity === 1 && numeric && isNumberRun(value)) {
+    // The time samples of an animation layer are almost all number arrays (float[] weights, one
+    // per frame); this is the same text as the general path below without a closure call and a
+    // parts array per number.
+    const fmt = info.kind === 'float' ? formatFloat : info.kind === 'half' ? formatHalf : info.kind === 'int' ? formatInt : formatDouble;
+    if (value.length === 0) return '[]';
+    let text = '[' + fmt(value[0]);
+    for (let k = 1; k < value.length; k++) text += ', ' + fmt(value[k]);
+    return text + ']';
+  }
   const items = value as ArrayLike<unknown>;
   const parts: string[] = [];
   for (let k = 0; k < items.length; k++) parts.push(one(items[k]));
