@@ -148,17 +148,19 @@ export class JobContext {
     const emotion = sidecarEmotion ?? batchEmotion;
 
     onProgress?.({ audio: file, stage: 'decode', done: 0, total: 1 });
-    const loaded = await loadAudio(file, { sampleRate: 16000 });
-    const anim = await engine.animate(loaded.samples, {
+    // Only `info` is kept past the call: nothing here holds the 16 kHz samples (230 MB for an
+    // hour) while post-processing and the layer write run.
+    const { samples, info } = await loadAudio(file, { sampleRate: 16000 });
+    const anim = await engine.animate(samples, {
       fps,
       seed: settings.seed,
       ...(emotion ? { emotion, emotionSource: sidecarEmotion ? sidecar!.file : '--emotion' } : {}),
       audio: {
         file: path.basename(file),
-        sha256: loaded.info.sha256,
-        sampleRate: loaded.info.sampleRate,
-        channels: loaded.info.channels,
-        durationSeconds: loaded.info.durationSeconds,
+        sha256: info.sha256,
+        sampleRate: info.sampleRate,
+        channels: info.channels,
+        durationSeconds: info.durationSeconds,
       },
       onProgress: (done, total) => onProgress?.({ audio: file, stage: 'infer', done, total }),
     });
@@ -191,7 +193,7 @@ export class JobContext {
       layering: settings.layering,
       frames: anim.frameCount,
       fps,
-      durationSeconds: loaded.info.durationSeconds,
+      durationSeconds: info.durationSeconds,
       character: characterFile,
       model: modelName,
       ...(sidecar ? { sidecar: sidecar.file } : {}),
@@ -204,7 +206,7 @@ export class JobContext {
     onProgress?.({ audio: file, stage: 'write', done: 1, total: 1 });
     return {
       ok: true, audio: file, name, files, layers: layerFiles, report: reportFile,
-      frames: anim.frameCount, durationSeconds: loaded.info.durationSeconds, binding,
+      frames: anim.frameCount, durationSeconds: info.durationSeconds, binding,
       ...(sidecar ? { sidecar: sidecar.file } : {}),
     };
   }
