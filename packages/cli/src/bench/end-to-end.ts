@@ -7,6 +7,8 @@ import { seconds } from './clock.js';
 import type { EndToEndFigures } from './report.js';
 
 export interface EndToEndRun {
+  /** a short line processed first, untimed: per-line figures are for a line in a batch */
+  readonly warmup: string;
   readonly label: string;
   readonly model: string;
   readonly modelLabel: string;
@@ -35,8 +37,12 @@ export async function measureEndToEnd(run: EndToEndRun): Promise<EndToEndFigures
     ...(run.solvePath ? { solvePath: run.solvePath } : {}),
   };
   const ctx = await JobContext.create(settings);
-  const startup = seconds(t);
   try {
+    // The first line of a batch also builds the post-processor for its frame rate (the solvers'
+    // matrices: ~2 s for Mark's sizes, reported as postprocess.prepareSeconds), once per engine.
+    const warm = await ctx.process(run.warmup, { name: 'warmup' });
+    if (!warm.ok) throw new Error(`the bench warm-up line failed: ${warm.error.message}`);
+    const startup = seconds(t);
     const marks: { decode?: number; lastInfer?: number; write?: number; written?: number } = {};
     t = performance.now();
     const result = await ctx.process(run.audio, {

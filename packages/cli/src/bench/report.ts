@@ -81,7 +81,7 @@ export interface EndToEndFigures {
   /** processing time ÷ audio duration at 30 fps (below 1: faster than real time) */
   readonly realTimeFactor: number;
   readonly stages: StageSeconds;
-  /** loading the model and starting its workers, once per batch of lines */
+  /** once per batch of lines: loading the model, starting its workers, and a 1-second first line that prepares the post-processor */
   readonly startupSeconds: number;
 }
 
@@ -89,8 +89,12 @@ export interface UsdWriteFigures {
   readonly frames: number;
   readonly channels: number;
   readonly bytes: number;
+  /** formatting the layer and writing it to the OS */
   readonly seconds: number;
   readonly megabytesPerSecond: number;
+  /** then fsync: the disk's part, not the writer's */
+  readonly fsyncSeconds: number;
+  readonly durableMegabytesPerSecond: number;
 }
 
 export interface MemoryRun {

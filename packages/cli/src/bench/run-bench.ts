@@ -65,7 +65,9 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
     const tuned = { batchSize: best.batch, workers: best.workers, threads: best.threads, device: plan.device };
     const line = path.join(workDir, 'dialogue.wav');
     writeDialogueWav(line, plan.endToEndSeconds, { seed: plan.seed });
-    const common = { audio: line, audioSeconds: plan.endToEndSeconds, character: CHARACTER, outDir };
+    const warmup = path.join(workDir, 'warmup.wav');
+    writeDialogueWav(warmup, 1, { seed: plan.seed + 1 });
+    const common = { audio: line, audioSeconds: plan.endToEndSeconds, character: CHARACTER, outDir, warmup };
     const defaultModel = await measureEndToEnd({ ...common, label: 'default model', model: 'default', modelLabel: 'default', inference: tuned });
     log(`  default model: ${defaultModel.secondsPerMinute.toFixed(1)} s per minute`);
     const benchPack = await measureEndToEnd({ ...common, label: 'v2.3-shaped pack (ours)', model: bench.dir, modelLabel: 'v2.3-shaped', inference: tuned, solvePath: 'coefficients' });
@@ -75,7 +77,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
     // The straightforward port: one session on every core (ORT's default), one frame per run, the mesh rebuilt every frame.
     const port: Layout = { workers: 1, threads: plan.device === 'cuda' ? 1 : cores };
     const baseline = await measureEndToEnd({
-      audio: short, audioSeconds: plan.baselineSeconds, character: CHARACTER, outDir, label: 'straightforward port (baseline)',
+      audio: short, audioSeconds: plan.baselineSeconds, character: CHARACTER, outDir, warmup, label: 'straightforward port (baseline)',
       model: bench.dir, modelLabel: 'v2.3-shaped', inference: { batchSize: 1, ...port, device: plan.device }, solvePath: 'mesh',
     });
     const speedup = baseline.secondsPerMinute / benchPack.secondsPerMinute;

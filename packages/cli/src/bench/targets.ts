@@ -14,7 +14,7 @@ export function evaluateTargets(r: Omit<BenchReport, 'targets'>): TargetResult[]
     below('post-processing + solve per frame, share of the network\'s', r.postprocess.fractionOfNetwork.coefficients, 0.02, '', '< 2 %'),
     atLeast('end to end, speed-up over the straightforward port', r.speedup, 10, '×', '≥ 10×'),
     below(`peak RSS, ${r.memory.defaultModel.audioMinutes}-minute line, default model`, r.memory.defaultModel.peakRssMB, 1500, 'MB', '< 1.5 GB'),
-    below(`peak RSS, ${r.memory.benchPackExtrapolated.minutes}-minute line, v2.3-shaped pack (extrapolated)`, r.memory.benchPackExtrapolated.peakRssMB, 1500, 'MB', '< 1.5 GB'),
+    below(`peak RSS, ${r.memory.benchPackExtrapolated.minutes}-minute line, v2.3-shaped pack${r.memory.benchPack.some((b) => b.audioMinutes === r.memory.benchPackExtrapolated.minutes) ? '' : ' (extrapolated)'}`, r.memory.benchPackExtrapolated.peakRssMB, 1500, 'MB', '< 1.5 GB'),
     atLeast('.usda writing', r.usdWrite.megabytesPerSecond, 50, 'MB/s'),
   ];
 }
