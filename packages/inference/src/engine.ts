@@ -89,47 +89,57 @@ export async function createInferenceEngine(loaded: ModelPack, opts: EngineOptio
     return prepared;
   };
   const withBatch = <T extends { batchSize?: number }>(o: T): T => ({ ...o, batchSize: o.batchSize ?? opts.batchSize });
+  /** animate()'s network part: the raw outputs of one line, with what post-processing needs. */
+  const inferLine = async (samples: Float32Array, a: AnimateOptions) => {
+    const post = await postprocessor();
+    const fps = rational(a.fps.num, a.fps.den);
+    let emotion: LineEmotion | undefined;
+    if (a.emotion !== undefined) {
+      if (!post.emotionInputs) {
+        throw new InferenceError('BAD_OPTION', pack.manifestPath, `the model "${pack.id}" has no emotion input, so emotion keys${a.emotionSource ? ` from ${a.emotionSource}` : ''} cannot apply`,
+          'Use an NVIDIA Audio2Face-3D pack for emotion, or leave the emotion out.');
+      }
+      emotion = { keys: a.emotion, source: a.emotionSource ?? 'emotion keys' };
+    }
+    // Checked (names, ranges, times) before any frame runs.
+    const emotionFeeds = emotion ? post.emotionInputs!(emotion) : {};
+    const raw = await runOnPool(pool, samples, withBatch({
+      fps,
+      inputs: { ...post.inputs, ...emotionFeeds, ...a.inputs },
+      ...(a.batchSize === undefined ? {} : { batchSize: a.batchSize }),
+      ...(a.signal ? { signal: a.signal } : {}),
+      ...(a.onProgress ? { onProgress: a.onProgress } : {}),
+    }));
+    return { raw, post, fps, emotion };
+  };
 
   return {
     pack,
     emotionNames,
     plan,
     run: (samples, runOpts) => runOnPool(pool, samples, withBatch(runOpts)),
-    async animate(samples, a) {
-      const post = await postprocessor();
-      const fps = rational(a.fps.num, a.fps.den);
-      let emotion: LineEmotion | undefined;
-      if (a.emotion !== undefined) {
-        if (!post.emotionInputs) {
-          throw new InferenceError('BAD_OPTION', pack.manifestPath, `the model "${pack.id}" has no emotion input, so emotion keys${a.emotionSource ? ` from ${a.emotionSource}` : ''} cannot apply`,
-            'Use an NVIDIA Audio2Face-3D pack for emotion, or leave the emotion out.');
-        }
-        emotion = { keys: a.emotion, source: a.emotionSource ?? 'emotion keys' };
-      }
-      // Checked (names, ranges, times) before any frame runs.
-      const emotionFeeds = emotion ? post.emotionInputs!(emotion) : {};
-      const raw = await runOnPool(pool, samples, withBatch({
-        fps,
-        inputs: { ...post.inputs, ...emotionFeeds, ...a.inputs },
-        ...(a.batchSize === undefined ? {} : { batchSize: a.batchSize }),
-        ...(a.signal ? { signal: a.signal } : {}),
-        ...(a.onProgress ? { onProgress: a.onProgress } : {}),
-      }));
-      const provenance: Provenance = {
-        tool,
-        model: { id: pack.id, kind: pack.postprocess.kind, version: pack.version, sha256: pack.networkSha256 },
-        parameters: {
-          fps: fpsLabel(fps),
-          ...audioParameters(pack),
-          postprocess: pack.postprocess.kind,
-          ...post.parameters,
-          // CUDA kernels round differently from the CPU ones.
-          device: plan.device,
-          ...(a.seed === undefined ? {} : { seed: a.seed }),
-        },
-        ...(a.audio ? { audio: a.audio } : {}),
-      };
-      return post.apply(raw, { fps, provenance, ...(a.seed === undefined ? {} : { seed: a.seed }), ...(emotion ? { emotion } : {}) });
+    animate(samples, a) {
+      // The network and the post-processing run in separate frames: an async function keeps its
+      // arguments alive until it returns, so with one frame an hour of 16 kHz audio (230 MB)
+      // would stay resident through post-processing; this way it can be collected once the
+      // network is done (if the caller does not hold it either).
+      return inferLine(samples, a).then(({ raw, post, fps, emotion }) => {
+        const provenance: Provenance = {
+          tool,
+          model: { id: pack.id, kind: pack.postprocess.kind, version: pack.version, sha256: pack.networkSha256 },
+          parameters: {
+            fps: fpsLabel(fps),
+            ...audioParameters(pack),
+            postprocess: pack.postprocess.kind,
+            ...post.parameters,
+            // CUDA kernels round differently from the CPU ones.
+            device: plan.device,
+            ...(a.seed === undefined ? {} : { seed: a.seed }),
+          },
+          ...(a.audio ? { audio: a.audio } : {}),
+        };
+        return post.apply(raw, { fps, provenance, ...(a.seed === undefined ? {} : { seed: a.seed }), ...(emotion ? { emotion } : {}) });
+      });
     },
     close: () => pool.close(),
   };

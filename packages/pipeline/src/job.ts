@@ -148,21 +148,24 @@ export class JobContext {
     const emotion = sidecarEmotion ?? batchEmotion;
 
     onProgress?.({ audio: file, stage: 'decode', done: 0, total: 1 });
-    // Only `info` is kept past the call: nothing here holds the 16 kHz samples (230 MB for an
-    // hour) while post-processing and the layer write run.
-    const { samples, info } = await loadAudio(file, { sampleRate: 16000 });
-    const anim = await engine.animate(samples, {
-      fps,
-      seed: settings.seed,
-      ...(emotion ? { emotion, emotionSource: sidecarEmotion ? sidecar!.file : '--emotion' } : {}),
-      audio: {
-        file: path.basename(file),
-        sha256: info.sha256,
-        sampleRate: info.sampleRate,
-        channels: info.channels,
-        durationSeconds: info.durationSeconds,
-      },
-      onProgress: (done, total) => onProgress?.({ audio: file, stage: 'infer', done, total }),
+    // A promise chain, not awaits: an async function keeps its locals alive until it returns, and
+    // the 16 kHz samples (230 MB for an hour) must not outlive the network while post-processing
+    // and the layer write run. Only `info` is kept.
+    const { anim, info } = await loadAudio(file, { sampleRate: 16000 }).then((loaded) => {
+      const { info } = loaded;
+      return engine.animate(loaded.samples, {
+        fps,
+        seed: settings.seed,
+        ...(emotion ? { emotion, emotionSource: sidecarEmotion ? sidecar!.file : '--emotion' } : {}),
+        audio: {
+          file: path.basename(file),
+          sha256: info.sha256,
+          sampleRate: info.sampleRate,
+          channels: info.channels,
+          durationSeconds: info.durationSeconds,
+        },
+        onProgress: (done, total) => onProgress?.({ audio: file, stage: 'infer', done, total }),
+      }).then((anim) => ({ anim, info }));
     });
     validateFaceAnimation(anim);
 
