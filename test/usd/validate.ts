@@ -55,9 +55,12 @@ export interface TinyusdzResult {
 
 const script = (name: string): string => fileURLToPath(new URL(name, import.meta.url));
 
+// A validator that hangs must not outlive the test that started it (the wasm spins a core).
+const CHILD_TIMEOUT_MS = 5 * 60_000;
+
 function runNode(args: string[], stdin: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'], timeout: CHILD_TIMEOUT_MS, killSignal: 'SIGKILL' });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
