@@ -161,10 +161,11 @@ function candidateAt(a: number, d9: number, n9: number, p: number): boolean {
  * - toPrecision breaks exact ties upwards where the reference goes to even. A tie at p needs the
  *   float's whole expansion to have p+1 digits ending in 5; that rare case goes to the exact path.
  *   A tie at a length where nothing round-trips cannot matter: both tied values were tried.
- * Returns false where only the exact path can answer; else the digits (no trailing zeros) in regD, regN.
+ * Returns false where only the exact path can answer; else the digits (no trailing zeros) in regD,
+ * regN. `exponentField` is the float's biased binary exponent (bits 23–30).
  */
-function shortestSingle(a: number): boolean {
-  if (!nineDigits(a)) {
+function shortestSingle(a: number, exponentField: number): boolean {
+  if (!nineDigits(a, exponentField)) {
     const [s9, n] = splitExponential(a.toPrecision(9));
     regD = Number(s9);
     regN = n;
@@ -214,8 +215,10 @@ function shortestSingle(a: number): boolean {
  * most 2^-24 from the exact product: rounding it to an integer is exact unless its fraction lies
  * within that of one half (then a tie, which toPrecision breaks upwards, is possible).
  */
-function nineDigits(a: number): boolean {
-  let n9 = Math.floor(Math.log10(a)) + 1;
+function nineDigits(a: number, exponentField: number): boolean {
+  // From the binary exponent: a ∈ [2^e, 2^(e+1)) puts log10(a) in [e·log10 2, (e+1)·log10 2), so
+  // this is the digit count or one less (corrected below); subnormals ask log10.
+  let n9 = exponentField === 0 ? Math.floor(Math.log10(a)) + 1 : Math.floor((exponentField - 127) * Math.LOG10E * Math.LN2) + 1;
   let v = scaled(a, 9 - n9);
   // log10 can miss by one next to powers of ten
   if (v >= 1e9) v = scaled(a, 9 - ++n9);
@@ -253,7 +256,7 @@ export function formatFloat(x: number): string {
   if (cachedBits[slot] === bits && cachedText[slot] !== '') return cachedText[slot];
   const a = Math.abs(f);
   let text: string;
-  if (shortestSingle(a)) text = layout(f < 0, String(regD), regN);
+  if (shortestSingle(a, (bits >>> 23) & 0xff)) text = layout(f < 0, String(regD), regN);
   else {
     const [digits, n] = shortestSingleExact(a);
     text = layout(f < 0, digits, n);
