@@ -5,6 +5,8 @@ export { createInferenceEngine, animateAudio, runNetwork } from './engine.js';
 export type { InferenceEngine, EngineOptions, AnimateOptions } from './engine.js';
 export type { RunOptions, NetworkOutputs, FrameMatrix, FrameInput } from './run-network.js';
 export type { PoolOptions, PoolPlan, Device } from './session-options.js';
+export { planPool } from './session-options.js';
+export { DEFAULT_BATCH_SIZE } from './run-network.js';
 export { frameCount } from './windows.js';
 export { InferenceError } from './errors.js';
 export type { InferenceErrorCode } from './errors.js';
