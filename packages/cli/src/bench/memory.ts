@@ -49,8 +49,14 @@ function runChild(args: unknown): Promise<{ peakRssBytes: number; seconds: numbe
   });
 }
 
-/** Linear in the line's length beyond the fixed cost: two points give the slope. */
+/**
+ * The peak at `minutes`: a run of that length if there is one, else linear in the line's length
+ * beyond the fixed cost, two runs giving the slope (noisy: the garbage collector's timing moves a
+ * short line's peak by tens of MB).
+ */
 export function extrapolate(runs: readonly MemoryRun[], minutes: number): number {
+  const exact = runs.find((r) => r.audioMinutes === minutes);
+  if (exact) return exact.peakRssMB;
   const [a, b] = runs;
   if (!a || !b || b.audioMinutes === a.audioMinutes) throw new Error('extrapolation needs two runs of different lengths');
   const slope = Math.max(0, (b.peakRssMB - a.peakRssMB) / (b.audioMinutes - a.audioMinutes));

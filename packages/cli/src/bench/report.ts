@@ -108,9 +108,9 @@ export interface MemoryRun {
 export interface MemoryFigures {
   /** the default model over a real 60-minute (quick: shorter) 48 kHz stereo WAV, end to end in a child process */
   readonly defaultModel: MemoryRun;
-  /** the v2.3-shaped pack: two shorter lines measured the same way */
+  /** the v2.3-shaped pack, measured the same way: a 60-minute line, or (--short-memory, --quick) two shorter ones */
   readonly benchPack: readonly MemoryRun[];
-  /** the v2.3-shaped pack at `minutes`, extrapolated linearly from its two runs (its network is too slow to run an hour in a bench) */
+  /** the v2.3-shaped pack at `minutes`: the run of that length, else extrapolated linearly from the two shorter runs */
   readonly benchPackExtrapolated: { readonly minutes: number; readonly peakRssMB: number };
 }
 
