@@ -32,8 +32,8 @@ export interface BenchPlan {
   /** warm-up batches per worker before each throughput point */
   readonly warmupRounds: number;
   readonly roofline: { readonly size: number; readonly depth: number; readonly rows: number; readonly batches: number };
+  /** the line end to end, ours and the straightforward port's */
   readonly endToEndSeconds: number;
-  readonly baselineSeconds: number;
   readonly postprocessFrames: { readonly mesh: number; readonly coefficients: number };
   readonly usdFrames: number;
   /** v2.3-shaped pack: one run of extrapolateTo minutes (measured), or two shorter ones to extrapolate from */
@@ -72,8 +72,6 @@ export function benchPlan(opts: BenchOptions, cores: number): BenchPlan {
     // 256 rows × [1024 × 1024] four times per run: large enough for MLAS to reach its peak
     roofline: quick ? { size: 1024, depth: 2, rows: 128, batches: 4 } : { size: 1024, depth: 4, rows: 256, batches: 40 },
     endToEndSeconds: quick ? 1 : 60,
-    // batch 1 with the mesh rebuilt per frame takes minutes per minute of audio; its rate is measured on a shorter line
-    baselineSeconds: quick ? 0.5 : 15,
     postprocessFrames: quick ? { mesh: 3, coefficients: 30 } : { mesh: 30, coefficients: 600 },
     usdFrames: quick ? 300 : 18000,
     memory: quick

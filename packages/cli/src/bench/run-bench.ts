@@ -74,13 +74,12 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
     log(`  default model: ${defaultModel.secondsPerMinute.toFixed(1)} s per minute`);
     const benchPack = await measureEndToEnd({ ...common, label: 'v2.3-shaped pack (ours)', model: bench.dir, modelLabel: 'v2.3-shaped', inference: tuned, solvePath: 'coefficients' });
     log(`  v2.3-shaped pack: ${benchPack.secondsPerMinute.toFixed(1)} s per minute`);
-    const short = path.join(workDir, 'baseline.wav');
-    writeDialogueWav(short, plan.baselineSeconds, { seed: plan.seed });
-    // The straightforward port: one session on every core (ORT's default), one frame per run, the mesh rebuilt every frame.
+    // The same line the way a straightforward port runs it: one session on every core (ORT's
+    // default), one frame per run, every vertex rebuilt and the solve on the mesh each frame.
     const port: Layout = { workers: 1, threads: plan.device === 'cuda' ? 1 : cores };
     const baseline = await measureEndToEnd({
-      audio: short, audioSeconds: plan.baselineSeconds, character: CHARACTER, outDir, warmup, label: 'straightforward port (baseline)',
-      model: bench.dir, modelLabel: 'v2.3-shaped', inference: { batchSize: 1, ...port, device: plan.device }, solvePath: 'mesh',
+      ...common, label: 'straightforward port (baseline)', model: bench.dir, modelLabel: 'v2.3-shaped',
+      inference: { batchSize: 1, ...port, device: plan.device }, solvePath: 'mesh',
     });
     const speedup = baseline.secondsPerMinute / benchPack.secondsPerMinute;
     log(`  baseline: ${baseline.secondsPerMinute.toFixed(1)} s per minute → ours is ${speedup.toFixed(1)}× faster`);
