@@ -4,18 +4,7 @@
 // and solver's barely do) and is written to disk as a real 48 kHz stereo 16-bit WAV, block by
 // block, so an hour-long line is never held in memory.
 import { closeSync, openSync, writeSync } from 'node:fs';
-
-/** mulberry32: the same numbers on every platform. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from '@a2f/animation';
 
 /** A two-pole resonator at `hz` with bandwidth `bw` Hz (the classic formant filter). */
 class Resonator {
