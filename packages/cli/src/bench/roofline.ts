@@ -61,3 +61,15 @@ export async function measureRoofline(plan: BenchPlan, workDir: string): Promise
     shape: `${rows}×${size} · ${size}×${size}, ${depth} chained MatMuls per run`,
   };
 }
+
+/**
+ * A peak is the best a layout reached: other work on the machine can only lower a measurement,
+ * so of several the highest is the least disturbed.
+ */
+export function bestOf(a: RooflineFigures, b: RooflineFigures): RooflineFigures {
+  const layouts = a.layouts.map((l) => {
+    const other = b.layouts.find((m) => m.workers === l.workers && m.threads === l.threads);
+    return other && other.gflops > l.gflops ? other : l;
+  });
+  return { ...a, gflops: Math.max(...layouts.map((l) => l.gflops)), layouts };
+}

@@ -15,9 +15,9 @@ import { extrapolate, measureLineMemory } from './memory.js';
 import { benchPlan, type BenchOptions } from './plan.js';
 import { measurePostprocess } from './postprocess.js';
 import type { BenchReport, Layout } from './report.js';
-import { measureRoofline } from './roofline.js';
+import { bestOf, measureRoofline } from './roofline.js';
 import { evaluateTargets } from './targets.js';
-import { measureThroughput } from './throughput.js';
+import { measureThroughput, withRoofline } from './throughput.js';
 import { measureUsdWrite } from './usd-write.js';
 
 type NvidiaPack = Awaited<ReturnType<typeof loadNvidiaPack>>;
@@ -44,16 +44,20 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
     log(`  ${(bench.cost.parameters / 1e6).toFixed(3)} M parameters, ${(bench.cost.flops / 1e9).toFixed(3)} GFLOP per frame`);
 
     log('roofline (fp32 MatMul through ONNX Runtime)…');
-    const roofline = await measureRoofline(plan, workDir);
-    for (const l of roofline.layouts) log(`  ${l.workers}×${l.threads}: ${l.gflops.toFixed(0)} GFLOP/s`);
+    const firstRoofline = await measureRoofline(plan, workDir);
+    for (const l of firstRoofline.layouts) log(`  ${l.workers}×${l.threads}: ${l.gflops.toFixed(0)} GFLOP/s`);
 
     const modelPack = await loadModelPack(bench.dir);
     const nvidia = await nvidiaPackOf(modelPack);
     const emotion = new Float32Array(nvidia.networkInfo.emotionLength);
     emotion.set(nvidia.implicitEmotion);
     log('network throughput…');
-    const throughput = await measureThroughput(plan, modelPack, emotion, bench.cost.flops, roofline.gflops, log);
-    const best = throughput.points.reduce((a, b) => (b.framesPerSecond > a.framesPerSecond ? b : a));
+    const throughput = await measureThroughput(plan, modelPack, emotion, bench.cost.flops, firstRoofline.gflops, log);
+    // Measured again after the sweep; the best of the two is the peak (a busy moment only lowers it).
+    const roofline = bestOf(firstRoofline, await measureRoofline(plan, workDir));
+    log(`roofline, best of two measurements: ${roofline.gflops.toFixed(0)} GFLOP/s`);
+    const points = withRoofline(throughput.points, roofline.gflops);
+    const best = points.reduce((a, b) => (b.framesPerSecond > a.framesPerSecond ? b : a));
 
     log('post-processing + solve…');
     const { figures: postprocess, animation } = measurePostprocess(plan, nvidia, throughput.outputs, best.msPerFrame);
@@ -126,7 +130,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
         generatedSeconds: bench.generatedSeconds,
       },
       roofline,
-      throughput: throughput.points,
+      throughput: points,
       best,
       postprocess,
       endToEnd: { defaultModel, benchPack, baseline },

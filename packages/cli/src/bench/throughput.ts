@@ -16,6 +16,10 @@ export interface ThroughputResult {
   readonly outputs: Float32Array;
 }
 
+/** Points carry their share of the roofline: set with the final roofline, once it is known. */
+export const withRoofline = (points: readonly ThroughputPoint[], rooflineGflops: number): ThroughputPoint[] =>
+  points.map((p) => ({ ...p, rooflineFraction: p.gflops / rooflineGflops }));
+
 export async function measureThroughput(
   plan: BenchPlan,
   pack: ModelPack,
@@ -51,7 +55,7 @@ export async function measureThroughput(
         const fps = clock.framesPerSecond();
         const gflops = (fps * flopsPerFrame) / 1e9;
         points.push({ batch, workers, threads, framesPerSecond: fps, msPerFrame: 1000 / fps, gflops, rooflineFraction: gflops / rooflineGflops, frames });
-        log(`  network ${workers}×${threads} batch ${String(batch).padStart(2)}: ${fps.toFixed(1)} frames/s (${gflops.toFixed(0)} GFLOP/s, ${((100 * gflops) / rooflineGflops).toFixed(0)} % of roofline)`);
+        log(`  network ${workers}×${threads} batch ${String(batch).padStart(2)}: ${fps.toFixed(1)} frames/s (${gflops.toFixed(0)} GFLOP/s, ${((100 * gflops) / rooflineGflops).toFixed(0)} % of the first roofline measurement)`);
       }
     } finally {
       await engine.close();
