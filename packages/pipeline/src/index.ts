@@ -4,7 +4,7 @@ export { processLines, uniqueNames } from './batch.js';
 export type { BatchHooks } from './batch.js';
 export { resolveSettings, loadPreset, presetNames, PRESETS_DIR } from './settings.js';
 export type { JobSettings, JobSettingsInput, Layering, InferenceSettings } from './settings.js';
-export { writeFileAtomic } from './atomic.js';
+export { writeFileAtomic, writeTextStream } from './atomic.js';
 export type { TextSink } from './atomic.js';
 export { JobError, summarizeError } from './errors.js';
 export type { ErrorSummary } from './errors.js';
