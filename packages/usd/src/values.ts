@@ -75,9 +75,10 @@ function element(info: TypeInfo, flat: ArrayLike<number>, offset: number): strin
     }
     return `( ${rows.join(', ')} )`;
   }
-  const parts: string[] = [];
-  for (let k = 0; k < info.arity; k++) parts.push(fmt(flat[offset + k]));
-  return `(${parts.join(', ')})`;
+  // concatenated, not joined from a parts array: this runs once per tuple of every time sample
+  let text = '(' + fmt(flat[offset]);
+  for (let k = 1; k < info.arity; k++) text += ', ' + fmt(flat[offset + k]);
+  return text + ')';
 }
 
 function isNumberRun(v: unknown): v is ArrayLike<number> {
@@ -101,9 +102,10 @@ export function formatValue(type: string, value: unknown): string {
   if (!info.isArray) return one(value);
   if (info.arity > 1 && isNumberRun(value)) {
     if (value.length % info.arity !== 0) throw new Error(`${value.length} numbers do not make whole ${type} elements of ${info.arity}`);
-    const parts: string[] = [];
-    for (let k = 0; k < value.length; k += info.arity) parts.push(element(info, value, k));
-    return `[${parts.join(', ')}]`;
+    if (value.length === 0) return '[]';
+    let text = '[' + element(info, value, 0);
+    for (let k = info.arity; k < value.length; k += info.arity) text += ', ' + element(info, value, k);
+    return text + ']';
   }
   if (info.arity === 1 && numeric && isNumberRun(value)) {
     // The time samples of an animation layer are almost all number arrays (float[] weights, one
