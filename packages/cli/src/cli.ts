@@ -62,21 +62,21 @@ export async function main(argv: string[]): Promise<number> {
       'Run the sample dialogue onto the sample character with the embedded model',
       (y) => y
         .option('out', { alias: 'o', type: 'string', default: 'out/demo', describe: 'output folder' })
-        .option('json', { type: 'boolean', default: false }),
+        .option('json', { type: 'boolean', default: false, describe: 'print a JSON summary on stdout' }),
       async (a) => { code = await runDemo(a.out, a.json); },
     )
     .command(
       'inspect <asset>',
-      'Show a character asset\'s skeleton and blendshapes and how our channels bind to it',
+      'What a character offers and how our channels bind to it',
       (y) => y
-        .positional('asset', { type: 'string', demandOption: true })
-        .option('preset', { type: 'string', default: 'arkit' })
-        .option('json', { type: 'boolean', default: false }),
+        .positional('asset', { type: 'string', demandOption: true, describe: 'the character asset to look at' })
+        .option('preset', { type: 'string', default: 'arkit', describe: `binding preset (${presetNames().join(', ')}) or a preset JSON path` })
+        .option('json', { type: 'boolean', default: false, describe: 'print JSON on stdout' }),
       (a) => { code = inspectAsset(a.asset, a.preset, a.json); },
     )
     .command(
       'models',
-      'NVIDIA Audio2Face-3D packs: list, pull <pack>, verify <dir>, inspect <dir>',
+      'NVIDIA Audio2Face-3D packs: list, pull, verify, inspect',
       (y) => y
         .command('list', 'Known packs and what is installed', (z) => z, async (a) => {
           code = modelsList(a['packs-dir'] as string, { json: a.json as boolean, ...knownOpt(a) });
@@ -89,10 +89,10 @@ export async function main(argv: string[]): Promise<number> {
           code = await modelsPull(a.pack, a['packs-dir'] as string, { json: a.json as boolean, force: a.force, ...knownOpt(a), ...(a.endpoint ? { endpoint: a.endpoint } : {}) });
         })
         .command('verify <dir>', 'Load a pack, check its network with ONNX Runtime and its files against the known hashes', (z) => z
-          .positional('dir', { type: 'string', demandOption: true }),
+          .positional('dir', { type: 'string', demandOption: true, describe: 'the pack folder' }),
         async (a) => { code = await modelsVerify(a.dir, { json: a.json as boolean, ...knownOpt(a) }); })
         .command('inspect <dir>', 'Show a pack\'s contract, sizes, emotions, blendshapes and parameters', (z) => z
-          .positional('dir', { type: 'string', demandOption: true })
+          .positional('dir', { type: 'string', demandOption: true, describe: 'the pack folder' })
           .option('network', { type: 'boolean', default: true, describe: 'open network.onnx to check its tensors (--no-network skips it)' }),
         async (a) => { code = await modelsInspect(a.dir, { json: a.json as boolean, network: a.network, ...knownOpt(a) }); })
         .option('packs-dir', { type: 'string', default: DEFAULT_PACKS_DIR, describe: 'where packs are installed' })
@@ -102,17 +102,17 @@ export async function main(argv: string[]): Promise<number> {
     )
     .command(
       'watch [inbox]',
-      'Watch a folder: every audio file dropped there becomes its USD layer, once, whatever happens (service mode; --status to report)',
+      'Service: every audio file dropped in a folder becomes its layer, once',
       watchOptions,
       async (a) => { code = await watchCommand(a); },
     )
     .command(
       'bench',
-      'Measure the machine: MatMul roofline, network frames/s by batch and workers, post-processing, end to end vs a straightforward port, .usda writing, peak memory of a long line',
+      'Measure this machine: roofline, network speed, end to end, memory',
       benchOptions,
       async (a) => { code = await benchCommand(a); },
     )
-    .demandCommand(1, 'Name a command: run, demo or inspect.')
+    .demandCommand(1, 'Name a command: run, watch, demo, inspect, models or bench.')
     .strict()
     // main() returns the exit code; the bin sets it, so tests and embedders keep their process.
     .exitProcess(false)
@@ -122,6 +122,11 @@ export async function main(argv: string[]): Promise<number> {
     .fail((msg, err) => {
       throw err ?? new UsageError(msg);
     });
+  // A bare `a2f` is someone finding their way: show every command, still a usage error for scripts.
+  if (argv.length === 0) {
+    parser.showHelp((text) => process.stdout.write(`${text}\n`));
+    return 2;
+  }
   try {
     await parser.parseAsync();
   } catch (err) {

@@ -5,6 +5,7 @@ import { pathTemplateNames, presetNames } from '@a2f/pipeline';
 import { findStateDir, formatWatchStatus, readWatchStatus, STATE_DIR_NAME, Watcher, type WatchEvent } from '@a2f/watch';
 import { parseParamArgs } from '../param-args.js';
 import { ProgressBar } from '../progress.js';
+import { onNpmParentGone } from '../npm-parent.js';
 
 /** `a2f watch`'s options; cli.ts registers the command with this builder. */
 export const watchOptions = (y: Argv) => y
@@ -31,14 +32,14 @@ export const watchOptions = (y: Argv) => y
   .option('verbose', { type: 'boolean', default: false, describe: 'also log per-stage progress events' })
   .option('fps', { type: 'string', default: '30', describe: 'frame rate: 24, 25, 30, 29.97, 60 or a ratio' })
   .option('model', { alias: 'm', type: 'string', default: 'default', describe: '"default" (embedded) or a model pack folder' })
-  .option('layering', { choices: ['override', 'reference'] as const, default: 'override' as const })
+  .option('layering', { choices: ['override', 'reference'] as const, default: 'override' as const, describe: 'override: one layer sublayering the character; reference: animation asset + shot layer' })
   .option('preset', { type: 'string', default: 'arkit', describe: `binding preset (${presetNames().join(', ')}) or a preset JSON path` })
   .option('sublayer', { type: 'boolean', default: true, describe: 'override layers sublayer the character' })
   .option('seed', { type: 'number', default: 0, describe: 'seed of procedural motion (blinks)' })
   .option('export-json', { type: 'boolean', default: false, describe: "also write NVIDIA's a2f_export JSON per line" })
   .option('batch-size', { type: 'number', describe: 'frames per network run' })
   .option('threads', { type: 'number', describe: 'ONNX Runtime threads per worker' })
-  .option('device', { choices: ['cpu', 'cuda'] as const, default: 'cpu' as const })
+  .option('device', { choices: ['cpu', 'cuda'] as const, default: 'cpu' as const, describe: 'execution device (cuda needs the GPU build of onnxruntime-node; see README)' })
   .option('emotion', { type: 'string', describe: 'explicit emotion for every line (NVIDIA packs); sidecars override it' })
   .option('param', { type: 'string', describe: 'post-processing parameter override key=value, repeatable (NVIDIA packs)' })
   .option('solver', { choices: ['coefficients', 'mesh'] as const, describe: 'NVIDIA packs: blendshape solve path' });
@@ -111,9 +112,11 @@ export async function watchCommand(a: WatchArgs): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const unwatchParent = onNpmParentGone(() => onSignal('SIGHUP'));
   try {
     await watcher.done;
   } finally {
+    unwatchParent();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await log.close();
