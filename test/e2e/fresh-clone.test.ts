@@ -59,6 +59,21 @@ async function until(what: string, cond: () => boolean, limitMs = 120_000): Prom
   }
 }
 
+/** The README's runnable commands, in order: its ```bash blocks, continuations joined, comments dropped. */
+function readmeCommands(readme: string): string[] {
+  const commands: string[] = [];
+  for (const [, body] of readme.matchAll(/^ *```bash\n([\s\S]*?)^ *```/gm)) {
+    const joined = body.replace(/\\\n\s*/g, ' ');
+    for (const line of joined.split('\n')) {
+      const command = line.replace(/(^|\s)#.*$/, '').trim();
+      if (command) commands.push(command);
+    }
+  }
+  return commands;
+}
+
+const README_COMMANDS = readmeCommands(readFileSync(path.join(ROOT, 'README.md'), 'utf8'));
+
 const npmWarnings = (r: CliResult): string[] => `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => /npm (warn|WARN)/.test(l));
 
 describe('a fresh clone, as a newcomer types it', () => {
@@ -69,11 +84,14 @@ describe('a fresh clone, as a newcomer types it', () => {
     clone = path.join(tempDir('clone'), 'a2f');
     const cloned = await sh('git', ['clone', '--quiet', ROOT, clone], ROOT);
     expect(cloned.code, cloned.stderr).toBe(0);
-    install = await sh('npm', ['ci'], clone);
+    // The README's first command, verbatim: install, build and run the main job.
+    expect(README_COMMANDS[0]).toBe('npm ci && npm run demo');
+    install = await sh('bash', ['-c', README_COMMANDS[0]], clone);
   }, 900_000);
 
-  it('npm ci installs, builds and links a2f, and npm prints no warning', () => {
+  it('npm ci && npm run demo installs, builds, links a2f and writes the demo layers; npm prints no warning', () => {
     expect(install.code, install.stderr).toBe(0);
+    expect(readdirSync(path.join(clone, 'out/demo')).filter((f) => f.endsWith('.usda')).length).toBeGreaterThanOrEqual(5);
     expect(npmWarnings(install)).toEqual([]);
     expect(existsSync(path.join(clone, 'packages/cli/dist/bin.js'))).toBe(true);
     expect(existsSync(path.join(clone, 'node_modules/.bin/a2f'))).toBe(true);
@@ -133,4 +151,15 @@ describe('a fresh clone, as a newcomer types it', () => {
     await until('the watcher to exit after npm was told to stop', () => !alive(watcher!));
     expect(alive(watcher!)).toBe(false);
   });
+
+  it('every other command the README shows works verbatim, in order', async () => {
+    expect(README_COMMANDS[1]).toBe('npm test');
+    const rest = README_COMMANDS.slice(2);
+    expect(rest.length).toBeGreaterThan(5);
+    for (const command of rest) {
+      const r = await sh('bash', ['-c', command], clone);
+      expect(r.code, `${command}\n${r.stderr}`).toBe(0);
+      expect(npmWarnings(r), command).toEqual([]);
+    }
+  }, 900_000);
 });
