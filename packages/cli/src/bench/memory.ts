@@ -50,15 +50,13 @@ function runChild(args: unknown): Promise<{ peakRssBytes: number; seconds: numbe
 }
 
 /**
- * The peak at `minutes`: a run of that length if there is one, else linear in the line's length
- * beyond the fixed cost, two runs giving the slope (noisy: the garbage collector's timing moves a
- * short line's peak by tens of MB).
+ * The peak of a real `minutes`-long line, or null with the reason. Never extrapolated from shorter
+ * lines: a streamed line's peak is not linear in its length (a 10-minute line of the v2.3-shaped
+ * pack peaks where a 1-minute one does, while a straight line through 1 and 4 minutes said 1.5 GB
+ * at 60), so only a run of that length can say it.
  */
-export function extrapolate(runs: readonly MemoryRun[], minutes: number): number {
+export function peakAt(runs: readonly MemoryRun[], minutes: number, why: string): { minutes: number; peakRssMB: number | null; note?: string } {
   const exact = runs.find((r) => r.audioMinutes === minutes);
-  if (exact) return exact.peakRssMB;
-  const [a, b] = runs;
-  if (!a || !b || b.audioMinutes === a.audioMinutes) throw new Error('extrapolation needs two runs of different lengths');
-  const slope = Math.max(0, (b.peakRssMB - a.peakRssMB) / (b.audioMinutes - a.audioMinutes));
-  return b.peakRssMB + slope * (minutes - b.audioMinutes);
+  if (exact) return { minutes, peakRssMB: exact.peakRssMB };
+  return { minutes, peakRssMB: null, note: `not measured: ${why}; only ${runs.map((r) => `${r.audioMinutes}-minute`).join(' and ') || 'no'} line(s) ran, and a peak is never extrapolated from shorter lines` };
 }

@@ -5,14 +5,14 @@ import type { Layout } from './report.js';
 export interface BenchOptions {
   readonly quick: boolean;
   readonly device: 'cpu' | 'cuda';
-  /** frames per network run to measure; default: 1, 2, 4, 8, 16, 32, 64 (quick: 1, 8) */
+  /** frames per network run to measure; default: 1, 2, 4, 8, 16, 32, 64 (quick: 1, 4) */
   readonly batchSizes?: readonly number[];
   /** where the generated v2.3-shaped pack lives (default: <repo>/.tmp/bench/) */
   readonly packDir?: string;
   readonly seed: number;
   /**
-   * the v2.3-shaped pack's 60-minute memory figure extrapolated from 1- and 4-minute lines instead
-   * of measured over a real 60-minute line (which is most of a full run's time: ~25 min on 2 cores)
+   * the v2.3-shaped pack's peak memory measured over 1- and 4-minute lines instead of a real
+   * 60-minute line (most of a full run's time); the 60-minute figure is then left out, not extrapolated
    */
   readonly shortMemory?: boolean;
 }
@@ -26,19 +26,26 @@ export interface BenchPlan {
   readonly miniGeometry: boolean;
   readonly batchSizes: readonly number[];
   readonly layouts: readonly Layout[];
-  /** at least this long per throughput point (seconds of steady state), and at least `minRounds` batches per worker */
+  /** at least this long per throughput point (seconds of whole timed runs), each run at least `minRounds` batches per worker */
   readonly measureSeconds: number;
+  /** at least this long per roofline layout and shape */
+  readonly rooflineSeconds: number;
   readonly minRounds: number;
   /** warm-up batches per worker before each throughput point */
   readonly warmupRounds: number;
   /** MatMul chains to try (rows × size · size × size, `depth` times per run); the best one is the peak */
   readonly roofline: readonly { readonly size: number; readonly depth: number; readonly rows: number; readonly batches: number }[];
-  /** the line end to end, ours and the straightforward port's */
+  /** the line end to end, ours and the straightforward port's; repeated until `endToEndMinSeconds` of processing */
   readonly endToEndSeconds: number;
-  readonly postprocessFrames: { readonly mesh: number; readonly coefficients: number };
+  readonly endToEndMinSeconds: number;
+  /** frames per post-processing run (the same frames for both paths), repeated until `postprocessSeconds` */
+  readonly postprocessFrames: number;
+  readonly postprocessSeconds: number;
+  /** frames of the .usda layer, written again until `usdSeconds` */
   readonly usdFrames: number;
-  /** v2.3-shaped pack: one run of extrapolateTo minutes (measured), or two shorter ones to extrapolate from */
-  readonly memory: { readonly defaultMinutes: number; readonly packMinutes: readonly number[]; readonly extrapolateTo: number };
+  readonly usdSeconds: number;
+  /** peak-memory lines (minutes); the v2.3-shaped pack's 60-minute figure exists only when packMinutes has 60 */
+  readonly memory: { readonly defaultMinutes: number; readonly packMinutes: readonly number[] };
 }
 
 /**
@@ -67,7 +74,9 @@ export function benchPlan(opts: BenchOptions, cores: number): BenchPlan {
     miniGeometry: quick,
     batchSizes,
     layouts: layoutsFor(cores, opts.device, quick),
-    measureSeconds: quick ? 0 : 8,
+    // Quick is short, not sloppy: every rate still comes from at least a second of whole runs.
+    measureSeconds: quick ? 1 : 8,
+    rooflineSeconds: quick ? 1 : 3,
     minRounds: quick ? 2 : 3,
     warmupRounds: quick ? 1 : 2,
     // Which GEMM shape reaches MLAS's peak depends on the caches: 512² weights fit a core's L2,
@@ -75,11 +84,15 @@ export function benchPlan(opts: BenchOptions, cores: number): BenchPlan {
     roofline: quick
       ? [{ size: 512, depth: 4, rows: 256, batches: 4 }]
       : [{ size: 512, depth: 8, rows: 512, batches: 24 }, { size: 768, depth: 6, rows: 512, batches: 16 }, { size: 1024, depth: 4, rows: 256, batches: 32 }],
-    endToEndSeconds: quick ? 1 : 60,
-    postprocessFrames: quick ? { mesh: 3, coefficients: 30 } : { mesh: 30, coefficients: 600 },
-    usdFrames: quick ? 300 : 18000,
+    endToEndSeconds: quick ? 3 : 60,
+    endToEndMinSeconds: quick ? 1 : 5,
+    // the mesh path rebuilds Mark's 61 520 vertices per frame: 120 frames take seconds, not minutes
+    postprocessFrames: quick ? 60 : 120,
+    postprocessSeconds: quick ? 1 : 3,
+    usdFrames: quick ? 3000 : 18000,
+    usdSeconds: quick ? 1 : 3,
     memory: quick
-      ? { defaultMinutes: 1, packMinutes: [0.01, 0.02], extrapolateTo: 60 }
-      : { defaultMinutes: 60, packMinutes: opts.shortMemory ? [1, 4] : [60], extrapolateTo: 60 },
+      ? { defaultMinutes: 1, packMinutes: [0.1] }
+      : { defaultMinutes: 60, packMinutes: opts.shortMemory ? [1, 4] : [60] },
   };
 }

@@ -4,6 +4,7 @@
 import { rational, type FaceAnimation, type Provenance } from '@a2f/animation';
 import { A2FPostprocessor, loadNvidiaPack, toRigData } from '@a2f/inference';
 import { seconds } from './clock.js';
+import { repeatForSync } from './guards.js';
 import type { BenchPlan } from './plan.js';
 import type { PostprocessFigures } from './report.js';
 
@@ -15,7 +16,7 @@ const PROVENANCE: Provenance = { tool: { name: 'a2f bench', version: '0' }, mode
  * `outputs`: frames × result width from the network, reused cyclically when the run needs more.
  * Also returns the coefficient path's animation: real solver output for the .usda bench.
  */
-export function measurePostprocess(plan: BenchPlan, pack: NvidiaPack, outputs: Float32Array, networkMsPerFrame: number): { figures: PostprocessFigures; animation: FaceAnimation } {
+export function measurePostprocess(plan: BenchPlan, pack: NvidiaPack, outputs: Float32Array, networkMsPerFrame: number | null): { figures: PostprocessFigures; animation: FaceAnimation } {
   const width = pack.networkInfo.resultLength;
   const available = outputs.length / width;
   const framesOf = (n: number): Float32Array => {
@@ -24,24 +25,30 @@ export function measurePostprocess(plan: BenchPlan, pack: NvidiaPack, outputs: F
     return out;
   };
   const rig = toRigData(pack);
-  const time = (path: 'mesh' | 'coefficients', frames: number) => {
-    let t = performance.now();
+  // Both paths get the same frames (the solver's work depends on them: quiet frames leave BVLS
+  // fewer free variables) and the same warm-up: one untimed run of the whole input.
+  const frames = plan.postprocessFrames;
+  const input = framesOf(frames);
+  const time = (path: 'mesh' | 'coefficients') => {
+    const t = performance.now();
     const post = new A2FPostprocessor({ rig, params: pack.params, skinSolver: pack.skin.config, tongueSolver: pack.tongue.config, fps: rational(30), path });
     const prepare = seconds(t);
-    const input = framesOf(frames);
-    post.run(framesOf(Math.min(frames, 3)), { provenance: PROVENANCE }); // JIT warm-up
-    t = performance.now();
-    const animation = post.run(input, { provenance: PROVENANCE });
-    return { prepare, msPerFrame: (seconds(t) * 1000) / frames, animation };
+    let animation = post.run(input, { provenance: PROVENANCE });
+    const sample = repeatForSync(plan.postprocessSeconds, 1, () => {
+      animation = post.run(input, { provenance: PROVENANCE });
+    });
+    return { prepare, sample, msPerFrame: (sample.seconds * 1000) / (frames * sample.reps), animation };
   };
-  const coefficients = time('coefficients', plan.postprocessFrames.coefficients);
-  const mesh = time('mesh', plan.postprocessFrames.mesh);
+  const coefficients = time('coefficients');
+  const mesh = time('mesh');
+  const ofNetwork = (ms: number) => (networkMsPerFrame === null ? null : ms / networkMsPerFrame);
   return {
     figures: {
       meshMsPerFrame: mesh.msPerFrame,
       coefficientsMsPerFrame: coefficients.msPerFrame,
-      frames: { ...plan.postprocessFrames },
-      fractionOfNetwork: { mesh: mesh.msPerFrame / networkMsPerFrame, coefficients: coefficients.msPerFrame / networkMsPerFrame },
+      frames,
+      sample: { mesh: mesh.sample, coefficients: coefficients.sample },
+      fractionOfNetwork: { mesh: ofNetwork(mesh.msPerFrame), coefficients: ofNetwork(coefficients.msPerFrame) },
       prepareSeconds: { mesh: mesh.prepare, coefficients: coefficients.prepare },
     },
     animation: coefficients.animation,

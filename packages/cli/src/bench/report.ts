@@ -1,5 +1,8 @@
 // The shape of `a2f bench --json`: every figure the benchmark measures, with the settings it was
-// measured under, so two runs can be compared field by field.
+// measured under, so two runs can be compared field by field. A figure that failed its guard
+// (guards.ts) is null, with the reason beside it and in `notes`.
+import type { CpuCeiling } from './ceiling.js';
+import type { Sample } from './guards.js';
 
 export interface MachineInfo {
   readonly cpus: number;
@@ -31,29 +34,46 @@ export interface Layout {
   readonly threads: number;
 }
 
+export interface RooflineLayout extends Layout {
+  /** null: refused (above the machine's ceiling), see note */
+  readonly gflops: number | null;
+  /** seconds of whole timed runs behind the figure */
+  readonly seconds: number;
+  readonly note?: string;
+}
+
 export interface RooflineFigures {
-  /** the best of the layouts: the machine's fp32 MatMul peak as ONNX Runtime reaches it */
-  readonly gflops: number;
-  readonly layouts: readonly (Layout & { readonly gflops: number })[];
+  /** the best of the layouts: the machine's fp32 MatMul peak as ONNX Runtime reaches it; null when every layout was refused */
+  readonly gflops: number | null;
+  readonly layouts: readonly RooflineLayout[];
   /** what one run multiplies */
   readonly shape: string;
+  readonly note?: string;
 }
 
 export interface ThroughputPoint extends Layout {
   readonly batch: number;
-  readonly framesPerSecond: number;
-  readonly msPerFrame: number;
-  readonly gflops: number;
-  readonly rooflineFraction: number;
+  /** null with `note`: the rate would exceed the machine's ceiling */
+  readonly framesPerSecond: number | null;
+  readonly msPerFrame: number | null;
+  readonly gflops: number | null;
+  readonly note?: string;
+  /** share of the final roofline; null with `shareNote` when it is not a fact (above 100 %, or no roofline) */
+  readonly rooflineFraction: number | null;
+  readonly shareNote?: string;
+  /** frames per timed run, and the whole timed runs behind the figure */
   readonly frames: number;
+  readonly sample: Sample;
 }
 
 export interface PostprocessFigures {
   readonly meshMsPerFrame: number;
   readonly coefficientsMsPerFrame: number;
-  readonly frames: { readonly mesh: number; readonly coefficients: number };
-  /** post-processing + solve per frame ÷ the network's time per frame at its best throughput */
-  readonly fractionOfNetwork: { readonly mesh: number; readonly coefficients: number };
+  /** frames per run: the same network output frames for both paths */
+  readonly frames: number;
+  readonly sample: { readonly mesh: Sample; readonly coefficients: Sample };
+  /** post-processing + solve per frame ÷ the network's time per frame at its best throughput (null: no network figure) */
+  readonly fractionOfNetwork: { readonly mesh: number | null; readonly coefficients: number | null };
   /** one-off preparation (solver matrices, coefficient-space projections) per engine */
   readonly prepareSeconds: { readonly mesh: number; readonly coefficients: number };
 }
@@ -75,8 +95,9 @@ export interface EndToEndFigures {
   readonly settings: { readonly batchSize: number; readonly workers: number; readonly threads: number; readonly solvePath: string };
   readonly audioSeconds: number;
   readonly frames: number;
-  /** one line, audio file to layer on disk */
+  /** one line, audio file to layer on disk (the mean of `sample.reps` runs of it) */
   readonly seconds: number;
+  readonly sample: Sample;
   readonly secondsPerMinute: number;
   /** processing time ÷ audio duration at 30 fps (below 1: faster than real time) */
   readonly realTimeFactor: number;
@@ -89,8 +110,9 @@ export interface UsdWriteFigures {
   readonly frames: number;
   readonly channels: number;
   readonly bytes: number;
-  /** formatting the layer and writing it to the OS */
+  /** formatting the layer and writing it to the OS, per write (the mean of `reps`) */
   readonly seconds: number;
+  readonly reps: number;
   readonly megabytesPerSecond: number;
   /** then fsync: the disk's part, not the writer's */
   readonly fsyncSeconds: number;
@@ -108,20 +130,22 @@ export interface MemoryRun {
 export interface MemoryFigures {
   /** the default model over a real 60-minute (quick: shorter) 48 kHz stereo WAV, end to end in a child process */
   readonly defaultModel: MemoryRun;
-  /** the v2.3-shaped pack, measured the same way: a 60-minute line, or (--short-memory, --quick) two shorter ones */
+  /** the v2.3-shaped pack, measured the same way: a 60-minute line, or (--short-memory, --quick) shorter ones */
   readonly benchPack: readonly MemoryRun[];
-  /** the v2.3-shaped pack at `minutes`: the run of that length, else extrapolated linearly from the two shorter runs */
-  readonly benchPackExtrapolated: { readonly minutes: number; readonly peakRssMB: number };
+  /** the v2.3-shaped pack over a real 60-minute line; null (with the reason) when no such line ran: never extrapolated */
+  readonly benchPackHour: { readonly minutes: number; readonly peakRssMB: number | null; readonly note?: string };
 }
 
 export interface TargetResult {
   readonly name: string;
   readonly target: string;
-  readonly value: number;
+  /** null: the figure was not measured or was refused (see note); the target is then not judged */
+  readonly value: number | null;
   readonly unit: string;
-  readonly met: boolean;
+  readonly met: boolean | null;
   /** how far from the target, as a signed fraction of it (positive: better than the target) */
-  readonly margin: number;
+  readonly margin: number | null;
+  readonly note?: string;
 }
 
 export interface BenchReport {
@@ -132,10 +156,15 @@ export interface BenchReport {
   readonly startedAt: string;
   readonly seconds: number;
   readonly machine: MachineInfo;
+  /** the most fp32 GFLOP/s the cores could do: no FLOP rate above it is printed */
+  readonly ceiling: CpuCeiling;
+  /** the shortest sample a rate is taken from (seconds) */
+  readonly minSampleSeconds: number;
   readonly network: NetworkFigures;
   readonly roofline: RooflineFigures;
   readonly throughput: readonly ThroughputPoint[];
-  readonly best: ThroughputPoint;
+  /** the fastest point whose rate passed its guard */
+  readonly best: ThroughputPoint | null;
   readonly postprocess: PostprocessFigures;
   readonly endToEnd: { readonly defaultModel: EndToEndFigures; readonly benchPack: EndToEndFigures; readonly baseline: EndToEndFigures };
   /** baseline seconds per minute ÷ ours, for the v2.3-shaped pack */
@@ -143,4 +172,6 @@ export interface BenchReport {
   readonly usdWrite: UsdWriteFigures;
   readonly memory: MemoryFigures;
   readonly targets: readonly TargetResult[];
+  /** every figure left out or refused, with the reason */
+  readonly notes: readonly string[];
 }

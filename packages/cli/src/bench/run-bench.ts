@@ -7,16 +7,18 @@ import path from 'node:path';
 import { DEFAULT_BATCH_SIZE, loadModelPack, loadNvidiaPack, planPool, type ModelPack } from '@a2f/inference';
 import { SAMPLES_DIR } from '@a2f/pipeline';
 import { ensureBenchPack } from './bench-pack.js';
+import { readCpuCeiling } from './ceiling.js';
 import { seconds } from './clock.js';
 import { writeDialogueWav } from './dialogue.js';
 import { measureEndToEnd } from './end-to-end.js';
 import { loadAverage, machineInfo } from './machine.js';
-import { extrapolate, measureLineMemory } from './memory.js';
+import { MIN_SAMPLE_SECONDS } from './guards.js';
+import { measureLineMemory, peakAt } from './memory.js';
 import { benchPlan, type BenchOptions } from './plan.js';
 import { measurePostprocess } from './postprocess.js';
-import type { BenchReport, Layout } from './report.js';
+import type { BenchReport, Layout, ThroughputPoint } from './report.js';
 import { bestOf, measureRoofline } from './roofline.js';
-import { evaluateTargets } from './targets.js';
+import { evaluateTargets, notesOf } from './targets.js';
 import { measureThroughput, withRoofline } from './throughput.js';
 import { measureUsdWrite } from './usd-write.js';
 
@@ -39,28 +41,30 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'a2f-bench-'));
   try {
     log(`a2f bench${plan.quick ? ' --quick' : ''}: ${cores} cores, device ${plan.device}, load average ${loadStart.toFixed(2)}`);
+    const ceiling = readCpuCeiling(cores);
+    log(`ceiling: ${ceiling.basis}; no FLOP rate above it is reported`);
     const bench = ensureBenchPack({ seed: plan.seed, mini: plan.miniGeometry, ...(opts.packDir ? { root: opts.packDir } : {}) });
     log(`v2.3-shaped pack ${bench.generatedSeconds ? `written in ${bench.generatedSeconds.toFixed(1)} s` : 'reused'}: ${bench.dir}`);
     log(`  ${(bench.cost.parameters / 1e6).toFixed(3)} M parameters, ${(bench.cost.flops / 1e9).toFixed(3)} GFLOP per frame`);
 
     log('roofline (fp32 MatMul through ONNX Runtime)…');
-    const firstRoofline = await measureRoofline(plan, workDir);
-    for (const l of firstRoofline.layouts) log(`  ${l.workers}×${l.threads}: ${l.gflops.toFixed(0)} GFLOP/s`);
+    const firstRoofline = await measureRoofline(plan, workDir, ceiling);
+    for (const l of firstRoofline.layouts) log(`  ${l.workers}×${l.threads}: ${l.gflops === null ? `refused: ${l.note}` : `${l.gflops.toFixed(0)} GFLOP/s`} (${l.seconds.toFixed(1)} s timed)`);
 
     const modelPack = await loadModelPack(bench.dir);
     const nvidia = await nvidiaPackOf(modelPack);
     const emotion = new Float32Array(nvidia.networkInfo.emotionLength);
     emotion.set(nvidia.implicitEmotion);
     log('network throughput…');
-    const throughput = await measureThroughput(plan, modelPack, emotion, bench.cost.flops, firstRoofline.gflops, log);
+    const throughput = await measureThroughput(plan, modelPack, emotion, bench.cost.flops, ceiling, log);
     // Measured again after the sweep; the best of the two is the peak (a busy moment only lowers it).
-    const roofline = bestOf(firstRoofline, await measureRoofline(plan, workDir));
-    log(`roofline, best of two measurements: ${roofline.gflops.toFixed(0)} GFLOP/s`);
+    const roofline = bestOf(firstRoofline, await measureRoofline(plan, workDir, ceiling));
+    log(`roofline, best of two measurements: ${roofline.gflops === null ? `none (${roofline.note})` : `${roofline.gflops.toFixed(0)} GFLOP/s`}`);
     const points = withRoofline(throughput.points, roofline.gflops);
-    const best = points.reduce((a, b) => (b.framesPerSecond > a.framesPerSecond ? b : a));
+    const best = points.reduce<ThroughputPoint | null>((a, b) => (b.framesPerSecond !== null && (a === null || b.framesPerSecond > a.framesPerSecond!) ? b : a), null);
 
     log('post-processing + solve…');
-    const { figures: postprocess, animation } = measurePostprocess(plan, nvidia, throughput.outputs, best.msPerFrame);
+    const { figures: postprocess, animation } = measurePostprocess(plan, nvidia, throughput.outputs, best?.msPerFrame ?? null);
     log(`  mesh ${postprocess.meshMsPerFrame.toFixed(2)} ms/frame, coefficients ${postprocess.coefficientsMsPerFrame.toFixed(3)} ms/frame`);
 
     log('end to end…');
@@ -73,7 +77,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
     writeDialogueWav(line, plan.endToEndSeconds, { seed: plan.seed });
     const warmup = path.join(workDir, 'warmup.wav');
     writeDialogueWav(warmup, 1, { seed: plan.seed + 1 });
-    const common = { audio: line, audioSeconds: plan.endToEndSeconds, character: CHARACTER, outDir, warmup };
+    const common = { audio: line, audioSeconds: plan.endToEndSeconds, character: CHARACTER, outDir, warmup, minSeconds: plan.endToEndMinSeconds };
     const defaultModel = await measureEndToEnd({ ...common, label: 'default model', model: 'default', modelLabel: 'default', inference: tuned });
     log(`  default model: ${defaultModel.secondsPerMinute.toFixed(1)} s per minute`);
     const benchPack = await measureEndToEnd({ ...common, label: 'v2.3-shaped pack (ours)', model: bench.dir, modelLabel: 'v2.3-shaped', inference: tuned, solvePath: 'coefficients' });
@@ -89,10 +93,12 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
     log(`  baseline: ${baseline.secondsPerMinute.toFixed(1)} s per minute → ours is ${speedup.toFixed(1)}× faster`);
 
     log('.usda writing…');
-    const usdWrite = measureUsdWrite(animation, plan.usdFrames, CHARACTER, outDir);
+    const usdWrite = measureUsdWrite(animation, plan.usdFrames, CHARACTER, outDir, plan.usdSeconds);
     log(`  ${usdWrite.megabytesPerSecond.toFixed(1)} MB/s`);
 
-    log(`peak memory (child processes; ${plan.memory.defaultMinutes}-minute line, default model)…`);
+    // What the memory lines will take, from this run's own real-time factors (they run the same settings).
+    const eta = plan.memory.defaultMinutes * defaultModel.realTimeFactor + plan.memory.packMinutes.reduce((t, m) => t + m * benchPack.realTimeFactor, 0);
+    log(`peak memory (child processes; ${plan.memory.defaultMinutes}-minute line, default model; ${plan.memory.packMinutes.join(' and ')}-minute v2.3-shaped; about ${eta.toFixed(1)} min at this run's speeds)…`);
     const settings = { character: CHARACTER, outDir, fps: 30, inference: tuned };
     const defaultMemory = await measureLineMemory({ minutes: plan.memory.defaultMinutes, model: 'default', modelLabel: 'default', settings, workDir, seed: plan.seed });
     log(`  default model: ${defaultMemory.peakRssMB.toFixed(0)} MB`);
@@ -104,7 +110,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
     const memory = {
       defaultModel: defaultMemory,
       benchPack: packMemory,
-      benchPackExtrapolated: { minutes: plan.memory.extrapolateTo, peakRssMB: extrapolate(packMemory, plan.memory.extrapolateTo) },
+      benchPackHour: peakAt(packMemory, 60, plan.quick ? '--quick runs short lines only' : '--short-memory ran shorter lines instead'),
     };
 
     const loadEnd = loadAverage();
@@ -116,6 +122,8 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
       startedAt: started.toISOString(),
       seconds: seconds(t0),
       machine: machineInfo(cores, loadStart, loadEnd),
+      ceiling,
+      minSampleSeconds: MIN_SAMPLE_SECONDS,
       network: {
         packDir: bench.dir,
         geometry: plan.miniGeometry ? 'mini' as const : 'full' as const,
@@ -138,7 +146,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
       usdWrite,
       memory,
     };
-    return { ...partial, targets: evaluateTargets(partial) };
+    return { ...partial, targets: evaluateTargets(partial), notes: notesOf(partial) };
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }

@@ -1,50 +1,100 @@
-// `a2f bench` as text: the Markdown tables the README's Performance section shows (they read well
-// enough in a terminal too).
-import type { BenchReport, TargetResult } from './report.js';
+// `a2f bench` as text: the Markdown the README's Performance section shows (it reads well enough in
+// a terminal too). Every claim in it is computed from the report; a refused or missing figure is
+// printed as "—" with its reason, never as a number.
+import type { BenchReport, ThroughputPoint, TargetResult } from './report.js';
 
-const f = (x: number, digits = 1): string => (Number.isFinite(x) ? x.toFixed(digits) : String(x));
-const pct = (x: number, digits = 0): string => `${f(100 * x, digits)} %`;
+const f = (x: number | null, digits = 1): string => (x === null ? '—' : Number.isFinite(x) ? x.toFixed(digits) : String(x));
+const pct = (x: number | null, digits = 0): string => (x === null ? '—' : `${f(100 * x, digits)} %`);
 
 function targetValue(t: TargetResult): string {
+  if (t.value === null) return '—';
   if (t.target.includes('%')) return pct(t.value, t.value < 0.1 ? 2 : 0);
   if (t.unit === '×') return `${f(t.value)}×`;
   return `${f(t.value)} ${t.unit}`;
 }
 
-/** Markdown tables: machine, network, figures, targets. */
+const layoutName = (p: { workers: number; threads: number }): string => `${p.workers} worker${p.workers > 1 ? 's' : ''} × ${p.threads} thread${p.threads > 1 ? 's' : ''}`;
+
+function pointCells(p: ThroughputPoint): [string, string] {
+  if (p.framesPerSecond === null) return ['—', `refused: ${p.note ?? 'no figure'}`];
+  const share = p.rooflineFraction === null ? `share of roofline not given: ${p.shareNote ?? 'no roofline'}` : `${pct(p.rooflineFraction)} of roofline`;
+  return [`${f(p.framesPerSecond)} frames/s`, `${f(p.gflops, 0)} GFLOP/s, ${share}; ${p.sample.reps} run(s) of ${p.frames} frames in ${f(p.sample.seconds)} s`];
+}
+
+/** Sentences drawn from this run's figures, for the README text to point at instead of hard-writing numbers. */
+export function findings(r: BenchReport): string[] {
+  const out: string[] = [];
+  const fastest = (workers: number, threads: number) => r.throughput
+    .filter((p) => p.workers === workers && p.threads === threads && p.framesPerSecond !== null)
+    .reduce<ThroughputPoint | null>((a, b) => (a === null || b.framesPerSecond! > a.framesPerSecond! ? b : a), null);
+  const many = fastest(r.machine.cpus, 1);
+  const one = fastest(1, r.machine.cpus);
+  if (many && one && r.machine.cpus > 1) {
+    const ratio = many.framesPerSecond! / one.framesPerSecond!;
+    out.push(`${layoutName(many)} ran the network at ${f(ratio, 2)}× the rate of ${layoutName(one)} (best batch of each: ${many.batch} and ${one.batch}).`);
+  }
+  const big = r.throughput.filter((p) => p.batch >= 4 && p.framesPerSecond !== null && r.best && p.workers === r.best.workers && p.threads === r.best.threads);
+  if (big.length > 1) {
+    const rates = big.map((p) => p.framesPerSecond!);
+    out.push(`With ${layoutName(big[0]!)}, frames/s over batches ${big.map((p) => p.batch).join(', ')} spread by ${pct(Math.max(...rates) / Math.min(...rates) - 1)} (max ÷ min − 1).`);
+  }
+  const pp = r.postprocess;
+  out.push(`Post-processing + solve: the coefficient path took ${f(pp.coefficientsMsPerFrame, 3)} ms/frame, the SDK's mesh path ${f(pp.meshMsPerFrame, 2)} ms/frame (${f(pp.meshMsPerFrame / pp.coefficientsMsPerFrame)}× ours) on the same ${pp.frames} frames of ${r.network.geometry === 'mini' ? 'the mini geometry, whose small mesh flatters the mesh path' : "Mark's full geometry"}.`);
+  out.push(`End to end, ours processed the v2.3-shaped line ${f(r.speedup)}× as fast as the straightforward port.`);
+  return out;
+}
+
+/** Markdown: the run's conditions, figures, targets, findings and every figure left out with its reason. */
 export function markdownReport(r: BenchReport): string {
   const m = r.machine;
   const lines: string[] = [];
   const row = (...cells: string[]) => lines.push(`| ${cells.join(' | ')} |`);
-  lines.push(`Measured ${r.startedAt.slice(0, 10)} by \`npm run bench${r.quick ? ' -- --quick' : ''}\` on ${m.cpus} × ${m.cpuModel}, ${f(m.memoryGiB)} GiB RAM, ${m.platform}, Node ${m.node}, onnxruntime-node ${m.onnxruntime}, device ${r.device}` +
+  lines.push(`Measured ${r.startedAt.slice(0, 10)} by \`npm run bench${r.quick ? ' -- --quick' : ''}\` in ${f(r.seconds / 60)} min on ${m.cpus} × ${m.cpuModel}, ${f(m.memoryGiB)} GiB RAM, ${m.platform}, Node ${m.node}, onnxruntime-node ${m.onnxruntime}, device ${r.device}` +
     `; load average ${f(m.loadAverage.start, 2)} at the start, ${f(m.loadAverage.end, 2)} at the end` +
-    (r.provisional ? ' — **provisional: the machine was busy with other work, so these timings are noisy**.' : '.'));
+    (r.provisional ? ' — **provisional: the machine was busy with other work, so these timings are noisy**.' : '.') +
+    (r.quick ? ' **Quick run**: short samples and the mini geometry; the full run is what these tables are meant to show.' : ''));
+  lines.push('');
+  lines.push(`Every rate comes from at least ${r.minSampleSeconds} s of whole timed runs; no FLOP rate above the machine's ceiling (${r.ceiling.basis}) and no share above 100 % is printed.`);
   lines.push('');
   row('figure', 'value', 'settings');
   row('---', '---', '---');
   const n = r.network;
-  row('v2.3-shaped network', `${f(n.parameters / 1e6, 2)} M params (${n.deviation.parameters >= 0 ? '+' : ''}${pct(n.deviation.parameters, 2)}), ${f(n.flopsPerFrame / 1e9, 2)} GFLOP/frame (${n.deviation.flopsPerFrame >= 0 ? '+' : ''}${pct(n.deviation.flopsPerFrame, 2)})`, `vs the reference 18.27 M, ≈3.2 GFLOP; ${n.geometry} geometry`);
-  row('fp32 MatMul roofline (ONNX Runtime)', `${f(r.roofline.gflops, 0)} GFLOP/s`, `${r.roofline.layouts.map((l) => `${l.workers}×${l.threads}: ${f(l.gflops, 0)}`).join(', ')} (${r.roofline.shape})`);
-  for (const p of r.throughput) {
-    row(`network, ${p.workers} worker${p.workers > 1 ? 's' : ''} × ${p.threads} thread${p.threads > 1 ? 's' : ''}, batch ${p.batch}`, `${f(p.framesPerSecond)} frames/s`, `${f(p.gflops, 0)} GFLOP/s, ${pct(p.rooflineFraction)} of roofline`);
-  }
-  row('post-processing + solve, mesh space (SDK way)', `${f(r.postprocess.meshMsPerFrame, 2)} ms/frame`, `${pct(r.postprocess.fractionOfNetwork.mesh)} of the network's time per frame`);
-  row('post-processing + solve, coefficient space (ours)', `${f(r.postprocess.coefficientsMsPerFrame, 3)} ms/frame`, `${pct(r.postprocess.fractionOfNetwork.coefficients, 2)} of the network's time per frame`);
+  row('v2.3-shaped network', `${f(n.parameters / 1e6, 2)} M params (${n.deviation.parameters >= 0 ? '+' : ''}${pct(n.deviation.parameters, 2)}), ${f(n.flopsPerFrame / 1e9, 2)} GFLOP/frame (${n.deviation.flopsPerFrame >= 0 ? '+' : ''}${pct(n.deviation.flopsPerFrame, 2)})`, `vs the reference ${f(n.reference.parameters / 1e6, 2)} M, ${f(n.reference.flopsPerFrame / 1e9, 2)} GFLOP; ${n.geometry} geometry`);
+  row('fp32 MatMul roofline (ONNX Runtime)', r.roofline.gflops === null ? '—' : `${f(r.roofline.gflops, 0)} GFLOP/s`,
+    `${r.roofline.layouts.map((l) => `${l.workers}×${l.threads}: ${l.gflops === null ? 'refused' : f(l.gflops, 0)}`).join(', ')} (${r.roofline.shape})`);
+  for (const p of r.throughput) row(`network, ${layoutName(p)}, batch ${p.batch}`, ...pointCells(p));
+  const pp = r.postprocess;
+  const ofNetwork = (x: number | null, digits: number) => (x === null ? 'no network figure to compare with' : `${pct(x, digits)} of the network's time per frame`);
+  row('post-processing + solve, mesh space (SDK way)', `${f(pp.meshMsPerFrame, 2)} ms/frame`, `${ofNetwork(pp.fractionOfNetwork.mesh, 0)}; ${pp.sample.mesh.reps} runs of ${pp.frames} frames`);
+  row('post-processing + solve, coefficient space (ours)', `${f(pp.coefficientsMsPerFrame, 3)} ms/frame`, `${ofNetwork(pp.fractionOfNetwork.coefficients, 2)}; ${pp.sample.coefficients.reps} runs of the same frames`);
   for (const e of [r.endToEnd.defaultModel, r.endToEnd.benchPack, r.endToEnd.baseline]) {
     const s = e.stages;
     row(`end to end, ${e.label}`, `${f(e.secondsPerMinute)} s per minute of dialogue (RTF ${f(e.realTimeFactor, 3)})`,
-      `batch ${e.settings.batchSize}, ${e.settings.workers}×${e.settings.threads}, solve ${e.settings.solvePath}; ${f(e.audioSeconds, 0)} s line: decode ${f(s.decode, 2)} s, inference ${f(s.inference, 2)} s, post ${f(s.postprocess, 2)} s, write ${f(s.write, 2)} s`);
+      `batch ${e.settings.batchSize}, ${e.settings.workers}×${e.settings.threads}, solve ${e.settings.solvePath}; ${f(e.audioSeconds, 0)} s line × ${e.sample.reps} in ${f(e.sample.seconds)} s; per line: decode ${f(s.decode, 2)} s, inference ${f(s.inference, 2)} s, post ${f(s.postprocess, 2)} s, write ${f(s.write, 2)} s`);
   }
   row('speed-up over the straightforward port', `${f(r.speedup)}×`, 'v2.3-shaped pack, seconds per minute of dialogue');
-  row('.usda writing', `${f(r.usdWrite.megabytesPerSecond)} MB/s`, `${r.usdWrite.frames} frames × ${r.usdWrite.channels} channels of solver output, ${f(r.usdWrite.bytes / 1e6)} MB formatted and written; ${f(r.usdWrite.durableMegabytesPerSecond)} MB/s including fsync (${f(r.usdWrite.fsyncSeconds, 2)} s)`);
+  const u = r.usdWrite;
+  row('.usda writing', `${f(u.megabytesPerSecond)} MB/s`, `${u.frames} frames × ${u.channels} channels of solver output, ${f(u.bytes / 1e6)} MB formatted and written × ${u.reps} in ${f(u.seconds * u.reps)} s; ${f(u.durableMegabytesPerSecond)} MB/s including fsync (${f(u.fsyncSeconds, 2)} s per write)`);
   const mem = r.memory;
   row(`peak RSS, ${mem.defaultModel.audioMinutes}-minute 48 kHz stereo line, default model`, `${f(mem.defaultModel.peakRssMB, 0)} MB`, `measured end to end in a child process (${f(mem.defaultModel.seconds)} s)`);
-  const measured = mem.benchPack.find((b) => b.audioMinutes === mem.benchPackExtrapolated.minutes);
-  row(`peak RSS, ${mem.benchPackExtrapolated.minutes}-minute line, v2.3-shaped pack`, `${f(mem.benchPackExtrapolated.peakRssMB, 0)} MB`,
-    measured ? `measured end to end in a child process (${f(measured.seconds)} s)` : `extrapolated linearly from ${mem.benchPack.map((b) => `${b.audioMinutes} min: ${f(b.peakRssMB, 0)} MB`).join(', ')}`);
+  for (const run of mem.benchPack) {
+    row(`peak RSS, ${run.audioMinutes}-minute line, v2.3-shaped pack`, `${f(run.peakRssMB, 0)} MB`, `measured end to end in a child process (${f(run.seconds)} s)`);
+  }
   lines.push('');
-  row('target (2 cores)', 'measured', 'met');
+  row(`target (${m.cpus} cores)`, 'measured', 'met');
   row('---', '---', '---');
-  for (const t of r.targets) row(`${t.name} ${t.target}`, targetValue(t), t.met ? 'yes' : `**no** (${pct(Math.abs(t.margin))} short)`);
+  for (const t of r.targets) {
+    row(`${t.name} ${t.target}`, targetValue(t), t.met === null ? `not judged: ${t.note ?? 'no figure'}` : t.met ? 'yes' : `**no** (${pct(Math.abs(t.margin ?? 0))} short)`);
+  }
+  lines.push('');
+  lines.push('What this run shows:');
+  lines.push('');
+  for (const s of findings(r)) lines.push(`- ${s}`);
+  if (r.notes.length > 0) {
+    lines.push('');
+    lines.push('Left out of this run, and why:');
+    lines.push('');
+    for (const s of r.notes) lines.push(`- ${s}`);
+  }
   return lines.join('\n') + '\n';
 }

@@ -13,7 +13,7 @@ export const benchOptions = (y: Argv) => y
   .option('batch-sizes', { type: 'string', describe: 'comma-separated frames per network run to measure (default 1,2,4,8,16,32,64; quick 1,4)' })
   .option('pack-dir', { type: 'string', describe: 'where the generated v2.3-shaped pack is kept (default: .tmp/bench in the repository)' })
   .option('seed', { type: 'number', default: 1, describe: 'seed of the generated network and audio' })
-  .option('short-memory', { type: 'boolean', default: false, describe: 'extrapolate the v2.3-shaped pack\'s 60-minute peak memory from 1- and 4-minute lines instead of running a real 60-minute line (~25 min less on 2 cores)' })
+  .option('short-memory', { type: 'boolean', default: false, describe: 'measure the v2.3-shaped pack\'s peak memory over 1- and 4-minute lines instead of a real 60-minute line (~25 min less on 2 cores); the 60-minute figure is then left out, never extrapolated' })
   .option('update-readme', { type: 'boolean', default: false, describe: 'write the tables into README.md between its bench markers' });
 
 type BenchArgs = Awaited<ReturnType<ReturnType<typeof benchOptions>['parseAsync']>>;

@@ -1,0 +1,155 @@
+// The bench's guards: what keeps an impossible or extrapolated figure out of its report. Values in,
+// verdicts out; nothing here times anything.
+import { describe, expect, it } from 'vitest';
+import { cpuCeiling } from '../src/bench/ceiling.js';
+import { MIN_SAMPLE_SECONDS, perSecond, repeatFor, repeatForSync, share, underCeiling } from '../src/bench/guards.js';
+import { peakAt } from '../src/bench/memory.js';
+import type { BenchReport, ThroughputPoint } from '../src/bench/report.js';
+import { markdownReport } from '../src/bench/table.js';
+import { evaluateTargets, notesOf } from '../src/bench/targets.js';
+import { withRoofline } from '../src/bench/throughput.js';
+
+const XEON = 'model name\t: Intel(R) Xeon(R) Processor\ncpu MHz\t\t: 2100.000\nflags\t\t: fpu sse sse2 avx fma avx2 avx512f avx512dq\n';
+const ceiling = cpuCeiling({ cores: 2, cpuinfo: XEON, maxFreqKHz: null });
+
+describe('the machine ceiling', () => {
+  it('is cores × max clock × FLOPs per cycle from the CPU flags, generous where the clock is unknown', () => {
+    expect(ceiling.flopsPerCycle).toBe(64);
+    // no cpufreq: twice the reported 2.1 GHz
+    expect(ceiling.ghz).toBeCloseTo(4.2, 6);
+    expect(ceiling.gflops).toBeCloseTo(2 * 4.2 * 64, 6);
+    expect(ceiling.basis).toMatch(/2 cores × 4\.20 GHz × 64 FLOP\/cycle/);
+  });
+
+  it('takes cpufreq\'s maximum when the kernel gives one, and narrower SIMD from the flags', () => {
+    const avx2 = cpuCeiling({ cores: 4, cpuinfo: XEON.replace(' avx512f avx512dq', ''), maxFreqKHz: 3_500_000 });
+    expect(avx2.flopsPerCycle).toBe(32);
+    expect(avx2.gflops).toBeCloseTo(4 * 3.5 * 32, 6);
+    expect(avx2.basis).toMatch(/cpufreq/);
+  });
+
+  it('assumes the widest SIMD and 6 GHz when nothing is known', () => {
+    const unknown = cpuCeiling({ cores: 1, cpuinfo: '', maxFreqKHz: null });
+    expect(unknown.gflops).toBe(6 * 64);
+  });
+});
+
+describe('a FLOP rate above the ceiling', () => {
+  it('is not a figure: null, with the measurement and the reason', () => {
+    const r = underCeiling({ value: 2408 }, ceiling);
+    expect(r.value).toBeNull();
+    expect(r.measured).toBe(2408);
+    expect(r.note).toMatch(/2408 GFLOP\/s exceeds what the cores can do/);
+    expect(r.note).toContain(ceiling.basis);
+  });
+
+  it('passes a rate under it unchanged', () => {
+    expect(underCeiling({ value: 129 }, ceiling)).toEqual({ value: 129 });
+  });
+
+  it('is refused as a roofline and as a throughput point in the printed report', () => {
+    const report = fixture({ rooflineGflops: 2408, pointGflops: 900 });
+    const md = markdownReport(report);
+    expect(md).not.toMatch(/\| 2408 GFLOP\/s/);
+    expect(md).toMatch(/\| fp32 MatMul roofline \(ONNX Runtime\) \| — \|/);
+    expect(md).toMatch(/\| network, 2 workers × 1 thread, batch 4 \| — \| refused: 900 GFLOP\/s exceeds/);
+    expect(md).toMatch(/Left out of this run, and why:/);
+  });
+});
+
+describe('a share of the roofline above 100 %', () => {
+  it('is flagged as a roofline measured too low, not printed as a share', () => {
+    const s = share(151, 129);
+    expect(s.value).toBeNull();
+    expect(s.measured).toBeCloseTo(151 / 129, 9);
+    expect(s.note).toMatch(/measured 117 % of the roofline: a share cannot exceed 100 %, so the roofline was measured too low/);
+    expect(share(59, 129).value).toBeCloseTo(59 / 129, 9);
+  });
+
+  it('leaves the point\'s share null with the reason, and the target unjudged', () => {
+    const [p] = withRoofline([point(4, 151)], 129);
+    expect(p!.rooflineFraction).toBeNull();
+    expect(p!.shareNote).toMatch(/cannot exceed 100 %/);
+    const report = fixture({ rooflineGflops: 129, pointGflops: 151 });
+    const target = report.targets.find((t) => t.name.startsWith('share of the measured roofline'))!;
+    expect(target.value).toBeNull();
+    expect(target.met).toBeNull();
+    const md = markdownReport(report);
+    expect(md).not.toMatch(/117 % of roofline/);
+    expect(md).toMatch(/share of roofline not given: measured 117 %/);
+  });
+});
+
+describe('a short sample', () => {
+  it('is not scaled up into a rate: 0.1 s gives no figure', () => {
+    const r = perSecond(45, { seconds: 0.1, reps: 1 });
+    expect(r.value).toBeNull();
+    expect(r.note).toMatch(/only 0\.100 s/);
+    expect(perSecond(45, { seconds: 1.5, reps: 3 }).value).toBeCloseTo(30, 9);
+    expect(perSecond(1, { seconds: MIN_SAMPLE_SECONDS, reps: 1 }).value).not.toBeNull();
+  });
+
+  it('is prevented by repeating the work until both the repetitions and the time are reached', async () => {
+    let calls = 0;
+    const sync = repeatForSync(0.02, 3, () => { calls++; });
+    expect(sync.reps).toBe(calls);
+    expect(sync.reps).toBeGreaterThanOrEqual(3);
+    expect(sync.seconds).toBeGreaterThanOrEqual(0.02);
+    const asyncSample = await repeatFor(0.02, 2, () => new Promise((r) => setImmediate(r)));
+    expect(asyncSample.reps).toBeGreaterThanOrEqual(2);
+    expect(asyncSample.seconds).toBeGreaterThanOrEqual(0.02);
+  });
+});
+
+describe('the 60-minute peak memory', () => {
+  const run = (minutes: number, mb: number) => ({ model: 'v2.3-shaped', audioMinutes: minutes, peakRssMB: mb, seconds: 1, frames: 1 });
+
+  it('is a real 60-minute line\'s peak', () => {
+    expect(peakAt([run(60, 900)], 60, 'x')).toEqual({ minutes: 60, peakRssMB: 900 });
+  });
+
+  it('is left out with the reason when only shorter lines ran, never extrapolated', () => {
+    const hour = peakAt([run(1, 900), run(4, 950)], 60, '--short-memory ran shorter lines instead');
+    expect(hour.peakRssMB).toBeNull();
+    expect(hour.note).toMatch(/--short-memory.*only 1-minute and 4-minute line\(s\) ran.*never extrapolated/);
+    const md = markdownReport(fixture({ rooflineGflops: 129, pointGflops: 60, packMinutes: [1, 4] }));
+    expect(md).not.toMatch(/60-minute line, v2\.3-shaped pack \| \d/);
+    expect(md).toMatch(/\| peak RSS, 60-minute line, v2\.3-shaped pack < 1\.5 GB \| — \| not judged: not measured/);
+  });
+});
+
+function point(batch: number, gflops: number | null, note?: string): ThroughputPoint {
+  const fps = gflops === null ? null : gflops / 3.2;
+  return {
+    batch, workers: 2, threads: 1, framesPerSecond: fps, msPerFrame: fps === null ? null : 1000 / fps, gflops,
+    ...(note ? { note } : {}), rooflineFraction: null, frames: 64, sample: { seconds: 2, reps: 3 },
+  };
+}
+
+/** A whole report around a roofline and one throughput point, built the way runBench builds it. */
+function fixture(o: { rooflineGflops: number; pointGflops: number; packMinutes?: number[] }): BenchReport {
+  const roof = underCeiling({ value: o.rooflineGflops }, ceiling);
+  const pt = underCeiling({ value: o.pointGflops }, ceiling);
+  const points = withRoofline([point(4, pt.value, pt.note)], roof.value);
+  const best = points[0]!.framesPerSecond === null ? null : points[0]!;
+  const line = (label: string) => ({
+    label, model: 'm', settings: { batchSize: 8, workers: 2, threads: 1, solvePath: 'coefficients' }, audioSeconds: 60, frames: 1800,
+    seconds: 30, sample: { seconds: 30, reps: 1 }, secondsPerMinute: 30, realTimeFactor: 0.5,
+    stages: { decode: 1, inference: 27, postprocess: 1, write: 1 }, startupSeconds: 2,
+  });
+  const packRuns = (o.packMinutes ?? [60]).map((m) => ({ model: 'v2.3-shaped', audioMinutes: m, peakRssMB: 900, seconds: 60 * m, frames: 1800 * m }));
+  const partial = {
+    quick: false, device: 'cpu' as const, provisional: false, startedAt: '2026-12-06T00:00:00.000Z', seconds: 3000,
+    machine: { cpus: 2, cpuModel: 'Xeon', memoryGiB: 23.5, platform: 'linux', node: 'v20', onnxruntime: '1.30.0', loadAverage: { start: 0.1, end: 0.2 } },
+    ceiling, minSampleSeconds: MIN_SAMPLE_SECONDS,
+    network: { packDir: '/x', geometry: 'full' as const, parameters: 18.11e6, flopsPerFrame: 3.23e9, macsPerFrame: 1.6e9, reference: { parameters: 18.27e6, flopsPerFrame: 3.2e9 }, deviation: { parameters: -0.0085, flopsPerFrame: 0.009 }, generatedSeconds: 0 },
+    roofline: { gflops: roof.value, layouts: [{ workers: 2, threads: 1, gflops: roof.value, seconds: 3, ...(roof.note ? { note: roof.note } : {}) }], shape: 'chains', ...(roof.note ? { note: roof.note } : {}) },
+    throughput: points, best,
+    postprocess: { meshMsPerFrame: 100, coefficientsMsPerFrame: 0.5, frames: 300, sample: { mesh: { seconds: 30, reps: 1 }, coefficients: { seconds: 3, reps: 20 } }, fractionOfNetwork: { mesh: null, coefficients: null }, prepareSeconds: { mesh: 1, coefficients: 2 } },
+    endToEnd: { defaultModel: line('default model'), benchPack: line('ours'), baseline: line('port') },
+    speedup: 1,
+    usdWrite: { frames: 18000, channels: 71, bytes: 2e7, seconds: 0.5, reps: 6, megabytesPerSecond: 40, fsyncSeconds: 0.01, durableMegabytesPerSecond: 39 },
+    memory: { defaultModel: { model: 'default', audioMinutes: 60, peakRssMB: 300, seconds: 600, frames: 108000 }, benchPack: packRuns, benchPackHour: peakAt(packRuns, 60, '--short-memory ran shorter lines instead') },
+  };
+  return { ...partial, targets: evaluateTargets(partial), notes: notesOf(partial) };
+}
