@@ -1,7 +1,7 @@
 import { FIX_DAMAGED, firstLine, runCodec, type CodecResult } from './codec.js';
-import { flacDeclaredFrames, oggDeclaredFrames } from './declared.js';
 import { detectFormat, type AudioFormat } from './detect.js';
-import { AudioError } from './errors.js';
+import { AudioError, type Shortfall } from './errors.js';
+import { checkFlac, checkMp3, checkOgg, shortfallError, wavShortfall, type Truncation } from './integrity.js';
 import { readMp3Gapless, trimMp3 } from './mp3-delay.js';
 import { findFirstMp3Frame } from './mp3-frame.js';
 import { decodeWavSamples, isDelegatedWav, readWavLayout } from './wav.js';
@@ -13,6 +13,16 @@ export interface DecodedAudio {
   format: AudioFormat;
   /** samples removed from the start (MP3 encoder + decoder delay), by us or by the decoder */
   trimmedSamples: number;
+  /** set when the file is cut short or damaged and `allowTruncated` let it through */
+  truncation?: Truncation;
+}
+
+export interface DecodeOptions {
+  /**
+   * Decode what is there of a file that is cut short or damaged (TRUNCATED / CORRUPT) instead of
+   * refusing it; the shortfall comes back as `truncation`. Default false.
+   */
+  allowTruncated?: boolean;
 }
 
 interface Decoded extends DecodedAudio {
@@ -21,49 +31,61 @@ interface Decoded extends DecodedAudio {
   /** decoding to nothing means damage rather than an empty recording */
   emptyIsDamage: boolean;
   messages: string[];
+  /** what the integrity checks found (integrity.ts) */
+  shortfall: Shortfall | null;
 }
 
 /**
  * Decodes a whole file held in memory to per-channel float samples at the file's own rate.
- * `file` is only used in error messages. Throws AudioError for every failure.
+ * `file` is only used in error messages. Throws AudioError for every failure, TRUNCATED or
+ * CORRUPT for a file cut short or damaged unless `allowTruncated`.
  */
-export async function decodeAudioBytes(bytes: Uint8Array, file: string): Promise<DecodedAudio> {
+export async function decodeAudioBytes(bytes: Uint8Array, file: string, opts: DecodeOptions = {}): Promise<DecodedAudio> {
   const format = detectFormat(bytes, file);
   const d = await decodeAs(format, bytes, file);
   checkSamples(d, file);
-  return { channels: d.channels, sampleRate: d.sampleRate, format: d.format, trimmedSamples: d.trimmedSamples };
+  const out: DecodedAudio = { channels: d.channels, sampleRate: d.sampleRate, format: d.format, trimmedSamples: d.trimmedSamples };
+  if (!d.shortfall) return out;
+  if (!opts.allowTruncated) throw shortfallError(file, d.shortfall);
+  return { ...out, truncation: { ...d.shortfall, decodedSeconds: d.channels[0]!.length / d.sampleRate } };
 }
 
 async function decodeAs(format: AudioFormat, bytes: Uint8Array, file: string): Promise<Decoded> {
-  const plain = (r: CodecResult, declared: number | null, emptyIsDamage: boolean): Decoded => ({
+  const plain = (r: CodecResult, declared: number | null, emptyIsDamage: boolean, shortfall: Shortfall | null): Decoded => ({
     ...r,
     format,
     trimmedSamples: 0,
     declared,
     emptyIsDamage,
+    shortfall,
   });
   switch (format) {
     case 'wav': {
       const layout = readWavLayout(bytes, file);
-      if (isDelegatedWav(layout)) return plain(await runCodec('wav', bytes, file, 'WAV'), null, false);
+      if (isDelegatedWav(layout)) {
+        const r = await runCodec('wav', bytes, file, 'WAV');
+        return plain(r, null, false, wavShortfall(layout, r.channels[0]?.length ?? 0));
+      }
+      const shortfall = wavShortfall(layout);
+      if (shortfall && layout.frames === 0) throw shortfallError(file, shortfall, true);
       const channels = decodeWavSamples(bytes, layout);
-      return { channels, sampleRate: layout.sampleRate, format, trimmedSamples: 0, declared: 0, emptyIsDamage: false, messages: [] };
+      return { channels, sampleRate: layout.sampleRate, format, trimmedSamples: 0, declared: 0, emptyIsDamage: false, messages: [], shortfall };
     }
     case 'flac': {
-      const declared = flacDeclaredFrames(bytes);
-      return plain(await runCodec('flac', bytes, file, 'FLAC'), declared, declared !== null);
+      const { declared, shortfall } = checkFlac(bytes);
+      return plain(await runCodec('flac', bytes, file, 'FLAC'), declared, declared !== null, shortfall);
     }
     case 'ogg': {
       // Even an empty Ogg stream ends on a page with a granule position; none means damage.
-      const declared = oggDeclaredFrames(bytes);
-      return plain(await runCodec('oga', bytes, file, 'Ogg Vorbis'), declared, declared !== 0);
+      const { declared, shortfall } = checkOgg(bytes);
+      return plain(await runCodec('oga', bytes, file, 'Ogg Vorbis'), declared, declared !== 0, shortfall);
     }
     case 'mp3':
-      return decodeMp3(bytes, file);
+      return decodeMp3(bytes, file, checkMp3(bytes));
   }
 }
 
-async function decodeMp3(bytes: Uint8Array, file: string): Promise<Decoded> {
+async function decodeMp3(bytes: Uint8Array, file: string, shortfall: Shortfall | null): Promise<Decoded> {
   const gapless = readMp3Gapless(bytes, findFirstMp3Frame(bytes));
   const decoded = await runCodec('mp3', bytes, file, 'MP3');
   // mpg123 resyncs on junk and can "find" frames at other rates inside damaged data.
@@ -90,12 +112,14 @@ async function decodeMp3(bytes: Uint8Array, file: string): Promise<Decoded> {
     // Detection found real frames, so nothing decoded is damage unless the tag says "empty".
     emptyIsDamage: declared === null || declared > 0,
     messages: decoded.messages,
+    shortfall,
   };
 }
 
 function checkSamples(d: Decoded, file: string): void {
   const frames = d.channels[0]?.length ?? 0;
   if (frames === 0) {
+    if (d.shortfall?.code === 'TRUNCATED') throw shortfallError(file, d.shortfall, true);
     // An empty recording and a damaged one both decode to nothing; the header tells them apart.
     if (d.emptyIsDamage || d.messages.length > 0) {
       const said = d.messages.length > 0 ? ` (decoder said: ${firstLine(d.messages[0]!)})` : '';

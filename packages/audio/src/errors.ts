@@ -3,6 +3,7 @@ export type AudioErrorCode =
   | 'IS_DIRECTORY'
   | 'EMPTY'
   | 'TRUNCATED'
+  | 'CORRUPT'
   | 'UNKNOWN_FORMAT'
   | 'NOT_AUDIO'
   | 'NO_SAMPLES'
@@ -20,14 +21,31 @@ export class AudioError extends Error {
   readonly file: string;
   readonly problem: string;
   readonly fix: string;
+  /** TRUNCATED / CORRUPT found by the integrity checks: how far the file got, for callers to show or record */
+  readonly shortfall?: Shortfall;
 
-  constructor(code: AudioErrorCode, file: string, problem: string, fix: string, options?: { cause?: unknown }) {
-    super(`${file}: ${problem}. ${fix}`, options);
+  constructor(code: AudioErrorCode, file: string, problem: string, fix: string, options?: { cause?: unknown; shortfall?: Shortfall }) {
+    super(`${file}: ${problem}. ${fix}`, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.file = file;
     this.problem = problem;
     this.fix = fix;
+    if (options?.shortfall) this.shortfall = options.shortfall;
   }
+}
+
+/**
+ * What the integrity checks found wrong with a file whose header promises more, or whose data
+ * fails its checksums (docs/audio-input.md). `goodSeconds` is how far the intact data reaches.
+ */
+export interface Shortfall {
+  readonly code: 'TRUNCATED' | 'CORRUPT';
+  /** one sentence: what is wrong and where */
+  readonly reason: string;
+  /** the length the headers announce, when they do */
+  readonly declaredSeconds?: number;
+  /** the audio up to the first missing or damaged byte */
+  readonly goodSeconds: number;
 }
 
 export const FIX_REEXPORT_WAV = 'Re-export the file as 16-bit PCM WAV';

@@ -3,6 +3,7 @@ import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { decodeAudioBytes } from './decode.js';
 import { AUDIO_EXTENSIONS, type AudioFormat } from './detect.js';
 import { AudioError } from './errors.js';
+import { shortfallError, wavShortfall, type Truncation } from './integrity.js';
 import { mixdown, MonoResampler, resample } from './resample.js';
 import { isDelegatedWav, readWavLayout } from './wav.js';
 import { FileBytes, streamWavMono } from './wav-stream.js';
@@ -21,6 +22,18 @@ export interface AudioInfo {
   sha256: string;
   /** samples trimmed from the start (MP3 encoder delay) */
   trimmedSamples: number;
+  /** only with `allowTruncated`: the file is cut short or damaged, and this is what is missing */
+  truncation?: Truncation;
+}
+
+export interface LoadOptions {
+  /** Hz of the returned samples (default 16000) */
+  sampleRate?: number;
+  /**
+   * Process what is there of a file that is cut short or damaged instead of refusing it with
+   * TRUNCATED / CORRUPT; `info.truncation` then says what is missing. Default false.
+   */
+  allowTruncated?: boolean;
 }
 
 export interface LoadedAudio {
@@ -39,14 +52,15 @@ export const DEFAULT_SAMPLE_RATE = 16000;
  * hour-long line costs its 16 kHz result in memory, not its decoded channels; the samples are
  * bit-identical to decoding the whole file (decodeAudioBytes → mixdown → resample).
  */
-export async function loadAudio(file: string, opts: { sampleRate?: number } = {}): Promise<LoadedAudio> {
+export async function loadAudio(file: string, opts: LoadOptions = {}): Promise<LoadedAudio> {
   const rate = opts.sampleRate ?? DEFAULT_SAMPLE_RATE;
   if (!Number.isInteger(rate) || rate <= 0) throw new RangeError(`loadAudio: sampleRate must be a positive integer, got ${rate}`);
-  const streamed = await loadWavStreaming(file, rate);
+  const allowTruncated = opts.allowTruncated === true;
+  const streamed = await loadWavStreaming(file, rate, allowTruncated);
   if (streamed) return streamed;
   const bytes = await readAudioFile(file);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const decoded = await decodeAudioBytes(bytes, file);
+  const decoded = await decodeAudioBytes(bytes, file, { allowTruncated });
   const frames = decoded.channels[0]!.length;
   let samples: Float32Array;
   try {
@@ -66,6 +80,7 @@ export async function loadAudio(file: string, opts: { sampleRate?: number } = {}
       durationSeconds: frames / decoded.sampleRate,
       sha256,
       trimmedSamples: decoded.trimmedSamples,
+      ...(decoded.truncation ? { truncation: decoded.truncation } : {}),
     },
   };
 }
@@ -75,7 +90,7 @@ export async function loadAudio(file: string, opts: { sampleRate?: number } = {}
  * run instead (not a WAV, a codec @audio/decode handles, no frames, a rate the resampler can
  * only reproduce whole): that path then reports every error exactly as before.
  */
-async function loadWavStreaming(file: string, rate: number): Promise<LoadedAudio | null> {
+async function loadWavStreaming(file: string, rate: number, allowTruncated: boolean): Promise<LoadedAudio | null> {
   let fh: FileHandle;
   let size: number;
   try {
@@ -91,6 +106,8 @@ async function loadWavStreaming(file: string, rate: number): Promise<LoadedAudio
     if (size < 12 || !['RIFF', 'RF64', 'BW64'].includes(magic(0)) || magic(8) !== 'WAVE') return null;
     const layout = await bytes.walk((src) => readWavLayout(src, file));
     if (isDelegatedWav(layout) || layout.frames === 0) return null;
+    const shortfall = wavShortfall(layout);
+    if (shortfall && !allowTruncated) throw shortfallError(file, shortfall);
     let resampler: MonoResampler | null;
     try {
       resampler = await MonoResampler.create(layout.frames, layout.sampleRate, rate);
@@ -123,6 +140,7 @@ async function loadWavStreaming(file: string, rate: number): Promise<LoadedAudio
         durationSeconds: layout.frames / layout.sampleRate,
         sha256: streamed.sha256,
         trimmedSamples: 0,
+        ...(shortfall ? { truncation: { ...shortfall, decodedSeconds: layout.frames / layout.sampleRate } } : {}),
       },
     };
   } finally {

@@ -18,7 +18,7 @@
  * padding is left in: it is silence, and guessing it wrong would cut speech.
  * Layer I/II files are decoded but not trimmed; their delays differ and they are rare for speech.
  */
-import { parseMpegFrame, type MpegFrame } from './mp3-frame.js';
+import { asciiAt, parseMpegFrame, xingOffset, type MpegFrame } from './mp3-frame.js';
 
 export const MP3_DECODER_DELAY = 529;
 export const LAME_ENCODER_DELAY = 576;
@@ -29,20 +29,12 @@ export interface Mp3Gapless {
   tag: { encoder: string; encoderDelay: number; padding: number; frames: number } | null;
 }
 
-const text = (b: Uint8Array, at: number, n: number): string =>
-  String.fromCharCode(...b.subarray(at, Math.min(b.length, at + n)));
-
 /** Reads the Xing/Info header and its LAME extension from the first frame, if present. */
 export function readMp3Gapless(b: Uint8Array, firstFrame: number): Mp3Gapless | null {
   const frame = parseMpegFrame(b, firstFrame);
   if (!frame) return null;
-  const sideInfo = frame.version === 1 ? (frame.channels === 1 ? 17 : 32) : frame.channels === 1 ? 9 : 17;
-  // Some writers count the CRC before the side info and some do not; accept either.
-  const candidates = [4 + sideInfo + (frame.crc ? 2 : 0), 4 + sideInfo];
-  for (const rel of candidates) {
-    const x = firstFrame + rel;
-    const id = text(b, x, 4);
-    if (id !== 'Xing' && id !== 'Info') continue;
+  const x = xingOffset(b, frame);
+  if (x >= 0) {
     if (x + 8 > b.length) return { frame, tag: null };
     const flags = ((b[x + 4]! << 24) | (b[x + 5]! << 16) | (b[x + 6]! << 8) | b[x + 7]!) >>> 0;
     let p = x + 8;
@@ -55,7 +47,7 @@ export function readMp3Gapless(b: Uint8Array, firstFrame: number): Mp3Gapless | 
     if (flags & 4) p += 100;
     if (flags & 8) p += 4;
     if (p + 24 > Math.min(b.length, firstFrame + frame.bytes) || frames < 0) return { frame, tag: null };
-    const encoder = text(b, p, 9).replace(/\0+$/, '');
+    const encoder = asciiAt(b, p, 9).replace(/\0+$/, '');
     // The LAME extension has no magic of its own; an encoder string is the only sign it is there.
     if (!/^(LAME|L3\.99|Lavc|Lavf|GOGO)/.test(encoder)) return { frame, tag: null };
     const encoderDelay = (b[p + 21]! << 4) | (b[p + 22]! >> 4);

@@ -1,4 +1,4 @@
-/** One MPEG audio frame header, enough to find the Xing/LAME tag and tell mono from stereo. */
+/** One MPEG audio frame header, enough to find the Xing/LAME tag, tell mono from stereo and step to the next frame. */
 export interface MpegFrame {
   offset: number;
   /** 1 = MPEG-1, 2 = MPEG-2, 2.5 = MPEG-2.5 */
@@ -88,6 +88,102 @@ export function findFirstMp3Frame(b: Uint8Array): number {
     if (next + 3 <= b.length && b[next] === 0x54 && b[next + 1] === 0x41 && b[next + 2] === 0x47) return at;
     const g = parseMpegFrame(b, next);
     if (g && sameStream(f, g)) return at;
+  }
+  return -1;
+}
+
+/** `n` bytes at `at` as Latin-1 text (fewer at the end of the file). */
+export const asciiAt = (b: Uint8Array, at: number, n: number): string =>
+  String.fromCharCode(...b.subarray(at, Math.min(b.length, at + n)));
+const u32be = (b: Uint8Array, at: number): number => ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+
+/** Offset of the Xing/Info header inside the (silent) first frame, or -1 when it has none. */
+export function xingOffset(b: Uint8Array, frame: MpegFrame): number {
+  const sideInfo = frame.version === 1 ? (frame.channels === 1 ? 17 : 32) : frame.channels === 1 ? 9 : 17;
+  // Some writers count the CRC before the side info and some do not; accept either.
+  for (const rel of [4 + sideInfo + (frame.crc ? 2 : 0), 4 + sideInfo]) {
+    const id = asciiAt(b, frame.offset + rel, 4);
+    if (id === 'Xing' || id === 'Info') return frame.offset + rel;
+  }
+  return -1;
+}
+
+/**
+ * Audio frames the first frame's Xing/Info or VBRI header announces (the header frame itself
+ * not counted, as LAME and Fraunhofer write it), or null when there is no such count.
+ */
+export function declaredMp3Frames(b: Uint8Array, frame: MpegFrame): number | null {
+  const x = xingOffset(b, frame);
+  if (x >= 0) return x + 12 <= b.length && b[x + 7]! & 1 ? u32be(b, x + 8) : null;
+  // VBRI sits 32 bytes after the header: version, delay, quality (2 bytes each), bytes, frames.
+  const v = frame.offset + 36;
+  return asciiAt(b, v, 4) === 'VBRI' && v + 18 <= b.length ? u32be(b, v + 14) : null;
+}
+
+export interface Mp3Walk {
+  /** whole frames after the first (the one that may hold the Xing/VBRI header) */
+  frames: number;
+  /** byte offset of a last frame that runs past the end of the file, or -1 */
+  cutAt: number;
+  /** byte offset of the first bytes between frames that are neither a frame nor a tag, or -1 */
+  junkAt: number;
+  /** `frames` counted before `junkAt` */
+  framesBeforeJunk: number;
+}
+
+/** Trailing tags that may follow the last frame: ID3v1 (`TAG`), APEv2 (`APETAGEX`), Lyrics3. */
+const isTrailer = (b: Uint8Array, at: number): boolean =>
+  asciiAt(b, at, 3) === 'TAG' || asciiAt(b, at, 8) === 'APETAGEX' || asciiAt(b, at, 11) === 'LYRICSBEGIN';
+
+/** Zeros to the end of the file: padding some writers and copy tools leave, not damage. */
+function zerosToEnd(b: Uint8Array, at: number): boolean {
+  for (let i = at; i < b.length; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
+/**
+ * Steps from frame to frame by their sizes. Where the chain breaks on anything but a tag or
+ * padding, the bytes there are damage; like decoders, it then resynchronises on the next header
+ * that a second one confirms, and goes on counting.
+ */
+export function walkMp3(b: Uint8Array, first: MpegFrame): Mp3Walk {
+  const walk: Mp3Walk = { frames: 0, cutAt: -1, junkAt: -1, framesBeforeJunk: 0 };
+  let at = first.offset + first.bytes;
+  while (at < b.length) {
+    const f = parseMpegFrame(b, at);
+    if (f && sameStream(f, first)) {
+      if (at + f.bytes > b.length) {
+        walk.cutAt = at;
+        break;
+      }
+      walk.frames++;
+      at += f.bytes;
+      continue;
+    }
+    if (isTrailer(b, at) || zerosToEnd(b, at)) break;
+    const tag = id3v2Size(b.subarray(at));
+    if (tag > 0) {
+      at += tag;
+      continue;
+    }
+    if (walk.junkAt < 0) {
+      walk.junkAt = at;
+      walk.framesBeforeJunk = walk.frames;
+    }
+    const next = resync(b, at + 1, first);
+    if (next < 0) break;
+    at = next;
+  }
+  return walk;
+}
+
+/** The next frame header from `from` on that a second header right after it confirms; -1 if none. */
+function resync(b: Uint8Array, from: number, like: MpegFrame): number {
+  for (let at = from; at + 4 <= b.length; at++) {
+    const f = parseMpegFrame(b, at);
+    if (!f || !sameStream(f, like)) continue;
+    const g = parseMpegFrame(b, at + f.bytes);
+    if (g && sameStream(g, like)) return at;
   }
   return -1;
 }

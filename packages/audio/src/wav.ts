@@ -31,8 +31,13 @@ export interface WavLayout {
   /** bytes one sample of one channel takes in the data chunk */
   container: number;
   dataOffset: number;
+  /** whole frames in the file (0 for codecs @audio/decode handles) */
   frames: number;
-  /** true when the data chunk claims more bytes than the file holds */
+  /** the data chunk's size as its header (or RF64's ds64) gives it; streaming placeholders resolved to the end of the file */
+  declaredBytes: number;
+  /** data bytes the file really holds, up to `declaredBytes` */
+  availableBytes: number;
+  /** true when the data chunk claims more bytes than the file holds: a copy cut short */
   dataCutShort: boolean;
 }
 
@@ -102,11 +107,12 @@ export function readWavLayout(source: Uint8Array | ByteSource, file: string): Wa
         bits: b.u16(body + 14),
       };
     } else if (chunk === 'data') {
-      // Streaming writers (ffmpeg/sox to a pipe) leave 0 or 0xFFFFFFFF and never patch it; RF64
-      // puts the real size in ds64. In those cases the data runs to the end of the file.
+      // Streaming writers (ffmpeg/sox to a pipe, recorders still recording) leave 0 or 0xFFFFFFFF
+      // and patch it only when they finish; RF64 puts the real size in ds64 (0 until finished).
+      // In those cases the data runs to the end of the file (docs/audio-input.md).
       let len = size;
-      if (size === 0xffffffff) len = ds64DataSize >= 0 ? ds64DataSize : b.length - body;
-      else if (size === 0 && unpatched) len = b.length - body;
+      if (size === 0xffffffff) len = ds64DataSize > 0 ? ds64DataSize : b.length - body;
+      else if (size === 0 && (unpatched || !isChunkId(b, body))) len = b.length - body;
       data = { offset: body, size: len };
       if (body + len >= b.length) break;
     }
@@ -155,6 +161,8 @@ export function readWavLayout(source: Uint8Array | ByteSource, file: string): Wa
     container,
     dataOffset: data.offset,
     frames: codec in DELEGATED ? 0 : Math.floor(bytes / (container * fmt.channels)),
+    declaredBytes: data.size,
+    availableBytes: bytes,
     dataCutShort: data.size > available,
   };
 }

@@ -99,8 +99,8 @@ const riff = (body: number[], size = body.length + 4, magic = 'RIFF'): Uint8Arra
 describe('WAV reader tolerance', () => {
   const x = sine(801, 16000, 500, 0.5);
   const q = (v: Float32Array): Float32Array => Float32Array.from(v, (s) => Math.round(s * 32768) / 32768);
-  const expectX = async (bytes: Uint8Array, frames = x.length): Promise<void> => {
-    const out = await decodeAudioBytes(bytes, 'made.wav');
+  const expectX = async (bytes: Uint8Array, frames = x.length, allowTruncated = false): Promise<void> => {
+    const out = await decodeAudioBytes(bytes, 'made.wav', { allowTruncated });
     expect(out.channels[0]!.length).toBe(frames);
     expect(maxAbsDiff(out.channels[0]!, q(x).subarray(0, frames))).toBe(0);
   };
@@ -127,10 +127,23 @@ describe('WAV reader tolerance', () => {
     await expectX(riff([...chunk('data', data), ...chunk('fmt ', fmt)]));
   });
 
-  it('decodes the whole frames of a data chunk cut short by a copy', async () => {
+  it('refuses a data chunk cut short by a copy, and decodes its whole frames with allowTruncated', async () => {
     const { fmt, data } = pieces(x);
     const full = riff([...chunk('fmt ', fmt), ...chunk('data', data)]);
-    await expectX(full.subarray(0, full.length - 101), x.length - 51);
+    const cut = full.subarray(0, full.length - 101);
+    await expect(decodeAudioBytes(cut, 'made.wav')).rejects.toMatchObject({ code: 'TRUNCATED', file: 'made.wav' });
+    await expectX(cut, x.length - 51, true);
+  });
+
+  it('reads an RF64 whose ds64 still says 0 (a recorder that has not finished) to the end of the file', async () => {
+    const { fmt, data } = pieces(x);
+    const ds64 = [...new Array<number>(28).fill(0)];
+    await expectX(riff([...chunk('ds64', ds64), ...chunk('fmt ', fmt), ...chunk('data', data, 0xffffffff)], 0xffffffff, 'RF64'));
+  });
+
+  it('reads a data size of 0 followed by samples to the end of the file, even where the RIFF size was written', async () => {
+    const { fmt, data } = pieces(x);
+    await expectX(riff([...chunk('fmt ', fmt), ...chunk('data', data, 0)], 36));
   });
 
   it('reads 20-bit samples in a 24-bit container at full scale', async () => {
