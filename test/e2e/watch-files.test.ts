@@ -97,10 +97,10 @@ describe('a2f watch: slow copies, bad files among good ones, and path traversal 
       expect(Date.parse(started.t)).toBeGreaterThanOrEqual(copyEnded[name]!);
     }
     // Same stem side by side: each named with its extension, so neither overwrites the other.
-    const wav = readJson<{ durationSeconds: number; frames: number }>(path.join(out, 'slow_wav.report.json'));
+    const wav = readJson<{ durationSeconds: number; frames: number }>(path.join(out, 'slow.wav.report.json'));
     expect(wav.durationSeconds).toBeCloseTo(1.2, 6);
     expect(wav.frames).toBe(36);
-    const flac = readJson<{ durationSeconds: number }>(path.join(out, 'slow_flac.report.json'));
+    const flac = readJson<{ durationSeconds: number }>(path.join(out, 'slow.flac.report.json'));
     const source = await loadAudio(path.join(DIALOGUE, 'line03_who_knew.flac'));
     expect(flac.durationSeconds).toBe(source.info.durationSeconds);
   });
@@ -159,7 +159,7 @@ describe('a2f watch: slow copies, bad files among good ones, and path traversal 
     const files = walk(out).filter((f) => !f.startsWith('.a2f-watch/') && f !== 'linked'); // the test's own symlink
     expect(files.filter((f) => !/\.(usda|report\.json|error\.json)$/.test(f))).toEqual([]);
     const layers = files.filter((f) => f.endsWith('.usda'));
-    expect(layers.sort()).toEqual(['good01.usda', 'good02.usda', 'sh020/good03.usda', 'sh020/good04.usda', 'slow_flac.usda', 'slow_wav.usda'].sort());
+    expect(layers.sort()).toEqual(['good01.usda', 'good02.usda', 'sh020/good03.usda', 'sh020/good04.usda', 'slow.flac.usda', 'slow.wav.usda'].sort());
     const results = await usdReadbackMany(layers.map((l) => ({ root: path.join(out, l), others: [CHARACTER] })));
     expect(results.map((r, i) => ({ l: layers[i], ok: r.ok, errors: r.errors })).filter((r) => !r.ok)).toEqual([]);
   }, 60_000);

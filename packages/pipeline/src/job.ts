@@ -1,11 +1,14 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { toA2fExportJson, validateFaceAnimation, type BindingPreset, type Rational } from '@a2f/animation';
 import { loadAudio } from '@a2f/audio';
 import { createInferenceEngine, loadModelPack, parseEmotionArg, type EmotionKey, type InferenceEngine, type ModelPack } from '@a2f/inference';
 import { buildAnimationLayers, inspectCharacter, type BindingReport, type CharacterInfo } from '@a2f/usd';
 import { writeFileAtomic } from './atomic.js';
+import { clobberError, findReplaced, settingsSha256, type ReplacedOutput } from './clobber.js';
 import { JobError, summarizeError, type ErrorSummary } from './errors.js';
+import { fileStem } from './names.js';
+import { checkOutputDir, makeDirs } from './output-dir.js';
 import { loadPreset, resolveSettings, type JobSettings, type JobSettingsInput } from './settings.js';
 import { readSidecar, sidecarEmotionKeys, sidecarPath, type LineSidecar } from './sidecar.js';
 import { TOOL } from './tool.js';
@@ -23,6 +26,8 @@ export interface LineSuccess {
   readonly binding: BindingSummary;
   /** the line's sidecar, when it had one */
   readonly sidecar?: string;
+  /** files of the same name, made from other audio or settings, that this line replaced */
+  readonly replaced?: ReplacedOutput;
 }
 
 export interface LineFailure {
@@ -58,6 +63,8 @@ export interface ProcessOptions {
    */
   readonly outDir?: string;
   readonly onProgress?: (p: LineProgress) => void;
+  /** refuse (fail the line) rather than replace files of the same name made from other audio or settings */
+  readonly noClobber?: boolean;
 }
 
 /** A model loaded into its workers, with the batch's --emotion parsed for its emotion names. */
@@ -90,6 +97,8 @@ export class JobContext {
 
   static async create(input: JobSettingsInput): Promise<JobContext> {
     const settings = resolveSettings(input);
+    // First, and cheap: a bad output folder is one clear error before anything loads.
+    checkOutputDir(settings.outDir);
     const preset = loadPreset(settings.preset);
     const character = readCharacter(settings.character);
     // Bad overrides or an --emotion the model cannot take stop the batch before any line runs.
@@ -139,6 +148,11 @@ export class JobContext {
       throw new JobError('OUTPUT_CLASH', exportFile, 'the a2f_export JSON of this line would overwrite its sidecar (the output folder is the audio folder)',
         'Write outputs to another folder (--out), or leave out --export-json.');
     }
+    // Before any work: what this line's name already holds, and whether it may be replaced.
+    const { outDir: _out, inference: _inference, ...decisive } = settings;
+    const settingsSha = settingsSha256({ ...decisive, sidecar: sidecar ?? null });
+    const replaced = findReplaced(outDir, name, file, settingsSha);
+    if (replaced && opts.noClobber) throw clobberError(replaced);
     const modelName = sidecar?.model ?? settings.model;
     const { engine, emotion: batchEmotion } = await this.model(modelName);
     const characterFile = sidecar?.character ?? settings.character;
@@ -170,11 +184,13 @@ export class JobContext {
     validateFaceAnimation(anim);
 
     onProgress?.({ audio: file, stage: 'write', done: 0, total: 1 });
-    mkdirSync(outDir, { recursive: true });
+    makeDirs(outDir);
     const { layers, report } = buildAnimationLayers(anim, character, {
       layering: settings.layering,
       preset: this.preset,
-      name,
+      // The prim name comes from the same stem; dots kept apart so take.wav's prim is not take.mp3's (docs/output-names.md).
+      name: name.replaceAll('.', '_'),
+      fileStem: name,
       characterAssetPath: relativeAssetPath(outDir, characterFile),
       sublayerCharacter: settings.sublayerCharacter,
     });
@@ -192,6 +208,8 @@ export class JobContext {
     const reportFile = path.join(outDir, `${name}.report.json`);
     writeFileAtomic(reportFile, JSON.stringify({
       audio: file,
+      origin: { audioSha256: info.sha256, settingsSha256: settingsSha },
+      ...(replaced ? { replaced } : {}),
       layers: layerFiles.map((f) => path.basename(f)),
       layering: settings.layering,
       frames: anim.frameCount,
@@ -211,6 +229,7 @@ export class JobContext {
       ok: true, audio: file, name, files, layers: layerFiles, report: reportFile,
       frames: anim.frameCount, durationSeconds: info.durationSeconds, binding,
       ...(sidecar ? { sidecar: sidecar.file } : {}),
+      ...(replaced ? { replaced } : {}),
     };
   }
 
@@ -270,11 +289,8 @@ function summarizeBinding(report: BindingReport): BindingSummary {
   };
 }
 
-/** A file-system-safe stem from the audio file name (spaces and odd characters become _). */
-export function outputName(audio: string): string {
-  const stem = path.basename(audio).replace(/\.[^.]*$/, '');
-  return stem.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._-]+/, '') || 'line';
-}
+/** The output stem of an audio file: its name as given, only what a file system forbids replaced (docs/output-names.md). */
+export const outputName = fileStem;
 
 /** The character as a layer in outDir refers to it: relative, forward slashes, "./" prefixed. */
 export function relativeAssetPath(fromDir: string, target: string): string {

@@ -1,6 +1,8 @@
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { JobError } from './errors.js';
+import { fileStem, safeFileName } from './names.js';
+import { makeDirs } from './output-dir.js';
 import { TEMPLATES_DIR } from './tool.js';
 
 /**
@@ -16,7 +18,7 @@ import { TEMPLATES_DIR } from './tool.js';
  * result is always strictly inside the output root, or a JobError('OUTPUT_PATH') that says why.
  */
 export const OUTPUT_PATH_VARIABLES = {
-  name: 'the audio file name without extension, made file-system safe (spaces and odd characters become _)',
+  name: 'the audio file name without extension as given, only what a file system forbids replaced by _ (docs/output-names.md)',
   stem: 'the audio file name without extension, exactly as dropped',
   ext: 'the audio file extension without the dot, lower case',
   dir: 'the folder of the audio file relative to the watch folder ("" at the top; may hold several segments)',
@@ -114,7 +116,7 @@ export function renderOutputPath(template: string, vars: OutputPathVars, root: s
  */
 export function ensureOutputDir(location: OutputLocation, root: string, source = 'output path template'): void {
   const absRoot = path.resolve(root);
-  mkdirSync(absRoot, { recursive: true });
+  makeDirs(absRoot);
   const realRoot = realpathSync(absRoot);
   let cur = absRoot;
   for (const seg of path.relative(absRoot, location.dir).split(path.sep).filter(Boolean)) {
@@ -135,7 +137,7 @@ export function ensureOutputDir(location: OutputLocation, root: string, source =
       }
     }
   }
-  if (!lstatSync(location.dir, { throwIfNoEntry: false })) mkdirSync(location.dir, { recursive: true });
+  if (!lstatSync(location.dir, { throwIfNoEntry: false })) makeDirs(location.dir);
 }
 
 /** The template's segments after substitution (or, with vars null, only checked for syntax). */
@@ -200,15 +202,8 @@ export function fpsPathLabel(fps: { num: number; den: number }): string {
   return `${fps.num}-${fps.den}`;
 }
 
-/** File-system-safe stem (the same rule as a line's output name). */
-export function safeStem(file: string): string {
-  return safeName(path.basename(file).replace(/\.[^.]*$/, ''));
-}
-
-/** Spaces and odd characters become _, no leading dot or dash: a name that is one plain segment. */
-function safeName(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._-]+/, '') || 'line';
-}
+/** File-system-safe stem: the same rule as a line's output name (docs/output-names.md). */
+export const safeStem = fileStem;
 
 export interface LineVariableInput {
   /** the audio file (absolute or relative to cwd) */
@@ -241,7 +236,7 @@ export function lineVariables(input: LineVariableInput): OutputPathVars {
     dir: dir === '.' ? '' : dir,
     shot,
     character: safeStem(input.character),
-    model: input.model === 'default' ? 'default' : safeName(path.basename(path.resolve(input.model))),
+    model: input.model === 'default' ? 'default' : safeFileName(path.basename(path.resolve(input.model))),
     fps: fpsPathLabel(input.fps),
     date: `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`,
   };

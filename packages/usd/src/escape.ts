@@ -45,12 +45,15 @@ export const dictionaryKey = (key: string): string => (isIdentifier(key) ? key :
 /**
  * A valid ASCII prim identifier from any text (a file name, a take name). Any directory part and a
  * file extension (a dot and 1–8 letters/digits starting with a letter) are dropped, accents are
- * folded, runs of other characters become `_` (dropped at either end), a leading digit gets a `_`
- * prefix, and an empty result becomes `_`. A valid identifier without a dot comes back unchanged.
+ * folded, other letters and digits (日, Ж) become their code point (`u65E5`) so names in other
+ * scripts stay distinct, runs of other characters become `_` (dropped at either end), a leading
+ * digit gets a `_` prefix, and an empty result becomes `_`. A valid identifier without a dot comes
+ * back unchanged.
  */
 export function toIdentifier(text: string): string {
   const base = text.replace(/^.*[\\/]/, '').replace(/(.)\.[A-Za-z][A-Za-z0-9]{0,7}$/, '$1');
-  const folded = base.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
+  const folded = base.normalize('NFKD').replace(/[\u0300-\u036f]/g, '')
+    .replace(/(?![A-Za-z0-9])[\p{L}\p{N}]/gu, (ch) => ` u${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} `);
   const id = folded.replace(/^[^A-Za-z0-9_]+|[^A-Za-z0-9_]+$/g, '').replace(/[^A-Za-z0-9_]+/g, '_');
   if (id === '') return '_';
   return /^[0-9]/.test(id) ? `_${id}` : id;

@@ -22,8 +22,13 @@ export type Layering = 'override' | 'reference';
 export interface AnimationLayerOptions {
   readonly layering: Layering;
   readonly preset: BindingPreset;
-  /** Take/line name; file and prim names derive from it (see toIdentifier). */
+  /** Take/line name; the SkelAnimation prim's name derives from it (see toIdentifier). */
   readonly name: string;
+  /**
+   * Stem of the layer file names, used as given (the caller makes it file-system safe); default:
+   * toIdentifier(name). File names are the user's names; only prim names must be identifiers.
+   */
+  readonly fileStem?: string;
   /** The character as the layer writes it: relative to where the layers are written, e.g. `../character/face.usda`. */
   readonly characterAssetPath: string;
   /**
@@ -162,7 +167,7 @@ export function buildAnimationLayers(anim: FaceAnimation, character: CharacterIn
   if (unitScale !== 1 && binding.joints.length) notes.push(`joint translation offsets scaled by ${unitScale} (animation ${animMpu} m/unit, character ${character.metersPerUnit} m/unit)`);
   const report: BindingReport = { ...binding.report, notes };
 
-  const base = toIdentifier(opts.name);
+  const base = opts.fileStem ?? toIdentifier(opts.name);
   const animName = opts.animationPrimName ?? uniqueIdentifier(opts.name, new Set(character.skelRoot.childNames));
   if (opts.animationPrimName && character.skelRoot.childNames.includes(animName)) {
     throw new Error(`animation prim name "${animName}" clashes with an existing child of <${character.skelRoot.path}>`);

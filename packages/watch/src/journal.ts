@@ -1,6 +1,6 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic, type ErrorSummary } from '@a2f/pipeline';
+import { makeDirs, writeFileAtomic, type ErrorSummary } from '@a2f/pipeline';
 
 /**
  * The watcher's journal: one append-only JSON-lines file per watcher instance, one record per state
@@ -244,7 +244,7 @@ export class Journal {
 
   /** Replays and compacts `file` (creating it if missing), then opens it for appending. */
   static open(file: string): Journal {
-    mkdirSync(path.dirname(file), { recursive: true });
+    makeDirs(path.dirname(file), { label: 'watcher state folder' });
     const replay = readJournal(file);
     const state = foldJournal(replay.records);
     compact(file, state);

@@ -371,8 +371,8 @@ export class LineRunner {
     const { env } = this;
     const vars = lineVariables({ audio: prep.abs, inputRoot: env.inbox, character: prep.character, model: prep.model, fps: prep.fps, shotPattern: env.base.shotPattern });
     // take.wav and take.flac side by side would write the same layer: while both are there, each
-    // is named with its extension (take_wav, take_flac), whichever comes first.
-    const clash = hasSameStemSibling(prep.abs) && vars.ext ? `_${vars.ext}` : '';
+    // is named with its extension (take.wav, take.flac), whichever comes first (docs/output-names.md).
+    const clash = hasSameStemSibling(prep.abs) && vars.ext ? `.${vars.ext}` : '';
     const location = renderOutputPath(template, clash ? { ...vars, name: vars.name + clash, stem: vars.stem + clash } : vars, env.outRoot, source);
     ensureOutputDir(location, env.outRoot, source);
     return location;

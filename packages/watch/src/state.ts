@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '@a2f/pipeline';
+import { makeDirs, writeFileAtomic } from '@a2f/pipeline';
 import type { FailureInfo, OutputFile } from './journal.js';
 
 /**
@@ -20,6 +20,8 @@ import type { FailureInfo, OutputFile } from './journal.js';
  * Outcome and key files are written atomically, and only by the holder of the file's lock.
  */
 export const STATE_DIR_NAME = '.a2f-watch';
+/** How the state folder is named in an error about creating its folders. */
+const STATE = { label: 'watcher state folder' };
 
 export interface Outcome {
   readonly v: 1;
@@ -81,7 +83,7 @@ export class StateDir {
   }
 
   ensure(): void {
-    for (const d of ['journal', 'instances', 'locks', 'outcomes', 'keys', 'status']) mkdirSync(path.join(this.root, d), { recursive: true });
+    for (const d of ['journal', 'instances', 'locks', 'outcomes', 'keys', 'status']) makeDirs(path.join(this.root, d), STATE);
   }
 
   readOutcome(rel: string): Outcome | null {
@@ -90,7 +92,7 @@ export class StateDir {
 
   writeOutcome(o: Outcome): void {
     const file = this.outcomeFile(o.path);
-    mkdirSync(path.dirname(file), { recursive: true });
+    makeDirs(path.dirname(file), STATE);
     writeFileAtomic(file, JSON.stringify(o, null, 1) + '\n');
   }
 
@@ -101,7 +103,7 @@ export class StateDir {
   /** Records the first line done with `key`; a later line with the same key is its duplicate. */
   writeKey(k: KeyRecord): void {
     const file = this.keyFile(k.key);
-    mkdirSync(path.dirname(file), { recursive: true });
+    makeDirs(path.dirname(file), STATE);
     writeFileAtomic(file, JSON.stringify(k, null, 1) + '\n');
   }
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
 import {
-  checkPathTemplate, compileShotPattern, DEFAULT_PATH_TEMPLATE, DEFAULT_SHOT_PATTERN, fpsPathLabel, JobError, loadPathTemplate,
+  checkOutputDir, checkPathTemplate, compileShotPattern, DEFAULT_PATH_TEMPLATE, DEFAULT_SHOT_PATTERN, fpsPathLabel, JobError, loadPathTemplate,
   PRESETS_DIR, resolveSettings, summarizeError, TOOL, writeFileAtomic, type JobSettingsInput,
 } from '@a2f/pipeline';
 import { ContextPool } from './contexts.js';
@@ -99,7 +99,10 @@ export class Watcher {
     const inbox = realDir(opts.inbox, 'watch folder');
     const outRoot = path.resolve(opts.out);
     checkNesting(inbox, outRoot);
+    // Before anything loads: a file, a dangling link, /proc or a read-only folder is one clear error.
+    checkOutputDir(outRoot);
     const stateRoot = path.resolve(opts.stateDir ?? path.join(outRoot, STATE_DIR_NAME));
+    if (opts.stateDir !== undefined) checkOutputDir(stateRoot, { label: 'state folder (--state)' });
     const relState = path.relative(inbox, stateRoot);
     if (!relState.startsWith('..') && !path.isAbsolute(relState) && !isIgnoredPath(relState)) {
       throw new JobError('BAD_SETTING', stateRoot, 'the state folder is inside the watch folder under a name that is watched',

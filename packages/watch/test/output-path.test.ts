@@ -26,9 +26,13 @@ describe('path templates (the watch folder renders each line\'s output location 
     const inbox = root();
     const v = lineVariables({ audio: path.join(inbox, 'sq01/sh010/Take 3.final.WAV'), inputRoot: inbox, character: '/a/hero_v2.usda', model: '/packs/mark-v2.3', fps: { num: 30000, den: 1001 }, date: new Date(2026, 0, 5) });
     expect(v).toEqual({
-      name: 'Take_3.final', stem: 'Take 3.final', ext: 'wav', dir: 'sq01/sh010', shot: 'sq01',
+      name: 'Take 3.final', stem: 'Take 3.final', ext: 'wav', dir: 'sq01/sh010', shot: 'sq01',
       character: 'hero_v2', model: 'mark-v2.3', fps: '29.97', date: '2026-01-05',
     });
+    // {name} keeps the user's name; only what a file system forbids is replaced (docs/output-names.md).
+    const odd = lineVariables({ audio: path.join(inbox, '01-bob "boot": 中国?.wav'), inputRoot: inbox, character: 'c.usda', model: 'default', fps: { num: 24, den: 1 } });
+    expect([odd.name, odd.stem]).toEqual(['01-bob _boot__ 中国_', '01-bob "boot": 中国?']);
+    expect(renderOutputPath('{dir}/{name}.usda', odd, inbox).base).toBe('01-bob _boot__ 中国_');
     const custom = lineVariables({ audio: path.join(inbox, 'sq01/sh010_l01.wav'), inputRoot: inbox, character: 'c.usda', model: 'default', fps: { num: 24, den: 1 }, shotPattern: '(?<shot>sh\\d+)_' });
     expect(custom.shot).toBe('sh010');
     const top = lineVariables({ audio: path.join(inbox, 'l01.wav'), inputRoot: inbox, character: 'c.usda', model: 'default', fps: { num: 24, den: 1 } });
