@@ -1,4 +1,5 @@
 import yargs from 'yargs';
+import { printFatal, UsageError, wantsJson } from './fatal.js';
 import { presetNames, TOOL } from '@a2f/pipeline';
 import { runBatch } from './commands/run.js';
 import { runDemo } from './commands/demo.js';
@@ -36,6 +37,7 @@ export async function main(argv: string[]): Promise<number> {
         .option('param', { type: 'string', describe: 'post-processing parameter override key=value, repeatable (NVIDIA packs: model_config.json keys, e.g. lower_face_strength=1.2)' })
         .option('solver', { choices: ['coefficients', 'mesh'] as const, describe: 'NVIDIA packs: blendshape solve from PCA coefficients (default, fast) or from the rebuilt mesh (the SDK\'s way)' })
         .option('fail-fast', { type: 'boolean', default: false, describe: 'stop at the first failed line (already written lines stay)' })
+        .option('clobber', { type: 'boolean', default: true, describe: 'replace layers of the same name made from other audio or settings, and say so (--no-clobber: fail that line instead)' })
         .option('json', { type: 'boolean', default: false, describe: 'print a JSON summary on stdout' }),
       async (a) => {
         const inference = Object.fromEntries(Object.entries({ batchSize: a['batch-size'], threads: a.threads, device: a.device })
@@ -54,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
           params: parseParamArgs(a.param as string[] | string | undefined),
           ...(a.emotion === undefined ? {} : { emotion: a.emotion }),
           ...(a.solver === undefined ? {} : { solvePath: a.solver }),
-        }, { json: a.json, failFast: a['fail-fast'] });
+        }, { json: a.json, failFast: a['fail-fast'], noClobber: !a.clobber });
       },
     )
     .command(
@@ -130,14 +132,14 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await parser.parseAsync();
   } catch (err) {
-    const usage = err instanceof UsageError;
-    process.stderr.write(`a2f: ${(err as Error).message}\n${usage ? 'Run "a2f --help" for usage.\n' : ''}`);
-    return 2;
+    // With --json, a run that cannot start still answers on stdout: { ok: false, error }.
+    const command = argv.find((a) => !a.startsWith('-'));
+    return printFatal(err, wantsJson(argv), command && COMMANDS.includes(command) ? command : '');
   }
   return code;
 }
 
-class UsageError extends Error {}
+const COMMANDS = ['run', 'demo', 'inspect', 'models', 'watch', 'bench'];
 
 const knownOpt = (a: Readonly<Record<string, unknown>>): { knownPacksFile?: string } =>
   (typeof a['known-packs'] === 'string' ? { knownPacksFile: a['known-packs'] } : {});

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { ARKIT_BLENDSHAPES, JOINT_CHANNELS, TONGUE_BLENDSHAPES, createFaceAnimation, parseFps } from '@a2f/animation';
-import { loadPreset, TOOL } from '@a2f/pipeline';
+import { JobError, loadPreset, TOOL } from '@a2f/pipeline';
 import { bindAnimation, inspectCharacter } from '@a2f/usd';
 
 /** Shows what a character offers and how our channels would bind to it, before any audio runs. */
 export function inspectAsset(file: string, presetName: string, json: boolean): number {
-  const character = inspectCharacter(readFileSync(file, 'utf8'), file);
+  const character = inspectCharacter(readAsset(file), file);
   const preset = loadPreset(presetName);
   // An empty animation with every channel we can produce: the binding is exactly what a run would do.
   const probe = createFaceAnimation({
@@ -14,7 +14,7 @@ export function inspectAsset(file: string, presetName: string, json: boolean): n
   });
   const { report } = bindAnimation(probe, character, preset);
   if (json) {
-    process.stdout.write(JSON.stringify({ character, binding: report }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ ok: true, character, binding: report }, null, 2) + '\n');
     return 0;
   }
   const { blendShapes, joints } = report;
@@ -34,4 +34,14 @@ export function inspectAsset(file: string, presetName: string, json: boolean): n
   for (const note of [...character.notes, ...report.notes]) out.push(`  note: ${note}`);
   process.stdout.write(out.join('\n') + '\n');
   return 0;
+}
+
+function readAsset(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new JobError('CHARACTER_NOT_FOUND', file, code === 'EISDIR' ? 'is a folder, not a .usda layer' : `cannot be read (${code ?? 'error'})`,
+      'Pass the path of a character asset (.usda) with a SkelRoot, Skeleton and blendshapes.');
+  }
 }

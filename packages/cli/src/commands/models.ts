@@ -2,6 +2,7 @@ import path from 'node:path';
 import { inspectPack, knownPacks, listPacks, pullPack, verifyPack, type KnownPack, type PackInspection, type VerifyReport } from '@a2f/inference';
 import { REPO_ROOT } from '@a2f/pipeline';
 import { ProgressBar } from '../progress.js';
+import { fatalError } from '../fatal.js';
 
 /** Where `a2f models pull` installs packs and `list` looks: git-ignored, beside the default model. */
 export const DEFAULT_PACKS_DIR = path.join(REPO_ROOT, 'models', 'packs');
@@ -23,7 +24,7 @@ const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
  */
 function failed(err: unknown, o: ModelsOptions): number {
   const e = err as Error & { code?: string; fix?: string };
-  if (o.json) printJson({ ok: false, error: { code: e.code ?? e.name, message: e.message, ...(e.fix ? { fix: e.fix } : {}) } });
+  if (o.json) printJson({ ok: false, error: fatalError(err, 'models') });
   process.stderr.write(`a2f: ${e.message}${e.fix && !e.message.includes(e.fix) ? ` ${e.fix}` : ''}\n`);
   return 1;
 }
@@ -31,7 +32,7 @@ function failed(err: unknown, o: ModelsOptions): number {
 export function modelsList(packsDir: string, o: ModelsOptions): number {
   const packs = listPacks(packsDir, known(o));
   if (o.json) {
-    printJson({ packsDir: path.resolve(packsDir), packs });
+    printJson({ ok: true, packsDir: path.resolve(packsDir), packs });
     return 0;
   }
   const width = Math.max(4, ...packs.map((p) => p.name.length));
@@ -120,7 +121,7 @@ export async function modelsInspect(dir: string, o: ModelsOptions & { readonly n
     return failed(err, o);
   }
   if (o.json) {
-    printJson(info);
+    printJson({ ok: true, ...info });
     return 0;
   }
   const { id, audio, emotion, sizes, blendshapes, params } = info;

@@ -1,9 +1,10 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
-import { pathTemplateNames, presetNames } from '@a2f/pipeline';
+import { JobError, pathTemplateNames, presetNames } from '@a2f/pipeline';
 import { findStateDir, formatWatchStatus, readWatchStatus, STATE_DIR_NAME, Watcher, type WatchEvent } from '@a2f/watch';
 import { parseParamArgs } from '../param-args.js';
+import { printFatal, UsageError } from '../fatal.js';
 import { ProgressBar } from '../progress.js';
 import { onNpmParentGone } from '../npm-parent.js';
 
@@ -49,11 +50,11 @@ export type WatchArgs = ReturnType<typeof watchOptions> extends Argv<infer T> ? 
 /** Runs `a2f watch`: the status report, or the service until SIGINT/SIGTERM (or idle with --once). */
 export async function watchCommand(a: WatchArgs): Promise<number> {
   if (a.status !== undefined) return printStatus(a.status || a.out, a.json, a['lock-stale-ms']);
-  if (!a.inbox) return usage('name the folder to watch: a2f watch <inbox> --out <dir> --character <asset.usda>');
-  if (!a.out) return usage('--out is required: the output root for layers, reports and error files');
-  if (!a.character) return usage('--character is required: the character asset (.usda) the layers drive');
+  if (!a.inbox) return usage('name the folder to watch: a2f watch <inbox> --out <dir> --character <asset.usda>', a.json);
+  if (!a.out) return usage('--out is required: the output root for layers, reports and error files', a.json);
+  if (!a.character) return usage('--character is required: the character asset (.usda) the layers drive', a.json);
   const bad = checkNumbers(a);
-  if (bad) return usage(bad);
+  if (bad) return usage(bad, a.json);
 
   const log = new WatchLog(a['log-json'], a.verbose);
   let failedThisRun = 0;
@@ -97,9 +98,7 @@ export async function watchCommand(a: WatchArgs): Promise<number> {
     });
   } catch (err) {
     await log.close();
-    const e = err as Error & { fix?: string };
-    process.stderr.write(`a2f watch: ${e.message}${e.fix && !e.message.includes(e.fix) ? ` ${e.fix}` : ''}\n`);
-    return 2;
+    return printFatal(err, a.json, 'watch');
   }
 
   // First signal: finish the lines in hand, then stop. Second: checkpoint them (they are redone on
@@ -139,20 +138,17 @@ function checkNumbers(a: WatchArgs): string | null {
   return null;
 }
 
-function usage(message: string): number {
-  process.stderr.write(`a2f watch: ${message}\nRun "a2f watch --help" for usage.\n`);
-  return 2;
-}
+const usage = (message: string, json: boolean): number => printFatal(new UsageError(message), json, 'watch');
 
 function printStatus(dir: string | undefined, json: boolean, staleMs: number): number {
-  if (!dir) return usage('--status needs a state folder or an output folder (or --out)');
+  if (!dir) return usage('--status needs a state folder or an output folder (or --out)', json);
   const stateDir = findStateDir(dir);
   if (!stateDir) {
-    process.stderr.write(`a2f watch: ${path.resolve(dir)} holds no watcher state (looked for journal/ and ${STATE_DIR_NAME}/journal/). Pass the output folder of a watcher, or its --state folder.\n`);
-    return 2;
+    return printFatal(new JobError('NO_WATCH_STATE', path.resolve(dir), `holds no watcher state (looked for journal/ and ${STATE_DIR_NAME}/journal/)`,
+      'Pass the output folder of a watcher, or its --state folder.'), json, 'watch');
   }
   const status = readWatchStatus(stateDir, staleMs);
-  process.stdout.write(json ? JSON.stringify(status, null, 2) + '\n' : formatWatchStatus(status));
+  process.stdout.write(json ? JSON.stringify({ ok: true, ...status }, null, 2) + '\n' : formatWatchStatus(status));
   return 0;
 }
 
