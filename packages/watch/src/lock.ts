@@ -146,18 +146,17 @@ export function tryAcquire(dir: string, owner: Owner, opts: LockOptions, subject
 /** O_EXCL create with the content in place; false when the file exists. Creates the folder when missing. */
 function createExclusive(file: string, content: string, dir: string): boolean {
   let fd: number;
-  try {
-    fd = openSync(file, 'wx', 0o644);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return false;
-    if (code !== 'ENOENT') throw err;
-    mkdirSync(dir, { recursive: true });
+  for (let attempt = 1; ; attempt++) {
     try {
       fd = openSync(file, 'wx', 0o644);
-    } catch (err2) {
-      if ((err2 as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw err2;
+      break;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return false;
+      // Missing folder: never made, or a holder releasing at this moment removed it again between
+      // our mkdir and our open (its rmdir succeeds on the empty folder). Make it and try again.
+      if (code !== 'ENOENT' || attempt > 100) throw err;
+      mkdirSync(dir, { recursive: true });
     }
   }
   try {
