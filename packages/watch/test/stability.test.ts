@@ -1,8 +1,15 @@
 import { appendFileSync, closeSync, openSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { declaredShort, StabilityTracker, type FileSnapshot } from '../src/stability.js';
-import { sleep, speechWav, tempDir, waitFor } from './fixtures.js';
+import { speechWav, tempDir, waitFor } from './fixtures.js';
+
+// "Settled" means quiet for settleMs by the tracker's clock. With the real clock a busy machine can
+// stretch a writer's short pause past settleMs, so tests about pauses drive a fake clock (timers and
+// Date.now) over real files: each pause is exactly as long as the test says.
+const fakeClock = (): void => { vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] }); };
+const pass = (ms: number): Promise<void> => vi.advanceTimersByTimeAsync(ms).then(() => undefined);
+afterEach(() => { vi.useRealTimers(); });
 
 function tracker(settleMs: number, opts: { incompleteGraceMs?: number } = {}) {
   const stable: { key: string; snap: FileSnapshot; at: number }[] = [];
@@ -15,22 +22,25 @@ describe('stable-file detection', () => {
   it('takes a file written in chunks only after the writing stops, once, at its final size', async () => {
     const dir = tempDir('stab');
     const file = path.join(dir, 'slow.bin');
+    fakeClock();
     const { t, stable } = tracker(300);
     writeFileSync(file, Buffer.alloc(1000, 1));
     t.touch('slow.bin', file);
     let lastWrite = 0;
     for (let i = 0; i < 12; i++) {
-      await sleep(60); // pauses shorter than the settle time
+      await pass(60); // pauses shorter than the settle time
       appendFileSync(file, Buffer.alloc(1000, i));
       lastWrite = Date.now();
       // chokidar would report each change; the tracker must not restart a second wait per event
       t.touch('slow.bin', file);
     }
-    await waitFor(() => stable.length > 0, 'the stable event');
-    await sleep(400);
+    expect(stable).toEqual([]); // 720 ms of writing, never quiet for 300
+    await pass(299);
+    expect(stable).toEqual([]);
+    await pass(2000);
     expect(stable).toHaveLength(1);
     expect(stable[0]!.snap.size).toBe(13_000);
-    expect(stable[0]!.at).toBeGreaterThanOrEqual(lastWrite);
+    expect(stable[0]!.at - lastWrite).toBeGreaterThanOrEqual(300);
     expect(t.size).toBe(0);
   });
 
@@ -38,14 +48,17 @@ describe('stable-file detection', () => {
     const dir = tempDir('stab');
     const file = path.join(dir, 'quiet.bin');
     writeFileSync(file, 'a');
+    fakeClock();
     const { t, stable } = tracker(250);
     t.touch('quiet.bin', file);
-    await sleep(150);
+    await pass(150);
     appendFileSync(file, 'bb'); // no touch(): only the tracker's own check can see it
-    await sleep(150);
+    await pass(150);
+    expect(stable).toEqual([]); // its check at 250 ms found the file grown
     writeFileSync(path.join(dir, 'next.bin'), 'cccc');
     renameSync(path.join(dir, 'next.bin'), file); // replaced whole: new inode
-    await waitFor(() => stable.length > 0, 'the stable event');
+    await pass(2000);
+    expect(stable).toHaveLength(1);
     expect(stable[0]!.snap.size).toBe(4);
     expect(stable[0]!.snap.ino).toBe(statSync(file).ino);
   });
@@ -69,14 +82,16 @@ describe('stable-file detection', () => {
     const wav = speechWav(140, 0.5);
     writeFileSync(file, wav.subarray(0, 4000)); // a copy tool wrote the real header first
     expect(declaredShort(file, 4000)).toBe(true);
+    fakeClock();
     const { t, stable } = tracker(100, { incompleteGraceMs: 60_000 });
     t.touch('take.wav', file);
-    await sleep(600); // settled several times over, but short
+    await pass(600); // settled several times over, but short
     expect(stable).toEqual([]);
     const fd = openSync(file, 'a');
     writeSync(fd, wav.subarray(4000));
     closeSync(fd);
-    await waitFor(() => stable.length > 0, 'the stable event');
+    await pass(1000);
+    expect(stable).toHaveLength(1);
     expect(stable[0]!.snap.size).toBe(wav.length);
     expect(declaredShort(file, wav.length)).toBe(false);
   });
@@ -85,9 +100,13 @@ describe('stable-file detection', () => {
     const dir = tempDir('stab');
     const file = path.join(dir, 'cut.wav');
     writeFileSync(file, speechWav(140, 0.5).subarray(0, 3000));
+    fakeClock();
     const { t, stable } = tracker(80, { incompleteGraceMs: 400 });
     t.touch('cut.wav', file);
-    await waitFor(() => stable.length > 0, 'the stable event');
+    await pass(399);
+    expect(stable).toEqual([]);
+    await pass(1000);
+    expect(stable).toHaveLength(1);
     expect(stable[0]!.snap.size).toBe(3000);
   });
 

@@ -16,11 +16,13 @@ afterEach(async () => {
   running = [];
 });
 
-async function start(inbox: string, out: string, extra: Partial<WatchOptions> = {}) {
+// lockStaleMs far above any pause a busy machine causes: a watcher whose heartbeat ran late would
+// leave its instance lock behind on stop ("released late"), and the next start would get another journal.
+async function start(inbox: string, out: string, extra: Partial<WatchOptions> = {}, tap?: (e: WatchEvent) => void) {
   const events: WatchEvent[] = [];
   const w = await Watcher.start({
-    inbox, out, job: { character: CHARACTER }, settleMs: 100, concurrency: 2, rescanMs: 0, lockStaleMs: 5000,
-    onEvent: (e) => events.push(e), ...extra,
+    inbox, out, job: { character: CHARACTER }, settleMs: 100, concurrency: 2, rescanMs: 0, lockStaleMs: 60_000,
+    onEvent: (e) => { events.push(e); tap?.(e); }, ...extra,
   });
   running.push(w);
   const count = (ev: string, p?: string) => events.filter((e) => e.ev === ev && (p === undefined || e.path === p)).length;
@@ -105,10 +107,15 @@ describe('watcher (in process, real files and the real pipeline)', () => {
   it('a second stop signal checkpoints the line in hand: nothing half-written, redone on the next start', async () => {
     const inbox = tempDir('inbox');
     const out = tempDir('out');
-    let s = await start(inbox, out);
+    // The stop is given from the first inference progress event itself, not after a poll: however
+    // fast or slow the machine, most of the line's ~28 batches are still to run.
+    let stopped: Promise<void> | undefined;
+    let s = await start(inbox, out, {}, (e) => {
+      if (!stopped && e.ev === 'progress' && e.stage === 'infer' && Number(e.done) < Number(e.total)) stopped = s.w.stop({ checkpoint: true });
+    });
     writeFileSync(path.join(inbox, 'long.wav'), speechWav(140, 30)); // ~28 inference batches
-    await waitFor(() => s.events.some((e) => e.ev === 'progress' && e.stage === 'infer' && Number(e.done) < Number(e.total) - 4), 'inference under way');
-    await s.w.stop({ checkpoint: true });
+    await waitFor(() => stopped !== undefined, 'inference under way');
+    await stopped;
     expect(s.events.filter((e) => e.ev === 'interrupted').map((e) => [e.path, e.reason])).toEqual([['long.wav', 'shutdown']]);
     expect(s.count('done') + s.count('failed')).toBe(0);
     expect(readdirSync(out).filter((f) => !f.startsWith('.a2f-watch'))).toEqual([]);
