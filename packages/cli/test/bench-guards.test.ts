@@ -55,6 +55,14 @@ describe('a FLOP rate above the ceiling', () => {
     expect(md).toMatch(/\| network, 2 workers × 1 thread, batch 4 \| — \| refused: 900 GFLOP\/s exceeds/);
     expect(md).toMatch(/Left out of this run, and why:/);
   });
+
+  it('leaves no finding that needs the refused figure', () => {
+    const md = markdownReport(fixture({ rooflineGflops: 2408, pointGflops: 900 }));
+    // the only throughput point was refused: no layout ratio, no default-vs-fastest claim
+    expect(md).not.toMatch(/ran the network at/);
+    expect(md).not.toMatch(/fastest layout/);
+    expect(md).toMatch(/What this run shows:\n\n- Post-processing \+ solve: the coefficient path took 0\.500 ms\/frame, the SDK's mesh path 100\.00 ms\/frame \(200\.0× ours\) on the same 300 frames/);
+  });
 });
 
 describe('a share of the roofline above 100 %', () => {

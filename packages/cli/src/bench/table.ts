@@ -33,6 +33,11 @@ export function findings(r: BenchReport): string[] {
     const ratio = many.framesPerSecond! / one.framesPerSecond!;
     out.push(`${layoutName(many)} ran the network at ${f(ratio, 2)}× the rate of ${layoutName(one)} (best batch of each: ${many.batch} and ${one.batch}).`);
   }
+  const ours = r.endToEnd.benchPack.settings;
+  if (r.best) {
+    const same = r.best.workers === ours.workers && r.best.threads === ours.threads;
+    out.push(`The pipeline's default pool (${ours.workers}×${ours.threads}, batch ${ours.batchSize}) ${same ? 'is' : 'is not'} this run's fastest layout (${r.best.workers}×${r.best.threads}, at batch ${r.best.batch}).`);
+  }
   const big = r.throughput.filter((p) => p.batch >= 4 && p.framesPerSecond !== null && r.best && p.workers === r.best.workers && p.threads === r.best.threads);
   if (big.length > 1) {
     const rates = big.map((p) => p.framesPerSecond!);
