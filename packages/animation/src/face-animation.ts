@@ -24,6 +24,17 @@ export interface Provenance {
     readonly sampleRate: number;
     readonly channels: number;
     readonly durationSeconds: number;
+    /**
+     * Set only when the audio was cut short or damaged and processed anyway (--allow-truncated):
+     * what was wrong, how far the intact audio reached and what was animated (docs/audio-input.md).
+     */
+    readonly truncation?: {
+      readonly code: string;
+      readonly reason: string;
+      readonly declaredSeconds?: number;
+      readonly goodSeconds: number;
+      readonly decodedSeconds: number;
+    };
   };
 }
 

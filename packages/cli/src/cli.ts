@@ -30,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
         .option('sublayer', { type: 'boolean', default: true, describe: 'override layers sublayer the character (use --no-sublayer for shot stacks)' })
         .option('seed', { type: 'number', default: 0, describe: 'seed of procedural motion (blinks)' })
         .option('export-json', { type: 'boolean', default: false, describe: "also write NVIDIA's a2f_export JSON per line" })
+        .option('allow-truncated', { type: 'boolean', default: false, describe: 'animate what is there of audio that is cut short or damaged instead of failing the line; the report and the layer record what is missing' })
         .option('batch-size', { type: 'number', describe: 'frames per network run' })
         .option('threads', { type: 'number', describe: 'ONNX Runtime threads per worker' })
         .option('device', { choices: ['cpu', 'cuda'] as const, default: 'cpu' as const, describe: 'execution device (cuda needs the GPU build of onnxruntime-node; see README)' })
@@ -52,6 +53,7 @@ export async function main(argv: string[]): Promise<number> {
           sublayerCharacter: a.sublayer,
           seed: a.seed,
           exportJson: a['export-json'],
+          allowTruncated: a['allow-truncated'],
           inference,
           params: parseParamArgs(a.param as string[] | string | undefined),
           ...(a.emotion === undefined ? {} : { emotion: a.emotion }),

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { toA2fExportJson, validateFaceAnimation, type BindingPreset, type Rational } from '@a2f/animation';
-import { loadAudio } from '@a2f/audio';
+import { loadAudio, type Truncation } from '@a2f/audio';
 import { createInferenceEngine, loadModelPack, parseEmotionArg, type EmotionKey, type InferenceEngine, type ModelPack } from '@a2f/inference';
 import { buildAnimationLayers, inspectCharacter, type BindingReport, type CharacterInfo } from '@a2f/usd';
 import { writeFileAtomic } from './atomic.js';
@@ -28,6 +28,8 @@ export interface LineSuccess {
   readonly sidecar?: string;
   /** files of the same name, made from other audio or settings, that this line replaced */
   readonly replaced?: ReplacedOutput;
+  /** the audio was cut short or damaged and animated anyway (allowTruncated): what is missing */
+  readonly truncation?: Truncation;
 }
 
 export interface LineFailure {
@@ -165,7 +167,7 @@ export class JobContext {
     // A promise chain, not awaits: an async function keeps its locals alive until it returns, and
     // the 16 kHz samples (230 MB for an hour) must not outlive the network while post-processing
     // and the layer write run. Only `info` is kept.
-    const { anim, info } = await loadAudio(file, { sampleRate: 16000 }).then((loaded) => {
+    const { anim, info } = await loadAudio(file, { sampleRate: 16000, allowTruncated: settings.allowTruncated }).then((loaded) => {
       const { info } = loaded;
       return engine.animate(loaded.samples, {
         fps,
@@ -177,6 +179,7 @@ export class JobContext {
           sampleRate: info.sampleRate,
           channels: info.channels,
           durationSeconds: info.durationSeconds,
+          ...(info.truncation ? { truncation: info.truncation } : {}),
         },
         onProgress: (done, total) => onProgress?.({ audio: file, stage: 'infer', done, total }),
       }).then((anim) => ({ anim, info }));
@@ -215,6 +218,8 @@ export class JobContext {
       frames: anim.frameCount,
       fps,
       durationSeconds: info.durationSeconds,
+      // Audio cut short or damaged, animated anyway (--allow-truncated): what is missing.
+      ...(info.truncation ? { truncation: info.truncation } : {}),
       character: characterFile,
       model: modelName,
       ...(sidecar ? { sidecar: sidecar.file } : {}),
@@ -229,6 +234,7 @@ export class JobContext {
       ok: true, audio: file, name, files, layers: layerFiles, report: reportFile,
       frames: anim.frameCount, durationSeconds: info.durationSeconds, binding,
       ...(sidecar ? { sidecar: sidecar.file } : {}),
+      ...(info.truncation ? { truncation: info.truncation } : {}),
       ...(replaced ? { replaced } : {}),
     };
   }

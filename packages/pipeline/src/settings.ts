@@ -31,6 +31,11 @@ export interface JobSettings {
   readonly seed: number;
   /** also write NVIDIA's a2f_export JSON next to the layer, for engines that do not read USD */
   readonly exportJson: boolean;
+  /**
+   * animate what is there of audio that is cut short or damaged instead of failing the line; the
+   * shortfall goes into the report and the layer's provenance (docs/audio-input.md). Default false.
+   */
+  readonly allowTruncated: boolean;
   readonly inference: InferenceSettings;
   /**
    * Explicit emotion for every line, in the CLI form `joy=0.6,anger=0.2` (NVIDIA packs only). A
@@ -68,6 +73,7 @@ export function resolveSettings(input: JobSettingsInput): JobSettings {
     sublayerCharacter: input.sublayerCharacter ?? true,
     seed,
     exportJson: input.exportJson ?? false,
+    allowTruncated: input.allowTruncated ?? false,
     inference: input.inference ?? {},
     ...(input.emotion === undefined ? {} : { emotion: input.emotion }),
     params: { ...input.params },

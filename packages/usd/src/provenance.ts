@@ -48,6 +48,7 @@ export function provenanceDictionary(anim: FaceAnimation, extra: Readonly<Record
       sampleRate: p.audio.sampleRate,
       channels: p.audio.channels,
       durationSeconds: p.audio.durationSeconds,
+      truncation: p.audio.truncation,
     },
     fps: fpsLabel(anim.fps),
     frameCount: anim.frameCount,

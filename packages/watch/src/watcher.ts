@@ -138,6 +138,8 @@ export class Watcher {
         sublayer: opts.job.sublayerCharacter ?? true,
         seed: opts.job.seed ?? 0,
         exportJson: opts.job.exportJson ?? false,
+        // Only when on, so keys of folders watched before the option existed stay the same.
+        ...(opts.job.allowTruncated ? { allowTruncated: true } : {}),
         emotion: opts.job.emotion ?? null,
         params: opts.job.params ?? null,
         solver: opts.job.solvePath ?? null,
