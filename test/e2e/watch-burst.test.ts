@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usdReadbackMany } from '../usd/validate.js';
 import { CHARACTER, readJson, runCli, tempDir } from './helpers.js';
 import {
-  checkLayer, countEvents, dropLines, journalEntries, killAll, readLog, settledCount, startWatch, waitUntil, walk, type WatchProc,
+  checkLayer, countEvents, dropLines, HANG_MS, HOOK_HANG_MS, journalEntries, killAll, readLog, settledCount, startWatch, waitUntil, walk, type WatchProc,
 } from './watch-helpers.js';
 
 const COUNT = 200;
@@ -18,12 +18,12 @@ describe(`a2f watch: a burst of ${COUNT} lines dropped at once`, () => {
 
   beforeAll(async () => {
     proc = startWatch(inbox, out, log, ['--concurrency', '2']);
-    await waitUntil(() => readLog(log).some((e) => e.ev === 'ready'), 'the watcher to be ready', 30_000, [proc]);
+    await waitUntil(() => readLog(log).some((e) => e.ev === 'ready'), 'the watcher to be ready', HANG_MS, [proc]);
     names = dropLines(inbox, COUNT);
-    await waitUntil(() => settledCount(out) >= COUNT, `${COUNT} outcomes`, 150_000, [proc]);
+    await waitUntil(() => settledCount(out) >= COUNT, `${COUNT} outcomes`, HANG_MS, [proc]);
     proc.child.kill('SIGTERM');
     exit = await proc.exited;
-  }, 200_000);
+  }, HOOK_HANG_MS);
   afterAll(killAll);
 
   it('processes every file exactly once (journal and log agree), and stops cleanly on SIGTERM', () => {
@@ -71,7 +71,7 @@ describe(`a2f watch: a burst of ${COUNT} lines dropped at once`, () => {
       const report = readJson<{ frames: number }>(path.join(out, sample[i]!.replace(/\.wav$/, '.report.json')));
       expect([r.timeCodesPerSecond, r.startTimeCode, r.endTimeCode]).toEqual([30, 0, report.frames - 1]);
     });
-  }, 120_000);
+  }, HOOK_HANG_MS);
 
   it('reports the run with a2f watch --status', async () => {
     const r = await runCli(['watch', '--status', out, '--json']);

@@ -5,24 +5,36 @@ import { loadAudio } from '@a2f/audio';
 import { usdReadbackMany } from '../usd/validate.js';
 import { CHARACTER, DIALOGUE, readJson, tempDir } from './helpers.js';
 import {
-  checkLayer, countEvents, killAll, readLog, settledCount, sleep, speechWav, startWatch, waitUntil, walk, type LogEvent, type WatchProc,
+  checkLayer, countEvents, HANG_MS, HOOK_HANG_MS, killAll, readLog, settledCount, sleep, speechWav, startWatch, waitUntil, walk, type LogEvent, type WatchProc,
 } from './watch-helpers.js';
 
 interface ErrorFile { audio: string; what: string; why: string; fix: string; code: string; transient: boolean }
 
+// A copy that pauses longer than --settle-ms is, by design, taken as finished (a slow copy tool
+// must write under a temporary name). So the pauses are a twentieth of the settle time: only a
+// test process stalled for ~2 s between two writes could break this, and the writer measures its
+// own longest pause so such a failure says so.
+const SETTLE_MS = 2000;
+const PAUSE_MS = 100;
+
 /** Copies bytes into `file` in `chunks` pieces with `pauseMs` between them, like a slow network copy. */
-async function slowCopy(bytes: Uint8Array, file: string, chunks: number, pauseMs: number): Promise<number> {
+async function slowCopy(bytes: Uint8Array, file: string, chunks: number, pauseMs: number): Promise<{ ended: number; longestPause: number }> {
   const fd = openSync(file, 'w');
   const step = Math.ceil(bytes.length / chunks);
+  let longestPause = 0;
   try {
     for (let off = 0; off < bytes.length; off += step) {
       writeSync(fd, bytes, off, Math.min(step, bytes.length - off));
-      if (off + step < bytes.length) await sleep(pauseMs);
+      if (off + step < bytes.length) {
+        const t = Date.now();
+        await sleep(pauseMs);
+        longestPause = Math.max(longestPause, Date.now() - t);
+      }
     }
   } finally {
     closeSync(fd);
   }
-  return Date.now();
+  return { ended: Date.now(), longestPause };
 }
 
 describe('a2f watch: slow copies, bad files among good ones, and path traversal attempts', () => {
@@ -32,7 +44,7 @@ describe('a2f watch: slow copies, bad files among good ones, and path traversal 
   const log = path.join(tempDir('files-log'), 'watch.jsonl');
   let proc: WatchProc;
   let events: LogEvent[];
-  const copyEnded: Record<string, number> = {};
+  const copies: Record<string, { ended: number; longestPause: number }> = {};
   const good = ['good01.wav', 'good02.wav', 'sh020/good03.wav', 'sh020/good04.wav'];
   const bad: Record<string, string> = {
     'corrupt.wav': 'a RIFF header over garbage', 'empty.wav': 'zero bytes', 'notes.txt': 'text',
@@ -53,12 +65,12 @@ describe('a2f watch: slow copies, bad files among good ones, and path traversal 
     symlinkSync(outside, path.join(out, 'linked'));
     // {stem} is the raw file name, so names can carry traversal attempts into the path.
     // --rescan-ms: chokidar drops names holding a backslash on Linux; the watcher's own walk finds them.
-    proc = startWatch(inbox, out, log, ['--settle-ms', '1000', '--rescan-ms', '1000', '--paths', '{dir}/{stem}.usda']);
-    await waitUntil(() => readLog(log).some((e) => e.ev === 'ready'), 'the watcher to be ready', 30_000, [proc]);
+    proc = startWatch(inbox, out, log, ['--settle-ms', String(SETTLE_MS), '--rescan-ms', '1000', '--paths', '{dir}/{stem}.usda']);
+    await waitUntil(() => readLog(log).some((e) => e.ev === 'ready'), 'the watcher to be ready', HANG_MS, [proc]);
 
-    const copies = [
-      slowCopy(speechWav(150, 1.2), path.join(inbox, 'slow.wav'), 8, 400).then((t) => { copyEnded['slow.wav'] = t; }),
-      slowCopy(readFileSync(path.join(DIALOGUE, 'line03_who_knew.flac')), path.join(inbox, 'slow.flac'), 8, 400).then((t) => { copyEnded['slow.flac'] = t; }),
+    const copying = [
+      slowCopy(speechWav(150, 1.2), path.join(inbox, 'slow.wav'), 8, PAUSE_MS).then((c) => { copies['slow.wav'] = c; }),
+      slowCopy(readFileSync(path.join(DIALOGUE, 'line03_who_knew.flac')), path.join(inbox, 'slow.flac'), 8, PAUSE_MS).then((c) => { copies['slow.flac'] = c; }),
     ];
     mkdirSync(path.join(inbox, 'sh020'));
     writeFileSync(path.join(inbox, 'sh020', '.keep'), ''); // hidden: ignored
@@ -78,13 +90,13 @@ describe('a2f watch: slow copies, bad files among good ones, and path traversal 
     for (const name of nameAttempts) writeFileSync(path.join(inbox, name), speechWav(f0++));
     writeFileSync(path.join(inbox, 'badjson.a2f.json'), '{ "fps": 24, }');
     writeFileSync(path.join(inbox, 'badjson.wav'), speechWav(f0++));
-    await Promise.all(copies);
+    await Promise.all(copying);
 
-    await waitUntil(() => settledCount(out) >= total(), `${total()} outcomes`, 90_000, [proc]);
+    await waitUntil(() => settledCount(out) >= total(), `${total()} outcomes`, HANG_MS, [proc]);
     proc.child.kill('SIGINT');
     expect(await proc.exited).toEqual({ code: 0, signal: null });
     events = readLog(log);
-  }, 180_000);
+  }, HOOK_HANG_MS);
   afterAll(killAll);
 
   const errorFile = (rel: string): ErrorFile => readJson<ErrorFile>(path.join(out, rel));
@@ -92,9 +104,10 @@ describe('a2f watch: slow copies, bad files among good ones, and path traversal 
   it('takes a slowly copied file once, after the copy ended, whole (WAV and FLAC)', async () => {
     const processing = countEvents(events, 'processing');
     for (const name of ['slow.wav', 'slow.flac']) {
-      expect(processing.get(name), name).toBe(1);
+      const why = `${name}: the copy's longest pause was ${copies[name]!.longestPause} ms (settle ${SETTLE_MS} ms)`;
+      expect(processing.get(name), why).toBe(1);
       const started = events.find((e) => e.ev === 'processing' && e.path === name)!;
-      expect(Date.parse(started.t)).toBeGreaterThanOrEqual(copyEnded[name]!);
+      expect(Date.parse(started.t), why).toBeGreaterThanOrEqual(copies[name]!.ended);
     }
     // Same stem side by side: each named with its extension, so neither overwrites the other.
     const wav = readJson<{ durationSeconds: number; frames: number }>(path.join(out, 'slow.wav.report.json'));
@@ -162,5 +175,5 @@ describe('a2f watch: slow copies, bad files among good ones, and path traversal 
     expect(layers.sort()).toEqual(['good01.usda', 'good02.usda', 'sh020/good03.usda', 'sh020/good04.usda', 'slow.flac.usda', 'slow.wav.usda'].sort());
     const results = await usdReadbackMany(layers.map((l) => ({ root: path.join(out, l), others: [CHARACTER] })));
     expect(results.map((r, i) => ({ l: layers[i], ok: r.ok, errors: r.errors })).filter((r) => !r.ok)).toEqual([]);
-  }, 60_000);
+  }, HOOK_HANG_MS);
 });

@@ -1,6 +1,6 @@
 // Helpers for the watch-folder end-to-end tests: the real built CLI (`a2f watch`) as child
 // processes, real files, real signals. Every wait is bounded and says what it waited for.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { encodeWav } from '@a2f/audio';
@@ -9,6 +9,15 @@ import { foldJournal, readJournal, readWatchStatus, type EntryState, type WatchS
 import { CHARACTER, CLI, ROOT } from './helpers.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The limit of every wait for a watcher: it only turns a hang into a failure. Waits end on what
+ * the watchers do (log events, journal entries, exits), never on how fast they do it, so a machine
+ * whose cores are busy with other work passes, only later.
+ */
+export const HANG_MS = 5 * 60_000;
+/** The limit of a test or hook that runs several such waits. */
+export const HOOK_HANG_MS = 10 * 60_000;
 
 /** A short speech-like line: harmonics of f0 under a syllable envelope; distinct f0, distinct bytes. */
 export function speechWav(f0: number, seconds = 0.4, sampleRate = 16000): Uint8Array {
@@ -84,7 +93,7 @@ export const countEvents = (events: readonly LogEvent[], ev: string): Map<string
   return m;
 };
 
-/** Polls until `cond` holds; fails with `what` and the watchers' stderr after `timeoutMs`. */
+/** Polls until `cond` holds; fails with `what` and the watchers' stderr after `timeoutMs` (a hang). */
 export async function waitUntil(cond: () => boolean, what: string, timeoutMs: number, procs: readonly WatchProc[] = []): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!cond()) {
@@ -150,22 +159,57 @@ export function checkLayer(file: string): { anim: string; start: number; end: nu
   return { anim: found[0]!, start, end };
 }
 
-/** SIGKILLs the watcher the moment its log shows a line in hand (a "processing" with no "done" yet). */
-export async function killWithLineInHand(proc: WatchProc, log: string, from: number, timeoutMs: number): Promise<string[]> {
+/** Lines `journal` (one watcher's journal file) has in hand: a "processing" not yet ended. */
+export function linesInHand(journal: string): string[] {
+  if (!existsSync(journal)) return [];
+  return [...foldJournal(readJournal(journal).records).values()].filter((e) => e.status === 'processing').map((e) => e.path);
+}
+
+/** Whether every thread of `pid` has stopped (a SIGSTOP takes hold as each thread leaves the kernel). */
+function isStopped(pid: number): boolean {
+  const tasks = `/proc/${pid}/task`;
+  if (existsSync('/proc/self/task')) {
+    // Linux: each thread's state is the field after the parenthesised command name.
+    return readdirSync(tasks).every((t) => {
+      let stat: string;
+      try {
+        stat = readFileSync(path.join(tasks, t, 'stat'), 'utf8');
+      } catch {
+        return true; // the thread ended meanwhile
+      }
+      return /^[Tt]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+    });
+  }
+  return /^T/.test(spawnSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).stdout.trim());
+}
+
+/**
+ * SIGKILLs the watcher with a line in hand, as its journal says (`inHand`). The watcher is frozen
+ * (SIGSTOP) while the journal is read, so the line the test saw in hand is the line the kill
+ * interrupts, however slow the machine: a watcher left running could finish it in between.
+ * Returns the lines in hand at the kill.
+ */
+export async function killWithLineInHand(proc: WatchProc, inHand: () => string[], timeoutMs = HANG_MS): Promise<string[]> {
+  const pid = proc.child.pid!;
   const until = Date.now() + timeoutMs;
+  const check = (): void => {
+    if (proc.child.exitCode !== null || proc.child.signalCode !== null) throw new Error(`the watcher exited before a line was in hand\n${proc.stderr()}`);
+    if (Date.now() > until) throw new Error(`no line in hand within ${timeoutMs} ms\n${proc.stderr()}`);
+  };
   for (;;) {
-    const events = readLog(log).slice(from);
-    const open = new Set<string>();
-    for (const e of events) {
-      if (e.ev === 'processing' && e.path) open.add(e.path);
-      if ((e.ev === 'done' || e.ev === 'failed') && e.path) open.delete(e.path);
+    check();
+    proc.child.kill('SIGSTOP');
+    while (!isStopped(pid)) {
+      await sleep(1);
+      check();
     }
-    if (open.size > 0) {
+    const lines = inHand();
+    if (lines.length > 0) {
       proc.child.kill('SIGKILL');
       await proc.exited;
-      return [...open];
+      return lines;
     }
-    if (Date.now() > until) throw new Error(`no line in hand within ${timeoutMs} ms\n${proc.stderr()}`);
+    proc.child.kill('SIGCONT');
     await sleep(5);
   }
 }
