@@ -5,3 +5,4 @@ export * from './face-animation.js';
 export * from './binding.js';
 export * from './filters.js';
 export * from './export.js';
+export * from './controls.js';

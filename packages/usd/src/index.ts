@@ -7,5 +7,6 @@ export * from './usda-parser.js';
 export * from './transforms.js';
 export * from './inspect.js';
 export * from './bind.js';
+export * from './motion.js';
 export * from './provenance.js';
 export * from './layers.js';

@@ -25,6 +25,11 @@ export interface MeshInfo {
   readonly blendShapeTargets: readonly string[];
   /** The bound Skeleton (own or inherited `skel:skeleton`), if any. */
   readonly skeleton?: string;
+  /**
+   * Skeleton joint tokens that move some point of this mesh (a joint index with a weight above 0 in
+   * its skinning primvars); empty when the mesh has no joint influences.
+   */
+  readonly skinnedJoints: readonly string[];
 }
 
 export interface CharacterInfo {
@@ -130,10 +135,44 @@ function readSkeleton(file: string, prim: UsdaPrim, notes: string[]): SkeletonIn
   };
 }
 
+const SKINNING = ['primvars:skel:jointIndices', 'primvars:skel:jointWeights', 'skel:joints'] as const;
+
+interface Skinning {
+  readonly indices?: UsdaProperty;
+  readonly weights?: UsdaProperty;
+  /** the mesh's own joint order (`skel:joints`), which its indices refer to instead of the Skeleton's */
+  readonly joints?: UsdaProperty;
+}
+
+/** The joints with a positive weight on some point (UsdSkel: indices and weights pair up element by element). */
+function skinnedJointsOf(file: string, prim: UsdaPrim, s: Skinning, skeletonJoints: readonly string[]): string[] {
+  const numbers = (prop: UsdaProperty | undefined): number[] => {
+    const v = prop?.default;
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'number')) {
+      throw new Error(`${where(file, prop!.line)}: <${prim.path}.${prop!.name}> must be a flat array of numbers`);
+    }
+    return v as number[];
+  };
+  const indices = numbers(s.indices);
+  const weights = numbers(s.weights);
+  if (indices.length === 0) return [];
+  const order = s.joints ? tokenList(file, prim, s.joints) : skeletonJoints;
+  const used = new Set<string>();
+  indices.forEach((j, i) => {
+    // Without weights every influence counts (UsdSkel would reject the mesh; we only ask "can it move").
+    if (weights.length === 0 || weights[i] > 0) {
+      const token = order[j];
+      if (token !== undefined) used.add(token);
+    }
+  });
+  return skeletonJoints.filter((j) => used.has(j));
+}
+
 /** Reads a character from its .usda text; `file` names it in errors and notes. */
 export function inspectCharacter(text: string, file: string): CharacterInfo {
   // Point positions, normals, offsets and the like are never needed: skip them unparsed.
-  const wanted = new Set(['joints', 'restTransforms', 'bindTransforms', 'skel:blendShapes']);
+  const wanted = new Set(['joints', 'restTransforms', 'bindTransforms', 'skel:blendShapes', ...SKINNING]);
   const layer: UsdaLayer = parseUsda(text, file, { keepValue: (_prim, name) => wanted.has(name) });
   return characterFromLayer(layer);
 }
@@ -143,14 +182,17 @@ export function characterFromLayer(layer: UsdaLayer): CharacterInfo {
   const notes: string[] = [];
   const skelRoots: UsdaPrim[] = [];
   const skeletons: { prim: UsdaPrim; root: UsdaPrim }[] = [];
-  const meshes: { prim: UsdaPrim; root?: UsdaPrim; skeleton?: string }[] = [];
+  const meshes: { prim: UsdaPrim; root?: UsdaPrim; skeleton?: string; skinning: Skinning }[] = [];
   walk(layer.prims, (p, ancestors) => {
     const root = [...ancestors].reverse().find((a) => a.typeName === 'SkelRoot');
     if (p.typeName === 'SkelRoot') skelRoots.push(p);
     if (p.typeName === 'Skeleton' && root) skeletons.push({ prim: p, root });
     if (p.typeName === 'Mesh' || p.properties.has('skel:blendShapes')) {
       const binder = [p, ...[...ancestors].reverse()].find((a) => a.properties.get('skel:skeleton')?.targets?.length);
-      meshes.push({ prim: p, root, skeleton: binder?.properties.get('skel:skeleton')!.targets![0] });
+      // Skinning primvars and skel:joints are inherited down namespace, like skel:skeleton.
+      const nearest = (name: string) => [p, ...[...ancestors].reverse()].find((a) => a.properties.has(name))?.properties.get(name);
+      const skinning = { indices: nearest(SKINNING[0]), weights: nearest(SKINNING[1]), joints: nearest(SKINNING[2]) };
+      meshes.push({ prim: p, root, skeleton: binder?.properties.get('skel:skeleton')!.targets![0], skinning });
     }
   });
   const subLayers = (metadataValue(layer.metadata, 'subLayers') as UsdaValue[] | undefined ?? [])
@@ -188,7 +230,8 @@ export function characterFromLayer(layer: UsdaLayer): CharacterInfo {
     if (blendShapes.length !== blendShapeTargets.length) {
       notes.push(`mesh <${m.prim.path}> has ${blendShapes.length} skel:blendShapes but ${blendShapeTargets.length} skel:blendShapeTargets; UsdSkel needs one target per name`);
     }
-    return { path: m.prim.path, line: m.prim.line, blendShapes, blendShapeTargets, skeleton: m.skeleton };
+    const skinnedJoints = skinnedJointsOf(file, m.prim, m.skinning, skeleton.joints);
+    return { path: m.prim.path, line: m.prim.line, blendShapes, blendShapeTargets, skeleton: m.skeleton, skinnedJoints };
   });
   const blendShapes = [...new Set(meshInfos.flatMap((m) => m.blendShapes))];
 

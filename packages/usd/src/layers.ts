@@ -8,7 +8,8 @@ import {
   fpsValue, quatMultiply, quatNormalize, validateFaceAnimation,
   type BindingPreset, type FaceAnimation, type Quat,
 } from '@a2f/animation';
-import { bindAnimation, type AnimationBinding, type BindingReport } from './bind.js';
+import { bindAnimation, type AnimationBinding, type BindOptions, type BindingReport } from './bind.js';
+import { channelMotion } from './motion.js';
 import { toIdentifier, uniqueIdentifier } from './escape.js';
 import type { CharacterInfo } from './inspect.js';
 import { provenanceDictionary } from './provenance.js';
@@ -43,6 +44,8 @@ export interface AnimationLayerOptions {
    * centimetres). Offsets are scaled by this over the character's metersPerUnit.
    */
   readonly animationMetersPerUnit?: number;
+  /** Jaw mode and channel filters (docs/animation-controls.md); recorded in the provenance. */
+  readonly bind?: BindOptions;
   /** More entries for the `a2f` provenance dictionary. */
   readonly provenance?: Readonly<Record<string, unknown>>;
 }
@@ -159,13 +162,22 @@ const layerOf = (role: AnimationLayer['role'], fileName: string, spec: LayerSpec
 export function buildAnimationLayers(anim: FaceAnimation, character: CharacterInfo, opts: AnimationLayerOptions): AnimationLayers {
   validateFaceAnimation(anim);
   if (anim.frameCount < 1) throw new Error(`cannot write an animation layer for "${opts.name}": the animation has no frames`);
-  const binding = bindAnimation(anim, character, opts.preset);
+  const binding = bindAnimation(anim, character, opts.preset, opts.bind);
   const animMpu = opts.animationMetersPerUnit ?? 0.01;
   if (!(animMpu > 0)) throw new Error(`animationMetersPerUnit must be positive, got ${animMpu}`);
   const unitScale = animMpu / character.metersPerUnit;
   const notes = [...binding.report.notes];
   if (unitScale !== 1 && binding.joints.length) notes.push(`joint translation offsets scaled by ${unitScale} (animation ${animMpu} m/unit, character ${character.metersPerUnit} m/unit)`);
-  const report: BindingReport = { ...binding.report, notes };
+  const report: BindingReport = { ...binding.report, notes, channels: channelMotion(anim, binding) };
+  const filter = opts.bind?.channels;
+  const bindingProvenance = {
+    preset: opts.preset.name,
+    character: opts.characterAssetPath,
+    layering: opts.layering,
+    jaw: { ...report.jaw },
+    ...(filter?.include ? { channels: filter.include } : {}),
+    ...(filter?.exclude ? { excludeChannels: filter.exclude } : {}),
+  };
 
   const base = opts.fileStem ?? toIdentifier(opts.name);
   const animName = opts.animationPrimName ?? uniqueIdentifier(opts.name, new Set(character.skelRoot.childNames));
@@ -182,7 +194,7 @@ export function buildAnimationLayers(anim: FaceAnimation, character: CharacterIn
   const tail = [meta.double('timeCodesPerSecond', fps), meta.token('upAxis', character.upAxis)];
   const provenance = (): MetadataEntry => ({
     key: 'customLayerData',
-    value: { kind: 'dictionary', value: { a2f: provenanceDictionary(anim, { binding: { preset: opts.preset.name, character: opts.characterAssetPath, layering: opts.layering }, ...opts.provenance }) } },
+    value: { kind: 'dictionary', value: { a2f: provenanceDictionary(anim, { binding: bindingProvenance, ...opts.provenance }) } },
   });
   const animPrim: PrimSpec = { specifier: 'def', typeName: 'SkelAnimation', name: animName, properties: skelAnimationAttributes(anim, character, binding, unitScale) };
   const rootNames = character.skelRoot.path.split('/').slice(1);

@@ -29,7 +29,7 @@ describe('bindAnimation', () => {
   const sample = inspectCharacter(fs.readFileSync(sampleCharacterPath, 'utf8'), 'face.usda');
 
   it('binds all 52 ARKit shapes and the four joint channels of the sample character', () => {
-    const b = bindAnimation(syntheticAnimation(), sample, preset('arkit'));
+    const b = bindAnimation(syntheticAnimation(), sample, preset('arkit'), { jaw: 'both' });
     expect(b.report.blendShapes.matches).toHaveLength(52);
     expect(b.report.blendShapes.unmatchedSource).toEqual([]);
     // an ARKit-only animation leaves the sample's tongue poses undriven
@@ -77,7 +77,7 @@ describe('bindAnimation', () => {
   it('applies preset renames onto PascalCase shapes and differently named joints', () => {
     const hero = inspectCharacter(HERO_USDA, 'hero.usda');
     const custom = { ...preset('arkit-pascal'), joints: { eye_L: 'LeftEye', eye_R: 'RightEye' } };
-    const b = bindAnimation(syntheticAnimation(), hero, custom);
+    const b = bindAnimation(syntheticAnimation(), hero, custom, { jaw: 'both' });
     expect(b.report.blendShapes.matches.map((m) => m.target)).toEqual(['EyeBlinkLeft', 'JawOpen', 'MouthSmileLeft', 'TongueOut']);
     expect(b.report.joints.matches).toEqual([
       { source: 'jaw', target: 'Root/Head/Jaw' }, { source: 'eye_L', target: 'Root/Head/LeftEye' }, { source: 'eye_R', target: 'Root/Head/RightEye' },

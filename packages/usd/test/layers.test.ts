@@ -34,7 +34,8 @@ let tiny: TinyusdzResult[] = [];
 
 function build(key: string, anim: FaceAnimation, charFile: string, opts: Omit<AnimationLayerOptions, 'name' | 'characterAssetPath'>): string[] {
   const character = characters[charFile];
-  const { layers, report } = buildAnimationLayers(anim, character, { ...opts, name: key, characterAssetPath: `../character/${charFile}` });
+  // Both jaw drivers, so every joint path of the writer is exercised (the jaw rule is bind.test.ts's).
+  const { layers, report } = buildAnimationLayers(anim, character, { bind: { jaw: 'both' }, ...opts, name: key, characterAssetPath: `../character/${charFile}` });
   expect(report.character).toBe(character.file);
   for (const l of layers) fs.writeFileSync(path.join(shots, l.fileName), l.text());
   cases[key] = { anim, character, animPath: `${character.skelRoot.path}/${key}`, skelPath: character.skeleton.path, preset: opts.preset };
@@ -82,7 +83,7 @@ beforeAll(async () => {
 /** What the SkelAnimation must hold at frame f: rest · delta rotations, rest + offset translations. */
 function expected(c: Case, f: number) {
   // Which joints are bound is bind.test.ts's business; here the values are recomputed.
-  const bound = bindAnimation(c.anim, c.character, c.preset).joints.map((j) => ({ token: j.token, i: j.skeletonIndex, track: j.track }));
+  const bound = bindAnimation(c.anim, c.character, c.preset, { jaw: 'both' }).joints.map((j) => ({ token: j.token, i: j.skeletonIndex, track: j.track }));
   const unit = 0.01 / c.character.metersPerUnit;
   const rotations = bound.map(({ i, track }) => {
     const d = track.rotations.subarray(f * 4, f * 4 + 4);
@@ -195,7 +196,7 @@ describe('layer files', () => {
     expect(m.customLayerData).toEqual({
       a2f: {
         audio: { channels: 1, durationSeconds: 0.1667, file: 'dialogue/line "7".wav', sampleRate: 48000, sha256: 'ab'.repeat(32) },
-        binding: { character: '../character/face.usda', layering: 'override', preset: 'arkit' },
+        binding: { character: '../character/face.usda', layering: 'override', preset: 'arkit', jaw: { requested: 'both', mode: 'both', reason: 'chosen with --jaw' } },
         fps: '30',
         frameCount: 5,
         model: { id: 'synthetic', kind: 'test', version: '1' },
