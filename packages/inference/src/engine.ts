@@ -5,7 +5,7 @@ import type { ModelPack, NetworkSpec } from './pack.js';
 import { OrtPool } from './pool.js';
 import type { EmotionKey } from './nvidia/emotion.js';
 import type { SolvePath } from './nvidia/postprocess/assemble.js';
-import { postprocessKind, type LineEmotion, type Postprocessor } from './postprocess/registry.js';
+import { postprocessKind, type BlinkControl, type LineEmotion, type Postprocessor } from './postprocess/registry.js';
 import { runOnPool, type FrameInput, type NetworkOutputs, type RunOptions } from './run-network.js';
 import { planPool, type PoolOptions, type PoolPlan } from './session-options.js';
 
@@ -27,6 +27,8 @@ export interface AnimateOptions {
   readonly fps: Rational;
   /** seed of procedural motion in post-processing (blinks) */
   readonly seed?: number;
+  /** procedural blinks on or off and their mean interval (default: on, the model's interval) */
+  readonly blinks?: BlinkControl;
   readonly batchSize?: number;
   /** feeds of non-audio network inputs; override the post-processing kind's own */
   readonly inputs?: Readonly<Record<string, FrameInput>>;
@@ -138,7 +140,7 @@ export async function createInferenceEngine(loaded: ModelPack, opts: EngineOptio
           },
           ...(a.audio ? { audio: a.audio } : {}),
         };
-        return post.apply(raw, { fps, provenance, ...(a.seed === undefined ? {} : { seed: a.seed }), ...(emotion ? { emotion } : {}) });
+        return post.apply(raw, { fps, provenance, ...(a.seed === undefined ? {} : { seed: a.seed }), ...(emotion ? { emotion } : {}), ...(a.blinks ? { blinks: a.blinks } : {}) });
       });
     },
     close: () => pool.close(),

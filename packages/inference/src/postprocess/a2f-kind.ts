@@ -1,11 +1,11 @@
-import { fpsLabel } from '@a2f/animation';
+import { fpsLabel, isBlinkChannel, type FaceAnimation } from '@a2f/animation';
 import { InferenceError } from '../errors.js';
 import { rowWidth } from '../manifest.js';
 import { createEmotionTrack, implicitEmotion, type EmotionKey } from '../nvidia/emotion.js';
 import { toRigData } from '../nvidia/pack/model-pack.js';
 import type { NvidiaPack } from '../nvidia/pack/types.js';
 import { applyOverrides, type FaceParams } from '../nvidia/params.js';
-import { A2FPostprocessor, type SolvePath } from '../nvidia/postprocess/assemble.js';
+import { A2F_JOINTS, A2FPostprocessor, type SolvePath } from '../nvidia/postprocess/assemble.js';
 import { rigLayout } from '../nvidia/postprocess/rig-data.js';
 import type { ModelPack } from '../pack.js';
 import type { FrameInput } from '../run-network.js';
@@ -84,6 +84,11 @@ export const a2fKind: PostprocessKind = {
 
   emotionNames: (pack) => configOf(pack).pack.networkInfo.explicitEmotions,
 
+  channels(pack) {
+    const rig = toRigData(configOf(pack).pack);
+    return { blendShapes: [...rig.skin.poseNames, ...rig.tongue.poseNames], joints: A2F_JOINTS };
+  },
+
   async prepare(pack) {
     const config = configOf(pack);
     const nv = config.pack;
@@ -125,16 +130,31 @@ export const a2fKind: PostprocessKind = {
           },
         };
       },
-      apply(raw, { fps, provenance, seed, emotion }) {
+      apply(raw, { fps, provenance, seed, emotion, blinks }) {
         const result = raw.outputs.result;
-        return postprocessorFor(fps).run(result.data, {
+        const off = blinks?.enabled === false;
+        const anim = postprocessorFor(fps).run(result.data, {
           provenance: { ...provenance, parameters: { ...provenance.parameters, emotion: describeEmotion(emotion, info) } },
-          blink: { seed: seed ?? 0 },
+          blink: off ? false : { seed: seed ?? 0, ...(blinks?.intervalSeconds === undefined ? {} : { intervalSeconds: blinks.intervalSeconds }) },
         });
+        if (off) holdEyesOpen(anim);
+        return anim;
       },
     };
   },
 };
+
+/**
+ * Blinks off: no synthesised blink track, and the solved eyeBlink weights held at 0, so neither the
+ * network nor a blink_offset floor closes the eyes (docs/animation-controls.md).
+ */
+function holdEyesOpen(anim: FaceAnimation): void {
+  const n = anim.channels.length;
+  anim.channels.forEach((name, c) => {
+    if (!isBlinkChannel(name)) return;
+    for (let f = 0; f < anim.frameCount; f++) anim.weights[f * n + c] = 0;
+  });
+}
 
 /**
  * The explicit emotion as provenance: the source, the key times and one array per named emotion

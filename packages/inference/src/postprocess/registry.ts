@@ -22,11 +22,25 @@ export interface LineEmotion {
   readonly source: string;
 }
 
+/** Procedural blinks of a line (docs/animation-controls.md); absent: on, at the model's own interval. */
+export interface BlinkControl {
+  readonly enabled: boolean;
+  /** mean seconds between blinks; absent: the model's default */
+  readonly intervalSeconds?: number;
+}
+
 export interface ApplyContext {
   readonly fps: Rational;
   readonly provenance: Provenance;
   readonly seed?: number;
   readonly emotion?: LineEmotion;
+  readonly blinks?: BlinkControl;
+}
+
+/** The channel names a kind's FaceAnimation has, known before any audio runs. */
+export interface KindChannels {
+  readonly blendShapes: readonly string[];
+  readonly joints: readonly string[];
 }
 
 /** Engine-wide options that change a kind's post-processing (and possibly the network's own inputs). */
@@ -56,6 +70,8 @@ export interface PostprocessKind {
    * overrides in its config, input gain changed where a parameter sets it). Kinds without it take no options.
    */
   configure?(pack: ModelPack, opts: KindOptions): ModelPack;
+  /** The channels its animations carry, for binding before a line runs (a2f inspect, filter checks). */
+  channels(pack: ModelPack): KindChannels;
   /** The explicit emotion names the network's emotion input takes; kinds without it have no emotion input. */
   emotionNames?(pack: ModelPack): readonly string[];
 }
@@ -64,3 +80,10 @@ const KINDS: ReadonlyMap<string, PostprocessKind> = new Map([['visemes', visemes
 
 export const postprocessKind = (name: string): PostprocessKind | undefined => KINDS.get(name);
 export const postprocessKinds = (): string[] => [...KINDS.keys()];
+
+/** The blendshape and joint channels `pack`'s animations carry. */
+export function modelChannels(pack: ModelPack): KindChannels {
+  const kind = KINDS.get(pack.postprocess.kind);
+  if (!kind) throw new Error(`${pack.manifestPath}: post-processing kind "${pack.postprocess.kind}" is not known`);
+  return kind.channels(pack);
+}

@@ -5,12 +5,12 @@ import { InferenceError, describe } from '../errors.js';
 import { rowWidth } from '../manifest.js';
 import type { ModelPack } from '../pack.js';
 import type { PostprocessKind } from './registry.js';
-import { VISEMES, parseVisemeTable, visemesToFace } from './visemes.js';
+import { VISEME_CHANNELS, VISEME_JOINTS, VISEMES, parseVisemeTable, visemesToFace } from './visemes.js';
 
 interface VisemesConfig {
   /** absolute path of the viseme → ARKit table */
   readonly table: string;
-  /** the table path as the manifest wrote it, which is what provenance records (stable across machines) */
+  /** the table path as the manifest wrote it, for errors */
   readonly tableRef: string;
   /** the network output holding the viseme activations */
   readonly output: string;
@@ -52,8 +52,10 @@ export const visemesKind: PostprocessKind = {
     return { ...config };
   },
 
+  channels: () => ({ blendShapes: VISEME_CHANNELS, joints: VISEME_JOINTS }),
+
   async prepare(pack: ModelPack) {
-    const { table: file, tableRef, output } = pack.postprocess.config as unknown as VisemesConfig;
+    const { table: file, output } = pack.postprocess.config as unknown as VisemesConfig;
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
@@ -67,10 +69,15 @@ export const visemesKind: PostprocessKind = {
       throw new InferenceError('PACK_JSON', file, `is not valid JSON (${(err as Error).message})`, 'Fix the JSON syntax of the viseme table.');
     }
     const parsed = parseVisemeTable(json, file);
+    const sha256 = createHash('sha256').update(text).digest('hex');
     return {
-      parameters: { visemeTable: tableRef, visemeTableSha256: createHash('sha256').update(text).digest('hex') },
-      apply(raw, { fps, provenance, seed }) {
-        return visemesToFace(raw.outputs[output].data, raw.frameCount, { fps, table: parsed, provenance, ...(seed === undefined ? {} : { seed }) });
+      // A stable name, not a path: a path means nothing beside the layer on another machine.
+      parameters: { visemeTable: `${pack.id}/${path.basename(file)}@${sha256.slice(0, 12)}`, visemeTableSha256: sha256 },
+      apply(raw, { fps, provenance, seed, blinks }) {
+        return visemesToFace(raw.outputs[output].data, raw.frameCount, {
+          fps, table: parsed, provenance, ...(seed === undefined ? {} : { seed }),
+          ...(blinks ? { blinkIntervalSeconds: blinks.enabled ? blinks.intervalSeconds : 0 } : {}),
+        });
       },
     };
   },

@@ -25,16 +25,18 @@ export interface VisemePostprocessOptions {
   provenance: Provenance;
   /** seed of the procedural blink track */
   seed?: number;
-  /** mean seconds between procedural blinks (default 3.5, blinkCurve's); 0 turns blinks off */
+  /** mean seconds between procedural blinks (default 3.5, blinkCurve's); 0 turns blinks off and holds eyeBlink* at 0 */
   blinkIntervalSeconds?: number;
 }
 
 /** Blendshape channels of the result: the 52 ARKit shapes (A2F order), then the 16 tongue shapes. */
-const CHANNELS: readonly string[] = [...ARKIT_BLENDSHAPES, ...TONGUE_BLENDSHAPES];
+export const VISEME_CHANNELS: readonly string[] = [...ARKIT_BLENDSHAPES, ...TONGUE_BLENDSHAPES];
+const CHANNELS = VISEME_CHANNELS;
 const ARKIT_INDEX = new Map<string, number>(ARKIT_BLENDSHAPES.map((name, i) => [name, i]));
 
 /** Joint channels written: the jaw rotates with jawOpen; the eyes stay at rest (see below). */
-const JOINTS = ['jaw', 'eye_L', 'eye_R'] as const;
+export const VISEME_JOINTS: readonly string[] = ['jaw', 'eye_L', 'eye_R'];
+const JOINTS = VISEME_JOINTS;
 
 /**
  * Network output (frames × 15 viseme activations) → FaceAnimation with 52 ARKit + 16 tongue channels and jaw/eye joints.
@@ -80,6 +82,7 @@ export function visemesToFace(visemes: Float32Array, frameCount: number, opts: V
     parameters: {
       ...opts.provenance.parameters,
       visemes: { seed, blinkIntervalSeconds: blinkInterval, smoothingHalfLife: table.smoothingHalfLife, jawOpenDegrees: table.jawOpenDegrees },
+      blinks: blinkInterval === 0 ? 'off' : { seed, intervalSeconds: blinkInterval },
     },
   };
   const anim = createFaceAnimation({ fps, frameCount, channels: CHANNELS, joints: JOINTS, provenance });
@@ -96,12 +99,11 @@ export function visemesToFace(visemes: Float32Array, frameCount: number, opts: V
   // Smoothing a [0,1] signal with non-negative, unit-gain filters stays inside [0,1].
   smoothColumns(w, C, halfLifeAlpha(table.smoothingHalfLife, fps));
 
-  if (blinkInterval !== 0 && frameCount > 0) {
-    const blink = blinkCurve({ frameCount, fps, seed, intervalSeconds: blinkInterval });
-    for (const name of ['eyeBlinkLeft', 'eyeBlinkRight']) {
-      const c = ARKIT_INDEX.get(name) as number;
-      for (let f = 0; f < frameCount; f++) w[f * C + c] = Math.max(w[f * C + c], blink[f]);
-    }
+  // Blinks off means the eyes never close: a custom table's eyeBlink weight is held at 0 too.
+  const blink = blinkInterval === 0 || frameCount === 0 ? null : blinkCurve({ frameCount, fps, seed, intervalSeconds: blinkInterval });
+  for (const name of ['eyeBlinkLeft', 'eyeBlinkRight']) {
+    const c = ARKIT_INDEX.get(name) as number;
+    for (let f = 0; f < frameCount; f++) w[f * C + c] = blink ? Math.max(w[f * C + c], blink[f]) : 0;
   }
 
   const jaw = anim.joints[0];

@@ -29,7 +29,7 @@ describe('A2FPostprocessor', () => {
     expect(anim.channels).toEqual([...Array.from({ length: 7 }, (_, i) => `skin${i}`), ...Array.from({ length: 4 }, (_, i) => `tongue${i}`)]);
     expect(anim.joints.map((j) => j.name)).toEqual(['jaw', 'eye_L', 'eye_R']);
     expect(anim.frameCount).toBe(3);
-    expect(anim.provenance.parameters).toMatchObject({ skin_strength: 1.1, solvePath: 'coefficients', blink: 'off', emotion: 'neutral' });
+    expect(anim.provenance.parameters).toMatchObject({ skin_strength: 1.1, solvePath: 'coefficients', blinks: 'off', emotion: 'neutral' });
   });
 
   it('zero network output: jaw at the teeth offsets, eyes at offsets + saccades, frame by frame', () => {

@@ -2,7 +2,7 @@ import { createFaceAnimation, type FaceAnimation, type Provenance, type Rational
 import type { FaceParams, SolverConfig } from '../params.js';
 import { BlendshapeSolver } from '../solver/blendshape-solver.js';
 import { SkinCoefficientPath, TongueCoefficientPath } from '../solver/coefficient-path.js';
-import { blinkOffsetTrack } from './blink.js';
+import { blinkOffsetTrack, DEFAULT_BLINK_INTERVAL_SECONDS } from './blink.js';
 import { EyeAnimator, eyeRotationQuat } from './eyes.js';
 import { JawAnimator, jawJointFromMatrix } from './jaw.js';
 import { pcaReconstruct } from './pca.js';
@@ -111,7 +111,7 @@ export class A2FPostprocessor {
         parameters: {
           ...params,
           solvePath: this.path,
-          blink: describeBlink(run.blink),
+          blinks: describeBlink(run.blink),
           ...run.provenance.parameters,
         },
       },
@@ -177,7 +177,7 @@ export class A2FPostprocessor {
 function describeBlink(input: BlinkInput | undefined): unknown {
   if (input === false) return 'off';
   if (input instanceof Float32Array) return 'track';
-  return { seed: input?.seed ?? 0, intervalSeconds: input?.intervalSeconds ?? 3, durationSeconds: input?.durationSeconds ?? 'default' };
+  return { seed: input?.seed ?? 0, intervalSeconds: input?.intervalSeconds ?? DEFAULT_BLINK_INTERVAL_SECONDS, durationSeconds: input?.durationSeconds ?? 'default' };
 }
 
 /** One-shot convenience: prepare and run once. */
