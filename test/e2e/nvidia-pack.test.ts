@@ -36,7 +36,8 @@ function skelAnimationPath(layer: string): string {
 }
 
 async function run(args: string[]): Promise<Summary> {
-  const r = await runCli(['run', ...args, '--character', CHARACTER, '--export-json', '--json']);
+  // Both jaw drivers, so the jaw joint's transforms are read back too (the default is animation-controls.test.ts's).
+  const r = await runCli(['run', ...args, '--character', CHARACTER, '--jaw', 'both', '--export-json', '--json']);
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as Summary;
 }
@@ -172,11 +173,12 @@ describe('a2f run --model <NVIDIA mini pack> on the sample dialogue', () => {
     const params = (i: number) => a2f(i).parameters as Record<string, UsdValue>;
     expect(a2f(0).model).toMatchObject({ id: 'nvidia-a2f-mark-v2.3', kind: 'a2f-v2.3', version: '2.3' });
     expect(params(0)).toMatchObject({ lower_face_strength: 1.4, skin_strength: 1.1, solvePath: 'coefficients', emotion: 'default', source_shot: 'g2a_neutral', source_frame: 33 });
-    expect(params(0).blink).toMatchObject({ seed: 0, intervalSeconds: 3 });
+    expect(params(0).blinks).toMatchObject({ seed: 0, intervalSeconds: 3 });
 
     const emo = params(2);
     expect(emo).toMatchObject({ lower_face_strength: 1.2, overrides: { lower_face_strength: 1.2 } });
-    expect(emo.emotion).toEqual({ source: path.join(takes, 'emo_take.a2f.json'), times: [0, 0.8, 1.4], anger: [0, 0.8, 0], joy: [0.9, 0.1, 0], sadness: [0, 0, 0.6] });
+    // The sidecar as the layer sees it (relative to the layer's folder), so the path stays true beside the layer.
+    expect(emo.emotion).toEqual({ source: '../takes/emo_take.a2f.json', times: [0, 0.8, 1.4], anger: [0, 0.8, 0], joy: [0.9, 0.1, 0], sadness: [0, 0, 0.6] });
     expect(emoTake.sidecar).toBe(path.join(takes, 'emo_take.a2f.json'));
     expect(params(3)).toMatchObject({ lower_face_strength: 1.2, emotion: 'default' });
 

@@ -7,6 +7,7 @@ import { inspectAsset } from './commands/inspect.js';
 import { expandAudioArgs } from './inputs.js';
 import { DEFAULT_PACKS_DIR, modelsInspect, modelsList, modelsPull, modelsVerify } from './commands/models.js';
 import { parseParamArgs } from './param-args.js';
+import { ANIMATION_CONTROL_OPTIONS, BINDING_CONTROL_OPTIONS, animationControls } from './animation-options.js';
 import { watchCommand, watchOptions } from './commands/watch.js';
 import { benchCommand, benchOptions } from './commands/bench.js';
 
@@ -37,6 +38,7 @@ export async function main(argv: string[]): Promise<number> {
         .option('emotion', { type: 'string', describe: 'explicit emotion for every line, e.g. joy=0.6,anger=0.2 (NVIDIA packs; a line\'s <name>.a2f.json sidecar overrides it)' })
         .option('param', { type: 'string', describe: 'post-processing parameter override key=value, repeatable (NVIDIA packs: model_config.json keys, e.g. lower_face_strength=1.2)' })
         .option('solver', { choices: ['coefficients', 'mesh'] as const, describe: 'NVIDIA packs: blendshape solve from PCA coefficients (default, fast) or from the rebuilt mesh (the SDK\'s way)' })
+        .options(ANIMATION_CONTROL_OPTIONS)
         .option('fail-fast', { type: 'boolean', default: false, describe: 'stop at the first failed line (already written lines stay)' })
         .option('clobber', { type: 'boolean', default: true, describe: 'replace layers of the same name made from other audio or settings, and say so (--no-clobber: fail that line instead)' })
         .option('json', { type: 'boolean', default: false, describe: 'print a JSON summary on stdout' }),
@@ -58,6 +60,7 @@ export async function main(argv: string[]): Promise<number> {
           params: parseParamArgs(a.param as string[] | string | undefined),
           ...(a.emotion === undefined ? {} : { emotion: a.emotion }),
           ...(a.solver === undefined ? {} : { solvePath: a.solver }),
+          ...animationControls(a),
         }, { json: a.json, failFast: a['fail-fast'], noClobber: !a.clobber });
       },
     )
@@ -75,8 +78,10 @@ export async function main(argv: string[]): Promise<number> {
       (y) => y
         .positional('asset', { type: 'string', demandOption: true, describe: 'the character asset to look at' })
         .option('preset', { type: 'string', default: 'arkit', describe: `binding preset (${presetNames().join(', ')}) or a preset JSON path` })
+        .option('model', { alias: 'm', type: 'string', default: 'default', describe: 'the model whose channels are bound: "default" (embedded) or a model pack folder' })
+        .options(BINDING_CONTROL_OPTIONS)
         .option('json', { type: 'boolean', default: false, describe: 'print JSON on stdout' }),
-      (a) => { code = inspectAsset(a.asset, a.preset, a.json); },
+      async (a) => { code = await inspectAsset(a.asset, a.preset, a.json, { model: a.model, ...animationControls(a) }); },
     )
     .command(
       'models',

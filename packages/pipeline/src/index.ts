@@ -2,7 +2,7 @@ export { JobContext, outputName, relativeAssetPath } from './job.js';
 export type { LineResult, LineSuccess, LineFailure, LineProgress, BindingSummary, ProcessOptions } from './job.js';
 export { processLines, uniqueNames } from './batch.js';
 export type { BatchHooks } from './batch.js';
-export { resolveSettings, loadPreset, presetNames, PRESETS_DIR } from './settings.js';
+export { resolveSettings, loadPreset, presetNames, PRESETS_DIR, animationControls, BLINK_INTERVAL_RANGE } from './settings.js';
 export type { JobSettings, JobSettingsInput, Layering, InferenceSettings } from './settings.js';
 export { writeFileAtomic, writeTextStream } from './atomic.js';
 export { fileStem, safeFileName, stemOf, uniqueStems, MAX_STEM_BYTES } from './names.js';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { toA2fExportJson, validateFaceAnimation, type BindingPreset, type Rational } from '@a2f/animation';
+import { ChannelFilterError, filterChannels, toA2fExportJson, validateFaceAnimation, type BindingPreset, type ChannelFilter, type Rational } from '@a2f/animation';
 import { loadAudio, type Truncation } from '@a2f/audio';
-import { createInferenceEngine, loadModelPack, parseEmotionArg, type EmotionKey, type InferenceEngine, type ModelPack } from '@a2f/inference';
+import { createInferenceEngine, loadModelPack, modelChannels, parseEmotionArg, type EmotionKey, type InferenceEngine, type ModelPack } from '@a2f/inference';
 import { buildAnimationLayers, inspectCharacter, type BindingReport, type CharacterInfo } from '@a2f/usd';
 import { writeFileAtomic } from './atomic.js';
 import { clobberError, findReplaced, settingsSha256, type ReplacedOutput } from './clobber.js';
@@ -45,6 +45,12 @@ export interface BindingSummary {
   readonly jointsBound: number;
   readonly unmatchedChannels: readonly string[];
   readonly undrivenAssetChannels: readonly string[];
+  /** our channels (blendshapes and joints) the model produces */
+  readonly channels: number;
+  /** of those, written onto the character */
+  readonly bound: number;
+  /** of the bound ones, those whose value changes during the line */
+  readonly animated: number;
 }
 
 export interface LineProgress {
@@ -172,7 +178,9 @@ export class JobContext {
       return engine.animate(loaded.samples, {
         fps,
         seed: settings.seed,
-        ...(emotion ? { emotion, emotionSource: sidecarEmotion ? sidecar!.file : '--emotion' } : {}),
+        blinks: { enabled: settings.blinks, ...(settings.blinkIntervalSeconds === undefined ? {} : { intervalSeconds: settings.blinkIntervalSeconds }) },
+        // The sidecar as the layer sees it: a path that still means something beside the layer.
+        ...(emotion ? { emotion, emotionSource: sidecarEmotion ? relativeAssetPath(outDir, sidecar!.file) : '--emotion' } : {}),
         audio: {
           file: path.basename(file),
           sha256: info.sha256,
@@ -196,6 +204,7 @@ export class JobContext {
       fileStem: name,
       characterAssetPath: relativeAssetPath(outDir, characterFile),
       sublayerCharacter: settings.sublayerCharacter,
+      bind: { jaw: settings.jaw, channels: channelFilter(settings) },
     });
     const layerFiles = layers.map((layer) => {
       const out = path.join(outDir, layer.fileName);
@@ -225,6 +234,12 @@ export class JobContext {
       ...(sidecar ? { sidecar: sidecar.file } : {}),
       ...(sidecar?.output !== undefined && opts.outDir === undefined ? { notes: [`the sidecar's "output" template is for the watch folder; this run wrote to ${outDir}`] } : {}),
       preset: this.preset.name,
+      controls: {
+        blinks: settings.blinks ? (anim.provenance.parameters.blinks ?? 'on') : 'off',
+        jaw: report.jaw,
+        ...(settings.channels ? { channels: settings.channels } : {}),
+        ...(settings.excludeChannels ? { excludeChannels: settings.excludeChannels } : {}),
+      },
       binding: report,
       provenance: anim.provenance,
     }, null, 2) + '\n');
@@ -251,6 +266,7 @@ const modelKey = (model: string): string => (model === 'default' ? model : path.
 /** Loads a model with the batch's overrides and parses the batch's --emotion for its emotion names. */
 async function loadModel(settings: JobSettings, model: string): Promise<LoadedModel> {
   const pack = await loadModelPack(model);
+  checkChannelFilter(settings, pack, model);
   const engine = await createInferenceEngine(pack, {
     ...settings.inference,
     tool: TOOL,
@@ -266,6 +282,24 @@ async function loadModel(settings: JobSettings, model: string): Promise<LoadedMo
     return { engine, emotion: [{ time: 0, emotions: parseEmotionArg(settings.emotion, engine.emotionNames, '--emotion') }] };
   } catch (err) {
     await engine.close();
+    throw err;
+  }
+}
+
+function channelFilter(settings: JobSettings): ChannelFilter | undefined {
+  if (!settings.channels && !settings.excludeChannels) return undefined;
+  return { ...(settings.channels ? { include: settings.channels } : {}), ...(settings.excludeChannels ? { exclude: settings.excludeChannels } : {}) };
+}
+
+/** An unknown channel pattern stops the batch before any line runs, naming the pattern. */
+function checkChannelFilter(settings: JobSettings, pack: ModelPack, model: string): void {
+  const filter = channelFilter(settings);
+  if (!filter) return;
+  const names = modelChannels(pack);
+  try {
+    filterChannels([...names.blendShapes, ...names.joints], filter, `the model "${model}"`);
+  } catch (err) {
+    if (err instanceof ChannelFilterError) throw new JobError('UNKNOWN_CHANNEL', err.option, err.problem, err.fix);
     throw err;
   }
 }
@@ -292,6 +326,9 @@ function summarizeBinding(report: BindingReport): BindingSummary {
     jointsBound: report.joints.matches.length,
     unmatchedChannels: [...report.blendShapes.unmatchedSource, ...report.joints.unmatchedSource],
     undrivenAssetChannels: [...report.blendShapes.unmatchedTarget],
+    channels: report.channels?.length ?? 0,
+    bound: report.channels?.filter((c) => c.boundTo !== null).length ?? 0,
+    animated: report.channels?.filter((c) => c.boundTo !== null && c.animated).length ?? 0,
   };
 }
 

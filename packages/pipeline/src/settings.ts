@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { parseBindingPreset, parseFps, type BindingPreset, type Rational } from '@a2f/animation';
+import { JAW_MODES, parseBindingPreset, parseChannelGlobs, parseFps, type BindingPreset, type JawMode, type Rational } from '@a2f/animation';
 import type { SolvePath } from '@a2f/inference';
 import { JobError } from './errors.js';
 import { TEMPLATES_DIR } from './tool.js';
@@ -46,9 +46,26 @@ export interface JobSettings {
   readonly params: Readonly<Record<string, string | number>>;
   /** NVIDIA packs: blendshape solve from PCA coefficients (default) or from the rebuilt mesh */
   readonly solvePath?: SolvePath;
+  /** procedural blinks (default on); off also holds the eyeBlink channels at 0 (docs/animation-controls.md) */
+  readonly blinks: boolean;
+  /** mean seconds between blinks; absent: the model's own default */
+  readonly blinkIntervalSeconds?: number;
+  /** which jaw driver is written; 'auto' (default) decides per character */
+  readonly jaw: JawMode | 'auto';
+  /** channel globs to write (absent: all) and to leave out, on our channel names */
+  readonly channels?: readonly string[];
+  readonly excludeChannels?: readonly string[];
 }
 
-export type JobSettingsInput = Pick<JobSettings, 'character' | 'outDir'> & Partial<Omit<JobSettings, 'fps'>> & { fps?: Rational | string | number };
+/** Where blink intervals may lie: a blink lasts 0.25 s, and beyond 10 minutes a line never blinks. */
+export const BLINK_INTERVAL_RANGE = [0.5, 600] as const;
+
+export type JobSettingsInput = Pick<JobSettings, 'character' | 'outDir'> & Partial<Omit<JobSettings, 'fps' | 'channels' | 'excludeChannels'>> & {
+  fps?: Rational | string | number;
+  /** globs as a list or as the CLI's comma-separated text */
+  channels?: string | readonly string[];
+  excludeChannels?: string | readonly string[];
+};
 
 export function resolveSettings(input: JobSettingsInput): JobSettings {
   const layering = input.layering ?? 'override';
@@ -61,6 +78,7 @@ export function resolveSettings(input: JobSettingsInput): JobSettings {
   if (input.emotion !== undefined && input.emotion.trim() === '') {
     throw new JobError('BAD_SETTING', '--emotion', 'is empty', 'Write name=value pairs such as joy=0.6,anger=0.2, or leave the option out.');
   }
+  const controls = resolveControls(input);
   const seed = input.seed ?? 0;
   if (!Number.isInteger(seed) || seed < 0) throw new JobError('BAD_SETTING', 'settings', `seed ${seed} is not a non-negative integer`, 'Pass a whole number such as 0 or 42.');
   return {
@@ -78,6 +96,51 @@ export function resolveSettings(input: JobSettingsInput): JobSettings {
     ...(input.emotion === undefined ? {} : { emotion: input.emotion }),
     params: { ...input.params },
     ...(input.solvePath === undefined ? {} : { solvePath: input.solvePath }),
+    ...controls,
+  };
+}
+
+/** The animation controls as resolved (requested, not per-character): the watch folder keys lines on them. */
+export function animationControls(s: JobSettings): Readonly<Record<string, unknown>> {
+  return {
+    blinks: s.blinks,
+    blinkIntervalSeconds: s.blinkIntervalSeconds ?? 'model default',
+    jaw: s.jaw,
+    channels: s.channels ?? null,
+    excludeChannels: s.excludeChannels ?? null,
+  };
+}
+
+/** Blinks, jaw and channel filters, checked the same for the CLI and library users. */
+function resolveControls(input: JobSettingsInput): Pick<JobSettings, 'blinks' | 'blinkIntervalSeconds' | 'jaw' | 'channels' | 'excludeChannels'> {
+  const bad = (origin: string, what: string, fix: string): never => { throw new JobError('BAD_SETTING', origin, what, fix); };
+  const blinks = input.blinks ?? true;
+  if (typeof blinks !== 'boolean') bad('--blinks', `must be true or false, not ${JSON.stringify(blinks)}`, 'Use --blinks or --no-blinks.');
+  const interval = input.blinkIntervalSeconds;
+  if (interval !== undefined) {
+    const [lo, hi] = BLINK_INTERVAL_RANGE;
+    if (typeof interval !== 'number' || !Number.isFinite(interval) || interval < lo || interval > hi) {
+      bad('--blink-interval', `${JSON.stringify(interval)} is not a number of seconds in [${lo}, ${hi}]`, 'Give the mean seconds between blinks, e.g. --blink-interval 4 (people blink every 3–4 s).');
+    }
+    if (!blinks) bad('--blink-interval', 'is given with --no-blinks, which turns blinks off', 'Leave out one of the two.');
+  }
+  const jaw = input.jaw ?? 'auto';
+  if (!JAW_MODES.includes(jaw)) bad('--jaw', `"${String(jaw)}" is not a jaw mode`, `Use one of: ${JAW_MODES.join(', ')}.`);
+  const globs = (value: string | readonly string[] | undefined, origin: string): string[] | undefined => {
+    if (value === undefined) return undefined;
+    try {
+      return parseChannelGlobs(typeof value === 'string' ? value : value.join(','));
+    } catch (err) {
+      return bad(origin, (err as Error).message, 'Give comma-separated channel name patterns such as "jaw*,mouth*" (a2f inspect lists the names).');
+    }
+  };
+  const channels = globs(input.channels, '--channels');
+  const excludeChannels = globs(input.excludeChannels, '--exclude-channels');
+  return {
+    blinks, jaw,
+    ...(interval === undefined ? {} : { blinkIntervalSeconds: interval }),
+    ...(channels ? { channels } : {}),
+    ...(excludeChannels ? { excludeChannels } : {}),
   };
 }
 

@@ -120,7 +120,8 @@ describe('sidecars in a batch', () => {
     const n = report(results[1]);
     expect(n).toMatchObject({ model: pack, character: altCharacter, fps: { num: 24, den: 1 }, sidecar: sidecarPath(nvidia), frames: Math.ceil(0.8 * 24) });
     expect(n.provenance.model.id).toBe('nvidia-a2f-mark-v2.3');
-    expect(n.provenance.parameters.emotion).toEqual({ source: sidecarPath(nvidia), times: [0, 0.5], joy: [0.8, 0], sadness: [0, 0.4] });
+    // Provenance names the sidecar relative to the layer's folder (out/ → takes/), never by an absolute path.
+    expect(n.provenance.parameters.emotion).toEqual({ source: '../takes/nvidia.a2f.json', times: [0, 0.5], joy: [0.8, 0], sadness: [0, 0.4] });
     expect(readFileSync((results[1] as LineSuccess).layers[0], 'utf8')).toContain('@../alt/hero.usda@');
     expect(report(results[2]).provenance.parameters.emotion).toMatchObject({ times: [0], anger: [0.5] });
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
 import {
   checkOutputDir, checkPathTemplate, compileShotPattern, DEFAULT_PATH_TEMPLATE, DEFAULT_SHOT_PATTERN, fpsPathLabel, JobError, loadPathTemplate,
-  PRESETS_DIR, resolveSettings, summarizeError, TOOL, writeFileAtomic, type JobSettingsInput,
+  animationControls, PRESETS_DIR, resolveSettings, summarizeError, TOOL, writeFileAtomic, type JobSettingsInput,
 } from '@a2f/pipeline';
 import { ContextPool } from './contexts.js';
 import type { EventSink, WatchEvent } from './events.js';
@@ -143,6 +143,8 @@ export class Watcher {
         emotion: opts.job.emotion ?? null,
         params: opts.job.params ?? null,
         solver: opts.job.solvePath ?? null,
+        // The animation controls change what a layer holds, so a changed choice is another key.
+        controls: animationControls(resolveSettings(jobSettings)),
         device: opts.job.inference?.device ?? 'cpu',
         template,
         shotPattern,

@@ -1,20 +1,24 @@
 import { readFileSync } from 'node:fs';
-import { ARKIT_BLENDSHAPES, JOINT_CHANNELS, TONGUE_BLENDSHAPES, createFaceAnimation, parseFps } from '@a2f/animation';
-import { JobError, loadPreset, TOOL } from '@a2f/pipeline';
-import { bindAnimation, inspectCharacter } from '@a2f/usd';
+import { loadModelPack, modelChannels } from '@a2f/inference';
+import { JobError, loadPreset, resolveSettings, type JobSettingsInput } from '@a2f/pipeline';
+import { bindChannels, inspectCharacter } from '@a2f/usd';
 
 /** Shows what a character offers and how our channels would bind to it, before any audio runs. */
-export function inspectAsset(file: string, presetName: string, json: boolean): number {
+export async function inspectAsset(file: string, presetName: string, json: boolean, opts: Partial<JobSettingsInput> = {}): Promise<number> {
   const character = inspectCharacter(readAsset(file), file);
   const preset = loadPreset(presetName);
-  // An empty animation with every channel we can produce: the binding is exactly what a run would do.
-  const probe = createFaceAnimation({
-    fps: parseFps(30), frameCount: 0, channels: [...ARKIT_BLENDSHAPES, ...TONGUE_BLENDSHAPES], joints: [...JOINT_CHANNELS],
-    provenance: { tool: TOOL, model: { id: 'inspect', kind: 'inspect' }, parameters: {} },
+  // The model's own channels, bound with the run's code and controls: inspect and a run agree.
+  const settings = resolveSettings({ ...opts, character: file, outDir: '.' });
+  const model = settings.model;
+  const names = modelChannels(await loadModelPack(model));
+  const report = bindChannels(names, character, preset, {
+    jaw: settings.jaw,
+    ...(settings.channels || settings.excludeChannels
+      ? { channels: { ...(settings.channels ? { include: settings.channels } : {}), ...(settings.excludeChannels ? { exclude: settings.excludeChannels } : {}) } }
+      : {}),
   });
-  const { report } = bindAnimation(probe, character, preset);
   if (json) {
-    process.stdout.write(JSON.stringify({ ok: true, character, binding: report }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ ok: true, character, model, channels: names, binding: report }, null, 2) + '\n');
     return 0;
   }
   const { blendShapes, joints } = report;
@@ -24,13 +28,16 @@ export function inspectAsset(file: string, presetName: string, json: boolean): n
     `  Skeleton   ${character.skeleton.path}: ${character.skeleton.joints.join(', ')}`,
     `  meshes     ${character.meshes.map((m) => `${m.path} (${m.blendShapes.length} blendshapes)`).join(', ') || 'none'}`,
     `  upAxis ${character.upAxis}, metersPerUnit ${character.metersPerUnit}`,
-    `binding with preset "${preset.name}":`,
-    `  blendshapes bound ${blendShapes.matches.length} of our ${probe.channels.length}`,
+    `binding the channels of model "${model}" with preset "${preset.name}":`,
+    `  blendshapes bound ${blendShapes.matches.length} of the model's ${names.blendShapes.length}`,
     `  joints: ${joints.matches.map((m) => `${m.source} → ${m.target}`).join(', ') || 'none'}`,
+    `  jaw: ${report.jaw.mode}${report.jaw.requested === 'auto' ? ' (auto)' : ''}: ${report.jaw.reason}`,
   ];
+  if (report.dropped.length) out.push(`  left out: ${report.dropped.map((d) => `${d.channel} (${d.why})`).join(', ')}`);
   if (blendShapes.unmatchedSource.length) out.push(`  our blendshapes with no target: ${blendShapes.unmatchedSource.join(', ')}`);
   if (joints.unmatchedSource.length) out.push(`  our joints with no target: ${joints.unmatchedSource.join(', ')}`);
   if (blendShapes.unmatchedTarget.length) out.push(`  asset blendshapes nothing drives: ${blendShapes.unmatchedTarget.join(', ')}`);
+  if (joints.unmatchedTarget.length) out.push(`  asset joints nothing drives: ${joints.unmatchedTarget.join(', ')}`);
   for (const note of [...character.notes, ...report.notes]) out.push(`  note: ${note}`);
   process.stdout.write(out.join('\n') + '\n');
   return 0;

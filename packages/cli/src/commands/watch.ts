@@ -5,6 +5,7 @@ import { JobError, pathTemplateNames, presetNames } from '@a2f/pipeline';
 import { findStateDir, formatWatchStatus, readWatchStatus, STATE_DIR_NAME, Watcher, type WatchEvent } from '@a2f/watch';
 import { parseParamArgs } from '../param-args.js';
 import { printFatal, UsageError } from '../fatal.js';
+import { ANIMATION_CONTROL_OPTIONS, animationControls } from '../animation-options.js';
 import { ProgressBar } from '../progress.js';
 import { onNpmParentGone } from '../npm-parent.js';
 
@@ -44,7 +45,8 @@ export const watchOptions = (y: Argv) => y
   .option('device', { choices: ['cpu', 'cuda'] as const, default: 'cpu' as const, describe: 'execution device (cuda needs the GPU build of onnxruntime-node; see README)' })
   .option('emotion', { type: 'string', describe: 'explicit emotion for every line (NVIDIA packs); sidecars override it' })
   .option('param', { type: 'string', describe: 'post-processing parameter override key=value, repeatable (NVIDIA packs)' })
-  .option('solver', { choices: ['coefficients', 'mesh'] as const, describe: 'NVIDIA packs: blendshape solve path' });
+  .option('solver', { choices: ['coefficients', 'mesh'] as const, describe: 'NVIDIA packs: blendshape solve path' })
+  .options(ANIMATION_CONTROL_OPTIONS);
 
 export type WatchArgs = ReturnType<typeof watchOptions> extends Argv<infer T> ? T : never;
 
@@ -79,6 +81,7 @@ export async function watchCommand(a: WatchArgs): Promise<number> {
         params: parseParamArgs(a.param as string[] | string | undefined),
         ...(a.emotion === undefined ? {} : { emotion: a.emotion }),
         ...(a.solver === undefined ? {} : { solvePath: a.solver }),
+        ...animationControls(a),
       },
       paths: a.paths,
       ...(a['shot-pattern'] ? { shotPattern: a['shot-pattern'] } : {}),
