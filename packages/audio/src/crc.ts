@@ -30,12 +30,16 @@ export function crc8(b: Uint8Array, from: number, to: number): number {
 /** One step of the FLAC frame CRC-16 (polynomial x^16 + x^15 + x^2 + 1), so a scan can keep it running. */
 export const crc16Step = (c: number, byte: number): number => ((c << 8) & 0xffff) ^ CRC16[(c >> 8) ^ byte]!;
 
+/** The CRC-16 step's table, for the frame scan's inner loop (flac-frames.ts), where a call per byte costs half the time. */
+export const CRC16_TABLE: Readonly<Uint32Array> = CRC16;
+
 /** Ogg page CRC-32 (polynomial 0x04C11DB7) of b[from, to), with the page's own CRC field at `zeroAt` read as 0. */
 export function oggCrc32(b: Uint8Array, from: number, to: number, zeroAt: number): number {
-  let c = 0;
-  for (let i = from; i < to; i++) {
-    const v = i >= zeroAt && i < zeroAt + 4 ? 0 : b[i]!;
-    c = ((c << 8) ^ CRC32[(c >>> 24) ^ v]!) >>> 0;
-  }
-  return c;
+  const run = (c: number, start: number, end: number, zero: boolean): number => {
+    for (let i = start; i < end; i++) c = ((c << 8) ^ CRC32[(c >>> 24) ^ (zero ? 0 : b[i]!)]!) >>> 0;
+    return c;
+  };
+  const z0 = Math.min(Math.max(zeroAt, from), to);
+  const z1 = Math.min(Math.max(zeroAt + 4, from), to);
+  return run(run(run(0, from, z0, false), z0, z1, true), z1, to, false);
 }

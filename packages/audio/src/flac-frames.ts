@@ -5,7 +5,7 @@
  * CRC-16 of the bytes before it matches. The CRC runs along as the scan goes, so the walk is
  * linear in the file's size. Format: RFC 9639, summarised in docs/audio-input.md.
  */
-import { crc16Step, crc8 } from './crc.js';
+import { CRC16_TABLE, crc16Step, crc8 } from './crc.js';
 import { id3v2Size } from './mp3-frame.js';
 
 export interface FlacWalk {
@@ -133,9 +133,11 @@ function frameEnd(b: Uint8Array, at: number, headerLength: number): number {
   let crc = 0;
   for (let k = at; k < at + headerLength; k++) crc = crc16Step(crc, b[k]!);
   // At each k, crc covers b[at, k); a frame ending at k + 2 stores that CRC in b[k], b[k + 1].
-  for (let k = at + headerLength; k + 2 <= b.length; k++) {
-    if (crc === ((b[k]! << 8) | b[k + 1]!) && frameCanEndAt(b, k + 2)) return k + 2;
-    crc = crc16Step(crc, b[k]!);
+  const table = CRC16_TABLE;
+  for (let k = at + headerLength, last = b.length - 2; k <= last; k++) {
+    const byte = b[k]!;
+    if (crc === ((byte << 8) | b[k + 1]!) && frameCanEndAt(b, k + 2)) return k + 2;
+    crc = ((crc << 8) & 0xffff) ^ table[(crc >> 8) ^ byte]!;
   }
   return -1;
 }
