@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
-  ensureOutputDir, lineVariables, readSidecar, renderOutputPath, sidecarPath, summarizeError, writeFileAtomic,
+  describeReplaced, ensureOutputDir, lineVariables, readSidecar, renderOutputPath, sidecarPath, summarizeError, writeFileAtomic,
   type JobSettings, type LineSidecar, type OutputLocation,
 } from '@a2f/pipeline';
 
@@ -277,6 +277,11 @@ export class LineRunner {
       }
       if (lock.lost) env.emit({ ev: 'lock-lost', level: 'error', path: rel, reason: lock.lost });
       if (result.ok) {
+        // A changed file replacing its own layer is the point of watching; anything else is said.
+        const replaced = result.replaced;
+        if (replaced && replaced.previousAudio !== prep.abs) {
+          env.emit({ ev: 'warning', level: 'warn', path: rel, message: `${rel}: replaced ${replaced.files.map((f) => path.relative(env.outRoot, f)).join(', ')}, ${describeReplaced(replaced)}` });
+        }
         const outputs = await Promise.all(result.files.map((f) => describeOutput(env.outRoot, f)));
         for (const stale of ['error.json', 'duplicate.json']) rmSync(path.join(location.dir, `${location.base}.${stale}`), { force: true });
         const at = new Date().toISOString();

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -134,9 +134,36 @@ describe('watcher (in process, real files and the real pipeline)', () => {
     await expect(Watcher.start({ inbox, out: path.join(inbox, 'layers'), job: { character: CHARACTER } })).rejects.toThrow(/output folder is inside the watch folder/);
     await expect(Watcher.start({ inbox, out: tempDir('out'), job: { character: CHARACTER }, paths: '/abs/{name}' })).rejects.toThrow(/absolute/);
     await expect(Watcher.start({ inbox, out: tempDir('out'), job: { character: path.join(inbox, 'missing.usda') } })).rejects.toThrow(/cannot be read|not found/i);
+    // The output and state folders are checked before anything loads (docs/output-folder.md).
+    const file = path.join(tempDir('f'), 'afile');
+    writeFileSync(file, 'x');
+    await expect(Watcher.start({ inbox, out: file, job: { character: CHARACTER } })).rejects.toThrow(/output folder \(--out\) is a file/);
+    await expect(Watcher.start({ inbox, out: tempDir('out'), stateDir: '/proc/a2f-state', job: { character: CHARACTER } })).rejects.toThrow(/proc pseudo file system/);
     const out = tempDir('out');
     const first = await start(inbox, out, { instance: 'studio-a' });
     await expect(Watcher.start({ inbox, out, job: { character: CHARACTER }, instance: 'studio-a' })).rejects.toThrow(/instance "studio-a" is running \(pid \d+/);
     await first.w.stop();
+  });
+
+  it('keeps the user\'s names, and says when a line replaced a layer made from another file', async () => {
+    const inbox = tempDir('inbox');
+    const out = tempDir('out');
+    // A layer made by hand, where a line of the same name will go.
+    writeFileSync(path.join(out, 'hand.usda'), '#usda 1.0\n');
+    const s = await start(inbox, out, { paths: 'flat' });
+    mkdirSync(path.join(inbox, 'sh1'));
+    mkdirSync(path.join(inbox, 'sh2'));
+    writeFileSync(path.join(inbox, 'sh1', '01-bob boot.wav'), speechWav(120));
+    await waitFor(() => s.count('done', 'sh1/01-bob boot.wav') === 1, 'sh1 line done');
+    expect(existsSync(path.join(out, '01-bob boot.usda'))).toBe(true);
+    expect(s.events.filter((e) => e.ev === 'warning')).toEqual([]);
+    // The flat template sends another shot's line of the same name to the same layer.
+    writeFileSync(path.join(inbox, 'sh2', '01-bob boot.wav'), speechWav(210));
+    writeFileSync(path.join(inbox, 'hand.wav'), speechWav(170));
+    await waitFor(() => s.count('done', 'sh2/01-bob boot.wav') === 1 && s.count('done', 'hand.wav') === 1, 'sh2 line and hand.wav done');
+    const warnings = s.events.filter((e) => e.ev === 'warning').map((e) => [e.path, String(e.message)]);
+    expect(warnings).toHaveLength(2);
+    expect(warnings).toContainEqual(['sh2/01-bob boot.wav', expect.stringMatching(/replaced 01-bob boot\.usda, 01-bob boot\.report\.json, made from other audio \(01-bob boot\.wav\)/)]);
+    expect(warnings).toContainEqual(['hand.wav', expect.stringMatching(/replaced hand\.usda, not made by a2f/)]);
   });
 });
