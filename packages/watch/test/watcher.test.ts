@@ -104,6 +104,27 @@ describe('watcher (in process, real files and the real pipeline)', () => {
     expect(readWatchStatus(path.join(out, '.a2f-watch')).outcomes).toEqual({ done: 3, failed: 1, duplicate: 0 });
   });
 
+  it('a changed animation control (jaw, blinks, channel filter) is another key: the line is computed again', async () => {
+    const inbox = tempDir('inbox');
+    const out = tempDir('out');
+    writeFileSync(path.join(inbox, 'a.wav'), speechWav(140));
+    const once = async (job: Partial<WatchOptions['job']>) => {
+      const s = await start(inbox, out, { once: true, job: { character: CHARACTER, ...job } });
+      await s.w.done;
+      return s.count('processing', 'a.wav');
+    };
+    expect(await once({})).toBe(1);
+    expect(await once({ jaw: 'auto' })).toBe(0);
+    // auto on the sample character leaves the jaw joint out; both writes it.
+    expect(readFileSync(path.join(out, 'a.usda'), 'utf8')).not.toMatch(/"root\/head\/jaw"/);
+    expect(await once({ jaw: 'both' })).toBe(1);
+    expect(readFileSync(path.join(out, 'a.usda'), 'utf8')).toMatch(/"root\/head\/jaw"/);
+    expect(await once({ jaw: 'both', blinks: false })).toBe(1);
+    expect(await once({ jaw: 'both', blinks: false, excludeChannels: 'tongue*' })).toBe(1);
+    expect(await once({ jaw: 'both', blinks: false, excludeChannels: 'tongue*' })).toBe(0);
+    expect(readFileSync(path.join(out, 'a.usda'), 'utf8')).not.toMatch(/tongueTipUp/);
+  });
+
   it('a second stop signal checkpoints the line in hand: nothing half-written, redone on the next start', async () => {
     const inbox = tempDir('inbox');
     const out = tempDir('out');
