@@ -62,7 +62,8 @@ export function checkMp3(b: Uint8Array): Shortfall | null {
   const gapless = first < 0 ? null : readMp3Gapless(b, first);
   if (!gapless) return null;
   const { frame, tag } = gapless;
-  const declared = declaredMp3Frames(b, frame);
+  const count = declaredMp3Frames(b, frame);
+  const declared = count?.frames ?? null;
   const walk = walkMp3(b, frame);
   // A Xing/VBRI frame is silent and not counted; without one, the first frame is audio too.
   const frames = declared === null ? walk.frames + 1 : walk.frames;
@@ -78,7 +79,7 @@ export function checkMp3(b: Uint8Array): Shortfall | null {
   if (walk.cutAt >= 0) {
     return { code: 'TRUNCATED', reason: `is cut short: its last MP3 frame (at ${at(walk.cutAt)}) is incomplete`, ...fields };
   }
-  if (declared !== null && frames < declared) {
+  if (declared !== null && frames + count!.slack < declared) {
     return { code: 'TRUNCATED', reason: `is cut short: it holds ${frames} of the ${declared} MP3 frames its header counts`, ...fields };
   }
   return null;

@@ -109,15 +109,16 @@ export function xingOffset(b: Uint8Array, frame: MpegFrame): number {
 }
 
 /**
- * Audio frames the first frame's Xing/Info or VBRI header announces (the header frame itself
- * not counted, as LAME and Fraunhofer write it), or null when there is no such count.
+ * Audio frames the first frame's Xing/Info or VBRI header announces, or null when there is no
+ * such count. LAME's count leaves out the header frame itself (checked on the samples); whether
+ * every VBRI writer does is not documented, so a VBRI count may be one frame high: `slack`.
  */
-export function declaredMp3Frames(b: Uint8Array, frame: MpegFrame): number | null {
+export function declaredMp3Frames(b: Uint8Array, frame: MpegFrame): { frames: number; slack: number } | null {
   const x = xingOffset(b, frame);
-  if (x >= 0) return x + 12 <= b.length && b[x + 7]! & 1 ? u32be(b, x + 8) : null;
+  if (x >= 0) return x + 12 <= b.length && b[x + 7]! & 1 ? { frames: u32be(b, x + 8), slack: 0 } : null;
   // VBRI sits 32 bytes after the header: version, delay, quality (2 bytes each), bytes, frames.
   const v = frame.offset + 36;
-  return asciiAt(b, v, 4) === 'VBRI' && v + 18 <= b.length ? u32be(b, v + 14) : null;
+  return asciiAt(b, v, 4) === 'VBRI' && v + 18 <= b.length ? { frames: u32be(b, v + 14), slack: 1 } : null;
 }
 
 export interface Mp3Walk {
