@@ -118,6 +118,13 @@ describe('visemesToFace', () => {
     // the default interval also blinks; 0 turns blinks off
     expect(Math.max(...channelCurve(run(5), 'eyeBlinkLeft'))).toBeGreaterThan(0.9);
     expect(Math.max(...channelCurve(run(5, 0), 'eyeBlinkLeft'))).toBe(0);
+    // off means the eyes never close: a table that closes them on a viseme is held at 0 too
+    const squinting = table();
+    const closing = { ...squinting, visemes: { ...squinting.visemes, sil: { eyeBlinkLeft: 0.8, eyeBlinkRight: 0.8, eyeSquintLeft: 0.5 } } };
+    const held = visemesToFace(acts, frames, { fps, table: closing, provenance, blinkIntervalSeconds: 0 });
+    expect(Math.max(...channelCurve(held, 'eyeBlinkLeft'), ...channelCurve(held, 'eyeBlinkRight'))).toBe(0);
+    expect(Math.min(...channelCurve(held, 'eyeSquintLeft'))).toBeCloseTo(0.5, 6);
+    expect(held.provenance.parameters.blinks).toBe('off');
   });
 
   it('rejects inputs of the wrong size with a message that says what was expected', () => {

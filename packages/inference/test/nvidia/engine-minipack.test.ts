@@ -58,8 +58,29 @@ describe('an NVIDIA mini pack through createInferenceEngine', () => {
     expect(p.parameters).toMatchObject({
       fps: '30', inputStrength: 1.3, actor: 'mark', overrides: { lower_face_strength: 1.2 },
       lower_face_strength: 1.2, skin_strength: 1.1, saccade_strength: 0.9, source_shot: 'g2a_neutral', source_frame: 33,
-      solvePath: 'coefficients', emotion: 'default', blink: { seed: 3, intervalSeconds: 3 }, seed: 3,
+      solvePath: 'coefficients', emotion: 'default', blinks: { seed: 3, intervalSeconds: 3 }, seed: 3,
     });
+  });
+
+  it('blinks off: no blink track and eyeBlink held at 0, the rest of the face as the network and blink_offset floor give it', async () => {
+    const off = await engine.animate(samples, { fps, seed: 3, blinks: { enabled: false } });
+    const nv = await loadNvidiaPack(made.dir);
+    const raw = await engine.run(samples, { fps, inputs: { emotion: createEmotionTrack({ implicit: nv.implicitEmotion, info: nv.networkInfo }).emotionForFrames([0]) } });
+    const params = { ...nv.params, lower_face_strength: 1.2 };
+    const noTrack = new A2FPostprocessor({ rig: toRigData(nv), params, skinSolver: nv.skin.config, tongueSolver: nv.tongue.config, fps })
+      .run(raw.outputs.result.data, { provenance: off.provenance, blink: false });
+    const blinkColumns = [0, 7];
+    expect(blinkColumns.map((c) => off.channels[c])).toEqual(['eyeBlinkLeft', 'eyeBlinkRight']);
+    for (let f = 0; f < off.frameCount; f++) {
+      for (let c = 0; c < 68; c++) {
+        const expected = blinkColumns.includes(c) ? 0 : noTrack.weights[f * 68 + c];
+        if (off.weights[f * 68 + c] !== expected) expect([f, c, off.weights[f * 68 + c]]).toEqual([f, c, expected]);
+      }
+    }
+    expect(off.provenance.parameters.blinks).toBe('off');
+    const often = await engine.animate(samples, { fps, seed: 3, blinks: { enabled: true, intervalSeconds: 0.5 } });
+    expect(often.provenance.parameters.blinks).toMatchObject({ seed: 3, intervalSeconds: 0.5 });
+    expect(maxDiff(often.weights, plain.weights)).toBeGreaterThan(0);
   });
 
   it('feeds [implicit | explicit(t_k/16000)] per frame: equal to running the network and A2FPostprocessor by hand', async () => {
