@@ -23,7 +23,7 @@ export const ANIMATION_CONTROL_OPTIONS = {
 type ControlArgs = { blinks?: boolean; 'blink-interval'?: number; jaw?: string; channels?: string; 'exclude-channels'?: string };
 
 /** The parsed options as job settings; resolveSettings checks them (a repeated --blink-interval is refused there). */
-export function animationControls(a: ControlArgs): Partial<JobSettingsInput> {
+export function controlSettings(a: ControlArgs): Partial<JobSettingsInput> {
   return {
     blinks: a.blinks ?? true,
     jaw: (a.jaw ?? 'auto') as JawMode | 'auto',

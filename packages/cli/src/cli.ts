@@ -7,7 +7,7 @@ import { inspectAsset } from './commands/inspect.js';
 import { expandAudioArgs } from './inputs.js';
 import { DEFAULT_PACKS_DIR, modelsInspect, modelsList, modelsPull, modelsVerify } from './commands/models.js';
 import { parseParamArgs } from './param-args.js';
-import { ANIMATION_CONTROL_OPTIONS, BINDING_CONTROL_OPTIONS, animationControls } from './animation-options.js';
+import { ANIMATION_CONTROL_OPTIONS, BINDING_CONTROL_OPTIONS, controlSettings } from './animation-options.js';
 import { watchCommand, watchOptions } from './commands/watch.js';
 import { benchCommand, benchOptions } from './commands/bench.js';
 
@@ -60,7 +60,7 @@ export async function main(argv: string[]): Promise<number> {
           params: parseParamArgs(a.param as string[] | string | undefined),
           ...(a.emotion === undefined ? {} : { emotion: a.emotion }),
           ...(a.solver === undefined ? {} : { solvePath: a.solver }),
-          ...animationControls(a),
+          ...controlSettings(a),
         }, { json: a.json, failFast: a['fail-fast'], noClobber: !a.clobber });
       },
     )
@@ -81,7 +81,7 @@ export async function main(argv: string[]): Promise<number> {
         .option('model', { alias: 'm', type: 'string', default: 'default', describe: 'the model whose channels are bound: "default" (embedded) or a model pack folder' })
         .options(BINDING_CONTROL_OPTIONS)
         .option('json', { type: 'boolean', default: false, describe: 'print JSON on stdout' }),
-      async (a) => { code = await inspectAsset(a.asset, a.preset, a.json, { model: a.model, ...animationControls(a) }); },
+      async (a) => { code = await inspectAsset(a.asset, a.preset, a.json, { model: a.model, ...controlSettings(a) }); },
     )
     .command(
       'models',

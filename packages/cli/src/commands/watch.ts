@@ -5,7 +5,7 @@ import { JobError, pathTemplateNames, presetNames } from '@a2f/pipeline';
 import { findStateDir, formatWatchStatus, readWatchStatus, STATE_DIR_NAME, Watcher, type WatchEvent } from '@a2f/watch';
 import { parseParamArgs } from '../param-args.js';
 import { printFatal, UsageError } from '../fatal.js';
-import { ANIMATION_CONTROL_OPTIONS, animationControls } from '../animation-options.js';
+import { ANIMATION_CONTROL_OPTIONS, controlSettings } from '../animation-options.js';
 import { ProgressBar } from '../progress.js';
 import { onNpmParentGone } from '../npm-parent.js';
 
@@ -81,7 +81,7 @@ export async function watchCommand(a: WatchArgs): Promise<number> {
         params: parseParamArgs(a.param as string[] | string | undefined),
         ...(a.emotion === undefined ? {} : { emotion: a.emotion }),
         ...(a.solver === undefined ? {} : { solvePath: a.solver }),
-        ...animationControls(a),
+        ...controlSettings(a),
       },
       paths: a.paths,
       ...(a['shot-pattern'] ? { shotPattern: a['shot-pattern'] } : {}),
