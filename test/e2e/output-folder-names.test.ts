@@ -117,6 +117,7 @@ describe('--json: every fatal outcome is one JSON document on stdout', () => {
     ['a character that is not there', ['run', 'x.wav', '--character', '/nonexistent/face.usda', '--out', tempDir('j'), '--json'], 'CHARACTER_NOT_FOUND', '/nonexistent/face.usda'],
     ['inspect of a missing asset', ['inspect', '/nonexistent/face.usda', '--json'], 'CHARACTER_NOT_FOUND', '/nonexistent/face.usda'],
     ['watch --status of a folder with no state', ['watch', '--status', tempDir('st'), '--json'], 'NO_WATCH_STATE', 'holds no watcher state'],
+    ['models pull into /proc', ['models', 'pull', 'any-pack', '--packs-dir', '/proc/a2f-packs', '--json'], 'OUTPUT_DIR', '/proc/a2f-packs'],
   ])('%s', async (_label, args, code, mentions) => {
     expectFatal(await a2f(args), code, mentions);
   });

@@ -42,7 +42,7 @@ export function checkOutputDir(dir: string, opts: OutputDirOptions = {}): string
   const fs = pseudoFileSystem(real);
   if (fs) {
     throw new JobError('OUTPUT_DIR', abs, `the ${label} is on the ${fs} pseudo file system (${real}), which holds kernel state, not files`,
-      'Pass a folder on a disk, e.g. --out ./layers.');
+      'Pass a folder on a disk, such as ./layers.');
   }
   probeWrite(real, existing === abs, abs, label);
   return abs;

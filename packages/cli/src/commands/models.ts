@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { inspectPack, knownPacks, listPacks, pullPack, verifyPack, type KnownPack, type PackInspection, type VerifyReport } from '@a2f/inference';
-import { REPO_ROOT } from '@a2f/pipeline';
+import { checkOutputDir, REPO_ROOT } from '@a2f/pipeline';
 import { ProgressBar } from '../progress.js';
 import { fatalError } from '../fatal.js';
 
@@ -48,6 +48,8 @@ export function modelsList(packsDir: string, o: ModelsOptions): number {
 }
 
 export async function modelsPull(name: string, packsDir: string, o: ModelsOptions & { readonly force: boolean; readonly endpoint?: string }): Promise<number> {
+  // Before any download: a file, a dangling link, /proc or a read-only folder is one clear error (exit 2).
+  checkOutputDir(packsDir, { label: 'packs folder (--packs-dir)' });
   const bar = new ProgressBar();
   const abort = new AbortController();
   // Ctrl-C stops cleanly: the partial files stay and the next pull resumes them.
