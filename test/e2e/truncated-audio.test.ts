@@ -85,6 +85,9 @@ describe('a2f run on truncated and damaged audio', () => {
         expect(t.decodedSeconds).toBeLessThan(cut.declared * 0.6);
       }
     }
+    // The line's summary says so too, not only the files.
+    expect(r.stderr).toMatch(/ok {4}hello-20k\.wav → .*; audio cut short, animated 0\.453 s of 3\.199 s \(--allow-truncated/);
+    expect(r.stderr).toMatch(/ok {4}flipped\.flac → .*; audio damaged, animated /);
     const wav = reports.get(cuts['hello-20k.wav']!.file)!.truncation!;
     expect(wav.reason).toBe('is cut short: its WAV data chunk declares 141,086 bytes but the file holds 19,956');
     expect(wav.decodedSeconds).toBeCloseTo(9978 / 22050, 9);

@@ -23,7 +23,9 @@ export async function runBatch(audios: string[], settings: JobSettingsInput, out
       if (r.ok) {
         const warn = r.binding.unmatchedChannels.length ? ` (${r.binding.unmatchedChannels.length} channels matched nothing on the character: see ${path.basename(r.report)})` : '';
         const replaced = r.replaced ? `; replaced ${r.replaced.files.map((f) => path.basename(f)).join(', ')}, ${describeReplaced(r.replaced)}` : '';
-        log(`${head} ok    ${path.basename(r.audio)} → ${r.layers.map(rel).join(', ')}  ${r.frames} frames, bound ${r.binding.bound} of ${r.binding.channels}, ${r.binding.animated} animated by this model${warn}${replaced}`);
+        const t = r.truncation;
+        const cut = t ? `; audio ${t.code === 'CORRUPT' ? 'damaged' : 'cut short'}, animated ${t.decodedSeconds.toFixed(3)} s${t.declaredSeconds === undefined ? '' : ` of ${t.declaredSeconds.toFixed(3)} s`} (--allow-truncated; see ${path.basename(r.report)})` : '';
+        log(`${head} ok    ${path.basename(r.audio)} → ${r.layers.map(rel).join(', ')}  ${r.frames} frames, bound ${r.binding.bound} of ${r.binding.channels}, ${r.binding.animated} animated by this model${warn}${replaced}${cut}`);
       } else {
         log(`${head} FAIL  ${r.error.message}${r.error.fix && !r.error.message.includes(r.error.fix) ? ` ${r.error.fix}` : ''}`);
       }
