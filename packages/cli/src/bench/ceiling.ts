@@ -26,11 +26,11 @@ export interface CpuFacts {
 // AVX-512: 2 × 16 × 2; AVX2/FMA: 2 × 8 × 2; AVX without FMA: 8 + 8; SSE: 4 + 4. Arm: 4 NEON
 // FMA pipes × 4 lanes × 2 (the widest shipping cores). Unknown: the AVX-512 figure.
 const FLOPS_PER_CYCLE: readonly (readonly [flag: RegExp, flops: number, name: string])[] = [
-  [/\bavx512f\b/, 64, 'AVX-512 (2 FMA ports × 16 lanes × 2)'],
-  [/\b(avx2|fma)\b/, 32, 'AVX2/FMA (2 FMA ports × 8 lanes × 2)'],
-  [/\bavx\b/, 16, 'AVX (8-lane add + multiply)'],
-  [/\b(sve|asimd|neon)\b/, 32, 'Arm SIMD (4 FMA pipes × 4 lanes × 2)'],
-  [/\bsse2?\b/, 8, 'SSE (4-lane add + multiply)'],
+  [/\bavx512f\b/, 64, 'AVX-512, 2 FMA ports × 16 lanes × 2'],
+  [/\b(avx2|fma)\b/, 32, 'AVX2/FMA, 2 FMA ports × 8 lanes × 2'],
+  [/\bavx\b/, 16, 'AVX, 8-lane add + multiply'],
+  [/\b(sve|asimd|neon)\b/, 32, 'Arm SIMD, 4 FMA pipes × 4 lanes × 2'],
+  [/\bsse2?\b/, 8, 'SSE, 4-lane add + multiply'],
 ];
 
 /**
@@ -44,20 +44,20 @@ const FALLBACK_GHZ = 6;
 export function cpuCeiling(facts: CpuFacts): CpuCeiling {
   const flagsLine = facts.cpuinfo.split('\n').find((l) => /^(flags|Features)\s*:/.test(l)) ?? '';
   const simd = FLOPS_PER_CYCLE.find(([flag]) => flag.test(flagsLine));
-  const [, flopsPerCycle, simdName] = simd ?? [null, 64, 'CPU flags unknown: assumed AVX-512 (64)'];
+  const [, flopsPerCycle, simdName] = simd ?? [null, 64, 'CPU flags unknown, assumed AVX-512'];
   let ghz: number;
   let clock: string;
   if (facts.maxFreqKHz && facts.maxFreqKHz > 0) {
     ghz = facts.maxFreqKHz / 1e6;
-    clock = `max clock ${ghz.toFixed(2)} GHz (cpufreq)`;
+    clock = 'cpufreq maximum';
   } else {
     const mhz = [...facts.cpuinfo.matchAll(/^cpu MHz\s*:\s*([\d.]+)/gm)].map((m) => Number(m[1]));
     const named = [...facts.cpuinfo.matchAll(/@\s*([\d.]+)\s*GHz/g)].map((m) => Number(m[1]) * 1000);
     const reported = Math.max(0, ...mhz, ...named) / 1000;
     ghz = reported > 0 ? reported * TURBO_HEADROOM : FALLBACK_GHZ;
     clock = reported > 0
-      ? `no cpufreq maximum: ${TURBO_HEADROOM}× the reported ${reported.toFixed(2)} GHz = ${ghz.toFixed(2)} GHz`
-      : `no clock reported: assumed ${FALLBACK_GHZ} GHz`;
+      ? `no cpufreq maximum, so ${TURBO_HEADROOM}× the reported ${reported.toFixed(2)} GHz`
+      : 'no clock reported, so assumed';
   }
   const gflops = facts.cores * ghz * flopsPerCycle;
   return {
@@ -65,7 +65,7 @@ export function cpuCeiling(facts: CpuFacts): CpuCeiling {
     cores: facts.cores,
     ghz,
     flopsPerCycle,
-    basis: `${facts.cores} cores × ${ghz.toFixed(2)} GHz × ${flopsPerCycle} FLOP/cycle = ${gflops.toFixed(0)} GFLOP/s (${clock}; ${simdName})`,
+    basis: `${facts.cores} cores × ${ghz.toFixed(2)} GHz × ${flopsPerCycle} FLOP/cycle = ${gflops.toFixed(0)} GFLOP/s [clock: ${clock}; FLOP/cycle: ${simdName}]`,
   };
 }
 

@@ -59,7 +59,7 @@ export function markdownReport(r: BenchReport): string {
     (r.provisional ? ' — **provisional: the machine was busy with other work, so these timings are noisy**.' : '.') +
     (r.quick ? ' **Quick run**: short samples and the mini geometry; the full run is what these tables are meant to show.' : ''));
   lines.push('');
-  lines.push(`Every rate comes from at least ${r.minSampleSeconds} s of whole timed runs; no FLOP rate above the machine's ceiling (${r.ceiling.basis}) and no share above 100 % is printed.`);
+  lines.push(`Every rate comes from at least ${r.minSampleSeconds} s of whole timed runs. No share above 100 % is printed, nor any FLOP rate above this machine's ceiling: ${r.ceiling.basis}.`);
   lines.push('');
   row('figure', 'value', 'settings');
   row('---', '---', '---');
