@@ -157,7 +157,8 @@ export class JobContext {
         'Write outputs to another folder (--out), or leave out --export-json.');
     }
     // Before any work: what this line's name already holds, and whether it may be replaced.
-    const { outDir: _out, inference: _inference, ...decisive } = settings;
+    // Not decisive: where files go, how fast they are made, and allowTruncated (an intact file gives the same layer).
+    const { outDir: _out, inference: _inference, allowTruncated: _allow, ...decisive } = settings;
     const settingsSha = settingsSha256({ ...decisive, sidecar: sidecar ?? null });
     const replaced = findReplaced(outDir, name, file, settingsSha);
     if (replaced && opts.noClobber) throw clobberError(replaced);
