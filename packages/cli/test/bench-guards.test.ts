@@ -47,6 +47,10 @@ describe('a FLOP rate above the ceiling', () => {
     expect(underCeiling({ value: 129 }, ceiling)).toEqual({ value: 129 });
   });
 
+  it('is not judged against the CPU\'s ceiling on a GPU (null ceiling)', () => {
+    expect(underCeiling({ value: 40_000 }, null)).toEqual({ value: 40_000 });
+  });
+
   it('is refused as a roofline and as a throughput point in the printed report', () => {
     const report = fixture({ rooflineGflops: 2408, pointGflops: 900 });
     const md = markdownReport(report);

@@ -59,9 +59,9 @@ export function perSecond(work: number, sample: Sample): Checked {
   return { value: measured };
 }
 
-/** A FLOP rate in GFLOP/s, refused above what the cores can do. */
-export function underCeiling(gflops: Checked, ceiling: CpuCeiling): Checked {
-  if (gflops.value === null) return gflops;
+/** A FLOP rate in GFLOP/s, refused above what the cores can do (null ceiling: a GPU, which the CPU's does not bound). */
+export function underCeiling(gflops: Checked, ceiling: CpuCeiling | null): Checked {
+  if (gflops.value === null || ceiling === null) return gflops;
   if (gflops.value > ceiling.gflops) {
     return { value: null, measured: gflops.value, note: `${gflops.value.toFixed(0)} GFLOP/s exceeds what the cores can do (${ceiling.basis}): a measuring error, not a figure` };
   }

@@ -156,8 +156,8 @@ export interface BenchReport {
   readonly startedAt: string;
   readonly seconds: number;
   readonly machine: MachineInfo;
-  /** the most fp32 GFLOP/s the cores could do: no FLOP rate above it is printed */
-  readonly ceiling: CpuCeiling;
+  /** the most fp32 GFLOP/s the cores could do: no FLOP rate above it is printed (null on a GPU: not bounded by the CPU's) */
+  readonly ceiling: CpuCeiling | null;
   /** the shortest sample a rate is taken from (seconds) */
   readonly minSampleSeconds: number;
   readonly network: NetworkFigures;

@@ -48,7 +48,7 @@ function rooflinePack(file: string, size: number): ModelPack {
   };
 }
 
-export async function measureRoofline(plan: BenchPlan, workDir: string, ceiling: CpuCeiling): Promise<RooflineFigures> {
+export async function measureRoofline(plan: BenchPlan, workDir: string, ceiling: CpuCeiling | null): Promise<RooflineFigures> {
   const best = new Map<string, RooflineLayout & { shape: string }>();
   for (const { size, depth, rows, batches } of plan.roofline) {
     const file = path.join(workDir, `roofline-matmul-${size}x${depth}.onnx`);

@@ -41,8 +41,9 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'a2f-bench-'));
   try {
     log(`a2f bench${plan.quick ? ' --quick' : ''}: ${cores} cores, device ${plan.device}, load average ${loadStart.toFixed(2)}`);
-    const ceiling = readCpuCeiling(cores);
-    log(`ceiling: ${ceiling.basis}; no FLOP rate above it is reported`);
+    // The network and roofline run on the device; the CPU's ceiling bounds only a CPU.
+    const ceiling = plan.device === 'cpu' ? readCpuCeiling(cores) : null;
+    log(ceiling ? `ceiling: ${ceiling.basis}; no FLOP rate above it is reported` : `ceiling: none for device ${plan.device} (the CPU's does not bound it)`);
     const bench = ensureBenchPack({ seed: plan.seed, mini: plan.miniGeometry, ...(opts.packDir ? { root: opts.packDir } : {}) });
     log(`v2.3-shaped pack ${bench.generatedSeconds ? `written in ${bench.generatedSeconds.toFixed(1)} s` : 'reused'}: ${bench.dir}`);
     log(`  ${(bench.cost.parameters / 1e6).toFixed(3)} M parameters, ${(bench.cost.flops / 1e9).toFixed(3)} GFLOP per frame`);

@@ -59,7 +59,8 @@ export function markdownReport(r: BenchReport): string {
     (r.provisional ? ' — **provisional: the machine was busy with other work, so these timings are noisy**.' : '.') +
     (r.quick ? ' **Quick run**: short samples and the mini geometry; the full run is what these tables are meant to show.' : ''));
   lines.push('');
-  lines.push(`Every rate comes from at least ${r.minSampleSeconds} s of whole timed runs. No share above 100 % is printed, nor any FLOP rate above this machine's ceiling: ${r.ceiling.basis}.`);
+  lines.push(`Every rate comes from at least ${r.minSampleSeconds} s of whole timed runs. No share above 100 % is printed, ` +
+    (r.ceiling ? `nor any FLOP rate above this machine's ceiling: ${r.ceiling.basis}.` : `and FLOP rates on device ${r.device} are not checked against a ceiling (the CPU's does not bound it).`));
   lines.push('');
   row('figure', 'value', 'settings');
   row('---', '---', '---');

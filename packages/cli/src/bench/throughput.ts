@@ -31,7 +31,7 @@ export async function measureThroughput(
   pack: ModelPack,
   emotion: Float32Array,
   flopsPerFrame: number,
-  ceiling: CpuCeiling,
+  ceiling: CpuCeiling | null,
   log: (line: string) => void,
 ): Promise<ThroughputResult> {
   let audio = dialogueSamples(20, RATE, plan.seed);
