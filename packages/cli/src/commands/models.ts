@@ -3,6 +3,7 @@ import { inspectPack, knownPacks, listPacks, pullPack, verifyPack, type KnownPac
 import { checkOutputDir, REPO_ROOT } from '@a2f/pipeline';
 import { ProgressBar } from '../progress.js';
 import { fatalError } from '../fatal.js';
+import { shownPath } from '../shown-path.js';
 
 /** Where `a2f models pull` installs packs and `list` looks: git-ignored, beside the default model. */
 export const DEFAULT_PACKS_DIR = path.join(REPO_ROOT, 'models', 'packs');
@@ -75,7 +76,7 @@ export async function modelsPull(name: string, packsDir: string, o: ModelsOption
       return 0;
     }
     if (result.alreadyInstalled) {
-      print(`${result.name} is already installed in ${result.dir} (run "a2f models verify ${path.relative(process.cwd(), result.dir) || '.'}" to rehash it)`);
+      print(`${result.name} is already installed in ${result.dir} (run "a2f models verify ${shownPath(result.dir)}" to rehash it)`);
       return 0;
     }
     const bytes = result.files.reduce((n, f) => n + f.size, 0);
@@ -83,7 +84,7 @@ export async function modelsPull(name: string, packsDir: string, o: ModelsOption
     const lines = [`installed ${result.name} in ${result.dir}: ${result.files.length} files, ${mib(bytes)}${resumed ? ` (${mib(resumed)} resumed from an earlier pull)` : ''}`];
     for (const f of result.files) lines.push(`  ${f.path.padEnd(22)} ${String(f.size).padStart(11)} B  checked by ${f.checkedBy}`);
     for (const note of result.notes) lines.push(`  note: ${note}`);
-    lines.push(`Use it with: a2f run <audio> --model ${path.relative(process.cwd(), result.dir) || '.'} …`);
+    lines.push(`Use it with: a2f run <audio> --model ${shownPath(result.dir)} …`);
     print(lines.join('\n'));
     return 0;
   } catch (err) {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describeReplaced, processLines, type JobSettingsInput, type LineResult, type LineSuccess } from '@a2f/pipeline';
 import { ProgressBar } from '../progress.js';
+import { shownPath } from '../shown-path.js';
 
 export interface RunOutput {
   readonly json: boolean;
@@ -13,7 +14,7 @@ export interface RunOutput {
 export async function runBatch(audios: string[], settings: JobSettingsInput, out: RunOutput): Promise<number> {
   const bar = new ProgressBar();
   const log = (line: string) => { bar.clear(); process.stderr.write(line + '\n'); };
-  const rel = (f: string) => path.relative(process.cwd(), f);
+  const rel = (f: string) => shownPath(f);
   const results: LineResult[] = await processLines(audios, settings, {
     failFast: out.failFast,
     noClobber: out.noClobber,
