@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usdReadbackMany } from '../usd/validate.js';
 import { CHARACTER, tempDir } from './helpers.js';
 import {
-  checkLayer, countEvents, dropLines, HANG_MS, HOOK_HANG_MS, journalEntries, killAll, killWithLineInHand, readLog, settledCount, startWatch, stateDirOf, waitUntil, walk,
+  checkLayer, countEvents, dropLines, HANG_MS, HOOK_HANG_MS, journalEntries, killAll, killWithLineInHand, readLog, settledCount, startWatch, stateDirOf, unfinished, waitUntil, walk,
   type LogEvent,
 } from './watch-helpers.js';
 
@@ -37,7 +37,7 @@ describe('a2f watch killed with SIGKILL at several points, then restarted', () =
     // Run 2: killed with a line in hand, once 25 are done.
     proc = startWatch(inbox, out, log);
     await waitUntil(() => completions(out) >= 25, '25 completions in run 2', HANG_MS, [proc]);
-    await killWithLineInHand(proc, inFlightNow);
+    await killWithLineInHand(proc, () => unfinished(out, inFlightNow()));
     kills.push({ when: 'mid-line after 25 done', inFlight: inFlightNow().length });
 
     // While it is down: more lines arrive, the kill left a temp file next to a line in flight (as a
@@ -56,7 +56,7 @@ describe('a2f watch killed with SIGKILL at several points, then restarted', () =
     // Run 3: killed with a line in hand once 45 are done.
     proc = startWatch(inbox, out, log);
     await waitUntil(() => completions(out) >= 45, '45 completions in run 3', HANG_MS, [proc]);
-    await killWithLineInHand(proc, inFlightNow);
+    await killWithLineInHand(proc, () => unfinished(out, inFlightNow()));
     kills.push({ when: 'mid-line after 45 done', inFlight: inFlightNow().length });
 
     // Run 4: finishes everything, then stops on SIGTERM.

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, readdirSync, renameSync, statSync, writeFileS
 import path from 'node:path';
 import { encodeWav } from '@a2f/audio';
 import { parseUsda } from '@a2f/usd';
-import { foldJournal, readJournal, readWatchStatus, type EntryState, type WatchStatus } from '@a2f/watch';
+import { foldJournal, readJournal, readWatchStatus, StateDir, type EntryState, type WatchStatus } from '@a2f/watch';
 import { CHARACTER, CLI, ROOT } from './helpers.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -163,6 +163,16 @@ export function checkLayer(file: string): { anim: string; start: number; end: nu
 export function linesInHand(journal: string): string[] {
   if (!existsSync(journal)) return [];
   return [...foldJournal(readJournal(journal).records).values()].filter((e) => e.status === 'processing').map((e) => e.path);
+}
+
+/**
+ * `lines` (in hand by a journal) if the work on every one is unfinished, else []. A line whose
+ * outcome is already written but not yet journaled as done is in hand too, yet finished: killed
+ * there, it is found done rather than redone or taken over, which is not the case under test.
+ */
+export function unfinished(out: string, lines: string[]): string[] {
+  const state = new StateDir(stateDirOf(out));
+  return lines.every((p) => state.readOutcome(p) === null) ? lines : [];
 }
 
 /** Whether every thread of `pid` has stopped (a SIGSTOP takes hold as each thread leaves the kernel). */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
 import {
-  checkLayer, countEvents, dropLines, HANG_MS, HOOK_HANG_MS, journalEntries, killAll, killWithLineInHand, linesInHand, readLog, settledCount, startWatch, stateDirOf, waitUntil, walk,
+  checkLayer, countEvents, dropLines, HANG_MS, HOOK_HANG_MS, journalEntries, killAll, killWithLineInHand, linesInHand, readLog, settledCount, startWatch, stateDirOf, unfinished, waitUntil, walk,
   type LogEvent,
 } from './watch-helpers.js';
 
@@ -32,7 +32,7 @@ describe('two a2f watch processes on one inbox (two machines on one share)', () 
       '40 outcomes, some by each watcher', HANG_MS, [a, b]);
     const instanceA = String(readLog(logA).find((e) => e.ev === 'start')!.instance);
     const journalA = path.join(stateDirOf(out), 'journal', `${instanceA}.jsonl`);
-    inHandAtKill = await killWithLineInHand(a, () => linesInHand(journalA));
+    inHandAtKill = await killWithLineInHand(a, () => unfinished(out, linesInHand(journalA)));
     // A's own journal, read after the kill, says the same.
     expect(linesInHand(journalA).sort()).toEqual([...inHandAtKill].sort());
     await waitUntil(() => settledCount(out) >= COUNT, `${COUNT} outcomes`, HANG_MS, [b]);
