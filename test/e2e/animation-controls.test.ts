@@ -7,9 +7,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { quatMultiply, type Quat } from '@a2f/animation';
-import { inspectCharacter, parseUsda, type UsdaPrim } from '@a2f/usd';
+import { inspectCharacter } from '@a2f/usd';
 import { usdReadbackMany, type ReadbackResult, type UsdValue } from '../usd/validate.js';
-import { CHARACTER, DIALOGUE, ROOT, readJson, runCli, tempDir } from './helpers.js';
+import { CHARACTER, DIALOGUE, ROOT, readJson, runCli, tempDir, skelAnimationPath } from './helpers.js';
 
 interface Channel { channel: string; kind: 'blendShape' | 'joint'; boundTo: string | null; min: number; max: number; animated: boolean; why?: string }
 interface Binding { channels: number; bound: number; animated: number }
@@ -29,14 +29,6 @@ const HELLO = path.join(DIALOGUE, 'line01_hello.wav');
 const PAPA = path.join(DIALOGUE, 'line02_papa.wav');
 const ATTRS = ['blendShapes', 'blendShapeWeights', 'joints', 'rotations'];
 
-function skelAnimationPath(layer: string): string {
-  const parsed = parseUsda(readFileSync(layer, 'utf8'), layer, { keepValue: () => false });
-  const found: string[] = [];
-  const walk = (prims: readonly UsdaPrim[]) => prims.forEach((p) => { if (p.typeName === 'SkelAnimation') found.push(p.path); walk(p.children); });
-  walk(parsed.prims);
-  expect(found).toHaveLength(1);
-  return found[0];
-}
 
 /**
  * The sample character with its Face skinned rigidly to the head (every jaw influence moved onto

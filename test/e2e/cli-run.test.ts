@@ -2,9 +2,9 @@ import { existsSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { quatMultiply, type Quat } from '@a2f/animation';
-import { inspectCharacter, parseUsda, type UsdaPrim } from '@a2f/usd';
+import { inspectCharacter } from '@a2f/usd';
 import { tinyusdzCheckMany, usdReadbackMany, type UsdValue } from '../usd/validate.js';
-import { CHARACTER, leftovers, readJson, runCli, sampleLines, tempDir, type A2fExport } from './helpers.js';
+import { CHARACTER, leftovers, readJson, runCli, sampleLines, tempDir, type A2fExport, skelAnimationPath } from './helpers.js';
 
 interface Summary {
   ok: boolean;
@@ -13,15 +13,6 @@ interface Summary {
 
 const f32 = Math.fround;
 
-/** The SkelAnimation a layer defines, found with our own parser (only to know which prim to ask USD about). */
-function skelAnimationPath(layer: string): string {
-  const parsed = parseUsda(readFileSync(layer, 'utf8'), layer, { keepValue: () => false });
-  const found: string[] = [];
-  const walk = (prims: readonly UsdaPrim[]) => prims.forEach((p) => { if (p.typeName === 'SkelAnimation') found.push(p.path); walk(p.children); });
-  walk(parsed.prims);
-  expect(found).toHaveLength(1);
-  return found[0];
-}
 
 describe('a2f run on the sample dialogue (override layering)', () => {
   const out = tempDir('override');

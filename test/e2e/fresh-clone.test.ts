@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, tempDir, type CliResult } from './helpers.js';
+import { ROOT, runProcess, tempDir, type CliResult } from './helpers.js';
 
 /** The environment of someone at a shell: none of the npm/turbo variables this test runs under. */
 function shellEnv(): NodeJS.ProcessEnv {
@@ -16,17 +16,7 @@ function shellEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-function sh(cmd: string, args: string[], cwd: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env: shellEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const sh = (cmd: string, args: string[], cwd: string): Promise<CliResult> => runProcess(cmd, args, { cwd, env: shellEnv() });
 
 /** Every descendant of a process, read from /proc (Linux). */
 function descendants(pid: number): number[] {

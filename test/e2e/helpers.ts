@@ -3,6 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { parseUsda, type UsdaPrim } from '@a2f/usd';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = path.join(ROOT, 'packages/cli/dist/bin.js');
@@ -18,8 +20,13 @@ export interface CliResult { code: number; stdout: string; stderr: string }
 
 /** Runs the real, built CLI as a child process (no TTY, as in CI). */
 export function runCli(args: string[], opts: { cwd?: string } = {}): Promise<CliResult> {
+  return runProcess(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT });
+}
+
+/** Runs a command to its end, collecting what it prints. */
+export function runProcess(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -43,3 +50,13 @@ export const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'u
 
 /** Files a crash or failure could have left behind: our temporary names start with a dot and end in .tmp. */
 export const leftovers = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.tmp') || f.startsWith('.'));
+
+/** The SkelAnimation a layer defines, found with our own parser (only to know which prim to ask USD about). */
+export function skelAnimationPath(layer: string): string {
+  const parsed = parseUsda(readFileSync(layer, 'utf8'), layer, { keepValue: () => false });
+  const found: string[] = [];
+  const walk = (prims: readonly UsdaPrim[]) => prims.forEach((p) => { if (p.typeName === 'SkelAnimation') found.push(p.path); walk(p.children); });
+  walk(parsed.prims);
+  expect(found).toHaveLength(1);
+  return found[0];
+}

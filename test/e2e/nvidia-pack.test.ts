@@ -9,9 +9,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quatMultiply, quatNormalize, type Quat } from '@a2f/animation';
-import { inspectCharacter, parseUsda, type UsdaPrim } from '@a2f/usd';
+import { inspectCharacter } from '@a2f/usd';
 import { usdReadbackMany, type ReadbackResult, type UsdValue } from '../usd/validate.js';
-import { CHARACTER, DIALOGUE, ROOT, readJson, runCli, tempDir, type A2fExport } from './helpers.js';
+import { CHARACTER, DIALOGUE, ROOT, readJson, runCli, tempDir, type A2fExport, skelAnimationPath } from './helpers.js';
 
 interface Line { ok: boolean; audio: string; name: string; layers: string[]; report: string; files: string[]; frames: number; sidecar?: string; error?: { message: string } }
 interface Summary { ok: boolean; lines: Line[] }
@@ -26,14 +26,6 @@ function makePack(dir: string, variant: 'mark' | 'claire'): string {
   return dir;
 }
 
-function skelAnimationPath(layer: string): string {
-  const parsed = parseUsda(readFileSync(layer, 'utf8'), layer, { keepValue: () => false });
-  const found: string[] = [];
-  const walk = (prims: readonly UsdaPrim[]) => prims.forEach((p) => { if (p.typeName === 'SkelAnimation') found.push(p.path); walk(p.children); });
-  walk(parsed.prims);
-  expect(found).toHaveLength(1);
-  return found[0];
-}
 
 async function run(args: string[]): Promise<Summary> {
   // Both jaw drivers, so the jaw joint's transforms are read back too (the default is animation-controls.test.ts's).
