@@ -4,6 +4,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runProcess, tempDir, type CliResult } from './helpers.js';
+import { HANG_MS } from './watch-helpers.js';
 
 /** The environment of someone at a shell: none of the npm/turbo variables this test runs under. */
 function shellEnv(): NodeJS.ProcessEnv {
@@ -42,7 +43,7 @@ const alive = (pid: number): boolean => {
   }
 };
 
-async function until(what: string, cond: () => boolean, limitMs = 120_000): Promise<void> {
+async function until(what: string, cond: () => boolean, limitMs = HANG_MS): Promise<void> {
   // A hang guard only: the condition is what is waited for, however slow the machine is.
   for (const start = Date.now(); !cond(); await new Promise((r) => setTimeout(r, 100))) {
     if (Date.now() - start > limitMs) throw new Error(`gave up waiting for ${what}`);

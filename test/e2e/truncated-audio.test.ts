@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usdReadbackMany, type UsdValue } from '../usd/validate.js';
 import { CHARACTER, DIALOGUE, readJson, runCli, tempDir } from './helpers.js';
-import { checkLayer, killAll, readLog, startWatch, waitUntil, type LogEvent, type WatchProc } from './watch-helpers.js';
+import { HANG_MS, HOOK_HANG_MS, checkLayer, killAll, readLog, startWatch, waitUntil, type LogEvent, type WatchProc } from './watch-helpers.js';
 
 interface Line {
   ok: boolean;
@@ -124,20 +124,20 @@ describe('a2f watch on truncated audio', () => {
   beforeAll(async () => {
     const log = path.join(logDir, 'first.jsonl');
     first = startWatch(inbox, out, log);
-    await waitUntil(() => readLog(log).some((e) => e.ev === 'ready'), 'the watcher to be ready', 60_000, [first]);
+    await waitUntil(() => readLog(log).some((e) => e.ev === 'ready'), 'the watcher to be ready', HANG_MS, [first]);
     drop('header-only.wav', headerOnly);
     drop('cut.flac', third);
     drop('grows.flac', third);
     // The header-only WAV says it is longer than it is, so it is waited for (a copy may still be
     // running) for the grace period (30 s) before it is taken and failed.
-    await waitUntil(() => ['header-only', 'cut', 'grows'].every((s) => existsSync(errorFile(s))), 'three error files', 100_000, [first]);
+    await waitUntil(() => ['header-only', 'cut', 'grows'].every((s) => existsSync(errorFile(s))), 'three error files', HANG_MS, [first]);
     // The rest of the copy arrives: new content, processed again, the error file goes.
     drop('grows.flac', flac);
-    await waitUntil(() => existsSync(path.join(out, 'grows.usda')) && !existsSync(errorFile('grows')), 'grows.flac to be animated once whole', 60_000, [first]);
+    await waitUntil(() => existsSync(path.join(out, 'grows.usda')) && !existsSync(errorFile('grows')), 'grows.flac to be animated once whole', HANG_MS, [first]);
     first.child.kill('SIGINT');
     expect(await first.exited).toEqual({ code: 0, signal: null });
     events = readLog(log);
-  }, 240_000);
+  }, HOOK_HANG_MS);
   afterAll(killAll);
 
   it('writes <name>.error.json (TRUNCATED, how far it got, the fix) and no layer for a header-only WAV and a cut FLAC', () => {
@@ -166,7 +166,7 @@ describe('a2f watch on truncated audio', () => {
   it('with --allow-truncated (a new settings key) animates the cut FLAC and records the shortfall', async () => {
     const log = path.join(logDir, 'second.jsonl');
     const second = startWatch(inbox, out, log, ['--allow-truncated']);
-    await waitUntil(() => existsSync(path.join(out, 'cut.usda')), 'cut.flac to be animated', 60_000, [second]);
+    await waitUntil(() => existsSync(path.join(out, 'cut.usda')), 'cut.flac to be animated', HANG_MS, [second]);
     second.child.kill('SIGINT');
     expect(await second.exited).toEqual({ code: 0, signal: null });
     const report = readJson<Report>(path.join(out, 'cut.report.json'));
@@ -175,5 +175,5 @@ describe('a2f watch on truncated audio', () => {
     expect(report.durationSeconds).toBeLessThan(103390 / 44100 / 2);
     expect(existsSync(errorFile('cut'))).toBe(false);
     checkLayer(path.join(out, 'cut.usda'));
-  }, 120_000);
+  }, HOOK_HANG_MS);
 });
