@@ -2,7 +2,7 @@
 // verdicts out; nothing here times anything.
 import { describe, expect, it } from 'vitest';
 import { cpuCeiling } from '../src/bench/ceiling.js';
-import { MIN_SAMPLE_SECONDS, perSecond, repeatFor, repeatForSync, share, underCeiling } from '../src/bench/guards.js';
+import { MIN_SAMPLE_SECONDS, perSecond, repeatFor, repeatForSync, share, stageSplit, underCeiling } from '../src/bench/guards.js';
 import { peakAt } from '../src/bench/memory.js';
 import type { BenchReport, ThroughputPoint } from '../src/bench/report.js';
 import { markdownReport } from '../src/bench/table.js';
@@ -165,3 +165,14 @@ function fixture(o: { rooflineGflops: number; pointGflops: number; packMinutes?:
   };
   return { ...partial, targets: evaluateTargets(partial), notes: notesOf(partial) };
 }
+
+describe('a line split by stage', () => {
+  it('is printed when the stages fit in the line', () => {
+    expect(stageSplit({ decode: 3.7, inference: 0.3, post: 0.03, write: 0.06 }, 4.1)).toBe('per line: decode 3.70 s, inference 0.30 s, post 0.03 s, write 0.06 s');
+  });
+  it('is left out, with the sums, when the stages add up past the line (a cold decode against warm lines)', () => {
+    const text = stageSplit({ decode: 5.12, inference: 0, post: 0.03, write: 0.06 }, 4.1);
+    expect(text).not.toMatch(/per line/);
+    expect(text).toBe("stage split left out: its stages add up to 5.21 s, more than the line's 4.10 s");
+  });
+});

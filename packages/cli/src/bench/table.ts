@@ -2,6 +2,7 @@
 // a terminal too). Every claim in it is computed from the report; a refused or missing figure is
 // printed as "—" with its reason, never as a number.
 import type { BenchReport, ThroughputPoint, TargetResult } from './report.js';
+import { stageSplit } from './guards.js';
 
 const f = (x: number | null, digits = 1): string => (x === null ? '—' : Number.isFinite(x) ? x.toFixed(digits) : String(x));
 const pct = (x: number | null, digits = 0): string => (x === null ? '—' : `${f(100 * x, digits)} %`);
@@ -76,7 +77,7 @@ export function markdownReport(r: BenchReport): string {
   for (const e of [r.endToEnd.defaultModel, r.endToEnd.benchPack, r.endToEnd.baseline]) {
     const s = e.stages;
     row(`end to end, ${e.label}`, `${f(e.secondsPerMinute)} s per minute of dialogue (RTF ${f(e.realTimeFactor, 3)})`,
-      `batch ${e.settings.batchSize}, ${e.settings.workers}×${e.settings.threads}, solve ${e.settings.solvePath}; ${f(e.audioSeconds, 0)} s line × ${e.sample.reps} in ${f(e.sample.seconds)} s; per line: decode ${f(s.decode, 2)} s, inference ${f(s.inference, 2)} s, post ${f(s.postprocess, 2)} s, write ${f(s.write, 2)} s`);
+      `batch ${e.settings.batchSize}, ${e.settings.workers}×${e.settings.threads}, solve ${e.settings.solvePath}; ${f(e.audioSeconds, 0)} s line × ${e.sample.reps} in ${f(e.sample.seconds)} s; ${stageSplit({ decode: s.decode, inference: s.inference, post: s.postprocess, write: s.write }, e.seconds)}`);
   }
   row('speed-up over the straightforward port', `${f(r.speedup)}×`, 'v2.3-shaped pack, seconds per minute of dialogue');
   const u = r.usdWrite;
