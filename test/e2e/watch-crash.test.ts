@@ -101,9 +101,12 @@ describe('a2f watch killed with SIGKILL at several points, then restarted', () =
     // Each kill interrupts at most --concurrency (2) lines.
     expect(redone).toBeLessThanOrEqual(2 * kills.length);
     expect(redone).toBe(kills.reduce((n, k) => n + k.inFlight, 0));
-    // The log agrees: one "done" per file over all four runs.
+    // The log agrees: never two "done" per file over all four runs. A SIGKILL between the journal's
+    // record and the log line drops that one log line (the journal is the record of work), so at
+    // most one file per kill may lack its "done" there.
     const done = countEvents(readLog(log), 'done');
-    expect(names.filter((n) => done.get(n) !== 1)).toEqual([]);
+    expect(names.filter((n) => (done.get(n) ?? 0) > 1)).toEqual([]);
+    expect(names.filter((n) => !done.has(n)).length).toBeLessThanOrEqual(kills.length);
     // Restarts resumed what was in flight, and took the lines that arrived while down (run 3 or,
     // where run 3 was killed before it reached them, run 4).
     expect(runs.slice(1).flat().filter((e) => e.ev === 'interrupted').length).toBe(redone);
