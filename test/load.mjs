@@ -59,7 +59,11 @@ const cleanUp = () => {
   }
 };
 process.on('exit', cleanUp);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => { cleanUp(); process.exit(130); });
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'])
+  process.on(sig, () => {
+    cleanUp();
+    process.exit(130);
+  });
 
 const logDir = mkdtempSync(path.join(os.tmpdir(), 'a2f-test-load-'));
 const minutes = (ms) => `${Math.floor(ms / 60_000)}:${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}`;
@@ -72,7 +76,10 @@ function round(n) {
   let text = '';
   // TURBO_FORCE: every round really runs (turbo would otherwise replay the first round's results).
   current = spawn(opts.command, {
-    cwd: ROOT, shell: true, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT,
+    shell: true,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, TURBO_FORCE: 'true', FORCE_COLOR: '0' },
   });
   for (const s of [current.stdout, current.stderr]) {
@@ -81,11 +88,13 @@ function round(n) {
       text += d;
     });
   }
-  return new Promise((resolve) => current.on('close', (code, signal) => {
-    file.end();
-    current = null;
-    resolve({ code: code ?? (signal ? 128 : 1), log, text: stripColour(text) });
-  }));
+  return new Promise((resolve) =>
+    current.on('close', (code, signal) => {
+      file.end();
+      current = null;
+      resolve({ code: code ?? (signal ? 128 : 1), log, text: stripColour(text) });
+    }),
+  );
 }
 
 /** "<task>: N passed, N failed, Ns" per vitest run in the output (turbo prefixes each line with its task). */
@@ -108,7 +117,9 @@ function summaries(text) {
   return byTask;
 }
 
-console.log(`${rounds} round(s) of \`${opts.command}\` with ${hogCount} busy loop(s) on ${os.availableParallelism()} core(s); logs in ${logDir}`);
+console.log(
+  `${rounds} round(s) of \`${opts.command}\` with ${hogCount} busy loop(s) on ${os.availableParallelism()} core(s); logs in ${logDir}`,
+);
 const results = [];
 for (let n = 1; n <= rounds; n++) {
   const t0 = Date.now();
@@ -120,9 +131,13 @@ for (let n = 1; n <= rounds; n++) {
   const passed = [...tasks.values()].reduce((k, s) => k + s.passed, 0);
   const ok = r.code === 0 && failed === 0;
   results.push(ok);
-  console.log(`round ${n}/${rounds}: ${ok ? 'PASS' : 'FAIL'} in ${minutes(ms)} (exit ${r.code}, ${passed} tests passed, ${failed} failed; log ${r.log})`);
+  console.log(
+    `round ${n}/${rounds}: ${ok ? 'PASS' : 'FAIL'} in ${minutes(ms)} (exit ${r.code}, ${passed} tests passed, ${failed} failed; log ${r.log})`,
+  );
   for (const [task, s] of [...tasks].sort((a, b) => (b[1].seconds || 0) - (a[1].seconds || 0))) {
-    console.log(`  ${task.padEnd(22)} ${String(s.passed).padStart(4)} passed ${String(s.failed).padStart(3)} failed ${Number.isFinite(s.seconds) ? `${s.seconds.toFixed(0).padStart(5)} s` : ''}`);
+    console.log(
+      `  ${task.padEnd(22)} ${String(s.passed).padStart(4)} passed ${String(s.failed).padStart(3)} failed ${Number.isFinite(s.seconds) ? `${s.seconds.toFixed(0).padStart(5)} s` : ''}`,
+    );
   }
 }
 const passedRounds = results.filter(Boolean).length;

@@ -33,9 +33,16 @@ function inferNode(node, shapeOf, consts) {
   const attr = node.attrs;
   const elementwise = (shape) => ({ shapes: [shape], macs: 0, other: size(shape) });
   switch (node.opType) {
-    case 'Add': case 'Sub': case 'Mul': case 'Div': case 'Pow':
+    case 'Add':
+    case 'Sub':
+    case 'Mul':
+    case 'Div':
+    case 'Pow':
       return elementwise(broadcast(s[0], s[1]));
-    case 'Erf': case 'Sqrt': case 'Relu': case 'LeakyRelu':
+    case 'Erf':
+    case 'Sqrt':
+    case 'Relu':
+    case 'LeakyRelu':
       return elementwise(s[0]);
     case 'Softmax':
       // exp, sum, divide per element
@@ -49,7 +56,9 @@ function inferNode(node, shapeOf, consts) {
       const strides = attr.strides ?? kernel.map(() => 1);
       const pads = attr.pads ?? kernel.map(() => 0).concat(kernel.map(() => 0));
       const dil = attr.dilations ?? kernel.map(() => 1);
-      const outSpatial = spatial.map((d, i) => Math.floor((d + pads[i] + pads[i + kernel.length] - dil[i] * (kernel[i] - 1) - 1) / strides[i]) + 1);
+      const outSpatial = spatial.map(
+        (d, i) => Math.floor((d + pads[i] + pads[i + kernel.length] - dil[i] * (kernel[i] - 1) - 1) / strides[i]) + 1,
+      );
       const out = [n, m, ...outSpatial];
       return { shapes: [out], macs: size(out) * cPerGroup * size(kernel), other: s[2] ? size(out) : 0 };
     }
@@ -78,11 +87,15 @@ function inferNode(node, shapeOf, consts) {
       for (const a of axes.map((x) => axis(x, rank)).sort((x, y) => x - y)) out.splice(a, 0, 1);
       return { shapes: [out], macs: 0, other: 0 };
     }
-    case 'ReduceMean': case 'ReduceSum': {
+    case 'ReduceMean':
+    case 'ReduceSum': {
       const axes = (node.opType === 'ReduceSum' ? intsOf(consts, node.inputs[1], 'ReduceSum') : attr.axes).map((a) => axis(a, s[0].length));
       const keep = attr.keepdims ?? 1;
       const out = [];
-      s[0].forEach((d, i) => { if (!axes.includes(i)) out.push(d); else if (keep) out.push(1); });
+      s[0].forEach((d, i) => {
+        if (!axes.includes(i)) out.push(d);
+        else if (keep) out.push(1);
+      });
       return { shapes: [out], macs: 0, other: size(s[0]) };
     }
     case 'Slice': {
@@ -131,7 +144,11 @@ export function graphCost(graph, params) {
     shapes.set(t.name, t.dims);
     consts.set(t.name, t);
   }
-  for (const i of graph.inputs) shapes.set(i.name, i.dims.map((d) => (typeof d === 'string' ? 1 : d)));
+  for (const i of graph.inputs)
+    shapes.set(
+      i.name,
+      i.dims.map((d) => (typeof d === 'string' ? 1 : d)),
+    );
   const shapeOf = (name) => {
     const sh = shapes.get(name);
     if (!sh) throw new Error(`graph cost: tensor "${name}" is used before it is produced`);
@@ -142,7 +159,9 @@ export function graphCost(graph, params) {
   const byOp = {};
   for (const node of graph.nodes) {
     const r = inferNode(node, shapeOf, consts);
-    node.outputs.forEach((o, i) => shapes.set(o, r.shapes[i]));
+    node.outputs.forEach((o, i) => {
+      shapes.set(o, r.shapes[i]);
+    });
     macs += r.macs;
     other += r.other;
     if (r.macs) byOp[node.opType] = (byOp[node.opType] ?? 0) + r.macs;

@@ -12,7 +12,14 @@ export interface GraphCost {
   outputs: Record<string, number[]>;
 }
 export declare const REFERENCE: { parameters: number; parametersModelCard: number; flopsPerFrame: number };
-export declare function makeBenchNetwork(opts?: { seed?: number; skinShapes?: number; tongueShapes?: number; jaw?: number; eyes?: number; explicit?: number }): { bytes: Uint8Array; cost: GraphCost; emotionLen: number; resultLen: number };
+export declare function makeBenchNetwork(opts?: {
+  seed?: number;
+  skinShapes?: number;
+  tongueShapes?: number;
+  jaw?: number;
+  eyes?: number;
+  explicit?: number;
+}): { bytes: Uint8Array; cost: GraphCost; emotionLen: number; resultLen: number };
 export declare function makeBenchPack(outDir: string, opts?: { seed?: number; mini?: boolean }): MiniPack & { cost: GraphCost };
 export declare function deviation(value: number, reference: number): number;
 export declare function describeCost(cost: GraphCost): string[];

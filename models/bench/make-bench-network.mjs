@@ -28,12 +28,26 @@ const BUFFER_LEN = 8320;
 const IMPLICIT = 16;
 const EXPLICIT_EMB = 8;
 /** wav2vec2-base feature encoder (torchaudio WAV2VEC2_BASE): (channels, kernel, stride) per conv. */
-const W2V_CONVS = [[512, 10, 5], [512, 3, 2], [512, 3, 2], [512, 3, 2], [512, 3, 2], [512, 2, 2], [512, 2, 2]];
+const W2V_CONVS = [
+  [512, 10, 5],
+  [512, 3, 2],
+  [512, 3, 2],
+  [512, 3, 2],
+  [512, 3, 2],
+  [512, 2, 2],
+  [512, 2, 2],
+];
 const W2V = { dim: 768, heads: 12, ffn: 3072, posKernel: 128, posGroups: 16, frames: 25 };
 /** layers.AutoCorr with the regression config's autocorr_params. */
 const AUTOCORR = { lags: 32, windows: 25, winLen: 640, stride: 320, scale: 8.912028121636435 };
 /** freq1..5: (out channels, kernel width, stride, pad) over the lag axis. */
-const FREQ = [[72, 3, 2, 1], [108, 3, 2, 1], [162, 3, 2, 1], [243, 3, 2, 1], [256, 2, 1, 0]];
+const FREQ = [
+  [72, 3, 2, 1],
+  [108, 3, 2, 1],
+  [162, 3, 2, 1],
+  [243, 3, 2, 1],
+  [256, 2, 1, 0],
+];
 
 /** mulberry32, the generators' seedable RNG (same numbers on every platform). */
 function rng(seed) {
@@ -83,7 +97,11 @@ export function buildBenchGraph({ seed = 1, skinShapes = 272, tongueShapes = 10,
   const scalar = (stem, v) => g.scalar(stem, v);
 
   // torch's exact GELU at opset 14: x · 0.5 · (1 + erf(x / √2)); ORT fuses it back into Gelu.
-  const gelu = (x) => g.node('Mul', [g.node('Mul', [x, g.node('Add', [g.node('Erf', [g.node('Div', [x, scalar('sqrt2', Math.SQRT2)])]), scalar('one', 1)])]), scalar('half', 0.5)]);
+  const gelu = (x) =>
+    g.node('Mul', [
+      g.node('Mul', [x, g.node('Add', [g.node('Erf', [g.node('Div', [x, scalar('sqrt2', Math.SQRT2)])]), scalar('one', 1)])]),
+      scalar('half', 0.5),
+    ]);
   // torch LayerNorm at opset 14 (LayerNormalization is opset 17): mean, centre, variance, normalise, affine.
   const layerNorm = (x, n, stem) => {
     const centred = g.node('Sub', [x, g.node('ReduceMean', [x], 1, { axes: [-1], keepdims: 1 })]);
@@ -91,7 +109,8 @@ export function buildBenchGraph({ seed = 1, skinShapes = 272, tongueShapes = 10,
     const normed = g.node('Div', [centred, g.node('Sqrt', [g.node('Add', [variance, scalar('eps', 1e-5)])])]);
     return g.node('Add', [g.node('Mul', [normed, filled(`${stem}_gamma`, [n], 1)]), bias(`${stem}_beta`, n)]);
   };
-  const linear = (x, nIn, nOut, stem, gain = 1) => g.node('Add', [g.node('MatMul', [x, weight(`${stem}_w`, [nIn, nOut], nIn, gain)]), bias(`${stem}_b`, nOut)]);
+  const linear = (x, nIn, nOut, stem, gain = 1) =>
+    g.node('Add', [g.node('MatMul', [x, weight(`${stem}_w`, [nIn, nOut], nIn, gain)]), bias(`${stem}_b`, nOut)]);
   // layers.NormRelu: leaky_relu(x, 0)·√2 (exported as LeakyRelu + Mul).
   const normRelu = (x) => g.node('Mul', [g.node('LeakyRelu', [x], 1, { alpha: float(0) }), scalar('sqrt2', Math.SQRT2)]);
 
@@ -111,7 +130,8 @@ export function buildBenchGraph({ seed = 1, skinShapes = 272, tongueShapes = 10,
   W2V_CONVS.forEach(([cout, k, stride], i) => {
     x = g.node('Conv', [x, weight(`w2v_conv${i}_w`, [cout, cin, k], cin * k, Math.SQRT2)], 1, { kernel_shape: [k], strides: [stride] });
     // extractor_mode "group_norm": GroupNorm(512 groups, 512 channels) on the first conv only = per-channel instance norm.
-    if (i === 0) x = g.node('InstanceNormalization', [x, filled('w2v_gn_gamma', [cout], 1), bias('w2v_gn_beta', cout)], 1, { epsilon: float(1e-5) });
+    if (i === 0)
+      x = g.node('InstanceNormalization', [x, filled('w2v_gn_gamma', [cout], 1), bias('w2v_gn_beta', cout)], 1, { epsilon: float(1e-5) });
     x = gelu(x);
     cin = cout;
   });
@@ -119,8 +139,16 @@ export function buildBenchGraph({ seed = 1, skinShapes = 272, tongueShapes = 10,
   x = linear(layerNorm(x, cin, 'w2v_fp_ln'), cin, W2V.dim, 'w2v_fp'); // feature projection
   // Convolutional positional embedding: Conv1d(768, 768, 128, pad 64, groups 16), drop the last frame, GELU, residual.
   const xc = g.node('Transpose', [x], 1, { perm: [0, 2, 1] });
-  let pos = g.node('Conv', [xc, weight('w2v_pos_conv_w', [W2V.dim, W2V.dim / W2V.posGroups, W2V.posKernel], (W2V.dim / W2V.posGroups) * W2V.posKernel), bias('w2v_pos_conv_b', W2V.dim)], 1,
-    { kernel_shape: [W2V.posKernel], pads: [W2V.posKernel / 2, W2V.posKernel / 2], group: W2V.posGroups });
+  let pos = g.node(
+    'Conv',
+    [
+      xc,
+      weight('w2v_pos_conv_w', [W2V.dim, W2V.dim / W2V.posGroups, W2V.posKernel], (W2V.dim / W2V.posGroups) * W2V.posKernel),
+      bias('w2v_pos_conv_b', W2V.dim),
+    ],
+    1,
+    { kernel_shape: [W2V.posKernel], pads: [W2V.posKernel / 2, W2V.posKernel / 2], group: W2V.posGroups },
+  );
   pos = gelu(g.node('Slice', [pos, ints('s', [0]), ints('e', [-1]), ints('ax', [2])]));
   x = g.node('Add', [x, g.node('Transpose', [pos], 1, { perm: [0, 2, 1] })]);
   x = layerNorm(x, W2V.dim, 'w2v_enc_ln');
@@ -137,8 +165,10 @@ export function buildBenchGraph({ seed = 1, skinShapes = 272, tongueShapes = 10,
   x = layerNorm(g.node('Add', [x, ffn]), W2V.dim, 'w2v_final_ln');
   // w2v_features_weighted: stack the layer outputs (one), weight by the learnable coefficients, normalise.
   const coeffs = filled('w2v_feature_coeffs', [1], 1);
-  x = g.node('Div', [g.node('ReduceSum', [g.node('Mul', [g.node('Unsqueeze', [x, ints('axes', [-1])]), coeffs]), ints('axes', [-1])], 1, { keepdims: 0 }),
-    g.node('ReduceSum', [coeffs, ints('axes', [0])], 1, { keepdims: 0 })]);
+  x = g.node('Div', [
+    g.node('ReduceSum', [g.node('Mul', [g.node('Unsqueeze', [x, ints('axes', [-1])]), coeffs]), ints('axes', [-1])], 1, { keepdims: 0 }),
+    g.node('ReduceSum', [coeffs, ints('axes', [0])], 1, { keepdims: 0 }),
+  ]);
   x = g.node('Reshape', [x, ints('shape', [-1, 1, W2V.frames, W2V.dim])]); // JAS split [B, 1, 25, 768]
   x = g.node('Relu', [linear(x, W2V.dim, 256, 'w2v_linear_mapping', Math.SQRT2)]);
   const w2vFeatures = g.node('Unsqueeze', [g.node('Transpose', [x], 1, { perm: [0, 1, 3, 2] }), ints('axes', [4])]); // [B, 1, 256, 25, 1]
@@ -146,7 +176,8 @@ export function buildBenchGraph({ seed = 1, skinShapes = 272, tongueShapes = 10,
   // ---- branch B: autocorrelation of 25 Hann windows, then five convs over the lag axis ----
   const scaled = g.node('Mul', ['input', scalar('autocorr_x_scale', AUTOCORR.scale)]);
   const lut = new BigInt64Array(AUTOCORR.windows * AUTOCORR.winLen);
-  for (let w = 0; w < AUTOCORR.windows; w++) for (let s = 0; s < AUTOCORR.winLen; s++) lut[w * AUTOCORR.winLen + s] = BigInt(w * AUTOCORR.stride + s);
+  for (let w = 0; w < AUTOCORR.windows; w++)
+    for (let s = 0; s < AUTOCORR.winLen; s++) lut[w * AUTOCORR.winLen + s] = BigInt(w * AUTOCORR.stride + s);
   let win = g.node('Gather', [scaled, g.const('win_lut', [AUTOCORR.windows, AUTOCORR.winLen], lut)], 1, { axis: 2 }); // [B, 1, 25, 640]
   win = g.node('Sub', [win, g.node('ReduceMean', [win], 1, { axes: [3], keepdims: 1 })]);
   // np.hanning(640): the symmetric window, held as float64 in torch and cast to the data's float32.
@@ -161,11 +192,19 @@ export function buildBenchGraph({ seed = 1, skinShapes = 272, tongueShapes = 10,
     lags.push(g.node('Unsqueeze', [sum, ints('axes', [0])]));
   }
   let ac = g.node('Transpose', [g.node('Concat', lags, 1, { axis: 0 })], 1, { perm: [1, 0] }); // torch.stack(...).t()
-  ac = g.node('Mul', [g.node('Reshape', [ac, ints('shape', [-1, 1, AUTOCORR.windows, AUTOCORR.lags])]), scalar('inv_win_len', 1 / AUTOCORR.winLen)]);
+  ac = g.node('Mul', [
+    g.node('Reshape', [ac, ints('shape', [-1, 1, AUTOCORR.windows, AUTOCORR.lags])]),
+    scalar('inv_win_len', 1 / AUTOCORR.winLen),
+  ]);
   let fin = 1;
   FREQ.forEach(([cout, kw, stride, pad], i) => {
-    ac = normRelu(g.node('Conv', [ac, weight(`freq${i + 1}_w`, [cout, fin, 1, kw], fin * kw, Math.SQRT2), bias(`freq${i + 1}_b`, cout)], 1,
-      { kernel_shape: [1, kw], strides: [1, stride], pads: [0, pad, 0, pad] }));
+    ac = normRelu(
+      g.node('Conv', [ac, weight(`freq${i + 1}_w`, [cout, fin, 1, kw], fin * kw, Math.SQRT2), bias(`freq${i + 1}_b`, cout)], 1, {
+        kernel_shape: [1, kw],
+        strides: [1, stride],
+        pads: [0, pad, 0, pad],
+      }),
+    );
     fin = cout;
   });
   const acFeatures = g.node('Reshape', [ac, ints('shape', [-1, 1, fin, AUTOCORR.windows, 1])]); // [B, 1, 256, 25, 1]
@@ -176,8 +215,12 @@ export function buildBenchGraph({ seed = 1, skinShapes = 272, tongueShapes = 10,
   let steps = AUTOCORR.windows;
   for (let i = 1; i <= 4; i++) {
     const joined = g.node('Reshape', [t, ints('shape', [-1, channels, steps, 1])]);
-    const conv = g.node('Conv', [joined, weight(`time${i}_w`, [256, channels, 3, 1], channels * 3, Math.SQRT2), bias(`time${i}_b`, 256)], 1,
-      { kernel_shape: [3, 1], strides: [2, 1], pads: [1, 0, 1, 0] });
+    const conv = g.node(
+      'Conv',
+      [joined, weight(`time${i}_w`, [256, channels, 3, 1], channels * 3, Math.SQRT2), bias(`time${i}_b`, 256)],
+      1,
+      { kernel_shape: [3, 1], strides: [2, 1], pads: [1, 0, 1, 0] },
+    );
     steps = Math.floor((steps + 2 - 3) / 2) + 1;
     t = concatEmotion5(g.node('Reshape', [normRelu(conv), ints('shape', [-1, 1, 256, steps, 1])]), steps);
     channels = 256 + IMPLICIT + EXPLICIT_EMB;
@@ -219,8 +262,14 @@ export function makeBenchPack(outDir, { seed = 1, mini = false } = {}) {
     seed,
     sizes: mini ? {} : FULL_SIZE,
     network: (shape) => {
-      const net = makeBenchNetwork({ seed, skinShapes: shape.skinShapes, tongueShapes: shape.tongueShapes, explicit: shape.emotionLen - IMPLICIT });
-      if (net.resultLen !== shape.resultLen) throw new Error(`bench network result width ${net.resultLen}, pack expects ${shape.resultLen}`);
+      const net = makeBenchNetwork({
+        seed,
+        skinShapes: shape.skinShapes,
+        tongueShapes: shape.tongueShapes,
+        explicit: shape.emotionLen - IMPLICIT,
+      });
+      if (net.resultLen !== shape.resultLen)
+        throw new Error(`bench network result width ${net.resultLen}, pack expects ${shape.resultLen}`);
       cost = net.cost;
       return net.bytes;
     },
@@ -234,13 +283,20 @@ export function describeCost(cost) {
   const df = deviation(cost.flops, REFERENCE.flopsPerFrame);
   return [
     `parameters      ${(cost.parameters / 1e6).toFixed(3)} M   reference ${(REFERENCE.parameters / 1e6).toFixed(2)} M (${pct(dp)}; model card ${REFERENCE.parametersModelCard.toExponential(2)})`,
-    `FLOPs per frame ${(cost.flops / 1e9).toFixed(3)} G   reference ≈${(REFERENCE.flopsPerFrame / 1e9).toFixed(1)} G (${pct(df)}); ${(cost.macs / 1e9).toFixed(3)} GMAC in ${Object.entries(cost.macsByOp).map(([op, m]) => `${op} ${(m / 1e9).toFixed(3)}`).join(', ')}; ${(cost.otherOps / 1e6).toFixed(1)} M element-wise ops besides`,
+    `FLOPs per frame ${(cost.flops / 1e9).toFixed(3)} G   reference ≈${(REFERENCE.flopsPerFrame / 1e9).toFixed(1)} G (${pct(df)}); ${(cost.macs / 1e9).toFixed(3)} GMAC in ${Object.entries(
+      cost.macsByOp,
+    )
+      .map(([op, m]) => `${op} ${(m / 1e9).toFixed(3)}`)
+      .join(', ')}; ${(cost.otherOps / 1e6).toFixed(1)} M element-wise ops besides`,
   ];
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
-  const opt = (name, def) => { const i = args.indexOf(name); return i >= 0 ? args.splice(i, 2)[1] : def; };
+  const opt = (name, def) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args.splice(i, 2)[1] : def;
+  };
   const seed = Number(opt('--seed', '1'));
   const mini = args.includes('--mini');
   const out = args.find((a) => !a.startsWith('--'));
@@ -252,7 +308,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   for (const [name, f] of Object.entries(made.files)) console.log(`${String(f.size).padStart(10)}  ${f.sha256.slice(0, 12)}  ${name}`);
   for (const line of describeCost(made.cost)) console.log(line);
   console.log(`v2.3-shaped ${mini ? 'mini' : 'full-size'} pack written to ${made.dir}`);
-  const within = Math.abs(deviation(made.cost.parameters, REFERENCE.parameters)) <= 0.05 && Math.abs(deviation(made.cost.flops, REFERENCE.flopsPerFrame)) <= 0.05;
+  const within =
+    Math.abs(deviation(made.cost.parameters, REFERENCE.parameters)) <= 0.05 &&
+    Math.abs(deviation(made.cost.flops, REFERENCE.flopsPerFrame)) <= 0.05;
   if (!within) {
     console.error('the network is more than 5 % away from the reference figures');
     process.exit(1);

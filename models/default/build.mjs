@@ -37,24 +37,24 @@ export const HEADAUDIO = Object.freeze({
   /** sha256 of the 14,352-byte model file: the build refuses any other input. */
   modelSha256: '0358f68989b5861f9b7d18871b010fa6cbf88a53bda4954a954d8c548bbcf251',
   preemphasis: 0.97,
-  filterTaps: 32,            // AUDIO_DOWNSAMPLE_FILTER_N
-  filterCutoff: 0.45,        // designPolyphaseFilter: cycles per sample
-  frameLength: 512,          // MFCC_SAMPLES_N
-  hop: 256,                  // MFCC_SAMPLES_HOP
-  melBands: 40,              // MFCC_MEL_BANDS_N
+  filterTaps: 32, // AUDIO_DOWNSAMPLE_FILTER_N
+  filterCutoff: 0.45, // designPolyphaseFilter: cycles per sample
+  frameLength: 512, // MFCC_SAMPLES_N
+  hop: 256, // MFCC_SAMPLES_HOP
+  melBands: 40, // MFCC_MEL_BANDS_N
   melLowHz: 30,
   melHighHz: 7800,
-  speakerMeanHz: 150,        // default → mel warp factor 1
-  coefficients: 12,          // MFCC_COEFF_N (c1..c12, c0 dropped)
-  lifter: 22,                // MFCC_LIFTER
-  tanhRange: 1.0,            // MFCC_COMPRESSION_TANH_R
-  logFloor: 1e-10,           // log10(x + 1e-10) everywhere
-  silSensitivity: 1.2,       // Classifier: sil distances are divided by this
-  vadActiveLog10: -4.0,      // vadGateActiveDb -40 / 10 (gate compares log10 energy)
-  vadInactiveLog10: -5.0,    // vadGateInactiveDb -50 / 10
+  speakerMeanHz: 150, // default → mel warp factor 1
+  coefficients: 12, // MFCC_COEFF_N (c1..c12, c0 dropped)
+  lifter: 22, // MFCC_LIFTER
+  tanhRange: 1.0, // MFCC_COMPRESSION_TANH_R
+  logFloor: 1e-10, // log10(x + 1e-10) everywhere
+  silSensitivity: 1.2, // Classifier: sil distances are divided by this
+  vadActiveLog10: -4.0, // vadGateActiveDb -40 / 10 (gate compares log10 energy)
+  vadInactiveLog10: -5.0, // vadGateInactiveDb -50 / 10
   /** viseme ids in the .bin → names (HeadAudio's headaudio.mjs visemeNames order). */
   visemeIds: ['aa', 'E', 'I', 'O', 'U', 'PP', 'SS', 'TH', 'DD', 'FF', 'kk', 'nn', 'RR', 'CH', 'sil'],
-  recordBytes: 368,          // 2 header words + 12 mean + 78 lower-triangular inverse covariance, float32
+  recordBytes: 368, // 2 header words + 12 mean + 78 lower-triangular inverse covariance, float32
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -126,7 +126,12 @@ export function decodePrototypes(bytes) {
 function unpackSymmetric(lower, n) {
   const m = Array.from({ length: n }, () => new Float64Array(n));
   let k = 0;
-  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) { m[i][j] = lower[k]; m[j][i] = lower[k]; k++; }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j <= i; j++) {
+      m[i][j] = lower[k];
+      m[j][i] = lower[k];
+      k++;
+    }
   return m;
 }
 
@@ -194,7 +199,7 @@ export function frameStart(k) {
   // frame y[s .. s+511] is centred on input sample s + 240. Centring frame k on window centre +
   // k·hop gives s = centre − 240 + k·hop. Its centre is 0.5 sample off the window centre: the
   // filter's delay is half-integer.
-  return BUFFER_OFFSET - (HEADAUDIO.frameLength / 2 - (HEADAUDIO.filterTaps / 2)) + k * HEADAUDIO.hop;
+  return BUFFER_OFFSET - (HEADAUDIO.frameLength / 2 - HEADAUDIO.filterTaps / 2) + k * HEADAUDIO.hop;
 }
 
 /**
@@ -202,7 +207,7 @@ export function frameStart(k) {
  * parity tests only; the committed model has just `visemes`).
  */
 export function buildGraph(prototypes, { debug = false, design = DESIGN } = {}) {
-  const { frameLength: N, hop, coefficients: C, melBands: B, filterTaps: T } = HEADAUDIO;
+  const { frameLength: N, coefficients: C, melBands: B, filterTaps: T } = HEADAUDIO;
   const bins = N / 2;
   const P = prototypes.length;
   const V = VISEMES.length;
@@ -231,7 +236,10 @@ export function buildGraph(prototypes, { debug = false, design = DESIGN } = {}) 
   // 3. HeadAudio's resampler FIR (phase 0 at 16 kHz in): Conv is cross-correlation, so tap j
   //    multiplies e[i + j], i.e. output i = y[lo + 1 + i + 31] in window coordinates.
   const taps = lowpassTaps();
-  const conv = g.node('Conv', [g.node('Unsqueeze', [emph, g.ints('axis1', [1])]), g.const('lowpass_taps', [1, 1, T], Float32Array.from(taps))]);
+  const conv = g.node('Conv', [
+    g.node('Unsqueeze', [emph, g.ints('axis1', [1])]),
+    g.const('lowpass_taps', [1, 1, T], Float32Array.from(taps)),
+  ]);
   const filtered = g.node('Reshape', [conv, g.ints('shape_b_samples', [-1, L - T])]);
 
   // 4. Framing: one Gather with a [frames, 512] index table → [batch, frames, 512].
@@ -273,15 +281,17 @@ export function buildGraph(prototypes, { debug = false, design = DESIGN } = {}) 
   for (let i = 1; i <= C; i++) {
     const lift = 1 + (HEADAUDIO.lifter / 2) * Math.sin((Math.PI * i) / HEADAUDIO.lifter);
     for (let j = 0; j < B; j++) {
-      dctMat[j * C + (i - 1)] = Math.sqrt(2 / B) * Math.cos((Math.PI * i * (j + 0.5)) / B) * lift / Math.LN10;
+      dctMat[j * C + (i - 1)] = (Math.sqrt(2 / B) * Math.cos((Math.PI * i * (j + 0.5)) / B) * lift) / Math.LN10;
     }
   }
   const cepstrum = g.node('MatMul', [lnMel, g.const('dct_lifter', [B, C], dctMat)]);
 
   // 8. Tanh compression v = R·tanh(c / R) (R = 1): HeadAudio's feature vector, [batch, frames, 12].
   const R = HEADAUDIO.tanhRange;
-  const features = R === 1 ? g.node('Tanh', [cepstrum])
-    : g.node('Mul', [g.node('Tanh', [g.node('Mul', [cepstrum, g.scalar('inv_tanh_r', 1 / R)])]), g.scalar('tanh_r', R)]);
+  const features =
+    R === 1
+      ? g.node('Tanh', [cepstrum])
+      : g.node('Mul', [g.node('Tanh', [g.node('Mul', [cepstrum, g.scalar('inv_tanh_r', 1 / R)])]), g.scalar('tanh_r', R)]);
 
   // 9. Mahalanobis distance to each prototype: d² = (v−μ)ᵀ Σ⁻¹ (v−μ) = ‖Lᵀ(v−μ)‖² with Σ⁻¹ = L·Lᵀ
   //    (the factored form avoids the cancellation of the expanded quadratic). HeadAudio divides sil
@@ -304,12 +314,17 @@ export function buildGraph(prototypes, { debug = false, design = DESIGN } = {}) 
   // 10. Soft classification: softmax over prototypes of −β·d², summed per viseme (one-hot MatMul).
   const post = g.node('Softmax', [g.node('Mul', [dist, g.scalar('neg_beta', -beta)])], 1, { axis: -1 });
   const onehot = F32(P * V);
-  prototypes.forEach((p, q) => { onehot[q * V + VISEMES.indexOf(p.viseme)] = 1; });
+  prototypes.forEach((p, q) => {
+    onehot[q * V + VISEMES.indexOf(p.viseme)] = 1;
+  });
   const frameVis = g.node('MatMul', [post, g.const('prototype_to_viseme', [P, V], onehot)]); // [b, f, 15]
 
   // 11. Soft energy gate: gated = sil + g·(visemes − sil), g = sigmoid(k·(log10 E − centre)).
-  const gate = g.node('Sigmoid', [g.node('Mul', [g.node('Sub', [logEnergy, g.scalar('gate_centre', gateCentreLog10)]), g.scalar('gate_slope', gateSlope)])]);
-  const sil = F32(V); sil[VISEMES.indexOf('sil')] = 1;
+  const gate = g.node('Sigmoid', [
+    g.node('Mul', [g.node('Sub', [logEnergy, g.scalar('gate_centre', gateCentreLog10)]), g.scalar('gate_slope', gateSlope)]),
+  ]);
+  const sil = F32(V);
+  sil[VISEMES.indexOf('sil')] = 1;
   const silVec = g.const('sil_onehot', [V], sil);
   const gated = g.node('Add', [silVec, g.node('Mul', [gate, g.node('Sub', [frameVis, silVec])])]);
 
@@ -319,7 +334,10 @@ export function buildGraph(prototypes, { debug = false, design = DESIGN } = {}) 
   g.output('visemes', ['batch', 1, V]);
 
   if (debug) {
-    const out = (name, t, dims) => { g.node('Identity', [t], name); g.output(name, dims); };
+    const out = (name, t, dims) => {
+      g.node('Identity', [t], name);
+      g.output(name, dims);
+    };
     out('debug_log_energy', g.node('Squeeze', [logEnergy, g.ints('axis_last', [-1])]), ['batch', F]);
     out('debug_features', features, ['batch', F, C]);
     out('debug_distances', dist, ['batch', F, P]);
@@ -334,7 +352,9 @@ export function buildDefaultModel({ modelPath = headAudioModelPath(), debug = fa
   const bin = readFileSync(modelPath);
   const binSha = sha256(bin);
   if (HEADAUDIO.modelSha256 && binSha !== HEADAUDIO.modelSha256) {
-    throw new Error(`${modelPath}: sha256 ${binSha} is not HeadAudio ${HEADAUDIO.version}'s ${HEADAUDIO.modelFile} (${HEADAUDIO.modelSha256}); install ${HEADAUDIO.package}@${HEADAUDIO.version}`);
+    throw new Error(
+      `${modelPath}: sha256 ${binSha} is not HeadAudio ${HEADAUDIO.version}'s ${HEADAUDIO.modelFile} (${HEADAUDIO.modelSha256}); install ${HEADAUDIO.package}@${HEADAUDIO.version}`,
+    );
   }
   const prototypes = decodePrototypes(new Uint8Array(bin.buffer, bin.byteOffset, bin.byteLength));
   const graph = buildGraph(prototypes, { debug, design });
@@ -343,7 +363,11 @@ export function buildDefaultModel({ modelPath = headAudioModelPath(), debug = fa
     producer: 'a2f models/default/build.mjs',
     producerVersion: '1.0.0',
     docString: 'A2F default viseme model: HeadAudio 0.1.0 (MIT) MFCC + Gaussian-prototype classifier as ONNX. See models/README.md.',
-    metadata: { source: `${HEADAUDIO.package}@${HEADAUDIO.version}/${HEADAUDIO.modelFile}`, source_sha256: binSha, visemes: VISEMES.join(',') },
+    metadata: {
+      source: `${HEADAUDIO.package}@${HEADAUDIO.version}/${HEADAUDIO.modelFile}`,
+      source_sha256: binSha,
+      visemes: VISEMES.join(','),
+    },
   });
   return { bytes, prototypes, binSha, manifest: manifestFor(bytes, binSha, prototypes.length, design) };
 }
@@ -369,7 +393,8 @@ function manifestFor(bytes, binSha, prototypeCount, design) {
       training: `${prototypeCount} Gaussian phoneme prototypes over 12 tanh-compressed MFCCs, trained by HeadAudio's author on four Kokoro TTS voices (via HeadTTS) reading Harvard sentences`,
       builtBy: 'models/default/build.mjs',
       rebuild: 'node models/default/build.mjs',
-      method: 'HeadAudio feature pipeline and Mahalanobis classifier re-expressed as ONNX opset 17 ops; per-window soft posteriors pooled over 5 frames; soft energy gate to sil',
+      method:
+        'HeadAudio feature pipeline and Mahalanobis classifier re-expressed as ONNX opset 17 ops; per-window soft posteriors pooled over 5 frames; soft energy gate to sil',
       outputOrder: VISEMES,
       parameters: { ...design, frameLength: HEADAUDIO.frameLength, hop: HEADAUDIO.hop },
       notes: 'models/README.md',

@@ -12,6 +12,14 @@ export declare class GraphBuilder {
   const(stem: string, dims: number[], data: TensorData): string;
   ints(stem: string, values: number[]): string;
   scalar(stem: string, v: number): string;
+  // biome-ignore lint/suspicious/noExplicitAny: a node returns one name or a list, by `outputs`; callers know which
   node(opType: string, inputs: string[], outputs?: number | string | string[], attrs?: Record<string, AttrValue>): any;
-  toBytes(opts?: { opset?: number; irVersion?: number; producer?: string; producerVersion?: string; docString?: string; metadata?: Record<string, string | number> }): Uint8Array;
+  toBytes(opts?: {
+    opset?: number;
+    irVersion?: number;
+    producer?: string;
+    producerVersion?: string;
+    docString?: string;
+    metadata?: Record<string, string | number>;
+  }): Uint8Array;
 }

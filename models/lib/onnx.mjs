@@ -9,25 +9,63 @@ const AttrType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7, S
 const utf8 = new TextEncoder();
 
 class Writer {
-  constructor() { this.parts = []; this.length = 0; }
-  bytes(b) { this.parts.push(b); this.length += b.length; }
+  constructor() {
+    this.parts = [];
+    this.length = 0;
+  }
+  bytes(b) {
+    this.parts.push(b);
+    this.length += b.length;
+  }
   varint(v) {
     let n = BigInt.asUintN(64, BigInt(v));
     const out = [];
-    do { let b = Number(n & 0x7fn); n >>= 7n; if (n) b |= 0x80; out.push(b); } while (n);
+    do {
+      let b = Number(n & 0x7fn);
+      n >>= 7n;
+      if (n) b |= 0x80;
+      out.push(b);
+    } while (n);
     this.bytes(Uint8Array.from(out));
   }
-  tag(field, wire) { this.varint((field << 3) | wire); }
-  int(field, v) { this.tag(field, 0); this.varint(v); }
-  float(field, v) { this.tag(field, 5); const b = new Uint8Array(4); new DataView(b.buffer).setFloat32(0, v, true); this.bytes(b); }
-  lenDelim(field, b) { this.tag(field, 2); this.varint(b.length); this.bytes(b); }
-  string(field, s) { this.lenDelim(field, utf8.encode(s)); }
-  message(field, fn) { const w = new Writer(); fn(w); this.lenDelim(field, w.finish()); }
-  packedInts(field, values) { const w = new Writer(); for (const v of values) w.varint(v); this.lenDelim(field, w.finish()); }
+  tag(field, wire) {
+    this.varint((field << 3) | wire);
+  }
+  int(field, v) {
+    this.tag(field, 0);
+    this.varint(v);
+  }
+  float(field, v) {
+    this.tag(field, 5);
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setFloat32(0, v, true);
+    this.bytes(b);
+  }
+  lenDelim(field, b) {
+    this.tag(field, 2);
+    this.varint(b.length);
+    this.bytes(b);
+  }
+  string(field, s) {
+    this.lenDelim(field, utf8.encode(s));
+  }
+  message(field, fn) {
+    const w = new Writer();
+    fn(w);
+    this.lenDelim(field, w.finish());
+  }
+  packedInts(field, values) {
+    const w = new Writer();
+    for (const v of values) w.varint(v);
+    this.lenDelim(field, w.finish());
+  }
   finish() {
     const out = new Uint8Array(this.length);
     let o = 0;
-    for (const p of this.parts) { out.set(p, o); o += p.length; }
+    for (const p of this.parts) {
+      out.set(p, o);
+      o += p.length;
+    }
     return out;
   }
 }
@@ -53,12 +91,14 @@ function writeTensor(w, name, dims, data) {
 
 function writeValueInfo(w, name, dims, elemType) {
   w.string(1, name);
-  w.message(2, (t) => t.message(1, (tt) => {
-    tt.int(1, elemType);
-    tt.message(2, (shape) => {
-      for (const d of dims) shape.message(1, (dim) => (typeof d === 'string' ? dim.string(2, d) : dim.int(1, d)));
-    });
-  }));
+  w.message(2, (t) =>
+    t.message(1, (tt) => {
+      tt.int(1, elemType);
+      tt.message(2, (shape) => {
+        for (const d of dims) shape.message(1, (dim) => (typeof d === 'string' ? dim.string(2, d) : dim.int(1, d)));
+      });
+    }),
+  );
 }
 
 /** Marks a number as a FLOAT attribute even when it is integral (e.g. `alpha: float(1)`). */
@@ -66,47 +106,96 @@ export const float = (v) => ({ __float: v });
 
 function writeAttribute(w, name, v) {
   w.string(1, name);
-  if (v && typeof v === 'object' && '__float' in v) { w.float(2, v.__float); w.int(20, AttrType.FLOAT); return; }
+  if (v && typeof v === 'object' && '__float' in v) {
+    w.float(2, v.__float);
+    w.int(20, AttrType.FLOAT);
+    return;
+  }
   if (typeof v === 'number') {
-    if (Number.isInteger(v)) { w.int(3, v); w.int(20, AttrType.INT); } else { w.float(2, v); w.int(20, AttrType.FLOAT); }
+    if (Number.isInteger(v)) {
+      w.int(3, v);
+      w.int(20, AttrType.INT);
+    } else {
+      w.float(2, v);
+      w.int(20, AttrType.FLOAT);
+    }
     return;
   }
-  if (typeof v === 'string') { w.string(4, v); w.int(20, AttrType.STRING); return; }
+  if (typeof v === 'string') {
+    w.string(4, v);
+    w.int(20, AttrType.STRING);
+    return;
+  }
   if (Array.isArray(v)) {
-    if (v.every((x) => typeof x === 'string')) { for (const s of v) w.string(9, s); w.int(20, AttrType.STRINGS); return; }
+    if (v.every((x) => typeof x === 'string')) {
+      for (const s of v) w.string(9, s);
+      w.int(20, AttrType.STRINGS);
+      return;
+    }
     const floats = v.some((x) => typeof x === 'object' || !Number.isInteger(x));
-    if (floats) { for (const x of v) w.float(7, typeof x === 'object' ? x.__float : x); w.int(20, AttrType.FLOATS); }
-    else { w.packedInts(8, v); w.int(20, AttrType.INTS); }
+    if (floats) {
+      for (const x of v) w.float(7, typeof x === 'object' ? x.__float : x);
+      w.int(20, AttrType.FLOATS);
+    } else {
+      w.packedInts(8, v);
+      w.int(20, AttrType.INTS);
+    }
     return;
   }
-  if (v && v.tensor) { w.message(5, (t) => writeTensor(t, v.name ?? name, v.dims, v.tensor)); w.int(20, AttrType.TENSOR); return; }
+  if (v?.tensor) {
+    w.message(5, (t) => writeTensor(t, v.name ?? name, v.dims, v.tensor));
+    w.int(20, AttrType.TENSOR);
+    return;
+  }
   throw new TypeError(`attribute ${name}: unsupported value ${v}`);
 }
 
 export class GraphBuilder {
   constructor(name) {
     this.name = name;
-    this.inputs = []; this.outputs = []; this.initializers = []; this.nodes = [];
-    this.counter = 0; this.names = new Set();
+    this.inputs = [];
+    this.outputs = [];
+    this.initializers = [];
+    this.nodes = [];
+    this.counter = 0;
+    this.names = new Set();
   }
   /** A fresh, unique tensor name with a readable stem. */
   fresh(stem) {
     let n;
-    do { n = `${stem}_${this.counter++}`; } while (this.names.has(n));
+    do {
+      n = `${stem}_${this.counter++}`;
+    } while (this.names.has(n));
     this.names.add(n);
     return n;
   }
-  input(name, dims, elemType = DataType.FLOAT) { this.names.add(name); this.inputs.push({ name, dims, elemType }); return name; }
-  output(name, dims, elemType = DataType.FLOAT) { this.outputs.push({ name, dims, elemType }); return name; }
+  input(name, dims, elemType = DataType.FLOAT) {
+    this.names.add(name);
+    this.inputs.push({ name, dims, elemType });
+    return name;
+  }
+  output(name, dims, elemType = DataType.FLOAT) {
+    this.outputs.push({ name, dims, elemType });
+    return name;
+  }
   /** Adds a constant tensor; returns its name. */
-  init(name, dims, data) { this.names.add(name); this.initializers.push({ name, dims, data }); return name; }
-  const(stem, dims, data) { return this.init(this.fresh(stem), dims, data); }
-  ints(stem, values) { return this.const(stem, [values.length], BigInt64Array.from(values, BigInt)); }
-  scalar(stem, v) { return this.const(stem, [], Float32Array.of(v)); }
+  init(name, dims, data) {
+    this.names.add(name);
+    this.initializers.push({ name, dims, data });
+    return name;
+  }
+  const(stem, dims, data) {
+    return this.init(this.fresh(stem), dims, data);
+  }
+  ints(stem, values) {
+    return this.const(stem, [values.length], BigInt64Array.from(values, BigInt));
+  }
+  scalar(stem, v) {
+    return this.const(stem, [], Float32Array.of(v));
+  }
   /** Adds a node. `outputs` is a name, an array of names, or a count of fresh names. Returns the output name(s). */
   node(opType, inputs, outputs = 1, attrs = {}) {
-    const outs = typeof outputs === 'number' ? Array.from({ length: outputs }, () => this.fresh(opType.toLowerCase()))
-      : [outputs].flat();
+    const outs = typeof outputs === 'number' ? Array.from({ length: outputs }, () => this.fresh(opType.toLowerCase())) : [outputs].flat();
     for (const o of outs) this.names.add(o);
     this.nodes.push({ opType, inputs, outputs: outs, attrs, name: `${opType}_${this.nodes.length}` });
     return outs.length === 1 ? outs[0] : outs;
@@ -119,20 +208,28 @@ export class GraphBuilder {
     w.string(3, producerVersion);
     if (docString) w.string(6, docString);
     w.message(7, (g) => {
-      for (const n of this.nodes) g.message(1, (nw) => {
-        for (const i of n.inputs) nw.string(1, i);
-        for (const o of n.outputs) nw.string(2, o);
-        nw.string(3, n.name);
-        nw.string(4, n.opType);
-        for (const [k, v] of Object.entries(n.attrs)) nw.message(5, (a) => writeAttribute(a, k, v));
-      });
+      for (const n of this.nodes)
+        g.message(1, (nw) => {
+          for (const i of n.inputs) nw.string(1, i);
+          for (const o of n.outputs) nw.string(2, o);
+          nw.string(3, n.name);
+          nw.string(4, n.opType);
+          for (const [k, v] of Object.entries(n.attrs)) nw.message(5, (a) => writeAttribute(a, k, v));
+        });
       g.string(2, this.name);
       for (const t of this.initializers) g.message(5, (tw) => writeTensor(tw, t.name, t.dims, t.data));
       for (const v of this.inputs) g.message(11, (vw) => writeValueInfo(vw, v.name, v.dims, v.elemType));
       for (const v of this.outputs) g.message(12, (vw) => writeValueInfo(vw, v.name, v.dims, v.elemType));
     });
-    w.message(8, (o) => { o.string(1, ''); o.int(2, opset); });
-    for (const [key, value] of Object.entries(metadata)) w.message(14, (m) => { m.string(1, key); m.string(2, String(value)); });
+    w.message(8, (o) => {
+      o.string(1, '');
+      o.int(2, opset);
+    });
+    for (const [key, value] of Object.entries(metadata))
+      w.message(14, (m) => {
+        m.string(1, key);
+        m.string(2, String(value));
+      });
     return w.finish();
   }
 }

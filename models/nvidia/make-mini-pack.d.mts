@@ -1,7 +1,12 @@
 export declare const SKIN_POSES: readonly string[];
 export declare const TONGUE_POSES: readonly string[];
 export declare const EXPLICIT_EMOTIONS: readonly string[];
-export interface PackSizes { skinVerts: number; tongueVerts: number; skinShapes: number; tongueShapes: number }
+export interface PackSizes {
+  skinVerts: number;
+  tongueVerts: number;
+  skinShapes: number;
+  tongueShapes: number;
+}
 export declare const VARIANTS: Readonly<Record<'mark' | 'claire', PackSizes & { actor: string; version: string }>>;
 export declare const FULL_SIZE: PackSizes;
 export declare const MARK_CONFIG: Readonly<Record<string, number | string>>;
@@ -14,5 +19,13 @@ export interface MiniPack {
   /** every file written: name → size and full SHA-256 */
   files: Record<string, { size: number; sha256: string }>;
 }
-export interface NetworkShape { skinShapes: number; tongueShapes: number; emotionLen: number; resultLen: number }
-export declare function makeMiniPack(outDir: string, opts?: { variant?: 'mark' | 'claire'; seed?: number; sizes?: Partial<PackSizes>; network?: (shape: NetworkShape) => Uint8Array }): MiniPack;
+export interface NetworkShape {
+  skinShapes: number;
+  tongueShapes: number;
+  emotionLen: number;
+  resultLen: number;
+}
+export declare function makeMiniPack(
+  outDir: string,
+  opts?: { variant?: 'mark' | 'claire'; seed?: number; sizes?: Partial<PackSizes>; network?: (shape: NetworkShape) => Uint8Array },
+): MiniPack;

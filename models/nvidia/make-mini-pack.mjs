@@ -19,18 +19,76 @@ import { writeNpz } from './npz-writer.mjs';
 
 /** The 52 skin poses in A2F order (§5.1) and the 16 tongue poses. */
 export const SKIN_POSES = [
-  'eyeBlinkLeft', 'eyeLookDownLeft', 'eyeLookInLeft', 'eyeLookOutLeft', 'eyeLookUpLeft', 'eyeSquintLeft', 'eyeWideLeft',
-  'eyeBlinkRight', 'eyeLookDownRight', 'eyeLookInRight', 'eyeLookOutRight', 'eyeLookUpRight', 'eyeSquintRight', 'eyeWideRight',
-  'jawForward', 'jawLeft', 'jawRight', 'jawOpen', 'mouthClose', 'mouthFunnel', 'mouthPucker', 'mouthLeft', 'mouthRight',
-  'mouthSmileLeft', 'mouthSmileRight', 'mouthFrownLeft', 'mouthFrownRight', 'mouthDimpleLeft', 'mouthDimpleRight',
-  'mouthStretchLeft', 'mouthStretchRight', 'mouthRollLower', 'mouthRollUpper', 'mouthShrugLower', 'mouthShrugUpper',
-  'mouthPressLeft', 'mouthPressRight', 'mouthLowerDownLeft', 'mouthLowerDownRight', 'mouthUpperUpLeft', 'mouthUpperUpRight',
-  'browDownLeft', 'browDownRight', 'browInnerUp', 'browOuterUpLeft', 'browOuterUpRight', 'cheekPuff', 'cheekSquintLeft',
-  'cheekSquintRight', 'noseSneerLeft', 'noseSneerRight', 'tongueOut',
+  'eyeBlinkLeft',
+  'eyeLookDownLeft',
+  'eyeLookInLeft',
+  'eyeLookOutLeft',
+  'eyeLookUpLeft',
+  'eyeSquintLeft',
+  'eyeWideLeft',
+  'eyeBlinkRight',
+  'eyeLookDownRight',
+  'eyeLookInRight',
+  'eyeLookOutRight',
+  'eyeLookUpRight',
+  'eyeSquintRight',
+  'eyeWideRight',
+  'jawForward',
+  'jawLeft',
+  'jawRight',
+  'jawOpen',
+  'mouthClose',
+  'mouthFunnel',
+  'mouthPucker',
+  'mouthLeft',
+  'mouthRight',
+  'mouthSmileLeft',
+  'mouthSmileRight',
+  'mouthFrownLeft',
+  'mouthFrownRight',
+  'mouthDimpleLeft',
+  'mouthDimpleRight',
+  'mouthStretchLeft',
+  'mouthStretchRight',
+  'mouthRollLower',
+  'mouthRollUpper',
+  'mouthShrugLower',
+  'mouthShrugUpper',
+  'mouthPressLeft',
+  'mouthPressRight',
+  'mouthLowerDownLeft',
+  'mouthLowerDownRight',
+  'mouthUpperUpLeft',
+  'mouthUpperUpRight',
+  'browDownLeft',
+  'browDownRight',
+  'browInnerUp',
+  'browOuterUpLeft',
+  'browOuterUpRight',
+  'cheekPuff',
+  'cheekSquintLeft',
+  'cheekSquintRight',
+  'noseSneerLeft',
+  'noseSneerRight',
+  'tongueOut',
 ];
 export const TONGUE_POSES = [
-  'tongueTipUp', 'tongueTipDown', 'tongueTipLeft', 'tongueTipRight', 'tongueRollUp', 'tongueRollDown', 'tongueRollLeft',
-  'tongueRollRight', 'tongueUp', 'tongueDown', 'tongueLeft', 'tongueRight', 'tongueIn', 'tongueStretch', 'tongueWide', 'tongueNarrow',
+  'tongueTipUp',
+  'tongueTipDown',
+  'tongueTipLeft',
+  'tongueTipRight',
+  'tongueRollUp',
+  'tongueRollDown',
+  'tongueRollLeft',
+  'tongueRollRight',
+  'tongueUp',
+  'tongueDown',
+  'tongueLeft',
+  'tongueRight',
+  'tongueIn',
+  'tongueStretch',
+  'tongueWide',
+  'tongueNarrow',
 ];
 export const EXPLICIT_EMOTIONS = ['amazement', 'anger', 'cheekiness', 'disgust', 'fear', 'grief', 'joy', 'outofbreath', 'pain', 'sadness'];
 
@@ -47,31 +105,69 @@ const JAW_SIZE = 15;
 const EYES_SIZE = 4;
 const SACCADE_FRAMES = 5000;
 /** Shots of the emotion database: name and frame count. model_config points at g2a_neutral/33 (Maya-ACE's Mark value). */
-const SHOTS = [['p1_neutral', 64], ['g2a_neutral', 48], ['g2a_joy', 40]];
+const SHOTS = [
+  ['p1_neutral', 64],
+  ['g2a_neutral', 48],
+  ['g2a_joy', 40],
+];
 
 /** Mark's model_config.json "config" values (§4.7), in the SDK test's order. */
 export const MARK_CONFIG = {
-  input_strength: 1.3, upper_face_smoothing: 0.001, lower_face_smoothing: 0.0023, upper_face_strength: 1.0,
-  lower_face_strength: 1.4, face_mask_level: 0.6, face_mask_softness: 0.0085, source_shot: 'g2a_neutral', source_frame: 33,
-  skin_strength: 1.1, blink_strength: 1.0, lower_teeth_strength: 1.3, lower_teeth_height_offset: -0.1,
-  lower_teeth_depth_offset: 0.0, lip_open_offset: -0.03, tongue_strength: 1.5, tongue_height_offset: 0.2,
-  tongue_depth_offset: 0.13, eyeballs_strength: 1.0, saccade_strength: 0.9, right_eye_rot_x_offset: 0.0,
-  right_eye_rot_y_offset: -2.0, left_eye_rot_x_offset: 0.0, left_eye_rot_y_offset: 2.0, eyelid_open_offset: 0.06,
+  input_strength: 1.3,
+  upper_face_smoothing: 0.001,
+  lower_face_smoothing: 0.0023,
+  upper_face_strength: 1.0,
+  lower_face_strength: 1.4,
+  face_mask_level: 0.6,
+  face_mask_softness: 0.0085,
+  source_shot: 'g2a_neutral',
+  source_frame: 33,
+  skin_strength: 1.1,
+  blink_strength: 1.0,
+  lower_teeth_strength: 1.3,
+  lower_teeth_height_offset: -0.1,
+  lower_teeth_depth_offset: 0.0,
+  lip_open_offset: -0.03,
+  tongue_strength: 1.5,
+  tongue_height_offset: 0.2,
+  tongue_depth_offset: 0.13,
+  eyeballs_strength: 1.0,
+  saccade_strength: 0.9,
+  right_eye_rot_x_offset: 0.0,
+  right_eye_rot_y_offset: -2.0,
+  left_eye_rot_x_offset: 0.0,
+  left_eye_rot_y_offset: 2.0,
+  eyelid_open_offset: 0.06,
   eye_saccade_seed: 0,
 };
 
 /** Symmetry pair ids of the NIM Mark config (§5.2); every other pose −1. */
 const SYMMETRY = {
-  eyeBlink: 0, eyeWide: 1, mouthSmile: 2, mouthFrown: 3, mouthDimple: 4, mouthStretch: 5, mouthPress: 6,
-  mouthLowerDown: 7, mouthUpperUp: 8, browOuterUp: 9, browDown: 10, cheekSquint: 11, noseSneer: 12,
+  eyeBlink: 0,
+  eyeWide: 1,
+  mouthSmile: 2,
+  mouthFrown: 3,
+  mouthDimple: 4,
+  mouthStretch: 5,
+  mouthPress: 6,
+  mouthLowerDown: 7,
+  mouthUpperUp: 8,
+  browOuterUp: 9,
+  browDown: 10,
+  cheekSquint: 11,
+  noseSneer: 12,
 };
 
 export function skinSolverConfig() {
   const inactive = (n) => /^eyeLook/.test(n) || n === 'tongueOut';
   return {
     blendshape_params: {
-      strengthL1regularization: 0.5, strengthL2regularization: 0.5, strengthTemporalSmoothing: 0.3, strengthSymmetry: 100.0,
-      templateBBSize: 53.4505028, numPoses: SKIN_POSES.length,
+      strengthL1regularization: 0.5,
+      strengthL2regularization: 0.5,
+      strengthTemporalSmoothing: 0.3,
+      strengthSymmetry: 100.0,
+      templateBBSize: 53.4505028,
+      numPoses: SKIN_POSES.length,
       bsSolveActivePoses: SKIN_POSES.map((n) => (inactive(n) ? 0 : 1)),
       bsSolveCancelPoses: SKIN_POSES.map(() => -1),
       bsSolveSymmetryPoses: SKIN_POSES.map((n) => SYMMETRY[n.replace(/(Left|Right)$/, '')] ?? -1),
@@ -85,8 +181,12 @@ export function tongueSolverConfig() {
   const multipliers = { tongueTipUp: 2.0, tongueRollUp: 3.0, tongueStretch: 2.0 };
   return {
     blendshape_params: {
-      strengthL1regularization: 1.0, strengthL2regularization: 3.5, strengthTemporalSmoothing: 5.0, strengthSymmetry: 100.0,
-      templateBBSize: 7.9358663, numPoses: TONGUE_POSES.length,
+      strengthL1regularization: 1.0,
+      strengthL2regularization: 3.5,
+      strengthTemporalSmoothing: 5.0,
+      strengthSymmetry: 100.0,
+      templateBBSize: 7.9358663,
+      numPoses: TONGUE_POSES.length,
       bsSolveActivePoses: TONGUE_POSES.map(() => 1),
       bsSolveCancelPoses: TONGUE_POSES.map(() => -1),
       bsSolveSymmetryPoses: TONGUE_POSES.map(() => -1),
@@ -135,7 +235,9 @@ function blob(r, n, centre, radius) {
 function bump(out, offset, pts, centre, sigma, dir, amp) {
   const n = pts.length / 3;
   for (let v = 0; v < n; v++) {
-    const dx = pts[3 * v] - centre[0], dy = pts[3 * v + 1] - centre[1], dz = pts[3 * v + 2] - centre[2];
+    const dx = pts[3 * v] - centre[0],
+      dy = pts[3 * v + 1] - centre[1],
+      dz = pts[3 * v + 2] - centre[2];
     const w = amp * Math.exp(-(dx * dx + dy * dy + dz * dz) / (2 * sigma * sigma));
     for (let a = 0; a < 3; a++) out[offset + 3 * v + a] += w * dir[a];
   }
@@ -177,7 +279,9 @@ function poseCentre(name, r) {
  */
 function network(r, emotionLen, resultLen) {
   const L = AUDIO.buffer_len;
-  const bands = 8, taps = 128, hidden = 16;
+  const bands = 8,
+    taps = 128,
+    hidden = 16;
   const g = new GraphBuilder('a2f_v23_mini');
   g.input('input', ['batch_size', 1, L]);
   g.input('emotion', ['batch_size', 1, emotionLen]);
@@ -199,8 +303,10 @@ function network(r, emotionLen, resultLen) {
   const feat = g.node('Log', [g.node('Add', [g.node('Mul', [power, g.scalar('gain', 1e4)]), g.scalar('one', 1)])]);
   const emo = g.node('Reshape', ['emotion', g.ints('flat_emo', [-1, emotionLen])]);
   const pre = g.node('Add', [
-    g.node('Add', [g.node('MatMul', [feat, g.const('w_audio', [bands, hidden], mat(bands, hidden, 0.6))]),
-      g.node('MatMul', [emo, g.const('w_emotion', [emotionLen, hidden], mat(emotionLen, hidden, 0.5))])]),
+    g.node('Add', [
+      g.node('MatMul', [feat, g.const('w_audio', [bands, hidden], mat(bands, hidden, 0.6))]),
+      g.node('MatMul', [emo, g.const('w_emotion', [emotionLen, hidden], mat(emotionLen, hidden, 0.5))]),
+    ]),
     g.const('b_hidden', [hidden], mat(1, hidden, 0.1)),
   ]);
   const h = g.node('Tanh', [pre]);
@@ -236,28 +342,43 @@ export function makeMiniPack(outDir, { variant = 'mark', seed = 1, sizes = {}, n
     }
     return d;
   };
-  const V = v.skinVerts, T = v.tongueVerts;
+  const V = v.skinVerts,
+    T = v.tongueVerts;
   const files = {};
   const put = (name, content) => writeFileSync(join(dir, name), content);
 
-  writeNpz(join(dir, 'model_data.npz'), {
-    shapes_matrix_skin: { data: shapeBasis(r, skin, v.skinShapes, 2.5, 0.4), shape: [v.skinShapes, V, 3] },
-    shapes_mean_skin: { data: skin, shape: [V, 3] },
-    lip_open_pose_delta: { data: region(skin, (x, y) => y > -7 && y < -4 && Math.abs(x) < 3, [0, -1, 0], 0.3), shape: [V, 3] },
-    eye_close_pose_delta: { data: region(skin, (x, y) => y > 2 && y < 4.5 && Math.abs(x) > 1.5 && Math.abs(x) < 5.5, [0, -1, 0], 0.5), shape: [V, 3] },
-    shapes_matrix_tongue: { data: shapeBasis(r, tongue, v.tongueShapes, 1.0, 0.3), shape: [v.tongueShapes, T, 3] },
-    shapes_mean_tongue: { data: tongue, shape: [T, 3] },
-    neutral_jaw: { data: Float32Array.of(0, -9, 7, 2.5, -8.5, 6, -2.5, -8.5, 6, 4.5, -7, 3, -4.5, -7, 3), shape: [5, 3] },
-    saccade_rot_matrix: { data: saccades(r), shape: [SACCADE_FRAMES, 2] },
-  }, { deflate: new Set(['neutral_jaw', 'saccade_rot_matrix']) });
+  writeNpz(
+    join(dir, 'model_data.npz'),
+    {
+      shapes_matrix_skin: { data: shapeBasis(r, skin, v.skinShapes, 2.5, 0.4), shape: [v.skinShapes, V, 3] },
+      shapes_mean_skin: { data: skin, shape: [V, 3] },
+      lip_open_pose_delta: { data: region(skin, (x, y) => y > -7 && y < -4 && Math.abs(x) < 3, [0, -1, 0], 0.3), shape: [V, 3] },
+      eye_close_pose_delta: {
+        data: region(skin, (x, y) => y > 2 && y < 4.5 && Math.abs(x) > 1.5 && Math.abs(x) < 5.5, [0, -1, 0], 0.5),
+        shape: [V, 3],
+      },
+      shapes_matrix_tongue: { data: shapeBasis(r, tongue, v.tongueShapes, 1.0, 0.3), shape: [v.tongueShapes, T, 3] },
+      shapes_mean_tongue: { data: tongue, shape: [T, 3] },
+      neutral_jaw: { data: Float32Array.of(0, -9, 7, 2.5, -8.5, 6, -2.5, -8.5, 6, 4.5, -7, 3, -4.5, -7, 3), shape: [5, 3] },
+      saccade_rot_matrix: { data: saccades(r), shape: [SACCADE_FRAMES, 2] },
+    },
+    { deflate: new Set(['neutral_jaw', 'saccade_rot_matrix']) },
+  );
 
   const frames = SHOTS.reduce((n, [, size]) => n + size, 0);
-  writeNpz(join(dir, 'implicit_emo_db.npz'), {
-    emo_db: { data: Float32Array.from({ length: frames * IMPLICIT_LEN }, () => r.range(-1, 1)), shape: [frames, IMPLICIT_LEN] },
-    emo_spec_names: { data: SHOTS.map(([n]) => n), shape: [SHOTS.length] },
-    emo_spec_start: { data: Int32Array.from(SHOTS.map((_, i) => SHOTS.slice(0, i).reduce((n, [, s]) => n + s, 0))), shape: [SHOTS.length] },
-    emo_spec_size: { data: Int32Array.from(SHOTS.map(([, s]) => s)), shape: [SHOTS.length] },
-  }, { deflate: true });
+  writeNpz(
+    join(dir, 'implicit_emo_db.npz'),
+    {
+      emo_db: { data: Float32Array.from({ length: frames * IMPLICIT_LEN }, () => r.range(-1, 1)), shape: [frames, IMPLICIT_LEN] },
+      emo_spec_names: { data: SHOTS.map(([n]) => n), shape: [SHOTS.length] },
+      emo_spec_start: {
+        data: Int32Array.from(SHOTS.map((_, i) => SHOTS.slice(0, i).reduce((n, [, s]) => n + s, 0))),
+        shape: [SHOTS.length],
+      },
+      emo_spec_size: { data: Int32Array.from(SHOTS.map(([, s]) => s)), shape: [SHOTS.length] },
+    },
+    { deflate: true },
+  );
 
   const rig = (neutral, poses, centreOf, sigma, amp, extra) => {
     const n = neutral.length / 3;
@@ -273,47 +394,78 @@ export function makeMiniPack(outDir, { variant = 'mark', seed = 1, sizes = {}, n
   const frontal = [];
   for (let i = 0; i < V; i++) if (skin[3 * i + 2] > 6) frontal.push(i);
   const rigVersion = variant === 'mark' ? { rig_version: { data: ['1.0'], shape: [] } } : {};
-  writeNpz(join(dir, 'bs_skin.npz'), rig(skin, SKIN_POSES, (n) => poseCentre(n, r), 2.0, 0.8, { frontalMask: { data: Int32Array.from(frontal), shape: [frontal.length] }, ...rigVersion }));
-  writeNpz(join(dir, 'bs_tongue.npz'), rig(tongue, TONGUE_POSES, () => [r.range(-1.5, 1.5), -5.5, r.range(5, 8)], 1.0, 0.4, {}), { deflate: true });
+  writeNpz(
+    join(dir, 'bs_skin.npz'),
+    rig(skin, SKIN_POSES, (n) => poseCentre(n, r), 2.0, 0.8, {
+      frontalMask: { data: Int32Array.from(frontal), shape: [frontal.length] },
+      ...rigVersion,
+    }),
+  );
+  writeNpz(
+    join(dir, 'bs_tongue.npz'),
+    rig(tongue, TONGUE_POSES, () => [r.range(-1.5, 1.5), -5.5, r.range(5, 8)], 1.0, 0.4, {}),
+    { deflate: true },
+  );
 
   put('bs_skin_config.json', json(skinSolverConfig()));
   put('bs_tongue_config.json', json(tongueSolverConfig()));
   put('model_config.json', json({ config: MARK_CONFIG }));
-  put('network_info.json', json({
-    id: { type: 'regression', actor: v.actor, version: v.version, output: 'geometry' },
-    params: {
-      implicit_emotion_len: IMPLICIT_LEN,
-      explicit_emotions: EXPLICIT_EMOTIONS,
-      default_emotion: EXPLICIT_EMOTIONS.map(() => 0.0),
-      num_shapes_skin: v.skinShapes, num_shapes_tongue: v.tongueShapes,
-      num_verts_skin: V, num_verts_tongue: T,
-      result_jaw_size: JAW_SIZE, result_eyes_size: EYES_SIZE,
-    },
-    audio_params: AUDIO,
-  }));
+  put(
+    'network_info.json',
+    json({
+      id: { type: 'regression', actor: v.actor, version: v.version, output: 'geometry' },
+      params: {
+        implicit_emotion_len: IMPLICIT_LEN,
+        explicit_emotions: EXPLICIT_EMOTIONS,
+        default_emotion: EXPLICIT_EMOTIONS.map(() => 0.0),
+        num_shapes_skin: v.skinShapes,
+        num_shapes_tongue: v.tongueShapes,
+        num_verts_skin: V,
+        num_verts_tongue: T,
+        result_jaw_size: JAW_SIZE,
+        result_eyes_size: EYES_SIZE,
+      },
+      audio_params: AUDIO,
+    }),
+  );
   // deploy.py's model.json, written on Windows (CRLF): 484 bytes for Mark's file names (§2.4).
-  put('model.json', json({
-    networkInfoPath: 'network_info.json', networkPath: 'network.trt', modelConfigPath: 'model_config.json',
-    modelDataPath: 'model_data.npz', emotionDatabasePath: 'implicit_emo_db.npz',
-    blendshapePaths: { skin: { config: 'bs_skin_config.json', data: 'bs_skin.npz' }, tongue: { config: 'bs_tongue_config.json', data: 'bs_tongue.npz' } },
-  }).replace(/\n/g, '\r\n'));
+  put(
+    'model.json',
+    json({
+      networkInfoPath: 'network_info.json',
+      networkPath: 'network.trt',
+      modelConfigPath: 'model_config.json',
+      modelDataPath: 'model_data.npz',
+      emotionDatabasePath: 'implicit_emo_db.npz',
+      blendshapePaths: {
+        skin: { config: 'bs_skin_config.json', data: 'bs_skin.npz' },
+        tongue: { config: 'bs_tongue_config.json', data: 'bs_tongue.npz' },
+      },
+    }).replace(/\n/g, '\r\n'),
+  );
   // train_regression.py export_trt_info; the "defaults" values are the NIM's (min 1 / opt 10 / max 128), not verified for HF.
-  put('trt_info.json', json({
-    trt_build_param: {
-      cuda_in_graphics: ['--memPoolSize=tacticSharedMem:0.046875'],
-      batch: [
-        `--minShapes=input:1x1x${AUDIO.buffer_len},emotion:1x1x${emotionLen}`,
-        `--maxShapes=input:{MAX_BATCH_SIZE}x1x${AUDIO.buffer_len},emotion:{MAX_BATCH_SIZE}x1x${emotionLen}`,
-        `--optShapes=input:{OPT_BATCH_SIZE}x1x${AUDIO.buffer_len},emotion:{OPT_BATCH_SIZE}x1x${emotionLen}`,
-      ],
-    },
-    defaults: { MAX_BATCH_SIZE: 128, OPT_BATCH_SIZE: 10 },
-  }));
+  put(
+    'trt_info.json',
+    json({
+      trt_build_param: {
+        cuda_in_graphics: ['--memPoolSize=tacticSharedMem:0.046875'],
+        batch: [
+          `--minShapes=input:1x1x${AUDIO.buffer_len},emotion:1x1x${emotionLen}`,
+          `--maxShapes=input:{MAX_BATCH_SIZE}x1x${AUDIO.buffer_len},emotion:{MAX_BATCH_SIZE}x1x${emotionLen}`,
+          `--optShapes=input:{OPT_BATCH_SIZE}x1x${AUDIO.buffer_len},emotion:{OPT_BATCH_SIZE}x1x${emotionLen}`,
+        ],
+      },
+      defaults: { MAX_BATCH_SIZE: 128, OPT_BATCH_SIZE: 10 },
+    }),
+  );
   put('config.json', ''); // HF ships an empty config.json
   // Last, so a swapped-in network leaves every other file's bytes as they were.
-  put('network.onnx', makeNetwork
-    ? makeNetwork({ skinShapes: v.skinShapes, tongueShapes: v.tongueShapes, emotionLen, resultLen })
-    : network(r, emotionLen, resultLen));
+  put(
+    'network.onnx',
+    makeNetwork
+      ? makeNetwork({ skinShapes: v.skinShapes, tongueShapes: v.tongueShapes, emotionLen, resultLen })
+      : network(r, emotionLen, resultLen),
+  );
 
   for (const name of readdirSync(dir).sort()) {
     const bytes = readFileSync(join(dir, name));
@@ -325,9 +477,13 @@ export function makeMiniPack(outDir, { variant = 'mark', seed = 1, sizes = {}, n
 /** A slow random walk of small eye angles (degrees), 5000 frames × (x, y). */
 function saccades(r) {
   const out = new Float32Array(SACCADE_FRAMES * 2);
-  let x = 0, y = 0;
+  let x = 0,
+    y = 0;
   for (let f = 0; f < SACCADE_FRAMES; f++) {
-    if (r.next() < 0.03) { x = r.range(-1.5, 1.5); y = r.range(-2, 2); }
+    if (r.next() < 0.03) {
+      x = r.range(-1.5, 1.5);
+      y = r.range(-2, 2);
+    }
     out[2 * f] = x;
     out[2 * f + 1] = y;
   }
@@ -336,7 +492,10 @@ function saccades(r) {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
-  const opt = (name, def) => { const i = args.indexOf(name); return i >= 0 ? args.splice(i, 2)[1] : def; };
+  const opt = (name, def) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args.splice(i, 2)[1] : def;
+  };
   const variant = opt('--variant', 'mark');
   const seed = Number(opt('--seed', '1'));
   const full = args.includes('--full-size');

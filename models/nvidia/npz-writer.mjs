@@ -8,7 +8,11 @@ import { writeFileSync } from 'node:fs';
 import { crc32, deflateRawSync } from 'node:zlib';
 
 const DESCR_BY_TYPE = new Map([
-  [Float32Array, '<f4'], [Float64Array, '<f8'], [Int32Array, '<i4'], [BigInt64Array, '<i8'], [Uint8Array, '|b1'],
+  [Float32Array, '<f4'],
+  [Float64Array, '<f8'],
+  [Int32Array, '<i4'],
+  [BigInt64Array, '<i8'],
+  [Uint8Array, '|b1'],
 ]);
 
 /**
@@ -25,7 +29,11 @@ export function npyBytes({ data, shape, descr, fortranOrder = false }) {
     const w = Number(descr.slice(2));
     body = new Uint8Array(count * w * 4);
     const view = new DataView(body.buffer);
-    data.forEach((s, i) => [...s].forEach((ch, c) => view.setUint32(4 * (i * w + c), ch.codePointAt(0), true)));
+    data.forEach((s, i) => {
+      [...s].forEach((ch, c) => {
+        view.setUint32(4 * (i * w + c), ch.codePointAt(0), true);
+      });
+    });
   } else {
     descr ??= DESCR_BY_TYPE.get(data.constructor);
     if (!descr) throw new TypeError('npy: unsupported data type');

@@ -34,7 +34,13 @@ const list = (items, perLine, indent) => {
 // ---- skeleton (centimetres, Y up, the face looks down +Z; character left is +X) ---------------
 const deg = Math.PI / 180;
 const rotX = (a) => [1, 0, 0, 0, 0, Math.cos(a), Math.sin(a), 0, 0, -Math.sin(a), Math.cos(a), 0, 0, 0, 0, 1]; // row-vector form
-const translate = (m, t) => { const r = [...m]; r[12] = t[0]; r[13] = t[1]; r[14] = t[2]; return r; };
+const translate = (m, t) => {
+  const r = [...m];
+  r[12] = t[0];
+  r[13] = t[1];
+  r[14] = t[2];
+  return r;
+};
 const identity = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
 const mul = (a, b) => {
   const o = new Array(16).fill(0);
@@ -53,7 +59,16 @@ const joints = [
   { token: 'root/head/eye_R', parent: 1, local: translate(identity, [-3.2, 9, 6.4]) },
 ].map((j) => ({ ...j, local: round9(j.local) }));
 for (const j of joints) j.world = round9(j.parent < 0 ? j.local : mul(j.local, joints[j.parent].world));
-const matrix = (m) => `( ${[0, 1, 2, 3].map((r) => `(${m.slice(r * 4, r * 4 + 4).map((x) => fix(x, 9)).join(', ')})`).join(', ')} )`;
+const matrix = (m) =>
+  `( ${[0, 1, 2, 3]
+    .map(
+      (r) =>
+        `(${m
+          .slice(r * 4, r * 4 + 4)
+          .map((x) => fix(x, 9))
+          .join(', ')})`,
+    )
+    .join(', ')} )`;
 const jawPivot = joints[2].world.slice(12, 15);
 
 // ---- face mesh: a UV ellipsoid ----------------------------------------------------------------
@@ -78,26 +93,48 @@ function uvMesh(rings, segments, at, ringT = (i) => (i * Math.PI) / rings) {
   const ring = (i, j) => 1 + (i - 1) * segments + (j % segments);
   const faceCounts = [];
   const faceIndices = [];
-  for (let j = 0; j < segments; j++) { faceCounts.push(3); faceIndices.push(0, ring(1, j), ring(1, j + 1)); }
+  for (let j = 0; j < segments; j++) {
+    faceCounts.push(3);
+    faceIndices.push(0, ring(1, j), ring(1, j + 1));
+  }
   for (let i = 1; i < rings - 1; i++) {
-    for (let j = 0; j < segments; j++) { faceCounts.push(4); faceIndices.push(ring(i, j), ring(i + 1, j), ring(i + 1, j + 1), ring(i, j + 1)); }
+    for (let j = 0; j < segments; j++) {
+      faceCounts.push(4);
+      faceIndices.push(ring(i, j), ring(i + 1, j), ring(i + 1, j + 1), ring(i, j + 1));
+    }
   }
   const last = pts.length - 1;
-  for (let j = 0; j < segments; j++) { faceCounts.push(3); faceIndices.push(ring(rings - 1, j), last, ring(rings - 1, j + 1)); }
+  for (let j = 0; j < segments; j++) {
+    faceCounts.push(3);
+    faceIndices.push(ring(rings - 1, j), last, ring(rings - 1, j + 1));
+  }
   return { points: pts, counts: faceCounts, indices: faceIndices };
 }
 // Positions are stored at 4 decimals; every offset below is computed from the stored positions.
-const { points, counts, indices } = uvMesh(RINGS, SEGMENTS, (t, p) => [C[0] + R[0] * Math.sin(t) * Math.sin(p), C[1] + R[1] * Math.cos(t), C[2] + R[2] * Math.sin(t) * Math.cos(p)]);
+const { points, counts, indices } = uvMesh(RINGS, SEGMENTS, (t, p) => [
+  C[0] + R[0] * Math.sin(t) * Math.sin(p),
+  C[1] + R[1] * Math.cos(t),
+  C[2] + R[2] * Math.sin(t) * Math.cos(p),
+]);
 
 // ---- facial regions ---------------------------------------------------------------------------
 const surface = (x, y) => [x, y, C[2] + R[2] * Math.sqrt(Math.max(0, 1 - (x / R[0]) ** 2 - ((y - C[1]) / R[1]) ** 2))];
 const MOUTH_Y = 149.5;
 const F = {
-  mouth: surface(0, MOUTH_Y), upperLip: surface(0, 150.3), lowerLip: surface(0, 148.7), chin: surface(0, 146),
-  corner: (s) => surface(3 * s, MOUTH_Y), lipSide: (s) => surface(1.8 * s, MOUTH_Y),
-  upperSide: (s) => surface(1.5 * s, 150.3), lowerSide: (s) => surface(1.5 * s, 148.7),
-  eye: (s) => surface(3.2 * s, 159), brow: (s) => surface(3.2 * s, 162), innerBrow: (s) => surface(1.3 * s, 161.8),
-  outerBrow: (s) => surface(4.6 * s, 161.5), cheek: (s) => surface(5.2 * s, 152.5), nose: (s) => surface(1.4 * s, 153.5),
+  mouth: surface(0, MOUTH_Y),
+  upperLip: surface(0, 150.3),
+  lowerLip: surface(0, 148.7),
+  chin: surface(0, 146),
+  corner: (s) => surface(3 * s, MOUTH_Y),
+  lipSide: (s) => surface(1.8 * s, MOUTH_Y),
+  upperSide: (s) => surface(1.5 * s, 150.3),
+  lowerSide: (s) => surface(1.5 * s, 148.7),
+  eye: (s) => surface(3.2 * s, 159),
+  brow: (s) => surface(3.2 * s, 162),
+  innerBrow: (s) => surface(1.3 * s, 161.8),
+  outerBrow: (s) => surface(4.6 * s, 161.5),
+  cheek: (s) => surface(5.2 * s, 152.5),
+  nose: (s) => surface(1.4 * s, 153.5),
 };
 /** Gaussian falloff around `c` on the front of the face (0 on the back). */
 const near = (p, c, sigma) => (p[2] <= 0 ? 0 : Math.exp(-((p[0] - c[0]) ** 2 + (p[1] - c[1]) ** 2 + (p[2] - c[2]) ** 2) / sigma ** 2));
@@ -112,10 +149,16 @@ const normal = (p) => {
   return n.map((x) => x / l);
 };
 
-const eyes = (s, fn) => (p) => { const w = sided(p, F.eye(s), 1.8); return fn(w, p, F.eye(s)); };
+const eyes = (s, fn) => (p) => {
+  const w = sided(p, F.eye(s), 1.8);
+  return fn(w, p, F.eye(s));
+};
 const lid = (upper, amount) => (w, p, e) => [0, (upper ? p[1] >= e[1] : p[1] < e[1]) ? amount * w : 0, 0];
 const shapes = {};
-for (const [side, s] of [['Left', 1], ['Right', -1]]) {
+for (const [side, s] of [
+  ['Left', 1],
+  ['Right', -1],
+]) {
   shapes[`eyeBlink${side}`] = eyes(s, (w, p, e) => [0, p[1] >= e[1] ? -1.4 * w : 0.3 * w, 0]);
   shapes[`eyeLookDown${side}`] = eyes(s, (w) => [0, -0.35 * w, -0.05 * w]);
   shapes[`eyeLookIn${side}`] = eyes(s, (w) => [-s * 0.3 * w, 0, 0]);
@@ -128,13 +171,22 @@ for (const [side, s] of [['Left', 1], ['Right', -1]]) {
   shapes[`mouthFrown${side}`] = corner((w) => [0, -0.8 * w, 0]);
   shapes[`mouthDimple${side}`] = corner((w) => [s * 0.4 * w, 0, -0.5 * w]);
   shapes[`mouthStretch${side}`] = corner((w) => [s * 0.9 * w, -0.3 * w, 0]);
-  shapes[`mouthPress${side}`] = (p) => { const w = sided(p, F.lipSide(s), 1.5); return [0, (p[1] >= MOUTH_Y ? -0.4 : 0.4) * w, -0.1 * w]; };
+  shapes[`mouthPress${side}`] = (p) => {
+    const w = sided(p, F.lipSide(s), 1.5);
+    return [0, (p[1] >= MOUTH_Y ? -0.4 : 0.4) * w, -0.1 * w];
+  };
   shapes[`mouthLowerDown${side}`] = (p) => [0, -0.8 * sided(p, F.lowerSide(s), 1.5), 0];
   shapes[`mouthUpperUp${side}`] = (p) => [0, 0.8 * sided(p, F.upperSide(s), 1.5), 0];
-  shapes[`browDown${side}`] = (p) => { const w = sided(p, F.brow(s), 2); return [-s * 0.2 * w, -0.8 * w, 0]; };
+  shapes[`browDown${side}`] = (p) => {
+    const w = sided(p, F.brow(s), 2);
+    return [-s * 0.2 * w, -0.8 * w, 0];
+  };
   shapes[`browOuterUp${side}`] = (p) => [0, 0.9 * sided(p, F.outerBrow(s), 1.6), 0];
   shapes[`cheekSquint${side}`] = (p) => [0, 0.6 * sided(p, F.cheek(s), 1.8), 0];
-  shapes[`noseSneer${side}`] = (p) => { const w = sided(p, F.nose(s), 1.3); return [0, 0.6 * w, 0.1 * w]; };
+  shapes[`noseSneer${side}`] = (p) => {
+    const w = sided(p, F.nose(s), 1.3);
+    return [0, 0.6 * w, 0.1 * w];
+  };
 }
 shapes.jawForward = (p) => [0, 0, 0.8 * jawWeight(p)];
 shapes.jawLeft = (p) => [0.9 * jawWeight(p), 0, 0];
@@ -148,22 +200,42 @@ shapes.jawOpen = (p) => {
 };
 const lips = (sigma, fn) => (p) => fn(near(p, F.mouth, sigma), p);
 shapes.mouthClose = lips(2.5, (w, p) => [0, (p[1] < MOUTH_Y ? 0.4 : -0.3) * w, 0]);
-shapes.mouthFunnel = lips(2.2, (w, p) => [0.35 * w * Math.sign(p[0]) * Math.min(1, Math.abs(p[0]) / 2), 0.35 * w * Math.sign(p[1] - MOUTH_Y), 0.7 * w]);
+shapes.mouthFunnel = lips(2.2, (w, p) => [
+  0.35 * w * Math.sign(p[0]) * Math.min(1, Math.abs(p[0]) / 2),
+  0.35 * w * Math.sign(p[1] - MOUTH_Y),
+  0.7 * w,
+]);
 shapes.mouthPucker = lips(2.2, (w, p) => [-0.6 * w * Math.sign(p[0]) * Math.min(1, Math.abs(p[0]) / 2), 0, 1.0 * w]);
 shapes.mouthLeft = lips(2.8, (w) => [1.0 * w, 0, 0]);
 shapes.mouthRight = lips(2.8, (w) => [-1.0 * w, 0, 0]);
-shapes.mouthRollLower = (p) => { const w = near(p, F.lowerLip, 1.8); return [0, 0.3 * w, -0.6 * w]; };
-shapes.mouthRollUpper = (p) => { const w = near(p, F.upperLip, 1.8); return [0, -0.3 * w, -0.6 * w]; };
-shapes.mouthShrugLower = (p) => { const w = near(p, F.lowerLip, 1.8); return [0, 0.6 * w, 0.2 * w]; };
+shapes.mouthRollLower = (p) => {
+  const w = near(p, F.lowerLip, 1.8);
+  return [0, 0.3 * w, -0.6 * w];
+};
+shapes.mouthRollUpper = (p) => {
+  const w = near(p, F.upperLip, 1.8);
+  return [0, -0.3 * w, -0.6 * w];
+};
+shapes.mouthShrugLower = (p) => {
+  const w = near(p, F.lowerLip, 1.8);
+  return [0, 0.6 * w, 0.2 * w];
+};
 shapes.mouthShrugUpper = (p) => [0, 0.5 * near(p, F.upperLip, 1.8), 0];
 shapes.browInnerUp = (p) => [0, 1.0 * Math.max(sided(p, F.innerBrow(1), 1.5), sided(p, F.innerBrow(-1), 1.5)), 0];
-shapes.cheekPuff = (p) => { const w = Math.max(sided(p, F.cheek(1), 2.2), sided(p, F.cheek(-1), 2.2)); return normal(p).map((n) => 0.9 * w * n); };
+shapes.cheekPuff = (p) => {
+  const w = Math.max(sided(p, F.cheek(1), 2.2), sided(p, F.cheek(-1), 2.2));
+  return normal(p).map((n) => 0.9 * w * n);
+};
 // tongueOut is a face shape: it parts the lower lip where the tongue pushes. (The Tongue mesh below
 // carries only the 16 Audio2Face tongue poses.)
-shapes.tongueOut = (p) => { const w = near(p, F.lowerLip, 1.6); return [0, -0.4 * w, 0.3 * w]; };
+shapes.tongueOut = (p) => {
+  const w = near(p, F.lowerLip, 1.6);
+  return [0, -0.4 * w, 0.3 * w];
+};
 
 const missing = ARKIT_BLENDSHAPES.filter((n) => !shapes[n]);
-if (missing.length || Object.keys(shapes).length !== ARKIT_BLENDSHAPES.length) throw new Error(`shape set differs from ARKit: ${missing.join(', ')}`);
+if (missing.length || Object.keys(shapes).length !== ARKIT_BLENDSHAPES.length)
+  throw new Error(`shape set differs from ARKit: ${missing.join(', ')}`);
 
 // ---- tongue and eyes: small meshes rigidly bound to their joints -------------------------------
 // Each is modelled in its joint's frame and placed by the joint's bind (world) transform, so it sits
@@ -172,7 +244,10 @@ const jointAt = (token) => joints.findIndex((j) => j.token === token);
 const toWorld = (m, p) => [0, 1, 2].map((k) => p[0] * m[k] + p[1] * m[4 + k] + p[2] * m[8 + k] + m[12 + k]);
 const vecToWorld = (m, v) => [0, 1, 2].map((k) => v[0] * m[k] + v[1] * m[4 + k] + v[2] * m[8 + k]);
 /** The inverse of toWorld for a rigid bind (rotation rows are orthonormal). */
-const toLocal = (m, p) => { const d = [0, 1, 2].map((k) => p[k] - m[12 + k]); return [0, 1, 2].map((r) => d[0] * m[r * 4] + d[1] * m[r * 4 + 1] + d[2] * m[r * 4 + 2]); };
+const toLocal = (m, p) => {
+  const d = [0, 1, 2].map((k) => p[k] - m[12 + k]);
+  return [0, 1, 2].map((r) => d[0] * m[r * 4] + d[1] * m[r * 4 + 1] + d[2] * m[r * 4 + 2]);
+};
 
 // Tongue: a flattened ellipsoid along the tongue joint's +Z (forward, tilted 8° down with the jaw),
 // from 1.5 cm behind the joint to a tip 3 cm in front of it, slung 0.7 cm below it. Thicker at the
@@ -186,7 +261,11 @@ const tongueHalf = (TG.tip - TG.back) / 2;
 const tongue = uvMesh(12, 16, (t, p) => {
   const u = (1 + Math.cos(t)) / 2; // 1 at the tip, 0 at the root
   const up = Math.sin(p);
-  const local = [TG.W * Math.sin(t) * Math.cos(p), TG.cy + TG.H * (1.25 - 0.5 * u) * Math.sin(t) * up * (up > 0 ? 0.8 : 1), tongueMid + tongueHalf * Math.cos(t)];
+  const local = [
+    TG.W * Math.sin(t) * Math.cos(p),
+    TG.cy + TG.H * (1.25 - 0.5 * u) * Math.sin(t) * up * (up > 0 ? 0.8 : 1),
+    tongueMid + tongueHalf * Math.cos(t),
+  ];
   return toWorld(tongueBind, local);
 });
 const ramp01 = (x) => Math.min(1, Math.max(0, x));
@@ -200,22 +279,25 @@ const tip = (u) => ramp01((u - 0.45) / 0.55) ** 2; // the front ~half, most at t
 const sides = (r, u) => (r[0] / TG.W) ** 2 * ramp01(u / 0.3); // the edges, not the root
 const body = (u) => 0.5 + 0.5 * u; // the whole tongue, the root anchored a little
 /** Twist about the long axis, growing to `a` degrees at the tip (positive turns the top towards -X). */
-const twist = (a) => (r, u) => { const th = a * deg * u; return [r[0] * Math.cos(th) - r[1] * Math.sin(th) - r[0], r[0] * Math.sin(th) + r[1] * Math.cos(th) - r[1], 0]; };
+const twist = (a) => (r, u) => {
+  const th = a * deg * u;
+  return [r[0] * Math.cos(th) - r[1] * Math.sin(th) - r[0], r[0] * Math.sin(th) + r[1] * Math.cos(th) - r[1], 0];
+};
 const tongueShapes = {
-  tongueTipUp: tongueShape((r, u) => [0, 1.0 * tip(u), -0.25 * tip(u)]),
-  tongueTipDown: tongueShape((r, u) => [0, -0.8 * tip(u), -0.15 * tip(u)]),
-  tongueTipLeft: tongueShape((r, u) => [0.9 * tip(u), 0, -0.1 * tip(u)]),
-  tongueTipRight: tongueShape((r, u) => [-0.9 * tip(u), 0, -0.1 * tip(u)]),
+  tongueTipUp: tongueShape((_r, u) => [0, 1.0 * tip(u), -0.25 * tip(u)]),
+  tongueTipDown: tongueShape((_r, u) => [0, -0.8 * tip(u), -0.15 * tip(u)]),
+  tongueTipLeft: tongueShape((_r, u) => [0.9 * tip(u), 0, -0.1 * tip(u)]),
+  tongueTipRight: tongueShape((_r, u) => [-0.9 * tip(u), 0, -0.1 * tip(u)]),
   // Rolls curl the edges up into a trough (up) or down over the body (down).
   tongueRollUp: tongueShape((r, u) => [-0.15 * Math.sign(r[0]) * sides(r, u), 0.6 * sides(r, u), 0]),
   tongueRollDown: tongueShape((r, u) => [-0.1 * Math.sign(r[0]) * sides(r, u), -0.5 * sides(r, u), 0]),
   // Roll left/right twist the body about its long axis, the top turning towards that side.
   tongueRollLeft: tongueShape(twist(-25)),
   tongueRollRight: tongueShape(twist(25)),
-  tongueUp: tongueShape((r, u) => [0, 0.6 * body(u), 0]),
-  tongueDown: tongueShape((r, u) => [0, -0.6 * body(u), 0]),
-  tongueLeft: tongueShape((r, u) => [0.7 * body(u), 0, 0]),
-  tongueRight: tongueShape((r, u) => [-0.7 * body(u), 0, 0]),
+  tongueUp: tongueShape((_r, u) => [0, 0.6 * body(u), 0]),
+  tongueDown: tongueShape((_r, u) => [0, -0.6 * body(u), 0]),
+  tongueLeft: tongueShape((_r, u) => [0.7 * body(u), 0, 0]),
+  tongueRight: tongueShape((_r, u) => [-0.7 * body(u), 0, 0]),
   // In pulls the tongue back and bunches it up; stretch pushes the tip 0.8 cm forward and thins it.
   tongueIn: tongueShape((r, u) => [0, 0.25 * r[1], -(0.25 + 0.75 * u)]),
   tongueStretch: tongueShape((r, u) => [-0.12 * r[0], -0.15 * r[1], 0.8 * u]),
@@ -224,7 +306,8 @@ const tongueShapes = {
   tongueNarrow: tongueShape((r) => [-0.3 * r[0], 0.15 * r[1], 0]),
 };
 const missingTongue = TONGUE_BLENDSHAPES.filter((n) => !tongueShapes[n]);
-if (missingTongue.length || Object.keys(tongueShapes).length !== TONGUE_BLENDSHAPES.length) throw new Error(`tongue shape set differs: ${missingTongue.join(', ')}`);
+if (missingTongue.length || Object.keys(tongueShapes).length !== TONGUE_BLENDSHAPES.length)
+  throw new Error(`tongue shape set differs: ${missingTongue.join(', ')}`);
 
 // Eyes: spheres centred on the eye joints with a cornea bulge on their +Z pole and a vertex colour
 // for pupil, iris and sclera, so the eye joints' rotation (gaze) shows. The face has no sockets, so
@@ -233,10 +316,15 @@ if (missingTongue.length || Object.keys(tongueShapes).length !== TONGUE_BLENDSHA
 const EYE_R = 2.3;
 const eye = (token) => {
   const bind = joints[jointAt(token)].world;
-  const mesh = uvMesh(12, 16, (t, p) => {
-    const r = EYE_R + 0.18 * Math.max(0, Math.cos(t * 3.2)); // cornea: up to ~28° off the pole
-    return toWorld(bind, [r * Math.sin(t) * Math.cos(p), r * Math.sin(t) * Math.sin(p), r * Math.cos(t)]);
-  }, (i) => Math.PI * (i / 12) ** 1.4);
+  const mesh = uvMesh(
+    12,
+    16,
+    (t, p) => {
+      const r = EYE_R + 0.18 * Math.max(0, Math.cos(t * 3.2)); // cornea: up to ~28° off the pole
+      return toWorld(bind, [r * Math.sin(t) * Math.cos(p), r * Math.sin(t) * Math.sin(p), r * Math.cos(t)]);
+    },
+    (i) => Math.PI * (i / 12) ** 1.4,
+  );
   const colour = (p) => {
     const l = toLocal(bind, p);
     const off = Math.acos(Math.min(1, l[2] / Math.hypot(...l))) / deg;
@@ -254,7 +342,10 @@ const sparse = (name, pts, fn) => {
   const off = [];
   pts.forEach((p, i) => {
     const d = fn(p).map((x) => Number(fix(x)));
-    if (d.some((x) => Math.abs(x) >= 0.002)) { idx.push(i); off.push(d); }
+    if (d.some((x) => Math.abs(x) >= 0.002)) {
+      idx.push(i);
+      off.push(d);
+    }
   });
   if (idx.length === 0) throw new Error(`blendshape ${name} moves no vertex`);
   return { idx, off };
@@ -274,37 +365,93 @@ function writeMesh(name, mesh, skin, blendShapes = {}, colors) {
   line(2, `float3[] extent = [${tuple(ext.map((e) => e[0]))}, ${tuple(ext.map((e) => e[1]))}]`);
   line(2, `int[] faceVertexCounts = ${list(mesh.counts, 32, 8)}`);
   line(2, `int[] faceVertexIndices = ${list(mesh.indices, 32, 8)}`);
-  line(2, `point3f[] points = ${list(pts.map((p) => tuple(p)), 8, 8)}`);
+  line(
+    2,
+    `point3f[] points = ${list(
+      pts.map((p) => tuple(p)),
+      8,
+      8,
+    )}`,
+  );
   if (colors) {
-    line(2, `color3f[] primvars:displayColor = ${list(colors.map((c) => tuple(c, 3)), 8, 8)} (`);
+    line(
+      2,
+      `color3f[] primvars:displayColor = ${list(
+        colors.map((c) => tuple(c, 3)),
+        8,
+        8,
+      )} (`,
+    );
     line(3, 'interpolation = "vertex"');
     line(2, ')');
   }
   line(2, 'uniform token subdivisionScheme = "none"');
   if (skin.rigid !== undefined) {
     // Rigid, but spelled per vertex: TinyUSDZ's render conversion rejects constant skinning primvars.
-    line(2, `int[] primvars:skel:jointIndices = ${list(pts.map(() => skin.rigid), 32, 8)} (`);
+    line(
+      2,
+      `int[] primvars:skel:jointIndices = ${list(
+        pts.map(() => skin.rigid),
+        32,
+        8,
+      )} (`,
+    );
     line(3, 'elementSize = 1');
     line(3, 'interpolation = "vertex"');
     line(2, ')');
-    line(2, `float[] primvars:skel:jointWeights = ${list(pts.map(() => 1), 32, 8)} (`);
+    line(
+      2,
+      `float[] primvars:skel:jointWeights = ${list(
+        pts.map(() => 1),
+        32,
+        8,
+      )} (`,
+    );
     line(3, 'elementSize = 1');
     line(3, 'interpolation = "vertex"');
     line(2, ')');
   } else {
-    line(2, `int[] primvars:skel:jointIndices = ${list(pts.map(() => skin.pair.join(', ')), 16, 8)} (`);
+    line(
+      2,
+      `int[] primvars:skel:jointIndices = ${list(
+        pts.map(() => skin.pair.join(', ')),
+        16,
+        8,
+      )} (`,
+    );
     line(3, 'elementSize = 2');
     line(3, 'interpolation = "vertex"');
     line(2, ')');
-    line(2, `float[] primvars:skel:jointWeights = ${list(skin.weights.map((w) => w.map((x) => fix(x)).join(', ')), 12, 8)} (`);
+    line(
+      2,
+      `float[] primvars:skel:jointWeights = ${list(
+        skin.weights.map((w) => w.map((x) => fix(x)).join(', ')),
+        12,
+        8,
+      )} (`,
+    );
     line(3, 'elementSize = 2');
     line(3, 'interpolation = "vertex"');
     line(2, ')');
   }
   line(2, `matrix4d primvars:skel:geomBindTransform = ${matrix(identity)}`);
   if (names.length) {
-    line(2, `uniform token[] skel:blendShapes = ${list(names.map((n) => JSON.stringify(n)), 6, 8)}`);
-    line(2, `rel skel:blendShapeTargets = ${list(names.map((n) => `</Character/${name}/${n}>`), 3, 8)}`);
+    line(
+      2,
+      `uniform token[] skel:blendShapes = ${list(
+        names.map((n) => JSON.stringify(n)),
+        6,
+        8,
+      )}`,
+    );
+    line(
+      2,
+      `rel skel:blendShapeTargets = ${list(
+        names.map((n) => `</Character/${name}/${n}>`),
+        3,
+        8,
+      )}`,
+    );
   }
   line(2, 'rel skel:skeleton = </Character/Skel>');
   for (const n of names) {
@@ -313,8 +460,22 @@ function writeMesh(name, mesh, skin, blendShapes = {}, colors) {
     line(2, `def BlendShape "${n}"`);
     line(2, '{');
     // Normal offsets are required by the schema; the meshes author no normals, so they are zero.
-    line(3, `uniform vector3f[] normalOffsets = ${list(off.map(() => '(0, 0, 0)'), 8, 12)}`);
-    line(3, `uniform vector3f[] offsets = ${list(off.map((d) => tuple(d)), 6, 12)}`);
+    line(
+      3,
+      `uniform vector3f[] normalOffsets = ${list(
+        off.map(() => '(0, 0, 0)'),
+        8,
+        12,
+      )}`,
+    );
+    line(
+      3,
+      `uniform vector3f[] offsets = ${list(
+        off.map((d) => tuple(d)),
+        6,
+        12,
+      )}`,
+    );
     line(3, `uniform int[] pointIndices = ${list(idx, 16, 12)}`);
     line(2, '}');
   }
@@ -335,22 +496,56 @@ line(0, ')');
 line(0, '{');
 line(1, 'def Skeleton "Skel"');
 line(1, '{');
-line(2, `uniform token[] joints = ${list(joints.map((j) => JSON.stringify(j.token)), 8, 8)}`);
-line(2, `uniform matrix4d[] bindTransforms = ${list(joints.map((j) => matrix(j.world)), 1, 8)}`);
-line(2, `uniform matrix4d[] restTransforms = ${list(joints.map((j) => matrix(j.local)), 1, 8)}`);
+line(
+  2,
+  `uniform token[] joints = ${list(
+    joints.map((j) => JSON.stringify(j.token)),
+    8,
+    8,
+  )}`,
+);
+line(
+  2,
+  `uniform matrix4d[] bindTransforms = ${list(
+    joints.map((j) => matrix(j.world)),
+    1,
+    8,
+  )}`,
+);
+line(
+  2,
+  `uniform matrix4d[] restTransforms = ${list(
+    joints.map((j) => matrix(j.local)),
+    1,
+    8,
+  )}`,
+);
 line(1, '}');
 line(0, '');
 const jw = points.map(jawWeight).map((w) => Number(fix(w)));
-writeMesh('Face', { points, counts, indices }, { pair: [jointAt('root/head'), jointAt('root/head/jaw')], weights: jw.map((w) => [1 - w, w]) },
-  Object.fromEntries(ARKIT_BLENDSHAPES.map((n) => [n, shapes[n]])));
+writeMesh(
+  'Face',
+  { points, counts, indices },
+  { pair: [jointAt('root/head'), jointAt('root/head/jaw')], weights: jw.map((w) => [1 - w, w]) },
+  Object.fromEntries(ARKIT_BLENDSHAPES.map((n) => [n, shapes[n]])),
+);
 line(0, '');
 writeMesh('Tongue', tongue, { rigid: tongueJoint }, Object.fromEntries(TONGUE_BLENDSHAPES.map((n) => [n, tongueShapes[n]])));
-const eyeMeshes = [['Eye_L', eye('root/head/eye_L')], ['Eye_R', eye('root/head/eye_R')]];
+const eyeMeshes = [
+  ['Eye_L', eye('root/head/eye_L')],
+  ['Eye_R', eye('root/head/eye_R')],
+];
 for (const [name, e] of eyeMeshes) {
   line(0, '');
   writeMesh(name, e, { rigid: e.joint }, {}, e.colors);
 }
 line(0, '}');
 fs.writeFileSync(out, L.join('\n') + '\n');
-const meshes = [['Face', points, ARKIT_BLENDSHAPES], ['Tongue', tongue.points, TONGUE_BLENDSHAPES], ...eyeMeshes.map(([n, e]) => [n, e.points, []])];
-console.log(`${path.relative(process.cwd(), out)}: ${joints.length} joints; ${meshes.map(([n, p, b]) => `${n} ${p.length} points${b.length ? `, ${b.length} blendshapes` : ''}`).join('; ')}`);
+const meshes = [
+  ['Face', points, ARKIT_BLENDSHAPES],
+  ['Tongue', tongue.points, TONGUE_BLENDSHAPES],
+  ...eyeMeshes.map(([n, e]) => [n, e.points, []]),
+];
+console.log(
+  `${path.relative(process.cwd(), out)}: ${joints.length} joints; ${meshes.map(([n, p, b]) => `${n} ${p.length} points${b.length ? `, ${b.length} blendshapes` : ''}`).join('; ')}`,
+);

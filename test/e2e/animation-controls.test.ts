@@ -11,9 +11,26 @@ import { inspectCharacter } from '@a2f/usd';
 import { usdReadbackMany, type ReadbackResult, type UsdValue } from '../usd/validate.js';
 import { CHARACTER, DIALOGUE, ROOT, readJson, runCli, tempDir, skelAnimationPath } from './helpers.js';
 
-interface Channel { channel: string; kind: 'blendShape' | 'joint'; boundTo: string | null; min: number; max: number; animated: boolean; why?: string }
-interface Binding { channels: number; bound: number; animated: number }
-interface Line { ok: boolean; layers: string[]; report: string; binding: Binding }
+interface Channel {
+  channel: string;
+  kind: 'blendShape' | 'joint';
+  boundTo: string | null;
+  min: number;
+  max: number;
+  animated: boolean;
+  why?: string;
+}
+interface Binding {
+  channels: number;
+  bound: number;
+  animated: number;
+}
+interface Line {
+  ok: boolean;
+  layers: string[];
+  report: string;
+  binding: Binding;
+}
 interface Report {
   controls: { blinks: unknown; jaw: { requested: string; mode: string; reason: string } };
   binding: {
@@ -28,7 +45,6 @@ const f32 = Math.fround;
 const HELLO = path.join(DIALOGUE, 'line01_hello.wav');
 const PAPA = path.join(DIALOGUE, 'line02_papa.wav');
 const ATTRS = ['blendShapes', 'blendShapeWeights', 'joints', 'rotations'];
-
 
 /**
  * The sample character with its Face skinned rigidly to the head (every jaw influence moved onto
@@ -47,7 +63,13 @@ function rigidFaceCharacter(dir: string): string {
   return file;
 }
 
-interface Take { line: Line; report: Report; read: ReadbackResult; anim: string; character: string }
+interface Take {
+  line: Line;
+  report: Report;
+  read: ReadbackResult;
+  anim: string;
+  character: string;
+}
 
 describe('animation controls: blinks, jaw, channel filters, reports that say what moves', () => {
   const work = tempDir('controls');
@@ -57,7 +79,9 @@ describe('animation controls: blinks, jaw, channel filters, reports that say wha
   const stderr: Record<string, string> = {};
 
   beforeAll(async () => {
-    const made = spawnSync(process.execPath, [path.join(ROOT, 'models/nvidia/make-mini-pack.mjs'), pack, '--variant', 'mark'], { encoding: 'utf8' });
+    const made = spawnSync(process.execPath, [path.join(ROOT, 'models/nvidia/make-mini-pack.mjs'), pack, '--variant', 'mark'], {
+      encoding: 'utf8',
+    });
     expect(made.status, made.stderr).toBe(0);
     rigid = rigidFaceCharacter(work);
     const runs: Record<string, { audio: string; args: string[]; character?: string }> = {
@@ -77,19 +101,23 @@ describe('animation controls: blinks, jaw, channel filters, reports that say wha
     const names = Object.keys(runs);
     const lines: Record<string, { line: Line; character: string }> = {};
     for (let i = 0; i < names.length; i += 2) {
-      await Promise.all(names.slice(i, i + 2).map(async (name) => {
-        const { audio, args, character = CHARACTER } = runs[name];
-        const r = await runCli(['run', audio, '--character', character, '--out', path.join(work, name), '--json', ...args]);
-        expect(r.code, r.stderr).toBe(0);
-        stderr[name] = r.stderr;
-        lines[name] = { line: (JSON.parse(r.stdout) as { lines: Line[] }).lines[0], character };
-      }));
+      await Promise.all(
+        names.slice(i, i + 2).map(async (name) => {
+          const { audio, args, character = CHARACTER } = runs[name];
+          const r = await runCli(['run', audio, '--character', character, '--out', path.join(work, name), '--json', ...args]);
+          expect(r.code, r.stderr).toBe(0);
+          stderr[name] = r.stderr;
+          lines[name] = { line: (JSON.parse(r.stdout) as { lines: Line[] }).lines[0], character };
+        }),
+      );
     }
-    const reads = await usdReadbackMany(names.map((name) => {
-      const { line, character } = lines[name];
-      const anim = skelAnimationPath(line.layers[0]);
-      return { root: line.layers[0], others: [character], attrs: ATTRS.map((a) => `${anim}.${a}`) };
-    }));
+    const reads = await usdReadbackMany(
+      names.map((name) => {
+        const { line, character } = lines[name];
+        const anim = skelAnimationPath(line.layers[0]);
+        return { root: line.layers[0], others: [character], attrs: ATTRS.map((a) => `${anim}.${a}`) };
+      }),
+    );
     names.forEach((name, i) => {
       const { line, character } = lines[name];
       expect(reads[i].errors).toEqual([]);
@@ -137,7 +165,10 @@ describe('animation controls: blinks, jaw, channel filters, reports that say wha
   });
 
   it('--jaw: joint writes the jaw rotation and no jaw shape, blendshape the reverse, both writes both', () => {
-    const jawShapes = (t: Take) => tokens(t).filter((s) => /^jaw/.test(s)).sort();
+    const jawShapes = (t: Take) =>
+      tokens(t)
+        .filter((s) => /^jaw/.test(s))
+        .sort();
     const hasJawJoint = (t: Take) => joints(t).includes('root/head/jaw');
     expect([hasJawJoint(takes.joint), jawShapes(takes.joint)]).toEqual([true, []]);
     expect([hasJawJoint(takes.both), jawShapes(takes.both)]).toEqual([true, ['jawForward', 'jawLeft', 'jawOpen', 'jawRight']]);
@@ -153,7 +184,11 @@ describe('animation controls: blinks, jaw, channel filters, reports that say wha
     expect(inspectCharacter(readFileSync(CHARACTER, 'utf8'), CHARACTER).meshes[0].skinnedJoints).toContain('root/head/jaw');
     expect(inspectCharacter(readFileSync(rigid, 'utf8'), rigid).meshes[0].skinnedJoints).toEqual(['root/head']);
     const auto = a2f(takes.auto).binding.jaw as Record<string, string>;
-    expect(auto).toMatchObject({ requested: 'auto', mode: 'blendshape', reason: expect.stringMatching(/<\/Character\/Face> carries "jawOpen" and is skinned to the jaw joint/) });
+    expect(auto).toMatchObject({
+      requested: 'auto',
+      mode: 'blendshape',
+      reason: expect.stringMatching(/<\/Character\/Face> carries "jawOpen" and is skinned to the jaw joint/),
+    });
     expect(takes.auto.report.controls.jaw).toEqual(auto);
     const other = a2f(takes.rigid).binding.jaw as Record<string, string>;
     expect(other).toMatchObject({ requested: 'auto', mode: 'both', reason: expect.stringMatching(/no jaw joint influence moves/) });
@@ -183,7 +218,7 @@ describe('animation controls: blinks, jaw, channel filters, reports that say wha
     expect(() => readFileSync(path.join(out, 'line01_hello.usda'))).toThrow();
   });
 
-  it('the report\'s per-channel min/max/animated equal the values read back from the layer, and the summary counts them', () => {
+  it("the report's per-channel min/max/animated equal the values read back from the layer, and the summary counts them", () => {
     for (const name of ['auto', 'both', 'nvidia', 'filtered']) {
       const t = takes[name];
       const character = inspectCharacter(readFileSync(t.character, 'utf8'), t.character);
@@ -191,15 +226,24 @@ describe('animation controls: blinks, jaw, channel filters, reports that say wha
       for (const c of t.report.binding.channels.filter((ch) => ch.boundTo !== null)) {
         if (c.kind === 'blendShape') {
           const values = curve(t, c.boundTo!).map(f32);
-          expect([c.channel, f32(c.min), f32(c.max), c.animated]).toEqual([c.channel, Math.min(...values), Math.max(...values), Math.min(...values) !== Math.max(...values)]);
+          expect([c.channel, f32(c.min), f32(c.max), c.animated]).toEqual([
+            c.channel,
+            Math.min(...values),
+            Math.max(...values),
+            Math.min(...values) !== Math.max(...values),
+          ]);
         } else {
           // Degrees away from rest: the angle of rest⁻¹ · (what the layer holds).
           const j = joints(t).indexOf(c.boundTo!);
           const rest = character.skeleton.rest[character.skeleton.joints.indexOf(c.boundTo!)].rotation;
           const inverse: Quat = [rest[0], -rest[1], -rest[2], -rest[3]];
           const read = t.read.samples[`${t.anim}.rotations`] ?? [];
-          const angles = (read.length ? read.map(([, v]) => (v as number[][])[j]) : [(t.read.defaults[`${t.anim}.rotations`] as number[][])[j]])
-            .map((q) => { const d = quatMultiply(inverse, q as Quat); return 2 * Math.acos(Math.min(1, Math.abs(d[0]))) * (180 / Math.PI); });
+          const angles = (
+            read.length ? read.map(([, v]) => (v as number[][])[j]) : [(t.read.defaults[`${t.anim}.rotations`] as number[][])[j]]
+          ).map((q) => {
+            const d = quatMultiply(inverse, q as Quat);
+            return 2 * Math.acos(Math.min(1, Math.abs(d[0]))) * (180 / Math.PI);
+          });
           expect(Math.abs(Math.min(...angles) - c.min)).toBeLessThan(0.05);
           expect(Math.abs(Math.max(...angles) - c.max)).toBeLessThan(0.05);
           expect(c.animated).toBe(read.length > 0 && new Set(read.map(([, v]) => JSON.stringify((v as number[][])[j]))).size > 1);
@@ -218,7 +262,11 @@ describe('animation controls: blinks, jaw, channel filters, reports that say wha
   });
 
   it('a2f inspect binds what a run binds: the same matches, jaw choice and undriven joints (the tongue joint among them)', async () => {
-    for (const [name, args] of [['auto', []], ['nvidia', ['--model', pack]], ['filtered', ['--channels', 'jaw*,mouth*,eye_?', '--exclude-channels', 'mouthSmile*']]] as const) {
+    for (const [name, args] of [
+      ['auto', []],
+      ['nvidia', ['--model', pack]],
+      ['filtered', ['--channels', 'jaw*,mouth*,eye_?', '--exclude-channels', 'mouthSmile*']],
+    ] as const) {
       const r = await runCli(['inspect', CHARACTER, '--json', ...args]);
       expect(r.code, r.stderr).toBe(0);
       const inspected = (JSON.parse(r.stdout) as { binding: Report['binding'] }).binding;

@@ -6,7 +6,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers.js';
 
-interface Sample { seconds: number; reps: number }
+interface Sample {
+  seconds: number;
+  reps: number;
+}
 interface Report {
   quick: boolean;
   device: string;
@@ -15,14 +18,47 @@ interface Report {
   ceiling: { gflops: number; cores: number; ghz: number; flopsPerCycle: number; basis: string };
   minSampleSeconds: number;
   network: { parameters: number; flopsPerFrame: number; deviation: { parameters: number; flopsPerFrame: number }; geometry: string };
-  roofline: { gflops: number | null; layouts: { workers: number; threads: number; gflops: number | null; seconds: number; note?: string }[] };
-  throughput: { batch: number; workers: number; threads: number; framesPerSecond: number | null; gflops: number | null; note?: string; rooflineFraction: number | null; shareNote?: string; sample: Sample }[];
+  roofline: {
+    gflops: number | null;
+    layouts: { workers: number; threads: number; gflops: number | null; seconds: number; note?: string }[];
+  };
+  throughput: {
+    batch: number;
+    workers: number;
+    threads: number;
+    framesPerSecond: number | null;
+    gflops: number | null;
+    note?: string;
+    rooflineFraction: number | null;
+    shareNote?: string;
+    sample: Sample;
+  }[];
   best: { framesPerSecond: number } | null;
-  postprocess: { meshMsPerFrame: number; coefficientsMsPerFrame: number; frames: number; sample: { mesh: Sample; coefficients: Sample }; fractionOfNetwork: { mesh: number | null; coefficients: number | null } };
-  endToEnd: Record<'defaultModel' | 'benchPack' | 'baseline', { secondsPerMinute: number; realTimeFactor: number; frames: number; sample: Sample; stages: Record<'decode' | 'inference' | 'postprocess' | 'write', number>; settings: { batchSize: number; solvePath: string } }>;
+  postprocess: {
+    meshMsPerFrame: number;
+    coefficientsMsPerFrame: number;
+    frames: number;
+    sample: { mesh: Sample; coefficients: Sample };
+    fractionOfNetwork: { mesh: number | null; coefficients: number | null };
+  };
+  endToEnd: Record<
+    'defaultModel' | 'benchPack' | 'baseline',
+    {
+      secondsPerMinute: number;
+      realTimeFactor: number;
+      frames: number;
+      sample: Sample;
+      stages: Record<'decode' | 'inference' | 'postprocess' | 'write', number>;
+      settings: { batchSize: number; solvePath: string };
+    }
+  >;
   speedup: number;
   usdWrite: { megabytesPerSecond: number; bytes: number; seconds: number; reps: number };
-  memory: { defaultModel: { peakRssMB: number; audioMinutes: number }; benchPack: { peakRssMB: number; audioMinutes: number }[]; benchPackHour: { minutes: number; peakRssMB: number | null; note?: string } };
+  memory: {
+    defaultModel: { peakRssMB: number; audioMinutes: number };
+    benchPack: { peakRssMB: number; audioMinutes: number }[];
+    benchPackHour: { minutes: number; peakRssMB: number | null; note?: string };
+  };
   targets: { name: string; value: number | null; met: boolean | null; note?: string }[];
   notes: string[];
 }
@@ -81,7 +117,8 @@ describe('a2f bench --quick --json', () => {
       else expect(l.gflops > 0 && l.gflops <= ceiling).toBe(true);
       expect(l.seconds).toBeGreaterThanOrEqual(report.minSampleSeconds);
     }
-    if (report.roofline.gflops !== null) expect(report.roofline.gflops).toBe(Math.max(...report.roofline.layouts.map((l) => l.gflops ?? 0)));
+    if (report.roofline.gflops !== null)
+      expect(report.roofline.gflops).toBe(Math.max(...report.roofline.layouts.map((l) => l.gflops ?? 0)));
     expect(report.throughput.length).toBe(report.roofline.layouts.length * 2);
     for (const p of report.throughput) {
       expect(p.sample.seconds).toBeGreaterThanOrEqual(report.minSampleSeconds);
@@ -101,7 +138,10 @@ describe('a2f bench --quick --json', () => {
 
   it('prints no GFLOP/s figure above the ceiling and no share above 100 % in its progress lines', () => {
     // (a refused measurement is named in its refusal, and the ceiling in its own line)
-    const printed = stderr.split('\n').filter((l) => !/exceeds what the cores can do|^ceiling:/.test(l)).join('\n');
+    const printed = stderr
+      .split('\n')
+      .filter((l) => !/exceeds what the cores can do|^ceiling:/.test(l))
+      .join('\n');
     const figures = [...printed.matchAll(/(\d+(?:\.\d+)?) GFLOP\/s/g)].map((m) => Number(m[1]));
     expect(figures.length).toBeGreaterThan(0);
     for (const g of figures) expect(g).toBeLessThanOrEqual(report.ceiling.gflops);
@@ -111,7 +151,9 @@ describe('a2f bench --quick --json', () => {
   it('has post-processing per frame on both paths', () => {
     expect(positive(report.postprocess.meshMsPerFrame)).toBe(true);
     expect(positive(report.postprocess.coefficientsMsPerFrame)).toBe(true);
-    expect(report.postprocess.fractionOfNetwork.coefficients === null || positive(report.postprocess.fractionOfNetwork.coefficients)).toBe(true);
+    expect(report.postprocess.fractionOfNetwork.coefficients === null || positive(report.postprocess.fractionOfNetwork.coefficients)).toBe(
+      true,
+    );
     // the same frames for both paths, each timed for at least the minimum sample
     for (const s of Object.values(report.postprocess.sample)) expect(s.seconds).toBeGreaterThanOrEqual(report.minSampleSeconds);
   });

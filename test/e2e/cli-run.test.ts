@@ -8,11 +8,19 @@ import { CHARACTER, leftovers, readJson, runCli, sampleLines, tempDir, type A2fE
 
 interface Summary {
   ok: boolean;
-  lines: { ok: boolean; audio: string; name: string; layers: string[]; report: string; files: string[]; frames: number; error?: { message: string; fix?: string } }[];
+  lines: {
+    ok: boolean;
+    audio: string;
+    name: string;
+    layers: string[];
+    report: string;
+    files: string[];
+    frames: number;
+    error?: { message: string; fix?: string };
+  }[];
 }
 
 const f32 = Math.fround;
-
 
 describe('a2f run on the sample dialogue (override layering)', () => {
   const out = tempDir('override');
@@ -40,15 +48,18 @@ describe('a2f run on the sample dialogue (override layering)', () => {
 
   it('composes over the character in real Pixar USD, and the samples read back equal to what was computed', async () => {
     const character = inspectCharacter(readFileSync(CHARACTER, 'utf8'), CHARACTER);
-    const results = await usdReadbackMany(summary.lines.map((l) => {
-      const anim = skelAnimationPath(l.layers[0]);
-      return {
-        root: l.layers[0],
-        others: [CHARACTER],
-        attrs: ['blendShapes', 'blendShapeWeights', 'joints', 'rotations', 'translations', 'scales'].map((a) => `${anim}.${a}`)
-          .concat(['/Character/Skel.skel:animationSource']),
-      };
-    }));
+    const results = await usdReadbackMany(
+      summary.lines.map((l) => {
+        const anim = skelAnimationPath(l.layers[0]);
+        return {
+          root: l.layers[0],
+          others: [CHARACTER],
+          attrs: ['blendShapes', 'blendShapeWeights', 'joints', 'rotations', 'translations', 'scales']
+            .map((a) => `${anim}.${a}`)
+            .concat(['/Character/Skel.skel:animationSource']),
+        };
+      }),
+    );
     summary.lines.forEach((line, i) => {
       const r = results[i];
       expect(r.errors).toEqual([]);
@@ -71,7 +82,9 @@ describe('a2f run on the sample dialogue (override layering)', () => {
       expect(weights.map(([t]) => t)).toEqual(Array.from({ length: computed.numFrames }, (_, k) => k));
       for (const [t, row] of weights) {
         const values = row as number[];
-        columns.forEach((c, j) => expect(f32(values[j])).toBe(f32(computed.weightMat[t][c])));
+        columns.forEach((c, j) => {
+          expect(f32(values[j])).toBe(f32(computed.weightMat[t][c]));
+        });
       }
 
       // Joints: rest rotation · computed delta, read back as written.
@@ -79,7 +92,8 @@ describe('a2f run on the sample dialogue (override layering)', () => {
       // --jaw auto: the sample's Face carries jawOpen and is skinned to the jaw joint, so the shape alone opens it.
       expect(joints).toEqual(['root/head/eye_L', 'root/head/eye_R']);
       // Eyes at rest all line long are written once, as the default: every computed frame must equal it.
-      const rotations = r.samples[`${anim}.rotations`] ?? computed.rotations.map((_, t): [number, UsdValue] => [t, r.defaults[`${anim}.rotations`]]);
+      const rotations =
+        r.samples[`${anim}.rotations`] ?? computed.rotations.map((_, t): [number, UsdValue] => [t, r.defaults[`${anim}.rotations`]]);
       expect(rotations).toHaveLength(computed.numFrames);
       for (const [t, value] of rotations) {
         (value as number[][]).forEach((q, j) => {
@@ -88,7 +102,9 @@ describe('a2f run on the sample dialogue (override layering)', () => {
           expect(channel).toBeGreaterThanOrEqual(0);
           const rest = character.skeleton.rest[character.skeleton.joints.indexOf(token)].rotation as Quat;
           const expected = quatMultiply(rest, computed.rotations[t][channel] as Quat);
-          q.forEach((v, k) => expect(v).toBeCloseTo(expected[k], 6));
+          q.forEach((v, k) => {
+            expect(v).toBeCloseTo(expected[k], 6);
+          });
         });
       }
       expect(r.targets['/Character/Skel.skel:animationSource']).toEqual([anim]);

@@ -13,7 +13,10 @@ function shellEnv(): NodeJS.ProcessEnv {
     if (!/^(npm_|INIT_CWD$|TURBO_|VITEST|NODE_ENV$)/i.test(k)) env[k] = v;
   }
   // Outside npm, PATH has no node_modules/.bin of this repo either.
-  env.PATH = (env.PATH ?? '').split(path.delimiter).filter((p) => !p.includes('node_modules')).join(path.delimiter);
+  env.PATH = (env.PATH ?? '')
+    .split(path.delimiter)
+    .filter((p) => !p.includes('node_modules'))
+    .join(path.delimiter);
   return env;
 }
 
@@ -27,10 +30,18 @@ function descendants(pid: number): number[] {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch { /* gone meanwhile */ }
+    } catch {
+      /* gone meanwhile */
+    }
   }
   const out: number[] = [];
-  const walk = (p: number) => { for (const [c, pp] of parentOf) if (pp === p) { out.push(c); walk(c); } };
+  const walk = (p: number) => {
+    for (const [c, pp] of parentOf)
+      if (pp === p) {
+        out.push(c);
+        walk(c);
+      }
+  };
   walk(pid);
   return out;
 }
@@ -101,8 +112,19 @@ describe('a fresh clone, as a newcomer types it', () => {
   });
 
   it('every option in every --help has a description', async () => {
-    const commands = [[], ['run'], ['demo'], ['inspect'], ['watch'], ['bench'], ['models'],
-      ['models', 'list'], ['models', 'pull'], ['models', 'verify'], ['models', 'inspect']];
+    const commands = [
+      [],
+      ['run'],
+      ['demo'],
+      ['inspect'],
+      ['watch'],
+      ['bench'],
+      ['models'],
+      ['models', 'list'],
+      ['models', 'pull'],
+      ['models', 'verify'],
+      ['models', 'inspect'],
+    ];
     const bin = path.join(clone, 'node_modules/.bin/a2f');
     for (const cmd of commands) {
       const r = await sh(bin, [...cmd, '--help'], clone);
@@ -116,7 +138,11 @@ describe('a fresh clone, as a newcomer types it', () => {
   });
 
   it('npx a2f run animates a sample line onto the sample character', async () => {
-    const r = await sh('npx', ['a2f', 'run', 'samples/dialogue/line01_hello.wav', '-c', 'samples/character/face.usda', '-o', 'out/first'], clone);
+    const r = await sh(
+      'npx',
+      ['a2f', 'run', 'samples/dialogue/line01_hello.wav', '-c', 'samples/character/face.usda', '-o', 'out/first'],
+      clone,
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(npmWarnings(r)).toEqual([]);
     expect(readFileSync(path.join(clone, 'out/first/line01_hello.usda'), 'utf8')).toMatch(/^#usda 1\.0/);
@@ -125,8 +151,11 @@ describe('a fresh clone, as a newcomer types it', () => {
   it('SIGTERM to `npx a2f watch` stops the watcher too (no orphan left running)', async () => {
     const inbox = tempDir('fresh-inbox');
     const out = tempDir('fresh-out');
-    const child = spawn('npx', ['a2f', 'watch', inbox, '--out', out, '-c', 'samples/character/face.usda'],
-      { cwd: clone, env: shellEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('npx', ['a2f', 'watch', inbox, '--out', out, '-c', 'samples/character/face.usda'], {
+      cwd: clone,
+      env: shellEnv(),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     await until('the watcher to be ready', () => stderr.includes('waiting for files'));

@@ -12,11 +12,18 @@ export const CHARACTER = path.join(ROOT, 'samples/character/face.usda');
 export const DIALOGUE = path.join(ROOT, 'samples/dialogue');
 
 export const sampleLines = (): string[] =>
-  readdirSync(DIALOGUE).filter((f) => /\.(wav|flac|mp3|ogg)$/i.test(f)).sort().map((f) => path.join(DIALOGUE, f));
+  readdirSync(DIALOGUE)
+    .filter((f) => /\.(wav|flac|mp3|ogg)$/i.test(f))
+    .sort()
+    .map((f) => path.join(DIALOGUE, f));
 
 export const tempDir = (label: string): string => mkdtempSync(path.join(os.tmpdir(), `a2f-${label}-`));
 
-export interface CliResult { code: number; stdout: string; stderr: string }
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs the real, built CLI as a child process (no TTY, as in CI). */
 export function runCli(args: string[], opts: { cwd?: string } = {}): Promise<CliResult> {
@@ -55,7 +62,11 @@ export const leftovers = (dir: string): string[] => readdirSync(dir).filter((f) 
 export function skelAnimationPath(layer: string): string {
   const parsed = parseUsda(readFileSync(layer, 'utf8'), layer, { keepValue: () => false });
   const found: string[] = [];
-  const walk = (prims: readonly UsdaPrim[]) => prims.forEach((p) => { if (p.typeName === 'SkelAnimation') found.push(p.path); walk(p.children); });
+  const walk = (prims: readonly UsdaPrim[]) =>
+    prims.forEach((p) => {
+      if (p.typeName === 'SkelAnimation') found.push(p.path);
+      walk(p.children);
+    });
   walk(parsed.prims);
   expect(found).toHaveLength(1);
   return found[0];

@@ -13,19 +13,37 @@ import { inspectCharacter } from '@a2f/usd';
 import { usdReadbackMany, type ReadbackResult, type UsdValue } from '../usd/validate.js';
 import { CHARACTER, DIALOGUE, ROOT, readJson, runCli, tempDir, type A2fExport, skelAnimationPath } from './helpers.js';
 
-interface Line { ok: boolean; audio: string; name: string; layers: string[]; report: string; files: string[]; frames: number; sidecar?: string; error?: { message: string } }
-interface Summary { ok: boolean; lines: Line[] }
+interface Line {
+  ok: boolean;
+  audio: string;
+  name: string;
+  layers: string[];
+  report: string;
+  files: string[];
+  frames: number;
+  sidecar?: string;
+  error?: { message: string };
+}
+interface Summary {
+  ok: boolean;
+  lines: Line[];
+}
 type Params = Record<string, unknown>;
 
 const f32 = Math.fround;
-const EMOTION_KEYS = [{ time: 0, joy: 0.9 }, { time: 0.8, joy: 0.1, anger: 0.8 }, { time: 1.4, sadness: 0.6 }];
+const EMOTION_KEYS = [
+  { time: 0, joy: 0.9 },
+  { time: 0.8, joy: 0.1, anger: 0.8 },
+  { time: 1.4, sadness: 0.6 },
+];
 
 function makePack(dir: string, variant: 'mark' | 'claire'): string {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'models/nvidia/make-mini-pack.mjs'), dir, '--variant', variant], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'models/nvidia/make-mini-pack.mjs'), dir, '--variant', variant], {
+    encoding: 'utf8',
+  });
   expect(r.status, r.stderr).toBe(0);
   return dir;
 }
-
 
 async function run(args: string[]): Promise<Summary> {
   // Both jaw drivers, so the jaw joint's transforms are read back too (the default is animation-controls.test.ts's).
@@ -55,23 +73,49 @@ describe('a2f run --model <NVIDIA mini pack> on the sample dialogue', () => {
     mkdirSync(takes, { recursive: true });
     copyFileSync(lines[0], path.join(takes, 'emo_take.wav'));
     copyFileSync(lines[0], path.join(takes, 'control_take.wav'));
-    writeFileSync(path.join(takes, 'emo_take.a2f.json'), JSON.stringify({ $comment: 'joy turning to anger, then sadness', emotions: EMOTION_KEYS }, null, 2));
+    writeFileSync(
+      path.join(takes, 'emo_take.a2f.json'),
+      JSON.stringify({ $comment: 'joy turning to anger, then sadness', emotions: EMOTION_KEYS }, null, 2),
+    );
 
     [plain, emotional, claireRun] = await Promise.all([
       run([...lines, '--model', mark, '--out', path.join(work, 'out-plain')]),
-      run([path.join(takes, 'emo_take.wav'), path.join(takes, 'control_take.wav'), '--model', mark, '--param', 'lower_face_strength=1.2', '--out', path.join(work, 'out-emotion')]),
-      run([lines[0], '--model', claire, '--emotion', 'joy=0.6,anger=0.2', '--solver', 'mesh', '--fps', '24', '--out', path.join(work, 'out-claire')]),
+      run([
+        path.join(takes, 'emo_take.wav'),
+        path.join(takes, 'control_take.wav'),
+        '--model',
+        mark,
+        '--param',
+        'lower_face_strength=1.2',
+        '--out',
+        path.join(work, 'out-emotion'),
+      ]),
+      run([
+        lines[0],
+        '--model',
+        claire,
+        '--emotion',
+        'joy=0.6,anger=0.2',
+        '--solver',
+        'mesh',
+        '--fps',
+        '24',
+        '--out',
+        path.join(work, 'out-claire'),
+      ]),
     ]);
     [emoTake, control] = emotional.lines;
     layers.push(...plain.lines, ...emotional.lines, ...claireRun.lines);
-    readback = await usdReadbackMany(layers.map((l) => {
-      const anim = skelAnimationPath(l.layers[0]);
-      return {
-        root: l.layers[0],
-        others: [CHARACTER],
-        attrs: ['blendShapes', 'blendShapeWeights', 'joints', 'rotations', 'translations'].map((a) => `${anim}.${a}`),
-      };
-    }));
+    readback = await usdReadbackMany(
+      layers.map((l) => {
+        const anim = skelAnimationPath(l.layers[0]);
+        return {
+          root: l.layers[0],
+          others: [CHARACTER],
+          attrs: ['blendShapes', 'blendShapeWeights', 'joints', 'rotations', 'translations'].map((a) => `${anim}.${a}`),
+        };
+      }),
+    );
   });
 
   it('writes every line whole, with the 68 A2F channels and the jaw and eye joints', () => {
@@ -111,7 +155,9 @@ describe('a2f run --model <NVIDIA mini pack> on the sample dialogue', () => {
       expect(weights).toHaveLength(json.numFrames);
       for (const [t, row] of weights) {
         const values = row as number[];
-        columns.forEach((c, j) => { if (f32(values[j]) !== f32(json.weightMat[t][c])) expect([t, j, values[j]]).toEqual([t, j, f32(json.weightMat[t][c])]); });
+        columns.forEach((c, j) => {
+          if (f32(values[j]) !== f32(json.weightMat[t][c])) expect([t, j, values[j]]).toEqual([t, j, f32(json.weightMat[t][c])]);
+        });
         weightSamples += values.length;
       }
 
@@ -148,7 +194,7 @@ describe('a2f run --model <NVIDIA mini pack> on the sample dialogue', () => {
     expect(weightSamples).toBeGreaterThan(5 * 30 * 52);
   });
 
-  it('the jaw moves with speech and the eyes carry the pack\'s gaze offsets', () => {
+  it("the jaw moves with speech and the eyes carry the pack's gaze offsets", () => {
     const json = exported(plain.lines[0]);
     const jaw = json.joints.indexOf('jaw');
     const angles = json.rotations.map((frame) => 2 * Math.acos(Math.min(1, Math.abs(frame[jaw][0]))));
@@ -160,26 +206,44 @@ describe('a2f run --model <NVIDIA mini pack> on the sample dialogue', () => {
     expect(Math.sign(yaw(l))).not.toBe(Math.sign(yaw(r)));
   });
 
-  it('records the pack, effective parameters, solver path, emotion keys and overrides in the layer\'s provenance', () => {
-    const a2f = (i: number) => ((readback[i].metadata.customLayerData as Record<string, UsdValue>).a2f as Record<string, UsdValue>);
+  it("records the pack, effective parameters, solver path, emotion keys and overrides in the layer's provenance", () => {
+    const a2f = (i: number) => (readback[i].metadata.customLayerData as Record<string, UsdValue>).a2f as Record<string, UsdValue>;
     const params = (i: number) => a2f(i).parameters as Record<string, UsdValue>;
     expect(a2f(0).model).toMatchObject({ id: 'nvidia-a2f-mark-v2.3', kind: 'a2f-v2.3', version: '2.3' });
-    expect(params(0)).toMatchObject({ lower_face_strength: 1.4, skin_strength: 1.1, solvePath: 'coefficients', emotion: 'default', source_shot: 'g2a_neutral', source_frame: 33 });
+    expect(params(0)).toMatchObject({
+      lower_face_strength: 1.4,
+      skin_strength: 1.1,
+      solvePath: 'coefficients',
+      emotion: 'default',
+      source_shot: 'g2a_neutral',
+      source_frame: 33,
+    });
     expect(params(0).blinks).toMatchObject({ seed: 0, intervalSeconds: 3 });
 
     const emo = params(2);
     expect(emo).toMatchObject({ lower_face_strength: 1.2, overrides: { lower_face_strength: 1.2 } });
     // The sidecar as the layer sees it (relative to the layer's folder), so the path stays true beside the layer.
-    expect(emo.emotion).toEqual({ source: '../takes/emo_take.a2f.json', times: [0, 0.8, 1.4], anger: [0, 0.8, 0], joy: [0.9, 0.1, 0], sadness: [0, 0, 0.6] });
+    expect(emo.emotion).toEqual({
+      source: '../takes/emo_take.a2f.json',
+      times: [0, 0.8, 1.4],
+      anger: [0, 0.8, 0],
+      joy: [0.9, 0.1, 0],
+      sadness: [0, 0, 0.6],
+    });
     expect(emoTake.sidecar).toBe(path.join(takes, 'emo_take.a2f.json'));
     expect(params(3)).toMatchObject({ lower_face_strength: 1.2, emotion: 'default' });
 
     expect(a2f(4).model).toMatchObject({ id: 'nvidia-a2f-claire-v2.3.1', version: '2.3.1' });
-    expect(params(4)).toMatchObject({ solvePath: 'mesh', fps: '24', emotion: { source: '--emotion', times: [0], joy: [0.6], anger: [0.2] } });
+    expect(params(4)).toMatchObject({
+      solvePath: 'mesh',
+      fps: '24',
+      emotion: { source: '--emotion', times: [0], joy: [0.6], anger: [0.2] },
+    });
   });
 
   it('emotion changes the weights against the same line without it; --param changes them too', () => {
-    const diff = (a: A2fExport, b: A2fExport) => a.weightMat.reduce((m, row, t) => Math.max(m, ...row.map((v, c) => Math.abs(v - b.weightMat[t][c]))), 0);
+    const diff = (a: A2fExport, b: A2fExport) =>
+      a.weightMat.reduce((m, row, t) => Math.max(m, ...row.map((v, c) => Math.abs(v - b.weightMat[t][c]))), 0);
     const withEmotion = exported(emoTake);
     const without = exported(control);
     expect(withEmotion.numFrames).toBe(without.numFrames);
@@ -217,22 +281,43 @@ describe('a2f models', () => {
 
   beforeAll(async () => {
     makePack(pack, 'mark');
-    const files = readdirSync(pack).filter((f) => f !== 'config.json').sort().map((f) => {
-      const bytes = readFileSync(path.join(pack, f));
-      return { path: f, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
-    });
+    const files = readdirSync(pack)
+      .filter((f) => f !== 'config.json')
+      .sort()
+      .map((f) => {
+        const bytes = readFileSync(path.join(pack, f));
+        return { path: f, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+      });
     fileCount = files.length;
     known = path.join(work, 'known-packs.json');
-    writeFileSync(known, JSON.stringify({
-      format: 'a2f-known-packs/1',
-      packs: [{ name: 'minimark', title: 'Mini Mark (test)', actor: 'mark', version: '2.3', repo, revision, license: 'test', skinShapes: 12, files }],
-    }));
+    writeFileSync(
+      known,
+      JSON.stringify({
+        format: 'a2f-known-packs/1',
+        packs: [
+          {
+            name: 'minimark',
+            title: 'Mini Mark (test)',
+            actor: 'mark',
+            version: '2.3',
+            repo,
+            revision,
+            license: 'test',
+            skinShapes: 12,
+            files,
+          },
+        ],
+      }),
+    );
     // A loopback stand-in for huggingface.co: /<repo>/resolve/<revision>/<file>, nothing else.
     server = http.createServer((req, res) => {
       const prefix = `/${repo}/resolve/${revision}/`;
       const name = req.url?.startsWith(prefix) ? decodeURIComponent(req.url.slice(prefix.length)) : '';
       const file = path.join(pack, name);
-      if (!name || name.includes('/') || !statSync(file, { throwIfNoEntry: false })?.isFile()) { res.writeHead(404).end(); return; }
+      if (!name || name.includes('/') || !statSync(file, { throwIfNoEntry: false })?.isFile()) {
+        res.writeHead(404).end();
+        return;
+      }
       const bytes = readFileSync(file);
       res.writeHead(200, { 'content-length': bytes.length, 'content-type': 'application/octet-stream' }).end(bytes);
     });
@@ -243,7 +328,18 @@ describe('a2f models', () => {
 
   it('pull installs a pack from a (loopback) Hugging Face with every file checked by SHA-256; list shows it verified', async () => {
     const packsDir = path.join(work, 'installed');
-    const pull = await runCli(['models', 'pull', 'minimark', '--packs-dir', packsDir, '--known-packs', known, '--endpoint', endpoint, '--json']);
+    const pull = await runCli([
+      'models',
+      'pull',
+      'minimark',
+      '--packs-dir',
+      packsDir,
+      '--known-packs',
+      known,
+      '--endpoint',
+      endpoint,
+      '--json',
+    ]);
     expect(pull.code, pull.stderr).toBe(0);
     const result = JSON.parse(pull.stdout) as { ok: boolean; dir: string; files: { path: string; checkedBy: string }[] };
     expect(result.ok).toBe(true);
@@ -266,7 +362,12 @@ describe('a2f models', () => {
   it('verify checks the network and every hash; inspect shows the contract', async () => {
     const verify = await runCli(['models', 'verify', pack, '--known-packs', known, '--json']);
     expect(verify.code, verify.stderr).toBe(0);
-    const report = JSON.parse(verify.stdout) as { ok: boolean; known: string; files: { status: string }[]; network: { inputNames: string[] } };
+    const report = JSON.parse(verify.stdout) as {
+      ok: boolean;
+      known: string;
+      files: { status: string }[];
+      network: { inputNames: string[] };
+    };
     expect(report).toMatchObject({ ok: true, known: 'minimark' });
     expect(report.files.every((f) => f.status === 'ok' || f.status === 'unknown')).toBe(true);
     expect(report.network.inputNames.sort()).toEqual(['emotion', 'input']);
@@ -278,7 +379,13 @@ describe('a2f models', () => {
 
     const inspect = await runCli(['models', 'inspect', pack, '--json']);
     expect(inspect.code, inspect.stderr).toBe(0);
-    const info = JSON.parse(inspect.stdout) as { id: { actor: string }; sizes: { skinShapes: number }; emotion: { explicit: string[] }; params: Params; tensors: { network?: unknown } };
+    const info = JSON.parse(inspect.stdout) as {
+      id: { actor: string };
+      sizes: { skinShapes: number };
+      emotion: { explicit: string[] };
+      params: Params;
+      tensors: { network?: unknown };
+    };
     expect(info.id.actor).toBe('mark');
     expect(info.sizes.skinShapes).toBe(12);
     expect(info.emotion.explicit).toHaveLength(10);

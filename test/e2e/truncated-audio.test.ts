@@ -6,7 +6,17 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usdReadbackMany, type UsdValue } from '../usd/validate.js';
 import { CHARACTER, DIALOGUE, readJson, runCli, tempDir } from './helpers.js';
-import { HANG_MS, HOOK_HANG_MS, checkLayer, killAll, readLog, startWatch, waitUntil, type LogEvent, type WatchProc } from './watch-helpers.js';
+import {
+  HANG_MS,
+  HOOK_HANG_MS,
+  checkLayer,
+  killAll,
+  readLog,
+  startWatch,
+  waitUntil,
+  type LogEvent,
+  type WatchProc,
+} from './watch-helpers.js';
 
 interface Line {
   ok: boolean;
@@ -15,9 +25,25 @@ interface Line {
   report?: string;
   error?: { code: string; message: string; fix?: string };
 }
-interface Truncation { code: string; reason: string; declaredSeconds?: number; goodSeconds: number; decodedSeconds: number }
-interface Report { durationSeconds: number; truncation?: Truncation; provenance: { audio: { truncation?: Truncation } } }
-interface ErrorFile { audio: string; code: string; why: string; fix: string; transient: boolean }
+interface Truncation {
+  code: string;
+  reason: string;
+  declaredSeconds?: number;
+  goodSeconds: number;
+  decodedSeconds: number;
+}
+interface Report {
+  durationSeconds: number;
+  truncation?: Truncation;
+  provenance: { audio: { truncation?: Truncation } };
+}
+interface ErrorFile {
+  audio: string;
+  code: string;
+  why: string;
+  fix: string;
+  transient: boolean;
+}
 
 const sample = (name: string): Buffer => readFileSync(path.join(DIALOGUE, name));
 
@@ -25,15 +51,21 @@ const sample = (name: string): Buffer => readFileSync(path.join(DIALOGUE, name))
 function cutCopies(dir: string): Record<string, { file: string; declared: number | undefined }> {
   const cuts = {
     'hello-20k.wav': { from: 'line01_hello.wav', bytes: 20_000, declared: 70543 / 22050 },
-    'who-knew-third.flac': { from: 'line03_who_knew.flac', bytes: Math.floor(sample('line03_who_knew.flac').length / 3), declared: 103390 / 44100 },
+    'who-knew-third.flac': {
+      from: 'line03_who_knew.flac',
+      bytes: Math.floor(sample('line03_who_knew.flac').length / 3),
+      declared: 103390 / 44100,
+    },
     'mp3-half.mp3': { from: 'line04_mp3.mp3', bytes: Math.floor(sample('line04_mp3.mp3').length / 2), declared: 127494 / 44100 },
     'ogg-half.ogg': { from: 'line05_ogg.ogg', bytes: Math.floor(sample('line05_ogg.ogg').length / 2), declared: undefined },
   };
-  return Object.fromEntries(Object.entries(cuts).map(([name, c]) => {
-    const file = path.join(dir, name);
-    writeFileSync(file, sample(c.from).subarray(0, c.bytes));
-    return [name, { file, declared: c.declared }];
-  }));
+  return Object.fromEntries(
+    Object.entries(cuts).map(([name, c]) => {
+      const file = path.join(dir, name);
+      writeFileSync(file, sample(c.from).subarray(0, c.bytes));
+      return [name, { file, declared: c.declared }];
+    }),
+  );
 }
 
 describe('a2f run on truncated and damaged audio', () => {
@@ -133,7 +165,12 @@ describe('a2f watch on truncated audio', () => {
     await waitUntil(() => ['header-only', 'cut', 'grows'].every((s) => existsSync(errorFile(s))), 'three error files', HANG_MS, [first]);
     // The rest of the copy arrives: new content, processed again, the error file goes.
     drop('grows.flac', flac);
-    await waitUntil(() => existsSync(path.join(out, 'grows.usda')) && !existsSync(errorFile('grows')), 'grows.flac to be animated once whole', HANG_MS, [first]);
+    await waitUntil(
+      () => existsSync(path.join(out, 'grows.usda')) && !existsSync(errorFile('grows')),
+      'grows.flac to be animated once whole',
+      HANG_MS,
+      [first],
+    );
     first.child.kill('SIGINT');
     expect(await first.exited).toEqual({ code: 0, signal: null });
     events = readLog(log);
@@ -141,7 +178,10 @@ describe('a2f watch on truncated audio', () => {
   afterAll(killAll);
 
   it('writes <name>.error.json (TRUNCATED, how far it got, the fix) and no layer for a header-only WAV and a cut FLAC', () => {
-    for (const [stem, name] of [['header-only', 'header-only.wav'], ['cut', 'cut.flac']] as const) {
+    for (const [stem, name] of [
+      ['header-only', 'header-only.wav'],
+      ['cut', 'cut.flac'],
+    ] as const) {
       const e = readJson<ErrorFile>(errorFile(stem));
       expect(e.audio).toBe(name);
       expect(e.code).toBe('TRUNCATED');
@@ -163,17 +203,21 @@ describe('a2f watch on truncated audio', () => {
     expect(report.durationSeconds).toBeCloseTo(103390 / 44100, 9);
   });
 
-  it('with --allow-truncated (a new settings key) animates the cut FLAC and records the shortfall', async () => {
-    const log = path.join(logDir, 'second.jsonl');
-    const second = startWatch(inbox, out, log, ['--allow-truncated']);
-    await waitUntil(() => existsSync(path.join(out, 'cut.usda')), 'cut.flac to be animated', HANG_MS, [second]);
-    second.child.kill('SIGINT');
-    expect(await second.exited).toEqual({ code: 0, signal: null });
-    const report = readJson<Report>(path.join(out, 'cut.report.json'));
-    expect(report.truncation).toMatchObject({ code: 'TRUNCATED', declaredSeconds: 103390 / 44100 });
-    expect(report.durationSeconds).toBeCloseTo(report.truncation!.decodedSeconds, 9);
-    expect(report.durationSeconds).toBeLessThan(103390 / 44100 / 2);
-    expect(existsSync(errorFile('cut'))).toBe(false);
-    checkLayer(path.join(out, 'cut.usda'));
-  }, HOOK_HANG_MS);
+  it(
+    'with --allow-truncated (a new settings key) animates the cut FLAC and records the shortfall',
+    async () => {
+      const log = path.join(logDir, 'second.jsonl');
+      const second = startWatch(inbox, out, log, ['--allow-truncated']);
+      await waitUntil(() => existsSync(path.join(out, 'cut.usda')), 'cut.flac to be animated', HANG_MS, [second]);
+      second.child.kill('SIGINT');
+      expect(await second.exited).toEqual({ code: 0, signal: null });
+      const report = readJson<Report>(path.join(out, 'cut.report.json'));
+      expect(report.truncation).toMatchObject({ code: 'TRUNCATED', declaredSeconds: 103390 / 44100 });
+      expect(report.durationSeconds).toBeCloseTo(report.truncation!.decodedSeconds, 9);
+      expect(report.durationSeconds).toBeLessThan(103390 / 44100 / 2);
+      expect(existsSync(errorFile('cut'))).toBe(false);
+      checkLayer(path.join(out, 'cut.usda'));
+    },
+    HOOK_HANG_MS,
+  );
 });

@@ -3,7 +3,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usdReadbackMany } from '../usd/validate.js';
 import { CHARACTER, readJson, runCli, tempDir } from './helpers.js';
 import {
-  checkLayer, countEvents, dropLines, HANG_MS, HOOK_HANG_MS, journalEntries, killAll, readLog, settledCount, startWatch, waitUntil, walk, type WatchProc,
+  checkLayer,
+  countEvents,
+  dropLines,
+  HANG_MS,
+  HOOK_HANG_MS,
+  journalEntries,
+  killAll,
+  readLog,
+  settledCount,
+  startWatch,
+  waitUntil,
+  walk,
+  type WatchProc,
 } from './watch-helpers.js';
 
 const COUNT = 200;
@@ -33,7 +45,12 @@ describe(`a2f watch: a burst of ${COUNT} lines dropped at once`, () => {
     for (const name of names) {
       const [e, ...others] = entries.get(name)!;
       expect(others).toEqual([]); // one watcher, one journal
-      expect({ name, status: e!.status, starts: e!.starts, completions: e!.completions }).toEqual({ name, status: 'done', starts: 1, completions: 1 });
+      expect({ name, status: e!.status, starts: e!.starts, completions: e!.completions }).toEqual({
+        name,
+        status: 'done',
+        starts: 1,
+        completions: 1,
+      });
     }
     const events = readLog(log);
     const processing = countEvents(events, 'processing');
@@ -62,21 +79,31 @@ describe(`a2f watch: a burst of ${COUNT} lines dropped at once`, () => {
 
   // Real USD costs ~0.1 s per stage on a busy 2-core machine: every 4th layer (50) in one batch
   // keeps this near 10 s; our own parser above has read all of them.
-  it('opens in real Pixar USD: a sample of 50 layers composed over the character, in one batch', async () => {
-    const sample = names.filter((_, i) => i % 4 === 0);
-    const results = await usdReadbackMany(sample.map((n) => ({ root: path.join(out, n.replace(/\.wav$/, '.usda')), others: [CHARACTER] })));
-    const bad = results.map((r, i) => ({ name: sample[i], ok: r.ok, errors: r.errors })).filter((r) => !r.ok);
-    expect(bad).toEqual([]);
-    results.forEach((r, i) => {
-      const report = readJson<{ frames: number }>(path.join(out, sample[i]!.replace(/\.wav$/, '.report.json')));
-      expect([r.timeCodesPerSecond, r.startTimeCode, r.endTimeCode]).toEqual([30, 0, report.frames - 1]);
-    });
-  }, HOOK_HANG_MS);
+  it(
+    'opens in real Pixar USD: a sample of 50 layers composed over the character, in one batch',
+    async () => {
+      const sample = names.filter((_, i) => i % 4 === 0);
+      const results = await usdReadbackMany(
+        sample.map((n) => ({ root: path.join(out, n.replace(/\.wav$/, '.usda')), others: [CHARACTER] })),
+      );
+      const bad = results.map((r, i) => ({ name: sample[i], ok: r.ok, errors: r.errors })).filter((r) => !r.ok);
+      expect(bad).toEqual([]);
+      results.forEach((r, i) => {
+        const report = readJson<{ frames: number }>(path.join(out, sample[i]!.replace(/\.wav$/, '.report.json')));
+        expect([r.timeCodesPerSecond, r.startTimeCode, r.endTimeCode]).toEqual([30, 0, report.frames - 1]);
+      });
+    },
+    HOOK_HANG_MS,
+  );
 
   it('reports the run with a2f watch --status', async () => {
     const r = await runCli(['watch', '--status', out, '--json']);
     expect(r.code).toBe(0);
-    const s = JSON.parse(r.stdout) as { outcomes: Record<string, number>; instances: { running: boolean; stopped: boolean }[]; journals: { starts: number; completions: number }[] };
+    const s = JSON.parse(r.stdout) as {
+      outcomes: Record<string, number>;
+      instances: { running: boolean; stopped: boolean }[];
+      journals: { starts: number; completions: number }[];
+    };
     expect(s.outcomes).toEqual({ done: COUNT, failed: 0, duplicate: 0 });
     expect(s.instances.map((i) => [i.running, i.stopped])).toEqual([[false, true]]);
     expect(s.journals.map((j) => [j.starts, j.completions])).toEqual([[COUNT, COUNT]]);

@@ -5,7 +5,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usdReadbackMany } from '../usd/validate.js';
 import { CHARACTER, tempDir } from './helpers.js';
 import {
-  checkLayer, countEvents, dropLines, HANG_MS, HOOK_HANG_MS, journalEntries, killAll, killWithLineInHand, readLog, settledCount, startWatch, stateDirOf, unfinished, waitUntil, walk,
+  checkLayer,
+  countEvents,
+  dropLines,
+  HANG_MS,
+  HOOK_HANG_MS,
+  journalEntries,
+  killAll,
+  killWithLineInHand,
+  readLog,
+  settledCount,
+  startWatch,
+  stateDirOf,
+  unfinished,
+  waitUntil,
+  walk,
   type LogEvent,
 } from './watch-helpers.js';
 
@@ -22,7 +36,11 @@ describe('a2f watch killed with SIGKILL at several points, then restarted', () =
   let finalExit: { code: number | null; signal: NodeJS.Signals | null };
   let runs: LogEvent[][] = [];
 
-  const inFlightNow = () => [...journalEntries(out).values()].flat().filter((e) => e.status === 'processing').map((e) => e.path);
+  const inFlightNow = () =>
+    [...journalEntries(out).values()]
+      .flat()
+      .filter((e) => e.status === 'processing')
+      .map((e) => e.path);
 
   beforeAll(async () => {
     names.push(...dropLines(inbox, 60, 'take'));
@@ -87,7 +105,11 @@ describe('a2f watch killed with SIGKILL at several points, then restarted', () =
     // A kill that lands after a line's layer and outcome were written but before its journal said
     // so (run 1's plain kill can) leaves a finished line: the restart records that completion as
     // recovered instead of computing the line again, so it has no second start.
-    const recovered = new Set(readLog(log).filter((e) => e.ev === 'done' && e.recovered === true).map((e) => e.path!));
+    const recovered = new Set(
+      readLog(log)
+        .filter((e) => e.ev === 'done' && e.recovered === true)
+        .map((e) => e.path!),
+    );
     const wrong: unknown[] = [];
     let redone = 0;
     for (const n of names) {
@@ -109,9 +131,19 @@ describe('a2f watch killed with SIGKILL at several points, then restarted', () =
     expect(names.filter((n) => !done.has(n)).length).toBeLessThanOrEqual(kills.length);
     // Restarts resumed what was in flight, and took the lines that arrived while down (run 3 or,
     // where run 3 was killed before it reached them, run 4).
-    expect(runs.slice(1).flat().filter((e) => e.ev === 'interrupted').length).toBe(redone);
+    expect(
+      runs
+        .slice(1)
+        .flat()
+        .filter((e) => e.ev === 'interrupted').length,
+    ).toBe(redone);
     const late = names.filter((n) => n.startsWith('late'));
-    expect(runs.slice(2).flat().filter((e) => e.ev === 'done' && late.includes(e.path!)).length).toBe(late.length);
+    expect(
+      runs
+        .slice(2)
+        .flat()
+        .filter((e) => e.ev === 'done' && late.includes(e.path!)).length,
+    ).toBe(late.length);
   });
 
   it('left no partial output: one whole layer and report per file, no temp file anywhere, leftovers cleaned on start', () => {
@@ -121,17 +153,30 @@ describe('a2f watch killed with SIGKILL at several points, then restarted', () =
     const stems = [...names].sort().map((n) => n.replace(/\.wav$/, ''));
     expect(visible).toEqual(stems.flatMap((s) => [`${s}.report.json`, `${s}.usda`]).sort());
     for (const s of stems) checkLayer(path.join(out, `${s}.usda`));
-    const removed = runs.slice(2).flat().filter((e) => e.ev === 'cleanup').flatMap((e) => e.removed as string[]);
+    const removed = runs
+      .slice(2)
+      .flat()
+      .filter((e) => e.ev === 'cleanup')
+      .flatMap((e) => e.removed as string[]);
     expect(removed).toContain(plantedTemp);
     expect(removed).toContain(`status/${path.basename(plantedStateTemp)}`);
     const journalEvent = runs[2]!.find((e) => e.ev === 'journal')!;
     expect(journalEvent.tornTail).toBe(true);
   });
 
-  it('wrote layers real Pixar USD opens (a sample of 16, including every redone line)', async () => {
-    const redone = [...journalEntries(out).values()].flat().filter((e) => e.interrupted > 0).map((e) => e.path);
-    const sample = [...new Set([...redone, ...names.filter((_, i) => i % 6 === 0)])].slice(0, 16);
-    const results = await usdReadbackMany(sample.map((n) => ({ root: path.join(out, n.replace(/\.wav$/, '.usda')), others: [CHARACTER] })));
-    expect(results.map((r, i) => ({ n: sample[i], ok: r.ok, errors: r.errors })).filter((r) => !r.ok)).toEqual([]);
-  }, HOOK_HANG_MS);
+  it(
+    'wrote layers real Pixar USD opens (a sample of 16, including every redone line)',
+    async () => {
+      const redone = [...journalEntries(out).values()]
+        .flat()
+        .filter((e) => e.interrupted > 0)
+        .map((e) => e.path);
+      const sample = [...new Set([...redone, ...names.filter((_, i) => i % 6 === 0)])].slice(0, 16);
+      const results = await usdReadbackMany(
+        sample.map((n) => ({ root: path.join(out, n.replace(/\.wav$/, '.usda')), others: [CHARACTER] })),
+      );
+      expect(results.map((r, i) => ({ n: sample[i], ok: r.ok, errors: r.errors })).filter((r) => !r.ok)).toEqual([]);
+    },
+    HOOK_HANG_MS,
+  );
 });

@@ -5,10 +5,30 @@ import { loadAudio } from '@a2f/audio';
 import { usdReadbackMany } from '../usd/validate.js';
 import { CHARACTER, DIALOGUE, readJson, tempDir } from './helpers.js';
 import {
-  checkLayer, countEvents, HANG_MS, HOOK_HANG_MS, killAll, readLog, settledCount, sleep, speechWav, startWatch, waitUntil, walk, type LogEvent, type WatchProc,
+  checkLayer,
+  countEvents,
+  HANG_MS,
+  HOOK_HANG_MS,
+  killAll,
+  readLog,
+  settledCount,
+  sleep,
+  speechWav,
+  startWatch,
+  waitUntil,
+  walk,
+  type LogEvent,
+  type WatchProc,
 } from './watch-helpers.js';
 
-interface ErrorFile { audio: string; what: string; why: string; fix: string; code: string; transient: boolean }
+interface ErrorFile {
+  audio: string;
+  what: string;
+  why: string;
+  fix: string;
+  code: string;
+  transient: boolean;
+}
 
 // A copy that pauses longer than --settle-ms is, by design, taken as finished (a slow copy tool
 // must write under a temporary name). So the pauses are a twentieth of the settle time: only a
@@ -18,7 +38,12 @@ const SETTLE_MS = 2000;
 const PAUSE_MS = 100;
 
 /** Copies bytes into `file` in `chunks` pieces with `pauseMs` between them, like a slow network copy. */
-async function slowCopy(bytes: Uint8Array, file: string, chunks: number, pauseMs: number): Promise<{ ended: number; longestPause: number }> {
+async function slowCopy(
+  bytes: Uint8Array,
+  file: string,
+  chunks: number,
+  pauseMs: number,
+): Promise<{ ended: number; longestPause: number }> {
   const fd = openSync(file, 'w');
   const step = Math.ceil(bytes.length / chunks);
   let longestPause = 0;
@@ -47,8 +72,11 @@ describe('a2f watch: slow copies, bad files among good ones, and path traversal 
   const copies: Record<string, { ended: number; longestPause: number }> = {};
   const good = ['good01.wav', 'good02.wav', 'sh020/good03.wav', 'sh020/good04.wav'];
   const bad: Record<string, string> = {
-    'corrupt.wav': 'a RIFF header over garbage', 'empty.wav': 'zero bytes', 'notes.txt': 'text',
-    'frame.png': 'an image', 'noise.mp3': 'random bytes named .mp3',
+    'corrupt.wav': 'a RIFF header over garbage',
+    'empty.wav': 'zero bytes',
+    'notes.txt': 'text',
+    'frame.png': 'an image',
+    'noise.mp3': 'random bytes named .mp3',
   };
   const sidecarAttempts: Record<string, string> = {
     'up.wav': '../../escape/{name}.usda',
@@ -69,18 +97,27 @@ describe('a2f watch: slow copies, bad files among good ones, and path traversal 
     await waitUntil(() => readLog(log).some((e) => e.ev === 'ready'), 'the watcher to be ready', HANG_MS, [proc]);
 
     const copying = [
-      slowCopy(speechWav(150, 1.2), path.join(inbox, 'slow.wav'), 8, PAUSE_MS).then((c) => { copies['slow.wav'] = c; }),
-      slowCopy(readFileSync(path.join(DIALOGUE, 'line03_who_knew.flac')), path.join(inbox, 'slow.flac'), 8, PAUSE_MS).then((c) => { copies['slow.flac'] = c; }),
+      slowCopy(speechWav(150, 1.2), path.join(inbox, 'slow.wav'), 8, PAUSE_MS).then((c) => {
+        copies['slow.wav'] = c;
+      }),
+      slowCopy(readFileSync(path.join(DIALOGUE, 'line03_who_knew.flac')), path.join(inbox, 'slow.flac'), 8, PAUSE_MS).then((c) => {
+        copies['slow.flac'] = c;
+      }),
     ];
     mkdirSync(path.join(inbox, 'sh020'));
     writeFileSync(path.join(inbox, 'sh020', '.keep'), ''); // hidden: ignored
-    good.forEach((g, i) => writeFileSync(path.join(inbox, g), speechWav(120 + 10 * i)));
+    good.forEach((g, i) => {
+      writeFileSync(path.join(inbox, g), speechWav(120 + 10 * i));
+    });
     const corrupt = Buffer.from(speechWav(140));
     corrupt.fill(0xa5, 12); // keep RIFF/WAVE, destroy every chunk after it
     writeFileSync(path.join(inbox, 'corrupt.wav'), corrupt);
     writeFileSync(path.join(inbox, 'empty.wav'), '');
     writeFileSync(path.join(inbox, 'notes.txt'), 'INT. STUDIO - DAY\nline 12: "Who knew?"\n');
-    writeFileSync(path.join(inbox, 'frame.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]));
+    writeFileSync(
+      path.join(inbox, 'frame.png'),
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]),
+    );
     writeFileSync(path.join(inbox, 'noise.mp3'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 2654435761) >>> 24)));
     let f0 = 200;
     for (const [audio, output] of Object.entries(sidecarAttempts)) {
@@ -120,7 +157,13 @@ describe('a2f watch: slow copies, bad files among good ones, and path traversal 
 
   it('writes a layer for every good file, and an error file (what, why, fix) for each bad one', () => {
     for (const g of good) checkLayer(path.join(out, g.replace(/\.wav$/, '.usda')));
-    const expected: Record<string, string> = { 'corrupt.wav': '', 'empty.wav': 'EMPTY', 'notes.txt': 'NOT_AUDIO', 'frame.png': 'NOT_AUDIO', 'noise.mp3': '' };
+    const expected: Record<string, string> = {
+      'corrupt.wav': '',
+      'empty.wav': 'EMPTY',
+      'notes.txt': 'NOT_AUDIO',
+      'frame.png': 'NOT_AUDIO',
+      'noise.mp3': '',
+    };
     for (const name of Object.keys(bad)) {
       const e = errorFile(name.replace(/\.[^.]+$/, '.error.json'));
       expect(e.audio).toBe(name);
@@ -159,7 +202,10 @@ describe('a2f watch: slow copies, bad files among good ones, and path traversal 
     const byPath = new Map(failures.map((e) => [e.path, e]));
     expect(byPath.get('take\\..\\..\\escape.wav')).toMatchObject({ code: 'OUTPUT_PATH', message: expect.stringMatching(/path separator/) });
     expect(byPath.get('C:evil.wav')).toMatchObject({ code: 'OUTPUT_PATH', message: expect.stringMatching(/":"/) });
-    expect(byPath.get('badjson.wav')).toMatchObject({ code: 'BAD_SIDECAR', message: expect.stringMatching(/badjson\.a2f\.json: at \$: is not valid JSON/) });
+    expect(byPath.get('badjson.wav')).toMatchObject({
+      code: 'BAD_SIDECAR',
+      message: expect.stringMatching(/badjson\.a2f\.json: at \$: is not valid JSON/),
+    });
     // Their error files land in the output root under a safe name.
     for (const e of failures) {
       const file = path.join(out, String(e.errorFile));
@@ -168,12 +214,18 @@ describe('a2f watch: slow copies, bad files among good ones, and path traversal 
     }
   });
 
-  it('leaves only layers, reports and error files in the output tree, which real USD opens', async () => {
-    const files = walk(out).filter((f) => !f.startsWith('.a2f-watch/') && f !== 'linked'); // the test's own symlink
-    expect(files.filter((f) => !/\.(usda|report\.json|error\.json)$/.test(f))).toEqual([]);
-    const layers = files.filter((f) => f.endsWith('.usda'));
-    expect(layers.sort()).toEqual(['good01.usda', 'good02.usda', 'sh020/good03.usda', 'sh020/good04.usda', 'slow.flac.usda', 'slow.wav.usda'].sort());
-    const results = await usdReadbackMany(layers.map((l) => ({ root: path.join(out, l), others: [CHARACTER] })));
-    expect(results.map((r, i) => ({ l: layers[i], ok: r.ok, errors: r.errors })).filter((r) => !r.ok)).toEqual([]);
-  }, HOOK_HANG_MS);
+  it(
+    'leaves only layers, reports and error files in the output tree, which real USD opens',
+    async () => {
+      const files = walk(out).filter((f) => !f.startsWith('.a2f-watch/') && f !== 'linked'); // the test's own symlink
+      expect(files.filter((f) => !/\.(usda|report\.json|error\.json)$/.test(f))).toEqual([]);
+      const layers = files.filter((f) => f.endsWith('.usda'));
+      expect(layers.sort()).toEqual(
+        ['good01.usda', 'good02.usda', 'sh020/good03.usda', 'sh020/good04.usda', 'slow.flac.usda', 'slow.wav.usda'].sort(),
+      );
+      const results = await usdReadbackMany(layers.map((l) => ({ root: path.join(out, l), others: [CHARACTER] })));
+      expect(results.map((r, i) => ({ l: layers[i], ok: r.ok, errors: r.errors })).filter((r) => !r.ok)).toEqual([]);
+    },
+    HOOK_HANG_MS,
+  );
 });

@@ -40,7 +40,7 @@ export function dropLines(dir: string, count: number, prefix = 'line', firstF0 =
   const names: string[] = [];
   for (let i = 0; i < count; i++) {
     const name = `${prefix}${String(i).padStart(3, '0')}.wav`;
-    const seconds = 0.3 + 0.2 * ((i * 7) % 11) / 10;
+    const seconds = 0.3 + (0.2 * ((i * 7) % 11)) / 10;
     writeFileSync(path.join(dir, `${name}.part`), speechWav(firstF0 + i * 0.7, seconds));
     names.push(name);
   }
@@ -48,7 +48,13 @@ export function dropLines(dir: string, count: number, prefix = 'line', firstF0 =
   return names;
 }
 
-export interface LogEvent { t: string; ev: string; level: string; path?: string; [k: string]: unknown }
+export interface LogEvent {
+  t: string;
+  ev: string;
+  level: string;
+  path?: string;
+  [k: string]: unknown;
+}
 
 export interface WatchProc {
   readonly child: ChildProcess;
@@ -67,24 +73,31 @@ export function killAll(): void {
 /** Starts `a2f watch <inbox> --out <out> …` with a JSON-lines log appended to `log`. */
 export function startWatch(inbox: string, out: string, log: string, extra: string[] = []): WatchProc {
   // Defaults for tests; a flag given in `extra` replaces its default (a repeated flag is refused).
-  const defaults = ['--settle-ms', '250', '--rescan-ms', '0'].reduce<string[][]>((pairs, v, i, all) => (i % 2 ? pairs : [...pairs, [v, all[i + 1]!]]), [])
-    .filter(([flag]) => !extra.includes(flag!)).flat();
+  const defaults = ['--settle-ms', '250', '--rescan-ms', '0']
+    .flatMap((v, i, all) => (i % 2 ? [] : [[v, all[i + 1]!]]))
+    .filter(([flag]) => !extra.includes(flag!))
+    .flat();
   const args = [CLI, 'watch', inbox, '--out', out, '--character', CHARACTER, '--log-json', log, ...defaults, ...extra];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   live.add(child);
   let err = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => {
-    live.delete(child);
-    resolve({ code, signal });
-  }));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => {
+      live.delete(child);
+      resolve({ code, signal });
+    }),
+  );
   return { child, exited, stderr: () => err };
 }
 
 /** Every event in a JSON-lines log (the watcher writes each line whole, synchronously). */
 export function readLog(log: string): LogEvent[] {
   if (!existsSync(log)) return [];
-  return readFileSync(log, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as LogEvent);
+  return readFileSync(log, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as LogEvent);
 }
 
 export const countEvents = (events: readonly LogEvent[], ev: string): Map<string, number> => {
@@ -98,7 +111,9 @@ export async function waitUntil(cond: () => boolean, what: string, timeoutMs: nu
   const until = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > until) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${procs.map((p) => p.stderr().split('\n').slice(-15).join('\n')).join('\n---\n')}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}\n${procs.map((p) => p.stderr().split('\n').slice(-15).join('\n')).join('\n---\n')}`,
+      );
     }
     await sleep(100);
   }
@@ -109,7 +124,6 @@ export const stateDirOf = (out: string): string => path.join(out, '.a2f-watch');
 export function status(out: string): WatchStatus {
   return readWatchStatus(stateDirOf(out));
 }
-
 
 /** Outcomes on record (done + failed + duplicate), from the shared state folder. */
 export function settledCount(out: string): number {
@@ -149,7 +163,11 @@ export function checkLayer(file: string): { anim: string; start: number; end: nu
   if (!text.startsWith('#usda 1.0')) throw new Error(`${file} does not start with #usda 1.0`);
   const layer = parseUsda(text, file, { keepValue: () => false });
   const found: string[] = [];
-  const visit = (prims: typeof layer.prims) => prims.forEach((p) => { if (p.typeName === 'SkelAnimation') found.push(p.path); visit(p.children); });
+  const visit = (prims: typeof layer.prims) =>
+    prims.forEach((p) => {
+      if (p.typeName === 'SkelAnimation') found.push(p.path);
+      visit(p.children);
+    });
   visit(layer.prims);
   if (found.length !== 1) throw new Error(`${file}: expected one SkelAnimation, found ${found.length}`);
   const meta = (key: string) => Number(layer.metadata.find((m) => m.key === key)?.value);
@@ -203,7 +221,8 @@ export async function killWithLineInHand(proc: WatchProc, inHand: () => string[]
   const pid = proc.child.pid!;
   const until = Date.now() + timeoutMs;
   const check = (): void => {
-    if (proc.child.exitCode !== null || proc.child.signalCode !== null) throw new Error(`the watcher exited before a line was in hand\n${proc.stderr()}`);
+    if (proc.child.exitCode !== null || proc.child.signalCode !== null)
+      throw new Error(`the watcher exited before a line was in hand\n${proc.stderr()}`);
     if (Date.now() > until) throw new Error(`no line in hand within ${timeoutMs} ms\n${proc.stderr()}`);
   };
   for (;;) {

@@ -2,7 +2,22 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
 import {
-  checkLayer, countEvents, dropLines, HANG_MS, HOOK_HANG_MS, journalEntries, killAll, killWithLineInHand, linesInHand, readLog, settledCount, startWatch, stateDirOf, unfinished, waitUntil, walk,
+  checkLayer,
+  countEvents,
+  dropLines,
+  HANG_MS,
+  HOOK_HANG_MS,
+  journalEntries,
+  killAll,
+  killWithLineInHand,
+  linesInHand,
+  readLog,
+  settledCount,
+  startWatch,
+  stateDirOf,
+  unfinished,
+  waitUntil,
+  walk,
   type LogEvent,
 } from './watch-helpers.js';
 
@@ -28,8 +43,12 @@ describe('two a2f watch processes on one inbox (two machines on one share)', () 
 
     // A dies (kill -9) with lines in hand, once both have done some work (the split between them
     // is the machine's business); B must take A's lines over and finish everything.
-    await waitUntil(() => settledCount(out) >= 40 && countEvents(readLog(logA), 'done').size > 0 && countEvents(readLog(logB), 'done').size > 0,
-      '40 outcomes, some by each watcher', HANG_MS, [a, b]);
+    await waitUntil(
+      () => settledCount(out) >= 40 && countEvents(readLog(logA), 'done').size > 0 && countEvents(readLog(logB), 'done').size > 0,
+      '40 outcomes, some by each watcher',
+      HANG_MS,
+      [a, b],
+    );
     const instanceA = String(readLog(logA).find((e) => e.ev === 'start')!.instance);
     const journalA = path.join(stateDirOf(out), 'journal', `${instanceA}.jsonl`);
     inHandAtKill = await killWithLineInHand(a, () => unfinished(out, linesInHand(journalA)));
@@ -40,10 +59,18 @@ describe('two a2f watch processes on one inbox (two machines on one share)', () 
     // A comes back: it reclaims its journal, finds its interrupted lines done by B, computes nothing.
     const from = readLog(logA).length;
     const a2 = startWatch(inbox, out, logA);
-    await waitUntil(() => {
-      const ev = readLog(logA).slice(from);
-      return ev.some((e) => e.ev === 'ready') && inHandAtKill.every((p) => ev.some((e) => e.path === p && (e.ev === 'unchanged' || e.ev === 'done')));
-    }, 'restarted A to settle its interrupted lines', HANG_MS, [a2]);
+    await waitUntil(
+      () => {
+        const ev = readLog(logA).slice(from);
+        return (
+          ev.some((e) => e.ev === 'ready') &&
+          inHandAtKill.every((p) => ev.some((e) => e.path === p && (e.ev === 'unchanged' || e.ev === 'done')))
+        );
+      },
+      'restarted A to settle its interrupted lines',
+      HANG_MS,
+      [a2],
+    );
     restartA = readLog(logA).slice(from);
     a2.child.kill('SIGTERM');
     b.child.kill('SIGTERM');
@@ -64,7 +91,10 @@ describe('two a2f watch processes on one inbox (two machines on one share)', () 
     expect(doneA.size).toBeGreaterThan(0);
     expect(doneB.size).toBeGreaterThan(0);
     expect(doneA.size + doneB.size).toBe(COUNT);
-    expect(exits).toEqual([{ code: 0, signal: null }, { code: 0, signal: null }]);
+    expect(exits).toEqual([
+      { code: 0, signal: null },
+      { code: 0, signal: null },
+    ]);
   });
 
   it('coordinated through locks: B waited on files A held, then took over the ones A died holding', () => {
@@ -78,7 +108,10 @@ describe('two a2f watch processes on one inbox (two machines on one share)', () 
 
   it('the restarted watcher resumed its interrupted lines and found them done by the other', () => {
     expect(restartA.filter((e) => e.ev === 'processing')).toEqual([]);
-    const interrupted = restartA.filter((e) => e.ev === 'interrupted').map((e) => e.path).sort();
+    const interrupted = restartA
+      .filter((e) => e.ev === 'interrupted')
+      .map((e) => e.path)
+      .sort();
     expect(interrupted).toEqual([...inHandAtKill].sort());
     for (const p of inHandAtKill) {
       const e = restartA.find((x) => x.path === p && x.ev === 'unchanged');

@@ -37,11 +37,12 @@ function lookup(index, attr) {
   const dot = attr.lastIndexOf('.');
   if (attr.startsWith('/')) {
     const prim = index.prims[attr.slice(0, dot)];
-    return prim && prim.props[attr.slice(dot + 1)] ? { prop: prim.props[attr.slice(dot + 1)] } : { missing: true };
+    return prim?.props[attr.slice(dot + 1)] ? { prop: prim.props[attr.slice(dot + 1)] } : { missing: true };
   }
   const owners = Object.entries(index.prims).filter(([, p]) => p.props[attr]);
   if (owners.length === 0) return { missing: true };
-  if (owners.length > 1) return { error: `attribute "${attr}" is on several prims (${owners.map(([k]) => k).join(', ')}); ask for /Prim/Path.${attr}` };
+  if (owners.length > 1)
+    return { error: `attribute "${attr}" is on several prims (${owners.map(([k]) => k).join(', ')}); ask for /Prim/Path.${attr}` };
   return { prop: owners[0][1].props[attr] };
 }
 
@@ -50,15 +51,25 @@ function readStage(M, diag, req, n) {
   const base = commonDir(files);
   const mount = `/w${n}`;
   M.FS_createPath('/', mount.slice(1), true, true);
-  for (const f of new Set(files)) { // same relative layout as on disk
+  for (const f of new Set(files)) {
+    // same relative layout as on disk
     const rel = path.relative(base, f);
     if (path.dirname(rel) !== '.') M.FS_createPath(mount, path.dirname(rel).split(path.sep).join('/'), true, true);
-    M.FS_createDataFile(path.posix.join(mount, path.dirname(rel).split(path.sep).join('/')), path.basename(f), fs.readFileSync(f), true, true, true);
+    M.FS_createDataFile(
+      path.posix.join(mount, path.dirname(rel).split(path.sep).join('/')),
+      path.basename(f),
+      fs.readFileSync(f),
+      true,
+      true,
+      true,
+    );
   }
   const before = diag.length;
   const stage = M.UsdStage.Open(path.posix.join(mount, path.relative(base, files[0]).split(path.sep).join('/')));
   // "UsdVol" lines are harmless start-up noise of this build (schema plugins it lacks).
-  const errors = diag.slice(before).filter((l) => /Error|Warning/.test(l) && !/UsdVol/.test(l))
+  const errors = diag
+    .slice(before)
+    .filter((l) => /Error|Warning/.test(l) && !/UsdVol/.test(l))
     .map((l) => l.split(mount + '/').join(''));
   if (!stage) return { ok: false, errors };
   const flat = stage.ExportToString();
@@ -80,8 +91,15 @@ function readStage(M, diag, req, n) {
   };
   for (const attr of req.attrs ?? []) {
     const found = lookup(index, attr);
-    if (found.error) { out.errors.push(found.error); out.ok = false; continue; }
-    if (found.missing) { out.missing.push(attr); continue; }
+    if (found.error) {
+      out.errors.push(found.error);
+      out.ok = false;
+      continue;
+    }
+    if (found.missing) {
+      out.missing.push(attr);
+      continue;
+    }
     const p = found.prop;
     if (p.samples) {
       out.sampleText[attr] = p.samples.map(([t, v]) => [Number(t), v]);
@@ -115,16 +133,19 @@ function requestFromArgs(argv) {
   const requests = batch ? JSON.parse(fs.readFileSync(0, 'utf8')).stages : [requestFromArgs(argv)];
   if (!batch && !requests[0].root) throw new Error('usage: node readback.cjs ROOT.usda [OTHER.usda ...] [--attr NAME ...] [--flatten]');
   const diag = [];
-  const M = await require(path.join(dir, 'emHdBindings.js'))({
-    print: (s) => diag.push(s),
-    printErr: (s) => diag.push(s),
-    wasmBinary: fs.readFileSync(path.join(dir, 'emHdBindings.wasm')),
-  }, dir);
+  const M = await require(path.join(dir, 'emHdBindings.js'))(
+    {
+      print: (s) => diag.push(s),
+      printErr: (s) => diag.push(s),
+      wasmBinary: fs.readFileSync(path.join(dir, 'emHdBindings.wasm')),
+    },
+    dir,
+  );
   const results = requests.map((req, n) => {
     try {
       return readStage(M, diag, req, n);
     } catch (e) {
-      return { ok: false, errors: [`readback failed: ${e && e.message}`] };
+      return { ok: false, errors: [`readback failed: ${e?.message}`] };
     }
   });
   process.stdout.write(JSON.stringify(batch ? { results } : results[0]) + '\n');

@@ -14,6 +14,6 @@ globalThis.XMLHttpRequest ??= class {
     const b = fs.readFileSync(this.url);
     this.status = 200;
     this.response = b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
-    setImmediate(() => this.onload && this.onload({}));
+    setImmediate(() => this.onload?.({}));
   }
 };

@@ -23,14 +23,22 @@ function parseValue(text) {
     let out = '';
     for (;;) {
       if (i >= text.length) fail('unterminated string');
-      if (text.startsWith(q, i)) { i += q.length; return out; }
+      if (text.startsWith(q, i)) {
+        i += q.length;
+        return out;
+      }
       const c = text[i++];
-      if (c !== '\\') { out += c; continue; }
+      if (c !== '\\') {
+        out += c;
+        continue;
+      }
       const e = text[i++];
       const simple = { n: '\n', r: '\r', t: '\t', a: '\x07', b: '\b', f: '\f', v: '\v', '\\': '\\', '"': '"', "'": "'" };
       if (e in simple) out += simple[e];
-      else if (e === 'x') { out += String.fromCharCode(parseInt(text.slice(i, i + 2), 16)); i += 2; }
-      else if (/[0-7]/.test(e)) {
+      else if (e === 'x') {
+        out += String.fromCharCode(parseInt(text.slice(i, i + 2), 16));
+        i += 2;
+      } else if (/[0-7]/.test(e)) {
         let oct = e;
         while (oct.length < 3 && /[0-7]/.test(text[i])) oct += text[i++];
         out += String.fromCharCode(parseInt(oct, 8));
@@ -42,7 +50,10 @@ function parseValue(text) {
     i++;
     for (;;) {
       ws();
-      if (text[i] === close) { i++; return items; }
+      if (text[i] === close) {
+        i++;
+        return items;
+      }
       items.push(val());
       ws();
       if (text[i] === ',') i++;
@@ -54,7 +65,10 @@ function parseValue(text) {
     i++;
     for (;;) {
       ws();
-      if (text[i] === '}') { i++; return out; }
+      if (text[i] === '}') {
+        i++;
+        return out;
+      }
       // `type key = value`; the type may be `dictionary`, `string`, `double[]`, ...
       const type = /^[A-Za-z_][\w:]*(\[\])?/.exec(text.slice(i));
       if (!type) fail('expected a dictionary entry type');
@@ -78,7 +92,12 @@ function parseValue(text) {
     if (c === '(') return seq(')');
     if (c === '{') return dict();
     if (c === '"' || c === "'") return str();
-    if (c === '<') { const j = text.indexOf('>', i); const p = text.slice(i + 1, j); i = j + 1; return p; }
+    if (c === '<') {
+      const j = text.indexOf('>', i);
+      const p = text.slice(i + 1, j);
+      i = j + 1;
+      return p;
+    }
     if (c === '@') {
       const q = text.startsWith('@@@', i) ? '@@@' : '@';
       const j = text.indexOf(q, i + q.length);
@@ -92,7 +111,10 @@ function parseValue(text) {
       return m[0] === 'nan' ? NaN : m[0] === 'inf' ? Infinity : m[0] === '-inf' ? -Infinity : Number(m[0]);
     }
     const w = /^[A-Za-z_][\w:.]*/.exec(text.slice(i));
-    if (w) { i += w[0].length; return w[0] === 'None' ? null : w[0]; }
+    if (w) {
+      i += w[0].length;
+      return w[0] === 'None' ? null : w[0];
+    }
     return fail('unexpected character');
   }
   const v = val();
@@ -116,13 +138,19 @@ function valueEnd(text, pos) {
       const q = text.startsWith('@@@', i) ? '@@@' : '@';
       i = text.indexOf(q, i + q.length) + q.length;
     } else if (c === '<') i = text.indexOf('>', i) + 1;
-    else if (c === '[' || c === '(' || c === '{') { depth++; i++; continue; }
-    else if (c === ']' || c === ')' || c === '}') {
+    else if (c === '[' || c === '(' || c === '{') {
+      depth++;
+      i++;
+      continue;
+    } else if (c === ']' || c === ')' || c === '}') {
       if (depth === 0) return i;
       depth--;
       i++;
     } else if (depth === 0 && /[\s,]/.test(c)) return i;
-    else { i++; continue; }
+    else {
+      i++;
+      continue;
+    }
     if (depth === 0) return i;
   }
   return i;
@@ -139,9 +167,16 @@ function indexUsda(text) {
   const stack = [];
   let metadata = {};
   let i = 0;
-  const skipWs = () => { while (i < text.length && /\s/.test(text[i])) i++; };
-  const lineRest = () => { const j = text.indexOf('\n', i); return text.slice(i, j < 0 ? text.length : j); };
-  const skipBalanced = () => { i = valueEnd(text, i); };
+  const skipWs = () => {
+    while (i < text.length && /\s/.test(text[i])) i++;
+  };
+  const lineRest = () => {
+    const j = text.indexOf('\n', i);
+    return text.slice(i, j < 0 ? text.length : j);
+  };
+  const skipBalanced = () => {
+    i = valueEnd(text, i);
+  };
 
   if (!text.startsWith('#usda')) throw new Error('not USD text output');
   i = text.indexOf('\n') + 1;
@@ -154,7 +189,11 @@ function indexUsda(text) {
   for (;;) {
     skipWs();
     if (i >= text.length) break;
-    if (text[i] === '}') { stack.pop(); i++; continue; }
+    if (text[i] === '}') {
+      stack.pop();
+      i++;
+      continue;
+    }
     const rest = lineRest();
     const header = /^(def|over|class)(?:\s+([A-Za-z_][\w:.]*))?\s+"([^"]+)"/.exec(rest);
     if (header) {
@@ -170,7 +209,10 @@ function indexUsda(text) {
       continue;
     }
     const prim = prims[stack[stack.length - 1]];
-    const prop = /^(?:(custom|varying|prepend|append|delete|add|reorder)\s+)*(uniform\s+)?(rel|[A-Za-z_][\w]*(?:\[\])?)\s+([A-Za-z_][\w:.]*?)(\.timeSamples|\.connect)?(?=\s*(=|\(|$))/m.exec(rest);
+    const prop =
+      /^(?:(custom|varying|prepend|append|delete|add|reorder)\s+)*(uniform\s+)?(rel|[A-Za-z_][\w]*(?:\[\])?)\s+([A-Za-z_][\w:.]*?)(\.timeSamples|\.connect)?(?=\s*(=|\(|$))/m.exec(
+        rest,
+      );
     if (!prim || !prop || /^(variantSet|variants)\b/.test(rest)) {
       // Something this reader does not model (variant sets, reorder statements): skip it whole.
       i += rest.search(/[{([]|$/);
@@ -178,7 +220,8 @@ function indexUsda(text) {
       continue;
     }
     const [, , uniform, type, name, suffix] = prop;
-    const p = (prim.props[name] ??= { type, uniform: Boolean(uniform) });
+    prim.props[name] ??= { type, uniform: Boolean(uniform) };
+    const p = prim.props[name];
     i += prop[0].length;
     skipWs();
     if (text[i] === '=') {
@@ -209,7 +252,11 @@ function readMetadataBlock(body) {
     i += m[0].length;
     const end = valueEnd(body, i);
     const raw = body.slice(i, end);
-    try { out[m[2]] = parseValue(raw); } catch { out[m[2]] = raw; }
+    try {
+      out[m[2]] = parseValue(raw);
+    } catch {
+      out[m[2]] = raw;
+    }
     i = end;
   }
   return out;

@@ -60,7 +60,12 @@ const CHILD_TIMEOUT_MS = 5 * 60_000;
 
 function runNode(args: string[], stdin: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'], timeout: CHILD_TIMEOUT_MS, killSignal: 'SIGKILL' });
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: CHILD_TIMEOUT_MS,
+      killSignal: 'SIGKILL',
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -72,8 +77,17 @@ function runNode(args: string[], stdin: string, env: NodeJS.ProcessEnv = {}): Pr
 }
 
 const EMPTY = {
-  timeCodesPerSecond: NaN, startTimeCode: NaN, endTimeCode: NaN, metadata: {}, prims: {},
-  samples: {}, sampleText: {}, defaults: {}, defaultText: {}, targets: {}, missing: [],
+  timeCodesPerSecond: NaN,
+  startTimeCode: NaN,
+  endTimeCode: NaN,
+  metadata: {},
+  prims: {},
+  samples: {},
+  sampleText: {},
+  defaults: {},
+  defaultText: {},
+  targets: {},
+  missing: [],
 };
 
 /** Opens several stages in one real-USD process (one ~3 s start-up for all of them). */
@@ -86,7 +100,12 @@ export async function usdReadbackMany(requests: readonly ReadbackRequest[]): Pro
 }
 
 /** Opens `root` (with `others` available to it) in real Pixar USD and reads `attrs` back. */
-export async function usdReadback(root: string, others: readonly string[] = [], attrs: readonly string[] = [], opts: { flatten?: boolean } = {}): Promise<ReadbackResult> {
+export async function usdReadback(
+  root: string,
+  others: readonly string[] = [],
+  attrs: readonly string[] = [],
+  opts: { flatten?: boolean } = {},
+): Promise<ReadbackResult> {
   const [result] = await usdReadbackMany([{ root, others, attrs, flatten: opts.flatten }]);
   return result;
 }
@@ -96,7 +115,10 @@ export async function tinyusdzCheckMany(files: readonly string[], opts: { print?
   if (files.length === 0) return [];
   const { code, stdout, stderr } = await runNode([script('./tinyusdz-check.mjs'), ...files], '', opts.print ? { TINY_PRINT: '1' } : {});
   if (code !== 0 && code !== 1) throw new Error(`tinyusdz-check.mjs exited with ${code}: ${stderr.trim() || stdout.trim()}`);
-  return stdout.trim().split('\n').map((line) => JSON.parse(line) as TinyusdzResult);
+  return stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as TinyusdzResult);
 }
 
 export async function tinyusdzCheck(file: string, opts: { print?: boolean } = {}): Promise<TinyusdzResult> {

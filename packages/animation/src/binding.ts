@@ -65,7 +65,9 @@ export function matchChannels(
 /** Validates a preset read from JSON; `origin` names the file in errors. */
 export function parseBindingPreset(json: unknown, origin: string): BindingPreset {
   const fail = (why: string): never => {
-    throw new Error(`${origin}: invalid binding preset: ${why}. Expected {"name": string, "blendShapes": {ours: theirs}, "joints": {ours: theirs}}`);
+    throw new Error(
+      `${origin}: invalid binding preset: ${why}. Expected {"name": string, "blendShapes": {ours: theirs}, "joints": {ours: theirs}}`,
+    );
   };
   if (typeof json !== 'object' || json === null || Array.isArray(json)) fail('not a JSON object');
   const o = json as Record<string, unknown>;

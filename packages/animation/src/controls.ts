@@ -32,16 +32,23 @@ export interface ChannelFilter {
  * `?` (one character) are special. Throws a message saying what is wrong (the caller names the option).
  */
 export function parseChannelGlobs(text: string): string[] {
-  const globs = text.split(',').map((g) => g.trim()).filter((g) => g !== '');
+  const globs = text
+    .split(',')
+    .map((g) => g.trim())
+    .filter((g) => g !== '');
   if (globs.length === 0) throw new Error('has no patterns');
   const bad = globs.find((g) => !/^[A-Za-z0-9_*?.:-]+$/.test(g));
-  if (bad !== undefined) throw new Error(`pattern "${bad}" has characters no channel name has (names use letters, digits and _; wildcards are * and ?)`);
+  if (bad !== undefined)
+    throw new Error(`pattern "${bad}" has characters no channel name has (names use letters, digits and _; wildcards are * and ?)`);
   return globs;
 }
 
 /** A glob as a whole-name, case-insensitive test (binding already matches names ignoring case). */
 export function globTest(glob: string): (name: string) => boolean {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   const re = new RegExp(`^${body}$`, 'i');
   return (name) => re.test(name);
 }
@@ -50,7 +57,11 @@ export function globTest(glob: string): (name: string) => boolean {
 export class ChannelFilterError extends Error {
   readonly code = 'UNKNOWN_CHANNEL';
   readonly fix = 'Correct the pattern; `a2f inspect <character> --model <model>` lists the channel names (case is ignored).';
-  constructor(readonly option: string, readonly pattern: string, readonly problem: string) {
+  constructor(
+    readonly option: string,
+    readonly pattern: string,
+    readonly problem: string,
+  ) {
     super(`${option}: ${problem}`);
     this.name = 'ChannelFilterError';
   }
@@ -71,7 +82,11 @@ export function filterChannels(channels: readonly string[], filter: ChannelFilte
     (globs ?? []).map((g) => {
       const test = globTest(g);
       if (!channels.some(test)) {
-        throw new ChannelFilterError(option, g, `pattern "${g}" matches none of the ${channels.length} channels of ${modelName} (${channels.join(', ')})`);
+        throw new ChannelFilterError(
+          option,
+          g,
+          `pattern "${g}" matches none of the ${channels.length} channels of ${modelName} (${channels.join(', ')})`,
+        );
       }
       return test;
     });

@@ -110,7 +110,9 @@ export function validateFaceAnimation(anim: FaceAnimation): void {
   }
   for (const j of anim.joints) {
     if (j.rotations.length !== frameCount * 4 || j.translations.length !== frameCount * 3) {
-      throw new Error(`joint "${j.name}" has ${j.rotations.length / 4} rotations and ${j.translations.length / 3} translations for ${frameCount} frames`);
+      throw new Error(
+        `joint "${j.name}" has ${j.rotations.length / 4} rotations and ${j.translations.length / 3} translations for ${frameCount} frames`,
+      );
     }
     for (let f = 0; f < frameCount; f++) {
       const q = j.rotations.subarray(f * 4, f * 4 + 4);

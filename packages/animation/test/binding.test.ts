@@ -4,7 +4,10 @@ import { matchChannels, parseBindingPreset } from '../src/index.js';
 describe('matchChannels', () => {
   it('matches exactly, then ignoring case, punctuation and joint path prefixes', () => {
     const r = matchChannels(['jawOpen', 'eyeBlinkLeft', 'tongueOut'], ['JawOpen', 'eye_blink_left', 'cheekPuff']);
-    expect(r.matches).toEqual([{ source: 'jawOpen', target: 'JawOpen' }, { source: 'eyeBlinkLeft', target: 'eye_blink_left' }]);
+    expect(r.matches).toEqual([
+      { source: 'jawOpen', target: 'JawOpen' },
+      { source: 'eyeBlinkLeft', target: 'eye_blink_left' },
+    ]);
     expect(r.unmatchedSource).toEqual(['tongueOut']);
     expect(r.unmatchedTarget).toEqual(['cheekPuff']);
     const joints = matchChannels(['jaw', 'eye_L'], ['root', 'root/head', 'root/head/jaw', 'root/head/eye_L']);
@@ -13,7 +16,10 @@ describe('matchChannels', () => {
 
   it('applies preset renames and prefers exact over loose matches', () => {
     const r = matchChannels(['eye_L', 'jaw'], ['head/LeftEye', 'head/Jaw', 'head/jaw'], { eye_L: 'LeftEye' });
-    expect(r.matches).toEqual([{ source: 'eye_L', target: 'head/LeftEye' }, { source: 'jaw', target: 'head/jaw' }]);
+    expect(r.matches).toEqual([
+      { source: 'eye_L', target: 'head/LeftEye' },
+      { source: 'jaw', target: 'head/jaw' },
+    ]);
     expect(r.unmatchedTarget).toEqual(['head/Jaw']);
   });
 

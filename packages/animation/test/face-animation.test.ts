@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ARKIT_BLENDSHAPES, TONGUE_BLENDSHAPES, channelCurve, createFaceAnimation, parseFps, toA2fExportJson, toCsv,
-  validateFaceAnimation, type Provenance,
+  ARKIT_BLENDSHAPES,
+  TONGUE_BLENDSHAPES,
+  channelCurve,
+  createFaceAnimation,
+  parseFps,
+  toA2fExportJson,
+  toCsv,
+  validateFaceAnimation,
+  type Provenance,
 } from '../src/index.js';
 
 const provenance: Provenance = { tool: { name: 'a2f', version: '0.0.0' }, model: { id: 'test', kind: 'test' }, parameters: {} };
@@ -21,7 +28,8 @@ describe('channel names', () => {
 });
 
 describe('FaceAnimation', () => {
-  const make = () => createFaceAnimation({ fps: parseFps(30), frameCount: 3, channels: ['jawOpen', 'mouthClose'], joints: ['jaw'], provenance });
+  const make = () =>
+    createFaceAnimation({ fps: parseFps(30), frameCount: 3, channels: ['jawOpen', 'mouthClose'], joints: ['jaw'], provenance });
 
   it('starts at rest: zero weights, identity rotations', () => {
     const a = make();
@@ -45,10 +53,20 @@ describe('FaceAnimation', () => {
   it('exports NVIDIA a2f_export JSON and CSV with the same numbers', () => {
     const a = make();
     a.weights.set([0.5, 0, 0.25, 1, 1, 0]);
-    const json = toA2fExportJson(a, '/World/anim') as { numFrames: number; facsNames: string[]; weightMat: number[][]; joints: string[]; rotations: number[][][] };
+    const json = toA2fExportJson(a, '/World/anim') as {
+      numFrames: number;
+      facsNames: string[];
+      weightMat: number[][];
+      joints: string[];
+      rotations: number[][][];
+    };
     expect(json.numFrames).toBe(3);
     expect(json.facsNames).toEqual(['jawOpen', 'mouthClose']);
-    expect(json.weightMat).toEqual([[0.5, 0], [0.25, 1], [1, 0]]);
+    expect(json.weightMat).toEqual([
+      [0.5, 0],
+      [0.25, 1],
+      [1, 0],
+    ]);
     expect(json.joints).toEqual(['jaw']);
     expect(json.rotations[2]).toEqual([[1, 0, 0, 0]]);
     const csv = toCsv(a).trim().split('\n');

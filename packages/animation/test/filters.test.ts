@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { blinkCurve, halfLifeAlpha, parseFps, quatFromAxisAngle, quatFromEulerXYZDegrees, quatFromMatrix3, quatRotate, seededRandom, smoothColumns } from '../src/index.js';
+import {
+  blinkCurve,
+  halfLifeAlpha,
+  parseFps,
+  quatFromAxisAngle,
+  quatFromEulerXYZDegrees,
+  quatFromMatrix3,
+  quatRotate,
+  seededRandom,
+  smoothColumns,
+} from '../src/index.js';
 
 describe('smoothing', () => {
   it('uses α = 1 − 0.5^(dt/halfLife)', () => {
@@ -65,7 +75,11 @@ describe('quaternions', () => {
     expect(v[1]).toBeCloseTo(0, 12);
     expect(v[2]).toBeCloseTo(1, 12);
     const e = quatFromEulerXYZDegrees(10, 20, 0);
-    const cols = [[1, 0, 0], [0, 1, 0], [0, 0, 1]].map((b) => quatRotate(e, b as [number, number, number]));
+    const cols = [
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ].map((b) => quatRotate(e, b as [number, number, number]));
     const m = [cols[0][0], cols[1][0], cols[2][0], cols[0][1], cols[1][1], cols[2][1], cols[0][2], cols[1][2], cols[2][2]];
     const back = quatFromMatrix3(m);
     for (let i = 0; i < 4; i++) expect(back[i]).toBeCloseTo(e[i], 12);

@@ -69,7 +69,16 @@ async function decodeAs(format: AudioFormat, bytes: Uint8Array, file: string): P
       const shortfall = wavShortfall(layout);
       if (shortfall && layout.frames === 0) throw shortfallError(file, shortfall, true);
       const channels = decodeWavSamples(bytes, layout);
-      return { channels, sampleRate: layout.sampleRate, format, trimmedSamples: 0, declared: 0, emptyIsDamage: false, messages: [], shortfall };
+      return {
+        channels,
+        sampleRate: layout.sampleRate,
+        format,
+        trimmedSamples: 0,
+        declared: 0,
+        emptyIsDamage: false,
+        messages: [],
+        shortfall,
+      };
     }
     case 'flac': {
       const { declared, shortfall } = checkFlac(bytes);

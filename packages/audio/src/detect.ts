@@ -13,8 +13,7 @@ const ascii = (b: Uint8Array, at: number, s: string): boolean => {
 };
 
 /** `b` is shorter than `s` but agrees with it as far as it goes. */
-const cutShortOf = (b: Uint8Array, s: string): boolean =>
-  b.length < s.length && [...b].every((v, i) => v === s.charCodeAt(i));
+const cutShortOf = (b: Uint8Array, s: string): boolean => b.length < s.length && [...b].every((v, i) => v === s.charCodeAt(i));
 
 /** Formats we recognise but do not decode: named so the user knows what they actually have. */
 const OTHER_AUDIO: ReadonlyArray<[at: number, magic: string, name: string]> = [
@@ -65,12 +64,7 @@ function otherAudio(file: string, what: string): AudioError {
 }
 
 function truncated(file: string, what: string): AudioError {
-  return new AudioError(
-    'TRUNCATED',
-    file,
-    `ends inside the ${what} header`,
-    'Copy or export the file again; it is cut short',
-  );
+  return new AudioError('TRUNCATED', file, `ends inside the ${what} header`, 'Copy or export the file again; it is cut short');
 }
 
 /** Vorbis is the only Ogg codec wired to a tested decoder; others are named in the error. */
@@ -134,10 +128,5 @@ export function detectFormat(b: Uint8Array, file: string): AudioFormat {
   for (const [at, magic, name] of OTHER_AUDIO) if (ascii(b, at, magic)) throw otherAudio(file, name);
   for (const [magic, name] of NOT_AUDIO) if (ascii(b, 0, magic)) throw notAudio(file, name);
   if (looksLikeText(b)) throw notAudio(file, 'a text file');
-  throw new AudioError(
-    'UNKNOWN_FORMAT',
-    file,
-    'is not a WAV, FLAC, MP3 or Ogg Vorbis file (no known signature at the start)',
-    FIX_CONVERT,
-  );
+  throw new AudioError('UNKNOWN_FORMAT', file, 'is not a WAV, FLAC, MP3 or Ogg Vorbis file (no known signature at the start)', FIX_CONVERT);
 }

@@ -49,5 +49,4 @@ export interface Shortfall {
 }
 
 export const FIX_REEXPORT_WAV = 'Re-export the file as 16-bit PCM WAV';
-export const FIX_CONVERT =
-  'Convert it to WAV, FLAC, MP3 or Ogg Vorbis, e.g. `sox in.ext out.wav` or `ffmpeg -i in.ext out.wav`';
+export const FIX_CONVERT = 'Convert it to WAV, FLAC, MP3 or Ogg Vorbis, e.g. `sox in.ext out.wav` or `ffmpeg -i in.ext out.wav`';

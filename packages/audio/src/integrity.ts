@@ -33,9 +33,15 @@ export function checkFlac(b: Uint8Array): CompressedCheck {
     declared: w.declared,
     shortfall: { code, reason, goodSeconds: s(w.good, w.sampleRate), ...(declaredSeconds === undefined ? {} : { declaredSeconds }) },
   });
-  if (w.problem?.kind === 'crc') return short('CORRUPT', `is damaged: FLAC frame ${w.problem.frame} (at ${at(w.problem.at)}) fails its CRC check`);
-  if (w.problem?.kind === 'junk') return short('CORRUPT', `is damaged: the bytes at ${at(w.problem.at)} are not a FLAC ${w.problem.frame === 0 && w.good === 0 ? 'metadata block or frame' : 'frame'}`);
-  if (w.problem?.kind === 'cut') return short('TRUNCATED', `is cut short: it ends inside FLAC frame ${w.problem.frame} (at ${at(w.problem.at)})`);
+  if (w.problem?.kind === 'crc')
+    return short('CORRUPT', `is damaged: FLAC frame ${w.problem.frame} (at ${at(w.problem.at)}) fails its CRC check`);
+  if (w.problem?.kind === 'junk')
+    return short(
+      'CORRUPT',
+      `is damaged: the bytes at ${at(w.problem.at)} are not a FLAC ${w.problem.frame === 0 && w.good === 0 ? 'metadata block or frame' : 'frame'}`,
+    );
+  if (w.problem?.kind === 'cut')
+    return short('TRUNCATED', `is cut short: it ends inside FLAC frame ${w.problem.frame} (at ${at(w.problem.at)})`);
   if (w.declared !== null && w.good < w.declared) {
     return short('TRUNCATED', `is cut short: its frames hold ${w.good} of the ${w.declared} samples STREAMINFO announces`);
   }
@@ -48,11 +54,15 @@ export function checkOgg(b: Uint8Array): CompressedCheck {
   if (!p) return { declared: w.declared, shortfall: null };
   const page = `Ogg page ${p.page} (at ${at(p.at)})`;
   const [code, reason]: [Shortfall['code'], string] =
-    p.kind === 'crc' ? ['CORRUPT', `is damaged: ${page} fails its CRC check`]
-    : p.kind === 'gap' ? ['CORRUPT', `is damaged: pages are missing before ${page}`]
-    : p.kind === 'junk' ? ['CORRUPT', `is damaged: the bytes at ${at(p.at)} are not an Ogg page`]
-    : p.kind === 'cut' ? ['TRUNCATED', `is cut short: it ends inside ${page}`]
-    : ['TRUNCATED', 'is cut short: the stream ends without its end-of-stream page'];
+    p.kind === 'crc'
+      ? ['CORRUPT', `is damaged: ${page} fails its CRC check`]
+      : p.kind === 'gap'
+        ? ['CORRUPT', `is damaged: pages are missing before ${page}`]
+        : p.kind === 'junk'
+          ? ['CORRUPT', `is damaged: the bytes at ${at(p.at)} are not an Ogg page`]
+          : p.kind === 'cut'
+            ? ['TRUNCATED', `is cut short: it ends inside ${page}`]
+            : ['TRUNCATED', 'is cut short: the stream ends without its end-of-stream page'];
   return { declared: w.declared, shortfall: { code, reason, goodSeconds: s(w.good, w.sampleRate) } };
 }
 
@@ -74,7 +84,12 @@ export function checkMp3(b: Uint8Array): Shortfall | null {
   const fields = { goodSeconds, ...(declaredSeconds === undefined ? {} : { declaredSeconds }) };
   if (walk.junkAt >= 0) {
     const before = declared === null ? walk.framesBeforeJunk + 1 : walk.framesBeforeJunk;
-    return { code: 'CORRUPT', reason: `is damaged: the bytes at ${at(walk.junkAt)} are not an MP3 frame`, ...fields, goodSeconds: seconds(before, 0) };
+    return {
+      code: 'CORRUPT',
+      reason: `is damaged: the bytes at ${at(walk.junkAt)} are not an MP3 frame`,
+      ...fields,
+      goodSeconds: seconds(before, 0),
+    };
   }
   if (walk.cutAt >= 0) {
     return { code: 'TRUNCATED', reason: `is cut short: its last MP3 frame (at ${at(walk.cutAt)}) is incomplete`, ...fields };

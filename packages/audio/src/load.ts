@@ -116,7 +116,7 @@ async function loadWavStreaming(file: string, rate: number, allowTruncated: bool
     }
     if (!resampler) return null;
     const target = resampler;
-    let streamed;
+    let streamed: Awaited<ReturnType<typeof streamWavMono>>;
     try {
       streamed = await streamWavMono(fh, size, layout, file, (mono) => target.push(mono));
     } catch (e) {
@@ -190,9 +190,7 @@ function readFailure(file: string, e: unknown): AudioError {
     'NOT_FOUND',
     file,
     missing ? 'does not exist' : `cannot be read (${code ?? String(e)})`,
-    missing
-      ? `Check the path; relative paths start from ${process.cwd()}`
-      : 'Check that the file is readable by the current user',
+    missing ? `Check the path; relative paths start from ${process.cwd()}` : 'Check that the file is readable by the current user',
     { cause: e },
   );
 }

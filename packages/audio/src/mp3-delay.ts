@@ -61,12 +61,9 @@ export function readMp3Gapless(b: Uint8Array, firstFrame: number): Mp3Gapless | 
  * Removes the delay from decoded MP3 output (see the file comment). `trimmedSamples` counts
  * leading samples dropped by us or by the decoder, so callers can report the correction.
  */
-export function trimMp3(
-  channels: Float32Array[],
-  gapless: Mp3Gapless | null,
-): { channels: Float32Array[]; trimmedSamples: number } {
+export function trimMp3(channels: Float32Array[], gapless: Mp3Gapless | null): { channels: Float32Array[]; trimmedSamples: number } {
   const decoded = channels[0]?.length ?? 0;
-  if (!gapless || gapless.frame.layer !== 3 || decoded === 0) return { channels, trimmedSamples: 0 };
+  if (gapless?.frame.layer !== 3 || decoded === 0) return { channels, trimmedSamples: 0 };
   const { tag, frame } = gapless;
   if (!tag) {
     const cut = Math.min(LAME_ENCODER_DELAY + MP3_DECODER_DELAY, decoded);

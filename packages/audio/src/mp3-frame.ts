@@ -26,16 +26,27 @@ const RATES = { 1: [44100, 48000, 32000], 2: [22050, 24000, 16000], 2.5: [11025,
 /** Parses the 4-byte header at `at`; null when any field holds a reserved value. */
 export function parseMpegFrame(b: Uint8Array, at: number): MpegFrame | null {
   if (at + 4 > b.length || b[at] !== 0xff) return null;
-  const b1 = b[at + 1]!, b2 = b[at + 2]!, b3 = b[at + 3]!;
+  const b1 = b[at + 1]!,
+    b2 = b[at + 2]!,
+    b3 = b[at + 3]!;
   if ((b1 & 0xe0) !== 0xe0) return null;
-  const v = (b1 >> 3) & 3, l = (b1 >> 1) & 3, bi = b2 >> 4, si = (b2 >> 2) & 3;
+  const v = (b1 >> 3) & 3,
+    l = (b1 >> 1) & 3,
+    bi = b2 >> 4,
+    si = (b2 >> 2) & 3;
   if (v === 1 || l === 0 || bi === 0 || bi === 15 || si === 3 || (b3 & 3) === 2) return null;
   const version = v === 3 ? 1 : v === 2 ? 2 : 2.5;
   const layer = (4 - l) as 1 | 2 | 3;
   const table =
     version === 1
-      ? layer === 1 ? BITRATES.v1l1 : layer === 2 ? BITRATES.v1l2 : BITRATES.v1l3
-      : layer === 1 ? BITRATES.v2l1 : BITRATES.v2l23;
+      ? layer === 1
+        ? BITRATES.v1l1
+        : layer === 2
+          ? BITRATES.v1l2
+          : BITRATES.v1l3
+      : layer === 1
+        ? BITRATES.v2l1
+        : BITRATES.v2l23;
   const bitrate = table[bi]! * 1000;
   const sampleRate = RATES[version][si]!;
   const padding = (b2 >> 1) & 1;
@@ -69,8 +80,7 @@ export function id3v2Size(b: Uint8Array): number {
   return at;
 }
 
-const sameStream = (a: MpegFrame, c: MpegFrame): boolean =>
-  a.version === c.version && a.layer === c.layer && a.sampleRate === c.sampleRate;
+const sameStream = (a: MpegFrame, c: MpegFrame): boolean => a.version === c.version && a.layer === c.layer && a.sampleRate === c.sampleRate;
 
 /**
  * Offset of the first MPEG audio frame, or -1. A lone 0xFFEx is too weak a signature (random
@@ -93,8 +103,7 @@ export function findFirstMp3Frame(b: Uint8Array): number {
 }
 
 /** `n` bytes at `at` as Latin-1 text (fewer at the end of the file). */
-export const asciiAt = (b: Uint8Array, at: number, n: number): string =>
-  String.fromCharCode(...b.subarray(at, Math.min(b.length, at + n)));
+export const asciiAt = (b: Uint8Array, at: number, n: number): string => String.fromCharCode(...b.subarray(at, Math.min(b.length, at + n)));
 const u32be = (b: Uint8Array, at: number): number => ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 
 /** Offset of the Xing/Info header inside the (silent) first frame, or -1 when it has none. */

@@ -22,8 +22,7 @@ export interface OggWalk {
   };
 }
 
-const isCapture = (b: Uint8Array, at: number): boolean =>
-  b[at] === 0x4f && b[at + 1] === 0x67 && b[at + 2] === 0x67 && b[at + 3] === 0x53;
+const isCapture = (b: Uint8Array, at: number): boolean => b[at] === 0x4f && b[at + 1] === 0x67 && b[at + 2] === 0x67 && b[at + 3] === 0x53;
 
 export function walkOgg(b: Uint8Array): OggWalk {
   const walk: OggWalk = { sampleRate: vorbisRate(b), declared: null, good: 0, problem: null };

@@ -52,7 +52,10 @@ export async function resample(x: Float32Array, from: number, to: number): Promi
 }
 
 function checkRates(from: number, to: number): void {
-  for (const [name, rate] of [['from', from], ['to', to]] as const) {
+  for (const [name, rate] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
     if (!Number.isFinite(rate) || rate <= 0) throw new RangeError(`resample: ${name} rate must be > 0, got ${rate}`);
   }
   if (to / from > MAX_RATIO || from / to > MAX_RATIO) {
@@ -93,7 +96,7 @@ export function streamingMode(n: number, from: number, to: number): 'copy' | 'ga
   const k = rateScale(from, to);
   const padded = paddedLength(n, from);
   // The converter's own ratio (output/input of the scaled rates), as its size check uses it.
-  if (Math.max(Math.ceil(padded * ((to / k) / (from / k))), padded) <= LIBRARY_CHUNK_LIMIT) return 'gather';
+  if (Math.max(Math.ceil(padded * (to / k / (from / k))), padded) <= LIBRARY_CHUNK_LIMIT) return 'gather';
   return Number.isInteger(from / k / 10) ? 'chunked' : null;
 }
 
@@ -137,7 +140,8 @@ export class MonoResampler {
 
   /** The next samples of the signal, in order. */
   push(x: Float32Array): void {
-    if (this.pushed + x.length > this.n) throw new RangeError(`MonoResampler: pushed ${this.pushed + x.length} samples, the signal has ${this.n}`);
+    if (this.pushed + x.length > this.n)
+      throw new RangeError(`MonoResampler: pushed ${this.pushed + x.length} samples, the signal has ${this.n}`);
     this.pushed += x.length;
     if (this.mode !== 'chunked') {
       this.out.set(x, this.pushed - x.length);

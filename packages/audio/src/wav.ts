@@ -9,14 +9,14 @@ export const WAVE_FORMAT_PCM = 1;
 export const WAVE_FORMAT_IEEE_FLOAT = 3;
 export const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
 /** Codecs @audio/decode's WAV decoder handles that we do not parse ourselves. */
-const DELEGATED: Readonly<Record<number, string>> = { 2: 'MS ADPCM', 6: 'A-law', 7: 'µ-law', 0x11: 'IMA ADPCM' };
+const DELEGATED: Readonly<Record<number, string>> = { 2: 'MS ADPCM', 6: 'A-law', 7: 'µ-law', 17: 'IMA ADPCM' };
 const CODEC_NAMES: Readonly<Record<number, string>> = {
-  0x31: 'GSM 6.10',
-  0x50: 'MPEG',
-  0x55: 'MPEG Layer 3',
-  0xff: 'AAC',
-  0x161: 'WMA',
-  0x1610: 'AAC',
+  49: 'GSM 6.10',
+  80: 'MPEG',
+  85: 'MPEG Layer 3',
+  255: 'AAC',
+  353: 'WMA',
+  5648: 'AAC',
 };
 /** Bytes 2..15 of KSDATAFORMAT_SUBTYPE_PCM / _IEEE_FLOAT; bytes 0..1 carry the format tag. */
 const KS_GUID_TAIL = [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71];
@@ -129,12 +129,7 @@ export function readWavLayout(source: Uint8Array | ByteSource, file: string): Wa
     throw new AudioError('TRUNCATED', file, 'has no data chunk (the file is cut short before the audio)', 'Copy or export the file again');
   }
   if (fmt.channels === 0 || fmt.rate === 0) {
-    throw new AudioError(
-      'DECODE_FAILED',
-      file,
-      `has a corrupt WAV header (${fmt.channels} channels at ${fmt.rate} Hz)`,
-      FIX_REEXPORT_WAV,
-    );
+    throw new AudioError('DECODE_FAILED', file, `has a corrupt WAV header (${fmt.channels} channels at ${fmt.rate} Hz)`, FIX_REEXPORT_WAV);
   }
   const codec = fmt.sub;
   const name = codec === -1 ? 'an unknown EXTENSIBLE sub-format' : (CODEC_NAMES[codec] ?? `codec 0x${codec.toString(16)}`);
@@ -194,7 +189,7 @@ export function sampleReader(dv: DataView, codec: number, container: number): (p
     case 2:
       return (p) => dv.getInt16(p, true) / 32768;
     case 3:
-      return (p) => ((dv.getUint8(p) | (dv.getUint8(p + 1) << 8) | (dv.getInt8(p + 2) << 16)) / 8388608);
+      return (p) => (dv.getUint8(p) | (dv.getUint8(p + 1) << 8) | (dv.getInt8(p + 2) << 16)) / 8388608;
     default: {
       // Left-justified in a 4+ byte container: the top 4 bytes hold the value.
       const top = container - 4;

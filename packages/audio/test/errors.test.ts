@@ -106,14 +106,27 @@ describe('bad input raises AudioError with a code, the path and a fix', () => {
     x[12000] = Number.POSITIVE_INFINITY;
     x[12001] = Number.NEGATIVE_INFINITY;
     for (const format of ['float32', 'float64'] as const) {
-      await expectCode(tmp.put(`bad-${format}.wav`, encodeWav([x], 16000, format)), 'NON_FINITE', /3 NaN or infinite samples, the first at 0\.500 s/);
+      await expectCode(
+        tmp.put(`bad-${format}.wav`, encodeWav([x], 16000, format)),
+        'NON_FINITE',
+        /3 NaN or infinite samples, the first at 0\.500 s/,
+      );
     }
   });
 
   it('known but unsupported containers → UNKNOWN_FORMAT naming them', async () => {
     const m4a = Uint8Array.from([0, 0, 0, 0x20, ...Buffer.from('ftypM4A \0\0\0\0M4A mp42isom'), ...noise(64)]);
     await expectCode(tmp.put('voice.m4a.wav', m4a), 'UNKNOWN_FORMAT', /MP4\/M4A/);
-    const opus = Uint8Array.from([...Buffer.from('OggS'), 0, 2, ...new Array<number>(20).fill(0), 1, 19, ...Buffer.from('OpusHead'), ...noise(11)]);
+    const opus = Uint8Array.from([
+      ...Buffer.from('OggS'),
+      0,
+      2,
+      ...new Array<number>(20).fill(0),
+      1,
+      19,
+      ...Buffer.from('OpusHead'),
+      ...noise(11),
+    ]);
     await expectCode(tmp.put('voice.ogg', opus), 'UNKNOWN_FORMAT', /Opus/);
   });
 

@@ -25,7 +25,10 @@ function signal(frames: number, rate: number, channels: number, seed: number): F
     for (let i = 0; i < frames; i++) {
       lp += 0.3 * (rand() - lp);
       const t = i / rate;
-      x[i] = 0.5 * lp + 0.3 * Math.sin(2 * Math.PI * (180 + 40 * c) * t) * Math.sin(2 * Math.PI * 3 * t) + 0.1 * Math.sin(2 * Math.PI * 2300 * t);
+      x[i] =
+        0.5 * lp +
+        0.3 * Math.sin(2 * Math.PI * (180 + 40 * c) * t) * Math.sin(2 * Math.PI * 3 * t) +
+        0.1 * Math.sin(2 * Math.PI * 2300 * t);
     }
     return x;
   });
@@ -51,10 +54,26 @@ function expectSameBits(a: Float32Array, b: Float32Array): void {
   expect(firstDiff).toBe(-1);
 }
 
-const cases: { name: string; rate: number; channels: number; seconds: number; format: WavSampleFormat; extensible?: boolean; mode: string }[] = [
+const cases: {
+  name: string;
+  rate: number;
+  channels: number;
+  seconds: number;
+  format: WavSampleFormat;
+  extensible?: boolean;
+  mode: string;
+}[] = [
   // 22 s at 48 kHz: 1.06 M samples, past the library's one-call limit → its chunked full() calls; 2 read blocks
   { name: '48 kHz stereo pcm16, 22 s', rate: 48000, channels: 2, seconds: 22, format: 'pcm16', mode: 'chunked' },
-  { name: '44.1 kHz mono pcm24 EXTENSIBLE, 24 s', rate: 44100, channels: 1, seconds: 24, format: 'pcm24', extensible: true, mode: 'chunked' },
+  {
+    name: '44.1 kHz mono pcm24 EXTENSIBLE, 24 s',
+    rate: 44100,
+    channels: 1,
+    seconds: 24,
+    format: 'pcm24',
+    extensible: true,
+    mode: 'chunked',
+  },
   // just under the limit: one simple() call
   { name: '48 kHz mono float32, 20.9 s', rate: 48000, channels: 1, seconds: 20.9, format: 'float32', mode: 'gather' },
   // 9-byte frames: read blocks that end mid-frame would break here
@@ -69,17 +88,27 @@ describe('streamed WAV loading equals the whole-file path', () => {
   for (const c of cases) {
     it(c.name, async () => {
       const frames = Math.round(c.rate * c.seconds);
-      const file = dir.put(`${c.rate}-${c.channels}-${c.format}.wav`, encodeWav(signal(frames, c.rate, c.channels, c.rate + c.channels), c.rate, c.format, { extensible: c.extensible ?? false }));
+      const file = dir.put(
+        `${c.rate}-${c.channels}-${c.format}.wav`,
+        encodeWav(signal(frames, c.rate, c.channels, c.rate + c.channels), c.rate, c.format, { extensible: c.extensible ?? false }),
+      );
       expect(streamingMode(frames, c.rate, 16000)).toBe(c.mode);
       const expected = await wholeFile(file, 16000);
       const got = await loadAudio(file);
       expectSameBits(got.samples, expected.samples);
-      expect(got.info).toMatchObject({ format: 'wav', sampleRate: c.rate, channels: c.channels, frames: expected.frames, sha256: expected.sha256, trimmedSamples: 0 });
+      expect(got.info).toMatchObject({
+        format: 'wav',
+        sampleRate: c.rate,
+        channels: c.channels,
+        frames: expected.frames,
+        sha256: expected.sha256,
+        trimmedSamples: 0,
+      });
       expect(got.info.durationSeconds).toBe(expected.frames / c.rate);
     });
   }
 
-  it('a data chunk followed by other chunks, and a streaming writer\'s unpatched size', async () => {
+  it("a data chunk followed by other chunks, and a streaming writer's unpatched size", async () => {
     const rate = 44100;
     const pcm = encodeWav(signal(rate * 2 + 1, rate, 2, 7), rate, 'pcm16');
     // LIST after an odd-sized pad-byte-less chunk, after the data
@@ -90,7 +119,10 @@ describe('streamed WAV loading equals the whole-file path', () => {
     const unpatched = pcm.slice();
     new DataView(unpatched.buffer).setUint32(4, 0, true);
     new DataView(unpatched.buffer).setUint32(40, 0, true); // data size 0 with RIFF size 0: data runs to the end
-    for (const [name, bytes] of [['trailing.wav', trailing], ['unpatched.wav', unpatched]] as const) {
+    for (const [name, bytes] of [
+      ['trailing.wav', trailing],
+      ['unpatched.wav', unpatched],
+    ] as const) {
       const file = dir.put(name, bytes);
       const expected = await wholeFile(file, 16000);
       const got = await loadAudio(file);
@@ -105,8 +137,14 @@ describe('streamed WAV loading equals the whole-file path', () => {
     const frames = 1_000_000;
     expect(streamingMode(frames, rate, 16000)).toBeNull();
     const file = dir.put('odd-rate.wav', encodeWav(signal(frames, rate, 1, 3), rate, 'pcm8'));
-    const expected = await wholeFile(file, 16000).then((r) => ({ ok: true as const, r }), (e: unknown) => ({ ok: false as const, e }));
-    const got = await loadAudio(file).then((r) => ({ ok: true as const, r }), (e: unknown) => ({ ok: false as const, e }));
+    const expected = await wholeFile(file, 16000).then(
+      (r) => ({ ok: true as const, r }),
+      (e: unknown) => ({ ok: false as const, e }),
+    );
+    const got = await loadAudio(file).then(
+      (r) => ({ ok: true as const, r }),
+      (e: unknown) => ({ ok: false as const, e }),
+    );
     expect(got.ok).toBe(expected.ok);
     if (got.ok && expected.ok) expectSameBits(got.r.samples, expected.r.samples);
     if (!got.ok && !expected.ok) {
@@ -133,7 +171,7 @@ describe('streamed WAV loading equals the whole-file path', () => {
 });
 
 describe('MonoResampler', () => {
-  it('gives resample()\'s output whatever the push sizes', async () => {
+  it("gives resample()'s output whatever the push sizes", async () => {
     const rate = 48000;
     const frames = 21 * rate + 17; // chunked
     expect(streamingMode(frames, rate, 16000)).toBe('chunked');

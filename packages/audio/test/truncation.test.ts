@@ -117,7 +117,9 @@ describe('files cut short are refused (TRUNCATED), and processed with allowTrunc
       const err = await loadAudio(path, { allowTruncated }).catch((e: unknown) => e as AudioError);
       expect(err).toBeInstanceOf(AudioError);
       expect(err).toMatchObject({ code: 'TRUNCATED', file: path });
-      expect((err as AudioError).problem).toMatch(/declares 141,086 bytes but the file holds 0; the intact audio ends at 0\.000 s of the 3\.199 s/);
+      expect((err as AudioError).problem).toMatch(
+        /declares 141,086 bytes but the file holds 0; the intact audio ends at 0\.000 s of the 3\.199 s/,
+      );
       expect((err as AudioError).fix).toMatch(/holds no audio/);
     }
   });
@@ -167,7 +169,9 @@ describe('damaged files are refused (CORRUPT), and processed with allowTruncated
     bad[pages[4]!.start + 100]! ^= 0x10;
     const path = tmp.put('flip.ogg', bad);
     const { err, seconds } = await refusedThenAccepted(path, 'CORRUPT');
-    expect(err.problem).toBe(`is damaged: Ogg page 4 (at byte ${pages[4]!.start.toLocaleString('en-US')}) fails its CRC check; the intact audio ends at ${err.shortfall!.goodSeconds.toFixed(3)} s`);
+    expect(err.problem).toBe(
+      `is damaged: Ogg page 4 (at byte ${pages[4]!.start.toLocaleString('en-US')}) fails its CRC check; the intact audio ends at ${err.shortfall!.goodSeconds.toFixed(3)} s`,
+    );
     expect(seconds).toBeGreaterThan(err.shortfall!.goodSeconds);
   });
 

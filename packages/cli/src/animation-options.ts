@@ -8,15 +8,23 @@ export const BINDING_CONTROL_OPTIONS = {
   jaw: {
     choices: JAW_MODES,
     default: 'auto' as JawMode | 'auto',
-    describe: 'what opens the jaw: the jaw joint, the jaw blendshapes (jawOpen…) or both; auto: blendshape when the mesh carrying jawOpen is skinned to the jaw joint, else both',
+    describe:
+      'what opens the jaw: the jaw joint, the jaw blendshapes (jawOpen…) or both; auto: blendshape when the mesh carrying jawOpen is skinned to the jaw joint, else both',
   },
   channels: { type: 'string', describe: 'write only channels matching these globs, e.g. "jaw*,mouth*" (our channel names, case ignored)' },
   'exclude-channels': { type: 'string', describe: 'leave out channels matching these globs, e.g. "eyeLook*"' },
 } as const;
 
 export const ANIMATION_CONTROL_OPTIONS = {
-  blinks: { type: 'boolean', default: true, describe: 'procedural blinks; --no-blinks keeps the eyes open (eyeBlink channels held at 0) for every model' },
-  'blink-interval': { type: 'number', describe: 'mean seconds between blinks (default: the model\'s, 3.5 s embedded model, 3 s NVIDIA packs)' },
+  blinks: {
+    type: 'boolean',
+    default: true,
+    describe: 'procedural blinks; --no-blinks keeps the eyes open (eyeBlink channels held at 0) for every model',
+  },
+  'blink-interval': {
+    type: 'number',
+    describe: "mean seconds between blinks (default: the model's, 3.5 s embedded model, 3 s NVIDIA packs)",
+  },
   ...BINDING_CONTROL_OPTIONS,
 } as const;
 

@@ -17,11 +17,19 @@ export interface FatalError {
 
 /** The error as { code, message, fix }: the message without the fix a JobError appends to it. */
 export function fatalError(err: unknown, command = ''): FatalError {
-  const e = (err instanceof Error ? err : new Error(String(err))) as Error & { code?: unknown; fix?: unknown; file?: unknown; problem?: unknown };
+  const e = (err instanceof Error ? err : new Error(String(err))) as Error & {
+    code?: unknown;
+    fix?: unknown;
+    file?: unknown;
+    problem?: unknown;
+  };
   const given = typeof e.fix === 'string' && e.fix ? e.fix : undefined;
-  const message = typeof e.file === 'string' && typeof e.problem === 'string'
-    ? `${e.file}: ${e.problem}`
-    : given && e.message.endsWith(given) ? e.message.slice(0, -given.length).replace(/[\s.]+$/, '') : e.message;
+  const message =
+    typeof e.file === 'string' && typeof e.problem === 'string'
+      ? `${e.file}: ${e.problem}`
+      : given && e.message.endsWith(given)
+        ? e.message.slice(0, -given.length).replace(/[\s.]+$/, '')
+        : e.message;
   const help = `Run "a2f ${command ? `${command} ` : ''}--help" for usage.`;
   return {
     code: typeof e.code === 'string' ? e.code : err instanceof UsageError ? 'USAGE' : e.name || 'ERROR',

@@ -11,8 +11,15 @@ export function expandAudioArgs(args: readonly string[]): string[] {
   const out: string[] = [];
   for (const arg of args) {
     let isDir = false;
-    try { isDir = statSync(arg).isDirectory(); } catch { /* reported by the decoder, with the fix */ }
-    if (!isDir) { out.push(arg); continue; }
+    try {
+      isDir = statSync(arg).isDirectory();
+    } catch {
+      /* reported by the decoder, with the fix */
+    }
+    if (!isDir) {
+      out.push(arg);
+      continue;
+    }
     const found = readdirSync(arg, { withFileTypes: true })
       .filter((e) => !e.isDirectory() && !e.name.startsWith('.') && AUDIO_EXTENSIONS.includes(path.extname(e.name).toLowerCase()))
       .map((e) => e.name)

@@ -4,7 +4,10 @@
  */
 export class ProgressBar {
   private last = '';
-  constructor(private readonly stream: NodeJS.WriteStream = process.stderr, private readonly enabled = Boolean(stream.isTTY)) {}
+  constructor(
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly enabled = Boolean(stream.isTTY),
+  ) {}
 
   update(label: string, done: number, total: number): void {
     if (!this.enabled) return;

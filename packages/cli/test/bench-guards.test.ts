@@ -21,7 +21,7 @@ describe('the machine ceiling', () => {
     expect(ceiling.basis).toMatch(/2 cores × 4\.20 GHz × 64 FLOP\/cycle/);
   });
 
-  it('takes cpufreq\'s maximum when the kernel gives one, and narrower SIMD from the flags', () => {
+  it("takes cpufreq's maximum when the kernel gives one, and narrower SIMD from the flags", () => {
     const avx2 = cpuCeiling({ cores: 4, cpuinfo: XEON.replace(' avx512f avx512dq', ''), maxFreqKHz: 3_500_000 });
     expect(avx2.flopsPerCycle).toBe(32);
     expect(avx2.gflops).toBeCloseTo(4 * 3.5 * 32, 6);
@@ -47,7 +47,7 @@ describe('a FLOP rate above the ceiling', () => {
     expect(underCeiling({ value: 129 }, ceiling)).toEqual({ value: 129 });
   });
 
-  it('is not judged against the CPU\'s ceiling on a GPU (null ceiling)', () => {
+  it("is not judged against the CPU's ceiling on a GPU (null ceiling)", () => {
     expect(underCeiling({ value: 40_000 }, null)).toEqual({ value: 40_000 });
   });
 
@@ -65,7 +65,9 @@ describe('a FLOP rate above the ceiling', () => {
     // the only throughput point was refused: no layout ratio, no default-vs-fastest claim
     expect(md).not.toMatch(/ran the network at/);
     expect(md).not.toMatch(/fastest layout/);
-    expect(md).toMatch(/What this run shows:\n\n- Post-processing \+ solve: the coefficient path took 0\.500 ms\/frame, the SDK's mesh path 100\.00 ms\/frame \(200\.0× ours\) on the same 300 frames/);
+    expect(md).toMatch(
+      /What this run shows:\n\n- Post-processing \+ solve: the coefficient path took 0\.500 ms\/frame, the SDK's mesh path 100\.00 ms\/frame \(200\.0× ours\) on the same 300 frames/,
+    );
   });
 });
 
@@ -78,7 +80,7 @@ describe('a share of the roofline above 100 %', () => {
     expect(share(59, 129).value).toBeCloseTo(59 / 129, 9);
   });
 
-  it('leaves the point\'s share null with the reason, and the target unjudged', () => {
+  it("leaves the point's share null with the reason, and the target unjudged", () => {
     const [p] = withRoofline([point(4, 151)], 129);
     expect(p!.rooflineFraction).toBeNull();
     expect(p!.shareNote).toMatch(/cannot exceed 100 %/);
@@ -103,7 +105,9 @@ describe('a short sample', () => {
 
   it('is prevented by repeating the work until both the repetitions and the time are reached', async () => {
     let calls = 0;
-    const sync = repeatForSync(0.02, 3, () => { calls++; });
+    const sync = repeatForSync(0.02, 3, () => {
+      calls++;
+    });
     expect(sync.reps).toBe(calls);
     expect(sync.reps).toBeGreaterThanOrEqual(3);
     expect(sync.seconds).toBeGreaterThanOrEqual(0.02);
@@ -116,7 +120,7 @@ describe('a short sample', () => {
 describe('the 60-minute peak memory', () => {
   const run = (minutes: number, mb: number) => ({ model: 'v2.3-shaped', audioMinutes: minutes, peakRssMB: mb, seconds: 1, frames: 1 });
 
-  it('is a real 60-minute line\'s peak', () => {
+  it("is a real 60-minute line's peak", () => {
     expect(peakAt([run(60, 900)], 60, 'x')).toEqual({ minutes: 60, peakRssMB: 900 });
   });
 
@@ -133,8 +137,16 @@ describe('the 60-minute peak memory', () => {
 function point(batch: number, gflops: number | null, note?: string): ThroughputPoint {
   const fps = gflops === null ? null : gflops / 3.2;
   return {
-    batch, workers: 2, threads: 1, framesPerSecond: fps, msPerFrame: fps === null ? null : 1000 / fps, gflops,
-    ...(note ? { note } : {}), rooflineFraction: null, frames: 64, sample: { seconds: 2, reps: 3 },
+    batch,
+    workers: 2,
+    threads: 1,
+    framesPerSecond: fps,
+    msPerFrame: fps === null ? null : 1000 / fps,
+    gflops,
+    ...(note ? { note } : {}),
+    rooflineFraction: null,
+    frames: 64,
+    sample: { seconds: 2, reps: 3 },
   };
 }
 
@@ -145,30 +157,94 @@ function fixture(o: { rooflineGflops: number; pointGflops: number; packMinutes?:
   const points = withRoofline([point(4, pt.value, pt.note)], roof.value);
   const best = points[0]!.framesPerSecond === null ? null : points[0]!;
   const line = (label: string) => ({
-    label, model: 'm', settings: { batchSize: 8, workers: 2, threads: 1, solvePath: 'coefficients' }, audioSeconds: 60, frames: 1800,
-    seconds: 30, sample: { seconds: 30, reps: 1 }, secondsPerMinute: 30, realTimeFactor: 0.5,
-    stages: { decode: 1, inference: 27, postprocess: 1, write: 1 }, startupSeconds: 2,
+    label,
+    model: 'm',
+    settings: { batchSize: 8, workers: 2, threads: 1, solvePath: 'coefficients' },
+    audioSeconds: 60,
+    frames: 1800,
+    seconds: 30,
+    sample: { seconds: 30, reps: 1 },
+    secondsPerMinute: 30,
+    realTimeFactor: 0.5,
+    stages: { decode: 1, inference: 27, postprocess: 1, write: 1 },
+    startupSeconds: 2,
   });
-  const packRuns = (o.packMinutes ?? [60]).map((m) => ({ model: 'v2.3-shaped', audioMinutes: m, peakRssMB: 900, seconds: 60 * m, frames: 1800 * m }));
+  const packRuns = (o.packMinutes ?? [60]).map((m) => ({
+    model: 'v2.3-shaped',
+    audioMinutes: m,
+    peakRssMB: 900,
+    seconds: 60 * m,
+    frames: 1800 * m,
+  }));
   const partial = {
-    quick: false, device: 'cpu' as const, provisional: false, startedAt: '2026-12-06T00:00:00.000Z', seconds: 3000,
-    machine: { cpus: 2, cpuModel: 'Xeon', memoryGiB: 23.5, platform: 'linux', node: 'v20', onnxruntime: '1.30.0', loadAverage: { start: 0.1, end: 0.2 } },
-    ceiling, minSampleSeconds: MIN_SAMPLE_SECONDS,
-    network: { packDir: '/x', geometry: 'full' as const, parameters: 18.11e6, flopsPerFrame: 3.23e9, macsPerFrame: 1.6e9, reference: { parameters: 18.27e6, flopsPerFrame: 3.2e9 }, deviation: { parameters: -0.0085, flopsPerFrame: 0.009 }, generatedSeconds: 0 },
-    roofline: { gflops: roof.value, layouts: [{ workers: 2, threads: 1, gflops: roof.value, seconds: 3, ...(roof.note ? { note: roof.note } : {}) }], shape: 'chains', ...(roof.note ? { note: roof.note } : {}) },
-    throughput: points, best,
-    postprocess: { meshMsPerFrame: 100, coefficientsMsPerFrame: 0.5, frames: 300, sample: { mesh: { seconds: 30, reps: 1 }, coefficients: { seconds: 3, reps: 20 } }, fractionOfNetwork: { mesh: null, coefficients: null }, prepareSeconds: { mesh: 1, coefficients: 2 } },
+    quick: false,
+    device: 'cpu' as const,
+    provisional: false,
+    startedAt: '2026-12-06T00:00:00.000Z',
+    seconds: 3000,
+    machine: {
+      cpus: 2,
+      cpuModel: 'Xeon',
+      memoryGiB: 23.5,
+      platform: 'linux',
+      node: 'v20',
+      onnxruntime: '1.30.0',
+      loadAverage: { start: 0.1, end: 0.2 },
+    },
+    ceiling,
+    minSampleSeconds: MIN_SAMPLE_SECONDS,
+    network: {
+      packDir: '/x',
+      geometry: 'full' as const,
+      parameters: 18.11e6,
+      flopsPerFrame: 3.23e9,
+      macsPerFrame: 1.6e9,
+      reference: { parameters: 18.27e6, flopsPerFrame: 3.2e9 },
+      deviation: { parameters: -0.0085, flopsPerFrame: 0.009 },
+      generatedSeconds: 0,
+    },
+    roofline: {
+      gflops: roof.value,
+      layouts: [{ workers: 2, threads: 1, gflops: roof.value, seconds: 3, ...(roof.note ? { note: roof.note } : {}) }],
+      shape: 'chains',
+      ...(roof.note ? { note: roof.note } : {}),
+    },
+    throughput: points,
+    best,
+    postprocess: {
+      meshMsPerFrame: 100,
+      coefficientsMsPerFrame: 0.5,
+      frames: 300,
+      sample: { mesh: { seconds: 30, reps: 1 }, coefficients: { seconds: 3, reps: 20 } },
+      fractionOfNetwork: { mesh: null, coefficients: null },
+      prepareSeconds: { mesh: 1, coefficients: 2 },
+    },
     endToEnd: { defaultModel: line('default model'), benchPack: line('ours'), baseline: line('port') },
     speedup: 1,
-    usdWrite: { frames: 18000, channels: 71, bytes: 2e7, seconds: 0.5, reps: 6, megabytesPerSecond: 40, fsyncSeconds: 0.01, durableMegabytesPerSecond: 39 },
-    memory: { defaultModel: { model: 'default', audioMinutes: 60, peakRssMB: 300, seconds: 600, frames: 108000 }, benchPack: packRuns, benchPackHour: peakAt(packRuns, 60, '--short-memory ran shorter lines instead') },
+    usdWrite: {
+      frames: 18000,
+      channels: 71,
+      bytes: 2e7,
+      seconds: 0.5,
+      reps: 6,
+      megabytesPerSecond: 40,
+      fsyncSeconds: 0.01,
+      durableMegabytesPerSecond: 39,
+    },
+    memory: {
+      defaultModel: { model: 'default', audioMinutes: 60, peakRssMB: 300, seconds: 600, frames: 108000 },
+      benchPack: packRuns,
+      benchPackHour: peakAt(packRuns, 60, '--short-memory ran shorter lines instead'),
+    },
   };
   return { ...partial, targets: evaluateTargets(partial), notes: notesOf(partial) };
 }
 
 describe('a line split by stage', () => {
   it('is printed when the stages fit in the line', () => {
-    expect(stageSplit({ decode: 3.7, inference: 0.3, post: 0.03, write: 0.06 }, 4.1)).toBe('per line: decode 3.70 s, inference 0.30 s, post 0.03 s, write 0.06 s');
+    expect(stageSplit({ decode: 3.7, inference: 0.3, post: 0.03, write: 0.06 }, 4.1)).toBe(
+      'per line: decode 3.70 s, inference 0.30 s, post 0.03 s, write 0.06 s',
+    );
   });
   it('is left out, with the sums, when the stages add up past the line (a cold decode against warm lines)', () => {
     const text = stageSplit({ decode: 5.12, inference: 0, post: 0.03, write: 0.06 }, 4.1);

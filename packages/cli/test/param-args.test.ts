@@ -5,7 +5,10 @@ describe('--param key=value', () => {
   it('collects one or many, keeping values as text for the model to check', () => {
     expect(parseParamArgs(undefined)).toEqual({});
     expect(parseParamArgs('lower_face_strength=1.2')).toEqual({ lower_face_strength: '1.2' });
-    expect(parseParamArgs(['skin_strength = 0.9', 'source_shot=g2a_neutral'])).toEqual({ skin_strength: '0.9', source_shot: 'g2a_neutral' });
+    expect(parseParamArgs(['skin_strength = 0.9', 'source_shot=g2a_neutral'])).toEqual({
+      skin_strength: '0.9',
+      source_shot: 'g2a_neutral',
+    });
   });
 
   it('refuses malformed and repeated keys with an example', () => {

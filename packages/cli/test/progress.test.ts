@@ -23,7 +23,7 @@ describe('ProgressBar', () => {
     bar.update('a-very-long-file-name-that-does-not-fit-in-sixty-columns.wav infer', 10, 10);
     bar.clear();
     expect(writes).toHaveLength(3);
-    expect(writes[0]).toMatch(/^\r\x1b\[2K█{12}░{12}  50% line\.wav infer$/);
+    expect(writes[0]).toMatch(/^\r\x1b\[2K█{12}░{12} {2}50% line\.wav infer$/);
     expect(writes[1].replace('\r\x1b[2K', '').length).toBeLessThanOrEqual(59);
     expect(writes[2]).toBe('\r\x1b[2K');
   });

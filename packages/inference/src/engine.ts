@@ -65,18 +65,30 @@ export interface InferenceEngine {
 export async function createInferenceEngine(loaded: ModelPack, opts: EngineOptions = {}): Promise<InferenceEngine> {
   const kind = postprocessKind(loaded.postprocess.kind);
   if (!kind) {
-    throw new InferenceError('PACK_FIELD', loaded.manifestPath, `post-processing kind "${loaded.postprocess.kind}" is not known`, 'Use a pack made for this version.');
+    throw new InferenceError(
+      'PACK_FIELD',
+      loaded.manifestPath,
+      `post-processing kind "${loaded.postprocess.kind}" is not known`,
+      'Use a pack made for this version.',
+    );
   }
   const hasParams = opts.params !== undefined && Object.keys(opts.params).length > 0;
   if ((hasParams || opts.solvePath !== undefined) && !kind.configure) {
-    throw new InferenceError('BAD_OPTION', loaded.manifestPath,
+    throw new InferenceError(
+      'BAD_OPTION',
+      loaded.manifestPath,
       `the model "${loaded.id}" (${loaded.postprocess.kind} post-processing) takes no ${hasParams ? 'parameter overrides' : 'solver path'}`,
-      'Parameters (--param) and the solver path (--solver) apply to NVIDIA Audio2Face-3D packs; leave them out for this model.');
+      'Parameters (--param) and the solver path (--solver) apply to NVIDIA Audio2Face-3D packs; leave them out for this model.',
+    );
   }
   // Options are applied before the workers start, so a bad override fails here, not on the first line.
-  const pack = kind.configure && (hasParams || opts.solvePath !== undefined)
-    ? kind.configure(loaded, { ...(opts.params ? { params: opts.params } : {}), ...(opts.solvePath ? { solvePath: opts.solvePath } : {}) })
-    : loaded;
+  const pack =
+    kind.configure && (hasParams || opts.solvePath !== undefined)
+      ? kind.configure(loaded, {
+          ...(opts.params ? { params: opts.params } : {}),
+          ...(opts.solvePath ? { solvePath: opts.solvePath } : {}),
+        })
+      : loaded;
   const emotionNames = kind.emotionNames?.(pack) ?? null;
   const plan = planPool(opts);
   const pool = await OrtPool.create(pack, plan);
@@ -98,20 +110,28 @@ export async function createInferenceEngine(loaded: ModelPack, opts: EngineOptio
     let emotion: LineEmotion | undefined;
     if (a.emotion !== undefined) {
       if (!post.emotionInputs) {
-        throw new InferenceError('BAD_OPTION', pack.manifestPath, `the model "${pack.id}" has no emotion input, so emotion keys${a.emotionSource ? ` from ${a.emotionSource}` : ''} cannot apply`,
-          'Use an NVIDIA Audio2Face-3D pack for emotion, or leave the emotion out.');
+        throw new InferenceError(
+          'BAD_OPTION',
+          pack.manifestPath,
+          `the model "${pack.id}" has no emotion input, so emotion keys${a.emotionSource ? ` from ${a.emotionSource}` : ''} cannot apply`,
+          'Use an NVIDIA Audio2Face-3D pack for emotion, or leave the emotion out.',
+        );
       }
       emotion = { keys: a.emotion, source: a.emotionSource ?? 'emotion keys' };
     }
     // Checked (names, ranges, times) before any frame runs.
     const emotionFeeds = emotion ? post.emotionInputs!(emotion) : {};
-    const raw = await runOnPool(pool, samples, withBatch({
-      fps,
-      inputs: { ...post.inputs, ...emotionFeeds, ...a.inputs },
-      ...(a.batchSize === undefined ? {} : { batchSize: a.batchSize }),
-      ...(a.signal ? { signal: a.signal } : {}),
-      ...(a.onProgress ? { onProgress: a.onProgress } : {}),
-    }));
+    const raw = await runOnPool(
+      pool,
+      samples,
+      withBatch({
+        fps,
+        inputs: { ...post.inputs, ...emotionFeeds, ...a.inputs },
+        ...(a.batchSize === undefined ? {} : { batchSize: a.batchSize }),
+        ...(a.signal ? { signal: a.signal } : {}),
+        ...(a.onProgress ? { onProgress: a.onProgress } : {}),
+      }),
+    );
     return { raw, post, fps, emotion };
   };
 
@@ -140,7 +160,13 @@ export async function createInferenceEngine(loaded: ModelPack, opts: EngineOptio
           },
           ...(a.audio ? { audio: a.audio } : {}),
         };
-        return post.apply(raw, { fps, provenance, ...(a.seed === undefined ? {} : { seed: a.seed }), ...(emotion ? { emotion } : {}), ...(a.blinks ? { blinks: a.blinks } : {}) });
+        return post.apply(raw, {
+          fps,
+          provenance,
+          ...(a.seed === undefined ? {} : { seed: a.seed }),
+          ...(emotion ? { emotion } : {}),
+          ...(a.blinks ? { blinks: a.blinks } : {}),
+        });
       });
     },
     close: () => pool.close(),
@@ -178,6 +204,9 @@ function audioParameters(pack: ModelPack): Record<string, number> {
 let tool: Provenance['tool'] | undefined;
 function ownTool(): Provenance['tool'] {
   // package.json is one level above both src/ and dist/.
-  tool ??= { name: '@a2f/inference', version: (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version };
+  tool ??= {
+    name: '@a2f/inference',
+    version: (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version,
+  };
   return tool;
 }

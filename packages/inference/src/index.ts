@@ -16,7 +16,16 @@ export { parseEmotionArg, parseEmotionSidecar } from './nvidia/emotion.js';
 export type { EmotionKey } from './nvidia/emotion.js';
 export type { SolvePath } from './nvidia/postprocess/assemble.js';
 export { isNvidiaPack, loadNvidiaPack, listPacks, pullPack, verifyPack, inspectPack, knownPacks } from './nvidia/pack/index.js';
-export type { PackListing, PackStatus, PullOptions, PullProgress, PullResult, VerifyReport, PackInspection, KnownPack } from './nvidia/pack/index.js';
+export type {
+  PackListing,
+  PackStatus,
+  PullOptions,
+  PullProgress,
+  PullResult,
+  VerifyReport,
+  PackInspection,
+  KnownPack,
+} from './nvidia/pack/index.js';
 // Post-processing + solve on their own, for measuring them apart from the network (a2f bench).
 export { A2FPostprocessor } from './nvidia/postprocess/assemble.js';
 export { toRigData } from './nvidia/pack/model-pack.js';

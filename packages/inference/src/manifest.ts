@@ -7,7 +7,20 @@ import { postprocessKind, postprocessKinds } from './postprocess/registry.js';
 export const MANIFEST_FILE = 'pack.json';
 export const MANIFEST_FORMAT = 'a2f-pack/1';
 
-const TOP_KEYS = ['format', 'id', 'name', 'version', 'license', 'network', 'sha256', 'audio', 'inputs', 'outputs', 'postprocess', 'provenance'];
+const TOP_KEYS = [
+  'format',
+  'id',
+  'name',
+  'version',
+  'license',
+  'network',
+  'sha256',
+  'audio',
+  'inputs',
+  'outputs',
+  'postprocess',
+  'provenance',
+];
 const AUDIO_KEYS = ['sampleRate', 'bufferLength', 'bufferOffset', 'inputStrength'];
 const TENSOR_KEYS = ['name', 'type', 'shape'];
 
@@ -25,27 +38,39 @@ export function parseManifest(json: unknown, file: string): Omit<ModelPack, 'ver
     if (keys) {
       const unknown = Object.keys(v).find((k) => !keys.includes(k));
       if (unknown !== undefined) {
-        throw new InferenceError('PACK_FIELD', file, `unknown field "${field ? `${field}.` : ''}${unknown}"`,
-          `Remove it or fix its spelling; known fields: ${keys.join(', ')}.`);
+        throw new InferenceError(
+          'PACK_FIELD',
+          file,
+          `unknown field "${field ? `${field}.` : ''}${unknown}"`,
+          `Remove it or fix its spelling; known fields: ${keys.join(', ')}.`,
+        );
       }
     }
     return v;
   };
-  const string = (v: unknown, field: string): string => (typeof v === 'string' && v.trim() !== '' ? v : fail(field, 'a non-empty string', v));
+  const string = (v: unknown, field: string): string =>
+    typeof v === 'string' && v.trim() !== '' ? v : fail(field, 'a non-empty string', v);
   const int = (v: unknown, field: string, min: number, what: string): number =>
-    (typeof v === 'number' && Number.isInteger(v) && v >= min ? v : fail(field, `an integer ≥ ${min} (${what})`, v));
+    typeof v === 'number' && Number.isInteger(v) && v >= min ? v : fail(field, `an integer ≥ ${min} (${what})`, v);
 
   const root = object(json, '', TOP_KEYS);
-  for (const key of TOP_KEYS) if (!(key in root)) fail(key, 'present', undefined, `Add "${key}" to the manifest (see packages/inference/README.md for the format).`);
-  if (root.format !== MANIFEST_FORMAT) fail('format', `"${MANIFEST_FORMAT}"`, root.format, `This version reads "${MANIFEST_FORMAT}" manifests only.`);
+  for (const key of TOP_KEYS)
+    if (!(key in root)) fail(key, 'present', undefined, `Add "${key}" to the manifest (see packages/inference/README.md for the format).`);
+  if (root.format !== MANIFEST_FORMAT)
+    fail('format', `"${MANIFEST_FORMAT}"`, root.format, `This version reads "${MANIFEST_FORMAT}" manifests only.`);
   const id = string(root.id, 'id');
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) fail('id', 'letters, digits, ".", "_" or "-" (it names the model in provenance and file names)', id);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id))
+    fail('id', 'letters, digits, ".", "_" or "-" (it names the model in provenance and file names)', id);
 
   const network = string(root.network, 'network');
   const networkPath = path.resolve(dir, network);
   if (!existsSync(networkPath) || !statSync(networkPath).isFile()) {
-    throw new InferenceError('PACK_NOT_FOUND', file, `the network "${network}" it names does not exist (looked for ${networkPath})`,
-      'Put the ONNX file next to pack.json or correct "network".');
+    throw new InferenceError(
+      'PACK_NOT_FOUND',
+      file,
+      `the network "${network}" it names does not exist (looked for ${networkPath})`,
+      'Put the ONNX file next to pack.json or correct "network".',
+    );
   }
 
   const hashes = object(root.sha256, 'sha256');
@@ -54,12 +79,18 @@ export function parseManifest(json: unknown, file: string): Omit<ModelPack, 'ver
     if (typeof hex !== 'string' || !/^[0-9a-fA-F]{64}$/.test(hex)) fail(`sha256.${rel}`, 'a 64-digit hex SHA-256', hex);
     const target = path.resolve(dir, rel);
     if (!existsSync(target)) {
-      throw new InferenceError('PACK_NOT_FOUND', file, `"sha256" lists "${rel}", which does not exist (looked for ${target})`, 'Add the file or remove its entry.');
+      throw new InferenceError(
+        'PACK_NOT_FOUND',
+        file,
+        `"sha256" lists "${rel}", which does not exist (looked for ${target})`,
+        'Add the file or remove its entry.',
+      );
     }
     sha256[rel] = (hex as string).toLowerCase();
   }
   const networkKey = Object.keys(sha256).find((rel) => path.resolve(dir, rel) === networkPath);
-  if (networkKey === undefined) fail('sha256', `an object listing the network "${network}"`, hashes, `Add "${network}": "<sha256sum of the file>" to "sha256".`);
+  if (networkKey === undefined)
+    fail('sha256', `an object listing the network "${network}"`, hashes, `Add "${network}": "<sha256sum of the file>" to "sha256".`);
 
   const a = object(root.audio, 'audio', AUDIO_KEYS);
   const bufferLength = int(a.bufferLength, 'audio.bufferLength', 1, 'samples per window');
@@ -67,8 +98,10 @@ export function parseManifest(json: unknown, file: string): Omit<ModelPack, 'ver
     sampleRate: int(a.sampleRate, 'audio.sampleRate', 1, 'Hz of the windowed audio'),
     bufferLength,
     bufferOffset: int(a.bufferOffset, 'audio.bufferOffset', 0, 'samples of the window before the frame'),
-    inputStrength: typeof a.inputStrength === 'number' && Number.isFinite(a.inputStrength) && a.inputStrength > 0
-      ? a.inputStrength : fail('audio.inputStrength', 'a positive number (the gain applied to every window)', a.inputStrength),
+    inputStrength:
+      typeof a.inputStrength === 'number' && Number.isFinite(a.inputStrength) && a.inputStrength > 0
+        ? a.inputStrength
+        : fail('audio.inputStrength', 'a positive number (the gain applied to every window)', a.inputStrength),
   };
   if (audio.bufferOffset > bufferLength) fail('audio.bufferOffset', `at most bufferLength (${bufferLength})`, audio.bufferOffset);
 
@@ -84,7 +117,9 @@ export function parseManifest(json: unknown, file: string): Omit<ModelPack, 'ver
       if (typeof shape[0] !== 'string' || shape[0] === '') {
         fail(`${at}.shape[0]`, 'a name for the batch axis such as "batch" (frames are batched along it)', shape[0]);
       }
-      shape.slice(1).forEach((d: unknown, j: number) => int(d, `${at}.shape[${j + 1}]`, 1, 'a fixed size'));
+      shape.slice(1).forEach((d: unknown, j: number) => {
+        int(d, `${at}.shape[${j + 1}]`, 1, 'a fixed size');
+      });
       return { name, type: 'float32', shape: shape as TensorDim[] };
     });
     const seen = new Set<string>();
@@ -101,15 +136,26 @@ export function parseManifest(json: unknown, file: string): Omit<ModelPack, 'ver
   // The audio input is the one whose frame row is one window; every other input (the v2.3 emotion) is per-frame conditioning.
   const windowInputs = inputs.filter((t) => rowWidth(t) === bufferLength);
   if (windowInputs.length !== 1) {
-    throw new InferenceError('PACK_FIELD', file,
+    throw new InferenceError(
+      'PACK_FIELD',
+      file,
       `exactly one input must take one audio window (${bufferLength} = audio.bufferLength values per frame), found ${windowInputs.length} among ${inputs.map((t) => `${t.name} [${t.shape.join(', ')}]`).join(', ')}`,
-      'Make the audio input\'s shape ["batch", 1, bufferLength] and check audio.bufferLength.');
+      'Make the audio input\'s shape ["batch", 1, bufferLength] and check audio.bufferLength.',
+    );
   }
 
   const pp = object(root.postprocess, 'postprocess');
   const kindName = string(pp.kind, 'postprocess.kind');
   const kind = postprocessKind(kindName);
-  if (!kind) fail('postprocess.kind', `one of ${postprocessKinds().map((k) => `"${k}"`).join(', ')}`, kindName, 'Use a post-processing kind this version knows.');
+  if (!kind)
+    fail(
+      'postprocess.kind',
+      `one of ${postprocessKinds()
+        .map((k) => `"${k}"`)
+        .join(', ')}`,
+      kindName,
+      'Use a post-processing kind this version knows.',
+    );
   const config = kind!.validate(pp, { file, dir, outputs });
 
   return {

@@ -12,10 +12,13 @@ import * as ort from 'onnxruntime-node';
 
 if (!parentPort) throw new Error('ort-worker.mjs runs only as a worker thread');
 const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
-const { modelPath, options } = /** @type {{ modelPath: string, options: import('onnxruntime-node').InferenceSession.SessionOptions }} */ (workerData);
+const { modelPath, options } = /** @type {{ modelPath: string, options: import('onnxruntime-node').InferenceSession.SessionOptions }} */ (
+  workerData
+);
 
 /** @param {readonly import('onnxruntime-node').InferenceSession.ValueMetadata[]} list @returns {WireMetadata[]} */
-const wire = (list) => list.map((m) => ({ name: m.name, type: m.isTensor ? String(m.type) : 'non-tensor', shape: m.isTensor ? [...m.shape] : [] }));
+const wire = (list) =>
+  list.map((m) => ({ name: m.name, type: m.isTensor ? String(m.type) : 'non-tensor', shape: m.isTensor ? [...m.shape] : [] }));
 
 /** @type {import('onnxruntime-node').InferenceSession | null} */
 const session = await ort.InferenceSession.create(modelPath, options).catch((err) => {
@@ -74,7 +77,8 @@ async function run(session, msg) {
       if (!(data instanceof Float32Array)) throw new Error(`output "${name}" is ${tensor.type}, not float32`);
       // ORT allocates outputs in plain (never shared) ArrayBuffers. Transfer whole buffers only:
       // an output that is a view into a larger or already-listed one is copied out.
-      if (data.byteOffset !== 0 || data.byteLength !== data.buffer.byteLength || transfer.has(/** @type {ArrayBuffer} */ (data.buffer))) data = data.slice();
+      if (data.byteOffset !== 0 || data.byteLength !== data.buffer.byteLength || transfer.has(/** @type {ArrayBuffer} */ (data.buffer)))
+        data = data.slice();
       const buffer = /** @type {ArrayBuffer} */ (data.buffer);
       transfer.add(buffer);
       outputs.push({ name, buffer, dims: [...tensor.dims] });

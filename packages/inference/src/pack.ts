@@ -92,10 +92,14 @@ export async function loadModelPack(nameOrDir: string, opts: LoadModelPackOption
   const dir = resolvePackDir(nameOrDir);
   const manifestPath = path.join(dir, MANIFEST_FILE);
   if (!existsSync(manifestPath)) {
-    throw new InferenceError('PACK_NOT_FOUND', manifestPath,
+    throw new InferenceError(
+      'PACK_NOT_FOUND',
+      manifestPath,
       `no ${MANIFEST_FILE} or model.json here (expected a model pack folder${nameOrDir === 'default' ? ': the embedded default model is missing' : ''})`,
-      nameOrDir === 'default' ? 'Rebuild the default model (see models/README.md) or pass a pack folder.'
-        : `Pass 'default', a folder holding ${MANIFEST_FILE} and the files it names, or an NVIDIA Audio2Face-3D pack folder (model.json, network.onnx, the .npz files).`);
+      nameOrDir === 'default'
+        ? 'Rebuild the default model (see models/README.md) or pass a pack folder.'
+        : `Pass 'default', a folder holding ${MANIFEST_FILE} and the files it names, or an NVIDIA Audio2Face-3D pack folder (model.json, network.onnx, the .npz files).`,
+    );
   }
   let text: string;
   try {
@@ -107,7 +111,12 @@ export async function loadModelPack(nameOrDir: string, opts: LoadModelPackOption
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new InferenceError('PACK_JSON', manifestPath, `is not valid JSON (${(err as Error).message})`, 'Fix the JSON syntax of the manifest.');
+    throw new InferenceError(
+      'PACK_JSON',
+      manifestPath,
+      `is not valid JSON (${(err as Error).message})`,
+      'Fix the JSON syntax of the manifest.',
+    );
   }
   const pack = parseManifest(json, manifestPath);
   const verified = await verifyHashes(pack, opts.verify ?? 'auto');

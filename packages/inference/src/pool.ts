@@ -88,7 +88,10 @@ export class OrtPool {
       // A busy worker keeps the process alive; an idle pool must not (a forgotten close() would hang the CLI).
       if (slot.pending.size === 0) slot.worker.ref();
       slot.pending.set(id, { frames, resolve, reject });
-      slot.worker.postMessage({ type: 'run', id, feeds, fetches }, feeds.map((f) => f.buffer));
+      slot.worker.postMessage(
+        { type: 'run', id, feeds, fetches },
+        feeds.map((f) => f.buffer),
+      );
     });
   }
 
@@ -113,16 +116,28 @@ export class OrtPool {
       slot.pending.delete(msg.id);
       if (slot.pending.size === 0) worker.unref();
       if (msg.type === 'result') job.resolve(msg);
-      else job.reject(new InferenceError('INFERENCE_RUN', networkPath, `ONNX Runtime failed on a batch of ${job.frames} frames (${msg.message})`,
-        'Check that the network accepts the declared inputs; if it ran out of memory, lower batchSize.'));
+      else
+        job.reject(
+          new InferenceError(
+            'INFERENCE_RUN',
+            networkPath,
+            `ONNX Runtime failed on a batch of ${job.frames} frames (${msg.message})`,
+            'Check that the network accepts the declared inputs; if it ran out of memory, lower batchSize.',
+          ),
+        );
     });
-    worker.on('error', (err) => { lastError = err; });
+    worker.on('error', (err) => {
+      lastError = err;
+    });
     worker.on('exit', (code) => {
       slot.alive = false;
       if (this.closing) return;
-      const crash = new InferenceError('WORKER_CRASHED', networkPath,
+      const crash = new InferenceError(
+        'WORKER_CRASHED',
+        networkPath,
         `the inference worker exited unexpectedly (exit code ${code}${lastError ? `: ${lastError.message}` : ''})`,
-        'Usually memory exhaustion or a native ONNX Runtime fault: lower batchSize or workers, then create the engine again.');
+        'Usually memory exhaustion or a native ONNX Runtime fault: lower batchSize or workers, then create the engine again.',
+      );
       this.settleAll(slot, crash);
       if (!this.slots.some((s) => s.alive)) this.failure = crash;
     });
@@ -168,12 +183,19 @@ function awaitReady(worker: Worker, spec: NetworkSpec, plan: PoolPlan): Promise<
         reject(loadError(spec, plan, msg.message));
       }
     };
-    const onError = (err: Error) => { lastError = err; };
+    const onError = (err: Error) => {
+      lastError = err;
+    };
     const onExit = (code: number) => {
       done();
-      reject(new InferenceError('WORKER_CRASHED', spec.networkPath,
-        `the inference worker exited while loading the network (exit code ${code}${lastError ? `: ${lastError.message}` : ''})`,
-        'Check that onnxruntime-node is installed for this platform (npm ls onnxruntime-node) and that memory suffices.'));
+      reject(
+        new InferenceError(
+          'WORKER_CRASHED',
+          spec.networkPath,
+          `the inference worker exited while loading the network (exit code ${code}${lastError ? `: ${lastError.message}` : ''})`,
+          'Check that onnxruntime-node is installed for this platform (npm ls onnxruntime-node) and that memory suffices.',
+        ),
+      );
     };
     worker.on('message', onMessage);
     worker.on('error', onError);
@@ -183,12 +205,18 @@ function awaitReady(worker: Worker, spec: NetworkSpec, plan: PoolPlan): Promise<
 
 function loadError(spec: NetworkSpec, plan: PoolPlan, message: string): InferenceError {
   if (plan.device === 'cuda' && /cuda|cudnn|shared library|provider/i.test(message)) {
-    return new InferenceError('CUDA_UNAVAILABLE', spec.networkPath,
+    return new InferenceError(
+      'CUDA_UNAVAILABLE',
+      spec.networkPath,
       `the CUDA execution provider is unavailable (${message})`,
       'Reinstall ONNX Runtime with its CUDA providers: npm install onnxruntime-node --onnxruntime-node-install=cuda12, ' +
-      'with CUDA 12 and cuDNN 9 libraries on the loader path (LD_LIBRARY_PATH) and an NVIDIA driver; or use device "cpu".');
+        'with CUDA 12 and cuDNN 9 libraries on the loader path (LD_LIBRARY_PATH) and an NVIDIA driver; or use device "cpu".',
+    );
   }
-  return new InferenceError('NETWORK_LOAD', spec.networkPath,
+  return new InferenceError(
+    'NETWORK_LOAD',
+    spec.networkPath,
     `ONNX Runtime cannot load this network, named by ${spec.manifestPath} (${message})`,
-    'Check that the file is a complete ONNX model: compare its SHA-256 with the manifest, or rebuild/re-download the pack.');
+    'Check that the file is a complete ONNX model: compare its SHA-256 with the manifest, or rebuild/re-download the pack.',
+  );
 }

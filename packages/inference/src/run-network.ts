@@ -1,7 +1,7 @@
 import { frameTargetSample, rational, type Rational } from '@a2f/animation';
 import { InferenceError } from './errors.js';
 import { rowWidth } from './manifest.js';
-import type { NetworkSpec, TensorSpec } from './pack.js';
+import type { NetworkSpec } from './pack.js';
 import type { OrtPool, RunResult, WireTensor } from './pool.js';
 import { cutWindows, frameCount } from './windows.js';
 
@@ -48,12 +48,22 @@ const IN_FLIGHT_PER_WORKER = 2;
 export async function runOnPool(pool: OrtPool, samples: Float32Array, opts: RunOptions): Promise<NetworkOutputs> {
   const spec = pool.spec;
   if (!(samples instanceof Float32Array)) {
-    throw new InferenceError('BAD_OPTION', spec.networkPath, 'audio samples must be a Float32Array of mono PCM', `Decode and resample the audio to ${spec.audio.sampleRate} Hz mono first.`);
+    throw new InferenceError(
+      'BAD_OPTION',
+      spec.networkPath,
+      'audio samples must be a Float32Array of mono PCM',
+      `Decode and resample the audio to ${spec.audio.sampleRate} Hz mono first.`,
+    );
   }
   const fps = rational(opts.fps.num, opts.fps.den);
   const requested = opts.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(requested) || requested < 1) {
-    throw new InferenceError('BAD_OPTION', spec.networkPath, `batchSize ${requested} is not a positive integer`, `Pass a whole number ≥ 1 (default ${DEFAULT_BATCH_SIZE}).`);
+    throw new InferenceError(
+      'BAD_OPTION',
+      spec.networkPath,
+      `batchSize ${requested} is not a positive integer`,
+      `Pass a whole number ≥ 1 (default ${DEFAULT_BATCH_SIZE}).`,
+    );
   }
   opts.signal?.throwIfAborted();
   const feedsOf = conditioning(spec, fps, opts.inputs ?? {});
@@ -106,14 +116,27 @@ function conditioning(spec: NetworkSpec, fps: Rational, inputs: Readonly<Record<
   const bad = (problem: string, fix: string) => new InferenceError('BAD_OPTION', spec.manifestPath, problem, fix);
   for (const name of Object.keys(inputs)) {
     if (name === spec.audioInput) throw bad(`input "${name}" is fed the audio windows and cannot be given`, 'Leave it out of inputs.');
-    if (!spec.inputs.some((t) => t.name === name)) throw bad(`the network has no input "${name}"`, `Feed only ${spec.inputs.filter((t) => t.name !== spec.audioInput).map((t) => t.name).join(', ') || 'nothing'}.`);
+    if (!spec.inputs.some((t) => t.name === name))
+      throw bad(
+        `the network has no input "${name}"`,
+        `Feed only ${
+          spec.inputs
+            .filter((t) => t.name !== spec.audioInput)
+            .map((t) => t.name)
+            .join(', ') || 'nothing'
+        }.`,
+      );
   }
   const fillers = new Map<string, RowFiller>();
   for (const t of spec.inputs) {
     if (t.name === spec.audioInput) continue;
     const width = rowWidth(t);
     const feed = inputs[t.name];
-    if (feed === undefined) throw bad(`input "${t.name}" [${t.shape.join(', ')}] needs a feed`, `Pass inputs: { ${t.name}: <Float32Array(${width}) or per-frame function> }.`);
+    if (feed === undefined)
+      throw bad(
+        `input "${t.name}" [${t.shape.join(', ')}] needs a feed`,
+        `Pass inputs: { ${t.name}: <Float32Array(${width}) or per-frame function> }.`,
+      );
     if (typeof feed === 'function') {
       fillers.set(t.name, (first, count, rows) => {
         for (let i = 0; i < count; i++) {
@@ -122,7 +145,8 @@ function conditioning(spec: NetworkSpec, fps: Rational, inputs: Readonly<Record<
         }
       });
     } else {
-      if (!(feed instanceof Float32Array) || feed.length !== width) throw bad(`the feed of "${t.name}" must hold ${width} values per frame, has ${feed.length}`, 'Pass one row of the declared width.');
+      if (!(feed instanceof Float32Array) || feed.length !== width)
+        throw bad(`the feed of "${t.name}" must hold ${width} values per frame, has ${feed.length}`, 'Pass one row of the declared width.');
       fillers.set(t.name, (_first, count, rows) => {
         for (let i = 0; i < count; i++) rows.set(feed, i * width);
       });
@@ -136,9 +160,12 @@ function gather(spec: NetworkSpec, result: RunResult, outputs: Record<string, Fr
     const got = result.outputs.find((o) => o.name === t.name)!;
     const expected = [n, ...(t.shape.slice(1) as number[])];
     if (got.dims.length !== expected.length || got.dims.some((d, i) => d !== expected[i])) {
-      throw new InferenceError('NETWORK_MISMATCH', spec.networkPath,
+      throw new InferenceError(
+        'NETWORK_MISMATCH',
+        spec.networkPath,
         `output "${t.name}" came back [${got.dims.join(', ')}] for ${n} frames, ${spec.manifestPath} declares [${t.shape.join(', ')}]`,
-        'Correct the output shape in the manifest to what the network produces.');
+        'Correct the output shape in the manifest to what the network produces.',
+      );
     }
     const { width, data } = outputs[t.name];
     data.set(new Float32Array(got.buffer, 0, n * width), first * width);

@@ -31,17 +31,28 @@ export function checkSession(spec: NetworkSpec, info: SessionInfo): void {
     problems.push(`inputs: the network takes ${list(info.inputNames)}, the manifest declares ${list(spec.inputs.map((t) => t.name))}`);
   }
   if (absentOut.length) {
-    problems.push(`outputs: the network produces ${list(info.outputNames)}, the manifest declares ${list(spec.outputs.map((t) => t.name))}`);
+    problems.push(
+      `outputs: the network produces ${list(info.outputNames)}, the manifest declares ${list(spec.outputs.map((t) => t.name))}`,
+    );
   }
   const compare = (declared: readonly TensorSpec[], actual: readonly TensorMetadata[]) => {
     for (const t of declared) {
       const m = actual.find((a) => a.name === t.name);
       if (!m) continue;
       const shown = `"${t.name}" is ${m.type} [${m.shape.join(', ')}] in the network, declared float32 [${t.shape.join(', ')}]`;
-      if (m.type !== 'float32') { problems.push(shown); continue; }
-      if (m.shape.length !== t.shape.length) { problems.push(shown); continue; }
+      if (m.type !== 'float32') {
+        problems.push(shown);
+        continue;
+      }
+      if (m.shape.length !== t.shape.length) {
+        problems.push(shown);
+        continue;
+      }
       const batch = m.shape[0];
-      if (typeof batch === 'number' && batch > 0) { problems.push(`${shown}: the batch axis is fixed at ${batch}, frames need a free batch axis`); continue; }
+      if (typeof batch === 'number' && batch > 0) {
+        problems.push(`${shown}: the batch axis is fixed at ${batch}, frames need a free batch axis`);
+        continue;
+      }
       const fixedWrong = t.shape.some((d, i) => i > 0 && typeof m.shape[i] === 'number' && (m.shape[i] as number) > 0 && m.shape[i] !== d);
       if (fixedWrong) problems.push(shown);
     }
@@ -49,8 +60,11 @@ export function checkSession(spec: NetworkSpec, info: SessionInfo): void {
   compare(spec.inputs, info.inputMetadata);
   compare(spec.outputs, info.outputMetadata);
   if (problems.length) {
-    throw new InferenceError('NETWORK_MISMATCH', spec.networkPath,
+    throw new InferenceError(
+      'NETWORK_MISMATCH',
+      spec.networkPath,
       `does not match ${path.basename(spec.manifestPath)} (${spec.manifestPath}): ${problems.join('; ')}`,
-      'Use the network the pack was built with, or correct "inputs"/"outputs" in the manifest to what the network declares.');
+      'Use the network the pack was built with, or correct "inputs"/"outputs" in the manifest to what the network declares.',
+    );
   }
 }

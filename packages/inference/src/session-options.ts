@@ -33,7 +33,13 @@ export function planPool(opts: PoolOptions, cores = availableParallelism()): Poo
   }
   const count = (v: number | undefined, name: string): number | undefined => {
     if (v === undefined) return undefined;
-    if (!Number.isInteger(v) || v < 1) throw new InferenceError('BAD_OPTION', 'inference options', `${name} ${v} is not a positive integer`, `Pass ${name} as a whole number ≥ 1 or leave it out.`);
+    if (!Number.isInteger(v) || v < 1)
+      throw new InferenceError(
+        'BAD_OPTION',
+        'inference options',
+        `${name} ${v} is not a positive integer`,
+        `Pass ${name} as a whole number ≥ 1 or leave it out.`,
+      );
     return v;
   };
   const w = count(opts.workers, 'workers');

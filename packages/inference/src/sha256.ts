@@ -24,9 +24,12 @@ export async function verifyHashes(pack: Pick<ModelPack, 'dir' | 'manifestPath' 
     if (mode === 'auto' && statSync(file).size > AUTO_VERIFY_MAX_BYTES) continue;
     const actual = await sha256File(file);
     if (actual !== expected) {
-      throw new InferenceError('PACK_HASH', file,
+      throw new InferenceError(
+        'PACK_HASH',
+        file,
         `SHA-256 is ${actual}, but ${pack.manifestPath} declares ${expected} (the file is corrupt, truncated or a different version)`,
-        'Re-download or rebuild the pack; if the file was changed on purpose, update "sha256" in the manifest.');
+        'Re-download or rebuild the pack; if the file was changed on purpose, update "sha256" in the manifest.',
+      );
     }
     checked.push(rel);
   }

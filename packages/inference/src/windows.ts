@@ -12,7 +12,14 @@ export function frameCount(sampleCount: number, fps: Rational, audio: AudioParam
  * with t_k = floor(k·rate·den/num), zeros outside the audio, every sample × inputStrength.
  * Called per batch with a reused buffer, so a long line never holds all its windows at once.
  */
-export function cutWindows(samples: Float32Array, audio: AudioParams, fps: Rational, first: number, count: number, out: Float32Array): void {
+export function cutWindows(
+  samples: Float32Array,
+  audio: AudioParams,
+  fps: Rational,
+  first: number,
+  count: number,
+  out: Float32Array,
+): void {
   const { bufferLength: len, bufferOffset, sampleRate } = audio;
   // The SDK holds input_strength as a float; f32·f32 is exact in double, so one rounding on store equals its float multiply.
   const gain = Math.fround(audio.inputStrength);

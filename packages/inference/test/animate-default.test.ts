@@ -11,7 +11,11 @@ const MODEL = fileURLToPath(new URL('../../../models/default/model.onnx', import
 function vowelLine(): Float32Array {
   const rate = 16000;
   const out = new Float32Array(rate * 2.5);
-  const formants = [[730, 90], [1090, 110], [2440, 170]];
+  const formants = [
+    [730, 90],
+    [1090, 110],
+    [2440, 170],
+  ];
   for (let i = rate / 2; i < rate * 2; i++) {
     const t = i / rate;
     let s = 0;
@@ -47,10 +51,17 @@ describe.skipIf(!existsSync(MODEL))('the default pack end to end', () => {
       tool: { name: 'test', version: '0' },
       model: { id: 'a2f-default-visemes', kind: 'visemes', version: pack.version, sha256: pack.networkSha256 },
       parameters: {
-        fps: '30', sampleRate: 16000, bufferLength: 8320, bufferOffset: 4160, inputStrength: 1, postprocess: 'visemes',
+        fps: '30',
+        sampleRate: 16000,
+        bufferLength: 8320,
+        bufferOffset: 4160,
+        inputStrength: 1,
+        postprocess: 'visemes',
         // A stable name with the table's hash, never a path relative to the repository.
-        visemeTable: expect.stringMatching(/^a2f-default-visemes\/oculus-to-arkit\.json@[0-9a-f]{12}$/), visemeTableSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
-        device: 'cpu', seed: 7,
+        visemeTable: expect.stringMatching(/^a2f-default-visemes\/oculus-to-arkit\.json@[0-9a-f]{12}$/),
+        visemeTableSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        device: 'cpu',
+        seed: 7,
       },
     });
   });

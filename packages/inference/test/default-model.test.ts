@@ -22,7 +22,12 @@ const V = VISEMES.length;
 const SIL = VISEMES.indexOf('sil');
 
 // --- the parts of models/default/build.mjs and HeadAudio 0.1.0 the tests use (both are plain JS) ---
-interface Prototype { phoneme: string; viseme: string; mu: number[]; lower: number[] }
+interface Prototype {
+  phoneme: string;
+  viseme: string;
+  mu: number[];
+  lower: number[];
+}
 interface BuildModule {
   buildDefaultModel(opts?: { debug?: boolean }): { bytes: Uint8Array; prototypes: Prototype[]; manifest: unknown };
   headAudioModelPath(): string;
@@ -30,13 +35,27 @@ interface BuildModule {
   DESIGN: { frameOffsets: number[]; frameWeights: number[]; beta: number; gateCentreLog10: number; gateSlope: number };
   HEADAUDIO: { hop: number; silSensitivity: number; visemeIds: string[] };
 }
-interface FeatureEvent { event: string; vector?: Float32Array; le?: number; t?: number }
-interface HeadAudioProcessor { process(samples: Float32Array): void }
-interface HeadAudioRecord { viseme: number; mu: Float32Array; sigmaInvLower: Float32Array }
+interface FeatureEvent {
+  event: string;
+  vector?: Float32Array;
+  le?: number;
+  t?: number;
+}
+interface HeadAudioProcessor {
+  process(samples: Float32Array): void;
+}
+interface HeadAudioRecord {
+  viseme: number;
+  mu: Float32Array;
+  sigmaInvLower: Float32Array;
+}
 interface HeadAudio {
   Processor: new (options: object, worklet: { port: { postMessage(m: FeatureEvent): void } }) => HeadAudioProcessor;
   Training: new () => { decodeBinaryRecord(record: Float32Array): HeadAudioRecord };
-  Classifier: new () => { import(data: { model: HeadAudioRecord[] }): void; distanceMahalanobis(v: Float32Array, mu: Float32Array, s: Float32Array): number };
+  Classifier: new () => {
+    import(data: { model: HeadAudioRecord[] }): void;
+    distanceMahalanobis(v: Float32Array, mu: Float32Array, s: Float32Array): number;
+  };
   RECORD_OFFSET: number;
   RECORD_LEN: number;
   MODEL_VISEME_SIL: number;
@@ -47,9 +66,22 @@ const importFile = (path: string): Promise<unknown> => import(pathToFileURL(path
 async function loadHeadAudio(): Promise<HeadAudio> {
   // HeadAudio's "main" points at a file it does not ship; its modules are importable directly.
   const dir = join(dirname(createRequire(import.meta.url).resolve('@met4citizen/headaudio/package.json')), 'modules');
-  const [p, t, c, params] = await Promise.all(['processor', 'training', 'classifier', 'parameters'].map((m) => importFile(join(dir, `${m}.mjs`)))) as
-    [Pick<HeadAudio, 'Processor'>, Pick<HeadAudio, 'Training'>, Pick<HeadAudio, 'Classifier'>, Pick<HeadAudio, 'RECORD_OFFSET' | 'RECORD_LEN' | 'MODEL_VISEME_SIL'>];
-  return { Processor: p.Processor, Training: t.Training, Classifier: c.Classifier, RECORD_OFFSET: params.RECORD_OFFSET, RECORD_LEN: params.RECORD_LEN, MODEL_VISEME_SIL: params.MODEL_VISEME_SIL };
+  const [p, t, c, params] = (await Promise.all(
+    ['processor', 'training', 'classifier', 'parameters'].map((m) => importFile(join(dir, `${m}.mjs`))),
+  )) as [
+    Pick<HeadAudio, 'Processor'>,
+    Pick<HeadAudio, 'Training'>,
+    Pick<HeadAudio, 'Classifier'>,
+    Pick<HeadAudio, 'RECORD_OFFSET' | 'RECORD_LEN' | 'MODEL_VISEME_SIL'>,
+  ];
+  return {
+    Processor: p.Processor,
+    Training: t.Training,
+    Classifier: c.Classifier,
+    RECORD_OFFSET: params.RECORD_OFFSET,
+    RECORD_LEN: params.RECORD_LEN,
+    MODEL_VISEME_SIL: params.MODEL_VISEME_SIL,
+  };
 }
 
 /** Minimal reader for the committed probes: RIFF/WAVE, PCM16, mono, 16 kHz (anything else is an error). */
@@ -60,10 +92,16 @@ function readProbe(name: string): Float32Array {
   if (b.toString('ascii', 0, 4) !== 'RIFF' || b.toString('ascii', 8, 12) !== 'WAVE') throw new Error(`${file}: not a RIFF/WAVE file`);
   let fmt: { format: number; channels: number; rate: number; bits: number } | undefined;
   let data: Uint8Array | undefined;
-  for (let pos = 12; pos + 8 <= b.length;) {
+  for (let pos = 12; pos + 8 <= b.length; ) {
     const id = b.toString('ascii', pos, pos + 4);
     const size = dv.getUint32(pos + 4, true);
-    if (id === 'fmt ') fmt = { format: dv.getUint16(pos + 8, true), channels: dv.getUint16(pos + 10, true), rate: dv.getUint32(pos + 12, true), bits: dv.getUint16(pos + 22, true) };
+    if (id === 'fmt ')
+      fmt = {
+        format: dv.getUint16(pos + 8, true),
+        channels: dv.getUint16(pos + 10, true),
+        rate: dv.getUint32(pos + 12, true),
+        bits: dv.getUint16(pos + 22, true),
+      };
     if (id === 'data') data = b.subarray(pos + 8, pos + 8 + size);
     pos += 8 + size + (size & 1);
   }
@@ -119,7 +157,10 @@ describe('default model build', () => {
   it('has the contract the inference core expects', () => {
     const pack = JSON.parse(readFileSync(join(modelDir, 'pack.json'), 'utf8'));
     expect(pack).toMatchObject({
-      format: 'a2f-pack/1', id: 'a2f-default-visemes', license: 'MIT', network: 'model.onnx',
+      format: 'a2f-pack/1',
+      id: 'a2f-default-visemes',
+      license: 'MIT',
+      network: 'model.onnx',
       audio: { sampleRate: 16000, bufferLength: WINDOW, bufferOffset: OFFSET, inputStrength: 1 },
       inputs: [{ name: 'input', type: 'float32', shape: ['batch', 1, WINDOW] }],
       outputs: [{ name: 'visemes', type: 'float32', shape: ['batch', 1, V] }],
@@ -146,7 +187,10 @@ describe('default model build', () => {
     expect(v[SIL]).toBeGreaterThan(0.999);
     for (let b = 0; b < batch; b++) {
       const row = Array.from(v.subarray(b * V, b * V + V));
-      for (const a of row) { expect(a).toBeGreaterThanOrEqual(0); expect(a).toBeLessThanOrEqual(1); }
+      for (const a of row) {
+        expect(a).toBeGreaterThanOrEqual(0);
+        expect(a).toBeLessThanOrEqual(1);
+      }
       expect(row.reduce((s, a) => s + a, 0)).toBeCloseTo(1, 5);
     }
     expect(v[V + SIL]).toBeLessThan(0.01); // a loud tone is not silence
@@ -160,7 +204,8 @@ describe('parity with HeadAudio 0.1.0 (its own Processor, MFCC and Classifier mo
     const ab = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength);
     const training = new ha.Training();
     const model: HeadAudioRecord[] = [];
-    for (let pos = 0; pos + ha.RECORD_OFFSET <= ab.byteLength; pos += ha.RECORD_OFFSET) model.push(training.decodeBinaryRecord(new Float32Array(ab, pos, ha.RECORD_LEN)));
+    for (let pos = 0; pos + ha.RECORD_OFFSET <= ab.byteLength; pos += ha.RECORD_OFFSET)
+      model.push(training.decodeBinaryRecord(new Float32Array(ab, pos, ha.RECORD_LEN)));
     const classifier = new ha.Classifier();
     classifier.import({ model });
     const { DESIGN, HEADAUDIO } = build;
@@ -177,7 +222,13 @@ describe('parity with HeadAudio 0.1.0 (its own Processor, MFCC and Classifier mo
       const ref: Array<{ v: Float32Array; le: number; t: number }> = [];
       const proc = new ha.Processor(
         { sampleRate: 16000, processorOptions: { featureEventsEnabled: true }, parameterData: { vadMode: 0 } },
-        { port: { postMessage: (m) => { if (m.event === 'feature') ref.push({ v: Float32Array.from(m.vector!), le: m.le!, t: m.t! }); } } },
+        {
+          port: {
+            postMessage: (m) => {
+              if (m.event === 'feature') ref.push({ v: Float32Array.from(m.vector!), le: m.le!, t: m.t! });
+            },
+          },
+        },
       );
       for (let i = 0; i < x.length; i += 128) proc.process(x.subarray(i, Math.min(x.length, i + 128)));
 
@@ -203,7 +254,11 @@ describe('parity with HeadAudio 0.1.0 (its own Processor, MFCC and Classifier mo
           for (let c = 0; c < 12; c++) worst.feature = Math.max(worst.feature, Math.abs(feat[i * 12 + c] - h.v[c]));
           worst.logEnergy = Math.max(worst.logEnergy, Math.abs(le[i] - h.le));
           // HeadAudio's classifier: Mahalanobis distance, sil divided by silSensitivity, arg-min
-          const d = model.map((p) => classifier.distanceMahalanobis(h.v, p.mu, p.sigmaInvLower) / (p.viseme === ha.MODEL_VISEME_SIL ? HEADAUDIO.silSensitivity : 1));
+          const d = model.map(
+            (p) =>
+              classifier.distanceMahalanobis(h.v, p.mu, p.sigmaInvLower) /
+              (p.viseme === ha.MODEL_VISEME_SIL ? HEADAUDIO.silSensitivity : 1),
+          );
           let ours = 0;
           let theirs = 0;
           for (let q = 0; q < P; q++) {
@@ -219,7 +274,9 @@ describe('parity with HeadAudio 0.1.0 (its own Processor, MFCC and Classifier mo
           const z = e.reduce((s, a) => s + a, 0);
           const g = 1 / (1 + Math.exp(-DESIGN.gateSlope * (h.le - DESIGN.gateCentreLog10)));
           const post = new Float64Array(V);
-          model.forEach((p, q) => { post[VISEMES.indexOf(HEADAUDIO.visemeIds[p.viseme] as (typeof VISEMES)[number])] += e[q] / z; });
+          model.forEach((p, q) => {
+            post[VISEMES.indexOf(HEADAUDIO.visemeIds[p.viseme] as (typeof VISEMES)[number])] += e[q] / z;
+          });
           for (let v = 0; v < V; v++) pooled[v] += DESIGN.frameWeights[f] * ((v === SIL ? 1 - g : 0) + g * post[v]);
         });
         for (let v = 0; v < V; v++) worst.output = Math.max(worst.output, Math.abs(shipped[b * V + v] - pooled[v]));
@@ -237,10 +294,20 @@ describe('parity with HeadAudio 0.1.0 (its own Processor, MFCC and Classifier mo
 
 describe('response to speech (espeak-ng probes; HeadAudio was trained on Kokoro voices)', () => {
   const fps = parseFps(30);
-  const provenance: Provenance = { tool: { name: 'a2f', version: 'test' }, model: { id: 'a2f-default-visemes', kind: 'visemes' }, parameters: {} };
+  const provenance: Provenance = {
+    tool: { name: 'a2f', version: 'test' },
+    model: { id: 'a2f-default-visemes', kind: 'visemes' },
+    parameters: {},
+  };
   const tablePath = join(root, 'templates/visemes/oculus-to-arkit.json');
 
-  interface Probe { anim: FaceAnimation; vis: Float32Array; silence: number[]; nucleus: number[]; gap: number[] }
+  interface Probe {
+    anim: FaceAnimation;
+    vis: Float32Array;
+    silence: number[];
+    nucleus: number[];
+    gap: number[];
+  }
   const probes = new Map<string, Probe>();
 
   beforeAll(async () => {
@@ -254,7 +321,11 @@ describe('response to speech (espeak-ng probes; HeadAudio was trained on Kokoro 
       // Segments from the audio alone: the probes are speech between 0.3 s of digital silence.
       let first = -1;
       let last = -1;
-      for (let i = 0; i < x.length; i++) if (Math.abs(x[i]) >= 10 ** (-50 / 20)) { if (first < 0) first = i; last = i; }
+      for (let i = 0; i < x.length; i++)
+        if (Math.abs(x[i]) >= 10 ** (-50 / 20)) {
+          if (first < 0) first = i;
+          last = i;
+        }
       const env = centres.map((t) => {
         let e = 0;
         for (let i = Math.max(0, t - 256); i < Math.min(x.length, t + 256); i++) e += x[i] * x[i];

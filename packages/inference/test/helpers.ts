@@ -19,7 +19,9 @@ export function tempDir(): string {
 }
 
 /** input [B,1,8320] → result [B,1,3]: the window's samples at PROBE_INDICES, bit for bit. */
-export function probeNetwork(opts: { inputName?: string; outputName?: string; outputShape?: (number | string)[]; batch?: number | string } = {}): Uint8Array {
+export function probeNetwork(
+  opts: { inputName?: string; outputName?: string; outputShape?: (number | string)[]; batch?: number | string } = {},
+): Uint8Array {
   const g = new GraphBuilder('probe');
   const x = g.input(opts.inputName ?? 'input', [opts.batch ?? 'batch', 1, 8320]);
   const idx = g.const('idx', [3], BigInt64Array.from(PROBE_INDICES, BigInt));
@@ -67,8 +69,13 @@ export function heavyNetwork(layers: number, outputs = 4): Uint8Array {
 }
 
 /** Writes `bytes` as `<dir>/<name>` and describes it as a NetworkSpec with one audio input. */
-export function networkSpec(dir: string, name: string, bytes: Uint8Array, outputs: { name: string; width: number }[] = [{ name: 'result', width: 3 }],
-  extraInputs: { name: string; width: number }[] = []): NetworkSpec {
+export function networkSpec(
+  dir: string,
+  name: string,
+  bytes: Uint8Array,
+  outputs: { name: string; width: number }[] = [{ name: 'result', width: 3 }],
+  extraInputs: { name: string; width: number }[] = [],
+): NetworkSpec {
   mkdirSync(dir, { recursive: true });
   const networkPath = path.join(dir, name);
   writeFileSync(networkPath, bytes);
@@ -78,7 +85,10 @@ export function networkSpec(dir: string, name: string, bytes: Uint8Array, output
     networkPath,
     audio: AUDIO,
     audioInput: 'input',
-    inputs: [{ name: 'input', type: 'float32', shape: ['batch', 1, 8320] }, ...extraInputs.map((t) => ({ name: t.name, type: 'float32' as const, shape: ['batch', 1, t.width] }))],
+    inputs: [
+      { name: 'input', type: 'float32', shape: ['batch', 1, 8320] },
+      ...extraInputs.map((t) => ({ name: t.name, type: 'float32' as const, shape: ['batch', 1, t.width] })),
+    ],
     outputs: outputs.map((o) => ({ name: o.name, type: 'float32' as const, shape: ['batch', 1, o.width] })),
   };
 }
@@ -95,14 +105,24 @@ export function visemeShapedNetwork(): Uint8Array {
 export const sha256 = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex');
 
 /** A valid pack folder (viseme-shaped network, a table file); `edit` changes the manifest before it is written. */
-export function writePack(root: string, name: string, edit: (m: Record<string, any>) => void = () => {}, network = visemeShapedNetwork()): string {
+export function writePack(
+  root: string,
+  name: string,
+  edit: (m: Record<string, any>) => void = () => {},
+  network = visemeShapedNetwork(),
+): string {
   const dir = path.join(root, name);
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'model.onnx'), network);
   writeFileSync(path.join(dir, 'table.json'), '{}\n');
   const manifest: Record<string, any> = {
-    format: 'a2f-pack/1', id: `test-${name}`, name: 'Test pack', version: '1.0.0', license: 'MIT',
-    network: 'model.onnx', sha256: { 'model.onnx': sha256(network) },
+    format: 'a2f-pack/1',
+    id: `test-${name}`,
+    name: 'Test pack',
+    version: '1.0.0',
+    license: 'MIT',
+    network: 'model.onnx',
+    sha256: { 'model.onnx': sha256(network) },
     audio: { ...AUDIO },
     inputs: [{ name: 'input', type: 'float32', shape: ['batch', 1, 8320] }],
     outputs: [{ name: 'visemes', type: 'float32', shape: ['batch', 1, 15] }],
@@ -137,7 +157,12 @@ export function exactFrameCount(n: number, num: number, den: number, rate = 1600
 export const rampAt = (i: number, n: number, gain = 1): number => (i >= 0 && i < n ? Math.fround((i + 1) * Math.fround(gain)) : 0);
 
 export const FPS_CASES = [
-  { num: 24, den: 1 }, { num: 25, den: 1 }, { num: 30, den: 1 }, { num: 50, den: 1 }, { num: 60, den: 1 }, { num: 30000, den: 1001 },
+  { num: 24, den: 1 },
+  { num: 25, den: 1 },
+  { num: 30, den: 1 },
+  { num: 50, den: 1 },
+  { num: 60, den: 1 },
+  { num: 30000, den: 1001 },
 ] as const;
 
 /** Where two arrays first differ (undefined when equal); far faster than a deep toEqual on 100k+ values. */
@@ -149,7 +174,10 @@ export function firstDifference(actual: ArrayLike<number>, expected: ArrayLike<n
 
 /** The error a promise rejects with (fails the test if it resolves). */
 export async function rejection(work: Promise<unknown>): Promise<Error & { code: string; file: string }> {
-  const outcome = await work.then(() => undefined, (e: unknown) => e as Error & { code: string; file: string });
+  const outcome = await work.then(
+    () => undefined,
+    (e: unknown) => e as Error & { code: string; file: string },
+  );
   if (outcome === undefined) throw new Error('expected a rejection, but the promise resolved');
   return outcome;
 }

@@ -5,8 +5,18 @@ import { OrtPool } from '../src/pool.js';
 import { runOnPool } from '../src/run-network.js';
 import { planPool } from '../src/session-options.js';
 import {
-  FPS_CASES, PROBE_INDICES, conditionedNetwork, exactFrameCount, exactTarget, firstDifference, heavyNetwork,
-  networkSpec, probeNetwork, ramp, rampAt, tempDir,
+  FPS_CASES,
+  PROBE_INDICES,
+  conditionedNetwork,
+  exactFrameCount,
+  exactTarget,
+  firstDifference,
+  heavyNetwork,
+  networkSpec,
+  probeNetwork,
+  ramp,
+  rampAt,
+  tempDir,
 } from './helpers.js';
 
 const dir = tempDir();
@@ -24,7 +34,9 @@ function expectedProbe(n: number, num: number, den: number, gain = 1): Float32Ar
   const out = new Float32Array(frames * PROBE_INDICES.length);
   for (let k = 0; k < frames; k++) {
     const start = exactTarget(k, num, den) - 4160;
-    PROBE_INDICES.forEach((j, c) => { out[k * PROBE_INDICES.length + c] = rampAt(start + j, n, gain); });
+    PROBE_INDICES.forEach((j, c) => {
+      out[k * PROBE_INDICES.length + c] = rampAt(start + j, n, gain);
+    });
   }
   return out;
 }
@@ -74,14 +86,27 @@ describe('windows through ONNX Runtime in worker threads', () => {
   });
 
   it('feeds non-audio inputs per frame (constant rows and per-frame functions)', async () => {
-    const spec = networkSpec(dir, 'conditioned.onnx', conditionedNetwork(), [{ name: 'result', width: 2 }], [{ name: 'emotion', width: 26 }]);
+    const spec = networkSpec(
+      dir,
+      'conditioned.onnx',
+      conditionedNetwork(),
+      [{ name: 'result', width: 2 }],
+      [{ name: 'emotion', width: 26 }],
+    );
     const n = 16000;
     const fps = { num: 30, den: 1 };
     const row = new Float32Array(26).fill(0.5);
     const constant = await runNetwork(ramp(n), spec, { fps, batchSize: 4, inputs: { emotion: row } });
     const byFrame = await runNetwork(ramp(n), spec, {
-      fps, batchSize: 4,
-      inputs: { emotion: (k, t, r) => { r.fill(0); r[0] = k; r[25] = t; } },
+      fps,
+      batchSize: 4,
+      inputs: {
+        emotion: (k, t, r) => {
+          r.fill(0);
+          r[0] = k;
+          r[25] = t;
+        },
+      },
     });
     for (let k = 0; k < constant.frameCount; k++) {
       const t = exactTarget(k, 30, 1);
@@ -90,7 +115,9 @@ describe('windows through ONNX Runtime in worker threads', () => {
       expect(byFrame.outputs.result.data[k * 2 + 1]).toBe(k + t);
     }
     await expect(runNetwork(ramp(n), spec, { fps })).rejects.toThrow(/input "emotion" \[batch, 1, 26\] needs a feed/);
-    await expect(runNetwork(ramp(n), spec, { fps, inputs: { emotion: new Float32Array(3) } })).rejects.toThrow(/26 values per frame, has 3/);
+    await expect(runNetwork(ramp(n), spec, { fps, inputs: { emotion: new Float32Array(3) } })).rejects.toThrow(
+      /26 values per frame, has 3/,
+    );
     await expect(runNetwork(ramp(n), spec, { fps, inputs: { emotion: row, mood: row } })).rejects.toThrow(/no input "mood"/);
   });
 
@@ -112,7 +139,8 @@ describe('a heavy network', () => {
     // Frames differ from each other, so a mis-ordered batch would show.
     expect(new Set(one.outputs.result.data).size).toBeGreaterThan(100);
     let worst = 0;
-    for (let i = 0; i < one.outputs.result.data.length; i++) worst = Math.max(worst, Math.abs(one.outputs.result.data[i] - many.outputs.result.data[i]));
+    for (let i = 0; i < one.outputs.result.data.length; i++)
+      worst = Math.max(worst, Math.abs(one.outputs.result.data[i] - many.outputs.result.data[i]));
     expect(worst).toBeLessThan(1e-5);
   });
 
@@ -124,7 +152,12 @@ describe('a heavy network', () => {
     const heavyPool = await OrtPool.create(heavy, planPool({}));
     let turns = 0;
     let running = true;
-    const turn = (): void => { if (running) { turns++; setImmediate(turn); } };
+    const turn = (): void => {
+      if (running) {
+        turns++;
+        setImmediate(turn);
+      }
+    };
     try {
       const run = runOnPool(heavyPool, new Float32Array(16000 * 4).fill(0.1), { fps: { num: 30, den: 1 }, batchSize: 120 });
       setImmediate(turn);
@@ -142,13 +175,19 @@ describe('a heavy network', () => {
       const ac = new AbortController();
       const reason = new Error('user cancelled');
       const run = runOnPool(heavyPool, new Float32Array(16000 * 10), {
-        fps: { num: 30, den: 1 }, batchSize: 4, signal: ac.signal,
-        onProgress: (done) => { if (done >= 8) ac.abort(reason); },
+        fps: { num: 30, den: 1 },
+        batchSize: 4,
+        signal: ac.signal,
+        onProgress: (done) => {
+          if (done >= 8) ac.abort(reason);
+        },
       });
       await expect(run).rejects.toBe(reason);
       const again = await runOnPool(heavyPool, new Float32Array(1600), { fps: { num: 30, den: 1 } });
       expect(again.frameCount).toBe(3);
-      await expect(runOnPool(heavyPool, new Float32Array(1600), { fps: { num: 30, den: 1 }, signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+      await expect(
+        runOnPool(heavyPool, new Float32Array(1600), { fps: { num: 30, den: 1 }, signal: AbortSignal.abort(reason) }),
+      ).rejects.toBe(reason);
     } finally {
       await heavyPool.close();
     }
@@ -162,7 +201,11 @@ describe('a heavy network', () => {
       const { slots } = crashPool as unknown as { slots: { worker: import('node:worker_threads').Worker }[] };
       slots[0].worker.postMessage({ type: 'run', id: -1 });
       const run = runOnPool(crashPool, ramp(16000), { fps: { num: 30, den: 1 }, batchSize: 4 });
-      await expect(run).rejects.toMatchObject({ code: 'WORKER_CRASHED', file: probe.networkPath, message: expect.stringMatching(/exited unexpectedly \(exit code 1: .+\)/) });
+      await expect(run).rejects.toMatchObject({
+        code: 'WORKER_CRASHED',
+        file: probe.networkPath,
+        message: expect.stringMatching(/exited unexpectedly \(exit code 1: .+\)/),
+      });
       await expect(runOnPool(crashPool, ramp(1600), { fps: { num: 30, den: 1 } })).rejects.toMatchObject({ code: 'WORKER_CRASHED' });
     } finally {
       await crashPool.close();
@@ -174,7 +217,13 @@ describe('a heavy network', () => {
     // Closed from the first progress report (not after a fixed wait, which a fast machine outruns):
     // 29 of 30 batches are still to run, and the other lanes' batches are in the workers.
     let closed: Promise<void> | undefined;
-    const run = runOnPool(p, new Float32Array(16000 * 4), { fps: { num: 30, den: 1 }, batchSize: 4, onProgress: () => { closed ??= p.close(); } });
+    const run = runOnPool(p, new Float32Array(16000 * 4), {
+      fps: { num: 30, den: 1 },
+      batchSize: 4,
+      onProgress: () => {
+        closed ??= p.close();
+      },
+    });
     await expect(run).rejects.toMatchObject({ code: 'ENGINE_CLOSED' });
     await closed;
     expect(closed).toBeDefined();
@@ -184,6 +233,9 @@ describe('a heavy network', () => {
     const p = await OrtPool.create(probe, planPool({}));
     await p.close();
     await p.close();
-    await expect(runOnPool(p, ramp(100), { fps: { num: 30, den: 1 } })).rejects.toMatchObject({ code: 'ENGINE_CLOSED', file: path.join(dir, 'probe.onnx') });
+    await expect(runOnPool(p, ramp(100), { fps: { num: 30, den: 1 } })).rejects.toMatchObject({
+      code: 'ENGINE_CLOSED',
+      file: path.join(dir, 'probe.onnx'),
+    });
   });
 });

@@ -25,7 +25,9 @@ describe('the network must match its manifest at session load', () => {
 
   it('names the tensor and both shapes when a fixed dim differs', async () => {
     const spec = networkSpec(path.join(dir, 'dims'), 'model.onnx', probeNetwork(), [{ name: 'result', width: 4 }]);
-    await expect(OrtPool.create(spec, planPool({}))).rejects.toThrow(/"result" is float32 \[batch, 1, 3\] in the network, declared float32 \[batch, 1, 4\]/);
+    await expect(OrtPool.create(spec, planPool({}))).rejects.toThrow(
+      /"result" is float32 \[batch, 1, 3\] in the network, declared float32 \[batch, 1, 4\]/,
+    );
   });
 
   it('refuses a network whose batch axis is fixed', async () => {
@@ -36,7 +38,11 @@ describe('the network must match its manifest at session load', () => {
   it('reports a file ONNX Runtime cannot parse with its path', async () => {
     const spec = networkSpec(path.join(dir, 'garbage'), 'model.onnx', new TextEncoder().encode('not an onnx model'));
     const err = await rejection(OrtPool.create(spec, planPool({ workers: 2, threads: 1 })));
-    expect(err).toMatchObject({ code: 'NETWORK_LOAD', file: spec.networkPath, message: expect.stringContaining('ONNX Runtime cannot load this network') });
+    expect(err).toMatchObject({
+      code: 'NETWORK_LOAD',
+      file: spec.networkPath,
+      message: expect.stringContaining('ONNX Runtime cannot load this network'),
+    });
   });
 
   it('fails device "cuda" with the fix when the CUDA providers are missing', async () => {

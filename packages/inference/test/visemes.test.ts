@@ -2,8 +2,16 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
-  ARKIT_BLENDSHAPES, TONGUE_BLENDSHAPES, channelCurve, halfLifeAlpha, jointTrack, parseFps, quatRotate, validateFaceAnimation,
-  type Provenance, type Quat,
+  ARKIT_BLENDSHAPES,
+  TONGUE_BLENDSHAPES,
+  channelCurve,
+  halfLifeAlpha,
+  jointTrack,
+  parseFps,
+  quatRotate,
+  validateFaceAnimation,
+  type Provenance,
+  type Quat,
 } from '@a2f/animation';
 import { VISEMES, parseVisemeTable, visemesToFace, type VisemeTable } from '../src/postprocess/visemes.js';
 
@@ -23,7 +31,9 @@ function table(over: Partial<VisemeTable> = {}): VisemeTable {
 /** frames × 15 activations from per-frame {viseme: activation} maps. */
 function activations(frames: Array<Partial<Record<(typeof VISEMES)[number], number>>>): Float32Array {
   const out = new Float32Array(frames.length * V);
-  frames.forEach((f, k) => { for (const [v, a] of Object.entries(f)) out[k * V + VISEMES.indexOf(v as (typeof VISEMES)[number])] = a; });
+  frames.forEach((f, k) => {
+    for (const [v, a] of Object.entries(f)) out[k * V + VISEMES.indexOf(v as (typeof VISEMES)[number])] = a;
+  });
   return out;
 }
 
@@ -39,13 +49,23 @@ describe('visemesToFace', () => {
     validateFaceAnimation(anim);
     // the caller's provenance is kept and the parameters that shaped the result are added
     expect(anim.provenance.model).toEqual(provenance.model);
-    expect(anim.provenance.parameters).toMatchObject({ x: 1, visemes: { seed: 0, smoothingHalfLife: 0, jawOpenDegrees: 20, blinkIntervalSeconds: 0 } });
+    expect(anim.provenance.parameters).toMatchObject({
+      x: 1,
+      visemes: { seed: 0, smoothingHalfLife: 0, jawOpenDegrees: 20, blinkIntervalSeconds: 0 },
+    });
   });
 
   it('mixes table rows by activation, per frame', () => {
-    const anim = visemesToFace(activations([{ sil: 1 }, { aa: 1 }, { aa: 0.5, U: 0.5 }, { PP: 0.25, aa: 0.75 }]), 4, { fps, table: table(), provenance, blinkIntervalSeconds: 0 });
+    const anim = visemesToFace(activations([{ sil: 1 }, { aa: 1 }, { aa: 0.5, U: 0.5 }, { PP: 0.25, aa: 0.75 }]), 4, {
+      fps,
+      table: table(),
+      provenance,
+      blinkIntervalSeconds: 0,
+    });
     const jaw = channelCurve(anim, 'jawOpen');
-    [0, 0.7, 0.5 * 0.7 + 0.5 * 0.1, 0.75 * 0.7].forEach((v, f) => expect(jaw[f]).toBeCloseTo(v, 6));
+    [0, 0.7, 0.5 * 0.7 + 0.5 * 0.1, 0.75 * 0.7].forEach((v, f) => {
+      expect(jaw[f]).toBeCloseTo(v, 6);
+    });
     expect(channelCurve(anim, 'mouthPucker')[2]).toBeCloseTo(0.4, 6);
     expect(channelCurve(anim, 'mouthClose')[3]).toBeCloseTo(0.15, 6);
     expect(channelCurve(anim, 'mouthLowerDownLeft')[1]).toBeCloseTo(0.3, 6);
@@ -59,7 +79,12 @@ describe('visemesToFace', () => {
     const t = table();
     const rows = { ...t.visemes, aa: { jawOpen: 0.9 }, O: { jawOpen: 0.8 } };
     // activations that do not sum to 1 (a foreign network) must still give valid weights
-    const anim = visemesToFace(activations([{ aa: 1, O: 1 }, { aa: -2 }]), 2, { fps, table: { ...t, visemes: rows }, provenance, blinkIntervalSeconds: 0 });
+    const anim = visemesToFace(activations([{ aa: 1, O: 1 }, { aa: -2 }]), 2, {
+      fps,
+      table: { ...t, visemes: rows },
+      provenance,
+      blinkIntervalSeconds: 0,
+    });
     expect(Array.from(channelCurve(anim, 'jawOpen'))).toEqual([1, 0]);
   });
 
@@ -76,7 +101,12 @@ describe('visemesToFace', () => {
   });
 
   it('rotates the jaw about +X by jawOpen · jawOpenDegrees, opening the mouth on a Y-up, +Z-forward face', () => {
-    const anim = visemesToFace(activations([{ sil: 1 }, { aa: 1 }, { aa: 0.5 }]), 3, { fps, table: table({ jawOpenDegrees: 25 }), provenance, blinkIntervalSeconds: 0 });
+    const anim = visemesToFace(activations([{ sil: 1 }, { aa: 1 }, { aa: 0.5 }]), 3, {
+      fps,
+      table: table({ jawOpenDegrees: 25 }),
+      provenance,
+      blinkIntervalSeconds: 0,
+    });
     const jaw = jointTrack(anim, 'jaw')!;
     const jawOpen = channelCurve(anim, 'jawOpen');
     for (let f = 0; f < 3; f++) {
@@ -103,7 +133,13 @@ describe('visemesToFace', () => {
     const frames = 30 * 20;
     const acts = activations(Array.from({ length: frames }, () => ({ sil: 1 })));
     const run = (seed: number, blinkIntervalSeconds?: number) =>
-      visemesToFace(acts, frames, { fps, table: table({ smoothingHalfLife: 0.03 }), provenance, seed, ...(blinkIntervalSeconds === undefined ? {} : { blinkIntervalSeconds }) });
+      visemesToFace(acts, frames, {
+        fps,
+        table: table({ smoothingHalfLife: 0.03 }),
+        provenance,
+        seed,
+        ...(blinkIntervalSeconds === undefined ? {} : { blinkIntervalSeconds }),
+      });
     const a = run(5, 2);
     const left = channelCurve(a, 'eyeBlinkLeft');
     expect(Array.from(channelCurve(a, 'eyeBlinkRight'))).toEqual(Array.from(left));
@@ -128,9 +164,13 @@ describe('visemesToFace', () => {
   });
 
   it('rejects inputs of the wrong size with a message that says what was expected', () => {
-    expect(() => visemesToFace(new Float32Array(14), 1, { fps, table: table(), provenance })).toThrow(/1 frames × 15 visemes = 15 values, got 14/);
+    expect(() => visemesToFace(new Float32Array(14), 1, { fps, table: table(), provenance })).toThrow(
+      /1 frames × 15 visemes = 15 values, got 14/,
+    );
     expect(() => visemesToFace(new Float32Array(0), -1, { fps, table: table(), provenance })).toThrow(/frameCount/);
-    expect(() => visemesToFace(new Float32Array(15), 1, { fps, table: table(), provenance, blinkIntervalSeconds: -1 })).toThrow(/blinkIntervalSeconds/);
+    expect(() => visemesToFace(new Float32Array(15), 1, { fps, table: table(), provenance, blinkIntervalSeconds: -1 })).toThrow(
+      /blinkIntervalSeconds/,
+    );
     const empty = visemesToFace(new Float32Array(0), 0, { fps, table: table(), provenance });
     expect(empty.weights).toHaveLength(0);
   });
@@ -159,9 +199,17 @@ describe('parseVisemeTable', () => {
     const { U: _u, ...missing } = good.visemes;
     void _u;
     expect(() => parseVisemeTable({ ...good, visemes: missing }, 'e.json')).toThrow(/e\.json.*"visemes\.U" is missing/);
-    expect(() => parseVisemeTable({ ...good, visemes: { ...good.visemes, ih: {} } }, 'f.json')).toThrow(/f\.json.*"visemes\.ih" is not an Oculus viseme/);
-    expect(() => parseVisemeTable({ ...good, visemes: { ...good.visemes, aa: { JawOpen: 0.5 } } }, 'g.json')).toThrow(/g\.json.*"visemes\.aa\.JawOpen" is not an ARKit blendshape/);
-    expect(() => parseVisemeTable({ ...good, visemes: { ...good.visemes, aa: { jawOpen: 1.5 } } }, 'h.json')).toThrow(/h\.json.*"visemes\.aa\.jawOpen" must be a number in \[0, 1\]/);
-    expect(() => parseVisemeTable({ ...good, visemes: { ...good.visemes, aa: { tongueTipUp: 0.5 } } }, 'i.json')).toThrow(/i\.json.*not an ARKit blendshape/);
+    expect(() => parseVisemeTable({ ...good, visemes: { ...good.visemes, ih: {} } }, 'f.json')).toThrow(
+      /f\.json.*"visemes\.ih" is not an Oculus viseme/,
+    );
+    expect(() => parseVisemeTable({ ...good, visemes: { ...good.visemes, aa: { JawOpen: 0.5 } } }, 'g.json')).toThrow(
+      /g\.json.*"visemes\.aa\.JawOpen" is not an ARKit blendshape/,
+    );
+    expect(() => parseVisemeTable({ ...good, visemes: { ...good.visemes, aa: { jawOpen: 1.5 } } }, 'h.json')).toThrow(
+      /h\.json.*"visemes\.aa\.jawOpen" must be a number in \[0, 1\]/,
+    );
+    expect(() => parseVisemeTable({ ...good, visemes: { ...good.visemes, aa: { tongueTipUp: 0.5 } } }, 'i.json')).toThrow(
+      /i\.json.*not an ARKit blendshape/,
+    );
   });
 });

@@ -51,7 +51,8 @@ describe('frame count and target samples', () => {
     const first = count - 5;
     const out = new Float32Array(5 * L);
     cutWindows(samples, AUDIO, fps, first, 5, out);
-    for (let i = 0; i < 5; i++) expect(firstDifference(out.subarray(i * L, (i + 1) * L), expectedWindow(first + i, 30000, 1001, n))).toBeUndefined();
+    for (let i = 0; i < 5; i++)
+      expect(firstDifference(out.subarray(i * L, (i + 1) * L), expectedWindow(first + i, 30000, 1001, n))).toBeUndefined();
   });
 });
 

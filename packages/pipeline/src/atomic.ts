@@ -24,7 +24,11 @@ export function writeFileAtomic(file: string, content: string | Uint8Array | ((s
     closeSync(fd);
     renameSync(tmp, file);
   } catch (err) {
-    try { closeSync(fd); } catch { /* already closed */ }
+    try {
+      closeSync(fd);
+    } catch {
+      /* already closed */
+    }
     rmSync(tmp, { force: true });
     throw err;
   }
@@ -66,7 +70,11 @@ function writeAll(fd: number, data: Uint8Array): void {
 function fsyncDir(dir: string): void {
   try {
     const fd = openSync(dir, 'r');
-    try { fsyncSync(fd); } finally { closeSync(fd); }
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     // Some file systems (network shares, Windows) refuse fsync on a directory; the rename stands.
   }

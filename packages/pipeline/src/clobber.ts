@@ -37,7 +37,9 @@ export const settingsSha256 = (settings: unknown): string => createHash('sha256'
  * is hashed only when a report is there to compare with.
  */
 export function findReplaced(outDir: string, name: string, audio: string, settingsSha: string): ReplacedOutput | null {
-  const files = candidates(name).map((f) => path.join(outDir, f)).filter((f) => existsSync(f));
+  const files = candidates(name)
+    .map((f) => path.join(outDir, f))
+    .filter((f) => existsSync(f));
   if (files.length === 0) return null;
   const report = readOrigin(path.join(outDir, `${name}.report.json`));
   if (!report) return { files, reason: 'unknown' };
@@ -49,8 +51,12 @@ export function findReplaced(outDir: string, name: string, audio: string, settin
 
 /** The refusal of --no-clobber for one line. */
 export function clobberError(replaced: ReplacedOutput): JobError {
-  return new JobError('OUTPUT_EXISTS', replaced.files[0]!, `already exists, ${describeReplaced(replaced)}, and --no-clobber keeps it`,
-    'Write to another folder (--out), rename the audio file, or run without --no-clobber to replace it.');
+  return new JobError(
+    'OUTPUT_EXISTS',
+    replaced.files[0]!,
+    `already exists, ${describeReplaced(replaced)}, and --no-clobber keeps it`,
+    'Write to another folder (--out), rename the audio file, or run without --no-clobber to replace it.',
+  );
 }
 
 /** "made from other audio (old.wav)" and the like, for messages and summaries. */
@@ -63,7 +69,11 @@ export function describeReplaced(r: ReplacedOutput): string {
 
 function readOrigin(reportFile: string): { audio?: string; audioSha256?: string; settingsSha256?: string } | null {
   try {
-    const json = JSON.parse(readFileSync(reportFile, 'utf8')) as { audio?: unknown; origin?: Partial<OutputOrigin>; provenance?: { audio?: { sha256?: unknown } } };
+    const json = JSON.parse(readFileSync(reportFile, 'utf8')) as {
+      audio?: unknown;
+      origin?: Partial<OutputOrigin>;
+      provenance?: { audio?: { sha256?: unknown } };
+    };
     const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
     return {
       audio: str(json.audio),

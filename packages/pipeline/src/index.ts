@@ -17,7 +17,20 @@ export { TOOL, REPO_ROOT, TEMPLATES_DIR, SAMPLES_DIR } from './tool.js';
 export { readSidecar, parseSidecar, sidecarPath, sidecarEmotionKeys, SIDECAR_SUFFIX, SIDECAR_FIELDS } from './sidecar.js';
 export type { LineSidecar, SidecarEmotion } from './sidecar.js';
 export {
-  renderOutputPath, ensureOutputDir, checkPathTemplate, loadPathTemplate, pathTemplateNames, lineVariables, compileShotPattern,
-  fpsPathLabel, safeStem, OutputPathError, OUTPUT_PATH_VARIABLES, PATH_TEMPLATES_DIR, DEFAULT_PATH_TEMPLATE, DEFAULT_SHOT_PATTERN, NO_SHOT,
+  renderOutputPath,
+  ensureOutputDir,
+  checkPathTemplate,
+  loadPathTemplate,
+  pathTemplateNames,
+  lineVariables,
+  compileShotPattern,
+  fpsPathLabel,
+  safeStem,
+  OutputPathError,
+  OUTPUT_PATH_VARIABLES,
+  PATH_TEMPLATES_DIR,
+  DEFAULT_PATH_TEMPLATE,
+  DEFAULT_SHOT_PATTERN,
+  NO_SHOT,
 } from './output-path.js';
 export type { OutputLocation, OutputPathVars, OutputPathVariable, LineVariableInput } from './output-path.js';

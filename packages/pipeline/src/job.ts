@@ -1,8 +1,24 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ChannelFilterError, filterChannels, toA2fExportJson, validateFaceAnimation, type BindingPreset, type ChannelFilter, type Rational } from '@a2f/animation';
+import {
+  ChannelFilterError,
+  filterChannels,
+  toA2fExportJson,
+  validateFaceAnimation,
+  type BindingPreset,
+  type ChannelFilter,
+  type Rational,
+} from '@a2f/animation';
 import { loadAudio, type Truncation } from '@a2f/audio';
-import { createInferenceEngine, loadModelPack, modelChannels, parseEmotionArg, type EmotionKey, type InferenceEngine, type ModelPack } from '@a2f/inference';
+import {
+  createInferenceEngine,
+  loadModelPack,
+  modelChannels,
+  parseEmotionArg,
+  type EmotionKey,
+  type InferenceEngine,
+  type ModelPack,
+} from '@a2f/inference';
 import { buildAnimationLayers, inspectCharacter, type BindingReport, type CharacterInfo } from '@a2f/usd';
 import { writeFileAtomic } from './atomic.js';
 import { clobberError, findReplaced, settingsSha256, type ReplacedOutput } from './clobber.js';
@@ -153,8 +169,12 @@ export class JobContext {
     const sidecar = opts.sidecar === undefined ? readSidecar(file) : opts.sidecar;
     const exportFile = path.join(outDir, `${name}.a2f.json`);
     if (settings.exportJson && exportFile === sidecarPath(file)) {
-      throw new JobError('OUTPUT_CLASH', exportFile, 'the a2f_export JSON of this line would overwrite its sidecar (the output folder is the audio folder)',
-        'Write outputs to another folder (--out), or leave out --export-json.');
+      throw new JobError(
+        'OUTPUT_CLASH',
+        exportFile,
+        'the a2f_export JSON of this line would overwrite its sidecar (the output folder is the audio folder)',
+        'Write outputs to another folder (--out), or leave out --export-json.',
+      );
     }
     // Before any work: what this line's name already holds, and whether it may be replaced.
     // Not decisive: where files go, how fast they are made, and allowTruncated (an intact file gives the same layer).
@@ -176,22 +196,27 @@ export class JobContext {
     // and the layer write run. Only `info` is kept.
     const { anim, info } = await loadAudio(file, { sampleRate: 16000, allowTruncated: settings.allowTruncated }).then((loaded) => {
       const { info } = loaded;
-      return engine.animate(loaded.samples, {
-        fps,
-        seed: settings.seed,
-        blinks: { enabled: settings.blinks, ...(settings.blinkIntervalSeconds === undefined ? {} : { intervalSeconds: settings.blinkIntervalSeconds }) },
-        // The sidecar as the layer sees it: a path that still means something beside the layer.
-        ...(emotion ? { emotion, emotionSource: sidecarEmotion ? relativeAssetPath(outDir, sidecar!.file) : '--emotion' } : {}),
-        audio: {
-          file: path.basename(file),
-          sha256: info.sha256,
-          sampleRate: info.sampleRate,
-          channels: info.channels,
-          durationSeconds: info.durationSeconds,
-          ...(info.truncation ? { truncation: info.truncation } : {}),
-        },
-        onProgress: (done, total) => onProgress?.({ audio: file, stage: 'infer', done, total }),
-      }).then((anim) => ({ anim, info }));
+      return engine
+        .animate(loaded.samples, {
+          fps,
+          seed: settings.seed,
+          blinks: {
+            enabled: settings.blinks,
+            ...(settings.blinkIntervalSeconds === undefined ? {} : { intervalSeconds: settings.blinkIntervalSeconds }),
+          },
+          // The sidecar as the layer sees it: a path that still means something beside the layer.
+          ...(emotion ? { emotion, emotionSource: sidecarEmotion ? relativeAssetPath(outDir, sidecar!.file) : '--emotion' } : {}),
+          audio: {
+            file: path.basename(file),
+            sha256: info.sha256,
+            sampleRate: info.sampleRate,
+            channels: info.channels,
+            durationSeconds: info.durationSeconds,
+            ...(info.truncation ? { truncation: info.truncation } : {}),
+          },
+          onProgress: (done, total) => onProgress?.({ audio: file, stage: 'infer', done, total }),
+        })
+        .then((anim) => ({ anim, info }));
     });
     validateFaceAnimation(anim);
 
@@ -219,36 +244,52 @@ export class JobContext {
     }
     const binding = summarizeBinding(report);
     const reportFile = path.join(outDir, `${name}.report.json`);
-    writeFileAtomic(reportFile, JSON.stringify({
-      audio: file,
-      origin: { audioSha256: info.sha256, settingsSha256: settingsSha },
-      ...(replaced ? { replaced } : {}),
-      layers: layerFiles.map((f) => path.basename(f)),
-      layering: settings.layering,
-      frames: anim.frameCount,
-      fps,
-      durationSeconds: info.durationSeconds,
-      // Audio cut short or damaged, animated anyway (--allow-truncated): what is missing.
-      ...(info.truncation ? { truncation: info.truncation } : {}),
-      character: characterFile,
-      model: modelName,
-      ...(sidecar ? { sidecar: sidecar.file } : {}),
-      ...(sidecar?.output !== undefined && opts.outDir === undefined ? { notes: [`the sidecar's "output" template is for the watch folder; this run wrote to ${outDir}`] } : {}),
-      preset: this.preset.name,
-      controls: {
-        blinks: settings.blinks ? (anim.provenance.parameters.blinks ?? 'on') : 'off',
-        jaw: report.jaw,
-        ...(settings.channels ? { channels: settings.channels } : {}),
-        ...(settings.excludeChannels ? { excludeChannels: settings.excludeChannels } : {}),
-      },
-      binding: report,
-      provenance: anim.provenance,
-    }, null, 2) + '\n');
+    writeFileAtomic(
+      reportFile,
+      JSON.stringify(
+        {
+          audio: file,
+          origin: { audioSha256: info.sha256, settingsSha256: settingsSha },
+          ...(replaced ? { replaced } : {}),
+          layers: layerFiles.map((f) => path.basename(f)),
+          layering: settings.layering,
+          frames: anim.frameCount,
+          fps,
+          durationSeconds: info.durationSeconds,
+          // Audio cut short or damaged, animated anyway (--allow-truncated): what is missing.
+          ...(info.truncation ? { truncation: info.truncation } : {}),
+          character: characterFile,
+          model: modelName,
+          ...(sidecar ? { sidecar: sidecar.file } : {}),
+          ...(sidecar?.output !== undefined && opts.outDir === undefined
+            ? { notes: [`the sidecar's "output" template is for the watch folder; this run wrote to ${outDir}`] }
+            : {}),
+          preset: this.preset.name,
+          controls: {
+            blinks: settings.blinks ? (anim.provenance.parameters.blinks ?? 'on') : 'off',
+            jaw: report.jaw,
+            ...(settings.channels ? { channels: settings.channels } : {}),
+            ...(settings.excludeChannels ? { excludeChannels: settings.excludeChannels } : {}),
+          },
+          binding: report,
+          provenance: anim.provenance,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
     files.push(reportFile);
     onProgress?.({ audio: file, stage: 'write', done: 1, total: 1 });
     return {
-      ok: true, audio: file, name, files, layers: layerFiles, report: reportFile,
-      frames: anim.frameCount, durationSeconds: info.durationSeconds, binding,
+      ok: true,
+      audio: file,
+      name,
+      files,
+      layers: layerFiles,
+      report: reportFile,
+      frames: anim.frameCount,
+      durationSeconds: info.durationSeconds,
+      binding,
       ...(sidecar ? { sidecar: sidecar.file } : {}),
       ...(info.truncation ? { truncation: info.truncation } : {}),
       ...(replaced ? { replaced } : {}),
@@ -277,8 +318,12 @@ async function loadModel(settings: JobSettings, model: string): Promise<LoadedMo
   if (settings.emotion === undefined) return { engine };
   try {
     if (engine.emotionNames === null) {
-      throw new JobError('BAD_SETTING', '--emotion', `the model "${model}" has no emotion input (only NVIDIA Audio2Face-3D packs take emotion)`,
-        'Leave out --emotion, or run with an NVIDIA pack (--model models/packs/<name>).');
+      throw new JobError(
+        'BAD_SETTING',
+        '--emotion',
+        `the model "${model}" has no emotion input (only NVIDIA Audio2Face-3D packs take emotion)`,
+        'Leave out --emotion, or run with an NVIDIA pack (--model models/packs/<name>).',
+      );
     }
     return { engine, emotion: [{ time: 0, emotions: parseEmotionArg(settings.emotion, engine.emotionNames, '--emotion') }] };
   } catch (err) {
@@ -289,7 +334,10 @@ async function loadModel(settings: JobSettings, model: string): Promise<LoadedMo
 
 function channelFilter(settings: JobSettings): ChannelFilter | undefined {
   if (!settings.channels && !settings.excludeChannels) return undefined;
-  return { ...(settings.channels ? { include: settings.channels } : {}), ...(settings.excludeChannels ? { exclude: settings.excludeChannels } : {}) };
+  return {
+    ...(settings.channels ? { include: settings.channels } : {}),
+    ...(settings.excludeChannels ? { exclude: settings.excludeChannels } : {}),
+  };
 }
 
 /** An unknown channel pattern stops the batch before any line runs, naming the pattern. */
@@ -311,12 +359,20 @@ function readCharacter(file: string): CharacterInfo {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new JobError('CHARACTER_NOT_FOUND', file, code === 'EISDIR' ? 'is a folder, not a .usda layer' : 'cannot be read',
-      'Pass --character the path of the character asset (.usda) the animation should drive.');
+    throw new JobError(
+      'CHARACTER_NOT_FOUND',
+      file,
+      code === 'EISDIR' ? 'is a folder, not a .usda layer' : 'cannot be read',
+      'Pass --character the path of the character asset (.usda) the animation should drive.',
+    );
   }
   if (!file.toLowerCase().endsWith('.usda') && !text.startsWith('#usda')) {
-    throw new JobError('CHARACTER_FORMAT', file, 'is not a text USD layer (.usda)',
-      'Export the character as .usda (usdcat character.usd -o character.usda); binary .usdc/.usdz are not read yet.');
+    throw new JobError(
+      'CHARACTER_FORMAT',
+      file,
+      'is not a text USD layer (.usda)',
+      'Export the character as .usda (usdcat character.usd -o character.usda); binary .usdc/.usdz are not read yet.',
+    );
   }
   return inspectCharacter(text, file);
 }

@@ -1,5 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, lstatSync, mkdirSync, openSync, readlinkSync, realpathSync, statSync, statfsSync, unlinkSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readlinkSync,
+  realpathSync,
+  statSync,
+  statfsSync,
+  unlinkSync,
+  type Stats,
+} from 'node:fs';
 import path from 'node:path';
 import { JobError } from './errors.js';
 
@@ -19,10 +30,23 @@ const DEFAULT_LABEL = 'output folder (--out)';
 
 /** Pseudo file systems by statfs f_type (Linux magic numbers, linux/magic.h): kernel state, not files. */
 const PSEUDO_FS = new Map<number, string>([
-  [0x9fa0, 'proc'], [0x62656572, 'sysfs'], [0x27e0eb, 'cgroup'], [0x63677270, 'cgroup2'], [0x64626720, 'debugfs'],
-  [0x74726163, 'tracefs'], [0x73636673, 'securityfs'], [0x1cd1, 'devpts'], [0xcafe4a11, 'bpf'], [0x6165676c, 'pstore'],
-  [0x62656570, 'configfs'], [0xde5e81e4, 'efivarfs'], [0x65735543, 'fusectl'], [0x42494e4d, 'binfmt_misc'],
-  [0x19800202, 'mqueue'], [0xf97cff8c, 'selinuxfs'], [0x6e736673, 'nsfs'],
+  [0x9fa0, 'proc'],
+  [0x62656572, 'sysfs'],
+  [0x27e0eb, 'cgroup'],
+  [0x63677270, 'cgroup2'],
+  [0x64626720, 'debugfs'],
+  [0x74726163, 'tracefs'],
+  [0x73636673, 'securityfs'],
+  [0x1cd1, 'devpts'],
+  [0xcafe4a11, 'bpf'],
+  [0x6165676c, 'pstore'],
+  [0x62656570, 'configfs'],
+  [0xde5e81e4, 'efivarfs'],
+  [0x65735543, 'fusectl'],
+  [0x42494e4d, 'binfmt_misc'],
+  [0x19800202, 'mqueue'],
+  [0xf97cff8c, 'selinuxfs'],
+  [0x6e736673, 'nsfs'],
 ]);
 /** The same by path, for systems whose statfs types we do not know (and as a second opinion). */
 const PSEUDO_PREFIXES = ['/proc', '/sys'];
@@ -41,8 +65,12 @@ export function checkOutputDir(dir: string, opts: OutputDirOptions = {}): string
   const real = realpathSync(existing);
   const fs = pseudoFileSystem(real);
   if (fs) {
-    throw new JobError('OUTPUT_DIR', abs, `the ${label} is on the ${fs} pseudo file system (${real}), which holds kernel state, not files`,
-      'Pass a folder on a disk, such as ./layers.');
+    throw new JobError(
+      'OUTPUT_DIR',
+      abs,
+      `the ${label} is on the ${fs} pseudo file system (${real}), which holds kernel state, not files`,
+      'Pass a folder on a disk, such as ./layers.',
+    );
   }
   probeWrite(real, existing === abs, abs, label);
   return abs;
@@ -69,7 +97,12 @@ function walkUp(abs: string, label: string): { existing: string; missing: string
       return { existing: cur, missing };
     }
     if (path.dirname(cur) === cur) {
-      throw new JobError('OUTPUT_DIR', abs, `the ${label} cannot be created: its root ${cur} does not exist`, 'Pass a folder on a mounted drive.');
+      throw new JobError(
+        'OUTPUT_DIR',
+        abs,
+        `the ${label} cannot be created: its root ${cur} does not exist`,
+        'Pass a folder on a mounted drive.',
+      );
     }
     missing.unshift(cur);
   }
@@ -96,20 +129,39 @@ function checkFolder(p: string, st: Stats, abs: string, label: string): void {
       const code = (err as NodeJS.ErrnoException).code;
       const to = safeReadlink(p);
       if (code === 'ENOENT' || code === 'ENOTDIR') {
-        throw new JobError('OUTPUT_DIR', abs, `${where} is a symbolic link to ${to}, which does not exist`,
-          `Create ${to} (mkdir -p), remove the link, or pass another folder.`);
+        throw new JobError(
+          'OUTPUT_DIR',
+          abs,
+          `${where} is a symbolic link to ${to}, which does not exist`,
+          `Create ${to} (mkdir -p), remove the link, or pass another folder.`,
+        );
       }
-      if (code === 'ELOOP') throw new JobError('OUTPUT_DIR', abs, `${where} is a symbolic link that loops (to ${to})`, 'Remove the link or pass another folder.');
+      if (code === 'ELOOP')
+        throw new JobError(
+          'OUTPUT_DIR',
+          abs,
+          `${where} is a symbolic link that loops (to ${to})`,
+          'Remove the link or pass another folder.',
+        );
       throw fsError(err, abs, label, `${where} is a symbolic link that cannot be followed`);
     }
     if (!target.isDirectory()) {
-      throw new JobError('OUTPUT_DIR', abs, `${where} is a symbolic link to ${safeReadlink(p)}, which is not a folder`, 'Point the link at a folder, or pass another folder.');
+      throw new JobError(
+        'OUTPUT_DIR',
+        abs,
+        `${where} is a symbolic link to ${safeReadlink(p)}, which is not a folder`,
+        'Point the link at a folder, or pass another folder.',
+      );
     }
     return;
   }
   if (!st.isDirectory()) {
-    throw new JobError('OUTPUT_DIR', abs, `${where} is ${st.isFile() ? 'a file' : 'not a folder'}, so no layer can be written ${p === abs ? 'into it' : 'below it'}`,
-      p === abs ? 'Pass a folder (it is created if missing), or move the file away.' : `Move ${p} away, or pass another folder.`);
+    throw new JobError(
+      'OUTPUT_DIR',
+      abs,
+      `${where} is ${st.isFile() ? 'a file' : 'not a folder'}, so no layer can be written ${p === abs ? 'into it' : 'below it'}`,
+      p === abs ? 'Pass a folder (it is created if missing), or move the file away.' : `Move ${p} away, or pass another folder.`,
+    );
   }
 }
 
@@ -133,10 +185,17 @@ function probeWrite(real: string, isTarget: boolean, abs: string, label: string)
     const code = (err as NodeJS.ErrnoException).code;
     const what = isTarget ? `the ${label}` : `${real}, where it would be created,`;
     if (code === 'EACCES' || code === 'EPERM') {
-      throw new JobError('OUTPUT_DIR', abs, `${what} is not writable (permission denied)`, 'Pass a folder you can write to, or give yourself write permission on it.');
+      throw new JobError(
+        'OUTPUT_DIR',
+        abs,
+        `${what} is not writable (permission denied)`,
+        'Pass a folder you can write to, or give yourself write permission on it.',
+      );
     }
-    if (code === 'EROFS') throw new JobError('OUTPUT_DIR', abs, `${what} is on a read-only file system`, 'Pass a folder on a writable disk.');
-    if (code === 'ENOSPC' || code === 'EDQUOT') throw new JobError('OUTPUT_DIR', abs, `${what} has no space left (${code})`, 'Free some space, or pass a folder on another disk.');
+    if (code === 'EROFS')
+      throw new JobError('OUTPUT_DIR', abs, `${what} is on a read-only file system`, 'Pass a folder on a writable disk.');
+    if (code === 'ENOSPC' || code === 'EDQUOT')
+      throw new JobError('OUTPUT_DIR', abs, `${what} has no space left (${code})`, 'Free some space, or pass a folder on another disk.');
     throw fsError(err, abs, label, `${what} cannot be written to`);
   }
   unlinkSync(probe);
@@ -156,7 +215,12 @@ function createMissing(missing: readonly string[], abs: string, label: string): 
 
 function fsError(err: unknown, abs: string, label: string, what: string): JobError {
   const e = err as NodeJS.ErrnoException;
-  return new JobError('OUTPUT_DIR', abs, `${what} (${e.code ?? e.message})`, `Check the ${label}'s path and permissions, or pass another folder.`);
+  return new JobError(
+    'OUTPUT_DIR',
+    abs,
+    `${what} (${e.code ?? e.message})`,
+    `Check the ${label}'s path and permissions, or pass another folder.`,
+  );
 }
 
 function safeReadlink(p: string): string {

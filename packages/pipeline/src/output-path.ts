@@ -58,7 +58,8 @@ export class OutputPathError extends JobError {
   }
 }
 
-const FIX = 'Use a relative template such as "{shot}/{character}/{name}.usda" whose values stay inside the output folder (see README, "Path templates").';
+const FIX =
+  'Use a relative template such as "{shot}/{character}/{name}.usda" whose values stay inside the output folder (see README, "Path templates").';
 
 /**
  * A template by name (`templates/paths/<name>.txt`), by file path, or given inline (anything with
@@ -69,17 +70,31 @@ export function loadPathTemplate(spec: string): string {
   const isPath = spec.endsWith('.txt') || spec.includes('/') || spec.includes(path.sep);
   const file = isPath ? path.resolve(spec) : path.join(PATH_TEMPLATES_DIR, `${spec}.txt`);
   if (!existsSync(file)) {
-    throw new OutputPathError(file, `no path template "${spec}"`,
-      `Use one of: ${pathTemplateNames().join(', ') || '(none installed)'}, a template file, or an inline template such as "{dir}/{name}.usda".`);
+    throw new OutputPathError(
+      file,
+      `no path template "${spec}"`,
+      `Use one of: ${pathTemplateNames().join(', ') || '(none installed)'}, a template file, or an inline template such as "{dir}/{name}.usda".`,
+    );
   }
-  const lines = readFileSync(file, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-  if (lines.length !== 1) throw new OutputPathError(file, `holds ${lines.length} template lines, expected 1`, 'Keep one template line; comment lines start with #.');
+  const lines = readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  if (lines.length !== 1)
+    throw new OutputPathError(
+      file,
+      `holds ${lines.length} template lines, expected 1`,
+      'Keep one template line; comment lines start with #.',
+    );
   return lines[0]!;
 }
 
 export function pathTemplateNames(): string[] {
   if (!existsSync(PATH_TEMPLATES_DIR)) return [];
-  return readdirSync(PATH_TEMPLATES_DIR).filter((f) => f.endsWith('.txt')).map((f) => f.slice(0, -4)).sort();
+  return readdirSync(PATH_TEMPLATES_DIR)
+    .filter((f) => f.endsWith('.txt'))
+    .map((f) => f.slice(0, -4))
+    .sort();
 }
 
 /** Throws unless `template` is syntactically valid: known variables, relative, no stray braces. */
@@ -132,8 +147,11 @@ export function ensureOutputDir(location: OutputLocation, root: string, source =
       const real = realpathSync(cur);
       const rel = path.relative(realRoot, real);
       if (rel.startsWith('..') || path.isAbsolute(rel)) {
-        throw new OutputPathError(source, `the folder ${cur} is a symbolic link to ${real}, outside the output folder ${absRoot}`,
-          'Remove the link or point it inside the output folder; layers are never written outside it.');
+        throw new OutputPathError(
+          source,
+          `the folder ${cur} is a symbolic link to ${real}, outside the output folder ${absRoot}`,
+          'Remove the link or point it inside the output folder; layers are never written outside it.',
+        );
       }
     }
   }
@@ -158,7 +176,11 @@ function render(template: string, vars: OutputPathVars | null, source: string): 
     out += literal;
     const name = m[1]!;
     if (!Object.hasOwn(OUTPUT_PATH_VARIABLES, name)) {
-      fail(`the template "${template}" uses the unknown variable {${name}}; known: ${Object.keys(OUTPUT_PATH_VARIABLES).map((v) => `{${v}}`).join(', ')}`);
+      fail(
+        `the template "${template}" uses the unknown variable {${name}}; known: ${Object.keys(OUTPUT_PATH_VARIABLES)
+          .map((v) => `{${v}}`)
+          .join(', ')}`,
+      );
     }
     if (vars) out += checkValue(name, vars[name as OutputPathVariable], source);
     else out += 'x';
@@ -174,7 +196,8 @@ function render(template: string, vars: OutputPathVars | null, source: string): 
   for (const seg of out.split(/[\\/]/)) {
     if (seg === '' || seg === '.') continue;
     if (seg === '..') fail(`"${template}" gives the path "${out}", whose ".." would leave the output folder`);
-    if (seg.includes(':')) fail(`"${template}" gives the path "${out}", whose segment "${seg}" holds ":" (a drive letter or alternate data stream)`);
+    if (seg.includes(':'))
+      fail(`"${template}" gives the path "${out}", whose segment "${seg}" holds ":" (a drive letter or alternate data stream)`);
     if (Buffer.byteLength(seg) > 255) fail(`"${template}" gives a path segment longer than 255 bytes`);
     segments.push(seg);
   }
@@ -248,10 +271,20 @@ export function compileShotPattern(pattern: string): RegExp {
   try {
     re = new RegExp(pattern);
   } catch (err) {
-    throw new JobError('BAD_SETTING', 'shot pattern', `"${pattern}" is not a valid regular expression (${(err as Error).message})`, 'Give a JavaScript regular expression with a named group, e.g. "^(?<shot>[^/]+)/".');
+    throw new JobError(
+      'BAD_SETTING',
+      'shot pattern',
+      `"${pattern}" is not a valid regular expression (${(err as Error).message})`,
+      'Give a JavaScript regular expression with a named group, e.g. "^(?<shot>[^/]+)/".',
+    );
   }
   if (!/\(\?<shot>/.test(pattern)) {
-    throw new JobError('BAD_SETTING', 'shot pattern', `"${pattern}" has no named group "shot"`, 'Name the part that is the shot: (?<shot>…), e.g. "(?<shot>sh\\d+)_".');
+    throw new JobError(
+      'BAD_SETTING',
+      'shot pattern',
+      `"${pattern}" has no named group "shot"`,
+      'Name the part that is the shot: (?<shot>…), e.g. "(?<shot>sh\\d+)_".',
+    );
   }
   return re;
 }

@@ -1,6 +1,14 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { JAW_MODES, parseBindingPreset, parseChannelGlobs, parseFps, type BindingPreset, type JawMode, type Rational } from '@a2f/animation';
+import {
+  JAW_MODES,
+  parseBindingPreset,
+  parseChannelGlobs,
+  parseFps,
+  type BindingPreset,
+  type JawMode,
+  type Rational,
+} from '@a2f/animation';
 import type { SolvePath } from '@a2f/inference';
 import { JobError } from './errors.js';
 import { TEMPLATES_DIR } from './tool.js';
@@ -60,12 +68,13 @@ export interface JobSettings {
 /** Where blink intervals may lie: a blink lasts 0.25 s, and beyond 10 minutes a line never blinks. */
 export const BLINK_INTERVAL_RANGE = [0.5, 600] as const;
 
-export type JobSettingsInput = Pick<JobSettings, 'character' | 'outDir'> & Partial<Omit<JobSettings, 'fps' | 'channels' | 'excludeChannels'>> & {
-  fps?: Rational | string | number;
-  /** globs as a list or as the CLI's comma-separated text */
-  channels?: string | readonly string[];
-  excludeChannels?: string | readonly string[];
-};
+export type JobSettingsInput = Pick<JobSettings, 'character' | 'outDir'> &
+  Partial<Omit<JobSettings, 'fps' | 'channels' | 'excludeChannels'>> & {
+    fps?: Rational | string | number;
+    /** globs as a list or as the CLI's comma-separated text */
+    channels?: string | readonly string[];
+    excludeChannels?: string | readonly string[];
+  };
 
 export function resolveSettings(input: JobSettingsInput): JobSettings {
   const layering = input.layering ?? 'override';
@@ -76,11 +85,17 @@ export function resolveSettings(input: JobSettingsInput): JobSettings {
     throw new JobError('BAD_SETTING', 'settings', `solver path "${String(input.solvePath)}" is not known`, 'Use "coefficients" or "mesh".');
   }
   if (input.emotion !== undefined && input.emotion.trim() === '') {
-    throw new JobError('BAD_SETTING', '--emotion', 'is empty', 'Write name=value pairs such as joy=0.6,anger=0.2, or leave the option out.');
+    throw new JobError(
+      'BAD_SETTING',
+      '--emotion',
+      'is empty',
+      'Write name=value pairs such as joy=0.6,anger=0.2, or leave the option out.',
+    );
   }
   const controls = resolveControls(input);
   const seed = input.seed ?? 0;
-  if (!Number.isInteger(seed) || seed < 0) throw new JobError('BAD_SETTING', 'settings', `seed ${seed} is not a non-negative integer`, 'Pass a whole number such as 0 or 42.');
+  if (!Number.isInteger(seed) || seed < 0)
+    throw new JobError('BAD_SETTING', 'settings', `seed ${seed} is not a non-negative integer`, 'Pass a whole number such as 0 or 42.');
   return {
     character: path.resolve(input.character),
     outDir: path.resolve(input.outDir),
@@ -112,15 +127,23 @@ export function animationControls(s: JobSettings): Readonly<Record<string, unkno
 }
 
 /** Blinks, jaw and channel filters, checked the same for the CLI and library users. */
-function resolveControls(input: JobSettingsInput): Pick<JobSettings, 'blinks' | 'blinkIntervalSeconds' | 'jaw' | 'channels' | 'excludeChannels'> {
-  const bad = (origin: string, what: string, fix: string): never => { throw new JobError('BAD_SETTING', origin, what, fix); };
+function resolveControls(
+  input: JobSettingsInput,
+): Pick<JobSettings, 'blinks' | 'blinkIntervalSeconds' | 'jaw' | 'channels' | 'excludeChannels'> {
+  const bad = (origin: string, what: string, fix: string): never => {
+    throw new JobError('BAD_SETTING', origin, what, fix);
+  };
   const blinks = input.blinks ?? true;
   if (typeof blinks !== 'boolean') bad('--blinks', `must be true or false, not ${JSON.stringify(blinks)}`, 'Use --blinks or --no-blinks.');
   const interval = input.blinkIntervalSeconds;
   if (interval !== undefined) {
     const [lo, hi] = BLINK_INTERVAL_RANGE;
     if (typeof interval !== 'number' || !Number.isFinite(interval) || interval < lo || interval > hi) {
-      bad('--blink-interval', `${JSON.stringify(interval)} is not a number of seconds in [${lo}, ${hi}]`, 'Give the mean seconds between blinks, e.g. --blink-interval 4 (people blink every 3–4 s).');
+      bad(
+        '--blink-interval',
+        `${JSON.stringify(interval)} is not a number of seconds in [${lo}, ${hi}]`,
+        'Give the mean seconds between blinks, e.g. --blink-interval 4 (people blink every 3–4 s).',
+      );
     }
     if (!blinks) bad('--blink-interval', 'is given with --no-blinks, which turns blinks off', 'Leave out one of the two.');
   }
@@ -131,13 +154,18 @@ function resolveControls(input: JobSettingsInput): Pick<JobSettings, 'blinks' | 
     try {
       return parseChannelGlobs(typeof value === 'string' ? value : value.join(','));
     } catch (err) {
-      return bad(origin, (err as Error).message, 'Give comma-separated channel name patterns such as "jaw*,mouth*" (a2f inspect lists the names).');
+      return bad(
+        origin,
+        (err as Error).message,
+        'Give comma-separated channel name patterns such as "jaw*,mouth*" (a2f inspect lists the names).',
+      );
     }
   };
   const channels = globs(input.channels, '--channels');
   const excludeChannels = globs(input.excludeChannels, '--exclude-channels');
   return {
-    blinks, jaw,
+    blinks,
+    jaw,
     ...(interval === undefined ? {} : { blinkIntervalSeconds: interval }),
     ...(channels ? { channels } : {}),
     ...(excludeChannels ? { excludeChannels } : {}),
@@ -147,7 +175,12 @@ function resolveControls(input: JobSettingsInput): Pick<JobSettings, 'blinks' | 
 export const PRESETS_DIR = path.join(TEMPLATES_DIR, 'bindings');
 
 export function presetNames(): string[] {
-  return existsSync(PRESETS_DIR) ? readdirSync(PRESETS_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort() : [];
+  return existsSync(PRESETS_DIR)
+    ? readdirSync(PRESETS_DIR)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => f.slice(0, -5))
+        .sort()
+    : [];
 }
 
 /** A preset by name (templates/bindings/<name>.json) or by path. */
@@ -155,8 +188,12 @@ export function loadPreset(nameOrPath: string): BindingPreset {
   const isPath = nameOrPath.endsWith('.json') || nameOrPath.includes('/') || nameOrPath.includes(path.sep);
   const file = isPath ? path.resolve(nameOrPath) : path.join(PRESETS_DIR, `${nameOrPath}.json`);
   if (!existsSync(file)) {
-    throw new JobError('PRESET_NOT_FOUND', file, `no binding preset "${nameOrPath}"`,
-      `Use one of: ${presetNames().join(', ') || '(none installed)'}, or a path to a preset JSON (see templates/README.md).`);
+    throw new JobError(
+      'PRESET_NOT_FOUND',
+      file,
+      `no binding preset "${nameOrPath}"`,
+      `Use one of: ${presetNames().join(', ') || '(none installed)'}, or a path to a preset JSON (see templates/README.md).`,
+    );
   }
   let json: unknown;
   try {

@@ -59,7 +59,13 @@ export function sidecarPath(audio: string): string {
 export function readSidecar(audio: string): LineSidecar | null {
   const file = sidecarPath(audio);
   if (!existsSync(file)) return null;
-  if (!statSync(file).isFile()) throw sidecarError(file, '$', 'is not a file', `Remove it or rename it: ${SIDECAR_SUFFIX} next to an audio file is read as that line's sidecar.`);
+  if (!statSync(file).isFile())
+    throw sidecarError(
+      file,
+      '$',
+      'is not a file',
+      `Remove it or rename it: ${SIDECAR_SUFFIX} next to an audio file is read as that line's sidecar.`,
+    );
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -70,7 +76,12 @@ export function readSidecar(audio: string): LineSidecar | null {
   try {
     json = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
-    throw sidecarError(file, '$', `is not valid JSON (${(err as Error).message})`, 'Fix the JSON syntax (a trailing comma or a missing quote is the usual cause).');
+    throw sidecarError(
+      file,
+      '$',
+      `is not valid JSON (${(err as Error).message})`,
+      'Fix the JSON syntax (a trailing comma or a missing quote is the usual cause).',
+    );
   }
   return parseSidecar(json, file);
 }
@@ -86,30 +97,43 @@ export function parseSidecar(json: unknown, file: string): LineSidecar {
   const o = json as Record<string, unknown>;
   // A JSON that --export-json wrote into the audio folder looks like a sidecar by name; say so.
   if (Object.hasOwn(o, 'exportFps') && Object.hasOwn(o, 'facsNames')) {
-    return fail('$', "is an a2f_export animation JSON (written by --export-json), not a sidecar", 'Move it out of the audio folder; write outputs to a separate --out folder.');
+    return fail(
+      '$',
+      'is an a2f_export animation JSON (written by --export-json), not a sidecar',
+      'Move it out of the audio folder; write outputs to a separate --out folder.',
+    );
   }
   for (const key of Object.keys(o)) {
-    if (!(SIDECAR_FIELDS as readonly string[]).includes(key)) fail(`$.${key}`, 'unknown field', `Remove "${key}" or fix its spelling. ${SHAPE}`);
+    if (!(SIDECAR_FIELDS as readonly string[]).includes(key))
+      fail(`$.${key}`, 'unknown field', `Remove "${key}" or fix its spelling. ${SHAPE}`);
   }
   const dir = path.dirname(file);
   const out: { -readonly [K in keyof LineSidecar]: LineSidecar[K] } = { file };
 
   const hasOne = Object.hasOwn(o, 'emotion');
   const hasMany = Object.hasOwn(o, 'emotions');
-  if (hasOne && hasMany) fail('$', 'has both "emotion" and "emotions"', 'Keep one: "emotion" for a constant emotion, "emotions" for timed keys.');
+  if (hasOne && hasMany)
+    fail('$', 'has both "emotion" and "emotions"', 'Keep one: "emotion" for a constant emotion, "emotions" for timed keys.');
   if (hasOne) {
     const e = o.emotion;
-    if (typeof e !== 'object' || e === null || Array.isArray(e)) fail('$.emotion', `expected an object such as {"joy": 0.6}, found ${kind(e)}`, 'Give emotion names and strengths from 0 to 1.');
+    if (typeof e !== 'object' || e === null || Array.isArray(e))
+      fail('$.emotion', `expected an object such as {"joy": 0.6}, found ${kind(e)}`, 'Give emotion names and strengths from 0 to 1.');
     out.emotion = { emotion: e as Record<string, unknown> };
   }
   if (hasMany) {
     const e = o.emotions;
-    if (!Array.isArray(e) || e.length === 0) fail('$.emotions', `expected a non-empty array of keys such as {"time": 0, "joy": 0.6}, found ${kind(e)}`, 'List timed keys, or use "emotion" for a constant emotion.');
+    if (!Array.isArray(e) || e.length === 0)
+      fail(
+        '$.emotions',
+        `expected a non-empty array of keys such as {"time": 0, "joy": 0.6}, found ${kind(e)}`,
+        'List timed keys, or use "emotion" for a constant emotion.',
+      );
     out.emotion = { emotions: e as unknown[] };
   }
   if (Object.hasOwn(o, 'fps')) {
     const v = o.fps;
-    if (typeof v !== 'number' && typeof v !== 'string') fail('$.fps', `expected a number or a string, found ${kind(v)}`, 'Write e.g. 24, "29.97" or "30000/1001".');
+    if (typeof v !== 'number' && typeof v !== 'string')
+      fail('$.fps', `expected a number or a string, found ${kind(v)}`, 'Write e.g. 24, "29.97" or "30000/1001".');
     try {
       out.fps = parseFps(v as number | string);
     } catch (err) {
@@ -119,7 +143,12 @@ export function parseSidecar(json: unknown, file: string): LineSidecar {
   const pathField = (key: 'character' | 'model'): string | undefined => {
     if (!Object.hasOwn(o, key)) return undefined;
     const v = o[key];
-    if (typeof v !== 'string' || v.trim() === '') return fail(`$.${key}`, `expected a path, found ${kind(v)}`, `Give the ${key} as a path relative to the sidecar's folder${key === 'model' ? ', or "default"' : ''}.`);
+    if (typeof v !== 'string' || v.trim() === '')
+      return fail(
+        `$.${key}`,
+        `expected a path, found ${kind(v)}`,
+        `Give the ${key} as a path relative to the sidecar's folder${key === 'model' ? ', or "default"' : ''}.`,
+      );
     return key === 'model' && v === 'default' ? v : path.resolve(dir, v);
   };
   const character = pathField('character');
@@ -128,7 +157,8 @@ export function parseSidecar(json: unknown, file: string): LineSidecar {
   if (model !== undefined) out.model = model;
   if (Object.hasOwn(o, 'output')) {
     const v = o.output;
-    if (typeof v !== 'string' || v.trim() === '') fail('$.output', `expected an output path template, found ${kind(v)}`, 'Give a non-empty string.');
+    if (typeof v !== 'string' || v.trim() === '')
+      fail('$.output', `expected an output path template, found ${kind(v)}`, 'Give a non-empty string.');
     out.output = v as string;
   }
   return out;
@@ -143,8 +173,12 @@ export function sidecarEmotionKeys(sidecar: LineSidecar, names: readonly string[
   if (!sidecar.emotion) return undefined;
   const field = 'emotion' in sidecar.emotion ? 'emotion' : 'emotions';
   if (names === null) {
-    throw sidecarError(sidecar.file, `$.${field}`, `the model "${model}" has no emotion input (only NVIDIA Audio2Face-3D packs take emotion)`,
-      'Remove the emotion from the sidecar, or run the line with an NVIDIA pack (--model models/packs/<name>).');
+    throw sidecarError(
+      sidecar.file,
+      `$.${field}`,
+      `the model "${model}" has no emotion input (only NVIDIA Audio2Face-3D packs take emotion)`,
+      'Remove the emotion from the sidecar, or run the line with an NVIDIA pack (--model models/packs/<name>).',
+    );
   }
   return parseEmotionSidecar(sidecar.emotion, sidecar.file, names);
 }

@@ -12,7 +12,11 @@ describe('writeFileAtomic', () => {
     writeFileAtomic(path.join(d, 'a.txt'), 'héllo');
     writeFileAtomic(path.join(d, 'b.bin'), Uint8Array.of(0, 1, 2, 255));
     const big = Array.from({ length: 5000 }, (_, i) => `line ${i} ${'x'.repeat(300)}\n`);
-    writeFileAtomic(path.join(d, 'c.usda'), (sink) => big.forEach((l) => sink(l)));
+    writeFileAtomic(path.join(d, 'c.usda'), (sink) =>
+      big.forEach((l) => {
+        sink(l);
+      }),
+    );
     expect(readFileSync(path.join(d, 'a.txt'), 'utf8')).toBe('héllo');
     expect(Array.from(readFileSync(path.join(d, 'b.bin')))).toEqual([0, 1, 2, 255]);
     expect(readFileSync(path.join(d, 'c.usda'), 'utf8')).toBe(big.join(''));
@@ -23,10 +27,12 @@ describe('writeFileAtomic', () => {
     const d = dir();
     const target = path.join(d, 'layer.usda');
     writeFileSync(target, 'previous');
-    expect(() => writeFileAtomic(target, (sink) => {
-      sink('x'.repeat(2 << 20)); // past the flush threshold, so bytes really reached the temp file
-      throw new Error('writer broke');
-    })).toThrow('writer broke');
+    expect(() =>
+      writeFileAtomic(target, (sink) => {
+        sink('x'.repeat(2 << 20)); // past the flush threshold, so bytes really reached the temp file
+        throw new Error('writer broke');
+      }),
+    ).toThrow('writer broke');
     expect(readFileSync(target, 'utf8')).toBe('previous');
     expect(readdirSync(d)).toEqual(['layer.usda']);
   });

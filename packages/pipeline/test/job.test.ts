@@ -15,7 +15,13 @@ function vowelLine(file: string, rate = 44100): string {
   const x = new Float32Array(n);
   for (let i = Math.round(rate * 0.3); i < Math.round(rate * 0.9); i++) {
     const t = i / rate;
-    for (const [f, a] of [[140, 0.3], [700, 0.25], [1200, 0.15], [2600, 0.05]]) x[i] += a * Math.sin(2 * Math.PI * f * t);
+    for (const [f, a] of [
+      [140, 0.3],
+      [700, 0.25],
+      [1200, 0.15],
+      [2600, 0.05],
+    ])
+      x[i] += a * Math.sin(2 * Math.PI * f * t);
   }
   writeFileSync(file, encodeWav([x], rate, 'pcm16'));
   return file;
@@ -27,7 +33,9 @@ describe('JobContext', () => {
   beforeAll(async () => {
     ctx = await JobContext.create({ character: CHARACTER, outDir: out, fps: '24', exportJson: true });
   });
-  afterAll(async () => { await ctx.close(); });
+  afterAll(async () => {
+    await ctx.close();
+  });
 
   it('writes a layer, a report and the a2f_export JSON for a line, with provenance', async () => {
     const r = await ctx.process(vowelLine(path.join(work, 'vowel take.wav')));
@@ -72,9 +80,13 @@ describe('processLines', () => {
     const missing = path.join(work, 'missing.wav');
     const b = vowelLine(path.join(work, 'b.wav'), 48000);
     const seen: string[] = [];
-    const results = await processLines([a, missing, b], { character: CHARACTER, outDir: out }, {
-      onLineDone: (r) => seen.push(`${path.basename(r.audio)}:${r.ok}`),
-    });
+    const results = await processLines(
+      [a, missing, b],
+      { character: CHARACTER, outDir: out },
+      {
+        onLineDone: (r) => seen.push(`${path.basename(r.audio)}:${r.ok}`),
+      },
+    );
     expect(seen).toEqual(['a.wav:true', 'missing.wav:false', 'b.wav:true']);
     expect(results[1].ok ? '' : results[1].error.code).toBe('NOT_FOUND');
     expect(readdirSync(out).sort()).toEqual(['a.report.json', 'a.usda', 'b.report.json', 'b.usda']);
@@ -82,13 +94,18 @@ describe('processLines', () => {
 
   it('stops at the first failure with failFast', async () => {
     const out = path.join(work, 'fast');
-    const results = await processLines([path.join(work, 'nope.wav'), vowelLine(path.join(work, 'c.wav'))], { character: CHARACTER, outDir: out }, { failFast: true });
+    const results = await processLines(
+      [path.join(work, 'nope.wav'), vowelLine(path.join(work, 'c.wav'))],
+      { character: CHARACTER, outDir: out },
+      { failFast: true },
+    );
     expect(results).toHaveLength(1);
     expect(results[0].ok).toBe(false);
   });
 
   it('refuses a bad character before any line runs', async () => {
-    await expect(processLines([path.join(work, 'a.wav')], { character: path.join(work, 'nope.usda'), outDir: path.join(work, 'x') }))
-      .rejects.toThrow(/nope\.usda.*--character/);
+    await expect(
+      processLines([path.join(work, 'a.wav')], { character: path.join(work, 'nope.usda'), outDir: path.join(work, 'x') }),
+    ).rejects.toThrow(/nope\.usda.*--character/);
   });
 });

@@ -33,8 +33,14 @@ describe('output names', () => {
   });
 
   it('keeps outputs of colliding names apart: the first keeps its stem, later ones get their file name, then (n)', () => {
-    expect(uniqueNames(['a/take.wav', 'b/take.mp3', 'c/take.wav', 'd/TAKE.ogg', 'e/other.wav', 'f/Take.MP3']))
-      .toEqual(['take', 'take.mp3', 'take.wav', 'TAKE.ogg', 'other', 'Take (2)']);
+    expect(uniqueNames(['a/take.wav', 'b/take.mp3', 'c/take.wav', 'd/TAKE.ogg', 'e/other.wav', 'f/Take.MP3'])).toEqual([
+      'take',
+      'take.mp3',
+      'take.wav',
+      'TAKE.ogg',
+      'other',
+      'Take (2)',
+    ]);
     // é as one code point and as e + combining accent are one name on macOS.
     expect(uniqueNames(['caf\u00e9.wav', 'cafe\u0301.wav'])).toEqual(['caf\u00e9', 'cafe\u0301.wav']);
   });

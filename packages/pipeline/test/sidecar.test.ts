@@ -4,7 +4,16 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '@a2f/audio';
 import { makeMiniPack } from '../../../models/nvidia/make-mini-pack.mjs';
-import { JobContext, SAMPLES_DIR, parseSidecar, processLines, readSidecar, sidecarEmotionKeys, sidecarPath, type LineSuccess } from '../src/index.js';
+import {
+  JobContext,
+  SAMPLES_DIR,
+  parseSidecar,
+  processLines,
+  readSidecar,
+  sidecarEmotionKeys,
+  sidecarPath,
+  type LineSuccess,
+} from '../src/index.js';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'a2f-sidecar-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -23,7 +32,8 @@ function problem(fn: () => unknown): { code: string; message: string; fix: strin
 /** 0.8 s of a voiced tone at 16 kHz. */
 function tone(file: string): string {
   const x = new Float32Array(12800);
-  for (let i = 2000; i < 11000; i++) x[i] = 0.3 * Math.sin((2 * Math.PI * 140 * i) / 16000) + 0.2 * Math.sin((2 * Math.PI * 700 * i) / 16000);
+  for (let i = 2000; i < 11000; i++)
+    x[i] = 0.3 * Math.sin((2 * Math.PI * 140 * i) / 16000) + 0.2 * Math.sin((2 * Math.PI * 700 * i) / 16000);
   writeFileSync(file, encodeWav([x], 16000, 'pcm16'));
   return file;
 }
@@ -37,12 +47,24 @@ describe('the sidecar schema', () => {
   });
 
   it('reads every field, resolving paths against the sidecar folder', () => {
-    const s = parseSidecar({
-      $comment: 'line 12', emotions: [{ time: 0, joy: 0.5 }], fps: '29.97', character: '../assets/hero.usda', model: 'default', output: '{name}/anim',
-    }, file);
+    const s = parseSidecar(
+      {
+        $comment: 'line 12',
+        emotions: [{ time: 0, joy: 0.5 }],
+        fps: '29.97',
+        character: '../assets/hero.usda',
+        model: 'default',
+        output: '{name}/anim',
+      },
+      file,
+    );
     expect(s).toEqual({
-      file, emotion: { emotions: [{ time: 0, joy: 0.5 }] }, fps: { num: 30000, den: 1001 },
-      character: path.join(work, 'assets', 'hero.usda'), model: 'default', output: '{name}/anim',
+      file,
+      emotion: { emotions: [{ time: 0, joy: 0.5 }] },
+      fps: { num: 30000, den: 1001 },
+      character: path.join(work, 'assets', 'hero.usda'),
+      model: 'default',
+      output: '{name}/anim',
     });
     expect(parseSidecar({ model: '../packs/mark' }, file).model).toBe(path.join(work, 'packs', 'mark'));
     expect(parseSidecar({}, file)).toEqual({ file });
@@ -71,11 +93,23 @@ describe('the sidecar schema', () => {
   });
 
   it('checks emotion names against the model, and refuses emotion for a model without an emotion input', () => {
-    const s = parseSidecar({ emotions: [{ time: 0, Joy: 0.6 }, { time: 1.5, anger: 0.3 }] }, file);
-    expect(sidecarEmotionKeys(s, EMOTIONS, 'mark')).toEqual([{ time: 0, emotions: { joy: 0.6 } }, { time: 1.5, emotions: { anger: 0.3 } }]);
+    const s = parseSidecar(
+      {
+        emotions: [
+          { time: 0, Joy: 0.6 },
+          { time: 1.5, anger: 0.3 },
+        ],
+      },
+      file,
+    );
+    expect(sidecarEmotionKeys(s, EMOTIONS, 'mark')).toEqual([
+      { time: 0, emotions: { joy: 0.6 } },
+      { time: 1.5, emotions: { anger: 0.3 } },
+    ]);
     expect(sidecarEmotionKeys(parseSidecar({ fps: 24 }, file), EMOTIONS, 'mark')).toBeUndefined();
-    expect(problem(() => sidecarEmotionKeys(parseSidecar({ emotions: [{ time: 0, glee: 1 }] }, file), EMOTIONS, 'mark')).message)
-      .toMatch(/at \$\.emotions\[0\]\.glee: unknown emotion "glee"/);
+    expect(problem(() => sidecarEmotionKeys(parseSidecar({ emotions: [{ time: 0, glee: 1 }] }, file), EMOTIONS, 'mark')).message).toMatch(
+      /at \$\.emotions\[0\]\.glee: unknown emotion "glee"/,
+    );
     const none = problem(() => sidecarEmotionKeys(s, null, 'default'));
     expect(none.message).toMatch(/at \$\.emotions: the model "default" has no emotion input/);
     expect(none.fix).toContain('--model models/packs/<name>');
@@ -103,7 +137,18 @@ describe('sidecars in a batch', () => {
     copyFileSync(CHARACTER, altCharacter);
     const plain = tone(path.join(takes, 'plain.wav'));
     const nvidia = tone(path.join(takes, 'nvidia.wav'));
-    writeFileSync(sidecarPath(nvidia), JSON.stringify({ model: '../packs/mark', emotions: [{ time: 0, joy: 0.8 }, { time: 0.5, sadness: 0.4 }], fps: 24, character: '../alt/hero.usda' }));
+    writeFileSync(
+      sidecarPath(nvidia),
+      JSON.stringify({
+        model: '../packs/mark',
+        emotions: [
+          { time: 0, joy: 0.8 },
+          { time: 0.5, sadness: 0.4 },
+        ],
+        fps: 24,
+        character: '../alt/hero.usda',
+      }),
+    );
     const again = tone(path.join(takes, 'again.wav'));
     writeFileSync(sidecarPath(again), JSON.stringify({ model: pack, emotion: { anger: 0.5 } }));
     const noEmotion = tone(path.join(takes, 'no_emotion.wav'));
@@ -118,22 +163,46 @@ describe('sidecars in a batch', () => {
     const report = (r: (typeof results)[number]) => JSON.parse(readFileSync((r as LineSuccess).report, 'utf8'));
     expect(report(results[0]).provenance.model.id).toBe('a2f-default-visemes');
     const n = report(results[1]);
-    expect(n).toMatchObject({ model: pack, character: altCharacter, fps: { num: 24, den: 1 }, sidecar: sidecarPath(nvidia), frames: Math.ceil(0.8 * 24) });
+    expect(n).toMatchObject({
+      model: pack,
+      character: altCharacter,
+      fps: { num: 24, den: 1 },
+      sidecar: sidecarPath(nvidia),
+      frames: Math.ceil(0.8 * 24),
+    });
     expect(n.provenance.model.id).toBe('nvidia-a2f-mark-v2.3');
     // Provenance names the sidecar relative to the layer's folder (out/ → takes/), never by an absolute path.
-    expect(n.provenance.parameters.emotion).toEqual({ source: '../takes/nvidia.a2f.json', times: [0, 0.5], joy: [0.8, 0], sadness: [0, 0.4] });
+    expect(n.provenance.parameters.emotion).toEqual({
+      source: '../takes/nvidia.a2f.json',
+      times: [0, 0.5],
+      joy: [0.8, 0],
+      sadness: [0, 0.4],
+    });
     expect(readFileSync((results[1] as LineSuccess).layers[0], 'utf8')).toContain('@../alt/hero.usda@');
     expect(report(results[2]).provenance.parameters.emotion).toMatchObject({ times: [0], anger: [0.5] });
 
     const failed = results.slice(3).map((r) => (r.ok ? null : r.error));
-    expect(failed[0]).toMatchObject({ code: 'BAD_SIDECAR', message: expect.stringMatching(/no_emotion\.a2f\.json: at \$\.emotion: the model "default" has no emotion input/) });
-    expect(failed[1]).toMatchObject({ code: 'BAD_SIDECAR', message: expect.stringMatching(/typo\.a2f\.json: at \$\.fsp: unknown field/), fix: expect.stringContaining('"fps"') });
+    expect(failed[0]).toMatchObject({
+      code: 'BAD_SIDECAR',
+      message: expect.stringMatching(/no_emotion\.a2f\.json: at \$\.emotion: the model "default" has no emotion input/),
+    });
+    expect(failed[1]).toMatchObject({
+      code: 'BAD_SIDECAR',
+      message: expect.stringMatching(/typo\.a2f\.json: at \$\.fsp: unknown field/),
+      fix: expect.stringContaining('"fps"'),
+    });
   });
 
   it('refuses --emotion or --param for a model that cannot take them before any line runs', async () => {
     const out = path.join(work, 'refused');
-    await expect(JobContext.create({ character: CHARACTER, outDir: out, emotion: 'joy=0.5' })).rejects.toMatchObject({ code: 'BAD_SETTING', file: '--emotion' });
-    await expect(JobContext.create({ character: CHARACTER, outDir: out, params: { skin_strength: 1.2 } })).rejects.toMatchObject({ code: 'BAD_OPTION', message: expect.stringContaining('takes no parameter overrides') });
+    await expect(JobContext.create({ character: CHARACTER, outDir: out, emotion: 'joy=0.5' })).rejects.toMatchObject({
+      code: 'BAD_SETTING',
+      file: '--emotion',
+    });
+    await expect(JobContext.create({ character: CHARACTER, outDir: out, params: { skin_strength: 1.2 } })).rejects.toMatchObject({
+      code: 'BAD_OPTION',
+      message: expect.stringContaining('takes no parameter overrides'),
+    });
   });
 
   it('will not let --export-json overwrite a sidecar when writing into the audio folder', async () => {

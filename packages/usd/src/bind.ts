@@ -1,8 +1,18 @@
 // Which of our channels drive which of the character's blendshapes and joints. USD matches tokens
 // exactly and says nothing about mismatches, so every unmatched name on either side is reported.
 import {
-  filterChannels, isJawBlendshape, matchChannels, matchKey, JAW_JOINT_CHANNEL,
-  type BindingPreset, type ChannelFilter, type ChannelMatch, type FaceAnimation, type JawMode, type JointTrack, type MatchResult,
+  filterChannels,
+  isJawBlendshape,
+  matchChannels,
+  matchKey,
+  JAW_JOINT_CHANNEL,
+  type BindingPreset,
+  type ChannelFilter,
+  type ChannelMatch,
+  type FaceAnimation,
+  type JawMode,
+  type JointTrack,
+  type MatchResult,
 } from '@a2f/animation';
 import type { CharacterInfo } from './inspect.js';
 
@@ -87,7 +97,12 @@ export interface ModelChannelNames {
 }
 
 /** Binds the channel names alone: exactly the matching a run does, for `a2f inspect`. */
-export function bindChannels(names: ModelChannelNames, character: CharacterInfo, preset: BindingPreset, opts: BindOptions = {}): BindingReport {
+export function bindChannels(
+  names: ModelChannelNames,
+  character: CharacterInfo,
+  preset: BindingPreset,
+  opts: BindOptions = {},
+): BindingReport {
   return bindNames(names, character, preset, opts, 'this model').report;
 }
 
@@ -96,16 +111,31 @@ export function bindChannels(names: ModelChannelNames, character: CharacterInfo,
  * the jaw joint (or a joint below it), since driving both opens that mesh twice; 'both' otherwise,
  * where the shape and the joint move different meshes (or one of them is missing).
  */
-export function chooseJawMode(character: CharacterInfo, jawJoint: string | undefined, jawOpen: string | undefined): Omit<JawChoice, 'requested'> {
-  if (jawJoint === undefined) return { mode: 'both', reason: 'the character has no joint our jaw channel binds to, so only the jaw blendshapes can move the jaw' };
-  if (jawOpen === undefined) return { mode: 'both', reason: `the character has no jawOpen blendshape, so only the jaw joint "${jawJoint}" can open the jaw` };
+export function chooseJawMode(
+  character: CharacterInfo,
+  jawJoint: string | undefined,
+  jawOpen: string | undefined,
+): Omit<JawChoice, 'requested'> {
+  if (jawJoint === undefined)
+    return { mode: 'both', reason: 'the character has no joint our jaw channel binds to, so only the jaw blendshapes can move the jaw' };
+  if (jawOpen === undefined)
+    return { mode: 'both', reason: `the character has no jawOpen blendshape, so only the jaw joint "${jawJoint}" can open the jaw` };
   const moves = (j: string) => j === jawJoint || j.startsWith(`${jawJoint}/`);
   const twice = character.meshes.find((m) => m.blendShapes.includes(jawOpen) && m.skinnedJoints.some(moves));
   if (twice) {
-    return { mode: 'blendshape', reason: `mesh <${twice.path}> carries "${jawOpen}" and is skinned to the jaw joint "${jawJoint}": driving both would open it twice, so the sculpted shape alone opens the jaw` };
+    return {
+      mode: 'blendshape',
+      reason: `mesh <${twice.path}> carries "${jawOpen}" and is skinned to the jaw joint "${jawJoint}": driving both would open it twice, so the sculpted shape alone opens the jaw`,
+    };
   }
-  const carriers = character.meshes.filter((m) => m.blendShapes.includes(jawOpen)).map((m) => `<${m.path}>`).join(', ');
-  return { mode: 'both', reason: `"${jawOpen}" is on ${carriers}, which no jaw joint influence moves: the shape opens the face and the joint "${jawJoint}" moves what is skinned to it` };
+  const carriers = character.meshes
+    .filter((m) => m.blendShapes.includes(jawOpen))
+    .map((m) => `<${m.path}>`)
+    .join(', ');
+  return {
+    mode: 'both',
+    reason: `"${jawOpen}" is on ${carriers}, which no jaw joint influence moves: the shape opens the face and the joint "${jawJoint}" moves what is skinned to it`,
+  };
 }
 
 function bindNames(names: ModelChannelNames, character: CharacterInfo, preset: BindingPreset, opts: BindOptions, modelName: string) {
@@ -113,36 +143,66 @@ function bindNames(names: ModelChannelNames, character: CharacterInfo, preset: B
   const { excluded } = opts.channels ? filterChannels(all, opts.channels, modelName) : { excluded: [] as string[] };
   const out = new Set(excluded);
   const dropped: DroppedChannel[] = excluded.map((channel) => ({ channel, why: 'left out by --channels/--exclude-channels' }));
-  const blendMatch = matchChannels(names.blendShapes.filter((c) => !out.has(c)), character.blendShapes, preset.blendShapes);
-  const jointMatch = matchChannels(names.joints.filter((c) => !out.has(c)), character.skeleton.joints, preset.joints);
+  const blendMatch = matchChannels(
+    names.blendShapes.filter((c) => !out.has(c)),
+    character.blendShapes,
+    preset.blendShapes,
+  );
+  const jointMatch = matchChannels(
+    names.joints.filter((c) => !out.has(c)),
+    character.skeleton.joints,
+    preset.joints,
+  );
 
   const requested = opts.jaw ?? 'auto';
   const jawJoint = jointMatch.matches.find((m) => m.source === JAW_JOINT_CHANNEL);
   const jawOpen = blendMatch.matches.find((m) => matchKey(m.source) === 'jawopen');
-  const chosen = requested === 'auto'
-    ? chooseJawMode(character, jawJoint?.target, jawOpen?.target)
-    : { mode: requested, reason: 'chosen with --jaw' };
+  const chosen =
+    requested === 'auto' ? chooseJawMode(character, jawJoint?.target, jawOpen?.target) : { mode: requested, reason: 'chosen with --jaw' };
   const jaw: JawChoice = { requested, ...chosen };
   const notes = [...character.notes];
   const keepJoint = jaw.mode !== 'blendshape';
   const keepShapes = jaw.mode !== 'joint';
-  if (jaw.mode === 'joint' && !jawJoint) notes.push(`--jaw joint, but the character has no joint our "${JAW_JOINT_CHANNEL}" channel binds to: nothing opens the jaw`);
-  if (jaw.mode === 'blendshape' && !blendMatch.matches.some((m) => isJawBlendshape(m.source))) notes.push('--jaw blendshape, but no jaw blendshape (jawOpen…) is bound: nothing opens the jaw');
+  if (jaw.mode === 'joint' && !jawJoint)
+    notes.push(`--jaw joint, but the character has no joint our "${JAW_JOINT_CHANNEL}" channel binds to: nothing opens the jaw`);
+  if (jaw.mode === 'blendshape' && !blendMatch.matches.some((m) => isJawBlendshape(m.source)))
+    notes.push('--jaw blendshape, but no jaw blendshape (jawOpen…) is bound: nothing opens the jaw');
   const drop = (result: MatchResult, keep: (m: ChannelMatch) => boolean, why: string): MatchResult => {
     const gone = result.matches.filter((m) => !keep(m));
     for (const m of gone) dropped.push({ channel: m.source, why });
-    return { matches: result.matches.filter(keep), unmatchedSource: result.unmatchedSource, unmatchedTarget: [...result.unmatchedTarget, ...gone.map((m) => m.target)] };
+    return {
+      matches: result.matches.filter(keep),
+      unmatchedSource: result.unmatchedSource,
+      unmatchedTarget: [...result.unmatchedTarget, ...gone.map((m) => m.target)],
+    };
   };
   const blendShapes = drop(blendMatch, (m) => keepShapes || !isJawBlendshape(m.source), `--jaw ${jaw.mode}: the jaw joint moves the jaw`);
-  const joints = drop(jointMatch, (m) => keepJoint || m.source !== JAW_JOINT_CHANNEL, `--jaw ${jaw.mode}: the jaw blendshapes move the jaw`);
+  const joints = drop(
+    jointMatch,
+    (m) => keepJoint || m.source !== JAW_JOINT_CHANNEL,
+    `--jaw ${jaw.mode}: the jaw blendshapes move the jaw`,
+  );
   if (blendShapes.matches.length === 0 && names.blendShapes.length > 0 && excluded.length === 0) {
-    notes.push(`none of the ${names.blendShapes.length} blendshape channels matched the character's ${character.blendShapes.length} blendshapes; check the binding preset "${preset.name}"`);
+    notes.push(
+      `none of the ${names.blendShapes.length} blendshape channels matched the character's ${character.blendShapes.length} blendshapes; check the binding preset "${preset.name}"`,
+    );
   }
   return { report: { preset: preset.name, character: character.file, blendShapes, joints, notes, jaw, dropped }, blendShapes, joints };
 }
 
-export function bindAnimation(anim: FaceAnimation, character: CharacterInfo, preset: BindingPreset, opts: BindOptions = {}): AnimationBinding {
-  const { report, blendShapes, joints } = bindNames({ blendShapes: anim.channels, joints: anim.joints.map((j) => j.name) }, character, preset, opts, `model "${anim.provenance.model.id}"`);
+export function bindAnimation(
+  anim: FaceAnimation,
+  character: CharacterInfo,
+  preset: BindingPreset,
+  opts: BindOptions = {},
+): AnimationBinding {
+  const { report, blendShapes, joints } = bindNames(
+    { blendShapes: anim.channels, joints: anim.joints.map((j) => j.name) },
+    character,
+    preset,
+    opts,
+    `model "${anim.provenance.model.id}"`,
+  );
   const column = new Map(anim.channels.map((c, i) => [c, i]));
   const track = new Map(anim.joints.map((j) => [j.name, j]));
   const skelIndex = new Map(character.skeleton.joints.map((j, i) => [j, i]));

@@ -52,7 +52,9 @@ export const dictionaryKey = (key: string): string => (isIdentifier(key) ? key :
  */
 export function toIdentifier(text: string): string {
   const base = text.replace(/^.*[\\/]/, '').replace(/(.)\.[A-Za-z][A-Za-z0-9]{0,7}$/, '$1');
-  const folded = base.normalize('NFKD').replace(/[\u0300-\u036f]/g, '')
+  const folded = base
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
     .replace(/(?![A-Za-z0-9])[\p{L}\p{N}]/gu, (ch) => ` u${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} `);
   const id = folded.replace(/^[^A-Za-z0-9_]+|[^A-Za-z0-9_]+$/g, '').replace(/[^A-Za-z0-9_]+/g, '_');
   if (id === '') return '_';

@@ -313,7 +313,8 @@ export function toHalf(x: number): number {
   if (a === 0) return sign * 0;
   // Quantum of the half grid at this magnitude: 2^(e-10) for normals, 2^-24 for subnormals.
   let e = Math.floor(Math.log2(a));
-  if (2 ** e > a) e -= 1; // log2 may round up just below a power of two
+  if (2 ** e > a)
+    e -= 1; // log2 may round up just below a power of two
   else if (2 ** (e + 1) <= a) e += 1;
   const q = 2 ** (Math.max(e, -14) - 10);
   const scaled = a / q;

@@ -77,12 +77,16 @@ function tokenList(file: string, prim: UsdaPrim, prop: UsdaProperty | undefined)
 function matrices(file: string, prim: UsdaPrim, prop: UsdaProperty): number[][] {
   const v: UsdaValue | undefined = prop.default;
   const bad = (): never => {
-    throw new Error(`${where(file, prop.line)}: <${prim.path}.${prop.name}> must be a matrix4d[] of ( (a, b, c, d), (…), (…), (…) ) values`);
+    throw new Error(
+      `${where(file, prop.line)}: <${prim.path}.${prop.name}> must be a matrix4d[] of ( (a, b, c, d), (…), (…), (…) ) values`,
+    );
   };
   if (!Array.isArray(v)) return bad();
   return v.map((m) => {
     if (!Array.isArray(m) || m.length !== 4) return bad();
-    const flat = m.flatMap((row) => (Array.isArray(row) && row.length === 4 && row.every((x) => typeof x === 'number') ? (row as number[]) : bad()));
+    const flat = m.flatMap((row) =>
+      Array.isArray(row) && row.length === 4 && row.every((x) => typeof x === 'number') ? (row as number[]) : bad(),
+    );
     if (!flat.every(Number.isFinite)) return bad();
     return flat;
   });
@@ -92,13 +96,20 @@ function readSkeleton(file: string, prim: UsdaPrim, notes: string[]): SkeletonIn
   const jointsProp = prim.properties.get('joints');
   const joints = tokenList(file, prim, jointsProp);
   if (joints.length === 0) {
-    throw new Error(`${where(file, prim.line)}: Skeleton <${prim.path}> has no joints: it needs uniform token[] joints = ["root", "root/head", ...]`);
+    throw new Error(
+      `${where(file, prim.line)}: Skeleton <${prim.path}> has no joints: it needs uniform token[] joints = ["root", "root/head", ...]`,
+    );
   }
-  if (new Set(joints).size !== joints.length) throw new Error(`${where(file, jointsProp!.line)}: Skeleton <${prim.path}> lists a joint twice`);
+  if (new Set(joints).size !== joints.length)
+    throw new Error(`${where(file, jointsProp!.line)}: Skeleton <${prim.path}> lists a joint twice`);
   const parents = jointParents(joints);
   joints.forEach((j, i) => {
-    if (j.includes('/') && parents[i] < 0) notes.push(`joint "${j}" of <${prim.path}> has no parent joint "${j.slice(0, j.lastIndexOf('/'))}" listed; it is treated as a root`);
-    if (parents[i] > i) throw new Error(`${where(file, jointsProp!.line)}: Skeleton <${prim.path}> lists joint "${j}" before its parent; parents must come first`);
+    if (j.includes('/') && parents[i] < 0)
+      notes.push(`joint "${j}" of <${prim.path}> has no parent joint "${j.slice(0, j.lastIndexOf('/'))}" listed; it is treated as a root`);
+    if (parents[i] > i)
+      throw new Error(
+        `${where(file, jointsProp!.line)}: Skeleton <${prim.path}> lists joint "${j}" before its parent; parents must come first`,
+      );
   });
   const sized = (name: string): number[][] | undefined => {
     const p = prim.properties.get(name);
@@ -112,7 +123,9 @@ function readSkeleton(file: string, prim: UsdaPrim, notes: string[]): SkeletonIn
   const restM = sized('restTransforms');
   let bindM = sized('bindTransforms');
   if (!restM && !bindM) {
-    throw new Error(`${where(file, prim.line)}: Skeleton <${prim.path}> has neither restTransforms nor bindTransforms; the animation needs the rest pose to add joint motion to`);
+    throw new Error(
+      `${where(file, prim.line)}: Skeleton <${prim.path}> has neither restTransforms nor bindTransforms; the animation needs the rest pose to add joint motion to`,
+    );
   }
   if (!bindM) {
     notes.push(`Skeleton <${prim.path}> has no bindTransforms; the bind pose was taken as the rest pose`);
@@ -129,8 +142,11 @@ function readSkeleton(file: string, prim: UsdaPrim, notes: string[]): SkeletonIn
       }
     });
   return {
-    path: prim.path, line: prim.line, joints,
-    rest: decompose(local, 'rest transform'), bind: decompose(bindM, 'bind transform'),
+    path: prim.path,
+    line: prim.line,
+    joints,
+    rest: decompose(local, 'rest transform'),
+    bind: decompose(bindM, 'bind transform'),
     restSource: restM ? 'restTransforms' : 'bindTransforms',
   };
 }
@@ -192,26 +208,32 @@ export function characterFromLayer(layer: UsdaLayer): CharacterInfo {
       // Skinning primvars and skel:joints are inherited down namespace, like skel:skeleton.
       const nearest = (name: string) => [p, ...[...ancestors].reverse()].find((a) => a.properties.has(name))?.properties.get(name);
       const skinning = { indices: nearest(SKINNING[0]), weights: nearest(SKINNING[1]), joints: nearest(SKINNING[2]) };
-      meshes.push({ prim: p, root, skeleton: binder?.properties.get('skel:skeleton')!.targets![0], skinning });
+      meshes.push({ prim: p, root, skeleton: binder?.properties.get('skel:skeleton')?.targets?.[0], skinning });
     }
   });
-  const subLayers = (metadataValue(layer.metadata, 'subLayers') as UsdaValue[] | undefined ?? [])
-    .flatMap((v) => (typeof v === 'object' && v !== null && !Array.isArray(v) && v.kind === 'asset' ? [v.asset] : []));
+  const subLayers = ((metadataValue(layer.metadata, 'subLayers') as UsdaValue[] | undefined) ?? []).flatMap((v) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v) && v.kind === 'asset' ? [v.asset] : [],
+  );
   if (skelRoots.length === 0) {
     let hasArcs = subLayers.length > 0;
     walk(layer.prims, (p) => (hasArcs ||= p.metadata.some((m) => m.key === 'references' || m.key === 'payload')));
-    const arcs = hasArcs ? ' (this layer has sublayers or references, which are not followed: point at the layer that defines the SkelRoot)' : '';
+    const arcs = hasArcs
+      ? ' (this layer has sublayers or references, which are not followed: point at the layer that defines the SkelRoot)'
+      : '';
     throw new Error(`no SkelRoot found in ${file}: the layer needs a SkelRoot prim containing a Skeleton and the face mesh${arcs}`);
   }
   if (skeletons.length === 0) {
     const r = skelRoots[0];
-    throw new Error(`no Skeleton found under SkelRoot <${r.path}> in ${file} (line ${r.line}): the SkelRoot needs a Skeleton prim with joints and rest/bind transforms`);
+    throw new Error(
+      `no Skeleton found under SkelRoot <${r.path}> in ${file} (line ${r.line}): the SkelRoot needs a Skeleton prim with joints and rest/bind transforms`,
+    );
   }
   for (const m of meshes) {
     const shapes = m.prim.properties.get('skel:blendShapes');
     if (!shapes) continue;
     if (!m.root) notes.push(`mesh <${m.prim.path}> has skel:blendShapes but is not under a SkelRoot; UsdSkel ignores it`);
-    else if (!m.skeleton) notes.push(`mesh <${m.prim.path}> has skel:blendShapes but no skel:skeleton binding; UsdSkel will not animate it`);
+    else if (!m.skeleton)
+      notes.push(`mesh <${m.prim.path}> has skel:blendShapes but no skel:skeleton binding; UsdSkel will not animate it`);
   }
   // Several skeletons: the face is the mesh with the most blendshapes, so animate its skeleton.
   const bound = meshes.filter((m) => m.root && m.skeleton && skeletons.some((s) => s.prim.path === m.skeleton));
@@ -220,19 +242,25 @@ export function characterFromLayer(layer: UsdaLayer): CharacterInfo {
   const chosen = face ? skeletons.find((s) => s.prim.path === face.skeleton)! : skeletons[0];
   if (!face) notes.push(`no mesh under a SkelRoot is bound to a Skeleton; animating <${chosen.prim.path}> (joints only)`);
   if (skeletons.length > 1) {
-    notes.push(`${skeletons.length} skeletons found (${skeletons.map((s) => `<${s.prim.path}>`).join(', ')}); animating <${chosen.prim.path}>${face ? `, bound to <${face.prim.path}> which has the most blendshapes (${count(face)})` : ''}`);
+    notes.push(
+      `${skeletons.length} skeletons found (${skeletons.map((s) => `<${s.prim.path}>`).join(', ')}); animating <${chosen.prim.path}>${face ? `, bound to <${face.prim.path}> which has the most blendshapes (${count(face)})` : ''}`,
+    );
   }
   const skeleton = readSkeleton(file, chosen.prim, notes);
-  const meshInfos: MeshInfo[] = bound.filter((m) => m.skeleton === chosen.prim.path).map((m) => {
-    const shapesProp = m.prim.properties.get('skel:blendShapes');
-    const blendShapes = tokenList(file, m.prim, shapesProp);
-    const blendShapeTargets = m.prim.properties.get('skel:blendShapeTargets')?.targets ?? [];
-    if (blendShapes.length !== blendShapeTargets.length) {
-      notes.push(`mesh <${m.prim.path}> has ${blendShapes.length} skel:blendShapes but ${blendShapeTargets.length} skel:blendShapeTargets; UsdSkel needs one target per name`);
-    }
-    const skinnedJoints = skinnedJointsOf(file, m.prim, m.skinning, skeleton.joints);
-    return { path: m.prim.path, line: m.prim.line, blendShapes, blendShapeTargets, skeleton: m.skeleton, skinnedJoints };
-  });
+  const meshInfos: MeshInfo[] = bound
+    .filter((m) => m.skeleton === chosen.prim.path)
+    .map((m) => {
+      const shapesProp = m.prim.properties.get('skel:blendShapes');
+      const blendShapes = tokenList(file, m.prim, shapesProp);
+      const blendShapeTargets = m.prim.properties.get('skel:blendShapeTargets')?.targets ?? [];
+      if (blendShapes.length !== blendShapeTargets.length) {
+        notes.push(
+          `mesh <${m.prim.path}> has ${blendShapes.length} skel:blendShapes but ${blendShapeTargets.length} skel:blendShapeTargets; UsdSkel needs one target per name`,
+        );
+      }
+      const skinnedJoints = skinnedJointsOf(file, m.prim, m.skinning, skeleton.joints);
+      return { path: m.prim.path, line: m.prim.line, blendShapes, blendShapeTargets, skeleton: m.skeleton, skinnedJoints };
+    });
   const blendShapes = [...new Set(meshInfos.flatMap((m) => m.blendShapes))];
 
   const num = (key: string): number | undefined => {

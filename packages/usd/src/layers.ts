@@ -5,18 +5,20 @@
 //  - "reference": a standalone SkelAnimation asset plus a shot layer that references the character
 //    and the animation and points the Skeleton at it.
 import {
-  fpsValue, quatMultiply, quatNormalize, validateFaceAnimation,
-  type BindingPreset, type FaceAnimation, type Quat,
+  fpsValue,
+  quatMultiply,
+  quatNormalize,
+  validateFaceAnimation,
+  type BindingPreset,
+  type FaceAnimation,
+  type Quat,
 } from '@a2f/animation';
 import { bindAnimation, type AnimationBinding, type BindOptions, type BindingReport } from './bind.js';
 import { channelMotion } from './motion.js';
 import { toIdentifier, uniqueIdentifier } from './escape.js';
 import type { CharacterInfo } from './inspect.js';
 import { provenanceDictionary } from './provenance.js';
-import {
-  writeLayer, writeToString,
-  type AttributeSpec, type LayerSpec, type MetadataEntry, type PrimSpec, type Sink,
-} from './writer.js';
+import { writeLayer, writeToString, type AttributeSpec, type LayerSpec, type MetadataEntry, type PrimSpec, type Sink } from './writer.js';
 
 export type Layering = 'override' | 'reference';
 
@@ -83,7 +85,12 @@ function varies(values: Float32Array, stride: number, frames: number): boolean {
 }
 
 /** The SkelAnimation's attributes; time samples are computed frame by frame while writing. */
-function skelAnimationAttributes(anim: FaceAnimation, character: CharacterInfo, binding: AnimationBinding, unitScale: number): AttributeSpec[] {
+function skelAnimationAttributes(
+  anim: FaceAnimation,
+  character: CharacterInfo,
+  binding: AnimationBinding,
+  unitScale: number,
+): AttributeSpec[] {
   const { frameCount } = anim;
   const joints = binding.joints;
   const rest = joints.map((j) => character.skeleton.rest[j.skeletonIndex]);
@@ -120,11 +127,15 @@ function skelAnimationAttributes(anim: FaceAnimation, character: CharacterInfo, 
   return [
     { kind: 'attribute', name: 'joints', type: 'token[]', uniform: true, default: joints.map((j) => j.token) },
     translationsAnimated
-      ? { kind: 'attribute', name: 'translations', type: 'float3[]',
+      ? {
+          kind: 'attribute',
+          name: 'translations',
+          type: 'float3[]',
           timeSamples: function* () {
             const out = new Float32Array(joints.length * 3);
             for (let f = 0; f < frameCount; f++) yield [f, translationsAt(f, out)] as const;
-          } }
+          },
+        }
       : { kind: 'attribute', name: 'translations', type: 'float3[]', default: translationsAt(0, new Float32Array(joints.length * 3)) },
     rotationsAnimated
       ? { kind: 'attribute', name: 'rotations', type: 'quatf[]', timeSamples: rotationSamples }
@@ -167,7 +178,10 @@ export function buildAnimationLayers(anim: FaceAnimation, character: CharacterIn
   if (!(animMpu > 0)) throw new Error(`animationMetersPerUnit must be positive, got ${animMpu}`);
   const unitScale = animMpu / character.metersPerUnit;
   const notes = [...binding.report.notes];
-  if (unitScale !== 1 && binding.joints.length) notes.push(`joint translation offsets scaled by ${unitScale} (animation ${animMpu} m/unit, character ${character.metersPerUnit} m/unit)`);
+  if (unitScale !== 1 && binding.joints.length)
+    notes.push(
+      `joint translation offsets scaled by ${unitScale} (animation ${animMpu} m/unit, character ${character.metersPerUnit} m/unit)`,
+    );
   const report: BindingReport = { ...binding.report, notes, channels: channelMotion(anim, binding) };
   const filter = opts.bind?.channels;
   const bindingProvenance = {
@@ -196,12 +210,18 @@ export function buildAnimationLayers(anim: FaceAnimation, character: CharacterIn
     key: 'customLayerData',
     value: { kind: 'dictionary', value: { a2f: provenanceDictionary(anim, { binding: bindingProvenance, ...opts.provenance }) } },
   });
-  const animPrim: PrimSpec = { specifier: 'def', typeName: 'SkelAnimation', name: animName, properties: skelAnimationAttributes(anim, character, binding, unitScale) };
+  const animPrim: PrimSpec = {
+    specifier: 'def',
+    typeName: 'SkelAnimation',
+    name: animName,
+    properties: skelAnimationAttributes(anim, character, binding, unitScale),
+  };
   const rootNames = character.skelRoot.path.split('/').slice(1);
   const skelRel = character.skeleton.path.slice(character.skelRoot.path.length + 1).split('/');
 
   if (opts.layering === 'override') {
-    const subLayers: MetadataEntry[] = opts.sublayerCharacter === false ? [] : [{ key: 'subLayers', value: { kind: 'subLayers', value: [opts.characterAssetPath] } }];
+    const subLayers: MetadataEntry[] =
+      opts.sublayerCharacter === false ? [] : [{ key: 'subLayers', value: { kind: 'subLayers', value: [opts.characterAssetPath] } }];
     const spec: LayerSpec = {
       metadata: [provenance(), meta.token('defaultPrim', rootNames[0]), ...timeMeta, ...subLayers, ...tail],
       prims: overChain(rootNames, [...skeletonOver(skelRel, `${character.skelRoot.path}/${animName}`), animPrim]),
@@ -218,12 +238,16 @@ export function buildAnimationLayers(anim: FaceAnimation, character: CharacterIn
     prims: [animPrim],
   };
   const animRef: PrimSpec = {
-    specifier: 'def', name: animName,
+    specifier: 'def',
+    name: animName,
     metadata: [{ key: 'references', op: 'prepend', value: { kind: 'references', value: [{ asset: `./${animFile}` }] } }],
   };
   const top: PrimSpec = {
-    specifier: 'def', name: rootNames[0],
-    metadata: [{ key: 'references', op: 'prepend', value: { kind: 'references', value: [{ asset: opts.characterAssetPath, primPath: refTop }] } }],
+    specifier: 'def',
+    name: rootNames[0],
+    metadata: [
+      { key: 'references', op: 'prepend', value: { kind: 'references', value: [{ asset: opts.characterAssetPath, primPath: refTop }] } },
+    ],
     children: overChain(rootNames.slice(1), [...skeletonOver(skelRel, `${character.skelRoot.path}/${animName}`), animRef]),
   };
   const shotSpec: LayerSpec = { metadata: [provenance(), meta.token('defaultPrim', rootNames[0]), ...timeMeta, ...tail], prims: [top] };

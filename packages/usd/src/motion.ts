@@ -42,7 +42,16 @@ export function channelMotion(anim: FaceAnimation, binding: AnimationBinding): C
       }
     }
     const boundTo = jointTarget.get(j.name) ?? null;
-    return { channel: j.name, kind: 'joint', boundTo, min, max, maxOffset, animated, ...(boundTo === null ? { why: unbound(j.name) } : {}) };
+    return {
+      channel: j.name,
+      kind: 'joint',
+      boundTo,
+      min,
+      max,
+      maxOffset,
+      animated,
+      ...(boundTo === null ? { why: unbound(j.name) } : {}),
+    };
   });
   return [...shapes, ...joints];
 }

@@ -98,6 +98,8 @@ export function localFromWorld(world: readonly Matrix4[], parents: readonly numb
 /** World transforms from local ones: world = local · parentWorld (parents precede children). */
 export function worldFromLocal(local: readonly Matrix4[], parents: readonly number[]): number[][] {
   const out: number[][] = [];
-  local.forEach((m, i) => out.push(parents[i] < 0 ? [...m] : multiplyMatrices(m, out[parents[i]])));
+  local.forEach((m, i) => {
+    out.push(parents[i] < 0 ? [...m] : multiplyMatrices(m, out[parents[i]]));
+  });
   return out;
 }

@@ -12,7 +12,11 @@ export interface Token {
 }
 
 export class UsdaSyntaxError extends Error {
-  constructor(readonly file: string, readonly line: number, message: string) {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    message: string,
+  ) {
     super(`${file}:${line}: ${message}`);
     this.name = 'UsdaSyntaxError';
   }
@@ -28,7 +32,10 @@ export class UsdaLexer {
   private line = 1;
   private peeked: Token | undefined;
 
-  constructor(private readonly text: string, readonly file: string) {}
+  constructor(
+    private readonly text: string,
+    readonly file: string,
+  ) {}
 
   error(message: string, line = this.peek().line): never {
     throw new UsdaSyntaxError(this.file, line, message);

@@ -26,7 +26,17 @@ export interface UsdaSkipped {
   readonly kind: 'skipped';
 }
 /** Numbers, strings/tokens (and bare identifiers), booleans, None as null, tuples and arrays as arrays. */
-export type UsdaValue = number | string | boolean | null | UsdaValue[] | UsdaPath | UsdaAsset | UsdaDictionary | UsdaTimeSamples | UsdaSkipped;
+export type UsdaValue =
+  | number
+  | string
+  | boolean
+  | null
+  | UsdaValue[]
+  | UsdaPath
+  | UsdaAsset
+  | UsdaDictionary
+  | UsdaTimeSamples
+  | UsdaSkipped;
 
 export interface UsdaMetadata {
   readonly key: string;
@@ -94,7 +104,10 @@ export function resolvePath(anchor: string, path: string): string {
 }
 
 class Parser {
-  constructor(private readonly lx: UsdaLexer, private readonly opts: ParseOptions) {}
+  constructor(
+    private readonly lx: UsdaLexer,
+    private readonly opts: ParseOptions,
+  ) {}
 
   layer(): UsdaLayer {
     const metadata = this.lx.accept('(') ? this.metadataBlock() : [];
@@ -148,11 +161,21 @@ class Parser {
     let typeName = '';
     if (this.lx.peek().kind === 'ident') typeName = this.lx.next().text;
     const nameTok = this.lx.next();
-    if (nameTok.kind !== 'string') this.lx.error(`expected the quoted prim name after "${spec.text}${typeName ? ' ' + typeName : ''}", found ${describe(nameTok)}`, nameTok.line);
+    if (nameTok.kind !== 'string')
+      this.lx.error(
+        `expected the quoted prim name after "${spec.text}${typeName ? ' ' + typeName : ''}", found ${describe(nameTok)}`,
+        nameTok.line,
+      );
     const path = `${parent}/${nameTok.text}`;
     const prim: UsdaPrim = {
-      specifier: spec.text as UsdaPrim['specifier'], typeName, name: nameTok.text, path, line: spec.line,
-      metadata: this.lx.accept('(') ? this.metadataBlock() : [], properties: new Map(), children: [],
+      specifier: spec.text as UsdaPrim['specifier'],
+      typeName,
+      name: nameTok.text,
+      path,
+      line: spec.line,
+      metadata: this.lx.accept('(') ? this.metadataBlock() : [],
+      properties: new Map(),
+      children: [],
     };
     this.lx.expect('{', `to open the body of prim <${path}> (line ${spec.line})`);
     for (;;) {
@@ -188,7 +211,8 @@ class Parser {
       typeName += '[]';
     }
     const nameTok = this.lx.next();
-    if (nameTok.kind !== 'ident') this.lx.error(`expected a property name after "${typeName}" in prim <${prim.path}>, found ${describe(nameTok)}`, nameTok.line);
+    if (nameTok.kind !== 'ident')
+      this.lx.error(`expected a property name after "${typeName}" in prim <${prim.path}>, found ${describe(nameTok)}`, nameTok.line);
     const isRel = typeName === 'rel';
     const m = /^(.*?)(\.timeSamples|\.connect|\.default|\.spline)?$/.exec(nameTok.text)!;
     const name = m[1];
@@ -201,7 +225,8 @@ class Parser {
     if (this.lx.accept('=')) {
       if (suffix === '.timeSamples') {
         const v = this.value();
-        const empty = typeof v === 'object' && v !== null && !Array.isArray(v) && v.kind === 'dictionary' && Object.keys(v.entries).length === 0;
+        const empty =
+          typeof v === 'object' && v !== null && !Array.isArray(v) && v.kind === 'dictionary' && Object.keys(v.entries).length === 0;
         if (!empty && (typeof v !== 'object' || v === null || Array.isArray(v) || v.kind !== 'timeSamples')) {
           this.lx.error(`<${prim.path}.${name}>: expected { time: value, ... } time samples`, nameTok.line);
         }
@@ -243,12 +268,19 @@ class Parser {
   value(): UsdaValue {
     const t = this.lx.next();
     switch (t.kind) {
-      case 'number': return Number(t.text.replace(/^([-+]?)inf$/, '$1Infinity').replace(/^[-+]?nan$/, 'NaN'));
-      case 'string': return t.text;
-      case 'path': return { kind: 'path', path: t.text };
+      case 'number':
+        return Number(t.text.replace(/^([-+]?)inf$/, '$1Infinity').replace(/^[-+]?nan$/, 'NaN'));
+      case 'string':
+        return t.text;
+      case 'path':
+        return { kind: 'path', path: t.text };
       case 'asset': {
         const next = this.lx.peek();
-        const primPath = next.kind === 'path' ? (this.lx.next(), next.text) : undefined;
+        let primPath: string | undefined;
+        if (next.kind === 'path') {
+          this.lx.next();
+          primPath = next.text;
+        }
         if (this.lx.peek().kind === 'punct' && this.lx.peek().text === '(') this.skipValueRaw(); // layer offset
         return { kind: 'asset', asset: t.text, primPath };
       }

@@ -15,8 +15,19 @@ interface TypeInfo {
 }
 
 const SCALARS: Record<string, ElementKind> = {
-  float: 'float', double: 'double', half: 'half', int: 'int', uint: 'int', int64: 'int', uint64: 'int', uchar: 'int',
-  bool: 'bool', string: 'string', token: 'token', asset: 'asset', timecode: 'double',
+  float: 'float',
+  double: 'double',
+  half: 'half',
+  int: 'int',
+  uint: 'int',
+  int64: 'int',
+  uint64: 'int',
+  uchar: 'int',
+  bool: 'bool',
+  string: 'string',
+  token: 'token',
+  asset: 'asset',
+  timecode: 'double',
 };
 const ROLE_KIND: Record<string, ElementKind> = { f: 'float', d: 'double', h: 'half' };
 
@@ -53,14 +64,21 @@ function parseTypeName(type: string): TypeInfo {
 
 function scalar(kind: ElementKind, v: unknown): string {
   switch (kind) {
-    case 'float': return formatFloat(v as number);
-    case 'double': return formatDouble(v as number);
-    case 'half': return formatHalf(v as number);
-    case 'int': return formatInt(v as number);
-    case 'bool': return v ? '1' : '0';
+    case 'float':
+      return formatFloat(v as number);
+    case 'double':
+      return formatDouble(v as number);
+    case 'half':
+      return formatHalf(v as number);
+    case 'int':
+      return formatInt(v as number);
+    case 'bool':
+      return v ? '1' : '0';
     case 'string':
-    case 'token': return quoteString(v as string);
-    case 'asset': return assetPath(v as string);
+    case 'token':
+      return quoteString(v as string);
+    case 'asset':
+      return assetPath(v as string);
   }
 }
 

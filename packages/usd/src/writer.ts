@@ -130,19 +130,29 @@ function writeMetadata(out: ChunkedOutput, depth: number, entries: readonly Meta
   for (const { key, value, op } of entries) {
     const head = (op ? `${op} ` : '') + key;
     switch (value.kind) {
-      case 'double': out.line(depth, `${head} = ${formatDouble(value.value)}`); break;
+      case 'double':
+        out.line(depth, `${head} = ${formatDouble(value.value)}`);
+        break;
       case 'string':
-      case 'token': out.line(depth, `${head} = ${quoteString(value.value)}`); break;
-      case 'tokens': out.line(depth, `${head} = [${value.value.map(quoteString).join(', ')}]`); break;
+      case 'token':
+        out.line(depth, `${head} = ${quoteString(value.value)}`);
+        break;
+      case 'tokens':
+        out.line(depth, `${head} = [${value.value.map(quoteString).join(', ')}]`);
+        break;
       case 'references':
         out.line(depth, `${head} = ${value.value.length === 1 ? refText(value.value[0]) : `[${value.value.map(refText).join(', ')}]`}`);
         break;
       case 'subLayers':
         out.line(depth, `${head} = [`);
-        value.value.forEach((p, i) => out.line(depth + 1, assetPath(p) + (i < value.value.length - 1 ? ',' : '')));
+        value.value.forEach((p, i) => {
+          out.line(depth + 1, assetPath(p) + (i < value.value.length - 1 ? ',' : ''));
+        });
         out.line(depth, ']');
         break;
-      case 'dictionary': writeDictionary(out, depth, head, value.value, `${where} ${key}`); break;
+      case 'dictionary':
+        writeDictionary(out, depth, head, value.value, `${where} ${key}`);
+        break;
     }
   }
 }
@@ -187,7 +197,8 @@ function writeAttribute(out: ChunkedOutput, depth: number, a: AttributeSpec, pri
 }
 
 function pathText(p: string): string {
-  if (!p.startsWith('/') || /[<>\s]/.test(p)) throw new Error(`relationship target "${p}" must be an absolute path without spaces or angle brackets`);
+  if (!p.startsWith('/') || /[<>\s]/.test(p))
+    throw new Error(`relationship target "${p}" must be an absolute path without spaces or angle brackets`);
   return `<${p}>`;
 }
 
@@ -206,7 +217,9 @@ function writePrim(out: ChunkedOutput, depth: number, prim: PrimSpec, parentPath
     else if (p.targets.length === 1) out.line(depth + 1, `rel ${p.name} = ${pathText(p.targets[0])}`);
     else {
       out.line(depth + 1, `rel ${p.name} = [`);
-      p.targets.forEach((t, i) => out.line(depth + 2, pathText(t) + (i < p.targets.length - 1 ? ',' : '')));
+      p.targets.forEach((t, i) => {
+        out.line(depth + 2, pathText(t) + (i < p.targets.length - 1 ? ',' : ''));
+      });
       out.line(depth + 1, ']');
     }
   }

@@ -30,22 +30,32 @@ const toJoint = (m: number[][], p: readonly number[]): number[] => {
   const d = [0, 1, 2].map((k) => p[k] - m[3][k]);
   return [0, 1, 2].map((r) => d[0] * m[r][0] + d[1] * m[r][1] + d[2] * m[r][2]);
 };
-const vecToJoint = (m: number[][], v: readonly number[]): number[] => [0, 1, 2].map((r) => v[0] * m[r][0] + v[1] * m[r][1] + v[2] * m[r][2]);
+const vecToJoint = (m: number[][], v: readonly number[]): number[] =>
+  [0, 1, 2].map((r) => v[0] * m[r][0] + v[1] * m[r][1] + v[2] * m[r][2]);
 const MESHES = ['Face', 'Tongue', 'Eye_L', 'Eye_R'];
 const binding = (mesh: string): string[] => [
-  `/Character/${mesh}.skel:skeleton`, `/Character/${mesh}.primvars:skel:jointIndices`, `/Character/${mesh}.primvars:skel:jointWeights`,
+  `/Character/${mesh}.skel:skeleton`,
+  `/Character/${mesh}.primvars:skel:jointIndices`,
+  `/Character/${mesh}.primvars:skel:jointWeights`,
 ];
 
 let usd: ReadbackResult;
 let tiny: TinyusdzResult;
 beforeAll(async () => {
   [usd, tiny] = await Promise.all([
-    usdReadback(sampleCharacterPath, [], [
-      '/Character/Skel.joints', '/Character/Skel.bindTransforms',
-      '/Character/Face.skel:blendShapes', '/Character/Face.skel:blendShapeTargets',
-      '/Character/Tongue.skel:blendShapes', '/Character/Tongue.skel:blendShapeTargets',
-      ...MESHES.flatMap(binding),
-    ]),
+    usdReadback(
+      sampleCharacterPath,
+      [],
+      [
+        '/Character/Skel.joints',
+        '/Character/Skel.bindTransforms',
+        '/Character/Face.skel:blendShapes',
+        '/Character/Face.skel:blendShapeTargets',
+        '/Character/Tongue.skel:blendShapes',
+        '/Character/Tongue.skel:blendShapeTargets',
+        ...MESHES.flatMap(binding),
+      ],
+    ),
     tinyusdzCheck(sampleCharacterPath),
   ]);
 });
@@ -67,14 +77,23 @@ describe('samples/character/face.usda', () => {
     expect(usd.missing).toEqual([]);
     expect(usd.defaults['/Character/Skel.joints']).toEqual(JOINTS);
     // the SkelRoot holds the skeleton and four meshes, and nothing else
-    expect(Object.keys(usd.prims).filter((p) => p.split('/').length === 3)).toEqual(['/Character/Skel', ...MESHES.map((m) => `/Character/${m}`)]);
+    expect(Object.keys(usd.prims).filter((p) => p.split('/').length === 3)).toEqual([
+      '/Character/Skel',
+      ...MESHES.map((m) => `/Character/${m}`),
+    ]);
     for (const m of MESHES) {
       expect(usd.prims[`/Character/${m}`].type, m).toBe('Mesh');
       expect(usd.targets[`/Character/${m}.skel:skeleton`], m).toEqual(['/Character/Skel']);
       // skel:* properties need SkelBindingAPI applied (usdchecker's SkelBindingAPIAppliedChecker)
-      expect(child(m).metadata.find((md) => md.key === 'apiSchemas'), m).toMatchObject({ op: 'prepend', value: ['SkelBindingAPI'] });
+      expect(
+        child(m).metadata.find((md) => md.key === 'apiSchemas'),
+        m,
+      ).toMatchObject({ op: 'prepend', value: ['SkelBindingAPI'] });
     }
-    for (const [mesh, names] of [['Face', ARKIT_BLENDSHAPES], ['Tongue', TONGUE_BLENDSHAPES]] as const) {
+    for (const [mesh, names] of [
+      ['Face', ARKIT_BLENDSHAPES],
+      ['Tongue', TONGUE_BLENDSHAPES],
+    ] as const) {
       expect(usd.defaults[`/Character/${mesh}.skel:blendShapes`]).toEqual([...names]);
       const targets = usd.targets[`/Character/${mesh}.skel:blendShapeTargets`];
       expect(targets).toEqual(names.map((n) => `/Character/${mesh}/${n}`));
@@ -115,14 +134,18 @@ describe('samples/character/face.usda', () => {
     }
     const jaw = shape('jawOpen');
     expect(Math.min(...jaw.offset.map((o) => o[1]))).toBeLessThan(-0.5);
-    jaw.index.forEach((i) => expect(point(i)[1]).toBeLessThan(149.5));
+    jaw.index.forEach((i) => {
+      expect(point(i)[1]).toBeLessThan(149.5);
+    });
     // A rotation about the hinge lifts points level with it a hair; the chin as a whole drops.
     expect(jaw.offset.filter((o) => o[1] < 0).length / jaw.offset.length).toBeGreaterThan(0.9);
     expect(Math.max(...jaw.offset.map((o) => o[1]))).toBeLessThan(0.01);
     const pucker = shape('mouthPucker');
     expect(pucker.offset.every((o) => o[2] > 0)).toBe(true);
     const blink = shape('eyeBlinkLeft');
-    blink.index.forEach((i) => expect(point(i)[0]).toBeGreaterThanOrEqual(0)); // character left is +X
+    blink.index.forEach((i) => {
+      expect(point(i)[0]).toBeGreaterThanOrEqual(0);
+    }); // character left is +X
     expect(Math.min(...blink.offset.map((o) => o[1]))).toBeLessThan(-1);
     const smileL = shape('mouthSmileLeft');
     expect(smileL.offset.every((o) => o[1] > 0 && o[0] >= 0)).toBe(true);
@@ -153,7 +176,7 @@ describe('samples/character/face.usda', () => {
       expect(usd.defaults['/Character/Tongue.primvars:skel:jointWeights']).toEqual(tp.map(() => 1));
     });
 
-    it('lies inside the mouth, laid out along the tongue joint\'s bind frame', () => {
+    it("lies inside the mouth, laid out along the tongue joint's bind frame", () => {
       // all inside the closed head, around the mouth line (y 149.5), in front of the head's centre
       expect(tp.every(inHead)).toBe(true);
       for (const p of tp) {
@@ -187,25 +210,48 @@ describe('samples/character/face.usda', () => {
       }
       const tipZ = Math.max(...local().map((p) => p[2]));
       // tip poses move only the front of the tongue, the most at the tip
-      for (const [n, axis, sign] of [['tongueTipUp', 1, 1], ['tongueTipDown', 1, -1], ['tongueTipLeft', 0, 1], ['tongueTipRight', 0, -1]] as const) {
+      for (const [n, axis, sign] of [
+        ['tongueTipUp', 1, 1],
+        ['tongueTipDown', 1, -1],
+        ['tongueTipLeft', 0, 1],
+        ['tongueTipRight', 0, -1],
+      ] as const) {
         const m = moved(n);
         expect(m.length, n).toBeLessThan(tp.length * 0.6);
-        expect(m.every(({ p }) => p[2] > 0), n).toBe(true);
-        expect(m.every(({ d }) => sign * d[axis] >= 0), n).toBe(true);
+        expect(
+          m.every(({ p }) => p[2] > 0),
+          n,
+        ).toBe(true);
+        expect(
+          m.every(({ d }) => sign * d[axis] >= 0),
+          n,
+        ).toBe(true);
         const most = m.reduce((a, b) => (Math.abs(b.d[axis]) > Math.abs(a.d[axis]) ? b : a));
         expect(most.p[2], n).toBeCloseTo(tipZ, 6);
         expect(Math.abs(most.d[axis]), n).toBeGreaterThan(0.5);
       }
       // rolls up/down lift/lower the edges, not the midline
-      for (const [n, sign] of [['tongueRollUp', 1], ['tongueRollDown', -1]] as const) {
+      for (const [n, sign] of [
+        ['tongueRollUp', 1],
+        ['tongueRollDown', -1],
+      ] as const) {
         const m = moved(n);
-        expect(m.every(({ d }) => sign * d[1] >= 0), n).toBe(true);
-        expect(m.filter(({ p }) => Math.abs(p[0]) < 0.3).every(({ d }) => Math.abs(d[1]) < 0.05), n).toBe(true);
+        expect(
+          m.every(({ d }) => sign * d[1] >= 0),
+          n,
+        ).toBe(true);
+        expect(
+          m.filter(({ p }) => Math.abs(p[0]) < 0.3).every(({ d }) => Math.abs(d[1]) < 0.05),
+          n,
+        ).toBe(true);
         expect(Math.max(...m.map(({ d }) => Math.abs(d[1]))), n).toBeGreaterThan(0.4);
       }
       // rolls left/right twist about the long axis, more towards the tip: the top turns to that side
       // (the underside the other way), that side's edge drops and the other edge rises
-      for (const [n, sign] of [['tongueRollLeft', 1], ['tongueRollRight', -1]] as const) {
+      for (const [n, sign] of [
+        ['tongueRollLeft', 1],
+        ['tongueRollRight', -1],
+      ] as const) {
         const m = moved(n);
         const axisY = mean(local().map((p) => p[1]));
         expect(sign * mean(m.filter(({ p }) => p[1] > axisY).map(({ d }) => d[0])), n).toBeGreaterThan(0.01);
@@ -217,10 +263,18 @@ describe('samples/character/face.usda', () => {
         expect(mean(front.map(({ d }) => Math.abs(d[1]))), n).toBeGreaterThan(mean(back.map(({ d }) => Math.abs(d[1]))));
       }
       // up/down/left/right move the whole body one way (character left is +X)
-      for (const [n, axis, sign] of [['tongueUp', 1, 1], ['tongueDown', 1, -1], ['tongueLeft', 0, 1], ['tongueRight', 0, -1]] as const) {
+      for (const [n, axis, sign] of [
+        ['tongueUp', 1, 1],
+        ['tongueDown', 1, -1],
+        ['tongueLeft', 0, 1],
+        ['tongueRight', 0, -1],
+      ] as const) {
         const m = moved(n);
         expect(m, n).toHaveLength(tp.length);
-        expect(m.every(({ d }) => sign * d[axis] > 0.2), n).toBe(true);
+        expect(
+          m.every(({ d }) => sign * d[axis] > 0.2),
+          n,
+        ).toBe(true);
       }
       // in retracts everything along -Z; stretch extends along +Z, the tip the most
       expect(moved('tongueIn').every(({ d }) => d[2] < 0)).toBe(true);
@@ -236,7 +290,10 @@ describe('samples/character/face.usda', () => {
 
   it('has eyeballs centred on the eye joints, rigidly bound to them, their coloured fronts showing through the skin', () => {
     const binds = usd.defaults['/Character/Skel.bindTransforms'] as number[][][];
-    for (const [mesh, joint] of [['Eye_L', 'root/head/eye_L'], ['Eye_R', 'root/head/eye_R']] as const) {
+    for (const [mesh, joint] of [
+      ['Eye_L', 'root/head/eye_L'],
+      ['Eye_R', 'root/head/eye_R'],
+    ] as const) {
       const prim = child(mesh);
       const ep = meshPoints(prim);
       const j = JOINTS.indexOf(joint);
@@ -253,8 +310,12 @@ describe('samples/character/face.usda', () => {
       expect(colors).toHaveLength(ep.length);
       const dark = colors.map((c) => Math.max(...c) < 0.6);
       expect(dark.filter(Boolean).length).toBeGreaterThan(16);
-      l.forEach((p, i) => { if (dark[i]) expect(p[2]).toBeGreaterThan(2); });
-      ep.forEach((p, i) => { if (dark[i] && l[i][2] > 2.3) expect(inHead(p)).toBe(false); });
+      l.forEach((p, i) => {
+        if (dark[i]) expect(p[2]).toBeGreaterThan(2);
+      });
+      ep.forEach((p, i) => {
+        if (dark[i] && l[i][2] > 2.3) expect(inHead(p)).toBe(false);
+      });
       expect(ep.filter((p) => !inHead(p)).length).toBeGreaterThan(20);
     }
   });

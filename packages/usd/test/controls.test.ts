@@ -67,7 +67,9 @@ describe('the jaw mode', () => {
     expect(joint.report.jaw).toEqual({ requested: 'joint', mode: 'joint', reason: 'chosen with --jaw' });
     expect(joint.joints.map((j) => j.token)).toContain('root/head/jaw');
     expect(joint.blendShapes.map((s) => s.token).filter((t) => t.startsWith('jaw'))).toEqual([]);
-    expect(joint.report.dropped.map((d) => d.channel)).toEqual([...JAW_BLENDSHAPES].sort((a, b) => ARKIT_BLENDSHAPES.indexOf(a as never) - ARKIT_BLENDSHAPES.indexOf(b as never)));
+    expect(joint.report.dropped.map((d) => d.channel)).toEqual(
+      [...JAW_BLENDSHAPES].sort((a, b) => ARKIT_BLENDSHAPES.indexOf(a as never) - ARKIT_BLENDSHAPES.indexOf(b as never)),
+    );
     expect(joint.report.blendShapes.unmatchedTarget).toEqual(expect.arrayContaining([...JAW_BLENDSHAPES]));
 
     const shape = bindAnimation(syntheticAnimation(), sample, arkit, { jaw: 'blendshape' });
@@ -84,7 +86,10 @@ describe('the jaw mode', () => {
     const noJaw = inspectCharacter(SPARSE_USDA.replace('"root", "root/jaw"', '"root", "root/chin"'), 'kid.usda');
     const b = bindAnimation(syntheticAnimation(), noJaw, arkit, { jaw: 'joint' });
     expect(b.report.notes.at(-1)).toMatch(/--jaw joint, but the character has no joint our "jaw" channel binds to/);
-    expect(bindAnimation(syntheticAnimation(), noJaw, arkit).report.jaw).toMatchObject({ mode: 'both', reason: expect.stringMatching(/no joint our jaw channel binds to/) });
+    expect(bindAnimation(syntheticAnimation(), noJaw, arkit).report.jaw).toMatchObject({
+      mode: 'both',
+      reason: expect.stringMatching(/no joint our jaw channel binds to/),
+    });
   });
 });
 
@@ -94,21 +99,34 @@ describe('channel filters', () => {
     const expected = ARKIT_BLENDSHAPES.filter((n) => n.startsWith('jaw') || n.startsWith('mouth'));
     expect(b.blendShapes.map((s) => s.token)).toEqual(expected);
     expect(b.joints.map((j) => j.token)).toEqual(['root/head/jaw']);
-    expect(b.report.dropped.map((d) => d.channel)).toEqual([...ARKIT_BLENDSHAPES.filter((n) => !expected.includes(n)), 'eye_L', 'eye_R', 'tongue']);
+    expect(b.report.dropped.map((d) => d.channel)).toEqual([
+      ...ARKIT_BLENDSHAPES.filter((n) => !expected.includes(n)),
+      'eye_L',
+      'eye_R',
+      'tongue',
+    ]);
     expect(b.report.dropped[0].why).toBe('left out by --channels/--exclude-channels');
   });
 
   it('leaves out what an exclude glob matches, after the include', () => {
     const b = bindAnimation(syntheticAnimation(), sample, arkit, { channels: { include: ['eye*'], exclude: ['eyeLook*', 'eye_?'] } });
-    expect(b.blendShapes.map((s) => s.token)).toEqual(['eyeBlinkLeft', 'eyeSquintLeft', 'eyeWideLeft', 'eyeBlinkRight', 'eyeSquintRight', 'eyeWideRight']);
+    expect(b.blendShapes.map((s) => s.token)).toEqual([
+      'eyeBlinkLeft',
+      'eyeSquintLeft',
+      'eyeWideLeft',
+      'eyeBlinkRight',
+      'eyeSquintRight',
+      'eyeWideRight',
+    ]);
     expect(b.joints).toEqual([]);
   });
 
   it('refuses a pattern that matches no channel, naming it', () => {
     const names = { blendShapes: [...ARKIT_BLENDSHAPES], joints: ['jaw'] };
     expect(() => bindChannels(names, sample, arkit, { channels: { exclude: ['eyeLook*', 'eyelid*'] } })).toThrow(ChannelFilterError);
-    expect(() => bindChannels(names, sample, arkit, { channels: { exclude: ['eyeLook*', 'eyelid*'] } }))
-      .toThrow(/--exclude-channels: pattern "eyelid\*" matches none of the 53 channels of this model/);
+    expect(() => bindChannels(names, sample, arkit, { channels: { exclude: ['eyeLook*', 'eyelid*'] } })).toThrow(
+      /--exclude-channels: pattern "eyelid\*" matches none of the 53 channels of this model/,
+    );
     expect(() => bindChannels(names, sample, arkit, { channels: { include: ['tongue'] } })).toThrow(/--channels: pattern "tongue"/);
   });
 });
@@ -116,17 +134,34 @@ describe('channel filters', () => {
 describe('channel motion in the report', () => {
   it('gives per channel what it drives, min/max of the written values and whether it moves', () => {
     const anim = syntheticAnimation(rational(30), 6);
-    const { report } = buildAnimationLayers(anim, sample, { layering: 'override', preset: arkit, name: 'm', characterAssetPath: 'face.usda' });
+    const { report } = buildAnimationLayers(anim, sample, {
+      layering: 'override',
+      preset: arkit,
+      name: 'm',
+      characterAssetPath: 'face.usda',
+    });
     const channels = report.channels!;
     expect(channels).toHaveLength(52 + 4);
     const n = anim.channels.length;
     anim.channels.forEach((name, c) => {
       const column = Array.from({ length: anim.frameCount }, (_, f) => anim.weights[f * n + c]);
-      expect(channels[c]).toEqual({ channel: name, kind: 'blendShape', boundTo: name, min: Math.min(...column), max: Math.max(...column), animated: Math.min(...column) !== Math.max(...column) });
+      expect(channels[c]).toEqual({
+        channel: name,
+        kind: 'blendShape',
+        boundTo: name,
+        min: Math.min(...column),
+        max: Math.max(...column),
+        animated: Math.min(...column) !== Math.max(...column),
+      });
     });
     const joint = (name: string) => channels.find((c) => c.channel === name)!;
     // auto → blendshape on the sample: the jaw joint is not written, but its motion is still measured.
-    expect(joint('jaw')).toMatchObject({ kind: 'joint', boundTo: null, animated: true, why: '--jaw blendshape: the jaw blendshapes move the jaw' });
+    expect(joint('jaw')).toMatchObject({
+      kind: 'joint',
+      boundTo: null,
+      animated: true,
+      why: '--jaw blendshape: the jaw blendshapes move the jaw',
+    });
     expect(joint('jaw').min).toBeCloseTo(0, 4);
     expect(joint('jaw').max).toBeCloseTo(0.05 * 5 * (180 / Math.PI), 3);
     expect(joint('jaw').maxOffset).toBeCloseTo(Math.hypot(0.05, 0.1), 6);

@@ -22,7 +22,10 @@ describe('quoteString', () => {
 
   it('round-trips arbitrary strings through the escape rules', () => {
     let seed = 1;
-    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
     for (let n = 0; n < 500; n++) {
       const s = Array.from({ length: Math.floor(rnd() * 20) }, () => String.fromCharCode(Math.floor(rnd() * 0x250))).join('');
       expect(readBack(quoteString(s))).toBe(s);
@@ -65,7 +68,10 @@ describe('identifiers', () => {
 
   it('turns any string into a valid identifier and leaves valid ones alone (fuzz)', () => {
     let seed = 42;
-    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
     const alphabet = 'aZ_09 -./\\@:é日😀\n\t"\'';
     for (let n = 0; n < 3000; n++) {
       const s = Array.from({ length: Math.floor(rnd() * 16) }, () => [...alphabet][Math.floor(rnd() * [...alphabet].length)]).join('');

@@ -181,7 +181,13 @@ export const PROVENANCE = {
  * eye joints moving; the tongue joint channel is present but at rest.
  */
 export function syntheticAnimation(fps: Rational = rational(30), frameCount = 5): FaceAnimation {
-  const anim = createFaceAnimation({ fps, frameCount, channels: ARKIT_BLENDSHAPES, joints: ['jaw', 'eye_L', 'eye_R', 'tongue'], provenance: PROVENANCE });
+  const anim = createFaceAnimation({
+    fps,
+    frameCount,
+    channels: ARKIT_BLENDSHAPES,
+    joints: ['jaw', 'eye_L', 'eye_R', 'tongue'],
+    provenance: PROVENANCE,
+  });
   const tricky = [0, 1, 0.1, 1 / 3, 1e-7, -0.125, 0.333333, 133.203125, 2 / 3, 1e-5];
   const weights = anim.weights as Float32Array;
   for (let i = 0; i < weights.length; i++) weights[i] = i % 11 === 0 ? tricky[(i / 11) % tricky.length] : Math.sin(i * 0.37) * 0.6 + 0.4;

@@ -6,7 +6,9 @@ import { HERO_USDA, SPARSE_USDA, sampleCharacterPath } from './fixtures.js';
 
 const closeTo = (actual: readonly number[], expected: readonly number[], eps = 1e-9): void => {
   expect(actual).toHaveLength(expected.length);
-  actual.forEach((v, i) => expect(Math.abs(v - expected[i]), `component ${i}: ${v} vs ${expected[i]}`).toBeLessThan(eps));
+  actual.forEach((v, i) => {
+    expect(Math.abs(v - expected[i]), `component ${i}: ${v} vs ${expected[i]}`).toBeLessThan(eps);
+  });
 };
 const S = Math.SQRT1_2;
 
@@ -17,7 +19,14 @@ describe('inspectCharacter on the sample character', () => {
     expect(info).toMatchObject({ defaultPrim: 'Character', upAxis: 'Y', metersPerUnit: 0.01, notes: [] });
     expect(info.skelRoot).toEqual({ path: '/Character', childNames: ['Skel', 'Face', 'Tongue', 'Eye_L', 'Eye_R'] });
     expect(info.skeleton.path).toBe('/Character/Skel');
-    expect(info.skeleton.joints).toEqual(['root', 'root/head', 'root/head/jaw', 'root/head/jaw/tongue', 'root/head/eye_L', 'root/head/eye_R']);
+    expect(info.skeleton.joints).toEqual([
+      'root',
+      'root/head',
+      'root/head/jaw',
+      'root/head/jaw/tongue',
+      'root/head/eye_L',
+      'root/head/eye_R',
+    ]);
     expect(info.meshes.map((m) => m.path)).toEqual(['/Character/Face', '/Character/Tongue', '/Character/Eye_L', '/Character/Eye_R']);
     expect(info.meshes.map((m) => m.skeleton)).toEqual(info.meshes.map(() => '/Character/Skel'));
     expect(info.blendShapes).toEqual([...ARKIT_BLENDSHAPES, ...TONGUE_BLENDSHAPES]);
@@ -30,7 +39,7 @@ describe('inspectCharacter on the sample character', () => {
 
   it('decomposes rest (local) and bind (world) poses consistently', () => {
     const jaw = info.skeleton.rest[2];
-    closeTo(jaw.rotation, [Math.cos(4 * Math.PI / 180), Math.sin(4 * Math.PI / 180), 0, 0], 1e-8);
+    closeTo(jaw.rotation, [Math.cos((4 * Math.PI) / 180), Math.sin((4 * Math.PI) / 180), 0, 0], 1e-8);
     closeTo(jaw.translation, [0, 3, -1]);
     closeTo(jaw.scale, [1, 1, 1]);
     // world = local · parentWorld, joint by joint
@@ -56,7 +65,9 @@ describe('inspectCharacter on hand-written assets', () => {
       ['/World/Chars/Hero/Head/Teeth', '/World/Chars/Hero/Rig/Skel'],
     ]);
     expect(hero.blendShapes).toEqual(['JawOpen', 'EyeBlinkLeft', 'MouthSmileLeft', 'TongueOut']);
-    expect(hero.notes.join('\n')).toMatch(/2 skeletons found .*animating <\/World\/Chars\/Hero\/Rig\/Skel>, bound to <\/World\/Chars\/Hero\/Head\/Face> which has the most blendshapes \(3\)/);
+    expect(hero.notes.join('\n')).toMatch(
+      /2 skeletons found .*animating <\/World\/Chars\/Hero\/Rig\/Skel>, bound to <\/World\/Chars\/Hero\/Head\/Face> which has the most blendshapes \(3\)/,
+    );
     expect(hero).toMatchObject({ defaultPrim: 'World', upAxis: 'Z', metersPerUnit: 1, timeCodesPerSecond: 24 });
   });
 
@@ -78,18 +89,21 @@ describe('inspectCharacter on hand-written assets', () => {
     expect(kid.upAxis).toBe('Y');
     expect(kid.notes).toEqual([
       'Skeleton </Kid/Skel> has no restTransforms; the rest pose was derived from bindTransforms',
-      'kid.usda does not set metersPerUnit; assuming 0.01 (centimetres), USD\'s fallback',
+      "kid.usda does not set metersPerUnit; assuming 0.01 (centimetres), USD's fallback",
       'kid.usda does not set upAxis; assuming "Y", USD\'s fallback',
     ]);
   });
 
   it('explains what is missing', () => {
-    expect(() => inspectCharacter('#usda 1.0\ndef Xform "World" {\n    def Mesh "Face" {}\n}\n', 'face.usda'))
-      .toThrow('no SkelRoot found in face.usda: the layer needs a SkelRoot prim containing a Skeleton and the face mesh');
-    expect(() => inspectCharacter('#usda 1.0\n(\n    subLayers = [@./geo.usda@]\n)\ndef Xform "World" {}\n', 'shot.usda'))
-      .toThrow(/no SkelRoot found in shot\.usda.*sublayers or references, which are not followed/);
-    expect(() => inspectCharacter('#usda 1.0\ndef SkelRoot "Root" {\n    def Mesh "Face" {}\n}\n', 'face.usda'))
-      .toThrow('no Skeleton found under SkelRoot </Root> in face.usda (line 2)');
+    expect(() => inspectCharacter('#usda 1.0\ndef Xform "World" {\n    def Mesh "Face" {}\n}\n', 'face.usda')).toThrow(
+      'no SkelRoot found in face.usda: the layer needs a SkelRoot prim containing a Skeleton and the face mesh',
+    );
+    expect(() => inspectCharacter('#usda 1.0\n(\n    subLayers = [@./geo.usda@]\n)\ndef Xform "World" {}\n', 'shot.usda')).toThrow(
+      /no SkelRoot found in shot\.usda.*sublayers or references, which are not followed/,
+    );
+    expect(() => inspectCharacter('#usda 1.0\ndef SkelRoot "Root" {\n    def Mesh "Face" {}\n}\n', 'face.usda')).toThrow(
+      'no Skeleton found under SkelRoot </Root> in face.usda (line 2)',
+    );
     const oneMatrix = SPARSE_USDA.replace(/, \( \(1, 0, 0, 0\), \(0, 1, 0, 0\), \(0, 0, 1, 0\), \(0, 104, 3, 1\) \)/, '');
     expect(() => inspectCharacter(oneMatrix, 'kid.usda')).toThrow('kid.usda:11: </Kid/Skel.bindTransforms> has 1 matrices for 2 joints');
     const childFirst = SPARSE_USDA.replace('["root", "root/jaw"]', '["root/jaw", "root"]');

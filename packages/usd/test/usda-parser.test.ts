@@ -21,10 +21,16 @@ describe('parseUsda', () => {
     expect(metadataValue(layer.metadata, 'customLayerData')).toEqual({
       kind: 'dictionary',
       entries: {
-        studio: { type: 'dictionary', value: { kind: 'dictionary', entries: {
-          note: { type: 'string', value: 'braces { } and [ ] inside' },
-          deeper: { type: 'dictionary', value: { kind: 'dictionary', entries: { list: { type: 'int[]', value: [1, 2] } } } },
-        } } },
+        studio: {
+          type: 'dictionary',
+          value: {
+            kind: 'dictionary',
+            entries: {
+              note: { type: 'string', value: 'braces { } and [ ] inside' },
+              deeper: { type: 'dictionary', value: { kind: 'dictionary', entries: { list: { type: 'int[]', value: [1, 2] } } } },
+            },
+          },
+        },
       },
     });
   });
@@ -47,7 +53,22 @@ describe('parseUsda', () => {
     expect(joints.default).toHaveLength(5);
     expect(skel.properties.get('userNote')).toMatchObject({ custom: true, typeName: 'string', default: 'single "quoted"\ttab' });
     const face = find(layer.prims, '/World/Chars/Hero/Head/Face')!;
-    expect(face.properties.get('points')!.timeSamples).toEqual([[0, [[0, 0, 0], [1, 0, 0]]], [1.5, [[0, 0, 0], [1, 1, 0]]]]);
+    expect(face.properties.get('points')!.timeSamples).toEqual([
+      [
+        0,
+        [
+          [0, 0, 0],
+          [1, 0, 0],
+        ],
+      ],
+      [
+        1.5,
+        [
+          [0, 0, 0],
+          [1, 1, 0],
+        ],
+      ],
+    ]);
     const ji = face.properties.get('primvars:skel:jointIndices')!;
     expect(ji.default).toEqual([0, 2]);
     expect(metadataValue(ji.metadata, 'interpolation')).toBe('vertex');
@@ -57,7 +78,9 @@ describe('parseUsda', () => {
   it('resolves relationship targets, relative ones against their prim', () => {
     const face = find(layer.prims, '/World/Chars/Hero/Head/Face')!;
     expect(face.properties.get('skel:blendShapeTargets')!.targets).toEqual([
-      '/World/Chars/Hero/Head/Face/JawOpen', '/World/Chars/Hero/Head/Face/EyeBlinkLeft', '/World/Chars/Hero/Head/Face/MouthSmileLeft',
+      '/World/Chars/Hero/Head/Face/JawOpen',
+      '/World/Chars/Hero/Head/Face/EyeBlinkLeft',
+      '/World/Chars/Hero/Head/Face/MouthSmileLeft',
     ]);
     expect(find(layer.prims, '/World/Chars/Hero/Head')!.properties.get('skel:skeleton')!.targets).toEqual(['/World/Chars/Hero/Rig/Skel']);
     expect(find(layer.prims, '/World/Chars/Hero/Head/Teeth')!.properties.get('skel:blendShapeTargets')!.targets).toHaveLength(2);

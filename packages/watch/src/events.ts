@@ -4,9 +4,27 @@
  * events about an inbox file have `path` (relative to the inbox, forward slashes).
  */
 export type WatchEventName =
-  | 'start' | 'journal' | 'ready' | 'seen' | 'processing' | 'progress' | 'done' | 'failed' | 'retry'
-  | 'duplicate' | 'unchanged' | 'busy' | 'takeover' | 'interrupted' | 'gone' | 'cleanup' | 'lock-lost'
-  | 'warning' | 'error' | 'stopping' | 'stopped';
+  | 'start'
+  | 'journal'
+  | 'ready'
+  | 'seen'
+  | 'processing'
+  | 'progress'
+  | 'done'
+  | 'failed'
+  | 'retry'
+  | 'duplicate'
+  | 'unchanged'
+  | 'busy'
+  | 'takeover'
+  | 'interrupted'
+  | 'gone'
+  | 'cleanup'
+  | 'lock-lost'
+  | 'warning'
+  | 'error'
+  | 'stopping'
+  | 'stopped';
 
 export interface WatchEvent {
   readonly ev: WatchEventName;

@@ -8,9 +8,27 @@ import type { FailureInfo } from './journal.js';
  * output path that would leave the output folder) is permanent until the file or settings change.
  */
 const TRANSIENT_CODES: ReadonlySet<string> = new Set([
-  'EBUSY', 'EAGAIN', 'EWOULDBLOCK', 'ENOSPC', 'EDQUOT', 'EMFILE', 'ENFILE', 'ENOMEM', 'EINTR', 'EIO',
-  'ETIMEDOUT', 'ECONNRESET', 'ECONNABORTED', 'ENETDOWN', 'ENETUNREACH', 'EHOSTUNREACH', 'ESTALE', 'EPIPE',
-  'WORKER_CRASHED', 'INFERENCE_RUN', 'ENGINE_CLOSED',
+  'EBUSY',
+  'EAGAIN',
+  'EWOULDBLOCK',
+  'ENOSPC',
+  'EDQUOT',
+  'EMFILE',
+  'ENFILE',
+  'ENOMEM',
+  'EINTR',
+  'EIO',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ENETDOWN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ESTALE',
+  'EPIPE',
+  'WORKER_CRASHED',
+  'INFERENCE_RUN',
+  'ENGINE_CLOSED',
 ]);
 
 export function isTransient(err: Pick<ErrorSummary, 'code'>): boolean {
@@ -24,7 +42,8 @@ export function failureInfo(err: ErrorSummary): FailureInfo {
 }
 
 function genericFix(code: string, transient: boolean): string {
-  if (code === 'ENOSPC' || code === 'EDQUOT') return 'Free space on the output file system; the line is retried when the watcher restarts or the file is dropped again.';
+  if (code === 'ENOSPC' || code === 'EDQUOT')
+    return 'Free space on the output file system; the line is retried when the watcher restarts or the file is dropped again.';
   if (code === 'EMFILE' || code === 'ENFILE') return 'Raise the open file limit (ulimit -n) or lower --concurrency.';
   if (code === 'EACCES' || code === 'EPERM') return 'Give the watcher read access to the inbox and write access to the output folder.';
   if (transient) return 'Usually passes on its own; the watcher retried it. Restart the watcher or drop the file again to retry once more.';

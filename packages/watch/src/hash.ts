@@ -42,10 +42,12 @@ export class FileHashCache {
 export function modelSignature(model: string, toolVersion: string): string {
   if (model === 'default') return `default@${toolVersion}`;
   try {
-    const entries = readdirSync(model).sort().map((f) => {
-      const st = statSync(path.join(model, f));
-      return `${f}\t${st.isFile() ? st.size : 'dir'}\t${st.mtimeMs}`;
-    });
+    const entries = readdirSync(model)
+      .sort()
+      .map((f) => {
+        const st = statSync(path.join(model, f));
+        return `${f}\t${st.isFile() ? st.size : 'dir'}\t${st.mtimeMs}`;
+      });
     return sha256Text(`${path.resolve(model)}\n${entries.join('\n')}`);
   } catch {
     return `missing:${path.resolve(model)}`;

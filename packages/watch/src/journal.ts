@@ -144,7 +144,16 @@ function parseRecord(line: string): JournalRecord | null {
   }
 }
 
-const EMPTY = (p: string, at: string): EntryState => ({ path: p, status: 'queued', attempt: 0, starts: 0, completions: 0, crashes: 0, interrupted: 0, updatedAt: at });
+const EMPTY = (p: string, at: string): EntryState => ({
+  path: p,
+  status: 'queued',
+  attempt: 0,
+  starts: 0,
+  completions: 0,
+  crashes: 0,
+  interrupted: 0,
+  updatedAt: at,
+});
 
 /** Folds records, in order, into the latest state of each file. */
 export function foldJournal(records: Iterable<JournalRecord>, into: Map<string, EntryState> = new Map()): Map<string, EntryState> {
@@ -169,7 +178,8 @@ export function applyRecord(prev: EntryState | undefined, r: JournalRecord): Ent
     case 'processing': {
       const sameKey = r.key !== undefined && r.key === e.key;
       return {
-        ...without(e, 'error', 'of'), ...file,
+        ...without(e, 'error', 'of'),
+        ...file,
         status: 'processing',
         ...(r.key !== undefined ? { key: r.key } : {}),
         ...(r.out !== undefined ? { out: r.out } : {}),
@@ -181,7 +191,9 @@ export function applyRecord(prev: EntryState | undefined, r: JournalRecord): Ent
     }
     case 'done':
       return {
-        ...without(e, 'error', 'of'), ...file, status: 'done',
+        ...without(e, 'error', 'of'),
+        ...file,
+        status: 'done',
         ...(r.key !== undefined ? { key: r.key } : {}),
         ...(r.out !== undefined ? { out: r.out } : {}),
         ...(r.outputs ? { outputs: r.outputs } : {}),
@@ -191,7 +203,9 @@ export function applyRecord(prev: EntryState | undefined, r: JournalRecord): Ent
       };
     case 'failed':
       return {
-        ...without(e, 'outputs', 'of'), ...file, status: 'failed',
+        ...without(e, 'outputs', 'of'),
+        ...file,
+        status: 'failed',
         ...(r.key !== undefined ? { key: r.key } : {}),
         ...(r.out !== undefined ? { out: r.out } : {}),
         ...(r.error ? { error: r.error } : {}),
@@ -200,7 +214,9 @@ export function applyRecord(prev: EntryState | undefined, r: JournalRecord): Ent
       };
     case 'duplicate':
       return {
-        ...without(e, 'error'), ...file, status: 'duplicate',
+        ...without(e, 'error'),
+        ...file,
+        status: 'duplicate',
         ...(r.key !== undefined ? { key: r.key } : {}),
         ...(r.out !== undefined ? { out: r.out } : {}),
         ...(r.of !== undefined ? { of: r.of } : {}),
@@ -208,11 +224,24 @@ export function applyRecord(prev: EntryState | undefined, r: JournalRecord): Ent
         updatedAt: at,
       };
     case 'retry':
-      return { ...e, ...file, status: 'retrying', ...(r.error ? { error: r.error } : {}), ...(r.attempt !== undefined ? { attempt: r.attempt } : {}), updatedAt: at };
+      return {
+        ...e,
+        ...file,
+        status: 'retrying',
+        ...(r.error ? { error: r.error } : {}),
+        ...(r.attempt !== undefined ? { attempt: r.attempt } : {}),
+        updatedAt: at,
+      };
     case 'unchanged':
       return { ...e, ...file, status: r.status ?? e.status, ...(r.key !== undefined ? { key: r.key } : {}), updatedAt: at };
     case 'interrupted':
-      return { ...e, status: 'queued', crashes: r.reason === 'crash' ? e.crashes + 1 : e.crashes, interrupted: (e.interrupted ?? 0) + 1, updatedAt: at };
+      return {
+        ...e,
+        status: 'queued',
+        crashes: r.reason === 'crash' ? e.crashes + 1 : e.crashes,
+        interrupted: (e.interrupted ?? 0) + 1,
+        updatedAt: at,
+      };
     case 'gone':
       return { ...e, status: 'gone', updatedAt: at };
     default:
@@ -292,6 +321,8 @@ export class Journal {
 function compact(file: string, state: Map<string, EntryState>): void {
   for (const [p, e] of state) if (e.status === 'gone') state.delete(p);
   const at = new Date().toISOString();
-  const lines = [...state.values()].map((s) => JSON.stringify({ v: 1, at, ev: 'state', path: s.path, state: s } satisfies JournalRecord) + '\n');
+  const lines = [...state.values()].map(
+    (s) => JSON.stringify({ v: 1, at, ev: 'state', path: s.path, state: s } satisfies JournalRecord) + '\n',
+  );
   writeFileAtomic(file, lines.join(''));
 }

@@ -22,7 +22,9 @@ export interface KeyParts {
 }
 
 export function lineKey(p: KeyParts): string {
-  return sha256Text(['a2f-watch-key/1', p.audioSha256, p.sidecarSha256 ?? 'none', p.characterSha256, p.modelSignature, p.settingsFingerprint].join('\n'));
+  return sha256Text(
+    ['a2f-watch-key/1', p.audioSha256, p.sidecarSha256 ?? 'none', p.characterSha256, p.modelSignature, p.settingsFingerprint].join('\n'),
+  );
 }
 
 /** A stable hash of plain JSON data: object keys sorted, so field order never changes a key. */
@@ -35,5 +37,9 @@ export function stableJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   const o = value as Record<string, unknown>;
-  return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`).join(',')}}`;
+  return `{${Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`)
+    .join(',')}}`;
 }

@@ -1,14 +1,23 @@
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
-  describeReplaced, ensureOutputDir, lineVariables, readSidecar, renderOutputPath, sidecarPath, summarizeError, writeFileAtomic,
-  type JobSettings, type LineSidecar, type OutputLocation,
+  describeReplaced,
+  ensureOutputDir,
+  lineVariables,
+  readSidecar,
+  renderOutputPath,
+  sidecarPath,
+  summarizeError,
+  writeFileAtomic,
+  type JobSettings,
+  type LineSidecar,
+  type OutputLocation,
 } from '@a2f/pipeline';
 
 type Rational = JobSettings['fps'];
 import type { ContextPool } from './contexts.js';
 import type { EventSink } from './events.js';
-import { backoffMs, failureInfo, isTransient } from './failures.js';
+import { backoffMs, failureInfo } from './failures.js';
 import { sha256File, sha256Text, modelSignature, type FileHashCache } from './hash.js';
 import type { EntryState, FailureInfo, Journal, OutputFile } from './journal.js';
 import { ignoreReason, isSidecar } from './ignore.js';
@@ -103,7 +112,13 @@ export class LineRunner {
       env.requeue(rel, backoffMs(1, env.retryBaseMs));
       return;
     }
-    if (entry && entry.key === prep.key && TERMINAL.has(entry.status) && this.stillValid(entry.status, entry.error, entry.updatedAt, entry.outputs)) return;
+    if (
+      entry &&
+      entry.key === prep.key &&
+      TERMINAL.has(entry.status) &&
+      this.stillValid(entry.status, entry.error, entry.updatedAt, entry.outputs)
+    )
+      return;
     const outcome = env.state.readOutcome(rel);
     if (outcome && this.settled(outcome, prep.key)) return this.unchanged(rel, prep, outcome);
 
@@ -121,7 +136,13 @@ export class LineRunner {
     const lock = acquired.lock;
     if (acquired.tookOver) {
       const h = acquired.tookOver.record;
-      env.emit({ ev: 'takeover', level: 'warn', path: rel, from: h ? { host: h.host, pid: h.pid, instance: h.instance } : null, reason: acquired.tookOver.stale });
+      env.emit({
+        ev: 'takeover',
+        level: 'warn',
+        path: rel,
+        from: h ? { host: h.host, pid: h.pid, instance: h.instance } : null,
+        reason: acquired.tookOver.stale,
+      });
     }
     lock.startHeartbeat((reason) => env.emit({ ev: 'lock-lost', level: 'error', path: rel, reason }));
     try {
@@ -160,9 +181,23 @@ export class LineRunner {
     }
     const model = sidecar?.model ?? env.base.model;
     const modelSig = sidecar?.model ? modelSignature(sidecar.model, env.base.toolVersion) : env.base.modelSignature;
-    const key = lineKey({ audioSha256, sidecarSha256: sidecarSha, characterSha256: characterSha, modelSignature: modelSig, settingsFingerprint: env.base.settingsFingerprint });
+    const key = lineKey({
+      audioSha256,
+      sidecarSha256: sidecarSha,
+      characterSha256: characterSha,
+      modelSignature: modelSig,
+      settingsFingerprint: env.base.settingsFingerprint,
+    });
     return {
-      abs, snap, audioSha256, audioSig, key, sidecar, sidecarError, character, model,
+      abs,
+      snap,
+      audioSha256,
+      audioSig,
+      key,
+      sidecar,
+      sidecarError,
+      character,
+      model,
       characters: new Map(characterSha === 'missing' ? [] : [[character, characterSha]]),
       fps: sidecar?.fps ?? env.base.fps,
     };
@@ -191,14 +226,29 @@ export class LineRunner {
     if (mine && o.status === 'done' && entry?.key === o.key && entry.status !== 'done' && entry.starts > entry.completions) {
       // The previous run finished this line (outputs and outcome written) and died before its
       // journal said so: record the completion it made, so the journal counts work exactly.
-      env.journal.append({ ev: 'done', path: rel, key: o.key, out: o.out ?? entry.out ?? '', outputs: o.outputs ?? [], reason: 'recovered' });
+      env.journal.append({
+        ev: 'done',
+        path: rel,
+        key: o.key,
+        out: o.out ?? entry.out ?? '',
+        outputs: o.outputs ?? [],
+        reason: 'recovered',
+      });
       env.emit({ ev: 'done', level: 'info', path: rel, outputs: (o.outputs ?? []).map((x) => x.file), recovered: true });
       return;
     }
     const reason = mine ? 'unchanged' : `done by ${o.by.instance} (pid ${o.by.pid} on ${o.by.host})`;
     env.journal.append({
-      ev: 'unchanged', path: rel, status: o.status, key: o.key, reason,
-      audioSha256: prep.audioSha256, audioSig: prep.audioSig, size: prep.snap.size, mtimeMs: prep.snap.mtimeMs, ino: prep.snap.ino,
+      ev: 'unchanged',
+      path: rel,
+      status: o.status,
+      key: o.key,
+      reason,
+      audioSha256: prep.audioSha256,
+      audioSig: prep.audioSig,
+      size: prep.snap.size,
+      mtimeMs: prep.snap.mtimeMs,
+      ino: prep.snap.ino,
     });
     env.emit({ ev: 'unchanged', level: 'info', path: rel, status: o.status, reason });
   }
@@ -230,7 +280,11 @@ export class LineRunner {
     let location: OutputLocation;
     try {
       if (prep.sidecarError) throw prep.sidecarError;
-      location = this.locate(prep, prep.sidecar?.output ?? env.base.template, prep.sidecar?.output ? prep.sidecar.file : env.base.templateSource);
+      location = this.locate(
+        prep,
+        prep.sidecar?.output ?? env.base.template,
+        prep.sidecar?.output ? prep.sidecar.file : env.base.templateSource,
+      );
     } catch (err) {
       return this.fail(rel, prep, this.fallbackLocation(prep), failureInfo(summarizeError(err)), attempt);
     }
@@ -241,16 +295,31 @@ export class LineRunner {
     }
 
     if (sameKey && entry && entry.crashes >= env.maxCrashes) {
-      return this.fail(rel, prep, location, {
-        code: 'WATCHER_CRASHED', transient: false,
-        message: `${rel}: the watcher process died ${entry.crashes} times while working on this file (a crash, an out-of-memory kill or kill -9)`,
-        fix: 'Check the file (is it very long, or damaged in a way that crashes the decoder?) and the watcher\'s memory limit; drop a fixed file again under the same name to retry.',
-      }, attempt);
+      return this.fail(
+        rel,
+        prep,
+        location,
+        {
+          code: 'WATCHER_CRASHED',
+          transient: false,
+          message: `${rel}: the watcher process died ${entry.crashes} times while working on this file (a crash, an out-of-memory kill or kill -9)`,
+          fix: "Check the file (is it very long, or damaged in a way that crashes the decoder?) and the watcher's memory limit; drop a fixed file again under the same name to retry.",
+        },
+        attempt,
+      );
     }
 
     env.journal.append({
-      ev: 'processing', path: rel, key: prep.key, audioSha256: prep.audioSha256, audioSig: prep.audioSig,
-      size: prep.snap.size, mtimeMs: prep.snap.mtimeMs, ino: prep.snap.ino, out: location.relative, attempt,
+      ev: 'processing',
+      path: rel,
+      key: prep.key,
+      audioSha256: prep.audioSha256,
+      audioSig: prep.audioSig,
+      size: prep.snap.size,
+      mtimeMs: prep.snap.mtimeMs,
+      ino: prep.snap.ino,
+      out: location.relative,
+      attempt,
     });
     const started = Date.now();
     const progress: LineInProgress = { path: rel, since: new Date(started).toISOString(), attempt, out: location.relative, stage: 'start' };
@@ -260,15 +329,17 @@ export class LineRunner {
       const removed = removeLineTemps(location.dir, location.base, env.lockStaleMs);
       if (removed.length) env.emit({ ev: 'cleanup', level: 'info', path: rel, removed });
 
-      const result = await env.pool.use(prep.characters, (ctx) => ctx.process(prep.abs, {
-        name: location.base,
-        outDir: location.dir,
-        sidecar: prep.sidecar,
-        onProgress: (p) => {
-          progress.stage = p.stage;
-          env.emit({ ev: 'progress', level: 'debug', path: rel, stage: p.stage, done: p.done, total: p.total });
-        },
-      }));
+      const result = await env.pool.use(prep.characters, (ctx) =>
+        ctx.process(prep.abs, {
+          name: location.base,
+          outDir: location.dir,
+          sidecar: prep.sidecar,
+          onProgress: (p) => {
+            progress.stage = p.stage;
+            env.emit({ ev: 'progress', level: 'debug', path: rel, stage: p.stage, done: p.done, total: p.total });
+          },
+        }),
+      );
 
       if (!result.ok && env.checkpointing() && result.error.code === 'ENGINE_CLOSED') {
         env.journal.append({ ev: 'interrupted', path: rel, reason: 'shutdown' });
@@ -280,7 +351,12 @@ export class LineRunner {
         // A changed file replacing its own layer is the point of watching; anything else is said.
         const replaced = result.replaced;
         if (replaced && replaced.previousAudio !== prep.abs) {
-          env.emit({ ev: 'warning', level: 'warn', path: rel, message: `${rel}: replaced ${replaced.files.map((f) => path.relative(env.outRoot, f)).join(', ')}, ${describeReplaced(replaced)}` });
+          env.emit({
+            ev: 'warning',
+            level: 'warn',
+            path: rel,
+            message: `${rel}: replaced ${replaced.files.map((f) => path.relative(env.outRoot, f)).join(', ')}, ${describeReplaced(replaced)}`,
+          });
         }
         const outputs = await Promise.all(result.files.map((f) => describeOutput(env.outRoot, f)));
         for (const stale of ['error.json', 'duplicate.json']) rmSync(path.join(location.dir, `${location.base}.${stale}`), { force: true });
@@ -317,9 +393,7 @@ export class LineRunner {
       env.requeue(rel, delayMs);
       return;
     }
-    const final = failure.transient
-      ? { ...failure, message: `${failure.message} (gave up after ${attempt} attempts)` }
-      : failure;
+    const final = failure.transient ? { ...failure, message: `${failure.message} (gave up after ${attempt} attempts)` } : failure;
     this.fail(rel, prep, location, final, attempt);
   }
 
@@ -331,25 +405,64 @@ export class LineRunner {
     let written: OutputFile[] = [];
     try {
       ensureOutputDir(location, env.outRoot);
-      writeFileAtomic(errorFile, JSON.stringify({
-        audio: rel,
-        what: `${rel} could not be animated (${failure.code})`,
-        why: failure.message,
-        fix: failure.fix,
-        code: failure.code,
-        transient: failure.transient,
-        attempts,
-        key: prep.key,
-        at,
-        watcher: this.by(),
-      }, null, 2) + '\n');
+      writeFileAtomic(
+        errorFile,
+        JSON.stringify(
+          {
+            audio: rel,
+            what: `${rel} could not be animated (${failure.code})`,
+            why: failure.message,
+            fix: failure.fix,
+            code: failure.code,
+            transient: failure.transient,
+            attempts,
+            key: prep.key,
+            at,
+            watcher: this.by(),
+          },
+          null,
+          2,
+        ) + '\n',
+      );
       written = [describeOutputSync(env.outRoot, errorFile)];
     } catch (err) {
       env.emit({ ev: 'error', level: 'error', path: rel, message: `cannot write ${errorFile}: ${(err as Error).message}` });
     }
-    env.state.writeOutcome({ v: 1, path: rel, key: prep.key, status: 'failed', error: failure, outputs: written, out: location.relative, at, by: this.by() });
-    env.journal.append({ ev: 'failed', path: rel, key: prep.key, out: location.relative, error: failure, outputs: written, attempt: attempts, audioSha256: prep.audioSha256, audioSig: prep.audioSig, size: prep.snap.size, mtimeMs: prep.snap.mtimeMs, ino: prep.snap.ino });
-    env.emit({ ev: 'failed', level: 'error', path: rel, code: failure.code, message: failure.message, fix: failure.fix, transient: failure.transient, errorFile: path.relative(env.outRoot, errorFile).split(path.sep).join('/') });
+    env.state.writeOutcome({
+      v: 1,
+      path: rel,
+      key: prep.key,
+      status: 'failed',
+      error: failure,
+      outputs: written,
+      out: location.relative,
+      at,
+      by: this.by(),
+    });
+    env.journal.append({
+      ev: 'failed',
+      path: rel,
+      key: prep.key,
+      out: location.relative,
+      error: failure,
+      outputs: written,
+      attempt: attempts,
+      audioSha256: prep.audioSha256,
+      audioSig: prep.audioSig,
+      size: prep.snap.size,
+      mtimeMs: prep.snap.mtimeMs,
+      ino: prep.snap.ino,
+    });
+    env.emit({
+      ev: 'failed',
+      level: 'error',
+      path: rel,
+      code: failure.code,
+      message: failure.message,
+      fix: failure.fix,
+      transient: failure.transient,
+      errorFile: path.relative(env.outRoot, errorFile).split(path.sep).join('/'),
+    });
   }
 
   /** Same content and settings as a line already done: no recomputation, a note where its layer would be. */
@@ -358,27 +471,58 @@ export class LineRunner {
     const note = path.join(location.dir, `${location.base}.duplicate.json`);
     const at = new Date().toISOString();
     ensureOutputDir(location, env.outRoot);
-    writeFileAtomic(note, JSON.stringify({
-      audio: rel,
-      duplicateOf: of,
-      why: `${rel} has the same audio, sidecar and settings as ${of}, whose layers are already written; it was not computed again`,
-      layers: outputs.map((o) => path.relative(location.dir, path.join(env.outRoot, o.file)).split(path.sep).join('/')),
-      fix: 'Use the layers listed here. To get layers under this name, change its settings (a sidecar) or remove the earlier line\'s outputs and drop this file again.',
-      key: prep.key,
-      at,
-    }, null, 2) + '\n');
+    writeFileAtomic(
+      note,
+      JSON.stringify(
+        {
+          audio: rel,
+          duplicateOf: of,
+          why: `${rel} has the same audio, sidecar and settings as ${of}, whose layers are already written; it was not computed again`,
+          layers: outputs.map((o) => path.relative(location.dir, path.join(env.outRoot, o.file)).split(path.sep).join('/')),
+          fix: "Use the layers listed here. To get layers under this name, change its settings (a sidecar) or remove the earlier line's outputs and drop this file again.",
+          key: prep.key,
+          at,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
     env.state.writeOutcome({ v: 1, path: rel, key: prep.key, status: 'duplicate', of, outputs, out: location.relative, at, by: this.by() });
-    env.journal.append({ ev: 'duplicate', path: rel, key: prep.key, of, outputs, out: location.relative, audioSha256: prep.audioSha256, audioSig: prep.audioSig, size: prep.snap.size, mtimeMs: prep.snap.mtimeMs, ino: prep.snap.ino });
+    env.journal.append({
+      ev: 'duplicate',
+      path: rel,
+      key: prep.key,
+      of,
+      outputs,
+      out: location.relative,
+      audioSha256: prep.audioSha256,
+      audioSig: prep.audioSig,
+      size: prep.snap.size,
+      mtimeMs: prep.snap.mtimeMs,
+      ino: prep.snap.ino,
+    });
     env.emit({ ev: 'duplicate', level: 'info', path: rel, of, note: path.relative(env.outRoot, note).split(path.sep).join('/') });
   }
 
   private locate(prep: Prepared, template: string, source: string): OutputLocation {
     const { env } = this;
-    const vars = lineVariables({ audio: prep.abs, inputRoot: env.inbox, character: prep.character, model: prep.model, fps: prep.fps, shotPattern: env.base.shotPattern });
+    const vars = lineVariables({
+      audio: prep.abs,
+      inputRoot: env.inbox,
+      character: prep.character,
+      model: prep.model,
+      fps: prep.fps,
+      shotPattern: env.base.shotPattern,
+    });
     // take.wav and take.flac side by side would write the same layer: while both are there, each
     // is named with its extension (take.wav, take.flac), whichever comes first (docs/output-names.md).
     const clash = hasSameStemSibling(prep.abs) && vars.ext ? `.${vars.ext}` : '';
-    const location = renderOutputPath(template, clash ? { ...vars, name: vars.name + clash, stem: vars.stem + clash } : vars, env.outRoot, source);
+    const location = renderOutputPath(
+      template,
+      clash ? { ...vars, name: vars.name + clash, stem: vars.stem + clash } : vars,
+      env.outRoot,
+      source,
+    );
     ensureOutputDir(location, env.outRoot, source);
     return location;
   }
@@ -386,7 +530,14 @@ export class LineRunner {
   /** Where an error goes when the line's own template cannot be used: the inbox layout, or the output root. */
   private fallbackLocation(prep: Prepared): OutputLocation {
     const { env } = this;
-    const vars = lineVariables({ audio: prep.abs, inputRoot: env.inbox, character: env.base.character, model: env.base.model, fps: env.base.fps, shotPattern: env.base.shotPattern });
+    const vars = lineVariables({
+      audio: prep.abs,
+      inputRoot: env.inbox,
+      character: env.base.character,
+      model: env.base.model,
+      fps: env.base.fps,
+      shotPattern: env.base.shotPattern,
+    });
     try {
       const loc = renderOutputPath('{dir}/{name}', vars, env.outRoot);
       ensureOutputDir(loc, env.outRoot);
@@ -415,7 +566,9 @@ function hasSameStemSibling(abs: string): boolean {
   const base = path.basename(abs);
   const stem = base.replace(/\.[^.]*$/, '');
   try {
-    return readdirSync(path.dirname(abs)).some((n) => n !== base && n.replace(/\.[^.]*$/, '') === stem && !isSidecar(n) && ignoreReason(n) === null);
+    return readdirSync(path.dirname(abs)).some(
+      (n) => n !== base && n.replace(/\.[^.]*$/, '') === stem && !isSidecar(n) && ignoreReason(n) === null,
+    );
   } catch {
     return false;
   }
@@ -424,13 +577,16 @@ function hasSameStemSibling(abs: string): boolean {
 const signature = (s: FileSnapshot): string => `${s.size}:${s.mtimeMs}:${s.ino}`;
 
 function outputsIntactSync(root: string, outputs: readonly OutputFile[]): boolean {
-  return outputs.length > 0 && outputs.every((o) => {
-    try {
-      return sha256Text(readFileSync(path.join(root, ...o.file.split('/')))) === o.sha256;
-    } catch {
-      return false;
-    }
-  });
+  return (
+    outputs.length > 0 &&
+    outputs.every((o) => {
+      try {
+        return sha256Text(readFileSync(path.join(root, ...o.file.split('/')))) === o.sha256;
+      } catch {
+        return false;
+      }
+    })
+  );
 }
 
 /** The earlier line's files are all still there, byte for byte. */

@@ -1,4 +1,16 @@
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readdirSync, rmdirSync, unlinkSync, utimesSync, writeSync, fsyncSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmdirSync,
+  unlinkSync,
+  utimesSync,
+  writeSync,
+  fsyncSync,
+} from 'node:fs';
 import path from 'node:path';
 import { isDeadLocalOwner, type Owner } from './owner.js';
 
@@ -68,7 +80,11 @@ export function listGenerations(dir: string): number[] {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
-  return names.map((n) => GEN_RE.exec(n)).filter((m) => m !== null).map((m) => Number(m![1])).sort((a, b) => a - b);
+  return names
+    .map((n) => GEN_RE.exec(n))
+    .filter((m) => m !== null)
+    .map((m) => Number(m![1]))
+    .sort((a, b) => a - b);
 }
 
 /** Reads one generation file; null when it is gone. Opening first makes network file systems revalidate. */
@@ -263,7 +279,8 @@ export class HeldLock {
   private ownership(): string | null {
     const gens = listGenerations(this.dir);
     const top = gens[gens.length - 1];
-    if (top !== this.generation) return top === undefined || top < this.generation ? 'our lock file was removed' : `taken over (generation ${top})`;
+    if (top !== this.generation)
+      return top === undefined || top < this.generation ? 'our lock file was removed' : `taken over (generation ${top})`;
     const current = readGeneration(this.dir, this.generation, this.opts, Date.now());
     if (!current?.record || current.record.token !== this.record.token) return 'our lock file was replaced';
     return null;

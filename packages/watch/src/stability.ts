@@ -53,7 +53,8 @@ export class StabilityTracker {
     private readonly onGone: (key: string) => void = () => {},
   ) {
     // A NaN here would make every timer fire at once, taking files mid-copy.
-    if (!Number.isFinite(opts.settleMs) || opts.settleMs < 0) throw new RangeError(`settleMs must be a number of milliseconds >= 0, got ${String(opts.settleMs)}`);
+    if (!Number.isFinite(opts.settleMs) || opts.settleMs < 0)
+      throw new RangeError(`settleMs must be a number of milliseconds >= 0, got ${String(opts.settleMs)}`);
   }
 
   get size(): number {

@@ -35,9 +35,21 @@ export interface WatchStatus {
   /** over the running watchers */
   readonly live: { readonly settling: number; readonly queued: number; readonly waiting: number; readonly inProgress: number };
   readonly inProgress: readonly (LineInProgress & { readonly instance: string })[];
-  readonly failed: readonly { readonly path: string; readonly code: string; readonly message: string; readonly fix?: string; readonly at: string }[];
+  readonly failed: readonly {
+    readonly path: string;
+    readonly code: string;
+    readonly message: string;
+    readonly fix?: string;
+    readonly at: string;
+  }[];
   /** per journal: how often work started and finished, for audits ("was anything processed twice?") */
-  readonly journals: readonly { readonly instance: string; readonly entries: number; readonly starts: number; readonly completions: number; readonly tornTail: boolean }[];
+  readonly journals: readonly {
+    readonly instance: string;
+    readonly entries: number;
+    readonly starts: number;
+    readonly completions: number;
+    readonly tornTail: boolean;
+  }[];
 }
 
 /** Reads a state folder: every instance's status and journal, and every outcome. Safe while watchers run. */
@@ -46,7 +58,9 @@ export function readWatchStatus(stateRoot: string, lockStaleMs = 30_000): WatchS
   const instances: (InstanceStatus & { running: boolean })[] = [];
   const statusDir = path.join(stateRoot, 'status');
   if (existsSync(statusDir)) {
-    for (const f of readdirSync(statusDir).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort()) {
+    for (const f of readdirSync(statusDir)
+      .filter((n) => n.endsWith('.json') && !n.startsWith('.'))
+      .sort()) {
       let s: InstanceStatus;
       try {
         s = JSON.parse(readFileSync(path.join(statusDir, f), 'utf8')) as InstanceStatus;
@@ -62,14 +76,23 @@ export function readWatchStatus(stateRoot: string, lockStaleMs = 30_000): WatchS
   const failed: WatchStatus['failed'][number][] = [];
   for (const o of state.allOutcomes()) {
     outcomes[o.status]++;
-    if (o.status === 'failed') failed.push({ path: o.path, code: o.error?.code ?? 'ERROR', message: o.error?.message ?? '', ...(o.error?.fix ? { fix: o.error.fix } : {}), at: o.at });
+    if (o.status === 'failed')
+      failed.push({
+        path: o.path,
+        code: o.error?.code ?? 'ERROR',
+        message: o.error?.message ?? '',
+        ...(o.error?.fix ? { fix: o.error.fix } : {}),
+        at: o.at,
+      });
   }
   failed.sort((a, b) => a.at.localeCompare(b.at));
   const running = instances.filter((i) => i.running);
   const sum = (k: keyof InstanceStatus['live']) => running.reduce((n, i) => n + i.live[k], 0);
   const journals: WatchStatus['journals'][number][] = [];
   if (existsSync(state.journalDir)) {
-    for (const f of readdirSync(state.journalDir).filter((n) => n.endsWith('.jsonl')).sort()) {
+    for (const f of readdirSync(state.journalDir)
+      .filter((n) => n.endsWith('.jsonl'))
+      .sort()) {
       const replay = readJournal(path.join(state.journalDir, f));
       const entries = [...foldJournal(replay.records).values()];
       journals.push({
@@ -97,11 +120,14 @@ export function formatWatchStatus(s: WatchStatus): string {
   const lines: string[] = [`state: ${s.stateDir}`];
   if (s.instances.length === 0) lines.push('watchers: none has run here yet');
   for (const i of s.instances) {
-    lines.push(`watcher ${i.instance}: ${i.running ? `running (pid ${i.pid} on ${i.host}, since ${i.startedAt})` : `not running (last seen ${i.updatedAt})`}`);
+    lines.push(
+      `watcher ${i.instance}: ${i.running ? `running (pid ${i.pid} on ${i.host}, since ${i.startedAt})` : `not running (last seen ${i.updatedAt})`}`,
+    );
   }
   lines.push(`queued: ${s.live.queued + s.live.settling}  in progress: ${s.live.inProgress}  waiting (retry/lock): ${s.live.waiting}`);
   lines.push(`done: ${s.outcomes.done}  duplicates: ${s.outcomes.duplicate}  failed: ${s.outcomes.failed}`);
   for (const p of s.inProgress) lines.push(`  working: ${p.path} (${p.stage}, attempt ${p.attempt}, ${p.instance})`);
-  for (const f of s.failed.slice(-20)) lines.push(`  failed: ${f.path} [${f.code}] ${f.message}${f.fix && !f.message.includes(f.fix) ? `\n          fix: ${f.fix}` : ''}`);
+  for (const f of s.failed.slice(-20))
+    lines.push(`  failed: ${f.path} [${f.code}] ${f.message}${f.fix && !f.message.includes(f.fix) ? `\n          fix: ${f.fix}` : ''}`);
   return lines.join('\n') + '\n';
 }

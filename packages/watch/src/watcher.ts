@@ -3,8 +3,21 @@ import os from 'node:os';
 import path from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
 import {
-  checkOutputDir, checkPathTemplate, compileShotPattern, DEFAULT_PATH_TEMPLATE, DEFAULT_SHOT_PATTERN, fpsPathLabel, JobError, loadPathTemplate,
-  animationControls, PRESETS_DIR, resolveSettings, summarizeError, TOOL, writeFileAtomic, type JobSettingsInput,
+  checkOutputDir,
+  checkPathTemplate,
+  compileShotPattern,
+  DEFAULT_PATH_TEMPLATE,
+  DEFAULT_SHOT_PATTERN,
+  fpsPathLabel,
+  JobError,
+  loadPathTemplate,
+  animationControls,
+  PRESETS_DIR,
+  resolveSettings,
+  summarizeError,
+  TOOL,
+  writeFileAtomic,
+  type JobSettingsInput,
 } from '@a2f/pipeline';
 import { ContextPool } from './contexts.js';
 import type { EventSink, WatchEvent } from './events.js';
@@ -77,7 +90,9 @@ export class Watcher {
   private lastStatus = '';
   private resolveDone!: () => void;
   /** settles once the watcher has stopped and released everything */
-  readonly done: Promise<void> = new Promise((r) => { this.resolveDone = r; });
+  readonly done: Promise<void> = new Promise((r) => {
+    this.resolveDone = r;
+  });
   private readonly startedAt = Date.now();
 
   private constructor(
@@ -105,8 +120,12 @@ export class Watcher {
     if (opts.stateDir !== undefined) checkOutputDir(stateRoot, { label: 'state folder (--state)' });
     const relState = path.relative(inbox, stateRoot);
     if (!relState.startsWith('..') && !path.isAbsolute(relState) && !isIgnoredPath(relState)) {
-      throw new JobError('BAD_SETTING', stateRoot, 'the state folder is inside the watch folder under a name that is watched',
-        'Put it outside the watch folder, or give it a name starting with a dot.');
+      throw new JobError(
+        'BAD_SETTING',
+        stateRoot,
+        'the state folder is inside the watch folder under a name that is watched',
+        'Put it outside the watch folder, or give it a name starting with a dot.',
+      );
     }
 
     const template = loadPathTemplate(opts.paths ?? DEFAULT_PATH_TEMPLATE);
@@ -174,8 +193,16 @@ export class Watcher {
   private begin(base: BaseLineSettings, lockStaleMs: number): void {
     const { opts, emit, journal, state } = this;
     emit({
-      ev: 'start', level: 'info', instance: this.instance, host: this.owner.host, pid: this.owner.pid,
-      inbox: this.inbox, out: this.outRoot, state: state.root, template: base.template, version: TOOL.version,
+      ev: 'start',
+      level: 'info',
+      instance: this.instance,
+      host: this.owner.host,
+      pid: this.owner.pid,
+      inbox: this.inbox,
+      out: this.outRoot,
+      state: state.root,
+      template: base.template,
+      version: TOOL.version,
     });
     this.instanceLock.startHeartbeat((reason) => {
       // Another process now owns our journal: stop at once rather than write it from two places.
@@ -184,23 +211,47 @@ export class Watcher {
     });
     const r = journal.replay;
     const inFlight = [...journal.entries().values()].filter((e) => IN_FLIGHT.has(e.status));
-    emit({ ev: 'journal', level: r.tornTail || r.badLines.length ? 'warn' : 'info', file: journal.file, records: r.records, entries: journal.entries().size, tornTail: r.tornTail, badLines: r.badLines, inFlight: inFlight.length });
+    emit({
+      ev: 'journal',
+      level: r.tornTail || r.badLines.length ? 'warn' : 'info',
+      file: journal.file,
+      records: r.records,
+      entries: journal.entries().size,
+      tornTail: r.tornTail,
+      badLines: r.badLines,
+      inFlight: inFlight.length,
+    });
     const removed = removeTempsUnder(state.root, lockStaleMs);
     if (removed.length) emit({ ev: 'cleanup', level: 'info', removed: removed.map((f) => path.relative(state.root, f)) });
 
     this.runner = new LineRunner({
-      inbox: this.inbox, outRoot: this.outRoot, state, journal, owner: this.owner, instance: this.instance,
-      pool: this.pool, hashes: new FileHashCache(), base,
-      retries: opts.retries ?? 3, retryBaseMs: opts.retryBaseMs ?? 2000, lockStaleMs, maxCrashes: opts.maxCrashes ?? 3,
-      startedAt: this.startedAt, emit,
+      inbox: this.inbox,
+      outRoot: this.outRoot,
+      state,
+      journal,
+      owner: this.owner,
+      instance: this.instance,
+      pool: this.pool,
+      hashes: new FileHashCache(),
+      base,
+      retries: opts.retries ?? 3,
+      retryBaseMs: opts.retryBaseMs ?? 2000,
+      lockStaleMs,
+      maxCrashes: opts.maxCrashes ?? 3,
+      startedAt: this.startedAt,
+      emit,
       requeue: (rel, delayMs) => this.queue.push(rel, delayMs),
       checkpointing: () => this.checkpoint,
     });
-    this.queue = new WorkQueue(Math.max(1, opts.concurrency ?? 2), (rel) => this.runner.run(rel), (rel, err) => {
-      const e = summarizeError(err);
-      emit({ ev: 'error', level: 'error', path: rel, code: e.code, message: e.message });
-      this.queue.push(rel, opts.retryBaseMs ?? 2000);
-    });
+    this.queue = new WorkQueue(
+      Math.max(1, opts.concurrency ?? 2),
+      (rel) => this.runner.run(rel),
+      (rel, err) => {
+        const e = summarizeError(err);
+        emit({ ev: 'error', level: 'error', path: rel, code: e.code, message: e.message });
+        this.queue.push(rel, opts.retryBaseMs ?? 2000);
+      },
+    );
 
     // Lines in flight when the last run ended go first: they were complete then.
     for (const e of inFlight) {
@@ -212,7 +263,11 @@ export class Watcher {
     }
 
     const settleMs = opts.settleMs ?? 2000;
-    this.tracker = new StabilityTracker({ settleMs }, (rel, _file, snap) => this.onStable(rel, snap), (rel) => this.queue.remove(rel));
+    this.tracker = new StabilityTracker(
+      { settleMs },
+      (rel, _file, snap) => this.onStable(rel, snap),
+      (rel) => this.queue.remove(rel),
+    );
     this.fsw = chokidar.watch(this.inbox, {
       ignored: (p: string) => {
         const rel = path.relative(this.inbox, p);
@@ -354,12 +409,19 @@ export class Watcher {
   stop(o: { checkpoint?: boolean; reason?: string } = {}): Promise<void> {
     if (o.checkpoint && !this.checkpoint) {
       this.checkpoint = true;
-      this.emit({ ev: 'stopping', level: 'warn', reason: o.reason ?? 'checkpoint', inFlight: this.runner.inProgress.size, checkpoint: true });
+      this.emit({
+        ev: 'stopping',
+        level: 'warn',
+        reason: o.reason ?? 'checkpoint',
+        inFlight: this.runner.inProgress.size,
+        checkpoint: true,
+      });
       void this.pool.close();
     }
     if (this.stopping) return this.stopping;
     this.stopping = (async () => {
-      if (!this.checkpoint) this.emit({ ev: 'stopping', level: 'info', reason: o.reason ?? 'stop', inFlight: this.runner.inProgress.size, checkpoint: false });
+      if (!this.checkpoint)
+        this.emit({ ev: 'stopping', level: 'info', reason: o.reason ?? 'stop', inFlight: this.runner.inProgress.size, checkpoint: false });
       for (const t of this.timers) clearInterval(t);
       this.timers = [];
       this.tracker.close();
@@ -386,12 +448,17 @@ export class Watcher {
   /** This watcher's live status, as `status/<instance>.json` holds it. */
   status(stopped = false): InstanceStatus {
     const q = this.queue.stats;
-    const failures = [...this.journal.entries().values()].filter((e) => e.status === 'failed').slice(-20)
+    const failures = [...this.journal.entries().values()]
+      .filter((e) => e.status === 'failed')
+      .slice(-20)
       .map((e) => ({ path: e.path, code: e.error?.code ?? 'ERROR', message: e.error?.message ?? '', at: e.updatedAt }));
     return {
       v: 1,
-      instance: this.instance, host: this.owner.host, pid: this.owner.pid,
-      inbox: this.inbox, out: this.outRoot,
+      instance: this.instance,
+      host: this.owner.host,
+      pid: this.owner.pid,
+      inbox: this.inbox,
+      out: this.outRoot,
       startedAt: new Date(this.startedAt).toISOString(),
       updatedAt: new Date().toISOString(),
       stopped,
@@ -427,7 +494,7 @@ function sameAs(e: EntryState, snap: FileSnapshot): boolean {
 }
 
 function realDir(dir: string, what: string): string {
-  let st;
+  let st: ReturnType<typeof statSync>;
   try {
     st = statSync(dir);
   } catch {
@@ -450,12 +517,20 @@ function checkNesting(inbox: string, out: string): void {
     return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
   };
   if (inside(realOut, inbox)) {
-    throw new JobError('BAD_SETTING', out, 'the output folder is inside the watch folder, so every layer and error file would be taken for a new line',
-      'Use an output folder outside the watch folder.');
+    throw new JobError(
+      'BAD_SETTING',
+      out,
+      'the output folder is inside the watch folder, so every layer and error file would be taken for a new line',
+      'Use an output folder outside the watch folder.',
+    );
   }
   if (inside(inbox, realOut)) {
-    throw new JobError('BAD_SETTING', inbox, 'the watch folder is inside the output folder, so a path template could write into it',
-      'Use separate folders, e.g. /share/a2f/inbox and /share/a2f/layers.');
+    throw new JobError(
+      'BAD_SETTING',
+      inbox,
+      'the watch folder is inside the output folder, so a path template could write into it',
+      'Use separate folders, e.g. /share/a2f/inbox and /share/a2f/layers.',
+    );
   }
 }
 
@@ -475,9 +550,20 @@ function presetSha(preset: string): string {
  * machine each get their own journal, and a restarted watcher gets back the one it left.
  */
 function claimInstance(state: StateDir, wanted: string | undefined, staleMs: number): { instance: string; lock: HeldLock; owner: Owner } {
-  const base = wanted ?? (os.hostname().replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._-]+/, '') || 'watcher');
+  const base =
+    wanted ??
+    (os
+      .hostname()
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^[._-]+/, '') ||
+      'watcher');
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(base)) {
-    throw new JobError('BAD_SETTING', 'instance', `"${base}" is not a usable instance name`, 'Use letters, digits, dot, dash and underscore (at most 64).');
+    throw new JobError(
+      'BAD_SETTING',
+      'instance',
+      `"${base}" is not a usable instance name`,
+      'Use letters, digits, dot, dash and underscore (at most 64).',
+    );
   }
   const candidates = wanted ? [base] : [base, ...Array.from({ length: 15 }, (_, i) => `${base}-${i + 2}`)];
   for (const instance of candidates) {
@@ -486,11 +572,20 @@ function claimInstance(state: StateDir, wanted: string | undefined, staleMs: num
     if (r.ok) return { instance, lock: r.lock, owner };
     if (wanted) {
       const h = r.holder?.record;
-      throw new JobError('INSTANCE_BUSY', state.instanceLockDir(instance), `the watcher instance "${instance}" is running${h ? ` (pid ${h.pid} on ${h.host})` : ''}`,
-        'Stop it first, or give this watcher another --instance name.');
+      throw new JobError(
+        'INSTANCE_BUSY',
+        state.instanceLockDir(instance),
+        `the watcher instance "${instance}" is running${h ? ` (pid ${h.pid} on ${h.host})` : ''}`,
+        'Stop it first, or give this watcher another --instance name.',
+      );
     }
   }
-  throw new JobError('INSTANCE_BUSY', state.root, `${candidates.length} watchers already run as ${base}…${base}-${candidates.length}`, 'Stop some, or pass --instance.');
+  throw new JobError(
+    'INSTANCE_BUSY',
+    state.root,
+    `${candidates.length} watchers already run as ${base}…${base}-${candidates.length}`,
+    'Stop some, or pass --instance.',
+  );
 }
 
 export type { WatchEvent };

@@ -8,9 +8,20 @@ describe('names taken while a file is still being written', () => {
       '.line01.usda.1234.0a1b2c3d.tmp', // our own atomic writes
       '._line01.wav', // macOS resource fork on shares
       'line01.wav~', // editor backup
-      'line01.wav.part', 'line01.wav.PART', 'line01.partial', 'line01.wav.crdownload', 'line01.wav.download',
-      'line01.wav.tmp', 'line01.temp', 'line01.wav.swp', 'line01.wav.filepart', '~$script.docx', 'Thumbs.db', '.DS_Store',
-    ]) expect(ignoreReason(name), name).not.toBeNull();
+      'line01.wav.part',
+      'line01.wav.PART',
+      'line01.partial',
+      'line01.wav.crdownload',
+      'line01.wav.download',
+      'line01.wav.tmp',
+      'line01.temp',
+      'line01.wav.swp',
+      'line01.wav.filepart',
+      '~$script.docx',
+      'Thumbs.db',
+      '.DS_Store',
+    ])
+      expect(ignoreReason(name), name).not.toBeNull();
   });
 
   it('takes ordinary audio names, including ones with dots, dashes and spaces', () => {

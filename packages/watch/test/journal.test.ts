@@ -8,7 +8,7 @@ const rec = (r: Omit<JournalRecord, 'v' | 'at'>, at = '2026-11-25T10:00:00.000Z'
 const line = (r: Omit<JournalRecord, 'v' | 'at'>) => JSON.stringify(rec(r)) + '\n';
 
 describe('journal replay', () => {
-  it('folds a file\'s records into its latest state, with counters that survive', () => {
+  it("folds a file's records into its latest state, with counters that survive", () => {
     const state = foldJournal([
       rec({ ev: 'seen', path: 'a.wav', size: 10, mtimeMs: 1, ino: 7 }),
       rec({ ev: 'processing', path: 'a.wav', key: 'k1', audioSha256: 's1', out: 'a', attempt: 1 }),
@@ -19,7 +19,17 @@ describe('journal replay', () => {
       rec({ ev: 'processing', path: 'b.wav', key: 'k2', attempt: 1 }),
       rec({ ev: 'failed', path: 'b.wav', key: 'k2', error: { code: 'NOT_AUDIO', message: 'text', fix: 'f', transient: false } }),
     ]);
-    expect(state.get('a.wav')).toMatchObject({ status: 'done', key: 'k1', audioSha256: 's1', size: 10, ino: 7, attempt: 2, starts: 2, completions: 1, outputs: [{ file: 'a.usda' }] });
+    expect(state.get('a.wav')).toMatchObject({
+      status: 'done',
+      key: 'k1',
+      audioSha256: 's1',
+      size: 10,
+      ino: 7,
+      attempt: 2,
+      starts: 2,
+      completions: 1,
+      outputs: [{ file: 'a.usda' }],
+    });
     expect(state.get('a.wav')!.error).toBeUndefined();
     expect(state.get('b.wav')).toMatchObject({ status: 'failed', starts: 1, completions: 0, error: { code: 'NOT_AUDIO' } });
   });
@@ -48,7 +58,11 @@ describe('journal replay', () => {
     const r = readJournal(file);
     expect(r.tornTail).toBe(true);
     expect(r.badLines).toEqual([2]);
-    expect(r.records.map((x) => [x.ev, x.path])).toEqual([['seen', 'a.wav'], ['processing', 'a.wav'], ['seen', 'b.wav']]);
+    expect(r.records.map((x) => [x.ev, x.path])).toEqual([
+      ['seen', 'a.wav'],
+      ['processing', 'a.wav'],
+      ['seen', 'b.wav'],
+    ]);
     // The torn "done" never happened: a.wav is still in flight and will be redone.
     expect(foldJournal(r.records).get('a.wav')!.status).toBe('processing');
   });
@@ -89,7 +103,7 @@ describe('journal compaction and appends', () => {
     expect(readdirSync(dir)).toEqual(['j.jsonl']); // no temp file left
   });
 
-  it('appends one fsync\'d line per record that a new process replays, after a crash leaves a torn tail', () => {
+  it("appends one fsync'd line per record that a new process replays, after a crash leaves a torn tail", () => {
     const dir = tempDir('journal');
     const file = path.join(dir, 'j.jsonl');
     const j = Journal.open(file);

@@ -15,7 +15,14 @@ if (mode === 'race') {
   const nap = new Int32Array(new SharedArrayBuffer(4));
   while (!existsSync(arg)) Atomics.wait(nap, 0, 0, 1);
   const r = tryAcquire(dir, owner, opts, 'race');
-  process.stdout.write(JSON.stringify({ pid: process.pid, ok: r.ok, generation: r.ok ? r.lock.generation : null, tookOver: r.ok && r.tookOver ? r.tookOver.stale : null }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      pid: process.pid,
+      ok: r.ok,
+      generation: r.ok ? r.lock.generation : null,
+      tookOver: r.ok && r.tookOver ? r.tookOver.stale : null,
+    }) + '\n',
+  );
   if (r.ok) {
     r.lock.startHeartbeat();
     setInterval(() => {}, 1000); // hold until the test kills us (kill -9: the lock is left behind)
@@ -33,7 +40,10 @@ if (mode === 'race') {
   const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
   while (entered < Number(arg) && violations === 0) {
     const r = tryAcquire(dir, owner, opts, 'stress');
-    if (!r.ok) { await sleep(Math.random() * 5); continue; }
+    if (!r.ok) {
+      await sleep(Math.random() * 5);
+      continue;
+    }
     try {
       closeSync(openSync(csFile, 'wx'));
     } catch {

@@ -13,7 +13,15 @@ afterAll(() => {
   for (const c of children) c.kill('SIGKILL');
 });
 
-interface Line { pid: number; ok: boolean; ready?: boolean; generation?: number | null; tookOver?: string | null; entered?: number; violations?: number }
+interface Line {
+  pid: number;
+  ok: boolean;
+  ready?: boolean;
+  generation?: number | null;
+  tookOver?: string | null;
+  entered?: number;
+  violations?: number;
+}
 
 /** Starts a contender; `line(n)` resolves with its n-th stdout line (it may keep running, holding the lock). */
 function contender(args: string[]): { child: ChildProcess; line: (n?: number) => Promise<Line>; exited: Promise<number | null> } {
@@ -25,7 +33,10 @@ function contender(args: string[]): { child: ChildProcess; line: (n?: number) =>
   const waiters: { n: number; resolve: (l: Line) => void; reject: (e: Error) => void }[] = [];
   const settle = () => {
     for (const w of [...waiters]) {
-      if (lines.length > w.n) { waiters.splice(waiters.indexOf(w), 1); w.resolve(lines[w.n]!); }
+      if (lines.length > w.n) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(lines[w.n]!);
+      }
     }
   };
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
@@ -37,12 +48,18 @@ function contender(args: string[]): { child: ChildProcess; line: (n?: number) =>
     }
     settle();
   });
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => {
-    children.delete(child);
-    for (const w of waiters.splice(0)) w.reject(new Error(`contender exited ${code} after ${lines.length} line(s): ${err}`));
-    r(code);
-  }));
-  const line = (n = 0) => new Promise<Line>((resolve, reject) => { waiters.push({ n, resolve, reject }); settle(); });
+  const exited = new Promise<number | null>((r) =>
+    child.on('exit', (code) => {
+      children.delete(child);
+      for (const w of waiters.splice(0)) w.reject(new Error(`contender exited ${code} after ${lines.length} line(s): ${err}`));
+      r(code);
+    }),
+  );
+  const line = (n = 0) =>
+    new Promise<Line>((resolve, reject) => {
+      waiters.push({ n, resolve, reject });
+      settle();
+    });
   return { child, line, exited };
 }
 
@@ -64,7 +81,14 @@ describe('file lock: acquire, heartbeat, release', () => {
     const rb = tryAcquire(dir, b, opts);
     expect(rb.ok).toBe(false);
     if (rb.ok) return;
-    expect(rb.holder?.record).toMatchObject({ token: a.token, pid: process.pid, host: a.host, instance: 'a', generation: 1, subject: 'sh010/line01.wav' });
+    expect(rb.holder?.record).toMatchObject({
+      token: a.token,
+      pid: process.pid,
+      host: a.host,
+      instance: 'a',
+      generation: 1,
+      subject: 'sh010/line01.wav',
+    });
     expect(rb.holder?.stale).toBe(false);
     ra.lock.release();
     expect(() => readdirSync(dir)).toThrow(/ENOENT/);
@@ -144,7 +168,7 @@ describe('file lock: acquire, heartbeat, release', () => {
 });
 
 describe('file lock: races between processes', () => {
-  it('of 6 processes racing for a dead holder\'s lock, exactly one wins, round after round', async () => {
+  it("of 6 processes racing for a dead holder's lock, exactly one wins, round after round", async () => {
     const dir = path.join(tempDir('lock-race'), 'l');
     const winners: Line[] = [];
     for (let round = 0; round < 4; round++) {

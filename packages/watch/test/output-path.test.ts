@@ -3,17 +3,31 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  checkPathTemplate, ensureOutputDir, lineVariables, loadPathTemplate, OutputPathError, pathTemplateNames, renderOutputPath,
+  checkPathTemplate,
+  ensureOutputDir,
+  lineVariables,
+  loadPathTemplate,
+  OutputPathError,
+  pathTemplateNames,
+  renderOutputPath,
   type OutputPathVars,
 } from '@a2f/pipeline';
 
 const root = () => realpathSync(mkdtempSync(path.join(os.tmpdir(), 'a2f-paths-')));
 
 const VARS: OutputPathVars = {
-  name: 'line01', stem: 'line01', ext: 'wav', dir: 'sh010', shot: 'sh010', character: 'hero', model: 'default', fps: '24', date: '2026-11-25',
+  name: 'line01',
+  stem: 'line01',
+  ext: 'wav',
+  dir: 'sh010',
+  shot: 'sh010',
+  character: 'hero',
+  model: 'default',
+  fps: '24',
+  date: '2026-11-25',
 };
 
-describe('path templates (the watch folder renders each line\'s output location with them)', () => {
+describe("path templates (the watch folder renders each line's output location with them)", () => {
   it('ships named templates: default mirrors the inbox tree, by-shot, flat', () => {
     expect(pathTemplateNames()).toEqual(expect.arrayContaining(['by-shot', 'default', 'flat']));
     expect(loadPathTemplate('default')).toBe('{dir}/{name}.usda');
@@ -24,24 +38,61 @@ describe('path templates (the watch folder renders each line\'s output location 
 
   it('derives the variables of a line from its place in the watch folder', () => {
     const inbox = root();
-    const v = lineVariables({ audio: path.join(inbox, 'sq01/sh010/Take 3.final.WAV'), inputRoot: inbox, character: '/a/hero_v2.usda', model: '/packs/mark-v2.3', fps: { num: 30000, den: 1001 }, date: new Date(2026, 0, 5) });
+    const v = lineVariables({
+      audio: path.join(inbox, 'sq01/sh010/Take 3.final.WAV'),
+      inputRoot: inbox,
+      character: '/a/hero_v2.usda',
+      model: '/packs/mark-v2.3',
+      fps: { num: 30000, den: 1001 },
+      date: new Date(2026, 0, 5),
+    });
     expect(v).toEqual({
-      name: 'Take 3.final', stem: 'Take 3.final', ext: 'wav', dir: 'sq01/sh010', shot: 'sq01',
-      character: 'hero_v2', model: 'mark-v2.3', fps: '29.97', date: '2026-01-05',
+      name: 'Take 3.final',
+      stem: 'Take 3.final',
+      ext: 'wav',
+      dir: 'sq01/sh010',
+      shot: 'sq01',
+      character: 'hero_v2',
+      model: 'mark-v2.3',
+      fps: '29.97',
+      date: '2026-01-05',
     });
     // {name} keeps the user's name; only what a file system forbids is replaced (docs/output-names.md).
-    const odd = lineVariables({ audio: path.join(inbox, '01-bob "boot": 中国?.wav'), inputRoot: inbox, character: 'c.usda', model: 'default', fps: { num: 24, den: 1 } });
+    const odd = lineVariables({
+      audio: path.join(inbox, '01-bob "boot": 中国?.wav'),
+      inputRoot: inbox,
+      character: 'c.usda',
+      model: 'default',
+      fps: { num: 24, den: 1 },
+    });
     expect([odd.name, odd.stem]).toEqual(['01-bob _boot__ 中国_', '01-bob "boot": 中国?']);
     expect(renderOutputPath('{dir}/{name}.usda', odd, inbox).base).toBe('01-bob _boot__ 中国_');
-    const custom = lineVariables({ audio: path.join(inbox, 'sq01/sh010_l01.wav'), inputRoot: inbox, character: 'c.usda', model: 'default', fps: { num: 24, den: 1 }, shotPattern: '(?<shot>sh\\d+)_' });
+    const custom = lineVariables({
+      audio: path.join(inbox, 'sq01/sh010_l01.wav'),
+      inputRoot: inbox,
+      character: 'c.usda',
+      model: 'default',
+      fps: { num: 24, den: 1 },
+      shotPattern: '(?<shot>sh\\d+)_',
+    });
     expect(custom.shot).toBe('sh010');
-    const top = lineVariables({ audio: path.join(inbox, 'l01.wav'), inputRoot: inbox, character: 'c.usda', model: 'default', fps: { num: 24, den: 1 } });
+    const top = lineVariables({
+      audio: path.join(inbox, 'l01.wav'),
+      inputRoot: inbox,
+      character: 'c.usda',
+      model: 'default',
+      fps: { num: 24, den: 1 },
+    });
     expect([top.dir, top.shot]).toEqual(['', 'unsorted']);
   });
 
   it('renders inside the root, normalising empty and "." segments and a trailing .usda', () => {
     const r = root();
-    expect(renderOutputPath('{shot}/{character}/{name}.usda', VARS, r)).toEqual({ relative: 'sh010/hero/line01', dir: path.join(r, 'sh010/hero'), base: 'line01' });
+    expect(renderOutputPath('{shot}/{character}/{name}.usda', VARS, r)).toEqual({
+      relative: 'sh010/hero/line01',
+      dir: path.join(r, 'sh010/hero'),
+      base: 'line01',
+    });
     expect(renderOutputPath('{dir}/{name}.usda', { ...VARS, dir: '' }, r)).toEqual({ relative: 'line01', dir: r, base: 'line01' });
     expect(renderOutputPath('./takes//{date}/{name}', VARS, r).relative).toBe('takes/2026-11-25/line01');
     expect(renderOutputPath('{dir}/{name}', { ...VARS, dir: 'sq01/sh010' }, r).relative).toBe('sq01/sh010/line01');
@@ -86,7 +137,7 @@ describe('path templates (the watch folder renders each line\'s output location 
     });
   }
 
-  it('checks a template\'s syntax without values (so --paths fails at start, not per line)', () => {
+  it("checks a template's syntax without values (so --paths fails at start, not per line)", () => {
     expect(() => checkPathTemplate('{shot}/{name}.usda')).not.toThrow();
     expect(() => checkPathTemplate('{nope}')).toThrow(/unknown variable/);
     expect(() => checkPathTemplate('/abs/{name}')).toThrow(/absolute/);

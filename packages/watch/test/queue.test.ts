@@ -8,14 +8,21 @@ describe('work queue', () => {
     let running = 0;
     let peak = 0;
     const runs: string[] = [];
-    const q = new WorkQueue(3, async (item) => {
-      running++;
-      peak = Math.max(peak, running);
-      runs.push(item);
-      await sleep(5);
-      running--;
-    }, () => {});
-    for (let i = 0; i < 30; i++) { q.push(`f${i % 10}`); q.push(`f${i % 10}`); }
+    const q = new WorkQueue(
+      3,
+      async (item) => {
+        running++;
+        peak = Math.max(peak, running);
+        runs.push(item);
+        await sleep(5);
+        running--;
+      },
+      () => {},
+    );
+    for (let i = 0; i < 30; i++) {
+      q.push(`f${i % 10}`);
+      q.push(`f${i % 10}`);
+    }
     await q.idle();
     // pushes of a queued item are no-ops; pushes of a running one run it once more afterwards
     expect(new Set(runs).size).toBe(10);
@@ -26,8 +33,17 @@ describe('work queue', () => {
   it('runs an item again when it changed while running, and keeps delayed items out until due', async () => {
     const runs: string[] = [];
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
-    const q = new WorkQueue(1, async (item) => { runs.push(item); if (runs.length === 1) await gate; }, () => {});
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const q = new WorkQueue(
+      1,
+      async (item) => {
+        runs.push(item);
+        if (runs.length === 1) await gate;
+      },
+      () => {},
+    );
     q.push('a');
     await waitFor(() => runs.length === 1, 'a to start');
     q.push('a'); // changed while running
@@ -42,7 +58,14 @@ describe('work queue', () => {
 
   it('stop() starts nothing more and drops timers; idle() waits only for what runs', async () => {
     const runs: string[] = [];
-    const q = new WorkQueue(1, async (item) => { runs.push(item); await sleep(30); }, () => {});
+    const q = new WorkQueue(
+      1,
+      async (item) => {
+        runs.push(item);
+        await sleep(30);
+      },
+      () => {},
+    );
     q.push('a');
     q.push('b');
     q.push('c', 50);
@@ -55,8 +78,10 @@ describe('work queue', () => {
 
 describe('retry policy', () => {
   it('retries what may pass on its own, not what needs a change of file or settings', () => {
-    for (const code of ['EBUSY', 'EAGAIN', 'ENOSPC', 'EMFILE', 'ETIMEDOUT', 'ESTALE', 'WORKER_CRASHED', 'INFERENCE_RUN']) expect(isTransient({ code }), code).toBe(true);
-    for (const code of ['NOT_AUDIO', 'EMPTY', 'TRUNCATED', 'BAD_SIDECAR', 'OUTPUT_PATH', 'CHARACTER_NOT_FOUND', 'EACCES', 'ENOENT']) expect(isTransient({ code }), code).toBe(false);
+    for (const code of ['EBUSY', 'EAGAIN', 'ENOSPC', 'EMFILE', 'ETIMEDOUT', 'ESTALE', 'WORKER_CRASHED', 'INFERENCE_RUN'])
+      expect(isTransient({ code }), code).toBe(true);
+    for (const code of ['NOT_AUDIO', 'EMPTY', 'TRUNCATED', 'BAD_SIDECAR', 'OUTPUT_PATH', 'CHARACTER_NOT_FOUND', 'EACCES', 'ENOENT'])
+      expect(isTransient({ code }), code).toBe(false);
   });
 
   it('backs off exponentially within ±20 %, capped', () => {

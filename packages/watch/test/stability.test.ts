@@ -7,14 +7,22 @@ import { speechWav, tempDir, waitFor } from './fixtures.js';
 // "Settled" means quiet for settleMs by the tracker's clock. With the real clock a busy machine can
 // stretch a writer's short pause past settleMs, so tests about pauses drive a fake clock (timers and
 // Date.now) over real files: each pause is exactly as long as the test says.
-const fakeClock = (): void => { vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] }); };
+const fakeClock = (): void => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+};
 const pass = (ms: number): Promise<void> => vi.advanceTimersByTimeAsync(ms).then(() => undefined);
-afterEach(() => { vi.useRealTimers(); });
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 function tracker(settleMs: number, opts: { incompleteGraceMs?: number } = {}) {
   const stable: { key: string; snap: FileSnapshot; at: number }[] = [];
   const gone: string[] = [];
-  const t = new StabilityTracker({ settleMs, ...opts }, (key, _file, snap) => stable.push({ key, snap, at: Date.now() }), (key) => gone.push(key));
+  const t = new StabilityTracker(
+    { settleMs, ...opts },
+    (key, _file, snap) => stable.push({ key, snap, at: Date.now() }),
+    (key) => gone.push(key),
+  );
   return { t, stable, gone };
 }
 

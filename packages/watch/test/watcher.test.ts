@@ -21,8 +21,18 @@ afterEach(async () => {
 async function start(inbox: string, out: string, extra: Partial<WatchOptions> = {}, tap?: (e: WatchEvent) => void) {
   const events: WatchEvent[] = [];
   const w = await Watcher.start({
-    inbox, out, job: { character: CHARACTER }, settleMs: 100, concurrency: 2, rescanMs: 0, lockStaleMs: 60_000,
-    onEvent: (e) => { events.push(e); tap?.(e); }, ...extra,
+    inbox,
+    out,
+    job: { character: CHARACTER },
+    settleMs: 100,
+    concurrency: 2,
+    rescanMs: 0,
+    lockStaleMs: 60_000,
+    onEvent: (e) => {
+      events.push(e);
+      tap?.(e);
+    },
+    ...extra,
   });
   running.push(w);
   const count = (ev: string, p?: string) => events.filter((e) => e.ev === ev && (p === undefined || e.path === p)).length;
@@ -30,7 +40,9 @@ async function start(inbox: string, out: string, extra: Partial<WatchOptions> = 
 }
 
 const completions = (out: string): Map<string, number> => {
-  const state = foldJournal(readJournal(path.join(out, '.a2f-watch/journal', readdirSync(path.join(out, '.a2f-watch/journal'))[0]!)).records);
+  const state = foldJournal(
+    readJournal(path.join(out, '.a2f-watch/journal', readdirSync(path.join(out, '.a2f-watch/journal'))[0]!)).records,
+  );
   return new Map([...state.values()].map((e) => [e.path, e.completions]));
 };
 
@@ -132,7 +144,8 @@ describe('watcher (in process, real files and the real pipeline)', () => {
     // fast or slow the machine, most of the line's ~28 batches are still to run.
     let stopped: Promise<void> | undefined;
     let s = await start(inbox, out, {}, (e) => {
-      if (!stopped && e.ev === 'progress' && e.stage === 'infer' && Number(e.done) < Number(e.total)) stopped = s.w.stop({ checkpoint: true });
+      if (!stopped && e.ev === 'progress' && e.stage === 'infer' && Number(e.done) < Number(e.total))
+        stopped = s.w.stop({ checkpoint: true });
     });
     writeFileSync(path.join(inbox, 'long.wav'), speechWav(140, 30)); // ~28 inference batches
     await waitFor(() => stopped !== undefined, 'inference under way');
@@ -140,7 +153,9 @@ describe('watcher (in process, real files and the real pipeline)', () => {
     expect(s.events.filter((e) => e.ev === 'interrupted').map((e) => [e.path, e.reason])).toEqual([['long.wav', 'shutdown']]);
     expect(s.count('done') + s.count('failed')).toBe(0);
     expect(readdirSync(out).filter((f) => !f.startsWith('.a2f-watch'))).toEqual([]);
-    const state = foldJournal(readJournal(path.join(out, '.a2f-watch/journal', readdirSync(path.join(out, '.a2f-watch/journal'))[0]!)).records);
+    const state = foldJournal(
+      readJournal(path.join(out, '.a2f-watch/journal', readdirSync(path.join(out, '.a2f-watch/journal'))[0]!)).records,
+    );
     expect(state.get('long.wav')).toMatchObject({ status: 'queued', starts: 1, completions: 0, interrupted: 1, crashes: 0 });
 
     s = await start(inbox, out, { once: true });
@@ -152,21 +167,31 @@ describe('watcher (in process, real files and the real pipeline)', () => {
 
   it('refuses to start on bad settings, with the problem and the fix', async () => {
     const inbox = tempDir('inbox');
-    await expect(Watcher.start({ inbox, out: path.join(inbox, 'layers'), job: { character: CHARACTER } })).rejects.toThrow(/output folder is inside the watch folder/);
-    await expect(Watcher.start({ inbox, out: tempDir('out'), job: { character: CHARACTER }, paths: '/abs/{name}' })).rejects.toThrow(/absolute/);
-    await expect(Watcher.start({ inbox, out: tempDir('out'), job: { character: path.join(inbox, 'missing.usda') } })).rejects.toThrow(/cannot be read|not found/i);
+    await expect(Watcher.start({ inbox, out: path.join(inbox, 'layers'), job: { character: CHARACTER } })).rejects.toThrow(
+      /output folder is inside the watch folder/,
+    );
+    await expect(Watcher.start({ inbox, out: tempDir('out'), job: { character: CHARACTER }, paths: '/abs/{name}' })).rejects.toThrow(
+      /absolute/,
+    );
+    await expect(Watcher.start({ inbox, out: tempDir('out'), job: { character: path.join(inbox, 'missing.usda') } })).rejects.toThrow(
+      /cannot be read|not found/i,
+    );
     // The output and state folders are checked before anything loads (docs/output-folder.md).
     const file = path.join(tempDir('f'), 'afile');
     writeFileSync(file, 'x');
     await expect(Watcher.start({ inbox, out: file, job: { character: CHARACTER } })).rejects.toThrow(/output folder \(--out\) is a file/);
-    await expect(Watcher.start({ inbox, out: tempDir('out'), stateDir: '/proc/a2f-state', job: { character: CHARACTER } })).rejects.toThrow(/proc pseudo file system/);
+    await expect(Watcher.start({ inbox, out: tempDir('out'), stateDir: '/proc/a2f-state', job: { character: CHARACTER } })).rejects.toThrow(
+      /proc pseudo file system/,
+    );
     const out = tempDir('out');
     const first = await start(inbox, out, { instance: 'studio-a' });
-    await expect(Watcher.start({ inbox, out, job: { character: CHARACTER }, instance: 'studio-a' })).rejects.toThrow(/instance "studio-a" is running \(pid \d+/);
+    await expect(Watcher.start({ inbox, out, job: { character: CHARACTER }, instance: 'studio-a' })).rejects.toThrow(
+      /instance "studio-a" is running \(pid \d+/,
+    );
     await first.w.stop();
   });
 
-  it('keeps the user\'s names, and says when a line replaced a layer made from another file', async () => {
+  it("keeps the user's names, and says when a line replaced a layer made from another file", async () => {
     const inbox = tempDir('inbox');
     const out = tempDir('out');
     // A layer made by hand, where a line of the same name will go.
@@ -184,7 +209,10 @@ describe('watcher (in process, real files and the real pipeline)', () => {
     await waitFor(() => s.count('done', 'sh2/01-bob boot.wav') === 1 && s.count('done', 'hand.wav') === 1, 'sh2 line and hand.wav done');
     const warnings = s.events.filter((e) => e.ev === 'warning').map((e) => [e.path, String(e.message)]);
     expect(warnings).toHaveLength(2);
-    expect(warnings).toContainEqual(['sh2/01-bob boot.wav', expect.stringMatching(/replaced 01-bob boot\.usda, 01-bob boot\.report\.json, made from other audio \(01-bob boot\.wav\)/)]);
+    expect(warnings).toContainEqual([
+      'sh2/01-bob boot.wav',
+      expect.stringMatching(/replaced 01-bob boot\.usda, 01-bob boot\.report\.json, made from other audio \(01-bob boot\.wav\)/),
+    ]);
     expect(warnings).toContainEqual(['hand.wav', expect.stringMatching(/replaced hand\.usda, not made by a2f/)]);
   });
 });

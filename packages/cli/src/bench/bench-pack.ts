@@ -9,8 +9,13 @@ import { REPO_ROOT } from '@a2f/pipeline';
 import { makeBenchPack, REFERENCE, type GraphCost } from '../../../../models/bench/make-bench-network.mjs';
 
 /** Every file whose change changes the pack's bytes. */
-const GENERATOR_FILES = ['bench/make-bench-network.mjs', 'bench/graph-cost.mjs', 'nvidia/make-mini-pack.mjs', 'nvidia/npz-writer.mjs', 'lib/onnx.mjs']
-  .map((f) => fileURLToPath(new URL(`../../../../models/${f}`, import.meta.url)));
+const GENERATOR_FILES = [
+  'bench/make-bench-network.mjs',
+  'bench/graph-cost.mjs',
+  'nvidia/make-mini-pack.mjs',
+  'nvidia/npz-writer.mjs',
+  'lib/onnx.mjs',
+].map((f) => fileURLToPath(new URL(`../../../../models/${f}`, import.meta.url)));
 
 const STAMP = 'bench-pack.json';
 
@@ -40,10 +45,17 @@ export function ensureBenchPack(opts: { seed: number; mini: boolean; root?: stri
   if (existsSync(stampFile)) {
     try {
       const stamp = JSON.parse(readFileSync(stampFile, 'utf8')) as Stamp;
-      if (stamp.generator === want.generator && stamp.seed === want.seed && stamp.mini === want.mini && existsSync(path.join(dir, 'network.onnx'))) {
+      if (
+        stamp.generator === want.generator &&
+        stamp.seed === want.seed &&
+        stamp.mini === want.mini &&
+        existsSync(path.join(dir, 'network.onnx'))
+      ) {
         return { dir, cost: stamp.cost, reference: REFERENCE, generatedSeconds: 0 };
       }
-    } catch { /* regenerate */ }
+    } catch {
+      /* regenerate */
+    }
   }
   const t0 = performance.now();
   // Written beside the final folder and renamed into place, so two benches (or test runs)

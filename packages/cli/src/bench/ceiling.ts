@@ -55,9 +55,8 @@ export function cpuCeiling(facts: CpuFacts): CpuCeiling {
     const named = [...facts.cpuinfo.matchAll(/@\s*([\d.]+)\s*GHz/g)].map((m) => Number(m[1]) * 1000);
     const reported = Math.max(0, ...mhz, ...named) / 1000;
     ghz = reported > 0 ? reported * TURBO_HEADROOM : FALLBACK_GHZ;
-    clock = reported > 0
-      ? `no cpufreq maximum, so ${TURBO_HEADROOM}× the reported ${reported.toFixed(2)} GHz`
-      : 'no clock reported, so assumed';
+    clock =
+      reported > 0 ? `no cpufreq maximum, so ${TURBO_HEADROOM}× the reported ${reported.toFixed(2)} GHz` : 'no clock reported, so assumed';
   }
   const gflops = facts.cores * ghz * flopsPerCycle;
   return {
@@ -74,7 +73,9 @@ export function readCpuCeiling(cores: number): CpuCeiling {
   let cpuinfo = '';
   try {
     cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
-  } catch { /* not Linux: the generous defaults apply */ }
+  } catch {
+    /* not Linux: the generous defaults apply */
+  }
   if (!cpuinfo) cpuinfo = `cpu MHz : ${Math.max(0, ...os.cpus().map((c) => c.speed))}`;
   return cpuCeiling({ cores, cpuinfo, maxFreqKHz: maxFreqKHz() });
 }
@@ -87,8 +88,12 @@ function maxFreqKHz(): number | null {
       if (!/^cpu\d+$/.test(d)) continue;
       try {
         best = Math.max(best, Number(readFileSync(`${root}/${d}/cpufreq/cpuinfo_max_freq`, 'utf8').trim()) || 0);
-      } catch { /* this core has no cpufreq */ }
+      } catch {
+        /* this core has no cpufreq */
+      }
     }
-  } catch { /* no sysfs */ }
+  } catch {
+    /* no sysfs */
+  }
   return best > 0 ? best : null;
 }

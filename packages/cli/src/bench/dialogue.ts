@@ -41,7 +41,10 @@ export class DialogueSynth {
   private segmentLength = 1;
   private prev = 0;
 
-  constructor(private readonly rate: number, seed: number) {
+  constructor(
+    private readonly rate: number,
+    seed: number,
+  ) {
     this.next = rng(seed);
     this.f1 = new Resonator(rate);
     this.f2 = new Resonator(rate);

@@ -76,7 +76,7 @@ export async function measureEndToEnd(run: EndToEndRun): Promise<EndToEndFigures
       sum.inference += Math.max(0, (lastInfer - d0) / 1000 - decode);
     }
     // the solve path only exists for NVIDIA packs
-    const solvePath = ctx.pack.format === 'a2f-pack/1' ? 'n/a' : run.solvePath ?? 'coefficients';
+    const solvePath = ctx.pack.format === 'a2f-pack/1' ? 'n/a' : (run.solvePath ?? 'coefficients');
     const { batchSize, workers, threads } = run.inference;
     return {
       label: run.label,

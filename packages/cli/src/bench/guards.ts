@@ -54,7 +54,11 @@ export function repeatForSync(minSeconds: number, minReps: number, once: () => v
 export function perSecond(work: number, sample: Sample): Checked {
   const measured = work / sample.seconds;
   if (!(sample.seconds >= MIN_SAMPLE_SECONDS)) {
-    return { value: null, measured, note: `measured over only ${sample.seconds.toFixed(3)} s (at least ${MIN_SAMPLE_SECONDS} s is needed; a shorter sample is not scaled up)` };
+    return {
+      value: null,
+      measured,
+      note: `measured over only ${sample.seconds.toFixed(3)} s (at least ${MIN_SAMPLE_SECONDS} s is needed; a shorter sample is not scaled up)`,
+    };
   }
   return { value: measured };
 }
@@ -63,17 +67,26 @@ export function perSecond(work: number, sample: Sample): Checked {
 export function underCeiling(gflops: Checked, ceiling: CpuCeiling | null): Checked {
   if (gflops.value === null || ceiling === null) return gflops;
   if (gflops.value > ceiling.gflops) {
-    return { value: null, measured: gflops.value, note: `${gflops.value.toFixed(0)} GFLOP/s exceeds what the cores can do (${ceiling.basis}): a measuring error, not a figure` };
+    return {
+      value: null,
+      measured: gflops.value,
+      note: `${gflops.value.toFixed(0)} GFLOP/s exceeds what the cores can do (${ceiling.basis}): a measuring error, not a figure`,
+    };
   }
   return gflops;
 }
 
 /** part ÷ whole as a fraction; above 1 the whole (a measured peak) was measured too low, and that is what gets said. */
 export function share(part: number | null, whole: number | null, wholeName = 'the roofline'): Checked {
-  if (part === null || whole === null || !(whole > 0)) return { value: null, note: `not computed: ${part === null ? 'the figure' : wholeName} was refused` };
+  if (part === null || whole === null || !(whole > 0))
+    return { value: null, note: `not computed: ${part === null ? 'the figure' : wholeName} was refused` };
   const measured = part / whole;
   if (measured > 1) {
-    return { value: null, measured, note: `measured ${(100 * measured).toFixed(0)} % of ${wholeName}: a share cannot exceed 100 %, so ${wholeName} was measured too low` };
+    return {
+      value: null,
+      measured,
+      note: `measured ${(100 * measured).toFixed(0)} % of ${wholeName}: a share cannot exceed 100 %, so ${wholeName} was measured too low`,
+    };
   }
   return { value: measured };
 }
@@ -85,5 +98,7 @@ export function stageSplit(stages: Readonly<Record<string, number>>, lineSeconds
   if (sum > lineSeconds * 1.05) {
     return `stage split left out: its stages add up to ${sum.toFixed(2)} s, more than the line's ${lineSeconds.toFixed(2)} s`;
   }
-  return `per line: ${Object.entries(stages).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(', ')}`;
+  return `per line: ${Object.entries(stages)
+    .map(([k, v]) => `${k} ${v.toFixed(2)} s`)
+    .join(', ')}`;
 }

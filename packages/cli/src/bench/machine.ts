@@ -5,9 +5,13 @@ import os from 'node:os';
 /** The CPU model as /proc/cpuinfo names it (os.cpus() where there is no /proc). */
 export function cpuModel(): string {
   try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
     if (line) return line.slice(line.indexOf(':') + 1).trim();
-  } catch { /* not Linux */ }
+  } catch {
+    /* not Linux */
+  }
   return os.cpus()[0]?.model.trim() ?? 'unknown';
 }
 

@@ -12,9 +12,13 @@ interface ChildArgs {
 /** Peak RSS in bytes: VmHWM (Linux), else what the OS reports through resourceUsage. */
 function peakRss(): number {
   try {
-    const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+    const line = readFileSync('/proc/self/status', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmHWM:'));
     if (line) return Number(/(\d+)/.exec(line)![1]) * 1024;
-  } catch { /* not Linux */ }
+  } catch {
+    /* not Linux */
+  }
   return process.resourceUsage().maxRSS * 1024;
 }
 

@@ -24,7 +24,13 @@ export async function measureLineMemory(line: MemoryLine): Promise<MemoryRun> {
   writeDialogueWav(audio, line.minutes * 60, { seed: line.seed });
   try {
     const out = await runChild({ audio, settings: { ...line.settings, model: line.model } });
-    return { model: line.modelLabel, audioMinutes: line.minutes, peakRssMB: out.peakRssBytes / 1e6, seconds: out.seconds, frames: out.frames };
+    return {
+      model: line.modelLabel,
+      audioMinutes: line.minutes,
+      peakRssMB: out.peakRssBytes / 1e6,
+      seconds: out.seconds,
+      frames: out.frames,
+    };
   } finally {
     rmSync(audio, { force: true });
   }
@@ -55,8 +61,16 @@ function runChild(args: unknown): Promise<{ peakRssBytes: number; seconds: numbe
  * pack peaks where a 1-minute one does, while a straight line through 1 and 4 minutes said 1.5 GB
  * at 60), so only a run of that length can say it.
  */
-export function peakAt(runs: readonly MemoryRun[], minutes: number, why: string): { minutes: number; peakRssMB: number | null; note?: string } {
+export function peakAt(
+  runs: readonly MemoryRun[],
+  minutes: number,
+  why: string,
+): { minutes: number; peakRssMB: number | null; note?: string } {
   const exact = runs.find((r) => r.audioMinutes === minutes);
   if (exact) return { minutes, peakRssMB: exact.peakRssMB };
-  return { minutes, peakRssMB: null, note: `not measured: ${why}; only ${runs.map((r) => `${r.audioMinutes}-minute`).join(' and ') || 'no'} line(s) ran, and a peak is never extrapolated from shorter lines` };
+  return {
+    minutes,
+    peakRssMB: null,
+    note: `not measured: ${why}; only ${runs.map((r) => `${r.audioMinutes}-minute`).join(' and ') || 'no'} line(s) ran, and a peak is never extrapolated from shorter lines`,
+  };
 }

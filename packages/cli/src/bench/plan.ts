@@ -83,7 +83,11 @@ export function benchPlan(opts: BenchOptions, cores: number): BenchPlan {
     // 1024² ones do not (on the 2-core EPYC, ~165 vs ~130 GFLOP/s per core). The best is the roofline.
     roofline: quick
       ? [{ size: 512, depth: 4, rows: 256, batches: 8 }]
-      : [{ size: 512, depth: 8, rows: 512, batches: 24 }, { size: 768, depth: 6, rows: 512, batches: 16 }, { size: 1024, depth: 4, rows: 256, batches: 32 }],
+      : [
+          { size: 512, depth: 8, rows: 512, batches: 24 },
+          { size: 768, depth: 6, rows: 512, batches: 16 },
+          { size: 1024, depth: 4, rows: 256, batches: 32 },
+        ],
     endToEndSeconds: quick ? 3 : 60,
     endToEndMinSeconds: quick ? 1 : 5,
     // the mesh path rebuilds Mark's 61 520 vertices per frame: 120 frames take seconds, not minutes
@@ -91,8 +95,6 @@ export function benchPlan(opts: BenchOptions, cores: number): BenchPlan {
     postprocessSeconds: quick ? 1 : 3,
     usdFrames: quick ? 3000 : 18000,
     usdSeconds: quick ? 1 : 3,
-    memory: quick
-      ? { defaultMinutes: 1, packMinutes: [0.1] }
-      : { defaultMinutes: 60, packMinutes: opts.shortMemory ? [1, 4] : [60] },
+    memory: quick ? { defaultMinutes: 1, packMinutes: [0.1] } : { defaultMinutes: 60, packMinutes: opts.shortMemory ? [1, 4] : [60] },
   };
 }

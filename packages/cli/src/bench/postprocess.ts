@@ -2,7 +2,7 @@
 // the SDK's way (every vertex rebuilt per frame, the solve on the mesh) and ours (the solve fed
 // straight from PCA coefficients).
 import { rational, type FaceAnimation, type Provenance } from '@a2f/animation';
-import { A2FPostprocessor, loadNvidiaPack, toRigData } from '@a2f/inference';
+import { A2FPostprocessor, type loadNvidiaPack, toRigData } from '@a2f/inference';
 import { seconds } from './clock.js';
 import { repeatForSync } from './guards.js';
 import type { BenchPlan } from './plan.js';
@@ -16,7 +16,12 @@ const PROVENANCE: Provenance = { tool: { name: 'a2f bench', version: '0' }, mode
  * `outputs`: frames × result width from the network, reused cyclically when the run needs more.
  * Also returns the coefficient path's animation: real solver output for the .usda bench.
  */
-export function measurePostprocess(plan: BenchPlan, pack: NvidiaPack, outputs: Float32Array, networkMsPerFrame: number | null): { figures: PostprocessFigures; animation: FaceAnimation } {
+export function measurePostprocess(
+  plan: BenchPlan,
+  pack: NvidiaPack,
+  outputs: Float32Array,
+  networkMsPerFrame: number | null,
+): { figures: PostprocessFigures; animation: FaceAnimation } {
   const width = pack.networkInfo.resultLength;
   const available = outputs.length / width;
   const framesOf = (n: number): Float32Array => {
@@ -31,7 +36,14 @@ export function measurePostprocess(plan: BenchPlan, pack: NvidiaPack, outputs: F
   const input = framesOf(frames);
   const time = (path: 'mesh' | 'coefficients') => {
     const t = performance.now();
-    const post = new A2FPostprocessor({ rig, params: pack.params, skinSolver: pack.skin.config, tongueSolver: pack.tongue.config, fps: rational(30), path });
+    const post = new A2FPostprocessor({
+      rig,
+      params: pack.params,
+      skinSolver: pack.skin.config,
+      tongueSolver: pack.tongue.config,
+      fps: rational(30),
+      path,
+    });
     const prepare = seconds(t);
     let animation = post.run(input, { provenance: PROVENANCE });
     const sample = repeatForSync(plan.postprocessSeconds, 1, () => {

@@ -36,8 +36,17 @@ function matmulChain(size: number, depth: number): Uint8Array {
 /** A ModelPack around the bare network, so the roofline runs through the same engine as the network. */
 function rooflinePack(file: string, size: number): ModelPack {
   return {
-    format: 'bench', id: 'roofline', name: 'roofline', version: '0', license: 'none', dir: path.dirname(file),
-    manifestPath: file, networkPath: file, networkSha256: '', sha256: {}, verified: [],
+    format: 'bench',
+    id: 'roofline',
+    name: 'roofline',
+    version: '0',
+    license: 'none',
+    dir: path.dirname(file),
+    manifestPath: file,
+    networkPath: file,
+    networkSha256: '',
+    sha256: {},
+    verified: [],
     audio: { sampleRate: RATE, bufferLength: size, bufferOffset: 0, inputStrength: 1 },
     audioInput: 'input',
     inputs: [{ name: 'input', type: 'float32', shape: ['batch', 1, size] }],
@@ -70,7 +79,14 @@ export async function measureRoofline(plan: BenchPlan, workDir: string, ceiling:
         const sample = await repeatFor(plan.rooflineSeconds, 1, run);
         const gflops = underCeiling(perSecond((frameCount * sample.reps * flopsPerRow) / 1e9, sample), ceiling);
         const key = `${workers}x${threads}`;
-        const entry = { workers, threads, gflops: gflops.value, seconds: sample.seconds, ...(gflops.note ? { note: gflops.note } : {}), shape };
+        const entry = {
+          workers,
+          threads,
+          gflops: gflops.value,
+          seconds: sample.seconds,
+          ...(gflops.note ? { note: gflops.note } : {}),
+          shape,
+        };
         const prev = best.get(key);
         if (!prev || (entry.gflops ?? -1) > (prev.gflops ?? -1)) best.set(key, entry);
       } finally {

@@ -29,7 +29,7 @@ const CHARACTER = path.join(SAMPLES_DIR, 'character', 'face.usda');
 /** The NVIDIA pack an 'a2f-v2.3' ModelPack carries for its post-processing (read again if it does not). */
 async function nvidiaPackOf(pack: ModelPack): Promise<NvidiaPack> {
   const carried = (pack.postprocess.config as { pack?: NvidiaPack }).pack;
-  return carried && carried.networkInfo ? carried : loadNvidiaPack(pack.dir);
+  return carried?.networkInfo ? carried : loadNvidiaPack(pack.dir);
 }
 
 export async function runBench(opts: BenchOptions, log: (line: string) => void): Promise<BenchReport> {
@@ -43,14 +43,21 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
     log(`a2f bench${plan.quick ? ' --quick' : ''}: ${cores} cores, device ${plan.device}, load average ${loadStart.toFixed(2)}`);
     // The network and roofline run on the device; the CPU's ceiling bounds only a CPU.
     const ceiling = plan.device === 'cpu' ? readCpuCeiling(cores) : null;
-    log(ceiling ? `ceiling: ${ceiling.basis}; no FLOP rate above it is reported` : `ceiling: none for device ${plan.device} (the CPU's does not bound it)`);
+    log(
+      ceiling
+        ? `ceiling: ${ceiling.basis}; no FLOP rate above it is reported`
+        : `ceiling: none for device ${plan.device} (the CPU's does not bound it)`,
+    );
     const bench = ensureBenchPack({ seed: plan.seed, mini: plan.miniGeometry, ...(opts.packDir ? { root: opts.packDir } : {}) });
     log(`v2.3-shaped pack ${bench.generatedSeconds ? `written in ${bench.generatedSeconds.toFixed(1)} s` : 'reused'}: ${bench.dir}`);
     log(`  ${(bench.cost.parameters / 1e6).toFixed(3)} M parameters, ${(bench.cost.flops / 1e9).toFixed(3)} GFLOP per frame`);
 
     log('roofline (fp32 MatMul through ONNX Runtime)…');
     const firstRoofline = await measureRoofline(plan, workDir, ceiling);
-    for (const l of firstRoofline.layouts) log(`  ${l.workers}×${l.threads}: ${l.gflops === null ? `refused: ${l.note}` : `${l.gflops.toFixed(0)} GFLOP/s`} (${l.seconds.toFixed(1)} s timed)`);
+    for (const l of firstRoofline.layouts)
+      log(
+        `  ${l.workers}×${l.threads}: ${l.gflops === null ? `refused: ${l.note}` : `${l.gflops.toFixed(0)} GFLOP/s`} (${l.seconds.toFixed(1)} s timed)`,
+      );
 
     const modelPack = await loadModelPack(bench.dir);
     const nvidia = await nvidiaPackOf(modelPack);
@@ -60,9 +67,14 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
     const throughput = await measureThroughput(plan, modelPack, emotion, bench.cost.flops, ceiling, log);
     // Measured again after the sweep; the best of the two is the peak (a busy moment only lowers it).
     const roofline = bestOf(firstRoofline, await measureRoofline(plan, workDir, ceiling));
-    log(`roofline, best of two measurements: ${roofline.gflops === null ? `none (${roofline.note})` : `${roofline.gflops.toFixed(0)} GFLOP/s`}`);
+    log(
+      `roofline, best of two measurements: ${roofline.gflops === null ? `none (${roofline.note})` : `${roofline.gflops.toFixed(0)} GFLOP/s`}`,
+    );
     const points = withRoofline(throughput.points, roofline.gflops);
-    const best = points.reduce<ThroughputPoint | null>((a, b) => (b.framesPerSecond !== null && (a === null || b.framesPerSecond > a.framesPerSecond!) ? b : a), null);
+    const best = points.reduce<ThroughputPoint | null>(
+      (a, b) => (b.framesPerSecond !== null && (a === null || b.framesPerSecond > a.framesPerSecond!) ? b : a),
+      null,
+    );
 
     log('post-processing + solve…');
     const { figures: postprocess, animation } = measurePostprocess(plan, nvidia, throughput.outputs, best?.msPerFrame ?? null);
@@ -78,17 +90,41 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
     writeDialogueWav(line, plan.endToEndSeconds, { seed: plan.seed });
     const warmup = path.join(workDir, 'warmup.wav');
     writeDialogueWav(warmup, 1, { seed: plan.seed + 1 });
-    const common = { audio: line, audioSeconds: plan.endToEndSeconds, character: CHARACTER, outDir, warmup, minSeconds: plan.endToEndMinSeconds };
-    const defaultModel = await measureEndToEnd({ ...common, label: 'default model', model: 'default', modelLabel: 'default', inference: tuned });
+    const common = {
+      audio: line,
+      audioSeconds: plan.endToEndSeconds,
+      character: CHARACTER,
+      outDir,
+      warmup,
+      minSeconds: plan.endToEndMinSeconds,
+    };
+    const defaultModel = await measureEndToEnd({
+      ...common,
+      label: 'default model',
+      model: 'default',
+      modelLabel: 'default',
+      inference: tuned,
+    });
     log(`  default model: ${defaultModel.secondsPerMinute.toFixed(1)} s per minute`);
-    const benchPack = await measureEndToEnd({ ...common, label: 'v2.3-shaped pack (ours)', model: bench.dir, modelLabel: 'v2.3-shaped', inference: tuned, solvePath: 'coefficients' });
+    const benchPack = await measureEndToEnd({
+      ...common,
+      label: 'v2.3-shaped pack (ours)',
+      model: bench.dir,
+      modelLabel: 'v2.3-shaped',
+      inference: tuned,
+      solvePath: 'coefficients',
+    });
     log(`  v2.3-shaped pack: ${benchPack.secondsPerMinute.toFixed(1)} s per minute`);
     // The same line the way a straightforward port runs it: one session on every core (ORT's
     // default), one frame per run, every vertex rebuilt and the solve on the mesh each frame.
     const port: Layout = { workers: 1, threads: plan.device === 'cuda' ? 1 : cores };
     const baseline = await measureEndToEnd({
-      ...common, label: 'straightforward port (baseline)', model: bench.dir, modelLabel: 'v2.3-shaped',
-      inference: { batchSize: 1, ...port, device: plan.device }, solvePath: 'mesh',
+      ...common,
+      label: 'straightforward port (baseline)',
+      model: bench.dir,
+      modelLabel: 'v2.3-shaped',
+      inference: { batchSize: 1, ...port, device: plan.device },
+      solvePath: 'mesh',
     });
     const speedup = baseline.secondsPerMinute / benchPack.secondsPerMinute;
     log(`  baseline: ${baseline.secondsPerMinute.toFixed(1)} s per minute → ours is ${speedup.toFixed(1)}× faster`);
@@ -98,14 +134,34 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
     log(`  ${usdWrite.megabytesPerSecond.toFixed(1)} MB/s`);
 
     // What the memory lines will take, from this run's own real-time factors (they run the same settings).
-    const eta = plan.memory.defaultMinutes * defaultModel.realTimeFactor + plan.memory.packMinutes.reduce((t, m) => t + m * benchPack.realTimeFactor, 0);
-    log(`peak memory (child processes; ${plan.memory.defaultMinutes}-minute line, default model; ${plan.memory.packMinutes.join(' and ')}-minute v2.3-shaped; about ${eta.toFixed(1)} min at this run's speeds)…`);
+    const eta =
+      plan.memory.defaultMinutes * defaultModel.realTimeFactor +
+      plan.memory.packMinutes.reduce((t, m) => t + m * benchPack.realTimeFactor, 0);
+    log(
+      `peak memory (child processes; ${plan.memory.defaultMinutes}-minute line, default model; ${plan.memory.packMinutes.join(' and ')}-minute v2.3-shaped; about ${eta.toFixed(1)} min at this run's speeds)…`,
+    );
     const settings = { character: CHARACTER, outDir, fps: 30, inference: tuned };
-    const defaultMemory = await measureLineMemory({ minutes: plan.memory.defaultMinutes, model: 'default', modelLabel: 'default', settings, workDir, seed: plan.seed });
+    const defaultMemory = await measureLineMemory({
+      minutes: plan.memory.defaultMinutes,
+      model: 'default',
+      modelLabel: 'default',
+      settings,
+      workDir,
+      seed: plan.seed,
+    });
     log(`  default model: ${defaultMemory.peakRssMB.toFixed(0)} MB`);
     const packMemory = [];
     for (const minutes of plan.memory.packMinutes) {
-      packMemory.push(await measureLineMemory({ minutes, model: bench.dir, modelLabel: 'v2.3-shaped', settings: { ...settings, solvePath: 'coefficients' }, workDir, seed: plan.seed }));
+      packMemory.push(
+        await measureLineMemory({
+          minutes,
+          model: bench.dir,
+          modelLabel: 'v2.3-shaped',
+          settings: { ...settings, solvePath: 'coefficients' },
+          workDir,
+          seed: plan.seed,
+        }),
+      );
       log(`  v2.3-shaped, ${minutes} min: ${packMemory.at(-1)!.peakRssMB.toFixed(0)} MB`);
     }
     const memory = {
@@ -127,7 +183,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
       minSampleSeconds: MIN_SAMPLE_SECONDS,
       network: {
         packDir: bench.dir,
-        geometry: plan.miniGeometry ? 'mini' as const : 'full' as const,
+        geometry: plan.miniGeometry ? ('mini' as const) : ('full' as const),
         parameters: bench.cost.parameters,
         flopsPerFrame: bench.cost.flops,
         macsPerFrame: bench.cost.macs,

@@ -14,38 +14,54 @@ function targetValue(t: TargetResult): string {
   return `${f(t.value)} ${t.unit}`;
 }
 
-const layoutName = (p: { workers: number; threads: number }): string => `${p.workers} worker${p.workers > 1 ? 's' : ''} × ${p.threads} thread${p.threads > 1 ? 's' : ''}`;
+const layoutName = (p: { workers: number; threads: number }): string =>
+  `${p.workers} worker${p.workers > 1 ? 's' : ''} × ${p.threads} thread${p.threads > 1 ? 's' : ''}`;
 
 function pointCells(p: ThroughputPoint): [string, string] {
   if (p.framesPerSecond === null) return ['—', `refused: ${p.note ?? 'no figure'}`];
-  const share = p.rooflineFraction === null ? `share of roofline not given: ${p.shareNote ?? 'no roofline'}` : `${pct(p.rooflineFraction)} of roofline`;
-  return [`${f(p.framesPerSecond)} frames/s`, `${f(p.gflops, 0)} GFLOP/s, ${share}; ${p.sample.reps} run(s) of ${p.frames} frames in ${f(p.sample.seconds)} s`];
+  const share =
+    p.rooflineFraction === null ? `share of roofline not given: ${p.shareNote ?? 'no roofline'}` : `${pct(p.rooflineFraction)} of roofline`;
+  return [
+    `${f(p.framesPerSecond)} frames/s`,
+    `${f(p.gflops, 0)} GFLOP/s, ${share}; ${p.sample.reps} run(s) of ${p.frames} frames in ${f(p.sample.seconds)} s`,
+  ];
 }
 
 /** Sentences drawn from this run's figures, for the README text to point at instead of hard-writing numbers. */
 export function findings(r: BenchReport): string[] {
   const out: string[] = [];
-  const fastest = (workers: number, threads: number) => r.throughput
-    .filter((p) => p.workers === workers && p.threads === threads && p.framesPerSecond !== null)
-    .reduce<ThroughputPoint | null>((a, b) => (a === null || b.framesPerSecond! > a.framesPerSecond! ? b : a), null);
+  const fastest = (workers: number, threads: number) =>
+    r.throughput
+      .filter((p) => p.workers === workers && p.threads === threads && p.framesPerSecond !== null)
+      .reduce<ThroughputPoint | null>((a, b) => (a === null || b.framesPerSecond! > a.framesPerSecond! ? b : a), null);
   const many = fastest(r.machine.cpus, 1);
   const one = fastest(1, r.machine.cpus);
   if (many && one && r.machine.cpus > 1) {
     const ratio = many.framesPerSecond! / one.framesPerSecond!;
-    out.push(`${layoutName(many)} ran the network at ${f(ratio, 2)}× the rate of ${layoutName(one)} (best batch of each: ${many.batch} and ${one.batch}).`);
+    out.push(
+      `${layoutName(many)} ran the network at ${f(ratio, 2)}× the rate of ${layoutName(one)} (best batch of each: ${many.batch} and ${one.batch}).`,
+    );
   }
   const ours = r.endToEnd.benchPack.settings;
   if (r.best) {
     const same = r.best.workers === ours.workers && r.best.threads === ours.threads;
-    out.push(`The pipeline's default pool (${ours.workers}×${ours.threads}, batch ${ours.batchSize}) ${same ? 'is' : 'is not'} this run's fastest layout (${r.best.workers}×${r.best.threads}, at batch ${r.best.batch}).`);
+    out.push(
+      `The pipeline's default pool (${ours.workers}×${ours.threads}, batch ${ours.batchSize}) ${same ? 'is' : 'is not'} this run's fastest layout (${r.best.workers}×${r.best.threads}, at batch ${r.best.batch}).`,
+    );
   }
-  const big = r.throughput.filter((p) => p.batch >= 4 && p.framesPerSecond !== null && r.best && p.workers === r.best.workers && p.threads === r.best.threads);
+  const big = r.throughput.filter(
+    (p) => p.batch >= 4 && p.framesPerSecond !== null && r.best && p.workers === r.best.workers && p.threads === r.best.threads,
+  );
   if (big.length > 1) {
     const rates = big.map((p) => p.framesPerSecond!);
-    out.push(`With ${layoutName(big[0]!)}, frames/s over batches ${big.map((p) => p.batch).join(', ')} spread by ${pct(Math.max(...rates) / Math.min(...rates) - 1)} (max ÷ min − 1).`);
+    out.push(
+      `With ${layoutName(big[0]!)}, frames/s over batches ${big.map((p) => p.batch).join(', ')} spread by ${pct(Math.max(...rates) / Math.min(...rates) - 1)} (max ÷ min − 1).`,
+    );
   }
   const pp = r.postprocess;
-  out.push(`Post-processing + solve: the coefficient path took ${f(pp.coefficientsMsPerFrame, 3)} ms/frame, the SDK's mesh path ${f(pp.meshMsPerFrame, 2)} ms/frame (${f(pp.meshMsPerFrame / pp.coefficientsMsPerFrame)}× ours) on the same ${pp.frames} frames of ${r.network.geometry === 'mini' ? 'the mini geometry, whose small mesh flatters the mesh path' : "Mark's full geometry"}.`);
+  out.push(
+    `Post-processing + solve: the coefficient path took ${f(pp.coefficientsMsPerFrame, 3)} ms/frame, the SDK's mesh path ${f(pp.meshMsPerFrame, 2)} ms/frame (${f(pp.meshMsPerFrame / pp.coefficientsMsPerFrame)}× ours) on the same ${pp.frames} frames of ${r.network.geometry === 'mini' ? 'the mini geometry, whose small mesh flatters the mesh path' : "Mark's full geometry"}.`,
+  );
   out.push(`End to end, ours processed the v2.3-shaped line ${f(r.speedup)}× as fast as the straightforward port.`);
   return out;
 }
@@ -55,43 +71,84 @@ export function markdownReport(r: BenchReport): string {
   const m = r.machine;
   const lines: string[] = [];
   const row = (...cells: string[]) => lines.push(`| ${cells.join(' | ')} |`);
-  lines.push(`Measured ${r.startedAt.slice(0, 10)} by \`npm run bench${r.quick ? ' -- --quick' : ''}\` in ${f(r.seconds / 60)} min on ${m.cpus} × ${m.cpuModel}, ${f(m.memoryGiB)} GiB RAM, ${m.platform}, Node ${m.node}, onnxruntime-node ${m.onnxruntime}, device ${r.device}` +
-    `; load average ${f(m.loadAverage.start, 2)} at the start, ${f(m.loadAverage.end, 2)} at the end` +
-    (r.provisional ? ' — **provisional: the machine was busy with other work, so these timings are noisy**.' : '.') +
-    (r.quick ? ' **Quick run**: short samples and the mini geometry; the full run is what these tables are meant to show.' : ''));
+  lines.push(
+    `Measured ${r.startedAt.slice(0, 10)} by \`npm run bench${r.quick ? ' -- --quick' : ''}\` in ${f(r.seconds / 60)} min on ${m.cpus} × ${m.cpuModel}, ${f(m.memoryGiB)} GiB RAM, ${m.platform}, Node ${m.node}, onnxruntime-node ${m.onnxruntime}, device ${r.device}` +
+      `; load average ${f(m.loadAverage.start, 2)} at the start, ${f(m.loadAverage.end, 2)} at the end` +
+      (r.provisional ? ' — **provisional: the machine was busy with other work, so these timings are noisy**.' : '.') +
+      (r.quick ? ' **Quick run**: short samples and the mini geometry; the full run is what these tables are meant to show.' : ''),
+  );
   lines.push('');
-  lines.push(`Every rate comes from at least ${r.minSampleSeconds} s of whole timed runs. No share above 100 % is printed, ` +
-    (r.ceiling ? `nor any FLOP rate above this machine's ceiling: ${r.ceiling.basis}.` : `and FLOP rates on device ${r.device} are not checked against a ceiling (the CPU's does not bound it).`));
+  lines.push(
+    `Every rate comes from at least ${r.minSampleSeconds} s of whole timed runs. No share above 100 % is printed, ` +
+      (r.ceiling
+        ? `nor any FLOP rate above this machine's ceiling: ${r.ceiling.basis}.`
+        : `and FLOP rates on device ${r.device} are not checked against a ceiling (the CPU's does not bound it).`),
+  );
   lines.push('');
   row('figure', 'value', 'settings');
   row('---', '---', '---');
   const n = r.network;
-  row('v2.3-shaped network', `${f(n.parameters / 1e6, 2)} M params (${n.deviation.parameters >= 0 ? '+' : ''}${pct(n.deviation.parameters, 2)}), ${f(n.flopsPerFrame / 1e9, 2)} GFLOP/frame (${n.deviation.flopsPerFrame >= 0 ? '+' : ''}${pct(n.deviation.flopsPerFrame, 2)})`, `vs the reference ${f(n.reference.parameters / 1e6, 2)} M, ${f(n.reference.flopsPerFrame / 1e9, 2)} GFLOP; ${n.geometry} geometry`);
-  row('fp32 MatMul roofline (ONNX Runtime)', r.roofline.gflops === null ? '—' : `${f(r.roofline.gflops, 0)} GFLOP/s`,
-    `${r.roofline.layouts.map((l) => `${l.workers}×${l.threads}: ${l.gflops === null ? 'refused' : f(l.gflops, 0)}`).join(', ')} (${r.roofline.shape})`);
+  row(
+    'v2.3-shaped network',
+    `${f(n.parameters / 1e6, 2)} M params (${n.deviation.parameters >= 0 ? '+' : ''}${pct(n.deviation.parameters, 2)}), ${f(n.flopsPerFrame / 1e9, 2)} GFLOP/frame (${n.deviation.flopsPerFrame >= 0 ? '+' : ''}${pct(n.deviation.flopsPerFrame, 2)})`,
+    `vs the reference ${f(n.reference.parameters / 1e6, 2)} M, ${f(n.reference.flopsPerFrame / 1e9, 2)} GFLOP; ${n.geometry} geometry`,
+  );
+  row(
+    'fp32 MatMul roofline (ONNX Runtime)',
+    r.roofline.gflops === null ? '—' : `${f(r.roofline.gflops, 0)} GFLOP/s`,
+    `${r.roofline.layouts.map((l) => `${l.workers}×${l.threads}: ${l.gflops === null ? 'refused' : f(l.gflops, 0)}`).join(', ')} (${r.roofline.shape})`,
+  );
   for (const p of r.throughput) row(`network, ${layoutName(p)}, batch ${p.batch}`, ...pointCells(p));
   const pp = r.postprocess;
-  const ofNetwork = (x: number | null, digits: number) => (x === null ? 'no network figure to compare with' : `${pct(x, digits)} of the network's time per frame`);
-  row('post-processing + solve, mesh space (SDK way)', `${f(pp.meshMsPerFrame, 2)} ms/frame`, `${ofNetwork(pp.fractionOfNetwork.mesh, 0)}; ${pp.sample.mesh.reps} runs of ${pp.frames} frames`);
-  row('post-processing + solve, coefficient space (ours)', `${f(pp.coefficientsMsPerFrame, 3)} ms/frame`, `${ofNetwork(pp.fractionOfNetwork.coefficients, 2)}; ${pp.sample.coefficients.reps} runs of the same frames`);
+  const ofNetwork = (x: number | null, digits: number) =>
+    x === null ? 'no network figure to compare with' : `${pct(x, digits)} of the network's time per frame`;
+  row(
+    'post-processing + solve, mesh space (SDK way)',
+    `${f(pp.meshMsPerFrame, 2)} ms/frame`,
+    `${ofNetwork(pp.fractionOfNetwork.mesh, 0)}; ${pp.sample.mesh.reps} runs of ${pp.frames} frames`,
+  );
+  row(
+    'post-processing + solve, coefficient space (ours)',
+    `${f(pp.coefficientsMsPerFrame, 3)} ms/frame`,
+    `${ofNetwork(pp.fractionOfNetwork.coefficients, 2)}; ${pp.sample.coefficients.reps} runs of the same frames`,
+  );
   for (const e of [r.endToEnd.defaultModel, r.endToEnd.benchPack, r.endToEnd.baseline]) {
     const s = e.stages;
-    row(`end to end, ${e.label}`, `${f(e.secondsPerMinute)} s per minute of dialogue (RTF ${f(e.realTimeFactor, 3)})`,
-      `batch ${e.settings.batchSize}, ${e.settings.workers}×${e.settings.threads}, solve ${e.settings.solvePath}; ${f(e.audioSeconds, 0)} s line × ${e.sample.reps} in ${f(e.sample.seconds)} s; ${stageSplit({ decode: s.decode, inference: s.inference, post: s.postprocess, write: s.write }, e.seconds)}`);
+    row(
+      `end to end, ${e.label}`,
+      `${f(e.secondsPerMinute)} s per minute of dialogue (RTF ${f(e.realTimeFactor, 3)})`,
+      `batch ${e.settings.batchSize}, ${e.settings.workers}×${e.settings.threads}, solve ${e.settings.solvePath}; ${f(e.audioSeconds, 0)} s line × ${e.sample.reps} in ${f(e.sample.seconds)} s; ${stageSplit({ decode: s.decode, inference: s.inference, post: s.postprocess, write: s.write }, e.seconds)}`,
+    );
   }
   row('speed-up over the straightforward port', `${f(r.speedup)}×`, 'v2.3-shaped pack, seconds per minute of dialogue');
   const u = r.usdWrite;
-  row('.usda writing', `${f(u.megabytesPerSecond)} MB/s`, `${u.frames} frames × ${u.channels} channels of solver output, ${f(u.bytes / 1e6)} MB formatted and written × ${u.reps} in ${f(u.seconds * u.reps)} s; ${f(u.durableMegabytesPerSecond)} MB/s including fsync (${f(u.fsyncSeconds, 2)} s per write)`);
+  row(
+    '.usda writing',
+    `${f(u.megabytesPerSecond)} MB/s`,
+    `${u.frames} frames × ${u.channels} channels of solver output, ${f(u.bytes / 1e6)} MB formatted and written × ${u.reps} in ${f(u.seconds * u.reps)} s; ${f(u.durableMegabytesPerSecond)} MB/s including fsync (${f(u.fsyncSeconds, 2)} s per write)`,
+  );
   const mem = r.memory;
-  row(`peak RSS, ${mem.defaultModel.audioMinutes}-minute 48 kHz stereo line, default model`, `${f(mem.defaultModel.peakRssMB, 0)} MB`, `measured end to end in a child process (${f(mem.defaultModel.seconds)} s)`);
+  row(
+    `peak RSS, ${mem.defaultModel.audioMinutes}-minute 48 kHz stereo line, default model`,
+    `${f(mem.defaultModel.peakRssMB, 0)} MB`,
+    `measured end to end in a child process (${f(mem.defaultModel.seconds)} s)`,
+  );
   for (const run of mem.benchPack) {
-    row(`peak RSS, ${run.audioMinutes}-minute line, v2.3-shaped pack`, `${f(run.peakRssMB, 0)} MB`, `measured end to end in a child process (${f(run.seconds)} s)`);
+    row(
+      `peak RSS, ${run.audioMinutes}-minute line, v2.3-shaped pack`,
+      `${f(run.peakRssMB, 0)} MB`,
+      `measured end to end in a child process (${f(run.seconds)} s)`,
+    );
   }
   lines.push('');
   row(`target (${m.cpus} cores)`, 'measured', 'met');
   row('---', '---', '---');
   for (const t of r.targets) {
-    row(`${t.name} ${t.target}`, targetValue(t), t.met === null ? `not judged: ${t.note ?? 'no figure'}` : t.met ? 'yes' : `**no** (${pct(Math.abs(t.margin ?? 0))} short)`);
+    row(
+      `${t.name} ${t.target}`,
+      targetValue(t),
+      t.met === null ? `not judged: ${t.note ?? 'no figure'}` : t.met ? 'yes' : `**no** (${pct(Math.abs(t.margin ?? 0))} short)`,
+    );
   }
   lines.push('');
   lines.push('What this run shows:');

@@ -5,23 +5,61 @@ import type { BenchReport, TargetResult } from './report.js';
 
 type Value = number | null | undefined;
 
-function judged(name: string, target: string, value: Value, unit: string, why: string | undefined, met: (v: number) => boolean, margin: (v: number) => number): TargetResult {
-  if (value === null || value === undefined) return { name, target, value: null, unit, met: null, margin: null, note: why ?? 'not measured' };
+function judged(
+  name: string,
+  target: string,
+  value: Value,
+  unit: string,
+  why: string | undefined,
+  met: (v: number) => boolean,
+  margin: (v: number) => number,
+): TargetResult {
+  if (value === null || value === undefined)
+    return { name, target, value: null, unit, met: null, margin: null, note: why ?? 'not measured' };
   return { name, target, value, unit, met: met(value), margin: margin(value) };
 }
 const atLeast = (name: string, value: Value, min: number, unit: string, shown = `≥ ${min} ${unit}`, why?: string): TargetResult =>
-  judged(name, shown, value, unit, why, (v) => v >= min, (v) => v / min - 1);
+  judged(
+    name,
+    shown,
+    value,
+    unit,
+    why,
+    (v) => v >= min,
+    (v) => v / min - 1,
+  );
 const below = (name: string, value: Value, max: number, unit: string, shown = `< ${max} ${unit}`, why?: string): TargetResult =>
-  judged(name, shown, value, unit, why, (v) => v < max, (v) => 1 - v / max);
+  judged(
+    name,
+    shown,
+    value,
+    unit,
+    why,
+    (v) => v < max,
+    (v) => 1 - v / max,
+  );
 
 export function evaluateTargets(r: Omit<BenchReport, 'targets' | 'notes'>): TargetResult[] {
   const hour = r.memory.benchPackHour;
   return [
     atLeast('v2.3-shaped network, batched', r.best?.framesPerSecond, 60, 'frames/s', undefined, 'every throughput point was refused'),
     atLeast('share of the measured roofline', r.best?.rooflineFraction, 0.5, '', '≥ 50 %', r.best?.shareNote ?? 'no throughput point'),
-    below('post-processing + solve per frame, share of the network\'s', r.postprocess.fractionOfNetwork.coefficients, 0.02, '', '< 2 %', 'no network figure to compare with'),
+    below(
+      "post-processing + solve per frame, share of the network's",
+      r.postprocess.fractionOfNetwork.coefficients,
+      0.02,
+      '',
+      '< 2 %',
+      'no network figure to compare with',
+    ),
     atLeast('end to end, speed-up over the straightforward port', r.speedup, 10, '×', '≥ 10×'),
-    below(`peak RSS, ${r.memory.defaultModel.audioMinutes}-minute line, default model`, r.memory.defaultModel.peakRssMB, 1500, 'MB', '< 1.5 GB'),
+    below(
+      `peak RSS, ${r.memory.defaultModel.audioMinutes}-minute line, default model`,
+      r.memory.defaultModel.peakRssMB,
+      1500,
+      'MB',
+      '< 1.5 GB',
+    ),
     below(`peak RSS, ${hour.minutes}-minute line, v2.3-shaped pack`, hour.peakRssMB, 1500, 'MB', '< 1.5 GB', hour.note),
     atLeast('.usda writing', r.usdWrite.megabytesPerSecond, 50, 'MB/s'),
   ];
@@ -32,7 +70,11 @@ export function notesOf(r: Omit<BenchReport, 'targets' | 'notes'>): string[] {
   return [
     ...r.roofline.layouts.filter((l) => l.note).map((l) => `roofline ${l.workers}×${l.threads}: ${l.note}`),
     ...(r.roofline.gflops === null && r.roofline.note ? [`roofline: ${r.roofline.note}`] : []),
-    ...r.throughput.flatMap((p) => [p.note, p.shareNote].filter(Boolean).map((n) => `network ${p.workers}×${p.threads} batch ${p.batch}: ${n}`)),
-    ...(r.memory.benchPackHour.note ? [`peak RSS, ${r.memory.benchPackHour.minutes}-minute line, v2.3-shaped pack: ${r.memory.benchPackHour.note}`] : []),
+    ...r.throughput.flatMap((p) =>
+      [p.note, p.shareNote].filter(Boolean).map((n) => `network ${p.workers}×${p.threads} batch ${p.batch}: ${n}`),
+    ),
+    ...(r.memory.benchPackHour.note
+      ? [`peak RSS, ${r.memory.benchPackHour.minutes}-minute line, v2.3-shaped pack: ${r.memory.benchPackHour.note}`]
+      : []),
   ];
 }

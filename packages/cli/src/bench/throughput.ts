@@ -71,10 +71,20 @@ export async function measureThroughput(
         const gflops = underCeiling(perSecond((done * flopsPerFrame) / 1e9, sample), ceiling);
         const fps = gflops.value === null ? null : done / sample.seconds;
         points.push({
-          batch, workers, threads, framesPerSecond: fps, msPerFrame: fps === null ? null : 1000 / fps, gflops: gflops.value,
-          ...(gflops.note ? { note: gflops.note } : {}), rooflineFraction: null, frames, sample,
+          batch,
+          workers,
+          threads,
+          framesPerSecond: fps,
+          msPerFrame: fps === null ? null : 1000 / fps,
+          gflops: gflops.value,
+          ...(gflops.note ? { note: gflops.note } : {}),
+          rooflineFraction: null,
+          frames,
+          sample,
         });
-        log(`  network ${workers}×${threads} batch ${String(batch).padStart(2)}: ${fps === null ? `refused: ${gflops.note}` : `${fps.toFixed(1)} frames/s (${gflops.value!.toFixed(0)} GFLOP/s)`} over ${sample.reps} run(s), ${sample.seconds.toFixed(1)} s`);
+        log(
+          `  network ${workers}×${threads} batch ${String(batch).padStart(2)}: ${fps === null ? `refused: ${gflops.note}` : `${fps.toFixed(1)} frames/s (${gflops.value!.toFixed(0)} GFLOP/s)`} over ${sample.reps} run(s), ${sample.seconds.toFixed(1)} s`,
+        );
       }
     } finally {
       await engine.close();

@@ -11,7 +11,13 @@ import type { UsdWriteFigures } from './report.js';
 
 /** `source` tiled to `frames` frames. */
 function tiled(source: FaceAnimation, frames: number): FaceAnimation {
-  const anim = createFaceAnimation({ fps: source.fps, frameCount: frames, channels: source.channels, joints: source.joints.map((j) => j.name), provenance: source.provenance });
+  const anim = createFaceAnimation({
+    fps: source.fps,
+    frameCount: frames,
+    channels: source.channels,
+    joints: source.joints.map((j) => j.name),
+    provenance: source.provenance,
+  });
   const c = source.channels.length;
   for (let f = 0; f < frames; f++) {
     const from = f % source.frameCount;
@@ -29,11 +35,22 @@ function tiled(source: FaceAnimation, frames: number): FaceAnimation {
  * up to the last write() (the writer's throughput: formatting and handing the text to the OS) and
  * up to fsync (durable on disk, which depends on the disk and whatever else writes to it).
  */
-export function measureUsdWrite(source: FaceAnimation, frames: number, character: string, outDir: string, minSeconds: number): UsdWriteFigures {
+export function measureUsdWrite(
+  source: FaceAnimation,
+  frames: number,
+  character: string,
+  outDir: string,
+  minSeconds: number,
+): UsdWriteFigures {
   const info = inspectCharacter(readFileSync(character, 'utf8'), character);
-  const build = (anim: FaceAnimation) => buildAnimationLayers(anim, info, {
-    layering: 'override', preset: loadPreset('arkit'), name: 'bench_write', characterAssetPath: `./${path.basename(character)}`, sublayerCharacter: true,
-  });
+  const build = (anim: FaceAnimation) =>
+    buildAnimationLayers(anim, info, {
+      layering: 'override',
+      preset: loadPreset('arkit'),
+      name: 'bench_write',
+      characterAssetPath: `./${path.basename(character)}`,
+      sublayerCharacter: true,
+    });
   // A short layer first, untimed: the figure is the steady rate of a long layer, not the JIT's warm-up.
   for (const layer of build(tiled(source, Math.min(frames, 2000))).layers) layer.write(() => undefined);
   const anim = tiled(source, frames);

@@ -6,15 +6,31 @@ import { runBench } from '../bench/run-bench.js';
 import { markdownReport } from '../bench/table.js';
 
 /** `a2f bench`'s options; cli.ts registers the command with this builder. */
-export const benchOptions = (y: Argv) => y
-  .option('quick', { type: 'boolean', default: false, describe: 'every measurement, briefly (seconds, not minutes; figures are rough)' })
-  .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON on stdout (progress goes to stderr)' })
-  .option('device', { choices: ['cpu', 'cuda'] as const, default: 'cpu' as const, describe: 'execution device (cuda needs the GPU build of onnxruntime-node; see README)' })
-  .option('batch-sizes', { type: 'string', describe: 'comma-separated frames per network run to measure (default 1,2,4,8,16,32,64; quick 1,4)' })
-  .option('pack-dir', { type: 'string', describe: 'where the generated v2.3-shaped pack is kept (default: .tmp/bench in the repository)' })
-  .option('seed', { type: 'number', default: 1, describe: 'seed of the generated network and audio' })
-  .option('short-memory', { type: 'boolean', default: false, describe: 'measure the v2.3-shaped pack\'s peak memory over 1- and 4-minute lines instead of a real 60-minute line (~25 min less on 2 cores); the 60-minute figure is then left out, never extrapolated' })
-  .option('update-readme', { type: 'boolean', default: false, describe: 'write the tables into README.md between its bench markers' });
+export const benchOptions = (y: Argv) =>
+  y
+    .option('quick', { type: 'boolean', default: false, describe: 'every measurement, briefly (seconds, not minutes; figures are rough)' })
+    .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON on stdout (progress goes to stderr)' })
+    .option('device', {
+      choices: ['cpu', 'cuda'] as const,
+      default: 'cpu' as const,
+      describe: 'execution device (cuda needs the GPU build of onnxruntime-node; see README)',
+    })
+    .option('batch-sizes', {
+      type: 'string',
+      describe: 'comma-separated frames per network run to measure (default 1,2,4,8,16,32,64; quick 1,4)',
+    })
+    .option('pack-dir', {
+      type: 'string',
+      describe: 'where the generated v2.3-shaped pack is kept (default: .tmp/bench in the repository)',
+    })
+    .option('seed', { type: 'number', default: 1, describe: 'seed of the generated network and audio' })
+    .option('short-memory', {
+      type: 'boolean',
+      default: false,
+      describe:
+        "measure the v2.3-shaped pack's peak memory over 1- and 4-minute lines instead of a real 60-minute line (~25 min less on 2 cores); the 60-minute figure is then left out, never extrapolated",
+    })
+    .option('update-readme', { type: 'boolean', default: false, describe: 'write the tables into README.md between its bench markers' });
 
 type BenchArgs = Awaited<ReturnType<ReturnType<typeof benchOptions>['parseAsync']>>;
 
@@ -23,16 +39,20 @@ export const README_END = '<!-- bench:end -->';
 
 export async function benchCommand(a: BenchArgs): Promise<number> {
   const batchSizes = a['batch-sizes']?.split(',').map((s) => Number(s.trim()));
-  if (batchSizes?.some((b) => !Number.isInteger(b) || b < 1)) throw new Error(`--batch-sizes "${a['batch-sizes']}" must list whole numbers ≥ 1, e.g. 1,8,32`);
+  if (batchSizes?.some((b) => !Number.isInteger(b) || b < 1))
+    throw new Error(`--batch-sizes "${a['batch-sizes']}" must list whole numbers ≥ 1, e.g. 1,8,32`);
   if (!Number.isInteger(a.seed) || a.seed < 0) throw new Error(`--seed ${a.seed} must be a whole number ≥ 0`);
-  const report = await runBench({
-    quick: a.quick,
-    device: a.device,
-    seed: a.seed,
-    shortMemory: a['short-memory'],
-    ...(batchSizes ? { batchSizes } : {}),
-    ...(a['pack-dir'] ? { packDir: path.resolve(a['pack-dir']) } : {}),
-  }, (line) => process.stderr.write(line + '\n'));
+  const report = await runBench(
+    {
+      quick: a.quick,
+      device: a.device,
+      seed: a.seed,
+      shortMemory: a['short-memory'],
+      ...(batchSizes ? { batchSizes } : {}),
+      ...(a['pack-dir'] ? { packDir: path.resolve(a['pack-dir']) } : {}),
+    },
+    (line) => process.stderr.write(line + '\n'),
+  );
   const markdown = markdownReport(report);
   process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : markdown);
   if (a['update-readme']) {

@@ -21,16 +21,18 @@ export async function runDemo(outDir: string, json: boolean): Promise<number> {
   const code = await runBatch(lines, { character: SAMPLE_CHARACTER, outDir, model: 'default', layering: 'override' }, { json });
   if (!json && code === 0) {
     const rel = path.relative(process.cwd(), outDir) || '.';
-    process.stderr.write([
-      '',
-      `Layers are in ${path.resolve(outDir)}`,
-      'Each <line>.usda sublayers the sample character, so it opens on its own:',
-      `  usdview ${rel}/line01_hello.usda        (Pixar/NVIDIA usdview; press play)`,
-      '  Omniverse / Houdini Solaris: open the layer, or sublayer it over your shot (Sublayer LOP)',
-      '  Blender: File > Import > Universal Scene Description; Maya: File > Import with the USD plug-in',
-      `Per-line reports (binding, provenance): ${rel}/<line>.report.json`,
-      '',
-    ].join('\n'));
+    process.stderr.write(
+      [
+        '',
+        `Layers are in ${path.resolve(outDir)}`,
+        'Each <line>.usda sublayers the sample character, so it opens on its own:',
+        `  usdview ${rel}/line01_hello.usda        (Pixar/NVIDIA usdview; press play)`,
+        '  Omniverse / Houdini Solaris: open the layer, or sublayer it over your shot (Sublayer LOP)',
+        '  Blender: File > Import > Universal Scene Description; Maya: File > Import with the USD plug-in',
+        `Per-line reports (binding, provenance): ${rel}/<line>.report.json`,
+        '',
+      ].join('\n'),
+    );
   }
   return code;
 }

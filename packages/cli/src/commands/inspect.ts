@@ -14,7 +14,12 @@ export async function inspectAsset(file: string, presetName: string, json: boole
   const report = bindChannels(names, character, preset, {
     jaw: settings.jaw,
     ...(settings.channels || settings.excludeChannels
-      ? { channels: { ...(settings.channels ? { include: settings.channels } : {}), ...(settings.excludeChannels ? { exclude: settings.excludeChannels } : {}) } }
+      ? {
+          channels: {
+            ...(settings.channels ? { include: settings.channels } : {}),
+            ...(settings.excludeChannels ? { exclude: settings.excludeChannels } : {}),
+          },
+        }
       : {}),
   });
   if (json) {
@@ -48,7 +53,11 @@ function readAsset(file: string): string {
     return readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new JobError('CHARACTER_NOT_FOUND', file, code === 'EISDIR' ? 'is a folder, not a .usda layer' : `cannot be read (${code ?? 'error'})`,
-      'Pass the path of a character asset (.usda) with a SkelRoot, Skeleton and blendshapes.');
+    throw new JobError(
+      'CHARACTER_NOT_FOUND',
+      file,
+      code === 'EISDIR' ? 'is a folder, not a .usda layer' : `cannot be read (${code ?? 'error'})`,
+      'Pass the path of a character asset (.usda) with a SkelRoot, Skeleton and blendshapes.',
+    );
   }
 }

@@ -1,5 +1,14 @@
 import path from 'node:path';
-import { inspectPack, knownPacks, listPacks, pullPack, verifyPack, type KnownPack, type PackInspection, type VerifyReport } from '@a2f/inference';
+import {
+  inspectPack,
+  knownPacks,
+  listPacks,
+  pullPack,
+  verifyPack,
+  type KnownPack,
+  type PackInspection,
+  type VerifyReport,
+} from '@a2f/inference';
 import { checkOutputDir, REPO_ROOT } from '@a2f/pipeline';
 import { ProgressBar } from '../progress.js';
 import { fatalError } from '../fatal.js';
@@ -48,7 +57,11 @@ export function modelsList(packsDir: string, o: ModelsOptions): number {
   return 0;
 }
 
-export async function modelsPull(name: string, packsDir: string, o: ModelsOptions & { readonly force: boolean; readonly endpoint?: string }): Promise<number> {
+export async function modelsPull(
+  name: string,
+  packsDir: string,
+  o: ModelsOptions & { readonly force: boolean; readonly endpoint?: string },
+): Promise<number> {
   // Before any download: a file, a dangling link, /proc or a read-only folder is one clear error (exit 2).
   checkOutputDir(packsDir, { label: 'packs folder (--packs-dir)' });
   const bar = new ProgressBar();
@@ -66,8 +79,11 @@ export async function modelsPull(name: string, packsDir: string, o: ModelsOption
       ...(token ? { token } : {}),
       ...(o.endpoint ? { baseUrl: o.endpoint } : {}),
       onProgress: (p) => {
-        const label = p.phase === 'install' ? `${p.pack}: installing` : `${p.pack} ${p.index + 1}/${p.count} ${p.file}${p.phase === 'verify' ? ' (SHA-256)' : ''}`;
-        bar.update(label, p.phase === 'download' ? p.received : 1, p.phase === 'download' ? p.total ?? 0 : 1);
+        const label =
+          p.phase === 'install'
+            ? `${p.pack}: installing`
+            : `${p.pack} ${p.index + 1}/${p.count} ${p.file}${p.phase === 'verify' ? ' (SHA-256)' : ''}`;
+        bar.update(label, p.phase === 'download' ? p.received : 1, p.phase === 'download' ? (p.total ?? 0) : 1);
       },
     });
     bar.clear();
@@ -81,7 +97,9 @@ export async function modelsPull(name: string, packsDir: string, o: ModelsOption
     }
     const bytes = result.files.reduce((n, f) => n + f.size, 0);
     const resumed = result.files.reduce((n, f) => n + f.resumedFrom, 0);
-    const lines = [`installed ${result.name} in ${result.dir}: ${result.files.length} files, ${mib(bytes)}${resumed ? ` (${mib(resumed)} resumed from an earlier pull)` : ''}`];
+    const lines = [
+      `installed ${result.name} in ${result.dir}: ${result.files.length} files, ${mib(bytes)}${resumed ? ` (${mib(resumed)} resumed from an earlier pull)` : ''}`,
+    ];
     for (const f of result.files) lines.push(`  ${f.path.padEnd(22)} ${String(f.size).padStart(11)} B  checked by ${f.checkedBy}`);
     for (const note of result.notes) lines.push(`  note: ${note}`);
     lines.push(`Use it with: a2f run <audio> --model ${shownPath(result.dir)} …`);
@@ -105,9 +123,14 @@ export async function modelsVerify(dir: string, o: ModelsOptions): Promise<numbe
   if (o.json) {
     printJson(report);
   } else {
-    const lines = [`${report.dir}: ${report.actor} v${report.version}${report.known ? ` (compared with the known pack "${report.known}")` : ''}`];
+    const lines = [
+      `${report.dir}: ${report.actor} v${report.version}${report.known ? ` (compared with the known pack "${report.known}")` : ''}`,
+    ];
     for (const f of report.files) lines.push(`  ${f.status.padEnd(8)} ${f.path}${f.sha256 ? `  ${f.sha256.slice(0, 12)}…` : ''}`);
-    if (report.network) lines.push(`  network: inputs ${report.network.inputNames.join(', ')}; outputs ${report.network.outputNames.join(', ')} (matches network_info.json)`);
+    if (report.network)
+      lines.push(
+        `  network: inputs ${report.network.inputNames.join(', ')}; outputs ${report.network.outputNames.join(', ')} (matches network_info.json)`,
+      );
     for (const w of report.warnings) lines.push(`  warning: ${w}`);
     for (const n of report.notes) lines.push(`  note: ${n}`);
     lines.push(report.ok ? 'ok: every file matches the known pack' : 'not verified: the pack loads, but see the warnings above');

@@ -13,7 +13,10 @@ export interface RunOutput {
 /** Runs a batch, prints per-line results (or one JSON summary) and returns the exit code. */
 export async function runBatch(audios: string[], settings: JobSettingsInput, out: RunOutput): Promise<number> {
   const bar = new ProgressBar();
-  const log = (line: string) => { bar.clear(); process.stderr.write(line + '\n'); };
+  const log = (line: string) => {
+    bar.clear();
+    process.stderr.write(line + '\n');
+  };
   const rel = (f: string) => shownPath(f);
   const results: LineResult[] = await processLines(audios, settings, {
     failFast: out.failFast,
@@ -22,11 +25,19 @@ export async function runBatch(audios: string[], settings: JobSettingsInput, out
     onLineDone: (r, i, total) => {
       const head = `[${i + 1}/${total}]`;
       if (r.ok) {
-        const warn = r.binding.unmatchedChannels.length ? ` (${r.binding.unmatchedChannels.length} channels matched nothing on the character: see ${path.basename(r.report)})` : '';
-        const replaced = r.replaced ? `; replaced ${r.replaced.files.map((f) => path.basename(f)).join(', ')}, ${describeReplaced(r.replaced)}` : '';
+        const warn = r.binding.unmatchedChannels.length
+          ? ` (${r.binding.unmatchedChannels.length} channels matched nothing on the character: see ${path.basename(r.report)})`
+          : '';
+        const replaced = r.replaced
+          ? `; replaced ${r.replaced.files.map((f) => path.basename(f)).join(', ')}, ${describeReplaced(r.replaced)}`
+          : '';
         const t = r.truncation;
-        const cut = t ? `; audio ${t.code === 'CORRUPT' ? 'damaged' : 'cut short'}, animated ${t.decodedSeconds.toFixed(3)} s${t.declaredSeconds === undefined ? '' : ` of ${t.declaredSeconds.toFixed(3)} s`} (--allow-truncated; see ${path.basename(r.report)})` : '';
-        log(`${head} ok    ${path.basename(r.audio)} → ${r.layers.map(rel).join(', ')}  ${r.frames} frames, bound ${r.binding.bound} of ${r.binding.channels}, ${r.binding.animated} animated by this model${warn}${replaced}${cut}`);
+        const cut = t
+          ? `; audio ${t.code === 'CORRUPT' ? 'damaged' : 'cut short'}, animated ${t.decodedSeconds.toFixed(3)} s${t.declaredSeconds === undefined ? '' : ` of ${t.declaredSeconds.toFixed(3)} s`} (--allow-truncated; see ${path.basename(r.report)})`
+          : '';
+        log(
+          `${head} ok    ${path.basename(r.audio)} → ${r.layers.map(rel).join(', ')}  ${r.frames} frames, bound ${r.binding.bound} of ${r.binding.channels}, ${r.binding.animated} animated by this model${warn}${replaced}${cut}`,
+        );
       } else {
         log(`${head} FAIL  ${r.error.message}${r.error.fix && !r.error.message.includes(r.error.fix) ? ` ${r.error.fix}` : ''}`);
       }
@@ -39,17 +50,31 @@ export async function runBatch(audios: string[], settings: JobSettingsInput, out
   const notRun = audios.slice(results.length).map((a) => path.resolve(a));
   const replaced = written.filter((r) => r.replaced);
   if (out.json) {
-    process.stdout.write(JSON.stringify({
-      ok: failed.length === 0 && notRun.length === 0,
-      outDir: path.resolve(settings.outDir),
-      fps: settings.fps === undefined ? undefined : String(settings.fps),
-      counts: { lines: audios.length, written: written.length, failed: failed.length, notRun: notRun.length, replaced: replaced.length },
-      lines: results,
-      notRun,
-    }, null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify(
+        {
+          ok: failed.length === 0 && notRun.length === 0,
+          outDir: path.resolve(settings.outDir),
+          fps: settings.fps === undefined ? undefined : String(settings.fps),
+          counts: {
+            lines: audios.length,
+            written: written.length,
+            failed: failed.length,
+            notRun: notRun.length,
+            replaced: replaced.length,
+          },
+          lines: results,
+          notRun,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
   } else {
     if (replaced.length) {
-      process.stderr.write(`replaced ${replaced.length} existing layer(s) of the same name: ${replaced.map((r) => `${path.basename(r.layers[0]!)} (${describeReplaced(r.replaced!)})`).join('; ')}.\n`);
+      process.stderr.write(
+        `replaced ${replaced.length} existing layer(s) of the same name: ${replaced.map((r) => `${path.basename(r.layers[0]!)} (${describeReplaced(r.replaced!)})`).join('; ')}.\n`,
+      );
     }
     if (failed.length || notRun.length) process.stderr.write(batchSummary(audios.length, written.length, failed, notRun) + '\n');
   }
@@ -65,6 +90,9 @@ export function batchSummary(total: number, written: number, failed: readonly Li
 }
 
 function names(files: readonly string[]): string {
-  const shown = files.slice(0, 10).map((f) => path.basename(f)).join(', ');
+  const shown = files
+    .slice(0, 10)
+    .map((f) => path.basename(f))
+    .join(', ');
   return files.length > 10 ? `${shown} and ${files.length - 10} more` : shown;
 }

@@ -10,43 +10,97 @@ import { ProgressBar } from '../progress.js';
 import { onNpmParentGone } from '../npm-parent.js';
 
 /** `a2f watch`'s options; cli.ts registers the command with this builder. */
-export const watchOptions = (y: Argv) => y
-  .positional('inbox', { type: 'string', describe: 'the watch folder: audio files dropped here (and in its subfolders) become layers' })
-  .option('out', { alias: 'o', type: 'string', describe: 'output root for layers, reports and error files (required to watch)' })
-  .option('character', { alias: 'c', type: 'string', describe: 'character asset (.usda) the layers drive (required to watch; a sidecar may name another)' })
-  .option('paths', { type: 'string', default: 'default', describe: `output path template: ${pathTemplateNames().join(', ')} (templates/paths), a file, or inline such as "{shot}/{character}/{name}.usda"` })
-  .option('shot-pattern', { type: 'string', describe: 'regular expression with a named group "shot", matched against the path in the watch folder (default: its first folder)' })
-  .option('concurrency', { alias: 'j', type: 'number', default: 2, describe: 'lines in flight at once' })
-  .option('settle-ms', { type: 'number', default: 2000, describe: 'a file is taken once its size and mtime stayed the same this long' })
-  .option('poll', { type: 'boolean', default: false, describe: 'poll instead of OS events (network shares: SMB/NFS deliver no events for remote writes)' })
-  .option('poll-ms', { type: 'number', default: 1000, describe: 'polling interval with --poll' })
-  .option('retries', { type: 'number', default: 3, describe: 'extra attempts for transient failures (busy/full disk, a crashed inference worker)' })
-  .option('retry-ms', { type: 'number', default: 2000, describe: 'first retry delay; doubles per attempt, up to 60 s' })
-  .option('lock-stale-ms', { type: 'number', default: 30000, describe: 'a watcher silent this long is dead; its files are taken over (keep far above clock skew and NFS attribute caching)' })
-  .option('instance', { type: 'string', describe: 'this watcher\'s name in the state folder (default: host name, then host-2…)' })
-  .option('state', { type: 'string', describe: `state folder (default: <out>/${STATE_DIR_NAME}); watchers sharing it never process a file twice` })
-  .option('rescan-ms', { type: 'number', default: 60000, describe: 'full rescan of the watch folder this often, for events a file system dropped (0: never)' })
-  .option('max-crashes', { type: 'number', default: 3, describe: 'a file during which the watcher died this many times is failed instead of retried' })
-  .option('once', { type: 'boolean', default: false, describe: 'process what is there, then exit once idle (cron, batch)' })
-  .option('status', { type: 'string', describe: 'print the status of a state folder (or an output folder holding one) and exit; with no value: of --out' })
-  .option('json', { type: 'boolean', default: false, describe: 'with --status: print JSON' })
-  .option('log-json', { type: 'string', describe: 'JSON-lines log for log collectors: to stdout (no value or "-") or appended to a file' })
-  .option('verbose', { type: 'boolean', default: false, describe: 'also log per-stage progress events' })
-  .option('fps', { type: 'string', default: '30', describe: 'frame rate: 24, 25, 30, 29.97, 60 or a ratio' })
-  .option('model', { alias: 'm', type: 'string', default: 'default', describe: '"default" (embedded) or a model pack folder' })
-  .option('layering', { choices: ['override', 'reference'] as const, default: 'override' as const, describe: 'override: one layer sublayering the character; reference: animation asset + shot layer' })
-  .option('preset', { type: 'string', default: 'arkit', describe: `binding preset (${presetNames().join(', ')}) or a preset JSON path` })
-  .option('sublayer', { type: 'boolean', default: true, describe: 'override layers sublayer the character' })
-  .option('seed', { type: 'number', default: 0, describe: 'seed of procedural motion (blinks)' })
-  .option('export-json', { type: 'boolean', default: false, describe: "also write NVIDIA's a2f_export JSON per line" })
-  .option('allow-truncated', { type: 'boolean', default: false, describe: 'animate what is there of audio that is cut short or damaged instead of failing the line; the report and the layer record what is missing' })
-  .option('batch-size', { type: 'number', describe: 'frames per network run' })
-  .option('threads', { type: 'number', describe: 'ONNX Runtime threads per worker' })
-  .option('device', { choices: ['cpu', 'cuda'] as const, default: 'cpu' as const, describe: 'execution device (cuda needs the GPU build of onnxruntime-node; see README)' })
-  .option('emotion', { type: 'string', describe: 'explicit emotion for every line (NVIDIA packs); sidecars override it' })
-  .option('param', { type: 'string', describe: 'post-processing parameter override key=value, repeatable (NVIDIA packs)' })
-  .option('solver', { choices: ['coefficients', 'mesh'] as const, describe: 'NVIDIA packs: blendshape solve path' })
-  .options(ANIMATION_CONTROL_OPTIONS);
+export const watchOptions = (y: Argv) =>
+  y
+    .positional('inbox', { type: 'string', describe: 'the watch folder: audio files dropped here (and in its subfolders) become layers' })
+    .option('out', { alias: 'o', type: 'string', describe: 'output root for layers, reports and error files (required to watch)' })
+    .option('character', {
+      alias: 'c',
+      type: 'string',
+      describe: 'character asset (.usda) the layers drive (required to watch; a sidecar may name another)',
+    })
+    .option('paths', {
+      type: 'string',
+      default: 'default',
+      describe: `output path template: ${pathTemplateNames().join(', ')} (templates/paths), a file, or inline such as "{shot}/{character}/{name}.usda"`,
+    })
+    .option('shot-pattern', {
+      type: 'string',
+      describe: 'regular expression with a named group "shot", matched against the path in the watch folder (default: its first folder)',
+    })
+    .option('concurrency', { alias: 'j', type: 'number', default: 2, describe: 'lines in flight at once' })
+    .option('settle-ms', { type: 'number', default: 2000, describe: 'a file is taken once its size and mtime stayed the same this long' })
+    .option('poll', {
+      type: 'boolean',
+      default: false,
+      describe: 'poll instead of OS events (network shares: SMB/NFS deliver no events for remote writes)',
+    })
+    .option('poll-ms', { type: 'number', default: 1000, describe: 'polling interval with --poll' })
+    .option('retries', {
+      type: 'number',
+      default: 3,
+      describe: 'extra attempts for transient failures (busy/full disk, a crashed inference worker)',
+    })
+    .option('retry-ms', { type: 'number', default: 2000, describe: 'first retry delay; doubles per attempt, up to 60 s' })
+    .option('lock-stale-ms', {
+      type: 'number',
+      default: 30000,
+      describe: 'a watcher silent this long is dead; its files are taken over (keep far above clock skew and NFS attribute caching)',
+    })
+    .option('instance', { type: 'string', describe: "this watcher's name in the state folder (default: host name, then host-2…)" })
+    .option('state', {
+      type: 'string',
+      describe: `state folder (default: <out>/${STATE_DIR_NAME}); watchers sharing it never process a file twice`,
+    })
+    .option('rescan-ms', {
+      type: 'number',
+      default: 60000,
+      describe: 'full rescan of the watch folder this often, for events a file system dropped (0: never)',
+    })
+    .option('max-crashes', {
+      type: 'number',
+      default: 3,
+      describe: 'a file during which the watcher died this many times is failed instead of retried',
+    })
+    .option('once', { type: 'boolean', default: false, describe: 'process what is there, then exit once idle (cron, batch)' })
+    .option('status', {
+      type: 'string',
+      describe: 'print the status of a state folder (or an output folder holding one) and exit; with no value: of --out',
+    })
+    .option('json', { type: 'boolean', default: false, describe: 'with --status: print JSON' })
+    .option('log-json', {
+      type: 'string',
+      describe: 'JSON-lines log for log collectors: to stdout (no value or "-") or appended to a file',
+    })
+    .option('verbose', { type: 'boolean', default: false, describe: 'also log per-stage progress events' })
+    .option('fps', { type: 'string', default: '30', describe: 'frame rate: 24, 25, 30, 29.97, 60 or a ratio' })
+    .option('model', { alias: 'm', type: 'string', default: 'default', describe: '"default" (embedded) or a model pack folder' })
+    .option('layering', {
+      choices: ['override', 'reference'] as const,
+      default: 'override' as const,
+      describe: 'override: one layer sublayering the character; reference: animation asset + shot layer',
+    })
+    .option('preset', { type: 'string', default: 'arkit', describe: `binding preset (${presetNames().join(', ')}) or a preset JSON path` })
+    .option('sublayer', { type: 'boolean', default: true, describe: 'override layers sublayer the character' })
+    .option('seed', { type: 'number', default: 0, describe: 'seed of procedural motion (blinks)' })
+    .option('export-json', { type: 'boolean', default: false, describe: "also write NVIDIA's a2f_export JSON per line" })
+    .option('allow-truncated', {
+      type: 'boolean',
+      default: false,
+      describe:
+        'animate what is there of audio that is cut short or damaged instead of failing the line; the report and the layer record what is missing',
+    })
+    .option('batch-size', { type: 'number', describe: 'frames per network run' })
+    .option('threads', { type: 'number', describe: 'ONNX Runtime threads per worker' })
+    .option('device', {
+      choices: ['cpu', 'cuda'] as const,
+      default: 'cpu' as const,
+      describe: 'execution device (cuda needs the GPU build of onnxruntime-node; see README)',
+    })
+    .option('emotion', { type: 'string', describe: 'explicit emotion for every line (NVIDIA packs); sidecars override it' })
+    .option('param', { type: 'string', describe: 'post-processing parameter override key=value, repeatable (NVIDIA packs)' })
+    .option('solver', { choices: ['coefficients', 'mesh'] as const, describe: 'NVIDIA packs: blendshape solve path' })
+    .options(ANIMATION_CONTROL_OPTIONS);
 
 export type WatchArgs = ReturnType<typeof watchOptions> extends Argv<infer T> ? T : never;
 
@@ -77,7 +131,9 @@ export async function watchCommand(a: WatchArgs): Promise<number> {
         seed: a.seed,
         exportJson: a['export-json'],
         allowTruncated: a['allow-truncated'],
-        inference: Object.fromEntries(Object.entries({ batchSize: a['batch-size'], threads: a.threads, device: a.device }).filter(([, v]) => v !== undefined)),
+        inference: Object.fromEntries(
+          Object.entries({ batchSize: a['batch-size'], threads: a.threads, device: a.device }).filter(([, v]) => v !== undefined),
+        ),
         params: parseParamArgs(a.param as string[] | string | undefined),
         ...(a.emotion === undefined ? {} : { emotion: a.emotion }),
         ...(a.solver === undefined ? {} : { solvePath: a.solver }),
@@ -111,7 +167,11 @@ export async function watchCommand(a: WatchArgs): Promise<number> {
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     signals++;
-    log.note(signals === 1 ? `${sig}: finishing the lines in hand (send again to checkpoint them and stop sooner)` : `${sig}: checkpointing the lines in hand`);
+    log.note(
+      signals === 1
+        ? `${sig}: finishing the lines in hand (send again to checkpoint them and stop sooner)`
+        : `${sig}: checkpointing the lines in hand`,
+    );
     void watcher.stop(signals === 1 ? { reason: sig } : { checkpoint: true, reason: sig });
   };
   process.on('SIGINT', onSignal);
@@ -131,8 +191,14 @@ export async function watchCommand(a: WatchArgs): Promise<number> {
 /** Numbers a watcher runs on for months: given once, finite, in range (a repeated flag is an array in yargs). */
 function checkNumbers(a: WatchArgs): string | null {
   const limits: [keyof WatchArgs & string, number, boolean][] = [
-    ['concurrency', 1, true], ['settle-ms', 0, false], ['poll-ms', 1, false], ['retries', 0, true],
-    ['retry-ms', 0, false], ['lock-stale-ms', 1000, false], ['rescan-ms', 0, false], ['max-crashes', 1, true],
+    ['concurrency', 1, true],
+    ['settle-ms', 0, false],
+    ['poll-ms', 1, false],
+    ['retries', 0, true],
+    ['retry-ms', 0, false],
+    ['lock-stale-ms', 1000, false],
+    ['rescan-ms', 0, false],
+    ['max-crashes', 1, true],
   ];
   for (const [name, min, integer] of limits) {
     const v = a[name] as unknown;
@@ -149,8 +215,16 @@ function printStatus(dir: string | undefined, json: boolean, staleMs: number): n
   if (!dir) return usage('--status needs a state folder or an output folder (or --out)', json);
   const stateDir = findStateDir(dir);
   if (!stateDir) {
-    return printFatal(new JobError('NO_WATCH_STATE', path.resolve(dir), `holds no watcher state (looked for journal/ and ${STATE_DIR_NAME}/journal/)`,
-      'Pass the output folder of a watcher, or its --state folder.'), json, 'watch');
+    return printFatal(
+      new JobError(
+        'NO_WATCH_STATE',
+        path.resolve(dir),
+        `holds no watcher state (looked for journal/ and ${STATE_DIR_NAME}/journal/)`,
+        'Pass the output folder of a watcher, or its --state folder.',
+      ),
+      json,
+      'watch',
+    );
   }
   const status = readWatchStatus(stateDir, staleMs);
   process.stdout.write(json ? JSON.stringify({ ok: true, ...status }, null, 2) + '\n' : formatWatchStatus(status));
@@ -173,7 +247,10 @@ class WatchLog {
   private readonly seen = new Set<string>();
   private readonly settled = new Set<string>();
 
-  constructor(target: string | undefined, private readonly verbose: boolean) {
+  constructor(
+    target: string | undefined,
+    private readonly verbose: boolean,
+  ) {
     // Written synchronously, line by line: a watcher killed with SIGKILL loses no line it logged.
     this.ownFd = target !== undefined && target !== '' && target !== '-';
     this.fd = target === undefined ? null : this.ownFd ? openSync(path.resolve(target), 'a') : 1;
@@ -237,23 +314,39 @@ class WatchLog {
 function humanLine(e: WatchEvent): string | null {
   const p = e.path ?? '';
   switch (e.ev) {
-    case 'start': return `a2f watch: watching ${String(e.inbox)} → ${String(e.out)} as "${String(e.instance)}" (state ${String(e.state)})`;
-    case 'journal': return e.tornTail || (e.badLines as number[]).length || e.inFlight
-      ? `a2f watch: journal replayed (${String(e.entries)} files, ${String(e.inFlight)} in flight when the last run ended${e.tornTail ? ', a torn last record dropped' : ''}${(e.badLines as number[]).length ? `, ${(e.badLines as number[]).length} unreadable records skipped` : ''})`
-      : null;
-    case 'ready': return 'a2f watch: initial scan done; waiting for files';
-    case 'done': return `ok      ${p} → ${(e.outputs as string[]).filter((f) => f.endsWith('.usda')).join(', ')} (${String(e.ms)} ms)`;
-    case 'failed': return `FAIL    ${p}: [${String(e.code)}] ${String(e.message)}${e.fix && !String(e.message).includes(String(e.fix)) ? `\n        fix: ${String(e.fix)}` : ''}\n        see ${String(e.errorFile)}`;
-    case 'retry': return `retry   ${p}: ${String(e.message)}${e.delayMs !== undefined ? ` (attempt ${String(e.attempt)}, again in ${Math.round(Number(e.delayMs) / 100) / 10} s)` : ''}`;
-    case 'duplicate': return `dup     ${p}: same audio and settings as ${String(e.of)}; not computed again (${String(e.note)})`;
-    case 'busy': return `busy    ${p}: another watcher is on it${e.holder ? ` (${JSON.stringify(e.holder)})` : ''}`;
-    case 'takeover': return `resume  ${p}: took over from a dead watcher (${JSON.stringify(e.from)})`;
-    case 'interrupted': return `resume  ${p}: was in flight when the ${e.reason === 'crash' ? 'last run died' : 'watcher stopped'}; redoing it`;
-    case 'lock-lost': return `WARN    ${p}: lock lost (${String(e.reason)})`;
-    case 'warning': return `WARN    ${String(e.message)}`;
-    case 'error': return `ERROR   ${p ? `${p}: ` : ''}${String(e.message)}`;
-    case 'stopping': return `a2f watch: stopping (${String(e.reason)}; ${String(e.inFlight)} line(s) in hand${e.checkpoint ? ', checkpointing' : ''})`;
-    case 'stopped': return `a2f watch: stopped (${JSON.stringify(e.counts)})`;
-    default: return null;
+    case 'start':
+      return `a2f watch: watching ${String(e.inbox)} → ${String(e.out)} as "${String(e.instance)}" (state ${String(e.state)})`;
+    case 'journal':
+      return e.tornTail || (e.badLines as number[]).length || e.inFlight
+        ? `a2f watch: journal replayed (${String(e.entries)} files, ${String(e.inFlight)} in flight when the last run ended${e.tornTail ? ', a torn last record dropped' : ''}${(e.badLines as number[]).length ? `, ${(e.badLines as number[]).length} unreadable records skipped` : ''})`
+        : null;
+    case 'ready':
+      return 'a2f watch: initial scan done; waiting for files';
+    case 'done':
+      return `ok      ${p} → ${(e.outputs as string[]).filter((f) => f.endsWith('.usda')).join(', ')} (${String(e.ms)} ms)`;
+    case 'failed':
+      return `FAIL    ${p}: [${String(e.code)}] ${String(e.message)}${e.fix && !String(e.message).includes(String(e.fix)) ? `\n        fix: ${String(e.fix)}` : ''}\n        see ${String(e.errorFile)}`;
+    case 'retry':
+      return `retry   ${p}: ${String(e.message)}${e.delayMs !== undefined ? ` (attempt ${String(e.attempt)}, again in ${Math.round(Number(e.delayMs) / 100) / 10} s)` : ''}`;
+    case 'duplicate':
+      return `dup     ${p}: same audio and settings as ${String(e.of)}; not computed again (${String(e.note)})`;
+    case 'busy':
+      return `busy    ${p}: another watcher is on it${e.holder ? ` (${JSON.stringify(e.holder)})` : ''}`;
+    case 'takeover':
+      return `resume  ${p}: took over from a dead watcher (${JSON.stringify(e.from)})`;
+    case 'interrupted':
+      return `resume  ${p}: was in flight when the ${e.reason === 'crash' ? 'last run died' : 'watcher stopped'}; redoing it`;
+    case 'lock-lost':
+      return `WARN    ${p}: lock lost (${String(e.reason)})`;
+    case 'warning':
+      return `WARN    ${String(e.message)}`;
+    case 'error':
+      return `ERROR   ${p ? `${p}: ` : ''}${String(e.message)}`;
+    case 'stopping':
+      return `a2f watch: stopping (${String(e.reason)}; ${String(e.inFlight)} line(s) in hand${e.checkpoint ? ', checkpointing' : ''})`;
+    case 'stopped':
+      return `a2f watch: stopped (${JSON.stringify(e.counts)})`;
+    default:
+      return null;
   }
 }

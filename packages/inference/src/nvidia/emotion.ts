@@ -20,12 +20,20 @@ export function implicitEmotion(db: EmotionDatabase, shot: string, frame: number
   const s = db.shots.find((x) => x.name === shot);
   const known = db.shots.map((x) => `"${x.name}" (${x.size} frames)`).join(', ');
   if (!s) {
-    throw new InferenceError('PACK_FIELD', origin, `source_shot "${shot}" is not a shot of ${db.file}; it has ${known}`,
-      'Set "source_shot" to one of those names (the pack\'s own model_config.json has a valid one).');
+    throw new InferenceError(
+      'PACK_FIELD',
+      origin,
+      `source_shot "${shot}" is not a shot of ${db.file}; it has ${known}`,
+      'Set "source_shot" to one of those names (the pack\'s own model_config.json has a valid one).',
+    );
   }
   if (!Number.isInteger(frame) || frame < 0 || frame >= s.size) {
-    throw new InferenceError('PACK_FIELD', origin, `source_frame ${frame} is outside shot "${shot}", which has frames 0…${s.size - 1}`,
-      `Set "source_frame" to an integer from 0 to ${s.size - 1}.`);
+    throw new InferenceError(
+      'PACK_FIELD',
+      origin,
+      `source_frame ${frame} is outside shot "${shot}", which has frames 0…${s.size - 1}`,
+      `Set "source_frame" to an integer from 0 to ${s.size - 1}.`,
+    );
   }
   const row = s.start + frame;
   return db.rows.slice(row * db.width, (row + 1) * db.width);
@@ -45,8 +53,12 @@ export function emotionIndex(names: readonly string[]): (name: string, origin: s
 
 function checkValue(v: unknown, origin: string, where: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) {
-    throw new InferenceError('BAD_OPTION', origin, `${where}must be a number from 0 to 1, found ${JSON.stringify(v)}`,
-      'Emotion strengths run from 0 (absent) to 1 (full).');
+    throw new InferenceError(
+      'BAD_OPTION',
+      origin,
+      `${where}must be a number from 0 to 1, found ${JSON.stringify(v)}`,
+      'Emotion strengths run from 0 (absent) to 1 (full).',
+    );
   }
   return v;
 }
@@ -74,14 +86,22 @@ export interface EmotionTrackOptions {
 export function createEmotionTrack({ implicit, info, keys = [], origin = 'emotion keys' }: EmotionTrackOptions): EmotionTrack {
   const E = info.explicitEmotions.length;
   const index = emotionIndex(info.explicitEmotions);
-  const vectors = keys.map((k, i) => {
-    if (typeof k.time !== 'number' || !Number.isFinite(k.time) || k.time < 0) {
-      throw new InferenceError('BAD_OPTION', origin, `key ${i}: time must be seconds ≥ 0, found ${JSON.stringify(k.time)}`, 'Give each key a time in seconds from the start of the audio.');
-    }
-    const v = Float64Array.from(info.defaultEmotion);
-    for (const [name, value] of Object.entries(k.emotions)) v[index(name, origin, `key ${i}: `)] = checkValue(value, origin, `key ${i}: "${name}" `);
-    return { time: k.time, v };
-  }).sort((a, b) => a.time - b.time);
+  const vectors = keys
+    .map((k, i) => {
+      if (typeof k.time !== 'number' || !Number.isFinite(k.time) || k.time < 0) {
+        throw new InferenceError(
+          'BAD_OPTION',
+          origin,
+          `key ${i}: time must be seconds ≥ 0, found ${JSON.stringify(k.time)}`,
+          'Give each key a time in seconds from the start of the audio.',
+        );
+      }
+      const v = Float64Array.from(info.defaultEmotion);
+      for (const [name, value] of Object.entries(k.emotions))
+        v[index(name, origin, `key ${i}: `)] = checkValue(value, origin, `key ${i}: "${name}" `);
+      return { time: k.time, v };
+    })
+    .sort((a, b) => a.time - b.time);
   for (let i = 1; i < vectors.length; i++) {
     if (vectors[i].time === vectors[i - 1].time) {
       throw new InferenceError('BAD_OPTION', origin, `two keys at time ${vectors[i].time}`, 'Give each key its own time, or merge them.');
@@ -90,13 +110,23 @@ export function createEmotionTrack({ implicit, info, keys = [], origin = 'emotio
 
   const explicitAt = (t: number): Float32Array => {
     const out = new Float32Array(E);
-    if (vectors.length === 0) { out.set(info.defaultEmotion); return out; }
-    if (t <= vectors[0].time) { out.set(vectors[0].v); return out; }
+    if (vectors.length === 0) {
+      out.set(info.defaultEmotion);
+      return out;
+    }
+    if (t <= vectors[0].time) {
+      out.set(vectors[0].v);
+      return out;
+    }
     const last = vectors[vectors.length - 1];
-    if (t >= last.time) { out.set(last.v); return out; }
+    if (t >= last.time) {
+      out.set(last.v);
+      return out;
+    }
     let hi = 1;
     while (vectors[hi].time < t) hi++;
-    const a = vectors[hi - 1], b = vectors[hi];
+    const a = vectors[hi - 1],
+      b = vectors[hi];
     const w = (t - a.time) / (b.time - a.time);
     for (let e = 0; e < E; e++) out[e] = a.v[e] + (b.v[e] - a.v[e]) * w;
     return out;
@@ -123,8 +153,12 @@ export function createEmotionTrack({ implicit, info, keys = [], origin = 'emotio
 export function parseEmotionArg(text: string, names: readonly string[], origin = '--emotion'): Record<string, number> {
   const index = emotionIndex(names);
   const out: Record<string, number> = {};
-  const parts = text.split(',').map((p) => p.trim()).filter((p) => p !== '');
-  if (parts.length === 0) throw new InferenceError('BAD_OPTION', origin, 'is empty', `Write name=value pairs, e.g. ${names[0]}=0.6,${names[1] ?? names[0]}=0.2.`);
+  const parts = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  if (parts.length === 0)
+    throw new InferenceError('BAD_OPTION', origin, 'is empty', `Write name=value pairs, e.g. ${names[0]}=0.6,${names[1] ?? names[0]}=0.2.`);
   for (const part of parts) {
     const m = part.match(/^([^=\s]+)\s*=\s*(\S+)$/);
     if (!m) throw new InferenceError('BAD_OPTION', origin, `"${part}" is not name=value`, `Write name=value pairs, e.g. ${names[0]}=0.6.`);
@@ -161,7 +195,7 @@ export function parseEmotionSidecar(json: unknown, file: string, names: readonly
   for (const k of Object.keys(json)) {
     if (!['emotion', 'emotions', '$comment'].includes(k)) fail(`$.${k}`, 'unknown field', `${shape} Remove "${k}" or fix its spelling.`);
   }
-  if (('emotion' in json) === ('emotions' in json)) {
+  if ('emotion' in json === 'emotions' in json) {
     fail('$', 'expected exactly one of "emotion" or "emotions"', shape);
   }
   const values = (o: Record<string, unknown>, path: string, skip: string[]): Record<string, number> => {
@@ -187,14 +221,17 @@ export function parseEmotionSidecar(json: unknown, file: string, names: readonly
     return [{ time: 0, emotions: values(json.emotion, '$.emotion', []) }];
   }
   const list = json.emotions;
-  if (!Array.isArray(list) || list.length === 0) return fail('$.emotions', `expected a non-empty array of keys, found ${kind(list)}`, shape);
+  if (!Array.isArray(list) || list.length === 0)
+    return fail('$.emotions', `expected a non-empty array of keys, found ${kind(list)}`, shape);
   let prev = -1;
   return list.map((key: unknown, i) => {
     const path = `$.emotions[${i}]`;
     if (!isObj(key)) return fail(path, `expected an object like {"time": 0, "joy": 0.6}, found ${kind(key)}`, shape);
     const t = key.time;
-    if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) fail(`${path}.time`, `expected seconds ≥ 0, found ${kind(t)}`, 'Give each key a "time" in seconds from the start of the audio.');
-    if ((t as number) <= prev) fail(`${path}.time`, `${t} is not after the previous key's ${prev}`, 'List keys in increasing time order, one key per time.');
+    if (typeof t !== 'number' || !Number.isFinite(t) || t < 0)
+      fail(`${path}.time`, `expected seconds ≥ 0, found ${kind(t)}`, 'Give each key a "time" in seconds from the start of the audio.');
+    if ((t as number) <= prev)
+      fail(`${path}.time`, `${t} is not after the previous key's ${prev}`, 'List keys in increasing time order, one key per time.');
     prev = t as number;
     return { time: t as number, emotions: values(key, path, ['time']) };
   });
@@ -212,7 +249,12 @@ export async function readEmotionSidecar(file: string, names: readonly string[])
   try {
     json = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
-    throw new InferenceError('BAD_OPTION', file, `is not valid JSON (${(err as Error).message})`, 'Fix the JSON syntax (a trailing comma or missing quote is the usual cause).');
+    throw new InferenceError(
+      'BAD_OPTION',
+      file,
+      `is not valid JSON (${(err as Error).message})`,
+      'Fix the JSON syntax (a trailing comma or missing quote is the usual cause).',
+    );
   }
   return parseEmotionSidecar(json, file, names);
 }

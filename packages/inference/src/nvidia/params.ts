@@ -131,17 +131,16 @@ const rangeText = (s: NumberSpec): string => {
 };
 
 /** Checks one value against its spec; numeric strings are accepted only when `allowText` (CLI overrides). */
-function checkValue(
-  key: FaceParamKey,
-  value: unknown,
-  where: string,
-  code: ParamError['code'],
-  allowText: boolean,
-): number | string {
+function checkValue(key: FaceParamKey, value: unknown, where: string, code: ParamError['code'], allowText: boolean): number | string {
   const spec = FACE_PARAM_SPECS[key];
   if (spec.kind === 'string') {
     if (typeof value !== 'string' || value.length === 0) {
-      throw new ParamError(code, where, `"${key}" is ${show(value)}, expected a non-empty string`, `Set "${key}" to a shot name from implicit_emo_db.npz (emo_spec_names)`);
+      throw new ParamError(
+        code,
+        where,
+        `"${key}" is ${show(value)}, expected a non-empty string`,
+        `Set "${key}" to a shot name from implicit_emo_db.npz (emo_spec_names)`,
+      );
     }
     return value;
   }
@@ -149,7 +148,12 @@ function checkValue(
   if (allowText && typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) v = Number(v);
   const ok = typeof v === 'number' && Number.isFinite(v) && v >= spec.min && v <= spec.max && (!spec.integer || Number.isInteger(v));
   if (!ok) {
-    throw new ParamError(code, where, `"${key}" is ${show(value)}, expected ${rangeText(spec)}`, `Set "${key}" to ${rangeText(spec)} (SDK range, a2f-v2.3 §4.7)`);
+    throw new ParamError(
+      code,
+      where,
+      `"${key}" is ${show(value)}, expected ${rangeText(spec)}`,
+      `Set "${key}" to ${rangeText(spec)} (SDK range, a2f-v2.3 §4.7)`,
+    );
   }
   return v as number;
 }
@@ -163,7 +167,12 @@ function checkValue(
  */
 export function parseModelConfig(json: unknown, file: string, notes: string[] = []): FaceParams {
   if (!isRecord(json) || !isRecord(json.config)) {
-    throw new ParamError('PACK_FIELD', file, `expected an object with a "config" object, found ${show(isRecord(json) ? json.config : json)}`, 'Use the model_config.json shipped with the model pack');
+    throw new ParamError(
+      'PACK_FIELD',
+      file,
+      `expected an object with a "config" object, found ${show(isRecord(json) ? json.config : json)}`,
+      'Use the model_config.json shipped with the model pack',
+    );
   }
   const config = json.config;
   const out: Record<string, number | string> = {};
@@ -175,7 +184,12 @@ export function parseModelConfig(json: unknown, file: string, notes: string[] = 
       out[key] = spec.default;
       if (spec.inFile) notes.push(`${file}: "${key}" is missing; using the SDK default ${spec.default}`);
     } else {
-      throw new ParamError('PACK_FIELD', file, `"config.${key}" is missing and has no SDK default`, `Add "${key}" (${spec.kind === 'string' ? 'a shot name from implicit_emo_db.npz' : rangeText(spec)}) or restore the pack's original model_config.json`);
+      throw new ParamError(
+        'PACK_FIELD',
+        file,
+        `"config.${key}" is missing and has no SDK default`,
+        `Add "${key}" (${spec.kind === 'string' ? 'a shot name from implicit_emo_db.npz' : rangeText(spec)}) or restore the pack's original model_config.json`,
+      );
     }
   }
   for (const key of Object.keys(config)) {
@@ -231,7 +245,12 @@ const SOLVER_FLOAT_ARRAYS = ['bsWeightMultipliers', 'bsWeightOffsets'] as const;
  */
 export function parseSolverConfig(json: unknown, file: string, poseCount?: number, notes: string[] = []): SolverConfig {
   if (!isRecord(json) || !isRecord(json.blendshape_params)) {
-    throw new ParamError('PACK_FIELD', file, `expected an object with a "blendshape_params" object, found ${show(isRecord(json) ? json.blendshape_params : json)}`, 'Use the bs_*_config.json shipped with the model pack');
+    throw new ParamError(
+      'PACK_FIELD',
+      file,
+      `expected an object with a "blendshape_params" object, found ${show(isRecord(json) ? json.blendshape_params : json)}`,
+      'Use the bs_*_config.json shipped with the model pack',
+    );
   }
   const p = json.blendshape_params;
   const fix = "Restore the pack's original file";
@@ -252,21 +271,39 @@ export function parseSolverConfig(json: unknown, file: string, poseCount?: numbe
     throw new ParamError('PACK_FIELD', file, `"blendshape_params.numPoses" is ${show(numPoses)}, expected a non-negative integer`, fix);
   }
   if (poseCount !== undefined && numPoses !== poseCount) {
-    throw new ParamError('PACK_FIELD', file, `"blendshape_params.numPoses" is ${numPoses} but the blendshape data has ${poseCount} poses (besides "neutral")`, 'Use the config and the .npz from the same pack');
+    throw new ParamError(
+      'PACK_FIELD',
+      file,
+      `"blendshape_params.numPoses" is ${numPoses} but the blendshape data has ${poseCount} poses (besides "neutral")`,
+      'Use the config and the .npz from the same pack',
+    );
   }
   const array = (key: string, integer: boolean): number[] => {
     const v = p[key];
-    if (!Array.isArray(v)) throw new ParamError('PACK_FIELD', file, `"blendshape_params.${key}" is ${show(v)}, expected an array of ${numPoses} numbers`, fix);
-    if (v.length !== numPoses) throw new ParamError('PACK_FIELD', file, `"blendshape_params.${key}" has ${v.length} entries, expected numPoses = ${numPoses}`, fix);
+    if (!Array.isArray(v))
+      throw new ParamError('PACK_FIELD', file, `"blendshape_params.${key}" is ${show(v)}, expected an array of ${numPoses} numbers`, fix);
+    if (v.length !== numPoses)
+      throw new ParamError('PACK_FIELD', file, `"blendshape_params.${key}" has ${v.length} entries, expected numPoses = ${numPoses}`, fix);
     v.forEach((x: unknown, i) => {
       if (typeof x !== 'number' || !Number.isFinite(x) || (integer && !Number.isInteger(x))) {
-        throw new ParamError('PACK_FIELD', file, `"blendshape_params.${key}[${i}]" is ${show(x)}, expected ${integer ? 'an integer' : 'a number'}`, fix);
+        throw new ParamError(
+          'PACK_FIELD',
+          file,
+          `"blendshape_params.${key}[${i}]" is ${show(x)}, expected ${integer ? 'an integer' : 'a number'}`,
+          fix,
+        );
       }
     });
     return v as number[];
   };
-  const ints = Object.fromEntries(SOLVER_INT_ARRAYS.map((k) => [k, array(k, true)])) as Record<(typeof SOLVER_INT_ARRAYS)[number], number[]>;
-  const floats = Object.fromEntries(SOLVER_FLOAT_ARRAYS.map((k) => [k, array(k, false)])) as Record<(typeof SOLVER_FLOAT_ARRAYS)[number], number[]>;
+  const ints = Object.fromEntries(SOLVER_INT_ARRAYS.map((k) => [k, array(k, true)])) as Record<
+    (typeof SOLVER_INT_ARRAYS)[number],
+    number[]
+  >;
+  const floats = Object.fromEntries(SOLVER_FLOAT_ARRAYS.map((k) => [k, array(k, false)])) as Record<
+    (typeof SOLVER_FLOAT_ARRAYS)[number],
+    number[]
+  >;
   // SDK SetActivePoses: "at least one pose must be set to active".
   if (numPoses > 0 && !ints.bsSolveActivePoses.some((v) => v !== 0)) {
     throw new ParamError('PACK_FIELD', file, '"blendshape_params.bsSolveActivePoses" has no active pose', 'Set at least one entry to 1');
@@ -287,7 +324,12 @@ function checkPairIds(ids: readonly number[], key: string, file: string): void {
   });
   for (const [id, poses] of uses) {
     if (poses.length !== 2) {
-      throw new ParamError('PACK_FIELD', file, `"blendshape_params.${key}" uses id ${id} for ${poses.length} pose(s) (indices ${poses.join(', ')}); a pair needs exactly 2`, 'Give each pair its own id and use -1 for poses without a partner');
+      throw new ParamError(
+        'PACK_FIELD',
+        file,
+        `"blendshape_params.${key}" uses id ${id} for ${poses.length} pose(s) (indices ${poses.join(', ')}); a pair needs exactly 2`,
+        'Give each pair its own id and use -1 for poses without a partner',
+      );
     }
   }
 }

@@ -31,8 +31,12 @@ const SOLVE_PATHS: readonly SolvePath[] = ['coefficients', 'mesh'];
 function configOf(pack: ModelPack): A2FConfig {
   const config = pack.postprocess.config as Partial<A2FConfig>;
   if (!isNvidiaPackObject(config.pack)) {
-    throw new InferenceError('PACK_FIELD', pack.manifestPath, 'the a2f-v2.3 post-processing has no loaded NVIDIA pack in its config',
-      'Load NVIDIA Audio2Face-3D folders with loadModelPack(dir), which reads model.json and every file it names.');
+    throw new InferenceError(
+      'PACK_FIELD',
+      pack.manifestPath,
+      'the a2f-v2.3 post-processing has no loaded NVIDIA pack in its config',
+      'Load NVIDIA Audio2Face-3D folders with loadModelPack(dir), which reads model.json and every file it names.',
+    );
   }
   return config as A2FConfig;
 }
@@ -49,17 +53,24 @@ const isNvidiaPackObject = (v: unknown): v is NvidiaPack =>
 export const a2fKind: PostprocessKind = {
   validate(block, { file, outputs }) {
     if (!isNvidiaPackObject(block.pack)) {
-      throw new InferenceError('PACK_FIELD', file, '"postprocess.kind" "a2f-v2.3" is only for NVIDIA pack folders, which a pack.json cannot describe',
-        'Pass the NVIDIA pack folder itself (the one holding model.json) as the model.');
+      throw new InferenceError(
+        'PACK_FIELD',
+        file,
+        '"postprocess.kind" "a2f-v2.3" is only for NVIDIA pack folders, which a pack.json cannot describe',
+        'Pass the NVIDIA pack folder itself (the one holding model.json) as the model.',
+      );
     }
     const nv = block.pack;
     const layout = rigLayout(toRigData(nv));
     const result = outputs.find((o) => o.name === 'result');
     const width = result ? rowWidth(result) : -1;
     if (width !== layout.total || nv.networkInfo.resultLength !== layout.total) {
-      throw new InferenceError('PACK_FIELD', file,
+      throw new InferenceError(
+        'PACK_FIELD',
+        file,
         `the network's "result" row has ${width} values, but model_data.npz implies skin ${layout.skin} + tongue ${layout.tongue} + jaw ${layout.jaw} + eyes ${layout.eyes} = ${layout.total}`,
-        'Use network_info.json and model_data.npz from the same pack.');
+        'Use network_info.json and model_data.npz from the same pack.',
+      );
     }
     return { ...block };
   },
@@ -73,13 +84,22 @@ export const a2fKind: PostprocessKind = {
     for (const key of Object.keys(overrides)) overrides[key] = params[key as keyof FaceParams];
     const solvePath = opts.solvePath ?? config.solvePath;
     if (solvePath !== undefined && !SOLVE_PATHS.includes(solvePath)) {
-      throw new InferenceError('BAD_OPTION', pack.manifestPath, `solver path "${String(solvePath)}" is not known`, `Use one of: ${SOLVE_PATHS.join(', ')}.`);
+      throw new InferenceError(
+        'BAD_OPTION',
+        pack.manifestPath,
+        `solver path "${String(solvePath)}" is not known`,
+        `Use one of: ${SOLVE_PATHS.join(', ')}.`,
+      );
     }
     // A changed source shot/frame picks another implicit row: check it now, not on the first line.
     implicitEmotion(config.pack.emotionDb, params.source_shot, params.source_frame, OVERRIDES_ORIGIN);
     const next: A2FConfig = { ...config, overrides, params, ...(solvePath === undefined ? {} : { solvePath }) };
     // input_strength is the window gain (§3.2), applied where the windows are cut.
-    return { ...pack, audio: { ...pack.audio, inputStrength: params.input_strength }, postprocess: { kind: pack.postprocess.kind, config: { ...next } } };
+    return {
+      ...pack,
+      audio: { ...pack.audio, inputStrength: params.input_strength },
+      postprocess: { kind: pack.postprocess.kind, config: { ...next } },
+    };
   },
 
   emotionNames: (pack) => configOf(pack).pack.networkInfo.explicitEmotions,
@@ -94,9 +114,10 @@ export const a2fKind: PostprocessKind = {
     const nv = config.pack;
     const params = config.params ?? nv.params;
     const solvePath = config.solvePath ?? 'coefficients';
-    const implicit = params.source_shot === nv.params.source_shot && params.source_frame === nv.params.source_frame
-      ? nv.implicitEmotion
-      : implicitEmotion(nv.emotionDb, params.source_shot, params.source_frame, OVERRIDES_ORIGIN);
+    const implicit =
+      params.source_shot === nv.params.source_shot && params.source_frame === nv.params.source_frame
+        ? nv.implicitEmotion
+        : implicitEmotion(nv.emotionDb, params.source_shot, params.source_frame, OVERRIDES_ORIGIN);
     const rig = toRigData(nv);
     const info = nv.networkInfo;
     const sampleRate = pack.audio.sampleRate;
@@ -135,7 +156,9 @@ export const a2fKind: PostprocessKind = {
         const off = blinks?.enabled === false;
         const anim = postprocessorFor(fps).run(result.data, {
           provenance: { ...provenance, parameters: { ...provenance.parameters, emotion: describeEmotion(emotion, info) } },
-          blink: off ? false : { seed: seed ?? 0, ...(blinks?.intervalSeconds === undefined ? {} : { intervalSeconds: blinks.intervalSeconds }) },
+          blink: off
+            ? false
+            : { seed: seed ?? 0, ...(blinks?.intervalSeconds === undefined ? {} : { intervalSeconds: blinks.intervalSeconds }) },
         });
         if (off) holdEyesOpen(anim);
         return anim;

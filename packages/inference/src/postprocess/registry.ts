@@ -76,7 +76,10 @@ export interface PostprocessKind {
   emotionNames?(pack: ModelPack): readonly string[];
 }
 
-const KINDS: ReadonlyMap<string, PostprocessKind> = new Map([['visemes', visemesKind], [NVIDIA_KIND, a2fKind]]);
+const KINDS: ReadonlyMap<string, PostprocessKind> = new Map([
+  ['visemes', visemesKind],
+  [NVIDIA_KIND, a2fKind],
+]);
 
 export const postprocessKind = (name: string): PostprocessKind | undefined => KINDS.get(name);
 export const postprocessKinds = (): string[] => [...KINDS.keys()];

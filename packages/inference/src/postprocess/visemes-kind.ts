@@ -26,27 +26,48 @@ export const visemesKind: PostprocessKind = {
     };
     const extra = Object.keys(block).find((k) => !KEYS.includes(k));
     if (extra !== undefined) field(extra, 'is not a field of the visemes post-processing', `Remove it; known fields: ${KEYS.join(', ')}.`);
-    if (typeof block.table !== 'string' || block.table === '') field('table', `must be the path of a viseme table JSON, found ${describe(block.table)}`, 'Point it at templates/visemes/oculus-to-arkit.json or a copy.');
+    if (typeof block.table !== 'string' || block.table === '')
+      field(
+        'table',
+        `must be the path of a viseme table JSON, found ${describe(block.table)}`,
+        'Point it at templates/visemes/oculus-to-arkit.json or a copy.',
+      );
     const tableRef = block.table as string;
     const table = path.resolve(dir, tableRef);
-    if (!existsSync(table)) field('table', `names "${tableRef}", which does not exist (looked for ${table})`, 'Correct the path; it is relative to the pack folder.');
+    if (!existsSync(table))
+      field(
+        'table',
+        `names "${tableRef}", which does not exist (looked for ${table})`,
+        'Correct the path; it is relative to the pack folder.',
+      );
 
     let output: string;
     if (block.output !== undefined) {
       if (typeof block.output !== 'string' || !outputs.some((o) => o.name === block.output)) {
-        field('output', `must name one of the outputs (${outputs.map((o) => o.name).join(', ')}), found ${describe(block.output)}`, 'Correct the output name.');
+        field(
+          'output',
+          `must name one of the outputs (${outputs.map((o) => o.name).join(', ')}), found ${describe(block.output)}`,
+          'Correct the output name.',
+        );
       }
       output = block.output as string;
     } else if (outputs.length === 1) {
       output = outputs[0].name;
     } else {
-      return field('output', 'is needed because the network has several outputs', `Set it to the output holding the ${VISEMES.length} viseme activations.`);
+      return field(
+        'output',
+        'is needed because the network has several outputs',
+        `Set it to the output holding the ${VISEMES.length} viseme activations.`,
+      );
     }
     const spec = outputs.find((o) => o.name === output)!;
     if (rowWidth(spec) !== VISEMES.length) {
-      throw new InferenceError('PACK_FIELD', file,
+      throw new InferenceError(
+        'PACK_FIELD',
+        file,
         `output "${output}" has ${rowWidth(spec)} values per frame (shape [${spec.shape.join(', ')}]), but the visemes post-processing needs ${VISEMES.length} (${VISEMES.join(' ')})`,
-        `Declare the output as ["batch", 1, ${VISEMES.length}] or use a post-processing kind that matches the network.`);
+        `Declare the output as ["batch", 1, ${VISEMES.length}] or use a post-processing kind that matches the network.`,
+      );
     }
     const config: VisemesConfig = { table, tableRef, output };
     return { ...config };
@@ -60,13 +81,23 @@ export const visemesKind: PostprocessKind = {
     try {
       text = readFileSync(file, 'utf8');
     } catch (err) {
-      throw new InferenceError('PACK_NOT_FOUND', file, `viseme table of ${pack.manifestPath} cannot be read (${(err as Error).message})`, 'Restore the table or correct "postprocess.table".');
+      throw new InferenceError(
+        'PACK_NOT_FOUND',
+        file,
+        `viseme table of ${pack.manifestPath} cannot be read (${(err as Error).message})`,
+        'Restore the table or correct "postprocess.table".',
+      );
     }
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch (err) {
-      throw new InferenceError('PACK_JSON', file, `is not valid JSON (${(err as Error).message})`, 'Fix the JSON syntax of the viseme table.');
+      throw new InferenceError(
+        'PACK_JSON',
+        file,
+        `is not valid JSON (${(err as Error).message})`,
+        'Fix the JSON syntax of the viseme table.',
+      );
     }
     const parsed = parseVisemeTable(json, file);
     const sha256 = createHash('sha256').update(text).digest('hex');
@@ -75,7 +106,10 @@ export const visemesKind: PostprocessKind = {
       parameters: { visemeTable: `${pack.id}/${path.basename(file)}@${sha256.slice(0, 12)}`, visemeTableSha256: sha256 },
       apply(raw, { fps, provenance, seed, blinks }) {
         return visemesToFace(raw.outputs[output].data, raw.frameCount, {
-          fps, table: parsed, provenance, ...(seed === undefined ? {} : { seed }),
+          fps,
+          table: parsed,
+          provenance,
+          ...(seed === undefined ? {} : { seed }),
           ...(blinks ? { blinkIntervalSeconds: blinks.enabled ? blinks.intervalSeconds : 0 } : {}),
         });
       },

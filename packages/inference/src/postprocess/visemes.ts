@@ -3,7 +3,14 @@
 // that maps visemes to shapes is data (templates/visemes/oculus-to-arkit.json, rationale in
 // templates/visemes/README.md) so studios can retune mouth shapes without touching code.
 import {
-  DEFAULT_BLINK_INTERVAL_SECONDS, ARKIT_BLENDSHAPES, TONGUE_BLENDSHAPES, blinkCurve, createFaceAnimation, halfLifeAlpha, quatFromAxisAngle, smoothColumns,
+  DEFAULT_BLINK_INTERVAL_SECONDS,
+  ARKIT_BLENDSHAPES,
+  TONGUE_BLENDSHAPES,
+  blinkCurve,
+  createFaceAnimation,
+  halfLifeAlpha,
+  quatFromAxisAngle,
+  smoothColumns,
 } from '@a2f/animation';
 import type { FaceAnimation, Provenance, Rational } from '@a2f/animation';
 
@@ -55,7 +62,8 @@ const JOINTS = VISEME_JOINTS;
  */
 export function visemesToFace(visemes: Float32Array, frameCount: number, opts: VisemePostprocessOptions): FaceAnimation {
   const V = VISEMES.length;
-  if (!Number.isInteger(frameCount) || frameCount < 0) throw new RangeError(`visemesToFace: frameCount ${frameCount} must be a non-negative integer`);
+  if (!Number.isInteger(frameCount) || frameCount < 0)
+    throw new RangeError(`visemesToFace: frameCount ${frameCount} must be a non-negative integer`);
   if (visemes.length !== frameCount * V) {
     throw new RangeError(`visemesToFace: expected ${frameCount} frames × ${V} visemes = ${frameCount * V} values, got ${visemes.length}`);
   }
@@ -72,7 +80,8 @@ export function visemesToFace(visemes: Float32Array, frameCount: number, opts: V
   VISEMES.forEach((v, vi) => {
     for (const [name, w] of Object.entries(table.visemes[v] ?? {})) {
       const c = ARKIT_INDEX.get(name);
-      if (c === undefined) throw new Error(`visemesToFace: table row "${v}" names "${name}", not an ARKit blendshape (validate tables with parseVisemeTable)`);
+      if (c === undefined)
+        throw new Error(`visemesToFace: table row "${v}" names "${name}", not an ARKit blendshape (validate tables with parseVisemeTable)`);
       mix[vi * K + c] = w;
     }
   });
@@ -81,7 +90,12 @@ export function visemesToFace(visemes: Float32Array, frameCount: number, opts: V
     ...opts.provenance,
     parameters: {
       ...opts.provenance.parameters,
-      visemes: { seed, blinkIntervalSeconds: blinkInterval, smoothingHalfLife: table.smoothingHalfLife, jawOpenDegrees: table.jawOpenDegrees },
+      visemes: {
+        seed,
+        blinkIntervalSeconds: blinkInterval,
+        smoothingHalfLife: table.smoothingHalfLife,
+        jawOpenDegrees: table.jawOpenDegrees,
+      },
       blinks: blinkInterval === 0 ? 'off' : { seed, intervalSeconds: blinkInterval },
     },
   };
@@ -149,8 +163,10 @@ export function parseVisemeTable(json: unknown, origin: string): VisemeTable {
     if (typeof row !== 'object' || row === null || Array.isArray(row)) fail(`"visemes.${v}" must be an object`);
     const out: Record<string, number> = {};
     for (const [name, weight] of Object.entries(row as object)) {
-      if (!ARKIT_INDEX.has(name)) fail(`"visemes.${v}.${name}" is not an ARKit blendshape name (lowerCamelCase, e.g. jawOpen, mouthPucker)`);
-      if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0 || weight > 1) fail(`"visemes.${v}.${name}" must be a number in [0, 1]`);
+      if (!ARKIT_INDEX.has(name))
+        fail(`"visemes.${v}.${name}" is not an ARKit blendshape name (lowerCamelCase, e.g. jawOpen, mouthPucker)`);
+      if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0 || weight > 1)
+        fail(`"visemes.${v}.${name}" must be a number in [0, 1]`);
       out[name] = weight as number;
     }
     visemes[v] = out;

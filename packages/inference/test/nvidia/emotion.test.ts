@@ -1,9 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  createEmotionTrack, implicitEmotion, parseEmotionArg, parseEmotionSidecar, readEmotionSidecar,
-} from '../../src/nvidia/emotion.js';
+import { createEmotionTrack, implicitEmotion, parseEmotionArg, parseEmotionSidecar, readEmotionSidecar } from '../../src/nvidia/emotion.js';
 import type { EmotionDatabase } from '../../src/nvidia/pack/types.js';
 import { cleanup, tempDir } from './pack-helpers.js';
 
@@ -14,7 +12,11 @@ const JOY = NAMES.indexOf('joy');
 const ANGER = NAMES.indexOf('anger');
 
 const message = (fn: () => unknown): string => {
-  try { fn(); } catch (err) { return (err as Error).message; }
+  try {
+    fn();
+  } catch (err) {
+    return (err as Error).message;
+  }
   throw new Error('expected an error');
 };
 
@@ -24,7 +26,10 @@ describe('implicit emotion row', () => {
     file: '/p/implicit_emo_db.npz',
     rows: Float32Array.from({ length: 18 }, (_, i) => Math.floor(i / 3) * 10 ** (i % 3)),
     width: 3,
-    shots: [{ name: 'a', start: 0, size: 4 }, { name: 'b', start: 4, size: 2 }],
+    shots: [
+      { name: 'a', start: 0, size: 4 },
+      { name: 'b', start: 4, size: 2 },
+    ],
   };
 
   it('is row emo_spec_start[shot] + frame', () => {
@@ -33,8 +38,9 @@ describe('implicit emotion row', () => {
   });
 
   it('is bounds-checked and lists the known shots', () => {
-    expect(message(() => implicitEmotion(db, 'c', 0, '/p/model_config.json')))
-      .toBe('/p/model_config.json: source_shot "c" is not a shot of /p/implicit_emo_db.npz; it has "a" (4 frames), "b" (2 frames). Set "source_shot" to one of those names (the pack\'s own model_config.json has a valid one).');
+    expect(message(() => implicitEmotion(db, 'c', 0, '/p/model_config.json'))).toBe(
+      '/p/model_config.json: source_shot "c" is not a shot of /p/implicit_emo_db.npz; it has "a" (4 frames), "b" (2 frames). Set "source_shot" to one of those names (the pack\'s own model_config.json has a valid one).',
+    );
     expect(message(() => implicitEmotion(db, 'b', 2))).toMatch(/source_frame 2 is outside shot "b", which has frames 0…1/);
     expect(message(() => implicitEmotion(db, 'a', -1))).toMatch(/source_frame -1/);
   });
@@ -47,8 +53,12 @@ describe('explicit emotion track', () => {
 
   it('interpolates linearly between keys and holds before the first and after the last', () => {
     const track = createEmotionTrack({
-      implicit, info,
-      keys: [{ time: 3, emotions: { joy: 0.8 } }, { time: 1, emotions: { JOY: 0.2, anger: 1 } }],
+      implicit,
+      info,
+      keys: [
+        { time: 3, emotions: { joy: 0.8 } },
+        { time: 1, emotions: { JOY: 0.2, anger: 1 } },
+      ],
     });
     const at = (t: number) => track.explicitAt(t);
     expect(at(0)[JOY]).toBeCloseTo(0.2, 6);
@@ -62,7 +72,14 @@ describe('explicit emotion track', () => {
   });
 
   it('emotionForFrames lays out [implicit | explicit] per frame', () => {
-    const track = createEmotionTrack({ implicit, info, keys: [{ time: 0, emotions: { joy: 0 } }, { time: 1, emotions: { joy: 1 } }] });
+    const track = createEmotionTrack({
+      implicit,
+      info,
+      keys: [
+        { time: 0, emotions: { joy: 0 } },
+        { time: 1, emotions: { joy: 1 } },
+      ],
+    });
     expect(track.width).toBe(2 + NAMES.length);
     const rows = track.emotionForFrames([0, 0.25, 2]);
     expect(rows.length).toBe(3 * track.width);
@@ -78,12 +95,24 @@ describe('explicit emotion track', () => {
   });
 
   it('rejects unknown names (listing the valid ones), out-of-range values and duplicate times', () => {
-    expect(message(() => createEmotionTrack({ implicit, info, keys: [{ time: 0, emotions: { happy: 1 } }], origin: 'keys.json' })))
-      .toBe(`keys.json: key 0: unknown emotion "happy". Use one of: ${NAMES.join(', ')}.`);
-    expect(message(() => createEmotionTrack({ implicit, info, keys: [{ time: 0, emotions: { joy: 1.2 } }] })))
-      .toMatch(/key 0: "joy" must be a number from 0 to 1, found 1.2/);
-    expect(message(() => createEmotionTrack({ implicit, info, keys: [{ time: 1, emotions: {} }, { time: 1, emotions: {} }] })))
-      .toMatch(/two keys at time 1/);
+    expect(message(() => createEmotionTrack({ implicit, info, keys: [{ time: 0, emotions: { happy: 1 } }], origin: 'keys.json' }))).toBe(
+      `keys.json: key 0: unknown emotion "happy". Use one of: ${NAMES.join(', ')}.`,
+    );
+    expect(message(() => createEmotionTrack({ implicit, info, keys: [{ time: 0, emotions: { joy: 1.2 } }] }))).toMatch(
+      /key 0: "joy" must be a number from 0 to 1, found 1.2/,
+    );
+    expect(
+      message(() =>
+        createEmotionTrack({
+          implicit,
+          info,
+          keys: [
+            { time: 1, emotions: {} },
+            { time: 1, emotions: {} },
+          ],
+        }),
+      ),
+    ).toMatch(/two keys at time 1/);
     expect(message(() => createEmotionTrack({ implicit, info, keys: [{ time: -1, emotions: {} }] }))).toMatch(/time must be seconds ≥ 0/);
   });
 });
@@ -108,16 +137,41 @@ describe('sidecar <audio>.a2f.json', () => {
   const file = '/audio/line01.wav.a2f.json';
 
   it('accepts timed keys and a constant', () => {
-    expect(parseEmotionSidecar({ emotions: [{ time: 0, joy: 0.6 }, { time: 1.5, Joy: 0, anger: 0.3 }] }, file, NAMES))
-      .toEqual([{ time: 0, emotions: { joy: 0.6 } }, { time: 1.5, emotions: { joy: 0, anger: 0.3 } }]);
-    expect(parseEmotionSidecar({ $comment: 'calm', emotion: { sadness: 0.4 } }, file, NAMES)).toEqual([{ time: 0, emotions: { sadness: 0.4 } }]);
+    expect(
+      parseEmotionSidecar(
+        {
+          emotions: [
+            { time: 0, joy: 0.6 },
+            { time: 1.5, Joy: 0, anger: 0.3 },
+          ],
+        },
+        file,
+        NAMES,
+      ),
+    ).toEqual([
+      { time: 0, emotions: { joy: 0.6 } },
+      { time: 1.5, emotions: { joy: 0, anger: 0.3 } },
+    ]);
+    expect(parseEmotionSidecar({ $comment: 'calm', emotion: { sadness: 0.4 } }, file, NAMES)).toEqual([
+      { time: 0, emotions: { sadness: 0.4 } },
+    ]);
   });
 
   it('errors give the file, the JSON path and the fix', () => {
     const err = (json: unknown) => message(() => parseEmotionSidecar(json, file, NAMES));
-    expect(err({ emotions: [{ time: 0, joy: 0.6 }, { time: 1, joy: 2 }] }))
-      .toBe(`${file}: at $.emotions[1].joy: expected a number from 0 to 1, found number 2. Emotion strengths run from 0 (absent) to 1 (full).`);
-    expect(err({ emotions: [{ time: 1 }, { time: 0.5 }] })).toMatch(/at \$\.emotions\[1\]\.time: 0\.5 is not after the previous key's 1\. List keys in increasing time order/);
+    expect(
+      err({
+        emotions: [
+          { time: 0, joy: 0.6 },
+          { time: 1, joy: 2 },
+        ],
+      }),
+    ).toBe(
+      `${file}: at $.emotions[1].joy: expected a number from 0 to 1, found number 2. Emotion strengths run from 0 (absent) to 1 (full).`,
+    );
+    expect(err({ emotions: [{ time: 1 }, { time: 0.5 }] })).toMatch(
+      /at \$\.emotions\[1\]\.time: 0\.5 is not after the previous key's 1\. List keys in increasing time order/,
+    );
     expect(err({ emotions: [{ joy: 1 }] })).toMatch(/at \$\.emotions\[0\]\.time: expected seconds ≥ 0, found nothing/);
     expect(err({ emotion: { happy: 1 } })).toMatch(/at \$\.emotion\.happy: unknown emotion "happy"\. Use one of: amazement, anger/);
     expect(err({ emotion: { joy: 0.1 }, emotions: [] })).toMatch(/at \$: expected exactly one of "emotion" or "emotions"/);
@@ -134,6 +188,8 @@ describe('sidecar <audio>.a2f.json', () => {
     expect(await readEmotionSidecar(good, NAMES)).toEqual([{ time: 0, emotions: { fear: 0.25 } }]);
     const bad = path.join(dir, 'b.wav.a2f.json');
     writeFileSync(bad, '{ "emotion": { "fear": 0.25, } }');
-    await expect(readEmotionSidecar(bad, NAMES)).rejects.toThrow(new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: is not valid JSON`));
+    await expect(readEmotionSidecar(bad, NAMES)).rejects.toThrow(
+      new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: is not valid JSON`),
+    );
   });
 });

@@ -2,7 +2,15 @@
 // 'a2f-v2.3' kind feeds [implicit | explicit] emotion per frame and solves to the rig's poses,
 // parameter overrides and the solver path are applied and recorded.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARKIT_BLENDSHAPES, TONGUE_BLENDSHAPES, frameTargetSample, rational, validateFaceAnimation, type FaceAnimation, type Provenance } from '@a2f/animation';
+import {
+  ARKIT_BLENDSHAPES,
+  TONGUE_BLENDSHAPES,
+  frameTargetSample,
+  rational,
+  validateFaceAnimation,
+  type FaceAnimation,
+  type Provenance,
+} from '@a2f/animation';
 import { createInferenceEngine, loadModelPack, type EmotionKey, type InferenceEngine } from '../../src/index.js';
 import { createEmotionTrack } from '../../src/nvidia/emotion.js';
 import { loadNvidiaPack } from '../../src/nvidia/pack/load.js';
@@ -18,14 +26,23 @@ function line(): Float32Array {
   const x = new Float32Array(Math.round(rate * 1.4));
   for (let i = Math.round(rate * 0.3); i < Math.round(rate * 1.1); i++) {
     const t = i / rate;
-    for (const [f, a] of [[130, 0.3], [650, 0.2], [1100, 0.12], [2500, 0.05]]) x[i] += a * Math.sin(2 * Math.PI * f * t);
+    for (const [f, a] of [
+      [130, 0.3],
+      [650, 0.2],
+      [1100, 0.12],
+      [2500, 0.05],
+    ])
+      x[i] += a * Math.sin(2 * Math.PI * f * t);
   }
   return x;
 }
 
 const fps = rational(30);
 const tool = { name: 'test', version: '0' };
-const keys: EmotionKey[] = [{ time: 0.2, emotions: { joy: 0.9 } }, { time: 1.0, emotions: { anger: 0.7, joy: 0.1 } }];
+const keys: EmotionKey[] = [
+  { time: 0.2, emotions: { joy: 0.9 } },
+  { time: 1.0, emotions: { anger: 0.7, joy: 0.1 } },
+];
 const maxDiff = (a: Float32Array, b: Float32Array): number => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 
 describe('an NVIDIA mini pack through createInferenceEngine', () => {
@@ -34,14 +51,35 @@ describe('an NVIDIA mini pack through createInferenceEngine', () => {
   let engine: InferenceEngine;
   let plain: FaceAnimation;
   beforeAll(async () => {
-    engine = await createInferenceEngine(await loadModelPack(made.dir), { tool, params: { lower_face_strength: '1.2' }, workers: 1, threads: 1 });
+    engine = await createInferenceEngine(await loadModelPack(made.dir), {
+      tool,
+      params: { lower_face_strength: '1.2' },
+      workers: 1,
+      threads: 1,
+    });
     plain = await engine.animate(samples, { fps, seed: 3 });
   });
   afterAll(() => engine.close());
 
   it('loads the folder as a ModelPack of kind a2f-v2.3 and produces 68 A2F-ordered channels and the three joints', () => {
-    expect(engine.pack).toMatchObject({ format: 'nvidia-a2f-v2.3', id: 'nvidia-a2f-mark-v2.3', version: '2.3', postprocess: { kind: 'a2f-v2.3' } });
-    expect(engine.emotionNames).toEqual(['amazement', 'anger', 'cheekiness', 'disgust', 'fear', 'grief', 'joy', 'outofbreath', 'pain', 'sadness']);
+    expect(engine.pack).toMatchObject({
+      format: 'nvidia-a2f-v2.3',
+      id: 'nvidia-a2f-mark-v2.3',
+      version: '2.3',
+      postprocess: { kind: 'a2f-v2.3' },
+    });
+    expect(engine.emotionNames).toEqual([
+      'amazement',
+      'anger',
+      'cheekiness',
+      'disgust',
+      'fear',
+      'grief',
+      'joy',
+      'outofbreath',
+      'pain',
+      'sadness',
+    ]);
     validateFaceAnimation(plain);
     expect(plain.frameCount).toBe(Math.ceil((samples.length * 30) / 16000));
     expect(plain.channels).toEqual([...ARKIT_BLENDSHAPES, ...TONGUE_BLENDSHAPES]);
@@ -56,19 +94,37 @@ describe('an NVIDIA mini pack through createInferenceEngine', () => {
     expect(p.model).toMatchObject({ id: 'nvidia-a2f-mark-v2.3', kind: 'a2f-v2.3', version: '2.3' });
     expect(p.model.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(p.parameters).toMatchObject({
-      fps: '30', inputStrength: 1.3, actor: 'mark', overrides: { lower_face_strength: 1.2 },
-      lower_face_strength: 1.2, skin_strength: 1.1, saccade_strength: 0.9, source_shot: 'g2a_neutral', source_frame: 33,
-      solvePath: 'coefficients', emotion: 'default', blinks: { seed: 3, intervalSeconds: 3 }, seed: 3,
+      fps: '30',
+      inputStrength: 1.3,
+      actor: 'mark',
+      overrides: { lower_face_strength: 1.2 },
+      lower_face_strength: 1.2,
+      skin_strength: 1.1,
+      saccade_strength: 0.9,
+      source_shot: 'g2a_neutral',
+      source_frame: 33,
+      solvePath: 'coefficients',
+      emotion: 'default',
+      blinks: { seed: 3, intervalSeconds: 3 },
+      seed: 3,
     });
   });
 
   it('blinks off: no blink track and eyeBlink held at 0, the rest of the face as the network and blink_offset floor give it', async () => {
     const off = await engine.animate(samples, { fps, seed: 3, blinks: { enabled: false } });
     const nv = await loadNvidiaPack(made.dir);
-    const raw = await engine.run(samples, { fps, inputs: { emotion: createEmotionTrack({ implicit: nv.implicitEmotion, info: nv.networkInfo }).emotionForFrames([0]) } });
+    const raw = await engine.run(samples, {
+      fps,
+      inputs: { emotion: createEmotionTrack({ implicit: nv.implicitEmotion, info: nv.networkInfo }).emotionForFrames([0]) },
+    });
     const params = { ...nv.params, lower_face_strength: 1.2 };
-    const noTrack = new A2FPostprocessor({ rig: toRigData(nv), params, skinSolver: nv.skin.config, tongueSolver: nv.tongue.config, fps })
-      .run(raw.outputs.result.data, { provenance: off.provenance, blink: false });
+    const noTrack = new A2FPostprocessor({
+      rig: toRigData(nv),
+      params,
+      skinSolver: nv.skin.config,
+      tongueSolver: nv.tongue.config,
+      fps,
+    }).run(raw.outputs.result.data, { provenance: off.provenance, blink: false });
     const blinkColumns = [0, 7];
     expect(blinkColumns.map((c) => off.channels[c])).toEqual(['eyeBlinkLeft', 'eyeBlinkRight']);
     for (let f = 0; f < off.frameCount; f++) {
@@ -95,15 +151,25 @@ describe('an NVIDIA mini pack through createInferenceEngine', () => {
       inputs: { emotion: (_k, t, row) => row.set(track.emotionForFrames([t / 16000])) },
     });
     const params = { ...nv.params, lower_face_strength: 1.2 };
-    const byHand = new A2FPostprocessor({ rig: toRigData(nv), params, skinSolver: nv.skin.config, tongueSolver: nv.tongue.config, fps })
-      .run(raw.outputs.result.data, { provenance: withEmotion.provenance, blink: { seed: 3 } });
+    const byHand = new A2FPostprocessor({
+      rig: toRigData(nv),
+      params,
+      skinSolver: nv.skin.config,
+      tongueSolver: nv.tongue.config,
+      fps,
+    }).run(raw.outputs.result.data, { provenance: withEmotion.provenance, blink: { seed: 3 } });
     expect(Array.from(withEmotion.weights)).toEqual(Array.from(byHand.weights));
     expect(frameTargetSample(7, fps)).toBe(3733); // the time each frame's key is read at: 3733/16000 s
   });
 
   it('refuses bad emotion keys before running, naming their source', async () => {
-    await expect(engine.animate(samples, { fps, emotion: [{ time: 0, emotions: { glee: 1 } }], emotionSource: 'take.a2f.json' }))
-      .rejects.toMatchObject({ code: 'BAD_OPTION', file: 'take.a2f.json', message: expect.stringMatching(/unknown emotion "glee".*amazement/) });
+    await expect(
+      engine.animate(samples, { fps, emotion: [{ time: 0, emotions: { glee: 1 } }], emotionSource: 'take.a2f.json' }),
+    ).rejects.toMatchObject({
+      code: 'BAD_OPTION',
+      file: 'take.a2f.json',
+      message: expect.stringMatching(/unknown emotion "glee".*amazement/),
+    });
   });
 });
 
@@ -140,8 +206,15 @@ describe('engine options on NVIDIA packs and on the default model', () => {
 
   it('rejects unknown or out-of-range overrides and solver paths when the engine starts', async () => {
     const pack = await loadModelPack(packCopy('mark', 4).dir);
-    await expect(createInferenceEngine(pack, { params: { lower_face_strenght: 1 } })).rejects.toMatchObject({ code: 'BAD_OPTION', file: '--param', message: expect.stringContaining('unknown parameter "lower_face_strenght"') });
-    await expect(createInferenceEngine(pack, { params: { skin_strength: '9' } })).rejects.toMatchObject({ code: 'BAD_OPTION', fix: expect.stringContaining('[0, 2]') });
+    await expect(createInferenceEngine(pack, { params: { lower_face_strenght: 1 } })).rejects.toMatchObject({
+      code: 'BAD_OPTION',
+      file: '--param',
+      message: expect.stringContaining('unknown parameter "lower_face_strenght"'),
+    });
+    await expect(createInferenceEngine(pack, { params: { skin_strength: '9' } })).rejects.toMatchObject({
+      code: 'BAD_OPTION',
+      fix: expect.stringContaining('[0, 2]'),
+    });
     await expect(createInferenceEngine(pack, { params: { source_shot: 'nope' } })).rejects.toThrow(/source_shot "nope" is not a shot/);
     await expect(createInferenceEngine(pack, { solvePath: 'fast' as never })).rejects.toThrow(/solver path "fast" is not known/);
   });
@@ -152,7 +225,9 @@ describe('engine options on NVIDIA packs and on the default model', () => {
     const engine = await createInferenceEngine(pack, { workers: 1, threads: 1 });
     try {
       expect(engine.emotionNames).toBeNull();
-      await expect(engine.animate(line(), { fps, emotion: keys, emotionSource: '--emotion' })).rejects.toThrow(/has no emotion input, so emotion keys from --emotion/);
+      await expect(engine.animate(line(), { fps, emotion: keys, emotionSource: '--emotion' })).rejects.toThrow(
+        /has no emotion input, so emotion keys from --emotion/,
+      );
     } finally {
       await engine.close();
     }
@@ -160,6 +235,8 @@ describe('engine options on NVIDIA packs and on the default model', () => {
 
   it('a pack.json cannot declare the a2f-v2.3 kind', async () => {
     const { a2fKind } = await import('../../src/postprocess/a2f-kind.js');
-    expect(() => a2fKind.validate({ kind: 'a2f-v2.3' }, { file: 'pack.json', dir: '.', outputs: [] })).toThrow(/only for NVIDIA pack folders/);
+    expect(() => a2fKind.validate({ kind: 'a2f-v2.3' }, { file: 'pack.json', dir: '.', outputs: [] })).toThrow(
+      /only for NVIDIA pack folders/,
+    );
   });
 });

@@ -9,7 +9,10 @@ import { cleanup, packCopy, tempDir } from './pack-helpers.js';
 afterAll(cleanup);
 
 let server: PackServer | undefined;
-afterEach(async () => { await server?.close(); server = undefined; });
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
 
 const made = packCopy('mark');
 const known = [knownEntry(made)];
@@ -31,7 +34,9 @@ describe('pullPack from a loopback server', () => {
     }
     // Every file went through the /resolve/<revision>/ URL and its redirect.
     expect(server.log.filter((r) => r.url.includes('/resolve/')).length).toBe(known[0].files.length);
-    expect(progress.some((p) => p.phase === 'download' && p.file === 'model_data.npz' && p.received === made.files['model_data.npz'].size)).toBe(true);
+    expect(
+      progress.some((p) => p.phase === 'download' && p.file === 'model_data.npz' && p.received === made.files['model_data.npz'].size),
+    ).toBe(true);
     expect(progress.at(-1)!.phase).toBe('install');
     expect(existsSync(path.join(packsDir, '.partial', 'testmark'))).toBe(false);
     await loadNvidiaPack(result.dir);
@@ -57,8 +62,9 @@ describe('pullPack from a loopback server', () => {
   it('a failed pull keeps its .part; the next pull resumes it', async () => {
     server = await servePack(made, { drop: { file: 'model_data.npz', after: 20_000, times: 1 } });
     const packsDir = tempDir();
-    await expect(pullPack('testmark', { packsDir, baseUrl: server.baseUrl, known, retries: 0, ...fast }))
-      .rejects.toThrow(/download failed after 1 attempts.*resumes from the \d+ bytes kept in .*model_data\.npz\.part/);
+    await expect(pullPack('testmark', { packsDir, baseUrl: server.baseUrl, known, retries: 0, ...fast })).rejects.toThrow(
+      /download failed after 1 attempts.*resumes from the \d+ bytes kept in .*model_data\.npz\.part/,
+    );
     expect(existsSync(path.join(packsDir, 'testmark'))).toBe(false);
     expect(listPacks(packsDir, known)[0]).toMatchObject({ status: 'partial', installed: false });
     expect(listPacks(packsDir, known)[0].partialBytes).toBeGreaterThan(0);
@@ -75,10 +81,17 @@ describe('pullPack from a loopback server', () => {
       const entry = [knownEntry(made, 'testmark', { prefixOnly })];
       server = await servePack(made, { corrupt: { file: 'bs_skin.npz', at: 1234 } });
       const packsDir = tempDir();
-      const err = await pullPack('testmark', { packsDir, baseUrl: server.baseUrl, known: entry, ...fast }).then(() => null, (e: Error & { code?: string }) => e);
+      const err = await pullPack('testmark', { packsDir, baseUrl: server.baseUrl, known: entry, ...fast }).then(
+        () => null,
+        (e: Error & { code?: string }) => e,
+      );
       expect(err?.code).toBe('PACK_HASH');
       const want = prefixOnly ? `${made.files['bs_skin.npz'].sha256.slice(0, 8)}…` : made.files['bs_skin.npz'].sha256;
-      expect(err?.message).toMatch(new RegExp(`bs_skin\\.npz: SHA-256 is [0-9a-f]{64}, expected ${want} for Test mark bs_skin\\.npz at revision 0123456789ab .*the corrupt file was deleted and nothing was installed`));
+      expect(err?.message).toMatch(
+        new RegExp(
+          `bs_skin\\.npz: SHA-256 is [0-9a-f]{64}, expected ${want} for Test mark bs_skin\\.npz at revision 0123456789ab .*the corrupt file was deleted and nothing was installed`,
+        ),
+      );
       expect(readdirSync(packsDir)).toEqual(['.partial']);
       expect(existsSync(path.join(packsDir, '.partial', 'testmark', 'bs_skin.npz'))).toBe(false);
       expect(existsSync(path.join(packsDir, '.partial', 'testmark', 'bs_skin.npz.part'))).toBe(false);
@@ -90,7 +103,10 @@ describe('pullPack from a loopback server', () => {
       const before = server.log.length;
       const result = await pullPack('testmark', { packsDir, baseUrl: server.baseUrl, known: entry, ...fast });
       const order = entry[0].files.map((f) => f.path);
-      const fetched = server.log.slice(before).filter((r) => r.url.startsWith('/cdn/')).map((r) => r.url.slice(5));
+      const fetched = server.log
+        .slice(before)
+        .filter((r) => r.url.startsWith('/cdn/'))
+        .map((r) => r.url.slice(5));
       expect(fetched).toEqual(order.slice(order.indexOf('bs_skin.npz')));
       expect(result.files.find((f) => f.path === 'bs_skin.npz')!.checkedBy).toBe(prefixOnly ? 'sha256-prefix' : 'sha256');
     });
@@ -104,12 +120,16 @@ describe('pullPack from a loopback server', () => {
 
     server.behaviour = { missing: ['implicit_emo_db.npz'] };
     packsDir = tempDir();
-    await expect(pullPack('testmark', { packsDir, baseUrl: server.baseUrl, known, ...fast })).rejects.toThrow(/implicit_emo_db\.npz: HTTP 404/);
+    await expect(pullPack('testmark', { packsDir, baseUrl: server.baseUrl, known, ...fast })).rejects.toThrow(
+      /implicit_emo_db\.npz: HTTP 404/,
+    );
     expect(existsSync(path.join(packsDir, 'testmark'))).toBe(false);
 
     server.behaviour = { token: 'sekrit' };
     packsDir = tempDir();
-    await expect(pullPack('testmark', { packsDir, baseUrl: server.baseUrl, known, ...fast })).rejects.toThrow(/HTTP 401.*gated: accept the licence/);
+    await expect(pullPack('testmark', { packsDir, baseUrl: server.baseUrl, known, ...fast })).rejects.toThrow(
+      /HTTP 401.*gated: accept the licence/,
+    );
     const ok = await pullPack('testmark', { packsDir, baseUrl: server.baseUrl, known, token: 'sekrit', ...fast });
     expect(ok.alreadyInstalled).toBe(false);
   });
@@ -119,8 +139,14 @@ describe('pullPack from a loopback server', () => {
     const packsDir = tempDir();
     const ctl = new AbortController();
     const p = pullPack('testmark', {
-      packsDir, baseUrl: server.baseUrl, known, signal: ctl.signal, ...fast,
-      onProgress: (pr) => { if (pr.file === 'bs_skin.npz' && pr.phase === 'download') ctl.abort(); },
+      packsDir,
+      baseUrl: server.baseUrl,
+      known,
+      signal: ctl.signal,
+      ...fast,
+      onProgress: (pr) => {
+        if (pr.file === 'bs_skin.npz' && pr.phase === 'download') ctl.abort();
+      },
     });
     await expect(p).rejects.toThrow(/abort/i);
     expect(existsSync(path.join(packsDir, 'testmark'))).toBe(false);

@@ -44,19 +44,31 @@ export async function servePack(made: MiniPack, behaviour: Behaviour = {}): Prom
     const b = state.behaviour;
     const prefix = `/${REPO}/resolve/${REVISION}/`;
     if (url.startsWith(prefix)) {
-      if (b.token && req.headers.authorization !== `Bearer ${b.token}`) { res.writeHead(401).end('gated'); return; }
+      if (b.token && req.headers.authorization !== `Bearer ${b.token}`) {
+        res.writeHead(401).end('gated');
+        return;
+      }
       res.writeHead(302, { location: `/cdn/${url.slice(prefix.length)}` }).end();
       return;
     }
     const name = url.startsWith('/cdn/') ? url.slice(5) : '';
-    if (!name || b.missing?.includes(name) || !made.files[name]) { res.writeHead(404).end('not found'); return; }
+    if (!name || b.missing?.includes(name) || !made.files[name]) {
+      res.writeHead(404).end('not found');
+      return;
+    }
     let body = readFileSync(path.join(made.dir, name));
-    if (b.corrupt?.file === name) { body = Buffer.from(body); body[b.corrupt.at] ^= 0xff; }
+    if (b.corrupt?.file === name) {
+      body = Buffer.from(body);
+      body[b.corrupt.at] ^= 0xff;
+    }
     let start = 0;
     const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
     if (m) {
       start = Number(m[1]);
-      if (start >= body.length) { res.writeHead(416, { 'content-range': `bytes */${body.length}` }).end(); return; }
+      if (start >= body.length) {
+        res.writeHead(416, { 'content-range': `bytes */${body.length}` }).end();
+        return;
+      }
       res.writeHead(206, { 'content-length': body.length - start, 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` });
     } else {
       res.writeHead(200, { 'content-length': body.length });
@@ -76,9 +88,17 @@ export async function servePack(made: MiniPack, behaviour: Behaviour = {}): Prom
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     log,
-    get behaviour() { return state.behaviour; },
-    set behaviour(v) { state.behaviour = v; },
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    get behaviour() {
+      return state.behaviour;
+    },
+    set behaviour(v) {
+      state.behaviour = v;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -93,13 +113,15 @@ export function knownEntry(made: MiniPack, name = 'testmark', { prefixOnly = fal
     revision: REVISION,
     license: 'test',
     skinShapes: made.sizes.skinShapes,
-    files: Object.entries(made.files).filter(([f]) => f !== 'config.json').map(([f, info]) => ({
-      path: f,
-      size: info.size,
-      sha256: prefixOnly ? null : info.sha256,
-      sha256Prefix: prefixOnly ? info.sha256.slice(0, 8) : null,
-      optional: optional.includes(f),
-    })),
+    files: Object.entries(made.files)
+      .filter(([f]) => f !== 'config.json')
+      .map(([f, info]) => ({
+        path: f,
+        size: info.size,
+        sha256: prefixOnly ? null : info.sha256,
+        sha256Prefix: prefixOnly ? info.sha256.slice(0, 8) : null,
+        optional: optional.includes(f),
+      })),
     notes: [],
   };
 }

@@ -2,7 +2,13 @@ import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  inspectPack, knownPacks, listPacks, loadNvidiaPack, parseKnownPacks, RECORD_FILE, verifyPack,
+  inspectPack,
+  knownPacks,
+  listPacks,
+  loadNvidiaPack,
+  parseKnownPacks,
+  RECORD_FILE,
+  verifyPack,
 } from '../../src/nvidia/pack/index.js';
 import { knownEntry } from './models-server.js';
 import { cleanup, packCopy, tempDir } from './pack-helpers.js';
@@ -10,7 +16,7 @@ import { cleanup, packCopy, tempDir } from './pack-helpers.js';
 afterAll(cleanup);
 
 describe('known packs manifest (models/nvidia/packs.json)', () => {
-  it('lists Mark v2.3 and Claire/James v2.3.1 with pinned revisions and Mark\'s known sizes/hashes', () => {
+  it("lists Mark v2.3 and Claire/James v2.3.1 with pinned revisions and Mark's known sizes/hashes", () => {
     const packs = knownPacks();
     expect(packs.map((p) => [p.name, p.repo, p.version])).toEqual([
       ['mark', 'nvidia/Audio2Face-3D-v2.3-Mark', '2.3'],
@@ -27,8 +33,9 @@ describe('known packs manifest (models/nvidia/packs.json)', () => {
   });
 
   it('rejects a malformed manifest with the field named', () => {
-    expect(() => parseKnownPacks({ format: 'a2f-known-packs/1', packs: [{ name: 'x', files: [{ path: '../up' }] }] }, 'k.json'))
-      .toThrow(/k\.json: packs\[0\]\.files\[0\]\.path must be a path inside the pack/);
+    expect(() => parseKnownPacks({ format: 'a2f-known-packs/1', packs: [{ name: 'x', files: [{ path: '../up' }] }] }, 'k.json')).toThrow(
+      /k\.json: packs\[0\]\.files\[0\]\.path must be a path inside the pack/,
+    );
     expect(() => parseKnownPacks({ format: 'other' }, 'k.json')).toThrow(/"format" must be "a2f-known-packs\/1"/);
   });
 });
@@ -63,8 +70,14 @@ describe('verifyPack / listPacks / inspectPack', () => {
     expect(report.ok).toBe(false);
     expect(report.known).toBe('testmark');
     expect(report.files.find((f) => f.path === 'model_data.npz')!.status).toBe('mismatch');
-    expect(report.warnings.join('\n')).toMatch(/model_data\.npz: \d+ bytes, Test mark has \d+ \(revision 0123456789ab\); results may differ/);
-    expect(report.warnings.join('\n')).toMatch(new RegExp(`network_info\\.json declares ${claire.sizes.skinShapes} skin shapes; Test mark has ${mark.sizes.skinShapes}: this folder holds a different model`));
+    expect(report.warnings.join('\n')).toMatch(
+      /model_data\.npz: \d+ bytes, Test mark has \d+ \(revision 0123456789ab\); results may differ/,
+    );
+    expect(report.warnings.join('\n')).toMatch(
+      new RegExp(
+        `network_info\\.json declares ${claire.sizes.skinShapes} skin shapes; Test mark has ${mark.sizes.skinShapes}: this folder holds a different model`,
+      ),
+    );
     expect(existsSync(path.join(dir, RECORD_FILE))).toBe(false);
   });
 
@@ -76,9 +89,16 @@ describe('verifyPack / listPacks / inspectPack', () => {
     const report = await verifyPack(path.join(packsDir, 'my-claire'), { known: [], network: false });
     expect(report.warnings).toEqual(['not one of the known packs (claire v2.3.1); its files cannot be compared with reference hashes']);
     expect(report.files.every((f) => f.status === 'unknown' && f.sha256 !== null)).toBe(true);
-    expect(listPacks(packsDir, [])).toEqual([expect.objectContaining({ name: 'my-claire', installed: true, status: 'unverified', title: null })]);
+    expect(listPacks(packsDir, [])).toEqual([
+      expect.objectContaining({ name: 'my-claire', installed: true, status: 'unverified', title: null }),
+    ]);
     const listing = listPacks(packsDir, knownPacks());
-    expect(listing.map((l) => [l.name, l.status])).toEqual([['mark', 'not-installed'], ['claire', 'not-installed'], ['james', 'not-installed'], ['my-claire', 'unverified']]);
+    expect(listing.map((l) => [l.name, l.status])).toEqual([
+      ['mark', 'not-installed'],
+      ['claire', 'not-installed'],
+      ['james', 'not-installed'],
+      ['my-claire', 'unverified'],
+    ]);
   });
 
   it('inspectPack reports the contract, sizes and parameters', async () => {
@@ -87,9 +107,12 @@ describe('verifyPack / listPacks / inspectPack', () => {
     const pack = await loadNvidiaPack(made.dir);
     expect(info.id.actor).toBe('mark');
     expect(info.tensors.declared.inputs.map((t) => [t.name, t.shape])).toEqual([
-      ['input', ['batch_size', 1, 8320]], ['emotion', ['batch_size', 1, made.sizes.emotionLen]],
+      ['input', ['batch_size', 1, 8320]],
+      ['emotion', ['batch_size', 1, made.sizes.emotionLen]],
     ]);
-    expect(info.tensors.network!.outputMetadata).toEqual([{ name: 'result', type: 'float32', shape: ['batch_size', 1, made.sizes.resultLen] }]);
+    expect(info.tensors.network!.outputMetadata).toEqual([
+      { name: 'result', type: 'float32', shape: ['batch_size', 1, made.sizes.resultLen] },
+    ]);
     expect(info.sizes).toMatchObject({ skinShapes: made.sizes.skinShapes, skinVerts: made.sizes.skinVerts, saccadeFrames: 5000 });
     expect(info.audio).toMatchObject({ sampleRate: 16000, inputStrength: 1.3, lookaheadSeconds: 0.26 });
     expect(info.emotion.shots.map((s) => s.name)).toEqual(pack.emotionDb.shots.map((s) => s.name));

@@ -20,7 +20,8 @@ function handNpy(header: string, body: Uint8Array, version = 1): Uint8Array {
   const head = Buffer.from(padded, version === 3 ? 'utf8' : 'latin1');
   const out = Buffer.alloc(pre + head.length + body.length);
   Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, version, 0]).copy(out);
-  if (version === 1) out.writeUInt16LE(head.length, 8); else out.writeUInt32LE(head.length, 8);
+  if (version === 1) out.writeUInt16LE(head.length, 8);
+  else out.writeUInt32LE(head.length, 8);
   head.copy(out, pre);
   Buffer.from(body).copy(out, pre + head.length);
   return out;
@@ -31,11 +32,19 @@ const le = (Ctor: typeof Float32Array | typeof Float64Array | typeof Int32Array,
 const i64 = (values: bigint[]) => new Uint8Array(new BigInt64Array(values).buffer);
 
 const message = (fn: () => unknown): string => {
-  try { fn(); } catch (err) { return (err as Error).message; }
+  try {
+    fn();
+  } catch (err) {
+    return (err as Error).message;
+  }
   throw new Error('expected an error');
 };
 const asyncMessage = async (p: Promise<unknown>): Promise<string> => {
-  try { await p; } catch (err) { return (err as Error).message; }
+  try {
+    await p;
+  } catch (err) {
+    return (err as Error).message;
+  }
   throw new Error('expected an error');
 };
 
@@ -66,8 +75,9 @@ describe('parseNpy on hand-built bytes', () => {
     const big = parseNpy(handNpy("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", i64([1n, 5_000_000_000n])), src);
     expect(big.dtype).toBe('float64');
     expect(Array.from(big.data as Float64Array)).toEqual([1, 5_000_000_000]);
-    expect(message(() => parseNpy(handNpy("{'descr': '<i8', 'fortran_order': False, 'shape': (1,), }", i64([2n ** 60n])), src)))
-      .toMatch(/beyond ±2\^53/);
+    expect(message(() => parseNpy(handNpy("{'descr': '<i8', 'fortran_order': False, 'shape': (1,), }", i64([2n ** 60n])), src))).toMatch(
+      /beyond ±2\^53/,
+    );
     const b1 = parseNpy(handNpy("{'descr': '|b1', 'fortran_order': False, 'shape': (3,), }", Uint8Array.of(1, 0, 1)), src);
     expect(b1).toMatchObject({ dtype: 'bool' });
     expect(Array.from(b1.data as Uint8Array)).toEqual([1, 0, 1]);
@@ -76,7 +86,11 @@ describe('parseNpy on hand-built bytes', () => {
   it('reads <U strings (UTF-32LE, NUL padded, astral code points)', () => {
     const body = new Uint8Array(3 * 4 * 4);
     const view = new DataView(body.buffer);
-    ['ab', 'é😀', 'wxyz'].forEach((s, i) => [...s].forEach((ch, c) => view.setUint32(16 * i + 4 * c, ch.codePointAt(0)!, true)));
+    ['ab', 'é😀', 'wxyz'].forEach((s, i) => {
+      [...s].forEach((ch, c) => {
+        view.setUint32(16 * i + 4 * c, ch.codePointAt(0)!, true);
+      });
+    });
     const a = parseNpy(handNpy("{'descr': '<U4', 'fortran_order': False, 'shape': (3,), }", body), src);
     expect(a).toMatchObject({ dtype: 'string', shape: [3], data: ['ab', 'é😀', 'wxyz'] });
   });
@@ -107,17 +121,25 @@ describe('parseNpy on hand-built bytes', () => {
     bad[1] = 0x58;
     expect(message(() => parseNpy(bad, where))).toMatch(/^\/p\/model_data\.npz: entry "neutral_jaw": bad magic/);
     expect(message(() => parseNpy(good.subarray(0, 30), where))).toMatch(/truncated: the \.npy header claims \d+ bytes/);
-    expect(message(() => parseNpy(good.subarray(0, good.length - 3), where))).toMatch(/truncated: shape \[4\] of <f4 needs 16 data bytes, found 13/);
+    expect(message(() => parseNpy(good.subarray(0, good.length - 3), where))).toMatch(
+      /truncated: shape \[4\] of <f4 needs 16 data bytes, found 13/,
+    );
     const be = handNpy("{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }", new Uint8Array(4));
     expect(message(() => parseNpy(be, where))).toMatch(/unsupported dtype ">f4" \(big-endian\)/);
     const obj = handNpy("{'descr': '|O', 'fortran_order': False, 'shape': (1,), }", new Uint8Array(8));
     expect(message(() => parseNpy(obj, where))).toMatch(/pickled object array/);
-    const err = (() => { try { parseNpy(bad, where); } catch (e) { return e; } })();
+    const err = (() => {
+      try {
+        parseNpy(bad, where);
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(err).toBeInstanceOf(InferenceError);
     expect((err as InferenceError).file).toBe('/p/model_data.npz');
   });
 
-  it('reads a standalone .npy file written by the generator\'s writer', async () => {
+  it("reads a standalone .npy file written by the generator's writer", async () => {
     const file = path.join(tempDir(), 'a.npy');
     writeFileSync(file, npyBytes({ data: Float32Array.of(1, 2, 3, 4, 5, 6), shape: [3, 2], fortranOrder: true }));
     const a = await readNpy(file);
@@ -128,7 +150,10 @@ describe('parseNpy on hand-built bytes', () => {
 });
 
 describe('NpzFile on numpy-written archives', () => {
-  for (const [kind, bytes] of [['stored (np.savez)', NUMPY_STORED_NPZ], ['deflated (np.savez_compressed)', NUMPY_DEFLATED_NPZ]] as const) {
+  for (const [kind, bytes] of [
+    ['stored (np.savez)', NUMPY_STORED_NPZ],
+    ['deflated (np.savez_compressed)', NUMPY_DEFLATED_NPZ],
+  ] as const) {
     it(`reads every dtype from a ${kind} archive with zip64 local headers`, async () => {
       const file = path.join(tempDir(), 'numpy.npz');
       writeFileSync(file, bytes);
@@ -164,7 +189,9 @@ describe('NpzFile on numpy-written archives', () => {
       const b = Buffer.alloc(4 + 8 * values.length);
       b.writeUInt16LE(1, 0);
       b.writeUInt16LE(8 * values.length, 2);
-      values.forEach((v, i) => b.writeBigUInt64LE(BigInt(v), 4 + 8 * i));
+      values.forEach((v, i) => {
+        b.writeBigUInt64LE(BigInt(v), 4 + 8 * i);
+      });
       return b;
     };
     const local = Buffer.alloc(30);
@@ -218,10 +245,14 @@ describe('NpzFile on numpy-written archives', () => {
 describe('NpzFile errors name the file, the entry and the problem', () => {
   const make = (deflate: boolean) => {
     const file = path.join(tempDir(), deflate ? 'd.npz' : 's.npz');
-    writeNpz(file, {
-      a: { data: Float32Array.from({ length: 64 }, (_, i) => i), shape: [64] },
-      b: { data: Int32Array.of(1, 2), shape: [2] },
-    }, { deflate });
+    writeNpz(
+      file,
+      {
+        a: { data: Float32Array.from({ length: 64 }, (_, i) => i), shape: [64] },
+        b: { data: Int32Array.of(1, 2), shape: [2] },
+      },
+      { deflate },
+    );
     return file;
   };
 
@@ -231,7 +262,11 @@ describe('NpzFile errors name the file, the entry and the problem', () => {
     bytes[30 + 'a.npy'.length + 64 + 8] ^= 0x01; // a byte inside a.npy's data
     writeFileSync(file, bytes);
     const npz = await NpzFile.open(file);
-    expect(await asyncMessage(npz.read('a'))).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: entry "a": CRC mismatch: the data's CRC-32 is 0x[0-9a-f]{8}, the archive records 0x[0-9a-f]{8}`));
+    expect(await asyncMessage(npz.read('a'))).toMatch(
+      new RegExp(
+        `^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: entry "a": CRC mismatch: the data's CRC-32 is 0x[0-9a-f]{8}, the archive records 0x[0-9a-f]{8}`,
+      ),
+    );
     expect(Array.from((await npz.read('b')).data as Int32Array)).toEqual([1, 2]);
     await npz.close();
   });
@@ -259,7 +294,9 @@ describe('NpzFile errors name the file, the entry and the problem', () => {
     const rebuilt = Buffer.concat([bytes.subarray(0, 60), bytes.subarray(cdOffset)]);
     rebuilt.writeUInt32LE(60, rebuilt.length - 22 + 16); // the directory now starts right after the cut
     fs.writeFileSync(file, rebuilt);
-    expect(await asyncMessage(readNpz(file, ['a']))).toMatch(/entry "a": truncated: its \d+ bytes should end at offset \d+, the file has \d+/);
+    expect(await asyncMessage(readNpz(file, ['a']))).toMatch(
+      /entry "a": truncated: its \d+ bytes should end at offset \d+, the file has \d+/,
+    );
     const npy = path.join(tempDir(), 'plain.npz');
     fs.writeFileSync(npy, npyBytes({ data: Float32Array.of(1), shape: [1] }));
     expect(await asyncMessage(NpzFile.open(npy))).toMatch(/plain\.npz: is not a zip/);

@@ -13,19 +13,29 @@ import { cleanup, packCopy, rewriteNpz } from './pack-helpers.js';
 afterAll(cleanup);
 
 const failure = async (p: Promise<unknown>): Promise<Error & { file?: string; code?: string }> => {
-  try { await p; } catch (err) { return err as Error; }
+  try {
+    await p;
+  } catch (err) {
+    return err as Error;
+  }
   throw new Error('expected the load to fail');
 };
 
 /** An ONNX file with chosen tensor names/dims, to stand in for a wrong network. */
-function contractOnnx(file: string, { audio = 'input', emotionDim, resultDim, output = 'result' }: { audio?: string; emotionDim: number; resultDim: number; output?: string }) {
+function contractOnnx(
+  file: string,
+  { audio = 'input', emotionDim, resultDim, output = 'result' }: { audio?: string; emotionDim: number; resultDim: number; output?: string },
+) {
   const g = new GraphBuilder('wrong');
   g.input(audio, ['batch_size', 1, 8320]);
   g.input('emotion', ['batch_size', 1, emotionDim]);
   g.output(output, ['batch_size', 1, resultDim]);
   const e = g.node('Reshape', ['emotion', g.ints('s', [-1, emotionDim])]);
   const a = g.node('ReduceMean', [g.node('Reshape', [audio, g.ints('s', [-1, 8320])])], 1, { axes: [1], keepdims: 1 });
-  const y = g.node('Add', [g.node('MatMul', [e, g.const('w', [emotionDim, resultDim], new Float32Array(emotionDim * resultDim).fill(0.1))]), a]);
+  const y = g.node('Add', [
+    g.node('MatMul', [e, g.const('w', [emotionDim, resultDim], new Float32Array(emotionDim * resultDim).fill(0.1))]),
+    a,
+  ]);
   g.node('Reshape', [y, g.ints('s', [-1, 1, resultDim])], output);
   writeFileSync(file, g.toBytes({ opset: 14 }));
 }
@@ -37,7 +47,12 @@ describe('loadNvidiaPack on generated packs', () => {
     const s = made.sizes;
     const info = pack.networkInfo;
     expect(info.id).toEqual({ type: 'regression', actor: 'mark', version: '2.3', output: 'geometry' });
-    expect(info).toMatchObject({ numShapesSkin: s.skinShapes, numShapesTongue: s.tongueShapes, numVertsSkin: s.skinVerts, numVertsTongue: s.tongueVerts });
+    expect(info).toMatchObject({
+      numShapesSkin: s.skinShapes,
+      numShapesTongue: s.tongueShapes,
+      numVertsSkin: s.skinVerts,
+      numVertsTongue: s.tongueVerts,
+    });
     expect(info.emotionLength).toBe(s.emotionLen);
     expect(info.resultLength).toBe(s.resultLen);
     expect(info.layout.eyes.offset + info.layout.eyes.length).toBe(s.resultLen);
@@ -83,7 +98,7 @@ describe('loadNvidiaPack on generated packs', () => {
     expect(pack.sha256!['network.onnx']).toBe(made.files['network.onnx'].sha256);
   });
 
-  it('maps to the engine\'s ModelPack and the network passes the ORT contract check', async () => {
+  it("maps to the engine's ModelPack and the network passes the ORT contract check", async () => {
     for (const variant of ['mark', 'claire'] as const) {
       const made = packCopy(variant);
       const pack = await loadNvidiaPack(made.dir);
@@ -99,7 +114,10 @@ describe('loadNvidiaPack on generated packs', () => {
         networkSha256: made.files['network.onnx'].sha256,
         postprocess: { kind: 'a2f-v2.3' },
       });
-      expect(mp.inputs.map((t) => [t.name, t.shape])).toEqual([['input', ['batch_size', 1, 8320]], ['emotion', ['batch_size', 1, made.sizes.emotionLen]]]);
+      expect(mp.inputs.map((t) => [t.name, t.shape])).toEqual([
+        ['input', ['batch_size', 1, 8320]],
+        ['emotion', ['batch_size', 1, made.sizes.emotionLen]],
+      ]);
       expect(mp.outputs.map((t) => [t.name, t.shape])).toEqual([['result', ['batch_size', 1, made.sizes.resultLen]]]);
       expect((mp.postprocess.config as { pack: unknown }).pack).toBe(pack);
     }
@@ -109,12 +127,17 @@ describe('loadNvidiaPack on generated packs', () => {
     const made = packCopy('mark');
     const pack = await loadNvidiaPack(made.dir);
     const session = await ort.InferenceSession.create(pack.files.network);
-    const L = pack.networkInfo.audio.bufferLength, E = pack.networkInfo.emotionLength, R = pack.networkInfo.resultLength;
+    const L = pack.networkInfo.audio.bufferLength,
+      E = pack.networkInfo.emotionLength,
+      R = pack.networkInfo.resultLength;
     const audio = new Float32Array(3 * L);
     for (let i = 0; i < L; i++) audio[L + i] = 0.2 * Math.sin((2 * Math.PI * 440 * i) / 16000);
     const emotion = new Float32Array(3 * E);
     emotion[2 * E + pack.networkInfo.implicitEmotionLength + 6] = 1; // joy on the third row
-    const out = await session.run({ input: new ort.Tensor('float32', audio, [3, 1, L]), emotion: new ort.Tensor('float32', emotion, [3, 1, E]) });
+    const out = await session.run({
+      input: new ort.Tensor('float32', audio, [3, 1, L]),
+      emotion: new ort.Tensor('float32', emotion, [3, 1, E]),
+    });
     await session.release();
     const r = out.result.data as Float32Array;
     expect(out.result.dims).toEqual([3, 1, R]);
@@ -128,8 +151,16 @@ describe('loadNvidiaPack on generated packs', () => {
     const { bufferLength: L } = pack.networkInfo.audio;
     const frames = 6;
     const audio = new Float32Array(frames * L);
-    for (let f = 0; f < frames; f++) for (let i = 0; i < L; i++) audio[f * L + i] = 0.05 * f * Math.sin((2 * Math.PI * (200 + 150 * f) * i) / 16000);
-    const track = createEmotionTrack({ implicit: pack.implicitEmotion, info: pack.networkInfo, keys: [{ time: 0, emotions: { joy: 0 } }, { time: 0.2, emotions: { joy: 1 } }] });
+    for (let f = 0; f < frames; f++)
+      for (let i = 0; i < L; i++) audio[f * L + i] = 0.05 * f * Math.sin((2 * Math.PI * (200 + 150 * f) * i) / 16000);
+    const track = createEmotionTrack({
+      implicit: pack.implicitEmotion,
+      info: pack.networkInfo,
+      keys: [
+        { time: 0, emotions: { joy: 0 } },
+        { time: 0.2, emotions: { joy: 1 } },
+      ],
+    });
     const emotion = track.emotionForFrames(Array.from({ length: frames }, (_, f) => f / 30));
     const session = await ort.InferenceSession.create(pack.files.network);
     const out = await session.run({
@@ -137,10 +168,17 @@ describe('loadNvidiaPack on generated packs', () => {
       emotion: new ort.Tensor('float32', emotion, [frames, 1, track.width]),
     });
     await session.release();
-    const post = new A2FPostprocessor({ rig: toRigData(pack), params: pack.params, skinSolver: pack.skin.config, tongueSolver: pack.tongue.config, fps: { num: 30, den: 1 } });
+    const post = new A2FPostprocessor({
+      rig: toRigData(pack),
+      params: pack.params,
+      skinSolver: pack.skin.config,
+      tongueSolver: pack.tongue.config,
+      fps: { num: 30, den: 1 },
+    });
     expect(post.layout.total).toBe(pack.networkInfo.resultLength);
     const anim = post.run(out.result.data as Float32Array, {
-      provenance: { tool: { name: 'test', version: '0' }, model: { id: 'mini', kind: 'a2f-v2.3' }, parameters: {} }, blink: false,
+      provenance: { tool: { name: 'test', version: '0' }, model: { id: 'mini', kind: 'a2f-v2.3' }, parameters: {} },
+      blink: false,
     });
     expect(anim.frameCount).toBe(frames);
     expect(anim.channels).toEqual([...SKIN_POSES, ...TONGUE_POSES]);
@@ -184,7 +222,9 @@ describe('loadNvidiaPack failures name the file, what was expected and what was 
     });
     let err = await failure(loadNvidiaPack(made.dir));
     expect(err.file).toBe(file);
-    expect(err.message).toContain(`entry "shapes_matrix_skin": shape [${S}, ${V - 1}, 3], expected [${S}, ${V}, 3] (num_shapes_skin × num_verts_skin × xyz, from network_info.json)`);
+    expect(err.message).toContain(
+      `entry "shapes_matrix_skin": shape [${S}, ${V - 1}, 3], expected [${S}, ${V}, 3] (num_shapes_skin × num_verts_skin × xyz, from network_info.json)`,
+    );
 
     made = packCopy('mark');
     await rewriteNpz(path.join(made.dir, 'model_data.npz'), (a) => {
@@ -192,7 +232,9 @@ describe('loadNvidiaPack failures name the file, what was expected and what was 
       a.delete('saccade_rot_matrix');
     });
     err = await failure(loadNvidiaPack(made.dir));
-    expect(err.message).toMatch(/expected exactly the arrays shapes_matrix_skin, .*saccade_rot_matrix; missing "saccade_rot_matrix"; unexpected "neutral_skin"/);
+    expect(err.message).toMatch(
+      /expected exactly the arrays shapes_matrix_skin, .*saccade_rot_matrix; missing "saccade_rot_matrix"; unexpected "neutral_skin"/,
+    );
 
     made = packCopy('mark');
     await rewriteNpz(path.join(made.dir, 'model_data.npz'), (a) => {
@@ -226,13 +268,17 @@ describe('loadNvidiaPack failures name the file, what was expected and what was 
 
     made = packCopy('mark');
     file = path.join(made.dir, 'bs_tongue.npz');
-    await rewriteNpz(file, (a) => { a.delete('tongueWide'); });
+    await rewriteNpz(file, (a) => {
+      a.delete('tongueWide');
+    });
     err = await failure(loadNvidiaPack(made.dir));
     expect(err.message).toMatch(/bs_tongue\.npz: poseNames lists "tongueWide" but the archive has no such delta array/);
 
     made = packCopy('mark');
     file = path.join(made.dir, 'bs_tongue.npz');
-    await rewriteNpz(file, (a) => { a.set('neutral', { data: new Float32Array(6), shape: [2, 3] }); });
+    await rewriteNpz(file, (a) => {
+      a.set('neutral', { data: new Float32Array(6), shape: [2, 3] });
+    });
     err = await failure(loadNvidiaPack(made.dir));
     expect(err.message).toContain(`entry "neutral": shape [2, 3], expected [${made.sizes.tongueVerts}, 3] (num_verts_tongue × xyz`);
 
@@ -257,29 +303,41 @@ describe('loadNvidiaPack failures name the file, what was expected and what was 
       return file;
     };
     let made = packCopy('mark');
-    let file = edit(made.dir, 'network_info.json', (j) => { j.id.type = 'diffusion'; });
+    let file = edit(made.dir, 'network_info.json', (j) => {
+      j.id.type = 'diffusion';
+    });
     let err = await failure(loadNvidiaPack(made.dir));
     expect(err.file).toBe(file);
     expect(err.message).toMatch(/"id\.type" must be "regression".*found "diffusion"/);
 
     made = packCopy('mark');
-    file = edit(made.dir, 'network_info.json', (j) => { j.params.default_emotion.pop(); });
+    file = edit(made.dir, 'network_info.json', (j) => {
+      j.params.default_emotion.pop();
+    });
     err = await failure(loadNvidiaPack(made.dir));
     expect(err.message).toMatch(/"params\.default_emotion" must be as long as params\.explicit_emotions \(10\), found an array of 9/);
 
     made = packCopy('mark');
-    file = edit(made.dir, 'model_config.json', (j) => { j.config.source_shot = 'nope'; });
+    file = edit(made.dir, 'model_config.json', (j) => {
+      j.config.source_shot = 'nope';
+    });
     err = await failure(loadNvidiaPack(made.dir));
     expect(err.file).toBe(file);
-    expect(err.message).toMatch(/source_shot "nope" is not a shot of .*implicit_emo_db\.npz; it has "p1_neutral" \(64 frames\), "g2a_neutral"/);
+    expect(err.message).toMatch(
+      /source_shot "nope" is not a shot of .*implicit_emo_db\.npz; it has "p1_neutral" \(64 frames\), "g2a_neutral"/,
+    );
 
     made = packCopy('mark');
-    edit(made.dir, 'model_config.json', (j) => { j.config.source_frame = 48; });
+    edit(made.dir, 'model_config.json', (j) => {
+      j.config.source_frame = 48;
+    });
     err = await failure(loadNvidiaPack(made.dir));
     expect(err.message).toMatch(/source_frame 48 is outside shot "g2a_neutral", which has frames 0…47/);
 
     made = packCopy('mark');
-    file = edit(made.dir, 'model.json', (j) => { delete j.modelDataPath; });
+    file = edit(made.dir, 'model.json', (j) => {
+      delete j.modelDataPath;
+    });
     err = await failure(loadNvidiaPack(made.dir));
     expect(err.file).toBe(file);
     expect(err.message).toMatch(/"modelDataPath" must be a relative file path, found nothing/);
@@ -293,7 +351,9 @@ describe('loadNvidiaPack failures name the file, what was expected and what was 
     let err = await failure(checkNvidiaNetwork(pack));
     expect(err.code).toBe('NETWORK_MISMATCH');
     expect(err.file).toBe(pack.files.network);
-    expect(err.message).toMatch(/network_info\.json.*inputs: the network takes "audio", "emotion", the manifest declares "input", "emotion"/);
+    expect(err.message).toMatch(
+      /network_info\.json.*inputs: the network takes "audio", "emotion", the manifest declares "input", "emotion"/,
+    );
 
     contractOnnx(pack.files.network, { emotionDim: E - 1, resultDim: R });
     err = await failure(checkNvidiaNetwork(pack));

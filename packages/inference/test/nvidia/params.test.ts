@@ -38,12 +38,30 @@ describe('parseModelConfig', () => {
     const notes: string[] = [];
     const params = parseModelConfig({ config: { input_strength: 1.3, source_shot: 'p1_neutral', source_frame: 42 } }, 'mc.json', notes);
     const sdkDefaults: Partial<FaceParams> = {
-      lower_face_smoothing: 0.0023, upper_face_smoothing: 0.001, lower_face_strength: 1.3, upper_face_strength: 1.0,
-      face_mask_level: 0.6, face_mask_softness: 0.0085, skin_strength: 1.0, blink_strength: 1.0, eyelid_open_offset: 0.06,
-      lip_open_offset: -0.03, tongue_strength: 1.5, tongue_height_offset: 0.2, tongue_depth_offset: 0.13,
-      lower_teeth_strength: 1.0, lower_teeth_height_offset: 0, lower_teeth_depth_offset: 0, eyeballs_strength: 1.0,
-      saccade_strength: 1.0, right_eye_rot_x_offset: 0, right_eye_rot_y_offset: 0, left_eye_rot_x_offset: 0,
-      left_eye_rot_y_offset: 0, eye_saccade_seed: 0, blink_offset: 0,
+      lower_face_smoothing: 0.0023,
+      upper_face_smoothing: 0.001,
+      lower_face_strength: 1.3,
+      upper_face_strength: 1.0,
+      face_mask_level: 0.6,
+      face_mask_softness: 0.0085,
+      skin_strength: 1.0,
+      blink_strength: 1.0,
+      eyelid_open_offset: 0.06,
+      lip_open_offset: -0.03,
+      tongue_strength: 1.5,
+      tongue_height_offset: 0.2,
+      tongue_depth_offset: 0.13,
+      lower_teeth_strength: 1.0,
+      lower_teeth_height_offset: 0,
+      lower_teeth_depth_offset: 0,
+      eyeballs_strength: 1.0,
+      saccade_strength: 1.0,
+      right_eye_rot_x_offset: 0,
+      right_eye_rot_y_offset: 0,
+      left_eye_rot_x_offset: 0,
+      left_eye_rot_y_offset: 0,
+      eye_saccade_seed: 0,
+      blink_offset: 0,
     };
     expect(params).toMatchObject(sdkDefaults);
     expect(notes).toHaveLength(23); // every file key with a default; blink_offset is not a file key
@@ -100,7 +118,9 @@ describe('parseModelConfig', () => {
   });
 
   it('rejects files without a "config" object', () => {
-    expect(catchError(() => parseModelConfig({ face_params: {} }, 'x.json')).message).toContain('expected an object with a "config" object');
+    expect(catchError(() => parseModelConfig({ face_params: {} }, 'x.json')).message).toContain(
+      'expected an object with a "config" object',
+    );
     expect(catchError(() => parseModelConfig([], 'x.json')).message).toContain('x.json');
   });
 });
@@ -109,7 +129,11 @@ describe('applyOverrides', () => {
   const base = parseModelConfig(markFile(), 'model_config.json');
 
   it('applies numbers and numeric strings, leaves the input untouched', () => {
-    const out = applyOverrides(base, { skin_strength: 1.5, blink_offset: '0.25', source_shot: 'p1_neutral', source_frame: '42' }, '--param');
+    const out = applyOverrides(
+      base,
+      { skin_strength: 1.5, blink_offset: '0.25', source_shot: 'p1_neutral', source_frame: '42' },
+      '--param',
+    );
     expect(out.skin_strength).toBe(1.5);
     expect(out.blink_offset).toBe(0.25);
     expect(out.source_shot).toBe('p1_neutral');
@@ -176,7 +200,9 @@ describe('parseSolverConfig', () => {
     expect(catchError(() => parseSolverConfig(short, 'c.json')).message).toBe(
       'c.json: "blendshape_params.bsWeightOffsets" has 2 entries, expected numPoses = 6. Restore the pack\'s original file',
     );
-    expect(catchError(() => parseSolverConfig(valid(), 'c.json', 52)).message).toContain('numPoses" is 6 but the blendshape data has 52 poses');
+    expect(catchError(() => parseSolverConfig(valid(), 'c.json', 52)).message).toContain(
+      'numPoses" is 6 but the blendshape data has 52 poses',
+    );
   });
 
   it('applies the SDK validators: strengths ≥ 0, templateBBSize ≥ 1, integer ids, an active pose, pairs of two', () => {
@@ -197,7 +223,9 @@ describe('parseSolverConfig', () => {
     expect(catchError(() => parseSolverConfig(triple, 'c.json')).message).toContain('uses id 0 for 3 pose(s) (indices 0, 1, 3)');
     const single = valid();
     single.blendshape_params.bsSolveCancelPoses = [-1, -1, 2, -1, -1, -1];
-    expect(catchError(() => parseSolverConfig(single, 'c.json')).message).toContain('"blendshape_params.bsSolveCancelPoses" uses id 2 for 1 pose(s)');
+    expect(catchError(() => parseSolverConfig(single, 'c.json')).message).toContain(
+      '"blendshape_params.bsSolveCancelPoses" uses id 2 for 1 pose(s)',
+    );
   });
 
   it('rejects a file without blendshape_params', () => {

@@ -119,9 +119,18 @@ describe('eye rotation quaternion', () => {
     const rad = Math.PI / 180;
     const rx = (a: number, v: Vec3): Vec3 => [v[0], Math.cos(a) * v[1] - Math.sin(a) * v[2], Math.sin(a) * v[1] + Math.cos(a) * v[2]];
     const ry = (a: number, v: Vec3): Vec3 => [Math.cos(a) * v[0] + Math.sin(a) * v[2], v[1], -Math.sin(a) * v[0] + Math.cos(a) * v[2]];
-    for (const [x, y] of [[10, 0], [0, -15], [12, 25], [-30, 40]]) {
+    for (const [x, y] of [
+      [10, 0],
+      [0, -15],
+      [12, 25],
+      [-30, 40],
+    ]) {
       const q = eyeRotationQuat(x, y);
-      for (const v of [[0, 0, 1], [1, 0, 0], [0.3, -0.5, 0.8]] as Vec3[]) {
+      for (const v of [
+        [0, 0, 1],
+        [1, 0, 0],
+        [0.3, -0.5, 0.8],
+      ] as Vec3[]) {
         const expected = ry(y * rad, rx(x * rad, v));
         const got = quatRotate(q, v);
         for (let k = 0; k < 3; k++) expect(got[k]).toBeCloseTo(expected[k], 12);

@@ -8,13 +8,20 @@ import { randomArray, uniform, type Rand } from './solver-fixtures.js';
 function matrixOf(q: Quat): number[] {
   const [w, x, y, z] = q;
   return [
-    1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y),
-    2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x),
-    2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y),
+    1 - 2 * (y * y + z * z),
+    2 * (x * y - w * z),
+    2 * (x * z + w * y),
+    2 * (x * y + w * z),
+    1 - 2 * (x * x + z * z),
+    2 * (y * z - w * x),
+    2 * (x * z - w * y),
+    2 * (y * z + w * x),
+    1 - 2 * (x * x + y * y),
   ];
 }
 
-const apply = (r: number[], t: Vec3, p: Vec3): Vec3 => [0, 1, 2].map((i) => r[3 * i] * p[0] + r[3 * i + 1] * p[1] + r[3 * i + 2] * p[2] + t[i]) as Vec3;
+const apply = (r: number[], t: Vec3, p: Vec3): Vec3 =>
+  [0, 1, 2].map((i) => r[3 * i] * p[0] + r[3 * i + 1] * p[1] + r[3 * i + 2] * p[2] + t[i]) as Vec3;
 
 function randomRotation(rand: Rand): Quat {
   const axis: Vec3 = [uniform(rand, -1, 1), uniform(rand, -1, 1), uniform(rand, -1, 1)];

@@ -12,7 +12,11 @@ import type { A2FRigData } from '../../src/nvidia/postprocess/rig-data.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'a2f-postprocess-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const provenance: Provenance = { tool: { name: 'test', version: '0' }, model: { id: 'mini-mark', kind: 'nvidia-a2f-v2.3' }, parameters: {} };
+const provenance: Provenance = {
+  tool: { name: 'test', version: '0' },
+  model: { id: 'mini-mark', kind: 'nvidia-a2f-v2.3' },
+  parameters: {},
+};
 
 describe('A2FPostprocessor on a mini pack', () => {
   it('solves with the pack data on both paths (≤ 1e-4 apart) and writes A2F-ordered channels', async () => {
@@ -27,7 +31,10 @@ describe('A2FPostprocessor on a mini pack', () => {
     for (const fps of [rational(30), rational(60)]) {
       const opts = { rig, params: pack.params, skinSolver: pack.skin.config, tongueSolver: pack.tongue.config, fps };
       const mesh = new A2FPostprocessor({ ...opts, path: 'mesh' }).run(outputs, { provenance, blink: { seed: 2, intervalSeconds: 0.5 } });
-      const fast = new A2FPostprocessor({ ...opts, path: 'coefficients' }).run(outputs, { provenance, blink: { seed: 2, intervalSeconds: 0.5 } });
+      const fast = new A2FPostprocessor({ ...opts, path: 'coefficients' }).run(outputs, {
+        provenance,
+        blink: { seed: 2, intervalSeconds: 0.5 },
+      });
       validateFaceAnimation(fast);
       expect(fast.channels).toEqual([...ARKIT_BLENDSHAPES, ...TONGUE_BLENDSHAPES]);
       let worst = 0;

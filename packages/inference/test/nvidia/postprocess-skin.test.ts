@@ -6,11 +6,15 @@ import { MARK_PARAMS, randomArray, uniform } from './solver-fixtures.js';
 
 describe('skin smoothing coefficient α = 1 − 0.5^(dt/half-life) (§4.2)', () => {
   it('matches the formula at 30, 60 and 29.97 fps, and the reference values for Mark', () => {
-    for (const [fps, dt] of [[rational(30), 1 / 30], [rational(60), 1 / 60], [rational(30000, 1001), 1001 / 30000]] as const) {
+    for (const [fps, dt] of [
+      [rational(30), 1 / 30],
+      [rational(60), 1 / 60],
+      [rational(30000, 1001), 1001 / 30000],
+    ] as const) {
       for (const h of [0.0023, 0.001, 0.05]) {
         const a = skinAlphas({ lower_face_smoothing: h, upper_face_smoothing: h / 2 }, fps);
-        expect(a.lower).toBeCloseTo(1 - Math.pow(2, -dt / h), 14);
-        expect(a.upper).toBeCloseTo(1 - Math.pow(2, -dt / (h / 2)), 14);
+        expect(a.lower).toBeCloseTo(1 - 2 ** (-dt / h), 14);
+        expect(a.upper).toBeCloseTo(1 - 2 ** (-dt / (h / 2)), 14);
       }
     }
     // §4.2: "α ≈ 1 − 4·10⁻⁵ at 30 fps, α ≈ 0.99341 at 60 fps" for lower_face_smoothing 0.0023
@@ -93,7 +97,11 @@ describe('face mask (§4.2)', () => {
       min = Math.min(min, neutral[3 * v + 1]);
       max = Math.max(max, neutral[3 * v + 1]);
     }
-    for (const [level, softness] of [[0.6, 0.0085], [0.3, 0.2], [1, 0.5]]) {
+    for (const [level, softness] of [
+      [0.6, 0.0085],
+      [0.3, 0.2],
+      [1, 0.5],
+    ]) {
       const mask = faceMaskLower(neutral, level, softness);
       for (let v = 0; v < 200; v++) {
         const yHat = (neutral[3 * v + 1] - min) / (max - min);

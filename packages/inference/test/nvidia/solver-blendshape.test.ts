@@ -41,7 +41,11 @@ describe('blendshape solver preparation (§5.3 steps 1–3)', () => {
       expect(Array.from(solver.rows)).toEqual(ref.rows);
       expect(solver.scale).toBeCloseTo(ref.s, 12);
       // ids 0 and 5 pair up; so do the only two active poses carrying −1 (4 and 6): the SDK quirk
-      expect(solver.symmetryPairs).toEqual([[0, 1], [2, 4], [3, 5]]);
+      expect(solver.symmetryPairs).toEqual([
+        [0, 1],
+        [2, 4],
+        [3, 5],
+      ]);
       for (let i = 0; i < ref.n * ref.n; i++) expect(solver.matrix[i]).toBeCloseTo(ref.m[i], 8);
     }
   });
@@ -49,10 +53,17 @@ describe('blendshape solver preparation (§5.3 steps 1–3)', () => {
   it('refuses a singular system with a clear error, and mismatched configs', () => {
     const rig = rigOf(52);
     rig.deltas.copyWithin(450, 0, 450); // pose 1 = pose 0
-    const cfg = solverConfig(POSES, { strengthL1regularization: 0, strengthL2regularization: 0, strengthTemporalSmoothing: 0, strengthSymmetry: 0 });
+    const cfg = solverConfig(POSES, {
+      strengthL1regularization: 0,
+      strengthL2regularization: 0,
+      strengthTemporalSmoothing: 0,
+      strengthSymmetry: 0,
+    });
     expect(() => new BlendshapeSolver(rig, cfg, 'bs_skin.npz')).toThrow(/bs_skin.npz: the solver matrix is singular/);
     expect(() => new BlendshapeSolver(rig, solverConfig(POSES + 1), 'bs_skin.npz')).toThrow(/numPoses 9 but the rig has 8 poses/);
-    expect(() => new BlendshapeSolver({ ...rig, poseNames: ['neutral', ...rig.poseNames.slice(1)] }, solverConfig(POSES))).toThrow(/must not include "neutral"/);
+    expect(() => new BlendshapeSolver({ ...rig, poseNames: ['neutral', ...rig.poseNames.slice(1)] }, solverConfig(POSES))).toThrow(
+      /must not include "neutral"/,
+    );
   });
 });
 
@@ -70,7 +81,12 @@ describe('blendshape solve (§5.3 steps 4–7)', () => {
 
   it('recovers known weights with negligible regularisation', () => {
     const rig = rigOf(54, 100);
-    const cfg = solverConfig(POSES, { strengthL1regularization: 0, strengthL2regularization: 1e-7, strengthTemporalSmoothing: 0, strengthSymmetry: 0 });
+    const cfg = solverConfig(POSES, {
+      strengthL1regularization: 0,
+      strengthL2regularization: 1e-7,
+      strengthTemporalSmoothing: 0,
+      strengthSymmetry: 0,
+    });
     const truth = [0.1, 0.9, 0.25, 0, 1, 0.5, 0.75, 0.33];
     const got = solveOnce(new BlendshapeSolver(rig, cfg), poseTarget(rig, truth));
     for (let i = 0; i < POSES; i++) expect(got[i]).toBeCloseTo(truth[i], 4);
@@ -78,7 +94,12 @@ describe('blendshape solve (§5.3 steps 4–7)', () => {
 
   it('keeps weights in [0, 1] when the target asks for negative or above-1 weights', () => {
     const rig = rigOf(55);
-    const cfg = solverConfig(POSES, { strengthL1regularization: 0, strengthL2regularization: 1e-4, strengthTemporalSmoothing: 0, strengthSymmetry: 0 });
+    const cfg = solverConfig(POSES, {
+      strengthL1regularization: 0,
+      strengthL2regularization: 1e-4,
+      strengthTemporalSmoothing: 0,
+      strengthSymmetry: 0,
+    });
     const truth = [-0.5, 1.6, 0.4, -1, 2, 0.5, 0.2, 0.8];
     const solver = new BlendshapeSolver(rig, cfg);
     const got = solveOnce(solver, poseTarget(rig, truth));
@@ -129,7 +150,10 @@ describe('blendshape solve (§5.3 steps 4–7)', () => {
     const cancel = [4, 4, -1, 9, -1, 9, -1, -1];
     const cfg = solverConfig(POSES, { bsSolveCancelPoses: cancel, strengthSymmetry: 0, strengthTemporalSmoothing: 0 });
     const solver = new BlendshapeSolver(rig, cfg);
-    expect(solver.cancelPairs).toEqual([[0, 1], [3, 5]]);
+    expect(solver.cancelPairs).toEqual([
+      [0, 1],
+      [3, 5],
+    ]);
     const free = new BlendshapeSolver(rig, solverConfig(POSES, { strengthSymmetry: 0, strengthTemporalSmoothing: 0 }));
     const rand = seededRandom(58);
     let bothWanted = 0;
@@ -138,7 +162,10 @@ describe('blendshape solve (§5.3 steps 4–7)', () => {
       const target = poseTarget(rig, truth);
       const got = solveOnce(solver, target);
       const unconstrained = solveOnce(free, target);
-      for (const [i, j] of [[0, 1], [3, 5]]) {
+      for (const [i, j] of [
+        [0, 1],
+        [3, 5],
+      ]) {
         if (unconstrained[i] > 1e-3 && unconstrained[j] > 1e-3) bothWanted++;
         expect(Math.min(got[i], got[j])).toBeLessThanOrEqual(Math.fround(1e-10)); // float32 output
         // the pose that was larger in the first solve keeps a weight
@@ -154,7 +181,13 @@ describe('blendshape solve (§5.3 steps 4–7)', () => {
     const symmetric = [-1, -1, 2, 2, -1, -1, -1, -1];
     const truth = [0.5, 0.5, 0.8, 0.2, 0.5, 0.5, 0.5, 0.5];
     const gap = (strength: number): number => {
-      const cfg = solverConfig(POSES, { bsSolveSymmetryPoses: symmetric, strengthSymmetry: strength, strengthTemporalSmoothing: 0, strengthL2regularization: 0.01, strengthL1regularization: 0 });
+      const cfg = solverConfig(POSES, {
+        bsSolveSymmetryPoses: symmetric,
+        strengthSymmetry: strength,
+        strengthTemporalSmoothing: 0,
+        strengthL2regularization: 0.01,
+        strengthL1regularization: 0,
+      });
       const w = solveOnce(new BlendshapeSolver(rig, cfg), poseTarget(rig, truth));
       return Math.abs(w[2] - w[3]);
     };
@@ -171,7 +204,10 @@ describe('blendshape solve (§5.3 steps 4–7)', () => {
     expect(Object.is(plain[1], 0) && Object.is(plain[4], 0)).toBe(true);
     const multipliers = [2, 3, 1.5, 1, 1, 0.5, 1, 1];
     const offsets = [0.1, -0.2, 0, 0, 0.05, 0, 0, 0.3];
-    const scaled = solveOnce(new BlendshapeSolver(rig, { ...base, bsWeightMultipliers: multipliers, bsWeightOffsets: offsets }), poseTarget(rig, truth));
+    const scaled = solveOnce(
+      new BlendshapeSolver(rig, { ...base, bsWeightMultipliers: multipliers, bsWeightOffsets: offsets }),
+      poseTarget(rig, truth),
+    );
     for (let p = 0; p < POSES; p++) expect(scaled[p]).toBeCloseTo(plain[p] * multipliers[p] + offsets[p], 6);
     expect(scaled[0]).toBeGreaterThan(1); // no clamp
   });
@@ -182,8 +218,12 @@ describe('blendshape solve (§5.3 steps 4–7)', () => {
     const perPose = Array.from({ length: POSES }, (_, p) => rig.deltas.slice(p * size, (p + 1) * size));
     const cfg = solverConfig(POSES);
     const target = poseTarget(rig, [0.3, 0.1, 0.9, 0.5, 0.2, 0.7, 0.4, 0.6]);
-    expect(solveOnce(new BlendshapeSolver({ ...rig, deltas: perPose }, cfg), target)).toEqual(solveOnce(new BlendshapeSolver(rig, cfg), target));
-    expect(() => new BlendshapeSolver({ ...rig, deltas: perPose.slice(1) }, cfg, 'bs_skin.npz')).toThrow(/bs_skin.npz: 7 delta arrays for 8 pose names/);
+    expect(solveOnce(new BlendshapeSolver({ ...rig, deltas: perPose }, cfg), target)).toEqual(
+      solveOnce(new BlendshapeSolver(rig, cfg), target),
+    );
+    expect(() => new BlendshapeSolver({ ...rig, deltas: perPose.slice(1) }, cfg, 'bs_skin.npz')).toThrow(
+      /bs_skin.npz: 7 delta arrays for 8 pose names/,
+    );
   });
 
   it('reads only the frontal-mask vertices', () => {

@@ -52,7 +52,9 @@ function bruteForce(a: Float64Array, b: ArrayLike<number>, n: number, l: number[
         for (let r = 0; r < n; r++) atb[p] += a[r * n + fi] * rhs[r];
       });
       const sol = gaussianSolve(ata, atb, k);
-      free.forEach((fi, p) => (x[fi] = sol[p]));
+      free.forEach((fi, p) => {
+        x[fi] = sol[p];
+      });
       if (free.some((fi) => x[fi] < l[fi] - 1e-12 || x[fi] > u[fi] + 1e-12)) continue;
     }
     const c = cost(a, b, x, n);
@@ -107,13 +109,19 @@ describe('pose pairs (SDK getPairs, §5.3 step 5)', () => {
   it('groups active poses by id in active space and keeps groups of exactly two', () => {
     //        pose: 0   1  2  3   4  5  6
     const ids = [3, -1, 3, 7, 7, 7, 9];
-    expect(getPairs(ids, [1, 1, 1, 1, 1, 0, 1])).toEqual([[0, 2], [3, 4]]);
+    expect(getPairs(ids, [1, 1, 1, 1, 1, 0, 1])).toEqual([
+      [0, 2],
+      [3, 4],
+    ]);
     // three active poses with id 7: no pair; an inactive pose shifts active indices
     expect(getPairs(ids, [1, 0, 1, 1, 1, 1, 0])).toEqual([[0, 1]]);
   });
 
   it('pairs two active poses that both carry −1 (the SDK does not skip −1)', () => {
-    expect(getPairs([-1, 4, -1, 4], [1, 1, 1, 1])).toEqual([[0, 2], [1, 3]]);
+    expect(getPairs([-1, 4, -1, 4], [1, 1, 1, 1])).toEqual([
+      [0, 2],
+      [1, 3],
+    ]);
     expect(getPairs([-1, -1, -1], [1, 1, 1])).toEqual([]);
     expect(getPairs([-1, -1, -1], [1, 0, 1])).toEqual([[0, 1]]);
   });

@@ -44,7 +44,7 @@ describe('cached factorizations', () => {
     }
   });
 
-  it('a different matrix does not reuse the previous one\'s factorizations', () => {
+  it("a different matrix does not reuse the previous one's factorizations", () => {
     const rand = seededRandom(5);
     const n = 6;
     const lsq = new SubsetLeastSquares(n, { cache: true });

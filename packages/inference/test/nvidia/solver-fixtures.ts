@@ -115,7 +115,11 @@ export function randomRigData(seed: number, sizes: RandomRigSizes): A2FRigData {
   const shapesMeanSkin = randomArray(rand, skinSize, -10, 10);
   const shapesMeanTongue = randomArray(rand, tongueSize, -3, 3);
   const nudge = (a: Float32Array): Float32Array => a.map((v) => v + uniform(rand, -0.01, 0.01));
-  const skin = randomBlendshapeRig(rand, sizes.skinVertices, sizes.skinPoses, { mask: sizes.skinMask, neutral: nudge(shapesMeanSkin), prefix: 'skin' });
+  const skin = randomBlendshapeRig(rand, sizes.skinVertices, sizes.skinPoses, {
+    mask: sizes.skinMask,
+    neutral: nudge(shapesMeanSkin),
+    prefix: 'skin',
+  });
   const tongue = randomBlendshapeRig(rand, sizes.tongueVertices, sizes.tonguePoses, { neutral: nudge(shapesMeanTongue), prefix: 'tongue' });
   const basis = (rig: FlatRig, shapes: number): Float32Array => {
     const size = rig.neutral.length;
@@ -167,7 +171,7 @@ export function gaussianSolve(a: ArrayLike<number>, b: ArrayLike<number>, n: num
 /** Independent statement of §5.3: the masked/active D (columns), s, M, and Dᵀ(target − neutral). */
 export function referenceSystem(rig: FlatRig, cfg: SolverConfig) {
   const size = rig.neutral.length;
-  const vertexIds = rig.frontalMask && rig.frontalMask.length ? Array.from(rig.frontalMask) : Array.from({ length: size / 3 }, (_, v) => v);
+  const vertexIds = rig.frontalMask?.length ? Array.from(rig.frontalMask) : Array.from({ length: size / 3 }, (_, v) => v);
   const rows = vertexIds.flatMap((v) => [3 * v, 3 * v + 1, 3 * v + 2]);
   const active = cfg.bsSolveActivePoses.map((on, i) => (on ? i : -1)).filter((i) => i >= 0);
   const columns = active.map((p) => rows.map((r) => rig.deltas[p * size + r]));
@@ -177,7 +181,9 @@ export function referenceSystem(rig: FlatRig, cfg: SolverConfig) {
   const n = active.length;
   const pairsOf = (ids: readonly number[]): [number, number][] => {
     const byId = new Map<number, number[]>();
-    active.forEach((p, a) => byId.set(ids[p], [...(byId.get(ids[p]) ?? []), a]));
+    active.forEach((p, a) => {
+      byId.set(ids[p], [...(byId.get(ids[p]) ?? []), a]);
+    });
     return [...byId.values()].filter((g) => g.length === 2).map((g) => [g[0], g[1]]);
   };
   const sym = pairsOf(cfg.bsSolveSymmetryPoses);
@@ -186,7 +192,10 @@ export function referenceSystem(rig: FlatRig, cfg: SolverConfig) {
     for (let j = 0; j < n; j++) {
       let dtd = 0;
       for (let r = 0; r < rows.length; r++) dtd += columns[i][r] * columns[j][r];
-      m[i * n + j] = dtd + cfg.strengthL1regularization ** 2 * 0.25 * s + (i === j ? cfg.strengthL2regularization * 10 * s + cfg.strengthTemporalSmoothing * 100 * s : 0);
+      m[i * n + j] =
+        dtd +
+        cfg.strengthL1regularization ** 2 * 0.25 * s +
+        (i === j ? cfg.strengthL2regularization * 10 * s + cfg.strengthTemporalSmoothing * 100 * s : 0);
     }
   }
   for (const [i, j] of sym) {

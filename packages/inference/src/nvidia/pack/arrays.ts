@@ -8,7 +8,13 @@ const dims = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
  * Checks dtype and shape of a float array. `shapes` lists the accepted shapes (the first is the
  * one named in errors; a flat form is usually accepted too, since the SDK only counts floats).
  */
-export function float32Array(arr: NpyArray, file: string, key: string, shapes: readonly (readonly number[])[], meaning: string): Float32Array {
+export function float32Array(
+  arr: NpyArray,
+  file: string,
+  key: string,
+  shapes: readonly (readonly number[])[],
+  meaning: string,
+): Float32Array {
   if (arr.dtype !== 'float32') {
     throw npyError({ file, entry: key }, `dtype ${arr.descr}, expected float32 (<f4)`, FIX);
   }

@@ -28,7 +28,9 @@ export interface DownloadResult {
 
 /** Errors that a retry cannot fix (HTTP 4xx, bad responses); the rest (connection drops, 5xx) are retried. */
 class Fatal extends Error {
-  constructor(readonly error: Error) { super(error.message); }
+  constructor(readonly error: Error) {
+    super(error.message);
+  }
 }
 
 /**
@@ -43,7 +45,10 @@ export async function downloadFile(url: string, part: string, opts: DownloadOpti
   for (let attempt = 0; ; attempt++) {
     opts.signal?.throwIfAborted();
     let have = existsSync(part) ? statSync(part).size : 0;
-    if (opts.expectedSize != null && have > opts.expectedSize) { unlinkSync(part); have = 0; }
+    if (opts.expectedSize != null && have > opts.expectedSize) {
+      unlinkSync(part);
+      have = 0;
+    }
     if (opts.expectedSize != null && have === opts.expectedSize) return { size: have, resumedFrom: startSize, requests };
     try {
       requests++;
@@ -53,8 +58,12 @@ export async function downloadFile(url: string, part: string, opts: DownloadOpti
       if (err instanceof Fatal) throw err.error;
       if (opts.signal?.aborted) throw opts.signal.reason ?? err;
       if (attempt >= retries) {
-        throw new InferenceError('PACK_NOT_FOUND', url, `download failed after ${attempt + 1} attempts (${(err as Error).message})`,
-          `Check the connection and run the pull again: it resumes from the ${existsSync(part) ? statSync(part).size : 0} bytes kept in ${part}.`);
+        throw new InferenceError(
+          'PACK_NOT_FOUND',
+          url,
+          `download failed after ${attempt + 1} attempts (${(err as Error).message})`,
+          `Check the connection and run the pull again: it resumes from the ${existsSync(part) ? statSync(part).size : 0} bytes kept in ${part}.`,
+        );
       }
       await sleep((opts.retryDelayMs ?? 500) * (attempt + 1), opts.signal);
     }
@@ -89,21 +98,36 @@ async function fetchInto(url: string, part: string, have: number, opts: Download
     throw new Error(`server refused Range ${have}- (HTTP 416); restarting from 0`);
   } else {
     res.resume();
-    const err = new InferenceError('PACK_NOT_FOUND', url, `HTTP ${status} ${res.statusMessage ?? ''}`.trim(),
+    const err = new InferenceError(
+      'PACK_NOT_FOUND',
+      url,
+      `HTTP ${status} ${res.statusMessage ?? ''}`.trim(),
       status === 401 || status === 403
         ? 'The repository is gated: accept the licence on its Hugging Face page, then pass a token (HF_TOKEN).'
-        : status === 404 ? 'The file or revision is not on the server; check models/nvidia/packs.json.' : 'Try again later.');
+        : status === 404
+          ? 'The file or revision is not on the server; check models/nvidia/packs.json.'
+          : 'Try again later.',
+    );
     if (status >= 400 && status < 500) throw new Fatal(err);
     throw err;
   }
   if (opts.expectedSize != null && total !== null && total !== opts.expectedSize) {
     res.resume();
-    throw new Fatal(new InferenceError('PACK_HASH', url, `the server sends ${total} bytes, the known size is ${opts.expectedSize}`,
-      'The repository changed or the known-packs entry is wrong; nothing was installed.'));
+    throw new Fatal(
+      new InferenceError(
+        'PACK_HASH',
+        url,
+        `the server sends ${total} bytes, the known size is ${opts.expectedSize}`,
+        'The repository changed or the known-packs entry is wrong; nothing was installed.',
+      ),
+    );
   }
   let received = have;
   opts.onProgress?.(received, total);
-  await appendBody(res, part, flags, (n) => { received += n; opts.onProgress?.(received, total); });
+  await appendBody(res, part, flags, (n) => {
+    received += n;
+    opts.onProgress?.(received, total);
+  });
   if (total !== null && received !== total) throw new Error(`connection closed after ${received} of ${total} bytes`);
   return received;
 }
@@ -120,16 +144,25 @@ function appendBody(res: http.IncomingMessage, part: string, flags: 'w' | 'a', o
     let ended = false;
     const finish = (err: Error | null) => {
       failure ??= err;
-      if (!ended) { ended = true; out.end(); }
+      if (!ended) {
+        ended = true;
+        out.end();
+      }
     };
     res.on('data', (chunk: Buffer) => {
       onData(chunk.length);
-      if (!out.write(chunk)) { res.pause(); out.once('drain', () => res.resume()); }
+      if (!out.write(chunk)) {
+        res.pause();
+        out.once('drain', () => res.resume());
+      }
     });
     res.on('end', () => finish(null));
     res.on('error', (err) => finish(err));
     res.on('close', () => finish(res.complete ? null : new Error('connection closed before the end of the body')));
-    out.on('error', (err) => { res.destroy(); reject(err); });
+    out.on('error', (err) => {
+      res.destroy();
+      reject(err);
+    });
     out.on('close', () => (failure ? reject(failure) : resolve()));
   });
 }
@@ -138,7 +171,10 @@ function request(url: string, have: number, opts: DownloadOptions, hops: number,
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const get = u.protocol === 'https:' ? https.get : u.protocol === 'http:' ? http.get : undefined;
-    if (!get) { reject(new Fatal(new InferenceError('PACK_NOT_FOUND', url, `unsupported protocol ${u.protocol}`, 'Use an http(s) base URL.'))); return; }
+    if (!get) {
+      reject(new Fatal(new InferenceError('PACK_NOT_FOUND', url, `unsupported protocol ${u.protocol}`, 'Use an http(s) base URL.')));
+      return;
+    }
     const headers: Record<string, string> = { 'user-agent': 'a2f-models/1', 'accept-encoding': 'identity' };
     if (have > 0) headers.range = `bytes=${have}-`;
     if (opts.token && u.host === firstHost) headers.authorization = `Bearer ${opts.token}`;
@@ -146,7 +182,10 @@ function request(url: string, have: number, opts: DownloadOptions, hops: number,
       const status = res.statusCode ?? 0;
       if ([301, 302, 303, 307, 308].includes(status) && res.headers.location) {
         res.resume();
-        if (hops >= 8) { reject(new Fatal(new InferenceError('PACK_NOT_FOUND', url, 'too many redirects', 'Check the base URL.'))); return; }
+        if (hops >= 8) {
+          reject(new Fatal(new InferenceError('PACK_NOT_FOUND', url, 'too many redirects', 'Check the base URL.')));
+          return;
+        }
         request(new URL(res.headers.location, u).toString(), have, opts, hops + 1, firstHost).then(resolve, reject);
         return;
       }
@@ -160,6 +199,13 @@ function request(url: string, have: number, opts: DownloadOptions, hops: number,
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(t); reject(signal.reason); }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
   });
 }

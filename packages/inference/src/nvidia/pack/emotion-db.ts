@@ -17,12 +17,29 @@ export async function readEmotionDatabase(file: string, width: number, notes: st
     const frames = db.shape[0] ?? 0;
     const rows = float32Array(db, file, 'emo_db', [[frames, width]], `frames × implicit_emotion_len (${width}, from network_info.json)`);
     const names = stringArray(await npz.read('emo_spec_names'), file, 'emo_spec_names', 'one name per shot');
-    const starts = int32Array(await npz.read('emo_spec_start'), file, 'emo_spec_start', names.length, 'one first row per shot in emo_spec_names');
-    const sizes = int32Array(await npz.read('emo_spec_size'), file, 'emo_spec_size', names.length, 'one row count per shot in emo_spec_names');
+    const starts = int32Array(
+      await npz.read('emo_spec_start'),
+      file,
+      'emo_spec_start',
+      names.length,
+      'one first row per shot in emo_spec_names',
+    );
+    const sizes = int32Array(
+      await npz.read('emo_spec_size'),
+      file,
+      'emo_spec_size',
+      names.length,
+      'one row count per shot in emo_spec_names',
+    );
     const shots: EmotionShot[] = names.map((name, i) => {
-      const start = starts[i], size = sizes[i];
+      const start = starts[i],
+        size = sizes[i];
       if (start < 0 || size < 0 || start + size > frames) {
-        throw npyError({ file, entry: 'emo_spec_start' }, `shot "${name}" spans rows ${start}…${start + size - 1}, outside emo_db's ${frames} rows`, ARRAY_FIX);
+        throw npyError(
+          { file, entry: 'emo_spec_start' },
+          `shot "${name}" spans rows ${start}…${start + size - 1}, outside emo_db's ${frames} rows`,
+          ARRAY_FIX,
+        );
       }
       return { name, start, size };
     });

@@ -6,9 +6,12 @@ import { InferenceError } from '../../errors.js';
 export type Origin = string;
 
 export function missingFile(file: string, what: string, origin: Origin | undefined): InferenceError {
-  return new InferenceError('PACK_NOT_FOUND', file,
+  return new InferenceError(
+    'PACK_NOT_FOUND',
+    file,
     `${what} is missing${origin ? ` (named by ${origin})` : ''}`,
-    'Download the complete pack again (a2f models pull) or copy the missing file from the original download.');
+    'Download the complete pack again (a2f models pull) or copy the missing file from the original download.',
+  );
 }
 
 /** Reads and parses a JSON file of the pack; a BOM is tolerated (Windows editors add one). */
@@ -18,8 +21,12 @@ export async function readJson(file: string, what: string, origin?: Origin): Pro
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new InferenceError('PACK_JSON', file, `${what} is not valid JSON (${(err as Error).message})`,
-      'Restore the file from the original download; it was edited or damaged.');
+    throw new InferenceError(
+      'PACK_JSON',
+      file,
+      `${what} is not valid JSON (${(err as Error).message})`,
+      'Restore the file from the original download; it was edited or damaged.',
+    );
   }
 }
 

@@ -40,23 +40,37 @@ export function knownPacks(file: string = KNOWN_PACKS_FILE): KnownPack[] {
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new InferenceError('PACK_JSON', file, `cannot be read as JSON (${(err as Error).message})`, 'Restore models/nvidia/packs.json from the repository.');
+    throw new InferenceError(
+      'PACK_JSON',
+      file,
+      `cannot be read as JSON (${(err as Error).message})`,
+      'Restore models/nvidia/packs.json from the repository.',
+    );
   }
   return parseKnownPacks(json, file);
 }
 
 export function parseKnownPacks(json: unknown, file: string): KnownPack[] {
   const fail = (at: string, expected: string, found: unknown): never => {
-    throw new InferenceError('PACK_FIELD', file, `${at} must be ${expected}, found ${show(found)}`, 'Restore models/nvidia/packs.json from the repository.');
+    throw new InferenceError(
+      'PACK_FIELD',
+      file,
+      `${at} must be ${expected}, found ${show(found)}`,
+      'Restore models/nvidia/packs.json from the repository.',
+    );
   };
   if (!isRecord(json) || json.format !== 'a2f-known-packs/1') fail('"format"', '"a2f-known-packs/1"', isRecord(json) ? json.format : json);
   const packs = (json as Record<string, unknown>).packs;
   if (!Array.isArray(packs)) return fail('"packs"', 'an array', packs);
-  const str = (o: Record<string, unknown>, k: string, at: string): string => (typeof o[k] === 'string' && o[k] !== '' ? o[k] as string : fail(`${at}.${k}`, 'a non-empty string', o[k]));
+  const str = (o: Record<string, unknown>, k: string, at: string): string =>
+    typeof o[k] === 'string' && o[k] !== '' ? (o[k] as string) : fail(`${at}.${k}`, 'a non-empty string', o[k]);
   const nullable = <T>(o: Record<string, unknown>, k: string, at: string, ok: (v: unknown) => v is T, what: string): T | null =>
-    (o[k] === null || o[k] === undefined ? null : ok(o[k]) ? o[k] : fail(`${at}.${k}`, what, o[k]));
+    o[k] === null || o[k] === undefined ? null : ok(o[k]) ? o[k] : fail(`${at}.${k}`, what, o[k]);
   const isSize = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-  const isHex = (n?: number) => (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]+$/i.test(v) && (n === undefined ? v.length >= 4 && v.length <= 64 : v.length === n);
+  const isHex =
+    (n?: number) =>
+    (v: unknown): v is string =>
+      typeof v === 'string' && /^[0-9a-f]+$/i.test(v) && (n === undefined ? v.length >= 4 && v.length <= 64 : v.length === n);
   const seen = new Set<string>();
   return packs.map((p: unknown, i): KnownPack => {
     const at = `packs[${i}]`;

@@ -38,9 +38,12 @@ export async function loadNvidiaPack(dirOrModelJson: string, opts: LoadNvidiaPac
   const modelJson = path.basename(abs) === MODEL_JSON && existsSync(abs) && statSync(abs).isFile() ? abs : path.join(abs, MODEL_JSON);
   const dir = path.dirname(modelJson);
   if (!existsSync(modelJson)) {
-    throw new InferenceError('PACK_NOT_FOUND', modelJson,
+    throw new InferenceError(
+      'PACK_NOT_FOUND',
+      modelJson,
       existsSync(dir) ? 'no model.json here, so this folder is not an NVIDIA Audio2Face-3D pack' : 'the pack folder does not exist',
-      'Pass the folder that holds model.json, network.onnx and the .npz files (as downloaded from Hugging Face).');
+      'Pass the folder that holds model.json, network.onnx and the .npz files (as downloaded from Hugging Face).',
+    );
   }
   const notes: string[] = [];
   const files = parseModelJson(await readJson(modelJson, 'model.json'), modelJson, notes);
@@ -49,10 +52,15 @@ export async function loadNvidiaPack(dirOrModelJson: string, opts: LoadNvidiaPac
     return `model.json "${key}"`;
   };
   for (const field of ['network', 'modelData', 'emotionDatabase', 'skinData', 'tongueData'] as const) {
-    if (!existsSync(files[field])) throw missingFile(files[field], path.basename(files[field]), named(field === 'network' ? 'networkDeclared' : field));
+    if (!existsSync(files[field]))
+      throw missingFile(files[field], path.basename(files[field]), named(field === 'network' ? 'networkDeclared' : field));
   }
 
-  const networkInfo = parseNetworkInfo(await readJson(files.networkInfo, 'network_info.json', named('networkInfo')), files.networkInfo, notes);
+  const networkInfo = parseNetworkInfo(
+    await readJson(files.networkInfo, 'network_info.json', named('networkInfo')),
+    files.networkInfo,
+    notes,
+  );
   const params = parseModelConfig(await readJson(files.modelConfig, 'model_config.json', named('modelConfig')), files.modelConfig, notes);
   const modelData = await readModelData(files.modelData, networkInfo);
   const emotionDb = await readEmotionDatabase(files.emotionDatabase, networkInfo.implicitEmotionLength, notes);
@@ -63,7 +71,8 @@ export async function loadNvidiaPack(dirOrModelJson: string, opts: LoadNvidiaPac
   let sha256: Record<string, string> | undefined;
   if (opts.sha256) {
     sha256 = {};
-    for (const file of new Set(Object.values(files).filter((f) => existsSync(f)))) sha256[path.relative(dir, file)] = await sha256File(file);
+    for (const file of new Set(Object.values(files).filter((f) => existsSync(f))))
+      sha256[path.relative(dir, file)] = await sha256File(file);
   }
   return { dir, files, networkInfo, params, modelData, emotionDb, implicitEmotion: implicit, skin, tongue, notes, sha256 };
 }

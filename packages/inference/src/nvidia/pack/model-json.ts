@@ -27,8 +27,12 @@ export type ModelJsonKey = keyof typeof MODEL_JSON_KEYS;
 export function parseModelJson(json: unknown, file: string, notes: string[] = []): NvidiaPackFiles {
   const dir = path.dirname(file);
   const fail = (key: string, found: unknown): never => {
-    throw new InferenceError('PACK_FIELD', file, `"${key}" must be a relative file path, found ${show(found)}`,
-      'Use the model.json shipped with the pack.');
+    throw new InferenceError(
+      'PACK_FIELD',
+      file,
+      `"${key}" must be a relative file path, found ${show(found)}`,
+      'Use the model.json shipped with the pack.',
+    );
   };
   if (!isRecord(json)) fail('(root)', json);
   const get = (key: string): string => {
@@ -46,12 +50,17 @@ export function parseModelJson(json: unknown, file: string, notes: string[] = []
   } else {
     const onnx = path.join(path.dirname(declared), `${path.basename(declared, path.extname(declared))}.onnx`);
     if (!existsSync(onnx)) {
-      throw new InferenceError('PACK_NOT_FOUND', onnx,
+      throw new InferenceError(
+        'PACK_NOT_FOUND',
+        onnx,
         `network is missing: model.json "networkPath" names "${get('networkPath')}" (a TensorRT engine), and ONNX Runtime needs the ONNX file beside it`,
-        `Put the pack's network.onnx at ${onnx} (download the complete pack again with a2f models pull).`);
+        `Put the pack's network.onnx at ${onnx} (download the complete pack again with a2f models pull).`,
+      );
     }
     out.network = onnx;
-    notes.push(`${file}: "networkPath" names ${path.basename(declared)} (a TensorRT engine); loading ${path.basename(onnx)} beside it instead`);
+    notes.push(
+      `${file}: "networkPath" names ${path.basename(declared)} (a TensorRT engine); loading ${path.basename(onnx)} beside it instead`,
+    );
   }
   return out as unknown as NvidiaPackFiles;
 }

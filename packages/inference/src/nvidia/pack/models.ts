@@ -45,7 +45,15 @@ export function listPacks(packsDir: string, known: readonly KnownPack[] = knownP
       const dir = path.join(root, entry);
       if (entry.startsWith('.') || known.some((k) => k.name === entry) || !isNvidiaPack(dir)) continue;
       const rec = readRecord(dir);
-      out.push({ name: entry, title: null, repo: rec?.known?.repo ?? null, revision: rec?.known?.revision ?? null, dir, installed: true, status: recordStatus(dir) });
+      out.push({
+        name: entry,
+        title: null,
+        repo: rec?.known?.repo ?? null,
+        revision: rec?.known?.revision ?? null,
+        dir,
+        installed: true,
+        status: recordStatus(dir),
+      });
     }
   }
   return out;
@@ -114,34 +122,76 @@ export async function verifyPack(dir: string, opts: VerifyOptions = {}): Promise
     const abs = path.join(pack.dir, f.path);
     if (!existsSync(abs)) {
       if (!f.optional) warnings.push(`${f.path} is missing (${known!.title} has it)`);
-      files.push({ path: f.path, size: null, sha256: null, expectedSize: f.size, expectedSha256: knownHash(f), status: f.optional ? 'unknown' : 'missing' });
+      files.push({
+        path: f.path,
+        size: null,
+        sha256: null,
+        expectedSize: f.size,
+        expectedSha256: knownHash(f),
+        status: f.optional ? 'unknown' : 'missing',
+      });
       continue;
     }
     const size = statSync(abs).size;
-    const sha256 = (hashes[f.path] ??= await sha256File(abs));
+    hashes[f.path] ??= await sha256File(abs);
+    const sha256 = hashes[f.path]!;
     const want = f.sha256 ?? f.sha256Prefix;
     const sizeBad = f.size !== null && size !== f.size;
     const hashBad = want !== null && !hashMatches(sha256, want);
     if (sizeBad || hashBad) {
-      warnings.push(`${f.path}: ${sizeBad ? `${size} bytes, ${known!.title} has ${f.size}` : `SHA-256 ${sha256.slice(0, 12)}…, ${known!.title} has ${knownHash(f)}`} (revision ${known!.revision.slice(0, 12)}); results may differ from the reference model`);
+      warnings.push(
+        `${f.path}: ${sizeBad ? `${size} bytes, ${known!.title} has ${f.size}` : `SHA-256 ${sha256.slice(0, 12)}…, ${known!.title} has ${knownHash(f)}`} (revision ${known!.revision.slice(0, 12)}); results may differ from the reference model`,
+      );
     }
-    files.push({ path: f.path, size, sha256, expectedSize: f.size, expectedSha256: knownHash(f), status: sizeBad || hashBad ? 'mismatch' : f.size === null && want === null ? 'unknown' : 'ok' });
+    files.push({
+      path: f.path,
+      size,
+      sha256,
+      expectedSize: f.size,
+      expectedSha256: knownHash(f),
+      status: sizeBad || hashBad ? 'mismatch' : f.size === null && want === null ? 'unknown' : 'ok',
+    });
   }
   for (const [rel, sha256] of Object.entries(hashes)) {
-    if (!listed.has(rel)) files.push({ path: rel, size: statSync(path.join(pack.dir, rel)).size, sha256, expectedSize: null, expectedSha256: null, status: 'unknown' });
+    if (!listed.has(rel))
+      files.push({
+        path: rel,
+        size: statSync(path.join(pack.dir, rel)).size,
+        sha256,
+        expectedSize: null,
+        expectedSha256: null,
+        status: 'unknown',
+      });
   }
-  if (known === null) warnings.push(`not one of the known packs (${pack.networkInfo.id.actor} v${pack.networkInfo.id.version}); its files cannot be compared with reference hashes`);
+  if (known === null)
+    warnings.push(
+      `not one of the known packs (${pack.networkInfo.id.actor} v${pack.networkInfo.id.version}); its files cannot be compared with reference hashes`,
+    );
   if (known?.skinShapes != null && known.skinShapes !== pack.networkInfo.numShapesSkin) {
-    warnings.push(`network_info.json declares ${pack.networkInfo.numShapesSkin} skin shapes; ${known.title} has ${known.skinShapes}: this folder holds a different model (the v2.3.1 Claire/James packs have 140)`);
+    warnings.push(
+      `network_info.json declares ${pack.networkInfo.numShapesSkin} skin shapes; ${known.title} has ${known.skinShapes}: this folder holds a different model (the v2.3.1 Claire/James packs have 140)`,
+    );
   }
   const ok = warnings.length === 0;
   if (ok && opts.record !== false) {
     writeRecord(pack.dir, {
       known: known && { name: known.name, repo: known.repo, revision: known.revision },
-      files: Object.fromEntries(Object.entries(hashes).map(([rel, sha]) => [rel, { size: statSync(path.join(pack.dir, rel)).size, sha256: sha }])),
+      files: Object.fromEntries(
+        Object.entries(hashes).map(([rel, sha]) => [rel, { size: statSync(path.join(pack.dir, rel)).size, sha256: sha }]),
+      ),
     });
   }
-  return { dir: pack.dir, actor: pack.networkInfo.id.actor, version: pack.networkInfo.id.version, known: known?.name ?? null, files, network, warnings, notes: pack.notes, ok };
+  return {
+    dir: pack.dir,
+    actor: pack.networkInfo.id.actor,
+    version: pack.networkInfo.id.version,
+    known: known?.name ?? null,
+    files,
+    network,
+    warnings,
+    notes: pack.notes,
+    ok,
+  };
 }
 
 function matchKnown(pack: NvidiaPack, known: readonly KnownPack[]): KnownPack | null {
@@ -157,7 +207,10 @@ export interface RigSummary {
   readonly activePoses: number;
   readonly frontalMaskSize: number | null;
   readonly rigVersion: string | null;
-  readonly solver: Omit<SolverConfig, 'bsSolveActivePoses' | 'bsSolveCancelPoses' | 'bsSolveSymmetryPoses' | 'bsWeightMultipliers' | 'bsWeightOffsets'>;
+  readonly solver: Omit<
+    SolverConfig,
+    'bsSolveActivePoses' | 'bsSolveCancelPoses' | 'bsSolveSymmetryPoses' | 'bsWeightMultipliers' | 'bsWeightOffsets'
+  >;
 }
 
 export interface PackInspection {
@@ -177,8 +230,13 @@ export interface PackInspection {
   readonly tensors: { readonly declared: ReturnType<typeof nvidiaTensors>; readonly network?: SessionInfo };
   readonly layout: NetworkInfo['layout'];
   readonly sizes: {
-    readonly skinShapes: number; readonly tongueShapes: number; readonly skinVerts: number; readonly tongueVerts: number;
-    readonly jaw: number; readonly eyes: number; readonly saccadeFrames: number;
+    readonly skinShapes: number;
+    readonly tongueShapes: number;
+    readonly skinVerts: number;
+    readonly tongueVerts: number;
+    readonly jaw: number;
+    readonly eyes: number;
+    readonly saccadeFrames: number;
   };
   readonly blendshapes: { readonly skin: RigSummary; readonly tongue: RigSummary };
   readonly params: FaceParams;
@@ -191,28 +249,54 @@ export async function inspectPack(dir: string, opts: { readonly network?: boolea
   const info = pack.networkInfo;
   const network = opts.network === false ? undefined : await checkNvidiaNetwork(pack);
   const rig = (r: NvidiaPack['skin']): RigSummary => {
-    const { bsSolveActivePoses, bsSolveCancelPoses: _c, bsSolveSymmetryPoses: _s, bsWeightMultipliers: _m, bsWeightOffsets: _o, ...solver } = r.config;
+    const {
+      bsSolveActivePoses,
+      bsSolveCancelPoses: _c,
+      bsSolveSymmetryPoses: _s,
+      bsWeightMultipliers: _m,
+      bsWeightOffsets: _o,
+      ...solver
+    } = r.config;
     return {
-      poses: r.poseNames, vertexCount: r.vertexCount, activePoses: bsSolveActivePoses.filter((a) => a !== 0).length,
-      frontalMaskSize: r.frontalMask?.length ?? null, rigVersion: r.rigVersion ?? null, solver,
+      poses: r.poseNames,
+      vertexCount: r.vertexCount,
+      activePoses: bsSolveActivePoses.filter((a) => a !== 0).length,
+      frontalMaskSize: r.frontalMask?.length ?? null,
+      rigVersion: r.rigVersion ?? null,
+      solver,
     };
   };
-  const files = readdirSync(pack.dir).filter((f) => !f.startsWith('.') && statSync(path.join(pack.dir, f)).isFile()).sort()
+  const files = readdirSync(pack.dir)
+    .filter((f) => !f.startsWith('.') && statSync(path.join(pack.dir, f)).isFile())
+    .sort()
     .map((f) => ({ path: f, size: statSync(path.join(pack.dir, f)).size }));
   return {
     dir: pack.dir,
     id: info.id,
     files,
-    audio: { ...info.audio, inputStrength: pack.params.input_strength, lookaheadSeconds: (info.audio.bufferLength - info.audio.bufferOffset) / info.audio.sampleRate },
+    audio: {
+      ...info.audio,
+      inputStrength: pack.params.input_strength,
+      lookaheadSeconds: (info.audio.bufferLength - info.audio.bufferOffset) / info.audio.sampleRate,
+    },
     emotion: {
-      implicitLength: info.implicitEmotionLength, explicit: info.explicitEmotions, defaultEmotion: info.defaultEmotion,
-      sourceShot: pack.params.source_shot, sourceFrame: pack.params.source_frame, shots: pack.emotionDb.shots,
+      implicitLength: info.implicitEmotionLength,
+      explicit: info.explicitEmotions,
+      defaultEmotion: info.defaultEmotion,
+      sourceShot: pack.params.source_shot,
+      sourceFrame: pack.params.source_frame,
+      shots: pack.emotionDb.shots,
     },
     tensors: { declared: nvidiaTensors(info), network },
     layout: info.layout,
     sizes: {
-      skinShapes: info.numShapesSkin, tongueShapes: info.numShapesTongue, skinVerts: info.numVertsSkin, tongueVerts: info.numVertsTongue,
-      jaw: info.resultJawSize, eyes: info.resultEyesSize, saccadeFrames: pack.modelData.saccadeFrames,
+      skinShapes: info.numShapesSkin,
+      tongueShapes: info.numShapesTongue,
+      skinVerts: info.numVertsSkin,
+      tongueVerts: info.numVertsTongue,
+      jaw: info.resultJawSize,
+      eyes: info.resultEyesSize,
+      saccadeFrames: pack.modelData.saccadeFrames,
     },
     blendshapes: { skin: rig(pack.skin), tongue: rig(pack.tongue) },
     params: pack.params,

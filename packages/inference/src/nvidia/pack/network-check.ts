@@ -15,8 +15,12 @@ export async function checkNvidiaNetwork(pack: Pick<NvidiaPack, 'files' | 'netwo
   try {
     session = await ort.InferenceSession.create(pack.files.network);
   } catch (err) {
-    throw new InferenceError('NETWORK_LOAD', pack.files.network, `ONNX Runtime cannot load it (${(err as Error).message})`,
-      'Download network.onnx again; the file is damaged or not an ONNX model.');
+    throw new InferenceError(
+      'NETWORK_LOAD',
+      pack.files.network,
+      `ONNX Runtime cannot load it (${(err as Error).message})`,
+      'Download network.onnx again; the file is damaged or not an ONNX model.',
+    );
   }
   try {
     const meta = (list: readonly ort.InferenceSession.ValueMetadata[]): TensorMetadata[] =>
@@ -28,8 +32,18 @@ export async function checkNvidiaNetwork(pack: Pick<NvidiaPack, 'files' | 'netwo
       outputMetadata: meta(session.outputMetadata),
     };
     const { inputs, outputs } = nvidiaTensors(pack.networkInfo);
-    checkSession({ id: pack.networkInfo.id.actor, manifestPath: pack.files.networkInfo, networkPath: pack.files.network,
-      audio: { ...pack.networkInfo.audio, inputStrength: 1 }, audioInput: 'input', inputs, outputs }, info);
+    checkSession(
+      {
+        id: pack.networkInfo.id.actor,
+        manifestPath: pack.files.networkInfo,
+        networkPath: pack.files.network,
+        audio: { ...pack.networkInfo.audio, inputStrength: 1 },
+        audioInput: 'input',
+        inputs,
+        outputs,
+      },
+      info,
+    );
     return info;
   } finally {
     await session.release();

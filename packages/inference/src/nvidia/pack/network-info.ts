@@ -19,7 +19,7 @@ export function parseNetworkInfo(json: unknown, file: string, notes: string[] = 
   const params = obj(root.params, 'params');
   const audio = obj(root.audio_params, 'audio_params');
   const str = (o: Record<string, unknown>, key: string, path: string): string =>
-    (typeof o[key] === 'string' && o[key] !== '' ? (o[key] as string) : fail(path, 'a non-empty string', o[key]));
+    typeof o[key] === 'string' && o[key] !== '' ? (o[key] as string) : fail(path, 'a non-empty string', o[key]);
   const int = (o: Record<string, unknown>, key: string, path: string, min = 1): number => {
     const v = o[key];
     return typeof v === 'number' && Number.isInteger(v) && v >= min ? v : fail(path, `an integer ≥ ${min}`, v);
@@ -60,9 +60,19 @@ export function parseNetworkInfo(json: unknown, file: string, notes: string[] = 
   if (resultJawSize % 3 !== 0) fail('params.result_jaw_size', 'a multiple of 3 (jaw key points × xyz)', resultJawSize);
   const resultEyesSize = p('result_eyes_size');
 
-  const known = ['implicit_emotion_len', 'explicit_emotions', 'default_emotion', 'num_shapes_skin', 'num_shapes_tongue',
-    'num_verts_skin', 'num_verts_tongue', 'result_jaw_size', 'result_eyes_size'];
-  for (const k of Object.keys(params)) if (!known.includes(k)) notes.push(`${file}: ignoring "params.${k}" (not read by the Audio2Face-3D SDK)`);
+  const known = [
+    'implicit_emotion_len',
+    'explicit_emotions',
+    'default_emotion',
+    'num_shapes_skin',
+    'num_shapes_tongue',
+    'num_verts_skin',
+    'num_verts_tongue',
+    'result_jaw_size',
+    'result_eyes_size',
+  ];
+  for (const k of Object.keys(params))
+    if (!known.includes(k)) notes.push(`${file}: ignoring "params.${k}" (not read by the Audio2Face-3D SDK)`);
 
   const skin = { offset: 0, length: numShapesSkin };
   const tongue = { offset: skin.length, length: numShapesTongue };

@@ -46,7 +46,11 @@ const REDOWNLOAD = 'The file is damaged or not what this pack should hold; downl
 /** Parses one .npy byte image. `bytes` may be kept alive by the result (float32 views). */
 export function parseNpy(bytes: Uint8Array, src: NpySource): NpyArray {
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
-    throw npyError(src, `bad magic: not a NumPy .npy array (starts with ${hex(bytes.subarray(0, 6))}, expected 93 4e 55 4d 50 59)`, REDOWNLOAD);
+    throw npyError(
+      src,
+      `bad magic: not a NumPy .npy array (starts with ${hex(bytes.subarray(0, 6))}, expected 93 4e 55 4d 50 59)`,
+      REDOWNLOAD,
+    );
   }
   const major = bytes[6];
   if (major < 1 || major > 3) {
@@ -68,7 +72,11 @@ export function parseNpy(bytes: Uint8Array, src: NpySource): NpyArray {
   const need = count * itemSize;
   const have = bytes.length - dataStart;
   if (have < need) {
-    throw npyError(src, `truncated: shape [${header.shape.join(', ')}] of ${header.descr} needs ${need} data bytes, found ${have}`, REDOWNLOAD);
+    throw npyError(
+      src,
+      `truncated: shape [${header.shape.join(', ')}] of ${header.descr} needs ${need} data bytes, found ${have}`,
+      REDOWNLOAD,
+    );
   }
   if (have > need) {
     throw npyError(src, `${have - need} unexpected bytes after the data of shape [${header.shape.join(', ')}] ${header.descr}`, REDOWNLOAD);
@@ -99,10 +107,17 @@ function parseHeader(text: string, src: NpySource): Header {
   const fo = field('fortran_order');
   if (fo !== 'True' && fo !== 'False') bad('fortran_order is not a bool');
   const tuple = field('shape').slice(1, -1).trim();
-  const shape = tuple === '' ? [] : tuple.split(',').map((s) => s.trim()).filter((s) => s !== '').map((s) => {
-    const n = /^\d+L?$/.test(s) ? Number.parseInt(s, 10) : NaN;
-    return Number.isSafeInteger(n) ? n : bad(`shape entry ${JSON.stringify(s)}`);
-  });
+  const shape =
+    tuple === ''
+      ? []
+      : tuple
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '')
+          .map((s) => {
+            const n = /^\d+L?$/.test(s) ? Number.parseInt(s, 10) : NaN;
+            return Number.isSafeInteger(n) ? n : bad(`shape entry ${JSON.stringify(s)}`);
+          });
   return { descr, fortranOrder: fo === 'True', shape };
 }
 
@@ -116,21 +131,33 @@ function dtypeOf(descr: string, src: NpySource): DtypeReader {
   // '=' and '|' mean native / not applicable; every platform Node runs on is little-endian.
   const d = descr.replace(/^[=|]/, '<');
   switch (d) {
-    case '<f4': return { itemSize: 4, decode: (raw) => ({ dtype: 'float32', data: float32View(raw) }) };
-    case '<f8': return { itemSize: 8, decode: (raw, n) => ({ dtype: 'float64', data: copyTyped(raw, n, Float64Array) }) };
-    case '<i4': return { itemSize: 4, decode: (raw, n) => ({ dtype: 'int32', data: copyTyped(raw, n, Int32Array) }) };
-    case '<i8': return { itemSize: 8, decode: narrowInt64 };
-    case '<b1': return { itemSize: 1, decode: (raw) => ({ dtype: 'bool', data: Uint8Array.from(raw, (b) => (b ? 1 : 0)) }) };
+    case '<f4':
+      return { itemSize: 4, decode: (raw) => ({ dtype: 'float32', data: float32View(raw) }) };
+    case '<f8':
+      return { itemSize: 8, decode: (raw, n) => ({ dtype: 'float64', data: copyTyped(raw, n, Float64Array) }) };
+    case '<i4':
+      return { itemSize: 4, decode: (raw, n) => ({ dtype: 'int32', data: copyTyped(raw, n, Int32Array) }) };
+    case '<i8':
+      return { itemSize: 8, decode: narrowInt64 };
+    case '<b1':
+      return { itemSize: 1, decode: (raw) => ({ dtype: 'bool', data: Uint8Array.from(raw, (b) => (b ? 1 : 0)) }) };
   }
   const unicode = d.match(/^<U(\d+)$/);
   if (unicode) {
     const chars = Number(unicode[1]);
     return { itemSize: 4 * chars, decode: (raw, n) => ({ dtype: 'string', data: decodeUtf32(raw, n, chars) }) };
   }
-  const hint = descr === '|O' ? ' (a pickled object array; numpy.save it with a fixed-width string dtype instead)'
-    : /^>/.test(descr) ? ' (big-endian)' : '';
-  throw npyError(src, `unsupported dtype ${JSON.stringify(descr)}${hint}; this reader knows <f4 <f8 <i4 <i8 |b1 <U<n>`,
-    'Re-save the array with one of those dtypes, or download the original file again.');
+  const hint =
+    descr === '|O'
+      ? ' (a pickled object array; numpy.save it with a fixed-width string dtype instead)'
+      : /^>/.test(descr)
+        ? ' (big-endian)'
+        : '';
+  throw npyError(
+    src,
+    `unsupported dtype ${JSON.stringify(descr)}${hint}; this reader knows <f4 <f8 <i4 <i8 |b1 <U<n>`,
+    'Re-save the array with one of those dtypes, or download the original file again.',
+  );
 }
 
 function float32View(raw: Uint8Array): Float32Array {
@@ -139,7 +166,9 @@ function float32View(raw: Uint8Array): Float32Array {
 }
 
 function copyTyped<T extends Float64Array | Int32Array | Float32Array>(
-  raw: Uint8Array, n: number, Ctor: { new (buf: ArrayBuffer): T; BYTES_PER_ELEMENT: number },
+  raw: Uint8Array,
+  n: number,
+  Ctor: { new (buf: ArrayBuffer): T; BYTES_PER_ELEMENT: number },
 ): T {
   const buf = new ArrayBuffer(n * Ctor.BYTES_PER_ELEMENT);
   new Uint8Array(buf).set(raw);
@@ -163,7 +192,11 @@ function narrowInt64(raw: Uint8Array, n: number, src: NpySource): Decoded {
   for (let i = 0; i < n; i++) {
     const v = view.getBigInt64(8 * i, true);
     if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
-      throw npyError(src, `int64 value ${v} at index ${i} is beyond ±2^53 and cannot be represented exactly`, 'Store the array as int32 or float64.');
+      throw npyError(
+        src,
+        `int64 value ${v} at index ${i} is beyond ±2^53 and cannot be represented exactly`,
+        'Store the array as int32 or float64.',
+      );
     }
     out[i] = Number(v);
   }
@@ -195,7 +228,10 @@ function fortranToC<T extends ArrayLike<unknown> & { length: number }>(data: T, 
   const idx = new Array<number>(rank).fill(0);
   // Walk C order; track the Fortran offset incrementally from per-axis Fortran strides.
   const fStride = new Array<number>(rank);
-  for (let a = 0, s = 1; a < rank; a++) { fStride[a] = s; s *= shape[a]; }
+  for (let a = 0, s = 1; a < rank; a++) {
+    fStride[a] = s;
+    s *= shape[a];
+  }
   let f = 0;
   for (let c = 0; c < n; c++) {
     out[c] = src[f];

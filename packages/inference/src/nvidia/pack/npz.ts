@@ -20,7 +20,12 @@ export class NpzFile {
     try {
       fh = await open(file, 'r');
     } catch (err) {
-      throw new InferenceError('PACK_NOT_FOUND', file, `cannot be opened (${(err as Error).message})`, 'Check that the file exists and is readable.');
+      throw new InferenceError(
+        'PACK_NOT_FOUND',
+        file,
+        `cannot be opened (${(err as Error).message})`,
+        'Check that the file exists and is readable.',
+      );
     }
     try {
       const entries = new Map<string, ZipEntry>();
@@ -62,8 +67,15 @@ export class NpzFile {
   private entry(key: string): ZipEntry {
     const e = this.entries.get(key);
     if (!e) {
-      throw npyError({ file: this.file, entry: key }, `missing: the archive holds ${this.keys().map((k) => `"${k}"`).join(', ') || 'no arrays'}`,
-        'Use the file as shipped with the model; it may be from another model or version.');
+      throw npyError(
+        { file: this.file, entry: key },
+        `missing: the archive holds ${
+          this.keys()
+            .map((k) => `"${k}"`)
+            .join(', ') || 'no arrays'
+        }`,
+        'Use the file as shipped with the model; it may be from another model or version.',
+      );
     }
     return e;
   }
@@ -87,7 +99,12 @@ export async function readNpy(file: string): Promise<NpyArray> {
   try {
     bytes = await readFile(file);
   } catch (err) {
-    throw new InferenceError('PACK_NOT_FOUND', file, `cannot be read (${(err as Error).message})`, 'Check that the file exists and is readable.');
+    throw new InferenceError(
+      'PACK_NOT_FOUND',
+      file,
+      `cannot be read (${(err as Error).message})`,
+      'Check that the file exists and is readable.',
+    );
   }
   // readFile may hand back a pooled, unaligned buffer for small files; parseNpy copies then.
   return parseNpy(bytes, { file });

@@ -82,11 +82,17 @@ export async function pullPack(name: string, opts: PullOptions): Promise<PullRes
   const notes: string[] = [];
 
   if (existsSync(target) && !opts.force) {
-    const differs = pack.files.filter((f) => !f.optional || existsSync(path.join(target, f.path)))
+    const differs = pack.files
+      .filter((f) => !f.optional || existsSync(path.join(target, f.path)))
       .filter((f) => !existsSync(path.join(target, f.path)) || (f.size !== null && statSync(path.join(target, f.path)).size !== f.size));
-    if (differs.length === 0) return { name: pack.name, dir: target, alreadyInstalled: true, files: [], notes: ['already installed; run verify to rehash it'] };
-    throw new InferenceError('BAD_OPTION', target, `a "${pack.name}" pack is already installed here, and ${differs.map((f) => f.path).join(', ')} differ from ${pack.title}`,
-      'Pull with force to replace it, or remove the folder.');
+    if (differs.length === 0)
+      return { name: pack.name, dir: target, alreadyInstalled: true, files: [], notes: ['already installed; run verify to rehash it'] };
+    throw new InferenceError(
+      'BAD_OPTION',
+      target,
+      `a "${pack.name}" pack is already installed here, and ${differs.map((f) => f.path).join(', ')} differ from ${pack.title}`,
+      'Pull with force to replace it, or remove the folder.',
+    );
   }
 
   const staging = path.join(packsDir, PARTIAL_DIR, pack.name);
@@ -102,11 +108,16 @@ export async function pullPack(name: string, opts: PullOptions): Promise<PullRes
     const progress = (phase: PullProgress['phase'], received: number, total: number | null) =>
       opts.onProgress?.({ pack: pack.name, file: f.path, index, count: pack.files.length, phase, received, total });
 
-    let resumedFrom = 0, requests = 0;
+    let resumedFrom = 0,
+      requests = 0;
     if (!existsSync(final)) {
       try {
         const r = await downloadFile(url, part, {
-          expectedSize: f.size, token: opts.token, signal: opts.signal, retries: opts.retries, retryDelayMs: opts.retryDelayMs,
+          expectedSize: f.size,
+          token: opts.token,
+          signal: opts.signal,
+          retries: opts.retries,
+          retryDelayMs: opts.retryDelayMs,
           onProgress: (received, total) => progress('download', received, total),
         });
         resumedFrom = r.resumedFrom;
@@ -140,7 +151,15 @@ export async function pullPack(name: string, opts: PullOptions): Promise<PullRes
     files: Object.fromEntries(files.map((f) => [f.path, { size: f.size, sha256: f.sha256 }])),
   });
 
-  opts.onProgress?.({ pack: pack.name, file: '', index: pack.files.length, count: pack.files.length, phase: 'install', received: 0, total: null });
+  opts.onProgress?.({
+    pack: pack.name,
+    file: '',
+    index: pack.files.length,
+    count: pack.files.length,
+    phase: 'install',
+    received: 0,
+    total: null,
+  });
   const old = existsSync(target) ? path.join(packsDir, PARTIAL_DIR, `${pack.name}.old-${process.pid}-${Date.now()}`) : null;
   if (old) renameSync(target, old);
   try {
@@ -157,9 +176,12 @@ async function verifyFile(file: string, f: KnownFile, pack: KnownPack, url: stri
   const size = statSync(file).size;
   const fail = (problem: string): never => {
     unlinkSync(file);
-    throw new InferenceError('PACK_HASH', file,
+    throw new InferenceError(
+      'PACK_HASH',
+      file,
       `${problem} for ${pack.title} ${f.path} at revision ${pack.revision.slice(0, 12)} (from ${url}); the corrupt file was deleted and nothing was installed`,
-      'Run the pull again to fetch it fresh; if it fails the same way, the repository changed and models/nvidia/packs.json needs updating.');
+      'Run the pull again to fetch it fresh; if it fails the same way, the repository changed and models/nvidia/packs.json needs updating.',
+    );
   };
   if (f.size !== null && size !== f.size) fail(`size is ${size} bytes, expected ${f.size}`);
   const sha256 = await sha256File(file);

@@ -39,10 +39,19 @@ export async function readCentralDirectory(fh: FileHandle, file: string): Promis
   const tail = await readAt(fh, size - tailLen, tailLen, src);
   let eocd = -1;
   for (let i = tail.length - 22; i >= 0; i--) {
-    if (tail.readUInt32LE(i) === SIG_EOCD && i + 22 + tail.readUInt16LE(i + 20) === tail.length) { eocd = i; break; }
+    if (tail.readUInt32LE(i) === SIG_EOCD && i + 22 + tail.readUInt16LE(i + 20) === tail.length) {
+      eocd = i;
+      break;
+    }
   }
   if (eocd < 0) {
-    throw npyError(src, size === 0 ? 'is empty' : `is not a zip/.npz archive or is truncated (no end-of-central-directory record in the last ${tailLen} bytes)`, FIX);
+    throw npyError(
+      src,
+      size === 0
+        ? 'is empty'
+        : `is not a zip/.npz archive or is truncated (no end-of-central-directory record in the last ${tailLen} bytes)`,
+      FIX,
+    );
   }
   if (tail.readUInt16LE(eocd + 4) !== 0 || tail.readUInt16LE(eocd + 6) !== 0) {
     throw npyError(src, 'is a multi-disk zip archive, which .npz files never are', FIX);
@@ -81,7 +90,11 @@ export async function readCentralDirectory(fh: FileHandle, file: string): Promis
       const z = findExtra(cd.subarray(p + 46 + nameLen, p + 46 + nameLen + extraLen), 0x0001);
       if (!z) throw npyError({ file, entry: name }, 'sizes overflow 32 bits but the zip64 extra field is missing', FIX);
       let q = 0;
-      const next = (): number => { const v = u64(z, q, { file, entry: name }); q += 8; return v; };
+      const next = (): number => {
+        const v = u64(z, q, { file, entry: name });
+        q += 8;
+        return v;
+      };
       if (size32 === MAX32) size32 = next();
       if (csize32 === MAX32) csize32 = next();
       if (offset32 === MAX32) offset32 = next();
@@ -105,14 +118,22 @@ export async function readEntry(fh: FileHandle, e: ZipEntry, file: string, label
   const src: NpySource = { file, entry: label };
   if (e.flags & 1) throw npyError(src, 'is encrypted', 'Re-save the archive without a password.');
   if (e.method !== 0 && e.method !== 8) {
-    throw npyError(src, `uses zip compression method ${e.method}; only stored (0) and deflated (8) are supported`, 'Re-save it with numpy.savez or numpy.savez_compressed.');
+    throw npyError(
+      src,
+      `uses zip compression method ${e.method}; only stored (0) and deflated (8) are supported`,
+      'Re-save it with numpy.savez or numpy.savez_compressed.',
+    );
   }
   const local = await readAt(fh, e.localHeaderOffset, 30, src);
   if (local.readUInt32LE(0) !== SIG_LOCAL) throw npyError(src, `bad local header at offset ${e.localHeaderOffset}`, FIX);
   const dataAt = e.localHeaderOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
   const fileSize = (await fh.stat()).size;
   if (dataAt + e.compressedSize > fileSize) {
-    throw npyError(src, `truncated: its ${e.compressedSize} bytes should end at offset ${dataAt + e.compressedSize}, the file has ${fileSize}`, FIX);
+    throw npyError(
+      src,
+      `truncated: its ${e.compressedSize} bytes should end at offset ${dataAt + e.compressedSize}, the file has ${fileSize}`,
+      FIX,
+    );
   }
   // Allocated outside Node's small-buffer pool so the data starts at byteOffset 0 (aligned views).
   const out = Buffer.from(new ArrayBuffer(e.size));
@@ -135,7 +156,10 @@ async function inflateInto(fh: FileHandle, at: number, csize: number, out: Buffe
   let overflow = false;
   const done = new Promise<void>((resolve, reject) => {
     inflate.on('data', (chunk: Buffer) => {
-      if (filled + chunk.length > out.length) { overflow = true; return; }
+      if (filled + chunk.length > out.length) {
+        overflow = true;
+        return;
+      }
       chunk.copy(out, filled);
       filled += chunk.length;
     });
@@ -144,7 +168,7 @@ async function inflateInto(fh: FileHandle, at: number, csize: number, out: Buffe
   });
   try {
     const buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(csize, 1)));
-    for (let pos = 0; pos < csize;) {
+    for (let pos = 0; pos < csize; ) {
       const n = Math.min(buf.length, csize - pos);
       const { bytesRead } = await fh.read(buf, 0, n, at + pos);
       if (bytesRead === 0) throw npyError(src, 'truncated inside its compressed data', FIX);
@@ -174,7 +198,7 @@ async function readAt(fh: FileHandle, at: number, len: number, src: NpySource): 
 
 async function readInto(fh: FileHandle, buf: Buffer, at: number, src: NpySource): Promise<void> {
   // One read call is capped at 2 GiB and may return short; loop.
-  for (let got = 0; got < buf.length;) {
+  for (let got = 0; got < buf.length; ) {
     const { bytesRead } = await fh.read(buf, got, Math.min(buf.length - got, 1 << 30), at + got);
     if (bytesRead === 0) throw npyError(src, `truncated: wanted ${buf.length} bytes at offset ${at}, the file ends after ${got}`, FIX);
     got += bytesRead;
@@ -182,7 +206,7 @@ async function readInto(fh: FileHandle, buf: Buffer, at: number, src: NpySource)
 }
 
 function findExtra(extra: Buffer, id: number): Buffer | undefined {
-  for (let p = 0; p + 4 <= extra.length;) {
+  for (let p = 0; p + 4 <= extra.length; ) {
     const len = extra.readUInt16LE(p + 2);
     if (extra.readUInt16LE(p) === id) return extra.subarray(p + 4, p + 4 + len);
     p += 4 + len;

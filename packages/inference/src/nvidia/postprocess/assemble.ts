@@ -33,7 +33,10 @@ export interface PostprocessorOptions {
  * seed 0, every 3 s on average. Each frame's offset is max(the `blink_offset` parameter, the track),
  * so the parameter acts as a floor (it is a constant in the SDK, §4.6).
  */
-export type BlinkInput = false | Float32Array | { readonly seed?: number; readonly intervalSeconds?: number; readonly durationSeconds?: number };
+export type BlinkInput =
+  | false
+  | Float32Array
+  | { readonly seed?: number; readonly intervalSeconds?: number; readonly durationSeconds?: number };
 
 export interface RunOptions {
   readonly provenance: Provenance;
@@ -71,7 +74,8 @@ export class A2FPostprocessor {
     this.tongueSolver = new BlendshapeSolver(rig.tongue, opts.tongueSolver, 'bs_tongue.npz');
     this.channels = [...rig.skin.poseNames, ...rig.tongue.poseNames];
     const clash = rig.tongue.poseNames.find((name) => rig.skin.poseNames.includes(name));
-    if (clash !== undefined) throw new Error(`bs_skin.npz and bs_tongue.npz both have a pose "${clash}"; blendshape channel names must be unique`);
+    if (clash !== undefined)
+      throw new Error(`bs_skin.npz and bs_tongue.npz both have a pose "${clash}"; blendshape channel names must be unique`);
     const skinModel = {
       shapesMatrix: rig.shapesMatrixSkin,
       neutral: rig.shapesMeanSkin,
@@ -85,7 +89,11 @@ export class A2FPostprocessor {
     } else {
       this.skinAnimator = null;
       this.skinCoefs = new SkinCoefficientPath(this.skinSolver, skinModel, params, fps);
-      this.tongueCoefs = new TongueCoefficientPath(this.tongueSolver, { shapesMatrix: rig.shapesMatrixTongue, neutral: rig.shapesMeanTongue }, params);
+      this.tongueCoefs = new TongueCoefficientPath(
+        this.tongueSolver,
+        { shapesMatrix: rig.shapesMatrixTongue, neutral: rig.shapesMeanTongue },
+        params,
+      );
     }
     this.jaw = new JawAnimator(rig.neutralJaw, params);
     this.eyes = new EyeAnimator(rig.saccadeRotMatrix, params, fps);
@@ -97,7 +105,9 @@ export class A2FPostprocessor {
     const { layout, opts } = this;
     const { rig, params, fps } = opts;
     if (outputs.length % layout.total !== 0) {
-      throw new Error(`network outputs have ${outputs.length} floats, not a whole number of ${layout.total}-float frames (skin ${layout.skin} | tongue ${layout.tongue} | jaw ${layout.jaw} | eyes ${layout.eyes})`);
+      throw new Error(
+        `network outputs have ${outputs.length} floats, not a whole number of ${layout.total}-float frames (skin ${layout.skin} | tongue ${layout.tongue} | jaw ${layout.jaw} | eyes ${layout.eyes})`,
+      );
     }
     const frameCount = outputs.length / layout.total;
     const blink = this.blinkTrack(run.blink, frameCount);
@@ -170,14 +180,24 @@ export class A2FPostprocessor {
       if (input.length !== frameCount) throw new Error(`blink track has ${input.length} frames, the network outputs ${frameCount}`);
       return input;
     }
-    return blinkOffsetTrack({ frameCount, fps: this.opts.fps, seed: input?.seed ?? 0, intervalSeconds: input?.intervalSeconds, durationSeconds: input?.durationSeconds });
+    return blinkOffsetTrack({
+      frameCount,
+      fps: this.opts.fps,
+      seed: input?.seed ?? 0,
+      intervalSeconds: input?.intervalSeconds,
+      durationSeconds: input?.durationSeconds,
+    });
   }
 }
 
 function describeBlink(input: BlinkInput | undefined): unknown {
   if (input === false) return 'off';
   if (input instanceof Float32Array) return 'track';
-  return { seed: input?.seed ?? 0, intervalSeconds: input?.intervalSeconds ?? DEFAULT_BLINK_INTERVAL_SECONDS, durationSeconds: input?.durationSeconds ?? 'default' };
+  return {
+    seed: input?.seed ?? 0,
+    intervalSeconds: input?.intervalSeconds ?? DEFAULT_BLINK_INTERVAL_SECONDS,
+    durationSeconds: input?.durationSeconds ?? 'default',
+  };
 }
 
 /** One-shot convenience: prepare and run once. */

@@ -43,7 +43,8 @@ export class EyeAnimator {
     private readonly params: EyeParams,
     fps: Rational,
   ) {
-    if (saccade.length === 0 || saccade.length % 2 !== 0) throw new Error(`saccade_rot_matrix has ${saccade.length} floats, expected rows × 2`);
+    if (saccade.length === 0 || saccade.length % 2 !== 0)
+      throw new Error(`saccade_rot_matrix has ${saccade.length} floats, expected rows × 2`);
     this.rows = saccade.length / 2;
     this.wrapAt = f32(this.rows);
     this.increment = f32(f32(fps.den / fps.num) * SACCADE_FPS);

@@ -30,7 +30,8 @@ export class JawAnimator {
     private readonly neutralJaw: Float32Array,
     private readonly params: JawParams,
   ) {
-    if (neutralJaw.length === 0 || neutralJaw.length % 3 !== 0) throw new Error(`neutral_jaw has ${neutralJaw.length} floats, expected key points × 3`);
+    if (neutralJaw.length === 0 || neutralJaw.length % 3 !== 0)
+      throw new Error(`neutral_jaw has ${neutralJaw.length} floats, expected key points × 3`);
     this.pointCount = neutralJaw.length / 3;
     this.target = new Float64Array(neutralJaw.length);
     this.neutralCentroid = centroid(neutralJaw, this.pointCount);
@@ -57,7 +58,13 @@ export class JawAnimator {
  * Best rigid motion taking `from` onto `to` (least squares), column-major 4×4 into out. Allocates
  * its scratch; `JawAnimator.transform` reuses its own.
  */
-export function rigidTransform(from: ArrayLike<number>, to: ArrayLike<number>, count: number, out: Float32Array | Float64Array, outOffset = 0): void {
+export function rigidTransform(
+  from: ArrayLike<number>,
+  to: ArrayLike<number>,
+  count: number,
+  out: Float32Array | Float64Array,
+  outOffset = 0,
+): void {
   rigidTransformInto(from, to, count, out, outOffset, new Float64Array(16), new Float64Array(16));
 }
 
@@ -77,40 +84,105 @@ function rigidTransformInto(
   n: Float64Array,
   v: Float64Array,
 ): void {
-  let fx = 0, fy = 0, fz = 0, tx = 0, ty = 0, tz = 0;
+  let fx = 0,
+    fy = 0,
+    fz = 0,
+    tx = 0,
+    ty = 0,
+    tz = 0;
   for (let i = 0; i < count; i++) {
-    fx += from[3 * i]; fy += from[3 * i + 1]; fz += from[3 * i + 2];
-    tx += to[3 * i]; ty += to[3 * i + 1]; tz += to[3 * i + 2];
+    fx += from[3 * i];
+    fy += from[3 * i + 1];
+    fz += from[3 * i + 2];
+    tx += to[3 * i];
+    ty += to[3 * i + 1];
+    tz += to[3 * i + 2];
   }
-  fx /= count; fy /= count; fz /= count; tx /= count; ty /= count; tz /= count;
+  fx /= count;
+  fy /= count;
+  fz /= count;
+  tx /= count;
+  ty /= count;
+  tz /= count;
   // H = Σ (n − n̄)(p − p̄)ᵀ; sab = Σ n_a p_b
-  let sxx = 0, sxy = 0, sxz = 0, syx = 0, syy = 0, syz = 0, szx = 0, szy = 0, szz = 0;
+  let sxx = 0,
+    sxy = 0,
+    sxz = 0,
+    syx = 0,
+    syy = 0,
+    syz = 0,
+    szx = 0,
+    szy = 0,
+    szz = 0;
   for (let i = 0; i < count; i++) {
-    const ax = from[3 * i] - fx, ay = from[3 * i + 1] - fy, az = from[3 * i + 2] - fz;
-    const bx = to[3 * i] - tx, by = to[3 * i + 1] - ty, bz = to[3 * i + 2] - tz;
-    sxx += ax * bx; sxy += ax * by; sxz += ax * bz;
-    syx += ay * bx; syy += ay * by; syz += ay * bz;
-    szx += az * bx; szy += az * by; szz += az * bz;
+    const ax = from[3 * i] - fx,
+      ay = from[3 * i + 1] - fy,
+      az = from[3 * i + 2] - fz;
+    const bx = to[3 * i] - tx,
+      by = to[3 * i + 1] - ty,
+      bz = to[3 * i + 2] - tz;
+    sxx += ax * bx;
+    sxy += ax * by;
+    sxz += ax * bz;
+    syx += ay * bx;
+    syy += ay * by;
+    syz += ay * bz;
+    szx += az * bx;
+    szy += az * by;
+    szz += az * bz;
   }
   // Horn (1987) N, rows/cols (w, x, y, z); its top eigenvector is the rotation from → to.
   n.set([
-    sxx + syy + szz, syz - szy, szx - sxz, sxy - syx,
-    syz - szy, sxx - syy - szz, sxy + syx, szx + sxz,
-    szx - sxz, sxy + syx, -sxx + syy - szz, syz + szy,
-    sxy - syx, szx + sxz, syz + szy, -sxx - syy + szz,
+    sxx + syy + szz,
+    syz - szy,
+    szx - sxz,
+    sxy - syx,
+    syz - szy,
+    sxx - syy - szz,
+    sxy + syx,
+    szx + sxz,
+    szx - sxz,
+    sxy + syx,
+    -sxx + syy - szz,
+    syz + szy,
+    sxy - syx,
+    szx + sxz,
+    syz + szy,
+    -sxx - syy + szz,
   ]);
   jacobiEigen4(n, v);
   let best = 0;
   for (let j = 1; j < 4; j++) if (n[j * 5] > n[best * 5]) best = j;
-  let qw = v[best], qx = v[4 + best], qy = v[8 + best], qz = v[12 + best];
+  let qw = v[best],
+    qx = v[4 + best],
+    qy = v[8 + best],
+    qz = v[12 + best];
   const norm = Math.hypot(qw, qx, qy, qz);
-  qw /= norm; qx /= norm; qy /= norm; qz /= norm;
-  const r00 = 1 - 2 * (qy * qy + qz * qz), r01 = 2 * (qx * qy - qw * qz), r02 = 2 * (qx * qz + qw * qy);
-  const r10 = 2 * (qx * qy + qw * qz), r11 = 1 - 2 * (qx * qx + qz * qz), r12 = 2 * (qy * qz - qw * qx);
-  const r20 = 2 * (qx * qz - qw * qy), r21 = 2 * (qy * qz + qw * qx), r22 = 1 - 2 * (qx * qx + qy * qy);
-  out[o] = r00; out[o + 1] = r10; out[o + 2] = r20; out[o + 3] = 0;
-  out[o + 4] = r01; out[o + 5] = r11; out[o + 6] = r21; out[o + 7] = 0;
-  out[o + 8] = r02; out[o + 9] = r12; out[o + 10] = r22; out[o + 11] = 0;
+  qw /= norm;
+  qx /= norm;
+  qy /= norm;
+  qz /= norm;
+  const r00 = 1 - 2 * (qy * qy + qz * qz),
+    r01 = 2 * (qx * qy - qw * qz),
+    r02 = 2 * (qx * qz + qw * qy);
+  const r10 = 2 * (qx * qy + qw * qz),
+    r11 = 1 - 2 * (qx * qx + qz * qz),
+    r12 = 2 * (qy * qz - qw * qx);
+  const r20 = 2 * (qx * qz - qw * qy),
+    r21 = 2 * (qy * qz + qw * qx),
+    r22 = 1 - 2 * (qx * qx + qy * qy);
+  out[o] = r00;
+  out[o + 1] = r10;
+  out[o + 2] = r20;
+  out[o + 3] = 0;
+  out[o + 4] = r01;
+  out[o + 5] = r11;
+  out[o + 6] = r21;
+  out[o + 7] = 0;
+  out[o + 8] = r02;
+  out[o + 9] = r12;
+  out[o + 10] = r22;
+  out[o + 11] = 0;
   out[o + 12] = tx - (r00 * fx + r01 * fy + r02 * fz);
   out[o + 13] = ty - (r10 * fx + r11 * fy + r12 * fz);
   out[o + 14] = tz - (r20 * fx + r21 * fy + r22 * fz);
@@ -145,17 +217,20 @@ function jacobiEigen4(a: Float64Array, v: Float64Array): void {
         const s = t * c;
         // A ← Jᵀ A J with J the rotation in the (p, q) plane, V ← V J
         for (let k = 0; k < 4; k++) {
-          const akp = a[k * 4 + p], akq = a[k * 4 + q];
+          const akp = a[k * 4 + p],
+            akq = a[k * 4 + q];
           a[k * 4 + p] = c * akp - s * akq;
           a[k * 4 + q] = s * akp + c * akq;
         }
         for (let k = 0; k < 4; k++) {
-          const apk = a[p * 4 + k], aqk = a[q * 4 + k];
+          const apk = a[p * 4 + k],
+            aqk = a[q * 4 + k];
           a[p * 4 + k] = c * apk - s * aqk;
           a[q * 4 + k] = s * apk + c * aqk;
         }
         for (let k = 0; k < 4; k++) {
-          const vkp = v[k * 4 + p], vkq = v[k * 4 + q];
+          const vkp = v[k * 4 + p],
+            vkq = v[k * 4 + q];
           v[k * 4 + p] = c * vkp - s * vkq;
           v[k * 4 + q] = s * vkp + c * vkq;
         }
@@ -180,7 +255,17 @@ export function jawJointFromMatrix(
   translations: Float32Array,
   translationOffset: number,
 ): void {
-  const r = [m[mOffset], m[mOffset + 4], m[mOffset + 8], m[mOffset + 1], m[mOffset + 5], m[mOffset + 9], m[mOffset + 2], m[mOffset + 6], m[mOffset + 10]];
+  const r = [
+    m[mOffset],
+    m[mOffset + 4],
+    m[mOffset + 8],
+    m[mOffset + 1],
+    m[mOffset + 5],
+    m[mOffset + 9],
+    m[mOffset + 2],
+    m[mOffset + 6],
+    m[mOffset + 10],
+  ];
   const q = quatFromMatrix3(r);
   rotations.set(q, rotationOffset);
   for (let k = 0; k < 3; k++) {

@@ -50,14 +50,24 @@ export function rigLayout(rig: A2FRigData): NetworkLayout {
   const tongueSize = rig.shapesMeanTongue.length;
   if (skinSize === 0 || skinSize % 3) fail(`shapes_mean_skin has ${skinSize} floats, expected vertices × 3`);
   if (tongueSize === 0 || tongueSize % 3) fail(`shapes_mean_tongue has ${tongueSize} floats, expected vertices × 3`);
-  if (rig.shapesMatrixSkin.length % skinSize) fail(`shapes_matrix_skin (${rig.shapesMatrixSkin.length} floats) is not a whole number of ${skinSize}-float shapes`);
-  if (rig.shapesMatrixTongue.length % tongueSize) fail(`shapes_matrix_tongue (${rig.shapesMatrixTongue.length} floats) is not a whole number of ${tongueSize}-float shapes`);
-  if (rig.lipOpenPoseDelta.length !== skinSize) fail(`lip_open_pose_delta has ${rig.lipOpenPoseDelta.length} floats, shapes_mean_skin ${skinSize}`);
-  if (rig.eyeClosePoseDelta.length !== skinSize) fail(`eye_close_pose_delta has ${rig.eyeClosePoseDelta.length} floats, shapes_mean_skin ${skinSize}`);
-  if (rig.neutralJaw.length === 0 || rig.neutralJaw.length % 3) fail(`neutral_jaw has ${rig.neutralJaw.length} floats, expected key points × 3`);
-  if (rig.saccadeRotMatrix.length === 0 || rig.saccadeRotMatrix.length % 2) fail(`saccade_rot_matrix has ${rig.saccadeRotMatrix.length} floats, expected rows × 2`);
-  if (rig.skin.neutral.length !== skinSize) fail(`bs_skin.npz neutral has ${rig.skin.neutral.length} floats but shapes_mean_skin has ${skinSize}: the blendshape rig must share the network's skin topology`);
-  if (rig.tongue.neutral.length !== tongueSize) fail(`bs_tongue.npz neutral has ${rig.tongue.neutral.length} floats but shapes_mean_tongue has ${tongueSize}`);
+  if (rig.shapesMatrixSkin.length % skinSize)
+    fail(`shapes_matrix_skin (${rig.shapesMatrixSkin.length} floats) is not a whole number of ${skinSize}-float shapes`);
+  if (rig.shapesMatrixTongue.length % tongueSize)
+    fail(`shapes_matrix_tongue (${rig.shapesMatrixTongue.length} floats) is not a whole number of ${tongueSize}-float shapes`);
+  if (rig.lipOpenPoseDelta.length !== skinSize)
+    fail(`lip_open_pose_delta has ${rig.lipOpenPoseDelta.length} floats, shapes_mean_skin ${skinSize}`);
+  if (rig.eyeClosePoseDelta.length !== skinSize)
+    fail(`eye_close_pose_delta has ${rig.eyeClosePoseDelta.length} floats, shapes_mean_skin ${skinSize}`);
+  if (rig.neutralJaw.length === 0 || rig.neutralJaw.length % 3)
+    fail(`neutral_jaw has ${rig.neutralJaw.length} floats, expected key points × 3`);
+  if (rig.saccadeRotMatrix.length === 0 || rig.saccadeRotMatrix.length % 2)
+    fail(`saccade_rot_matrix has ${rig.saccadeRotMatrix.length} floats, expected rows × 2`);
+  if (rig.skin.neutral.length !== skinSize)
+    fail(
+      `bs_skin.npz neutral has ${rig.skin.neutral.length} floats but shapes_mean_skin has ${skinSize}: the blendshape rig must share the network's skin topology`,
+    );
+  if (rig.tongue.neutral.length !== tongueSize)
+    fail(`bs_tongue.npz neutral has ${rig.tongue.neutral.length} floats but shapes_mean_tongue has ${tongueSize}`);
   const skin = rig.shapesMatrixSkin.length / skinSize;
   const tongue = rig.shapesMatrixTongue.length / tongueSize;
   const jaw = rig.neutralJaw.length;

@@ -56,7 +56,10 @@ export function faceMaskLower(neutral: Float32Array, level: number, softness: nu
  * Smoothing coefficients α = 1 − 0.5^(dt/half-life), dt = den/num (§4.2, multitrack_animator.cpp).
  * A half-life of 0 gives α = 1: the state follows the input, like the SDK's α ≤ 0 branch.
  */
-export function skinAlphas(params: Pick<FaceParams, 'lower_face_smoothing' | 'upper_face_smoothing'>, fps: Rational): { lower: number; upper: number } {
+export function skinAlphas(
+  params: Pick<FaceParams, 'lower_face_smoothing' | 'upper_face_smoothing'>,
+  fps: Rational,
+): { lower: number; upper: number } {
   return { lower: halfLifeAlpha(params.lower_face_smoothing, fps), upper: halfLifeAlpha(params.upper_face_smoothing, fps) };
 }
 
@@ -84,7 +87,9 @@ export class SkinAnimator {
   ) {
     const size = data.neutral.length;
     if (data.eyeClosePoseDelta.length !== size || data.lipOpenPoseDelta.length !== size) {
-      throw new Error(`skin data: eye_close_pose_delta (${data.eyeClosePoseDelta.length}) and lip_open_pose_delta (${data.lipOpenPoseDelta.length}) must match shapes_mean_skin (${size})`);
+      throw new Error(
+        `skin data: eye_close_pose_delta (${data.eyeClosePoseDelta.length}) and lip_open_pose_delta (${data.lipOpenPoseDelta.length}) must match shapes_mean_skin (${size})`,
+      );
     }
     this.mask = faceMaskLower(data.neutral, params.face_mask_level, params.face_mask_softness);
     const alphas = skinAlphas(params, fps);

@@ -61,10 +61,13 @@ export class BlendshapeSolver {
     const size = rig.neutral.length;
     const poseCount = rig.poseNames.length;
     if (size === 0 || size % 3 !== 0) throw new Error(`${label}: neutral has ${size} floats, expected a non-empty multiple of 3`);
-    if (rig.poseNames.includes('neutral')) throw new Error(`${label}: poseNames must not include "neutral" (pass the npz poseNames without their first entry)`);
+    if (rig.poseNames.includes('neutral'))
+      throw new Error(`${label}: poseNames must not include "neutral" (pass the npz poseNames without their first entry)`);
     const poseDelta = poseDeltaReader(rig, size, label);
     if (config.numPoses !== poseCount) {
-      throw new Error(`${label}: the solver config has numPoses ${config.numPoses} but the rig has ${poseCount} poses; use the config and rig of the same pack`);
+      throw new Error(
+        `${label}: the solver config has numPoses ${config.numPoses} but the rig has ${poseCount} poses; use the config and rig of the same pack`,
+      );
     }
     this.poseNames = rig.poseNames;
     this.poseCount = poseCount;
@@ -72,14 +75,17 @@ export class BlendshapeSolver {
 
     // §5.3 step 1: active poses and masked rows.
     const active: number[] = [];
-    config.bsSolveActivePoses.forEach((on, i) => on && active.push(i));
+    config.bsSolveActivePoses.forEach((on, i) => {
+      on && active.push(i);
+    });
     if (active.length === 0) throw new Error(`${label}: no active pose in the solver config`);
     this.active = Int32Array.from(active);
     const mask = rig.frontalMask && rig.frontalMask.length > 0 ? Array.from(rig.frontalMask) : null;
     const vertexCount = size / 3;
     if (mask) {
       for (const v of mask) {
-        if (!Number.isInteger(v) || v < 0 || v >= vertexCount) throw new Error(`${label}: frontalMask index ${v} is outside 0..${vertexCount - 1}`);
+        if (!Number.isInteger(v) || v < 0 || v >= vertexCount)
+          throw new Error(`${label}: frontalMask index ${v} is outside 0..${vertexCount - 1}`);
       }
       this.rows = new Int32Array(mask.length * 3);
       mask.forEach((v, i) => {

@@ -27,7 +27,10 @@ export class Bvls {
    * `cacheFactorizations`: keep the QR of each free set (see SubsetLeastSquares); for a solver
    * whose matrix never changes, as the blendshape solver's (same results, a fraction of the work).
    */
-  constructor(readonly n: number, opts: { readonly cacheFactorizations?: boolean } = {}) {
+  constructor(
+    readonly n: number,
+    opts: { readonly cacheFactorizations?: boolean } = {},
+  ) {
     this.lsq = new SubsetLeastSquares(n, { cache: opts.cacheFactorizations ?? false });
     this.onBound = new Int8Array(n);
     this.free = new Int32Array(n);

@@ -38,7 +38,8 @@ export class SkinCoefficientPath {
     fps: Rational,
   ) {
     const size = model.neutral.length;
-    if (solver.maskedNeutral.length === 0 || model.shapesMatrix.length % size) throw new Error('skin PCA basis does not match shapes_mean_skin');
+    if (solver.maskedNeutral.length === 0 || model.shapesMatrix.length % size)
+      throw new Error('skin PCA basis does not match shapes_mean_skin');
     const shapes = model.shapesMatrix.length / size;
     const { rows, activeDeltas: d } = solver;
     const rowCount = rows.length;
