@@ -1,9 +1,32 @@
+import './families.js';
+
 export { JobContext, outputName, relativeAssetPath } from './job.js';
 export type { LineResult, LineSuccess, LineFailure, LineProgress, BindingSummary, ProcessOptions } from './job.js';
 export { processLines, uniqueNames } from './batch.js';
 export type { BatchHooks } from './batch.js';
-export { resolveSettings, loadPreset, presetNames, PRESETS_DIR, animationControls, BLINK_INTERVAL_RANGE } from './settings.js';
-export type { JobSettings, JobSettingsInput, Layering, InferenceSettings } from './settings.js';
+export {
+  resolveSettings,
+  resolveRunSettings,
+  resolveWatchSettings,
+  outputSettings,
+  provenanceSettings,
+  animationControls,
+  namesOf,
+  settingLabel,
+} from './settings.js';
+export type {
+  JobSettings,
+  JobSettingsInput,
+  Layering,
+  InferenceSettings,
+  RunSettings,
+  RunSettingsInput,
+  WatchSettings,
+  WatchSettingsInput,
+} from './settings.js';
+export { SETTINGS, SETTING_NAMES, BLINK_INTERVAL_RANGE, LAYERINGS, DEVICES, SOLVE_PATHS } from './settings-schema.js';
+export type { SettingSpec, SettingName, SettingScope, SettingEffect } from './settings-schema.js';
+export { loadPreset, presetNames, presetFile, PRESETS_DIR } from './settings-presets.js';
 export { writeFileAtomic, writeTextStream } from './atomic.js';
 export { fileStem, safeFileName, stemOf, uniqueStems, MAX_STEM_BYTES } from './names.js';
 export { checkOutputDir, makeDirs } from './output-dir.js';
@@ -34,3 +57,6 @@ export {
   NO_SHOT,
 } from './output-path.js';
 export type { OutputLocation, OutputPathVars, OutputPathVariable, LineVariableInput } from './output-path.js';
+// Model loading with every family this pipeline knows registered (the CLI's `inspect` and `models`).
+export { loadModelPack, modelChannels } from '@a2f/inference';
+export type { ModelPack } from '@a2f/inference';

@@ -1,121 +1,83 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import path from 'node:path';
-import {
-  JAW_MODES,
-  parseBindingPreset,
-  parseChannelGlobs,
-  parseFps,
-  type BindingPreset,
-  type JawMode,
-  type Rational,
-} from '@a2f/animation';
-import type { SolvePath } from '@a2f/inference';
+// Settings as a job, the CLI and the watch service use them: checked and defaulted from the one
+// table in settings-schema.ts, and the parts of them that decide the output.
+import * as v from 'valibot';
 import { JobError } from './errors.js';
-import { TEMPLATES_DIR } from './tool.js';
+import {
+  SETTINGS,
+  SETTING_NAMES,
+  type Given,
+  type InferenceSettings,
+  type InferenceSettingsInput,
+  type Resolved,
+  type SettingName,
+  type SettingScope,
+  type SettingSpec,
+} from './settings-schema.js';
 
-export type Layering = 'override' | 'reference';
+export type Layering = Resolved<'job'>['layering'];
+export type { InferenceSettings } from './settings-schema.js';
+// Presets stay importable from here, where the job has always found them.
+export { loadPreset, presetNames, PRESETS_DIR } from './settings-presets.js';
 
-export interface InferenceSettings {
-  readonly batchSize?: number;
-  readonly workers?: number;
-  readonly threads?: number;
-  readonly device?: 'cpu' | 'cuda';
-}
+/** Everything that decides what a job writes (settings-schema.ts says what each is). */
+export type JobSettings = Resolved<'job'> & { readonly inference: InferenceSettings };
+export type JobSettingsInput = Given<'job'> & { readonly inference?: InferenceSettingsInput };
+/** `a2f run`'s own options: what happens around a batch, not what a line writes. */
+export type RunSettings = Resolved<'run'>;
+export type RunSettingsInput = Given<'run'>;
+/** The watch service's own settings: where lines go, and how it watches, retries and shares a state folder. */
+export type WatchSettings = Resolved<'watch'>;
+export type WatchSettingsInput = Given<'watch'>;
 
-/** Everything that decides what a job writes. Two jobs with equal settings and audio write equal files. */
-export interface JobSettings {
-  /** the character asset (.usda) the layers compose onto */
-  readonly character: string;
-  readonly outDir: string;
-  readonly fps: Rational;
-  /** 'default' (the embedded model) or a model pack folder */
-  readonly model: string;
-  readonly layering: Layering;
-  /** a preset name from templates/bindings or a path to a preset JSON */
-  readonly preset: string;
-  /** override layering: the layer sublayers the character, so it opens on its own */
-  readonly sublayerCharacter: boolean;
-  /** seed of procedural motion (blinks) */
-  readonly seed: number;
-  /** also write NVIDIA's a2f_export JSON next to the layer, for engines that do not read USD */
-  readonly exportJson: boolean;
-  /**
-   * animate what is there of audio that is cut short or damaged instead of failing the line; the
-   * shortfall goes into the report and the layer's provenance (docs/audio-input.md). Default false.
-   */
-  readonly allowTruncated: boolean;
-  readonly inference: InferenceSettings;
-  /**
-   * Explicit emotion for every line, in the CLI form `joy=0.6,anger=0.2` (NVIDIA packs only). A
-   * line's sidecar emotion replaces it for that line.
-   */
-  readonly emotion?: string;
-  /** post-processing parameter overrides (NVIDIA packs: model_config.json keys), e.g. { lower_face_strength: 1.2 } */
-  readonly params: Readonly<Record<string, string | number>>;
-  /** NVIDIA packs: blendshape solve from PCA coefficients (default) or from the rebuilt mesh */
-  readonly solvePath?: SolvePath;
-  /** procedural blinks (default on); off also holds the eyeBlink channels at 0 (docs/animation-controls.md) */
-  readonly blinks: boolean;
-  /** mean seconds between blinks; absent: the model's own default */
-  readonly blinkIntervalSeconds?: number;
-  /** which jaw driver is written; 'auto' (default) decides per character */
-  readonly jaw: JawMode | 'auto';
-  /** channel globs to write (absent: all) and to leave out, on our channel names */
-  readonly channels?: readonly string[];
-  readonly excludeChannels?: readonly string[];
-}
-
-/** Where blink intervals may lie: a blink lasts 0.25 s, and beyond 10 minutes a line never blinks. */
-export const BLINK_INTERVAL_RANGE = [0.5, 600] as const;
-
-export type JobSettingsInput = Pick<JobSettings, 'character' | 'outDir'> &
-  Partial<Omit<JobSettings, 'fps' | 'channels' | 'excludeChannels'>> & {
-    fps?: Rational | string | number;
-    /** globs as a list or as the CLI's comma-separated text */
-    channels?: string | readonly string[];
-    excludeChannels?: string | readonly string[];
-  };
-
+/** Checks a job's settings and fills in the defaults; the same checks for the CLI and library callers. */
 export function resolveSettings(input: JobSettingsInput): JobSettings {
-  const layering = input.layering ?? 'override';
-  if (layering !== 'override' && layering !== 'reference') {
-    throw new JobError('BAD_SETTING', 'settings', `layering "${String(layering)}" is not known`, 'Use "override" or "reference".');
+  const given = input as Readonly<Record<string, unknown>>;
+  const inference = (input.inference ?? {}) as Readonly<Record<string, unknown>>;
+  const out: Record<string, unknown> = {};
+  const inferenceOut: Record<string, unknown> = {};
+  for (const name of namesOf('job')) {
+    const spec: SettingSpec = SETTINGS[name];
+    if (spec.group === 'inference') {
+      // The group sits where its first member is, so the resolved settings keep one key order.
+      if (!('inference' in out)) out.inference = inferenceOut;
+      setResolved(inferenceOut, name, inference[name]);
+    } else {
+      setResolved(out, name, given[name]);
+    }
   }
-  if (input.solvePath !== undefined && input.solvePath !== 'coefficients' && input.solvePath !== 'mesh') {
-    throw new JobError('BAD_SETTING', 'settings', `solver path "${String(input.solvePath)}" is not known`, 'Use "coefficients" or "mesh".');
+  if (out.blinkIntervalSeconds !== undefined && out.blinks === false) {
+    throw new JobError('BAD_SETTING', '--blink-interval', 'is given with --no-blinks, which turns blinks off', 'Leave out one of the two.');
   }
-  if (input.emotion !== undefined && input.emotion.trim() === '') {
-    throw new JobError(
-      'BAD_SETTING',
-      '--emotion',
-      'is empty',
-      'Write name=value pairs such as joy=0.6,anger=0.2, or leave the option out.',
-    );
-  }
-  const controls = resolveControls(input);
-  const seed = input.seed ?? 0;
-  if (!Number.isInteger(seed) || seed < 0)
-    throw new JobError('BAD_SETTING', 'settings', `seed ${seed} is not a non-negative integer`, 'Pass a whole number such as 0 or 42.');
-  return {
-    character: path.resolve(input.character),
-    outDir: path.resolve(input.outDir),
-    fps: parseFps(input.fps ?? 30),
-    model: input.model ?? 'default',
-    layering,
-    preset: input.preset ?? 'arkit',
-    sublayerCharacter: input.sublayerCharacter ?? true,
-    seed,
-    exportJson: input.exportJson ?? false,
-    allowTruncated: input.allowTruncated ?? false,
-    inference: input.inference ?? {},
-    ...(input.emotion === undefined ? {} : { emotion: input.emotion }),
-    params: { ...input.params },
-    ...(input.solvePath === undefined ? {} : { solvePath: input.solvePath }),
-    ...controls,
-  };
+  return out as JobSettings;
 }
 
-/** The animation controls as resolved (requested, not per-character): the watch folder keys lines on them. */
+/** `a2f run`'s options around a batch (fail fast, clobber), checked and defaulted. */
+export function resolveRunSettings(input: RunSettingsInput = {}): RunSettings {
+  return resolveScope('run', input) as RunSettings;
+}
+
+/** The watch service's settings, checked and defaulted: a library caller gets the CLI's checks and defaults. */
+export function resolveWatchSettings(input: WatchSettingsInput = {}): WatchSettings {
+  return resolveScope('watch', input) as WatchSettings;
+}
+
+/**
+ * The resolved settings that change a line's output (effect layer or outcome in the table), in the
+ * table's order: what the watch key is made from. Where files go and how fast they are made are not in it.
+ */
+export function outputSettings(s: JobSettings & Partial<WatchSettings>): Readonly<Record<string, unknown>> {
+  return pick(s, (spec) => spec.effect !== 'none');
+}
+
+/**
+ * The settings a written layer records as its origin (the report's settings hash): those that change
+ * what the layer holds. allowTruncated and the device are not: an intact file gives the same layer.
+ */
+export function provenanceSettings(s: JobSettings): Readonly<Record<string, unknown>> {
+  return pick(s, (spec) => spec.effect === 'layer' && spec.scope === 'job');
+}
+
+/** The animation controls as resolved (requested, not per-character): the watch key's "controls" part. */
 export function animationControls(s: JobSettings): Readonly<Record<string, unknown>> {
   return {
     blinks: s.blinks,
@@ -126,80 +88,61 @@ export function animationControls(s: JobSettings): Readonly<Record<string, unkno
   };
 }
 
-/** Blinks, jaw and channel filters, checked the same for the CLI and library users. */
-function resolveControls(
-  input: JobSettingsInput,
-): Pick<JobSettings, 'blinks' | 'blinkIntervalSeconds' | 'jaw' | 'channels' | 'excludeChannels'> {
-  const bad = (origin: string, what: string, fix: string): never => {
-    throw new JobError('BAD_SETTING', origin, what, fix);
-  };
-  const blinks = input.blinks ?? true;
-  if (typeof blinks !== 'boolean') bad('--blinks', `must be true or false, not ${JSON.stringify(blinks)}`, 'Use --blinks or --no-blinks.');
-  const interval = input.blinkIntervalSeconds;
-  if (interval !== undefined) {
-    const [lo, hi] = BLINK_INTERVAL_RANGE;
-    if (typeof interval !== 'number' || !Number.isFinite(interval) || interval < lo || interval > hi) {
-      bad(
-        '--blink-interval',
-        `${JSON.stringify(interval)} is not a number of seconds in [${lo}, ${hi}]`,
-        'Give the mean seconds between blinks, e.g. --blink-interval 4 (people blink every 3–4 s).',
-      );
-    }
-    if (!blinks) bad('--blink-interval', 'is given with --no-blinks, which turns blinks off', 'Leave out one of the two.');
-  }
-  const jaw = input.jaw ?? 'auto';
-  if (!JAW_MODES.includes(jaw)) bad('--jaw', `"${String(jaw)}" is not a jaw mode`, `Use one of: ${JAW_MODES.join(', ')}.`);
-  const globs = (value: string | readonly string[] | undefined, origin: string): string[] | undefined => {
-    if (value === undefined) return undefined;
-    try {
-      return parseChannelGlobs(typeof value === 'string' ? value : value.join(','));
-    } catch (err) {
-      return bad(
-        origin,
-        (err as Error).message,
-        'Give comma-separated channel name patterns such as "jaw*,mouth*" (a2f inspect lists the names).',
-      );
-    }
-  };
-  const channels = globs(input.channels, '--channels');
-  const excludeChannels = globs(input.excludeChannels, '--exclude-channels');
-  return {
-    blinks,
-    jaw,
-    ...(interval === undefined ? {} : { blinkIntervalSeconds: interval }),
-    ...(channels ? { channels } : {}),
-    ...(excludeChannels ? { excludeChannels } : {}),
-  };
+/** The table's settings of one scope, in its order. */
+export function namesOf(scope: SettingScope): SettingName[] {
+  return SETTING_NAMES.filter((n) => SETTINGS[n].scope === scope);
 }
 
-export const PRESETS_DIR = path.join(TEMPLATES_DIR, 'bindings');
+/** The CLI's name for a setting in messages: its flag, or its own name where it has none. */
+export const settingLabel = (name: SettingName): string => {
+  const flag = (SETTINGS[name] as SettingSpec).flag;
+  return flag ? `--${flag}` : name;
+};
 
-export function presetNames(): string[] {
-  return existsSync(PRESETS_DIR)
-    ? readdirSync(PRESETS_DIR)
-        .filter((f) => f.endsWith('.json'))
-        .map((f) => f.slice(0, -5))
-        .sort()
-    : [];
+function resolveScope(scope: SettingScope, input: object): Record<string, unknown> {
+  const given = input as Readonly<Record<string, unknown>>;
+  const out: Record<string, unknown> = {};
+  for (const name of namesOf(scope)) setResolved(out, name, given[name]);
+  return out;
 }
 
-/** A preset by name (templates/bindings/<name>.json) or by path. */
-export function loadPreset(nameOrPath: string): BindingPreset {
-  const isPath = nameOrPath.endsWith('.json') || nameOrPath.includes('/') || nameOrPath.includes(path.sep);
-  const file = isPath ? path.resolve(nameOrPath) : path.join(PRESETS_DIR, `${nameOrPath}.json`);
-  if (!existsSync(file)) {
-    throw new JobError(
-      'PRESET_NOT_FOUND',
-      file,
-      `no binding preset "${nameOrPath}"`,
-      `Use one of: ${presetNames().join(', ') || '(none installed)'}, or a path to a preset JSON (see templates/README.md).`,
-    );
+/** One setting: checked against its schema, or its default when not given; unset when it has neither. */
+function setResolved(out: Record<string, unknown>, name: SettingName, value: unknown): void {
+  const spec: SettingSpec = SETTINGS[name];
+  if (value === undefined) {
+    if (spec.required) {
+      throw new JobError('BAD_SETTING', settingLabel(name), 'is missing', spec.fix);
+    }
+    if (spec.default === undefined) return;
+    // A default passes through the schema too: '30' becomes the frame rate 30/1.
+    out[name] = v.parse(spec.schema, spec.default);
+    return;
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new JobError('BAD_PRESET', file, `not valid JSON (${(err as Error).message})`, 'Fix the JSON syntax of the preset.');
+  const r = v.safeParse(spec.schema, value, { abortEarly: true, message: () => '' });
+  if (r.success) {
+    out[name] = r.output;
+    return;
   }
-  return parseBindingPreset(json, file);
+  throw new JobError('BAD_SETTING', settingLabel(name), problem(spec, value, r.issues[0].message), spec.fix);
+}
+
+/** The problem with a value: a parser's own words where it has them (globs), else what was expected. */
+function problem(spec: SettingSpec, value: unknown, own: string): string {
+  if (own) return own;
+  // A flag given twice reaches here as a list (yargs collects repeats).
+  if (Array.isArray(value)) return `is given more than once (${JSON.stringify(value)}); it takes one value, ${spec.expects}`;
+  const shown = typeof value === 'number' && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
+  return `${shown} is not ${spec.expects}`;
+}
+
+function pick(s: object, keep: (spec: SettingSpec) => boolean): Readonly<Record<string, unknown>> {
+  const values = s as Readonly<Record<string, unknown>>;
+  const inference = (values.inference ?? {}) as Readonly<Record<string, unknown>>;
+  const out: Record<string, unknown> = {};
+  for (const name of SETTING_NAMES) {
+    const spec: SettingSpec = SETTINGS[name];
+    const value = spec.group === 'inference' ? inference[name] : values[name];
+    if (keep(spec) && value !== undefined) out[name] = value;
+  }
+  return out;
 }
