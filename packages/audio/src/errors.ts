@@ -1,3 +1,5 @@
+import { A2fError } from '@a2f/base';
+
 export type AudioErrorCode =
   | 'NOT_FOUND'
   | 'IS_DIRECTORY'
@@ -15,21 +17,12 @@ export type AudioErrorCode =
  * can print one line: `message` is `<file>: <problem>. <fix>`. The decoder's error, if any,
  * is kept as `cause` for --verbose output.
  */
-export class AudioError extends Error {
-  override readonly name = 'AudioError';
-  readonly code: AudioErrorCode;
-  readonly file: string;
-  readonly problem: string;
-  readonly fix: string;
+export class AudioError extends A2fError<AudioErrorCode> {
   /** TRUNCATED / CORRUPT found by the integrity checks: how far the file got, for callers to show or record */
   readonly shortfall?: Shortfall;
 
   constructor(code: AudioErrorCode, file: string, problem: string, fix: string, options?: { cause?: unknown; shortfall?: Shortfall }) {
-    super(`${file}: ${problem}. ${fix}`, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.file = file;
-    this.problem = problem;
-    this.fix = fix;
+    super(code, file, problem, fix, options);
     if (options?.shortfall) this.shortfall = options.shortfall;
   }
 }

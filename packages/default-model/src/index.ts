@@ -1,1 +1,16 @@
-export {};
+// The embedded default model: a small network that finds visemes in speech, and the table that maps
+// them to ARKit shapes, jaw and tongue (docs/default-model.md). Importing this package registers the
+// "visemes" kind and the model name "default" with @a2f/inference.
+import { fileURLToPath } from 'node:url';
+import { registerKind, registerNamedPack } from '@a2f/inference';
+import { visemesKind } from './kind.js';
+
+/** The folder of the embedded model (pack.json, model.onnx, the viseme table). */
+export const DEFAULT_PACK_DIR = fileURLToPath(new URL('../../../models/default/', import.meta.url));
+
+registerKind('visemes', visemesKind);
+registerNamedPack('default', DEFAULT_PACK_DIR);
+
+export { visemesKind } from './kind.js';
+export { VISEMES, VISEME_CHANNELS, VISEME_JOINTS, parseVisemeTable, visemesToFace } from './visemes.js';
+export type { VisemeTable, VisemePostprocessOptions } from './visemes.js';

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fpsLabel, rational, type FaceAnimation, type Provenance, type Rational } from '@a2f/animation';
 import { InferenceError } from './errors.js';
-import type { ModelPack, NetworkSpec } from './pack.js';
+import type { ModelPack, NetworkSpec } from './pack-types.js';
 import { OrtPool } from './pool.js';
-import type { EmotionKey } from './nvidia/emotion.js';
-import type { SolvePath } from './nvidia/postprocess/assemble.js';
-import { postprocessKind, type BlinkControl, type LineEmotion, type Postprocessor } from './postprocess/registry.js';
+import type { EmotionKey } from './emotion.js';
+import { postprocessKind, type BlinkControl, type LineEmotion, type Postprocessor } from './registry.js';
 import { runOnPool, type FrameInput, type NetworkOutputs, type RunOptions } from './run-network.js';
 import { planPool, type PoolOptions, type PoolPlan } from './session-options.js';
 
@@ -20,7 +19,7 @@ export interface EngineOptions extends PoolOptions {
    */
   readonly params?: Readonly<Record<string, number | string>>;
   /** NVIDIA packs: solve blendshapes from PCA coefficients (default, fast) or from the rebuilt mesh (the SDK's way) */
-  readonly solvePath?: SolvePath;
+  readonly solvePath?: string;
 }
 
 export interface AnimateOptions {

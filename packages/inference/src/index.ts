@@ -1,6 +1,19 @@
-export { loadModelPack, DEFAULT_PACK_DIR } from './pack.js';
-export type { ModelPack, NetworkSpec, TensorSpec, TensorDim, AudioParams, PostprocessSpec, LoadModelPackOptions } from './pack.js';
-export type { VerifyMode } from './sha256.js';
+// The generic engine: model packs, a registry of model kinds, ORT sessions in worker threads.
+// It knows no model family; families (@a2f/nvidia, @a2f/default-model) register with it on import.
+export { loadModelPack } from './pack.js';
+export { parseManifest, MANIFEST_FILE, MANIFEST_FORMAT } from './manifest.js';
+export { rowWidth } from './pack-types.js';
+export type {
+  ModelPack,
+  NetworkSpec,
+  TensorSpec,
+  TensorDim,
+  AudioParams,
+  PostprocessSpec,
+  LoadModelPackOptions,
+} from './pack-types.js';
+export { verifyHashes } from './sha256.js';
+export type { VerifyMode } from './pack-types.js';
 export { createInferenceEngine, animateAudio, runNetwork } from './engine.js';
 export type { InferenceEngine, EngineOptions, AnimateOptions } from './engine.js';
 export type { RunOptions, NetworkOutputs, FrameMatrix, FrameInput } from './run-network.js';
@@ -8,24 +21,30 @@ export type { PoolOptions, PoolPlan, Device } from './session-options.js';
 export { planPool } from './session-options.js';
 export { DEFAULT_BATCH_SIZE } from './run-network.js';
 export { frameCount } from './windows.js';
+export { checkSession } from './session-check.js';
+export type { SessionInfo, TensorMetadata } from './session-check.js';
 export { InferenceError } from './errors.js';
 export type { InferenceErrorCode } from './errors.js';
-export { postprocessKinds, modelChannels } from './postprocess/registry.js';
-export type { BlinkControl, KindChannels } from './postprocess/registry.js';
-export { parseEmotionArg, parseEmotionSidecar } from './nvidia/emotion.js';
-export type { EmotionKey } from './nvidia/emotion.js';
-export type { SolvePath } from './nvidia/postprocess/assemble.js';
-export { isNvidiaPack, loadNvidiaPack, listPacks, pullPack, verifyPack, inspectPack, knownPacks } from './nvidia/pack/index.js';
+export {
+  registerKind,
+  registerPackFormat,
+  registerNamedPack,
+  postprocessKind,
+  postprocessKinds,
+  packFormats,
+  namedPacks,
+  modelChannels,
+} from './registry.js';
 export type {
-  PackListing,
-  PackStatus,
-  PullOptions,
-  PullProgress,
-  PullResult,
-  VerifyReport,
-  PackInspection,
-  KnownPack,
-} from './nvidia/pack/index.js';
-// Post-processing + solve on their own, for measuring them apart from the network (a2f bench).
-export { A2FPostprocessor } from './nvidia/postprocess/assemble.js';
-export { toRigData } from './nvidia/pack/model-pack.js';
+  PostprocessKind,
+  Postprocessor,
+  PackFormat,
+  ValidateContext,
+  ApplyContext,
+  KindOptions,
+  LineEmotion,
+  BlinkControl,
+  KindChannels,
+} from './registry.js';
+export { createEmotionTrack, emotionIndex, parseEmotionArg, parseEmotionSidecar, readEmotionSidecar } from './emotion.js';
+export type { EmotionKey, EmotionTrack, EmotionTrackOptions } from './emotion.js';

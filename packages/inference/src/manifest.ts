@@ -1,8 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { InferenceError, describe } from './errors.js';
-import type { AudioParams, ModelPack, TensorDim, TensorSpec } from './pack.js';
-import { postprocessKind, postprocessKinds } from './postprocess/registry.js';
+import { describe } from '@a2f/base';
+import { InferenceError } from './errors.js';
+import { rowWidth, type AudioParams, type ModelPack, type TensorDim, type TensorSpec } from './pack-types.js';
+import { postprocessKind, postprocessKinds } from './registry.js';
 
 export const MANIFEST_FILE = 'pack.json';
 export const MANIFEST_FORMAT = 'a2f-pack/1';
@@ -176,9 +177,4 @@ export function parseManifest(json: unknown, file: string): Omit<ModelPack, 'ver
     postprocess: { kind: kindName, config },
     provenance: object(root.provenance, 'provenance'),
   };
-}
-
-/** Values per frame: the product of the non-batch dims. */
-export function rowWidth(t: TensorSpec): number {
-  return t.shape.slice(1).reduce<number>((w, d) => w * (d as number), 1);
 }

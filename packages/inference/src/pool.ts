@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { InferenceError } from './errors.js';
-import type { NetworkSpec } from './pack.js';
+import type { NetworkSpec } from './pack-types.js';
 import { checkSession, type SessionInfo } from './session-check.js';
 import { sessionOptions, type PoolPlan } from './session-options.js';
 

@@ -1,7 +1,6 @@
 import { frameTargetSample, rational, type Rational } from '@a2f/animation';
 import { InferenceError } from './errors.js';
-import { rowWidth } from './manifest.js';
-import type { NetworkSpec } from './pack.js';
+import { rowWidth, type NetworkSpec } from './pack-types.js';
 import type { OrtPool, RunResult, WireTensor } from './pool.js';
 import { cutWindows, frameCount } from './windows.js';
 

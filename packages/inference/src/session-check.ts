@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { InferenceError } from './errors.js';
-import type { NetworkSpec, TensorSpec } from './pack.js';
+import type { NetworkSpec, TensorSpec } from './pack-types.js';
 
 /** What a worker reports about its loaded session (plain data, structured-clone safe). */
 export interface SessionInfo {

@@ -1,19 +1,11 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { sha256File } from '@a2f/base';
 import path from 'node:path';
 import { InferenceError } from './errors.js';
-import type { ModelPack } from './pack.js';
-
-export type VerifyMode = 'auto' | 'always' | 'never';
+import type { ModelPack, VerifyMode } from './pack-types.js';
 
 /** Files above this are not hashed in 'auto' mode: hashing is I/O-bound and would dominate loading. */
 export const AUTO_VERIFY_MAX_BYTES = 64 * 1024 * 1024;
-
-export async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 /** Checks the pack's declared hashes; returns the pack-relative paths it checked. */
 export async function verifyHashes(pack: Pick<ModelPack, 'dir' | 'manifestPath' | 'sha256'>, mode: VerifyMode): Promise<string[]> {

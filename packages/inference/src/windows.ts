@@ -1,5 +1,5 @@
 import { frameCountFor, frameTargetSample, type Rational } from '@a2f/animation';
-import type { AudioParams } from './pack.js';
+import type { AudioParams } from './pack-types.js';
 
 /** Offline frame count (A2F: frames run while their target sample lies inside the audio). */
 export function frameCount(sampleCount: number, fps: Rational, audio: AudioParams): number {

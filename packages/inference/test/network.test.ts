@@ -12,12 +12,12 @@ import {
   exactTarget,
   firstDifference,
   heavyNetwork,
-  networkSpec,
   probeNetwork,
   ramp,
   rampAt,
   tempDir,
-} from './helpers.js';
+} from '@a2f/test-utils';
+import { networkSpec } from './network-spec.js';
 
 const dir = tempDir();
 const probe = networkSpec(dir, 'probe.onnx', probeNetwork());

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { runNetwork } from '../src/index.js';
 import { OrtPool } from '../src/pool.js';
 import { planPool, sessionOptions } from '../src/session-options.js';
-import { networkSpec, probeNetwork, rejection, tempDir } from './helpers.js';
+import { probeNetwork, rejection, tempDir } from '@a2f/test-utils';
+import { networkSpec } from './network-spec.js';
 
 const dir = tempDir();
 const fps = { num: 30, den: 1 };

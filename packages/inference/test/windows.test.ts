@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cutWindows, frameCount } from '../src/windows.js';
-import { AUDIO, FPS_CASES, exactFrameCount, exactTarget, firstDifference, ramp, rampAt } from './helpers.js';
+import { AUDIO, FPS_CASES, exactFrameCount, exactTarget, firstDifference, ramp, rampAt } from '@a2f/test-utils';
 
 const L = AUDIO.bufferLength;
 const OFF = AUDIO.bufferOffset;

@@ -1,15 +1,7 @@
+import { A2fError } from '@a2f/base';
+
 /** An error a user can act on: what went wrong, with which file, and what to do about it. */
-export class JobError extends Error {
-  constructor(
-    readonly code: string,
-    readonly file: string,
-    readonly problem: string,
-    readonly fix: string,
-  ) {
-    super(`${file}: ${problem}. ${fix}`);
-    this.name = 'JobError';
-  }
-}
+export class JobError extends A2fError {}
 
 export interface ErrorSummary {
   readonly code: string;

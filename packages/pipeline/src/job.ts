@@ -10,6 +10,7 @@ import {
   type Rational,
 } from '@a2f/animation';
 import { loadAudio, type Truncation } from '@a2f/audio';
+import './families.js';
 import {
   createInferenceEngine,
   loadModelPack,

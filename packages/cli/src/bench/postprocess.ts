@@ -2,7 +2,7 @@
 // the SDK's way (every vertex rebuilt per frame, the solve on the mesh) and ours (the solve fed
 // straight from PCA coefficients).
 import { rational, type FaceAnimation, type Provenance } from '@a2f/animation';
-import { A2FPostprocessor, type loadNvidiaPack, toRigData } from '@a2f/inference';
+import { A2FPostprocessor, type loadNvidiaPack, toRigData } from '@a2f/nvidia';
 import { seconds } from './clock.js';
 import { repeatForSync } from './guards.js';
 import type { BenchPlan } from './plan.js';

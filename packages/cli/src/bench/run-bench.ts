@@ -4,7 +4,9 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_BATCH_SIZE, loadModelPack, loadNvidiaPack, planPool, type ModelPack } from '@a2f/inference';
+import { DEFAULT_BATCH_SIZE, planPool, type ModelPack } from '@a2f/inference';
+import { loadModelPack } from '@a2f/pipeline';
+import { loadNvidiaPack } from '@a2f/nvidia';
 import { SAMPLES_DIR } from '@a2f/pipeline';
 import { ensureBenchPack } from './bench-pack.js';
 import { readCpuCeiling } from './ceiling.js';

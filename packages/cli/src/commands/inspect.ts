@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { loadModelPack, modelChannels } from '@a2f/inference';
+import { loadModelPack, modelChannels } from '@a2f/pipeline';
 import { JobError, loadPreset, resolveSettings, type JobSettingsInput } from '@a2f/pipeline';
 import { bindChannels, inspectCharacter } from '@a2f/usd';
 

@@ -8,7 +8,7 @@ import {
   type KnownPack,
   type PackInspection,
   type VerifyReport,
-} from '@a2f/inference';
+} from '@a2f/nvidia';
 import { checkOutputDir, REPO_ROOT } from '@a2f/pipeline';
 import { ProgressBar } from '../progress.js';
 import { fatalError } from '../fatal.js';

@@ -1,0 +1,335 @@
+/**
+ * Audio2Face-3D v2.3 post-processing parameters, with NVIDIA's exact key names (model_config.json
+ * `"config"` object, bs_*_config.json `"blendshape_params"` object), the SDK's defaults and valid
+ * ranges, and validating parsers. Reference: a2f-v2.3-model.md §4.7 (defaults/ranges are the SDK
+ * validators in `audio2face/internal/animator.h`), §5.2 (solver config keys), §3.4 (source_shot).
+ */
+import { InferenceError } from '@a2f/inference';
+
+/** Every `model_config.json` → `"config"` key the SDK reads, plus the runtime `blink_offset`. */
+export interface FaceParams {
+  readonly input_strength: number;
+  readonly lower_face_smoothing: number;
+  readonly upper_face_smoothing: number;
+  readonly lower_face_strength: number;
+  readonly upper_face_strength: number;
+  readonly face_mask_level: number;
+  readonly face_mask_softness: number;
+  readonly skin_strength: number;
+  readonly blink_strength: number;
+  readonly eyelid_open_offset: number;
+  readonly lip_open_offset: number;
+  readonly tongue_strength: number;
+  readonly tongue_height_offset: number;
+  readonly tongue_depth_offset: number;
+  readonly lower_teeth_strength: number;
+  readonly lower_teeth_height_offset: number;
+  readonly lower_teeth_depth_offset: number;
+  readonly eyeballs_strength: number;
+  readonly saccade_strength: number;
+  readonly right_eye_rot_x_offset: number;
+  readonly right_eye_rot_y_offset: number;
+  readonly left_eye_rot_x_offset: number;
+  readonly left_eye_rot_y_offset: number;
+  readonly eye_saccade_seed: number;
+  readonly source_shot: string;
+  readonly source_frame: number;
+  /** Runtime only (§4.6): not in the file; SDK default 0, range 0..1. A constant; animated blinks use a track. */
+  readonly blink_offset: number;
+}
+
+export type FaceParamKey = keyof FaceParams;
+
+interface NumberSpec {
+  readonly kind: 'number';
+  /** SDK validator default; undefined where the SDK has none and the file must say it */
+  readonly default?: number;
+  readonly min: number;
+  readonly max: number;
+  readonly integer?: boolean;
+  /** false: runtime knob, not part of model_config.json */
+  readonly inFile: boolean;
+}
+interface StringSpec {
+  readonly kind: 'string';
+  readonly inFile: true;
+}
+export type FaceParamSpec = NumberSpec | StringSpec;
+
+const num = (def: number | undefined, min: number, max: number, extra: Partial<NumberSpec> = {}): NumberSpec => ({
+  kind: 'number',
+  default: def,
+  min,
+  max,
+  inFile: true,
+  ...extra,
+});
+
+/**
+ * Defaults and ranges: SDK `Validator<float>(default, min, max)` in animator.h (§4.7).
+ * input_strength has no SDK validator (it is model data); we only require it finite and ≥ 0.
+ * source_frame is read as `std::size_t`; eye_saccade_seed is a float in the SDK.
+ */
+export const FACE_PARAM_SPECS: Readonly<Record<FaceParamKey, FaceParamSpec>> = {
+  input_strength: num(undefined, 0, Number.POSITIVE_INFINITY),
+  lower_face_smoothing: num(0.0023, 0, 0.1),
+  upper_face_smoothing: num(0.001, 0, 0.1),
+  lower_face_strength: num(1.3, 0, 2),
+  upper_face_strength: num(1.0, 0, 2),
+  face_mask_level: num(0.6, 0, 1),
+  face_mask_softness: num(0.0085, 0.001, 0.5),
+  skin_strength: num(1.0, 0, 2),
+  blink_strength: num(1.0, 0, 2),
+  eyelid_open_offset: num(0.06, -1, 1),
+  lip_open_offset: num(-0.03, -0.2, 0.2),
+  tongue_strength: num(1.5, 0, 3),
+  tongue_height_offset: num(0.2, -3, 3),
+  tongue_depth_offset: num(0.13, -3, 3),
+  lower_teeth_strength: num(1.0, 0, 2),
+  lower_teeth_height_offset: num(0.0, -3, 3),
+  lower_teeth_depth_offset: num(0.0, -3, 3),
+  eyeballs_strength: num(1.0, 0, 2),
+  saccade_strength: num(1.0, 0, 2),
+  right_eye_rot_x_offset: num(0.0, -10, 10),
+  right_eye_rot_y_offset: num(0.0, -10, 10),
+  left_eye_rot_x_offset: num(0.0, -10, 10),
+  left_eye_rot_y_offset: num(0.0, -10, 10),
+  eye_saccade_seed: num(0.0, 0, 4999),
+  source_shot: { kind: 'string', inFile: true },
+  source_frame: num(undefined, 0, Number.MAX_SAFE_INTEGER, { integer: true }),
+  blink_offset: num(0, 0, 1, { inFile: false }),
+};
+
+export const FACE_PARAM_KEYS = Object.keys(FACE_PARAM_SPECS) as readonly FaceParamKey[];
+
+/**
+ * An invalid parameter file or override: an InferenceError (code, file, problem, fix), so callers
+ * catch one class and reports flatten it with the fix. `file` is the file, or the override's
+ * origin such as "--param".
+ */
+export class ParamError extends InferenceError {
+  declare readonly code: 'PACK_FIELD' | 'BAD_OPTION';
+  constructor(code: 'PACK_FIELD' | 'BAD_OPTION', file: string, problem: string, fix: string) {
+    super(code, file, problem, fix);
+    this.name = 'ParamError';
+  }
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const show = (v: unknown): string => {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}…` : v);
+  if (v === undefined) return 'nothing';
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  return Array.isArray(v) ? 'an array' : 'an object';
+};
+
+const rangeText = (s: NumberSpec): string => {
+  const kind = s.integer ? 'an integer' : 'a number';
+  if (s.max === Number.POSITIVE_INFINITY || s.max === Number.MAX_SAFE_INTEGER) return `${kind} ≥ ${s.min}`;
+  return `${kind} in [${s.min}, ${s.max}]`;
+};
+
+/** Checks one value against its spec; numeric strings are accepted only when `allowText` (CLI overrides). */
+function checkValue(key: FaceParamKey, value: unknown, where: string, code: ParamError['code'], allowText: boolean): number | string {
+  const spec = FACE_PARAM_SPECS[key];
+  if (spec.kind === 'string') {
+    if (typeof value !== 'string' || value.length === 0) {
+      throw new ParamError(
+        code,
+        where,
+        `"${key}" is ${show(value)}, expected a non-empty string`,
+        `Set "${key}" to a shot name from implicit_emo_db.npz (emo_spec_names)`,
+      );
+    }
+    return value;
+  }
+  let v: unknown = value;
+  if (allowText && typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) v = Number(v);
+  const ok = typeof v === 'number' && Number.isFinite(v) && v >= spec.min && v <= spec.max && (!spec.integer || Number.isInteger(v));
+  if (!ok) {
+    throw new ParamError(
+      code,
+      where,
+      `"${key}" is ${show(value)}, expected ${rangeText(spec)}`,
+      `Set "${key}" to ${rangeText(spec)} (SDK range, a2f-v2.3 §4.7)`,
+    );
+  }
+  return v as number;
+}
+
+/**
+ * Reads `model_config.json` (shape `{"config": {...}}`). Keys the SDK has a default for may be
+ * missing: they take that default and a note is pushed to `notes`. input_strength, source_shot and
+ * source_frame have no SDK default and are required (the SDK's `config.at(...)` throws for them).
+ * Unknown keys are ignored with a note (microservice-era files carry extras such as prediction_delay).
+ * A `blink_offset` in the file is accepted (validated) although the SDK never reads one from there.
+ */
+export function parseModelConfig(json: unknown, file: string, notes: string[] = []): FaceParams {
+  if (!isRecord(json) || !isRecord(json.config)) {
+    throw new ParamError(
+      'PACK_FIELD',
+      file,
+      `expected an object with a "config" object, found ${show(isRecord(json) ? json.config : json)}`,
+      'Use the model_config.json shipped with the model pack',
+    );
+  }
+  const config = json.config;
+  const out: Record<string, number | string> = {};
+  for (const key of FACE_PARAM_KEYS) {
+    const spec = FACE_PARAM_SPECS[key];
+    if (Object.hasOwn(config, key)) {
+      out[key] = checkValue(key, config[key], file, 'PACK_FIELD', false);
+    } else if (spec.kind === 'number' && spec.default !== undefined) {
+      out[key] = spec.default;
+      if (spec.inFile) notes.push(`${file}: "${key}" is missing; using the SDK default ${spec.default}`);
+    } else {
+      throw new ParamError(
+        'PACK_FIELD',
+        file,
+        `"config.${key}" is missing and has no SDK default`,
+        `Add "${key}" (${spec.kind === 'string' ? 'a shot name from implicit_emo_db.npz' : rangeText(spec)}) or restore the pack's original model_config.json`,
+      );
+    }
+  }
+  for (const key of Object.keys(config)) {
+    if (!Object.hasOwn(FACE_PARAM_SPECS, key)) notes.push(`${file}: ignoring "config.${key}" (not an Audio2Face-3D SDK parameter)`);
+  }
+  return out as unknown as FaceParams;
+}
+
+/**
+ * Applies user overrides (e.g. `--param skin_strength=1.2`), validated like the file. `origin`
+ * names where they came from in errors. Numeric strings are accepted for numeric keys. Returns a
+ * new object; `params` is untouched.
+ */
+export function applyOverrides(params: FaceParams, overrides: Readonly<Record<string, number | string>>, origin: string): FaceParams {
+  const out: Record<string, number | string> = { ...params };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (!Object.hasOwn(FACE_PARAM_SPECS, key)) {
+      throw new ParamError('BAD_OPTION', origin, `unknown parameter "${key}"`, `Use one of: ${FACE_PARAM_KEYS.join(', ')}`);
+    }
+    out[key] = checkValue(key as FaceParamKey, value, origin, 'BAD_OPTION', true);
+  }
+  return out as unknown as FaceParams;
+}
+
+/** `bs_skin_config.json` / `bs_tongue_config.json` → `"blendshape_params"` (§5.2), NVIDIA key names. */
+export interface SolverConfig {
+  readonly strengthL1regularization: number;
+  readonly strengthL2regularization: number;
+  readonly strengthTemporalSmoothing: number;
+  readonly strengthSymmetry: number;
+  /** cm; optional in the file, SDK default 54.7 (`kDefaultTemplateBBSize`) */
+  readonly templateBBSize: number;
+  readonly numPoses: number;
+  /** per pose, non-zero = solved for */
+  readonly bsSolveActivePoses: readonly number[];
+  /** per pose, a group id (−1 = none); see the pair rule in solver/pairs.ts */
+  readonly bsSolveCancelPoses: readonly number[];
+  readonly bsSolveSymmetryPoses: readonly number[];
+  readonly bsWeightMultipliers: readonly number[];
+  readonly bsWeightOffsets: readonly number[];
+}
+
+export const DEFAULT_TEMPLATE_BB_SIZE = 54.7;
+
+const SOLVER_STRENGTHS = ['strengthL1regularization', 'strengthL2regularization', 'strengthTemporalSmoothing', 'strengthSymmetry'] as const;
+const SOLVER_INT_ARRAYS = ['bsSolveActivePoses', 'bsSolveCancelPoses', 'bsSolveSymmetryPoses'] as const;
+const SOLVER_FLOAT_ARRAYS = ['bsWeightMultipliers', 'bsWeightOffsets'] as const;
+
+/**
+ * Reads a blendshape solver config. Every key is required except templateBBSize, as in the SDK's
+ * `BlendshapeSolverConfigOwner::Init`; each per-pose array must have `numPoses` entries, and
+ * `numPoses` must equal `poseCount` (the rig's poses without "neutral") when it is given.
+ */
+export function parseSolverConfig(json: unknown, file: string, poseCount?: number, notes: string[] = []): SolverConfig {
+  if (!isRecord(json) || !isRecord(json.blendshape_params)) {
+    throw new ParamError(
+      'PACK_FIELD',
+      file,
+      `expected an object with a "blendshape_params" object, found ${show(isRecord(json) ? json.blendshape_params : json)}`,
+      'Use the bs_*_config.json shipped with the model pack',
+    );
+  }
+  const p = json.blendshape_params;
+  const fix = "Restore the pack's original file";
+  // SDK validators (blendshape_solver.h): the four strengths ≥ 0, templateBBSize ≥ 1.
+  const number = (key: string, min: number): number => {
+    const v = p[key];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min) {
+      throw new ParamError('PACK_FIELD', file, `"blendshape_params.${key}" is ${show(v)}, expected a number ≥ ${min}`, fix);
+    }
+    return v;
+  };
+  const strengths = Object.fromEntries(SOLVER_STRENGTHS.map((k) => [k, number(k, 0)])) as Record<(typeof SOLVER_STRENGTHS)[number], number>;
+  let templateBBSize = DEFAULT_TEMPLATE_BB_SIZE;
+  if (Object.hasOwn(p, 'templateBBSize')) templateBBSize = number('templateBBSize', 1);
+  else notes.push(`${file}: "blendshape_params.templateBBSize" is missing; using the SDK default ${DEFAULT_TEMPLATE_BB_SIZE}`);
+  const numPoses = p.numPoses;
+  if (typeof numPoses !== 'number' || !Number.isInteger(numPoses) || numPoses < 0) {
+    throw new ParamError('PACK_FIELD', file, `"blendshape_params.numPoses" is ${show(numPoses)}, expected a non-negative integer`, fix);
+  }
+  if (poseCount !== undefined && numPoses !== poseCount) {
+    throw new ParamError(
+      'PACK_FIELD',
+      file,
+      `"blendshape_params.numPoses" is ${numPoses} but the blendshape data has ${poseCount} poses (besides "neutral")`,
+      'Use the config and the .npz from the same pack',
+    );
+  }
+  const array = (key: string, integer: boolean): number[] => {
+    const v = p[key];
+    if (!Array.isArray(v))
+      throw new ParamError('PACK_FIELD', file, `"blendshape_params.${key}" is ${show(v)}, expected an array of ${numPoses} numbers`, fix);
+    if (v.length !== numPoses)
+      throw new ParamError('PACK_FIELD', file, `"blendshape_params.${key}" has ${v.length} entries, expected numPoses = ${numPoses}`, fix);
+    v.forEach((x: unknown, i) => {
+      if (typeof x !== 'number' || !Number.isFinite(x) || (integer && !Number.isInteger(x))) {
+        throw new ParamError(
+          'PACK_FIELD',
+          file,
+          `"blendshape_params.${key}[${i}]" is ${show(x)}, expected ${integer ? 'an integer' : 'a number'}`,
+          fix,
+        );
+      }
+    });
+    return v as number[];
+  };
+  const ints = Object.fromEntries(SOLVER_INT_ARRAYS.map((k) => [k, array(k, true)])) as Record<
+    (typeof SOLVER_INT_ARRAYS)[number],
+    number[]
+  >;
+  const floats = Object.fromEntries(SOLVER_FLOAT_ARRAYS.map((k) => [k, array(k, false)])) as Record<
+    (typeof SOLVER_FLOAT_ARRAYS)[number],
+    number[]
+  >;
+  // SDK SetActivePoses: "at least one pose must be set to active".
+  if (numPoses > 0 && !ints.bsSolveActivePoses.some((v) => v !== 0)) {
+    throw new ParamError('PACK_FIELD', file, '"blendshape_params.bsSolveActivePoses" has no active pose', 'Set at least one entry to 1');
+  }
+  for (const key of ['bsSolveCancelPoses', 'bsSolveSymmetryPoses'] as const) checkPairIds(ints[key], key, file);
+  return { ...strengths, templateBBSize, numPoses, ...ints, ...floats };
+}
+
+/**
+ * SDK `ValidatePairs` (blendshape_solver_base.cpp): over all poses, every id other than −1 must be
+ * used by exactly two poses. (Which pairs are then *solved* is decided over active poses only; see
+ * solver/pairs.ts for the −1 quirk.)
+ */
+function checkPairIds(ids: readonly number[], key: string, file: string): void {
+  const uses = new Map<number, number[]>();
+  ids.forEach((id, i) => {
+    if (id !== -1) uses.set(id, [...(uses.get(id) ?? []), i]);
+  });
+  for (const [id, poses] of uses) {
+    if (poses.length !== 2) {
+      throw new ParamError(
+        'PACK_FIELD',
+        file,
+        `"blendshape_params.${key}" uses id ${id} for ${poses.length} pose(s) (indices ${poses.join(', ')}); a pair needs exactly 2`,
+        'Give each pair its own id and use -1 for poses without a partner',
+      );
+    }
+  }
+}

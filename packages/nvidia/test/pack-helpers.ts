@@ -1,0 +1,43 @@
+// Shared by the pack/npz/emotion/models tests: generated mini packs in temp folders.
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { makeMiniPack, type MiniPack } from '../../../models/nvidia/make-mini-pack.mjs';
+import { writeNpz, type NpySpec } from '../../../models/nvidia/npz-writer.mjs';
+import type { NpyArray } from '../src/pack/npy.js';
+import { readNpz } from '../src/pack/npz.js';
+
+const roots: string[] = [];
+
+export function tempDir(prefix = 'a2f-pack-'): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  roots.push(dir);
+  return dir;
+}
+
+export function cleanup(): void {
+  for (const dir of roots.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+const cache = new Map<string, MiniPack>();
+
+/** A fresh copy of a generated pack (generated once per variant and seed, then copied). */
+export function packCopy(variant: 'mark' | 'claire' = 'mark', seed = 1): MiniPack {
+  const key = `${variant}:${seed}`;
+  let made = cache.get(key);
+  if (!made) {
+    made = makeMiniPack(path.join(tempDir(), variant), { variant, seed });
+    cache.set(key, made);
+  }
+  const dir = path.join(tempDir(), variant);
+  cpSync(made.dir, dir, { recursive: true });
+  return { ...made, dir };
+}
+
+/** Reads an .npz with our reader, lets `mutate` edit the arrays, writes it back with the generator's writer. */
+export async function rewriteNpz(file: string, mutate: (arrays: Map<string, NpySpec>) => void): Promise<void> {
+  const read = await readNpz(file);
+  const arrays = new Map<string, NpySpec>([...read].map(([k, a]: [string, NpyArray]) => [k, { data: a.data, shape: a.shape }]));
+  mutate(arrays);
+  writeNpz(file, Object.fromEntries(arrays));
+}
