@@ -1,13 +1,12 @@
 import yargs from 'yargs';
 import { printFatal, UsageError, wantsJson } from './fatal.js';
-import { presetNames, TOOL } from '@a2f/pipeline';
+import { type JobSettingsInput, namesOf, resolveRunSettings, TOOL } from '@a2f/pipeline';
 import { runBatch } from './commands/run.js';
 import { runDemo } from './commands/demo.js';
 import { inspectAsset } from './commands/inspect.js';
 import { expandAudioArgs } from './inputs.js';
 import { DEFAULT_PACKS_DIR, modelsInspect, modelsList, modelsPull, modelsVerify } from './commands/models.js';
-import { parseParamArgs } from './param-args.js';
-import { ANIMATION_CONTROL_OPTIONS, BINDING_CONTROL_OPTIONS, controlSettings } from './animation-options.js';
+import { INSPECT_SETTINGS, settingOptions, settingsFromArgs } from './setting-options.js';
 import { watchCommand, watchOptions } from './commands/watch.js';
 import { benchCommand, benchOptions } from './commands/bench.js';
 
@@ -22,99 +21,21 @@ export async function main(argv: string[]): Promise<number> {
       'Animate lines of dialogue onto a character; one USD layer per line',
       (y) =>
         y
+          .options(settingOptions(RUN_SETTINGS, true))
           .positional('audio', {
             type: 'string',
             array: true,
             demandOption: true,
             describe: 'audio files (wav, flac, mp3, ogg) or folders of them',
           })
-          .option('character', {
-            alias: 'c',
-            type: 'string',
-            demandOption: true,
-            describe: 'character asset (.usda) with a SkelRoot, Skeleton and ARKit blendshapes',
-          })
-          .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'output folder for layers and reports' })
-          .option('fps', { type: 'string', default: '30', describe: 'frame rate: 24, 25, 30, 29.97, 60 or a ratio such as 30000/1001' })
-          .option('model', { alias: 'm', type: 'string', default: 'default', describe: '"default" (embedded) or a model pack folder' })
-          .option('layering', {
-            choices: ['override', 'reference'] as const,
-            default: 'override' as const,
-            describe: 'override: one layer sublayering the character; reference: animation asset + shot layer',
-          })
-          .option('preset', {
-            type: 'string',
-            default: 'arkit',
-            describe: `binding preset (${presetNames().join(', ')}) or a preset JSON path`,
-          })
-          .option('sublayer', {
-            type: 'boolean',
-            default: true,
-            describe: 'override layers sublayer the character (use --no-sublayer for shot stacks)',
-          })
-          .option('seed', { type: 'number', default: 0, describe: 'seed of procedural motion (blinks)' })
-          .option('export-json', { type: 'boolean', default: false, describe: "also write NVIDIA's a2f_export JSON per line" })
-          .option('allow-truncated', {
-            type: 'boolean',
-            default: false,
-            describe:
-              'animate what is there of audio that is cut short or damaged instead of failing the line; the report and the layer record what is missing',
-          })
-          .option('batch-size', { type: 'number', describe: 'frames per network run' })
-          .option('threads', { type: 'number', describe: 'ONNX Runtime threads per worker' })
-          .option('device', {
-            choices: ['cpu', 'cuda'] as const,
-            default: 'cpu' as const,
-            describe: 'execution device (cuda needs the GPU build of onnxruntime-node; see README)',
-          })
-          .option('emotion', {
-            type: 'string',
-            describe:
-              "explicit emotion for every line, e.g. joy=0.6,anger=0.2 (NVIDIA packs; a line's <name>.a2f.json sidecar overrides it)",
-          })
-          .option('param', {
-            type: 'string',
-            describe:
-              'post-processing parameter override key=value, repeatable (NVIDIA packs: model_config.json keys, e.g. lower_face_strength=1.2)',
-          })
-          .option('solver', {
-            choices: ['coefficients', 'mesh'] as const,
-            describe: "NVIDIA packs: blendshape solve from PCA coefficients (default, fast) or from the rebuilt mesh (the SDK's way)",
-          })
-          .options(ANIMATION_CONTROL_OPTIONS)
-          .option('fail-fast', { type: 'boolean', default: false, describe: 'stop at the first failed line (already written lines stay)' })
-          .option('clobber', {
-            type: 'boolean',
-            default: true,
-            describe:
-              'replace layers of the same name made from other audio or settings, and say so (--no-clobber: fail that line instead)',
-          })
           .option('json', { type: 'boolean', default: false, describe: 'print a JSON summary on stdout' }),
       async (a) => {
-        const inference = Object.fromEntries(
-          Object.entries({ batchSize: a['batch-size'], threads: a.threads, device: a.device }).filter(([, v]) => v !== undefined),
-        );
-        code = await runBatch(
-          expandAudioArgs(a.audio as string[]),
-          {
-            character: a.character,
-            outDir: a.out,
-            fps: a.fps,
-            model: a.model,
-            layering: a.layering,
-            preset: a.preset,
-            sublayerCharacter: a.sublayer,
-            seed: a.seed,
-            exportJson: a['export-json'],
-            allowTruncated: a['allow-truncated'],
-            inference,
-            params: parseParamArgs(a.param as string[] | string | undefined),
-            ...(a.emotion === undefined ? {} : { emotion: a.emotion }),
-            ...(a.solver === undefined ? {} : { solvePath: a.solver }),
-            ...controlSettings(a),
-          },
-          { json: a.json, failFast: a['fail-fast'], noClobber: !a.clobber },
-        );
+        const run = resolveRunSettings(settingsFromArgs(a, namesOf('run')));
+        code = await runBatch(expandAudioArgs(a.audio as string[]), settingsFromArgs(a, namesOf('job')) as JobSettingsInput, {
+          json: a.json,
+          failFast: run.failFast,
+          noClobber: !run.clobber,
+        });
       },
     )
     .command(
@@ -133,22 +54,12 @@ export async function main(argv: string[]): Promise<number> {
       'What a character offers and how our channels bind to it',
       (y) =>
         y
+          .options(settingOptions(INSPECT_SETTINGS))
           .positional('asset', { type: 'string', demandOption: true, describe: 'the character asset to look at' })
-          .option('preset', {
-            type: 'string',
-            default: 'arkit',
-            describe: `binding preset (${presetNames().join(', ')}) or a preset JSON path`,
-          })
-          .option('model', {
-            alias: 'm',
-            type: 'string',
-            default: 'default',
-            describe: 'the model whose channels are bound: "default" (embedded) or a model pack folder',
-          })
-          .options(BINDING_CONTROL_OPTIONS)
           .option('json', { type: 'boolean', default: false, describe: 'print JSON on stdout' }),
       async (a) => {
-        code = await inspectAsset(a.asset, a.preset, a.json, { model: a.model, ...controlSettings(a) });
+        const { preset, ...binding } = settingsFromArgs(a, INSPECT_SETTINGS);
+        code = await inspectAsset(a.asset, preset as string, a.json, binding as Partial<JobSettingsInput>);
       },
     )
     .command('models', 'NVIDIA Audio2Face-3D packs: list, pull, verify, inspect', (y) =>
@@ -240,6 +151,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 const COMMANDS = ['run', 'demo', 'inspect', 'models', 'watch', 'bench'];
+/** `a2f run` takes every job setting and its own (fail fast, clobber), all from the settings table. */
+const RUN_SETTINGS = [...namesOf('job'), ...namesOf('run')];
 
 const knownOpt = (a: Readonly<Record<string, unknown>>): { knownPacksFile?: string } =>
   typeof a['known-packs'] === 'string' ? { knownPacksFile: a['known-packs'] } : {};

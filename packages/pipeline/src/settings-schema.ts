@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { JAW_MODES, parseChannelGlobs, parseFps, type JawMode } from '@a2f/animation';
 import * as v from 'valibot';
-import { DEFAULT_PATH_TEMPLATE, DEFAULT_SHOT_PATTERN } from './output-path.js';
+import { DEFAULT_PATH_TEMPLATE, DEFAULT_SHOT_PATTERN, pathTemplateNames } from './output-path.js';
 import { presetNames } from './settings-presets.js';
 
 /** Which settings a caller takes: every job (`a2f run` and `a2f watch`), `a2f run` only, or the watch service only. */
@@ -366,7 +366,8 @@ export const SETTINGS = {
     default: DEFAULT_PATH_TEMPLATE,
     expects: 'a path template',
     fix: 'Name a template in templates/paths, a template file, or write one inline such as "{shot}/{character}/{name}.usda".',
-    help: 'output path template: a name in templates/paths, a file, or inline such as "{shot}/{character}/{name}.usda"',
+    help: () =>
+      `output path template: ${pathTemplateNames().join(', ')} (templates/paths), a file, or inline such as "{shot}/{character}/{name}.usda"`,
     effect: 'layer',
     scope: 'watch',
     flag: 'paths',
@@ -377,7 +378,7 @@ export const SETTINGS = {
     default: DEFAULT_SHOT_PATTERN,
     expects: 'a regular expression',
     fix: 'Give a regular expression with a named group "shot", e.g. "^(?<shot>[^/]+)/".',
-    help: 'regular expression with a named group "shot", matched against the path in the watch folder (default: its first folder)',
+    help: 'regular expression with a named group "shot", matched against the path in the watch folder (the default takes its first folder)',
     effect: 'layer',
     scope: 'watch',
     flag: 'shot-pattern',

@@ -1,3 +1,4 @@
+import { fpsPathLabel } from '@a2f/pipeline';
 import { sha256Text } from './hash.js';
 
 /**
@@ -8,8 +9,8 @@ import { sha256Text } from './hash.js';
  *   sidecar    SHA-256 of the sidecar's bytes, or "none"
  *   character  SHA-256 of the character asset the line binds to (the sidecar may name another)
  *   model      the model's signature (hash.ts: modelSignature)
- *   settings   everything else that decides the output: fps, layering, preset (and its bytes),
- *              sublayering, seed, JSON export, the path template and shot pattern
+ *   settings   everything else that decides the output (settingsFingerprint): the settings the
+ *              table in pipeline's settings-schema.ts marks so, the preset's bytes and the path template's text
  * The output folder is not part of it: the state folder lives in the output folder, so one state
  * folder always describes one output tree.
  */
@@ -25,6 +26,60 @@ export function lineKey(p: KeyParts): string {
   return sha256Text(
     ['a2f-watch-key/1', p.audioSha256, p.sidecarSha256 ?? 'none', p.characterSha256, p.modelSignature, p.settingsFingerprint].join('\n'),
   );
+}
+
+/** What the settings part of a key holds besides the resolved settings: what the watcher loaded from them. */
+export interface KeyExtras {
+  /** SHA-256 of the binding preset's file ("missing" when it is not there) */
+  readonly presetSha256: string;
+  /** the path template's text (the `paths` setting names it) */
+  readonly template: string;
+  readonly tool: string;
+}
+
+/**
+ * The settings part of a key, from the resolved settings that change the output only (pipeline's
+ * outputSettings); no default is applied here. Settings the key held before the settings table keep
+ * their names and shapes, so journals written then still match; a setting added to the table later
+ * enters under its own name. The model is its own part of the key (modelSignature), so it is left out.
+ */
+export function settingsFingerprint(output: Readonly<Record<string, unknown>>, x: KeyExtras): string {
+  const {
+    model: _model,
+    paths: _paths,
+    fps,
+    sublayerCharacter,
+    allowTruncated,
+    emotion,
+    solvePath,
+    blinks,
+    blinkIntervalSeconds,
+    jaw,
+    channels,
+    excludeChannels,
+    ...rest
+  } = output;
+  return fingerprint({
+    ...rest,
+    // As the path template writes it ("29.97"), as before the table.
+    fps: fpsPathLabel(fps as Parameters<typeof fpsPathLabel>[0]),
+    presetSha256: x.presetSha256,
+    sublayer: sublayerCharacter,
+    // Only when on, so keys of folders watched before the option existed stay the same.
+    ...(allowTruncated ? { allowTruncated: true } : {}),
+    emotion: emotion ?? null,
+    solver: solvePath ?? null,
+    // The animation controls change what a layer holds, so a changed choice is another key.
+    controls: {
+      blinks,
+      blinkIntervalSeconds: blinkIntervalSeconds ?? 'model default',
+      jaw,
+      channels: channels ?? null,
+      excludeChannels: excludeChannels ?? null,
+    },
+    template: x.template,
+    tool: x.tool,
+  });
 }
 
 /** A stable hash of plain JSON data: object keys sorted, so field order never changes a key. */

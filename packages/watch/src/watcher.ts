@@ -6,25 +6,25 @@ import {
   checkOutputDir,
   checkPathTemplate,
   compileShotPattern,
-  DEFAULT_PATH_TEMPLATE,
-  DEFAULT_SHOT_PATTERN,
-  fpsPathLabel,
   JobError,
   loadPathTemplate,
-  animationControls,
-  PRESETS_DIR,
+  outputSettings,
+  presetFile,
   resolveSettings,
+  resolveWatchSettings,
   summarizeError,
   TOOL,
   writeFileAtomic,
   type JobSettingsInput,
+  type WatchSettings,
+  type WatchSettingsInput,
 } from '@a2f/pipeline';
 import { ContextPool } from './contexts.js';
 import type { EventSink, WatchEvent } from './events.js';
 import { FileHashCache, modelSignature, sha256Text } from './hash.js';
 import { isIgnoredPath, isSidecar } from './ignore.js';
 import { IN_FLIGHT, Journal, type EntryState, type EntryStatus } from './journal.js';
-import { fingerprint } from './key.js';
+import { settingsFingerprint } from './key.js';
 import { LineRunner, type BaseLineSettings } from './line-job.js';
 import { tryAcquire, type HeldLock } from './lock.js';
 import { newOwner, type Owner } from './owner.js';
@@ -34,41 +34,17 @@ import { StateDir, STATE_DIR_NAME } from './state.js';
 import type { InstanceStatus } from './status.js';
 import { removeTempsUnder } from './temps.js';
 
-export interface WatchOptions {
+/**
+ * What a watcher runs on. The settings (paths, concurrency, settleMs, retries, lockStaleMs, rescanMs…)
+ * are declared, checked and defaulted in pipeline's settings table (settings-schema.ts), as for `a2f watch`.
+ */
+export interface WatchOptions extends WatchSettingsInput {
   /** the watch folder (inbox): audio files dropped here, in subfolders too */
   readonly inbox: string;
   /** the output root: every layer, report and error file goes under it */
   readonly out: string;
-  /** the state folder (default `<out>/.a2f-watch`); watchers sharing it coordinate */
-  readonly stateDir?: string;
   /** job settings (everything but outDir): character, model, fps, layering, preset, … */
   readonly job: Omit<JobSettingsInput, 'outDir'>;
-  /** path template: a name in templates/paths, a file, or inline (default "default": `{dir}/{name}.usda`) */
-  readonly paths?: string;
-  /** regular expression with a named group "shot", matched against the inbox-relative path */
-  readonly shotPattern?: string;
-  /** lines in flight at once (default 2) */
-  readonly concurrency?: number;
-  /** a file is complete once size, mtime and inode stayed the same this long (default 2000 ms) */
-  readonly settleMs?: number;
-  /** poll the file system instead of OS events (network shares: SMB/NFS do not deliver remote events) */
-  readonly poll?: boolean;
-  readonly pollIntervalMs?: number;
-  /** extra attempts for transient failures (default 3) */
-  readonly retries?: number;
-  readonly retryBaseMs?: number;
-  /** a lock holder silent this long is dead and its file is taken over (default 30000 ms) */
-  readonly lockStaleMs?: number;
-  /** this watcher's name in the state folder (default: host name, or host-2, host-3… while taken) */
-  readonly instance?: string;
-  /** full rescan of the inbox every this many ms, to catch events a file system dropped (default 60000; 0: never) */
-  readonly rescanMs?: number;
-  /** a file during which the watcher died this many times fails instead of being tried again (default 3) */
-  readonly maxCrashes?: number;
-  /** how deep to watch subfolders (default 8) */
-  readonly depth?: number;
-  /** process what is there (and what arrives meanwhile), then stop once idle */
-  readonly once?: boolean;
   readonly onEvent?: EventSink;
 }
 
@@ -104,20 +80,23 @@ export class Watcher {
     private readonly instanceLock: HeldLock,
     private readonly journal: Journal,
     private readonly pool: ContextPool,
-    private readonly opts: WatchOptions,
+    private readonly opts: WatchSettings,
     private readonly emit: EventSink,
   ) {}
 
   /** Checks settings, loads the model, claims an instance, replays the journal and starts watching. */
   static async start(opts: WatchOptions): Promise<Watcher> {
     const emit: EventSink = opts.onEvent ?? (() => {});
+    // Every value checked before anything is touched: a bad one is the CLI's error, for library callers too.
+    const settings = resolveWatchSettings(opts);
+    const job = resolveSettings({ ...opts.job, outDir: opts.out });
     const inbox = realDir(opts.inbox, 'watch folder');
-    const outRoot = path.resolve(opts.out);
+    const outRoot = job.outDir;
     checkNesting(inbox, outRoot);
     // Before anything loads: a file, a dangling link, /proc or a read-only folder is one clear error.
     checkOutputDir(outRoot);
-    const stateRoot = path.resolve(opts.stateDir ?? path.join(outRoot, STATE_DIR_NAME));
-    if (opts.stateDir !== undefined) checkOutputDir(stateRoot, { label: 'state folder (--state)' });
+    const stateRoot = settings.stateDir ?? path.join(outRoot, STATE_DIR_NAME);
+    if (settings.stateDir !== undefined) checkOutputDir(stateRoot, { label: 'state folder (--state)' });
     const relState = path.relative(inbox, stateRoot);
     if (!relState.startsWith('..') && !path.isAbsolute(relState) && !isIgnoredPath(relState)) {
       throw new JobError(
@@ -128,46 +107,27 @@ export class Watcher {
       );
     }
 
-    const template = loadPathTemplate(opts.paths ?? DEFAULT_PATH_TEMPLATE);
-    checkPathTemplate(template, `path template "${opts.paths ?? DEFAULT_PATH_TEMPLATE}"`);
-    const shotPattern = opts.shotPattern ?? DEFAULT_SHOT_PATTERN;
-    compileShotPattern(shotPattern);
-    const lockStaleMs = opts.lockStaleMs ?? 30_000;
+    const templateSource = `path template "${settings.paths}"`;
+    const template = loadPathTemplate(settings.paths);
+    checkPathTemplate(template, templateSource);
+    compileShotPattern(settings.shotPattern);
 
-    const jobSettings: JobSettingsInput = { ...opts.job, outDir: outRoot };
-    const pool = new ContextPool(jobSettings);
+    const pool = new ContextPool(job);
     // Bad character, model or preset: refuse to start rather than fail every line.
     await pool.open();
 
-    const fps = resolveSettings(jobSettings).fps;
-    const model = opts.job.model === undefined || opts.job.model === 'default' ? 'default' : path.resolve(opts.job.model);
+    const model = job.model === 'default' ? 'default' : path.resolve(job.model);
     const base: BaseLineSettings = {
-      character: path.resolve(opts.job.character),
+      character: job.character,
       model,
-      fps,
+      fps: job.fps,
       template,
-      templateSource: `path template "${opts.paths ?? DEFAULT_PATH_TEMPLATE}"`,
-      shotPattern,
+      templateSource,
+      shotPattern: settings.shotPattern,
       modelSignature: modelSignature(model, TOOL.version),
-      settingsFingerprint: fingerprint({
-        fps: fpsPathLabel(fps),
-        layering: opts.job.layering ?? 'override',
-        preset: opts.job.preset ?? 'arkit',
-        presetSha256: presetSha(opts.job.preset ?? 'arkit'),
-        sublayer: opts.job.sublayerCharacter ?? true,
-        seed: opts.job.seed ?? 0,
-        exportJson: opts.job.exportJson ?? false,
-        // Only when on, so keys of folders watched before the option existed stay the same.
-        ...(opts.job.allowTruncated ? { allowTruncated: true } : {}),
-        emotion: opts.job.emotion ?? null,
-        params: opts.job.params ?? null,
-        solver: opts.job.solvePath ?? null,
-        // The animation controls change what a layer holds, so a changed choice is another key.
-        controls: animationControls(resolveSettings(jobSettings)),
-        device: opts.job.inference?.device ?? 'cpu',
+      settingsFingerprint: settingsFingerprint(outputSettings({ ...job, ...settings }), {
+        presetSha256: presetSha(job.preset),
         template,
-        shotPattern,
-        character: path.resolve(opts.job.character),
         tool: TOOL.version,
       }),
       toolVersion: TOOL.version,
@@ -177,11 +137,11 @@ export class Watcher {
     try {
       const state = new StateDir(stateRoot);
       state.ensure();
-      const claimed = claimInstance(state, opts.instance, lockStaleMs);
+      const claimed = claimInstance(state, settings.instance, settings.lockStaleMs);
       lock = claimed.lock;
       const journal = Journal.open(state.journalFile(claimed.instance));
-      const w = new Watcher(inbox, outRoot, state, claimed.instance, claimed.owner, claimed.lock, journal, pool, opts, emit);
-      w.begin(base, lockStaleMs);
+      const w = new Watcher(inbox, outRoot, state, claimed.instance, claimed.owner, claimed.lock, journal, pool, settings, emit);
+      w.begin(base);
       return w;
     } catch (err) {
       lock?.release();
@@ -190,8 +150,9 @@ export class Watcher {
     }
   }
 
-  private begin(base: BaseLineSettings, lockStaleMs: number): void {
+  private begin(base: BaseLineSettings): void {
     const { opts, emit, journal, state } = this;
+    const { lockStaleMs } = opts;
     emit({
       ev: 'start',
       level: 'info',
@@ -234,22 +195,22 @@ export class Watcher {
       pool: this.pool,
       hashes: new FileHashCache(),
       base,
-      retries: opts.retries ?? 3,
-      retryBaseMs: opts.retryBaseMs ?? 2000,
+      retries: opts.retries,
+      retryBaseMs: opts.retryBaseMs,
       lockStaleMs,
-      maxCrashes: opts.maxCrashes ?? 3,
+      maxCrashes: opts.maxCrashes,
       startedAt: this.startedAt,
       emit,
       requeue: (rel, delayMs) => this.queue.push(rel, delayMs),
       checkpointing: () => this.checkpoint,
     });
     this.queue = new WorkQueue(
-      Math.max(1, opts.concurrency ?? 2),
+      opts.concurrency,
       (rel) => this.runner.run(rel),
       (rel, err) => {
         const e = summarizeError(err);
         emit({ ev: 'error', level: 'error', path: rel, code: e.code, message: e.message });
-        this.queue.push(rel, opts.retryBaseMs ?? 2000);
+        this.queue.push(rel, opts.retryBaseMs);
       },
     );
 
@@ -262,7 +223,7 @@ export class Watcher {
       this.queue.push(e.path, 0, true);
     }
 
-    const settleMs = opts.settleMs ?? 2000;
+    const settleMs = opts.settleMs;
     this.tracker = new StabilityTracker(
       { settleMs },
       (rel, _file, snap) => this.onStable(rel, snap),
@@ -275,10 +236,10 @@ export class Watcher {
       },
       ignoreInitial: false,
       persistent: true,
-      usePolling: opts.poll ?? false,
-      interval: opts.pollIntervalMs ?? 1000,
-      binaryInterval: opts.pollIntervalMs ?? 1000,
-      depth: opts.depth ?? 8,
+      usePolling: opts.poll,
+      interval: opts.pollIntervalMs,
+      binaryInterval: opts.pollIntervalMs,
+      depth: opts.depth,
       awaitWriteFinish: false,
     });
     this.fsw.on('add', (p) => this.onFile(p));
@@ -294,7 +255,7 @@ export class Watcher {
     });
 
     this.every(1000, () => this.writeStatus(false));
-    const rescanMs = opts.rescanMs ?? 60_000;
+    const rescanMs = opts.rescanMs;
     if (rescanMs > 0) this.every(rescanMs, () => this.rescan());
     if (opts.once) this.every(Math.min(500, settleMs), () => this.stopWhenIdle());
   }
@@ -381,7 +342,7 @@ export class Watcher {
         const rel = dirRel ? `${dirRel}/${d.name}` : d.name;
         if (isIgnoredPath(d.name)) continue;
         if (d.isDirectory()) {
-          if (depth < (this.opts.depth ?? 8)) walk(rel, depth + 1);
+          if (depth < this.opts.depth) walk(rel, depth + 1);
           continue;
         }
         if (!d.isFile() || isSidecar(rel) || this.tracker.has(rel) || this.queue.has(rel)) continue;
@@ -535,10 +496,8 @@ function checkNesting(inbox: string, out: string): void {
 }
 
 function presetSha(preset: string): string {
-  const isPath = preset.endsWith('.json') || preset.includes('/') || preset.includes(path.sep);
-  const file = isPath ? path.resolve(preset) : path.join(PRESETS_DIR, `${preset}.json`);
   try {
-    return sha256Text(readFileSync(file));
+    return sha256Text(readFileSync(presetFile(preset)));
   } catch {
     return 'missing';
   }

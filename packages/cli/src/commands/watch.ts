@@ -1,68 +1,21 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
-import { JobError, pathTemplateNames, presetNames } from '@a2f/pipeline';
-import { findStateDir, formatWatchStatus, readWatchStatus, STATE_DIR_NAME, Watcher, type WatchEvent } from '@a2f/watch';
-import { parseParamArgs } from '../param-args.js';
+import { JobError, namesOf, resolveWatchSettings, type WatchSettings } from '@a2f/pipeline';
+import { findStateDir, formatWatchStatus, readWatchStatus, STATE_DIR_NAME, Watcher, type WatchEvent, type WatchOptions } from '@a2f/watch';
 import { printFatal, UsageError } from '../fatal.js';
-import { ANIMATION_CONTROL_OPTIONS, controlSettings } from '../animation-options.js';
+import { settingOptions, settingsFromArgs } from '../setting-options.js';
 import { ProgressBar } from '../progress.js';
 import { onNpmParentGone } from '../npm-parent.js';
+
+/** `a2f watch` takes every job setting and the watch service's own, all from the settings table. */
+const WATCH_SETTINGS = [...namesOf('job'), ...namesOf('watch')];
 
 /** `a2f watch`'s options; cli.ts registers the command with this builder. */
 export const watchOptions = (y: Argv) =>
   y
+    .options(settingOptions(WATCH_SETTINGS))
     .positional('inbox', { type: 'string', describe: 'the watch folder: audio files dropped here (and in its subfolders) become layers' })
-    .option('out', { alias: 'o', type: 'string', describe: 'output root for layers, reports and error files (required to watch)' })
-    .option('character', {
-      alias: 'c',
-      type: 'string',
-      describe: 'character asset (.usda) the layers drive (required to watch; a sidecar may name another)',
-    })
-    .option('paths', {
-      type: 'string',
-      default: 'default',
-      describe: `output path template: ${pathTemplateNames().join(', ')} (templates/paths), a file, or inline such as "{shot}/{character}/{name}.usda"`,
-    })
-    .option('shot-pattern', {
-      type: 'string',
-      describe: 'regular expression with a named group "shot", matched against the path in the watch folder (default: its first folder)',
-    })
-    .option('concurrency', { alias: 'j', type: 'number', default: 2, describe: 'lines in flight at once' })
-    .option('settle-ms', { type: 'number', default: 2000, describe: 'a file is taken once its size and mtime stayed the same this long' })
-    .option('poll', {
-      type: 'boolean',
-      default: false,
-      describe: 'poll instead of OS events (network shares: SMB/NFS deliver no events for remote writes)',
-    })
-    .option('poll-ms', { type: 'number', default: 1000, describe: 'polling interval with --poll' })
-    .option('retries', {
-      type: 'number',
-      default: 3,
-      describe: 'extra attempts for transient failures (busy/full disk, a crashed inference worker)',
-    })
-    .option('retry-ms', { type: 'number', default: 2000, describe: 'first retry delay; doubles per attempt, up to 60 s' })
-    .option('lock-stale-ms', {
-      type: 'number',
-      default: 30000,
-      describe: 'a watcher silent this long is dead; its files are taken over (keep far above clock skew and NFS attribute caching)',
-    })
-    .option('instance', { type: 'string', describe: "this watcher's name in the state folder (default: host name, then host-2…)" })
-    .option('state', {
-      type: 'string',
-      describe: `state folder (default: <out>/${STATE_DIR_NAME}); watchers sharing it never process a file twice`,
-    })
-    .option('rescan-ms', {
-      type: 'number',
-      default: 60000,
-      describe: 'full rescan of the watch folder this often, for events a file system dropped (0: never)',
-    })
-    .option('max-crashes', {
-      type: 'number',
-      default: 3,
-      describe: 'a file during which the watcher died this many times is failed instead of retried',
-    })
-    .option('once', { type: 'boolean', default: false, describe: 'process what is there, then exit once idle (cron, batch)' })
     .option('status', {
       type: 'string',
       describe: 'print the status of a state folder (or an output folder holding one) and exit; with no value: of --out',
@@ -72,46 +25,26 @@ export const watchOptions = (y: Argv) =>
       type: 'string',
       describe: 'JSON-lines log for log collectors: to stdout (no value or "-") or appended to a file',
     })
-    .option('verbose', { type: 'boolean', default: false, describe: 'also log per-stage progress events' })
-    .option('fps', { type: 'string', default: '30', describe: 'frame rate: 24, 25, 30, 29.97, 60 or a ratio' })
-    .option('model', { alias: 'm', type: 'string', default: 'default', describe: '"default" (embedded) or a model pack folder' })
-    .option('layering', {
-      choices: ['override', 'reference'] as const,
-      default: 'override' as const,
-      describe: 'override: one layer sublayering the character; reference: animation asset + shot layer',
-    })
-    .option('preset', { type: 'string', default: 'arkit', describe: `binding preset (${presetNames().join(', ')}) or a preset JSON path` })
-    .option('sublayer', { type: 'boolean', default: true, describe: 'override layers sublayer the character' })
-    .option('seed', { type: 'number', default: 0, describe: 'seed of procedural motion (blinks)' })
-    .option('export-json', { type: 'boolean', default: false, describe: "also write NVIDIA's a2f_export JSON per line" })
-    .option('allow-truncated', {
-      type: 'boolean',
-      default: false,
-      describe:
-        'animate what is there of audio that is cut short or damaged instead of failing the line; the report and the layer record what is missing',
-    })
-    .option('batch-size', { type: 'number', describe: 'frames per network run' })
-    .option('threads', { type: 'number', describe: 'ONNX Runtime threads per worker' })
-    .option('device', {
-      choices: ['cpu', 'cuda'] as const,
-      default: 'cpu' as const,
-      describe: 'execution device (cuda needs the GPU build of onnxruntime-node; see README)',
-    })
-    .option('emotion', { type: 'string', describe: 'explicit emotion for every line (NVIDIA packs); sidecars override it' })
-    .option('param', { type: 'string', describe: 'post-processing parameter override key=value, repeatable (NVIDIA packs)' })
-    .option('solver', { choices: ['coefficients', 'mesh'] as const, describe: 'NVIDIA packs: blendshape solve path' })
-    .options(ANIMATION_CONTROL_OPTIONS);
+    .option('verbose', { type: 'boolean', default: false, describe: 'also log per-stage progress events' });
 
 export type WatchArgs = ReturnType<typeof watchOptions> extends Argv<infer T> ? T : never;
 
 /** Runs `a2f watch`: the status report, or the service until SIGINT/SIGTERM (or idle with --once). */
 export async function watchCommand(a: WatchArgs): Promise<number> {
-  if (a.status !== undefined) return printStatus(a.status || a.out, a.json, a['lock-stale-ms']);
+  // Checked by the settings table, as a watcher started from code checks them.
+  let settings: WatchSettings;
+  try {
+    settings = resolveWatchSettings(settingsFromArgs(a, namesOf('watch')));
+  } catch (err) {
+    return printFatal(err, a.json, 'watch');
+  }
+  const given = a as Readonly<Record<string, unknown>>;
+  const out = given.out as string | undefined;
+  if (a.status !== undefined) return printStatus(a.status || out, a.json, settings.lockStaleMs);
   if (!a.inbox) return usage('name the folder to watch: a2f watch <inbox> --out <dir> --character <asset.usda>', a.json);
-  if (!a.out) return usage('--out is required: the output root for layers, reports and error files', a.json);
-  if (!a.character) return usage('--character is required: the character asset (.usda) the layers drive', a.json);
-  const bad = checkNumbers(a);
-  if (bad) return usage(bad, a.json);
+  if (!out) return usage('--out is required: the output root for layers, reports and error files', a.json);
+  if (!given.character) return usage('--character is required: the character asset (.usda) the layers drive', a.json);
+  const { outDir: _out, ...job } = settingsFromArgs(a, namesOf('job'));
 
   const log = new WatchLog(a['log-json'], a.verbose);
   let failedThisRun = 0;
@@ -119,39 +52,9 @@ export async function watchCommand(a: WatchArgs): Promise<number> {
   try {
     watcher = await Watcher.start({
       inbox: a.inbox,
-      out: a.out,
-      ...(a.state ? { stateDir: a.state } : {}),
-      job: {
-        character: a.character,
-        fps: a.fps,
-        model: a.model,
-        layering: a.layering,
-        preset: a.preset,
-        sublayerCharacter: a.sublayer,
-        seed: a.seed,
-        exportJson: a['export-json'],
-        allowTruncated: a['allow-truncated'],
-        inference: Object.fromEntries(
-          Object.entries({ batchSize: a['batch-size'], threads: a.threads, device: a.device }).filter(([, v]) => v !== undefined),
-        ),
-        params: parseParamArgs(a.param as string[] | string | undefined),
-        ...(a.emotion === undefined ? {} : { emotion: a.emotion }),
-        ...(a.solver === undefined ? {} : { solvePath: a.solver }),
-        ...controlSettings(a),
-      },
-      paths: a.paths,
-      ...(a['shot-pattern'] ? { shotPattern: a['shot-pattern'] } : {}),
-      concurrency: a.concurrency,
-      settleMs: a['settle-ms'],
-      poll: a.poll,
-      pollIntervalMs: a['poll-ms'],
-      retries: a.retries,
-      retryBaseMs: a['retry-ms'],
-      lockStaleMs: a['lock-stale-ms'],
-      ...(a.instance ? { instance: a.instance } : {}),
-      rescanMs: a['rescan-ms'],
-      maxCrashes: a['max-crashes'],
-      once: a.once,
+      out,
+      job: job as WatchOptions['job'],
+      ...settings,
       onEvent: (e) => {
         if (e.ev === 'failed') failedThisRun++;
         log.event(e);
@@ -185,28 +88,7 @@ export async function watchCommand(a: WatchArgs): Promise<number> {
     process.off('SIGTERM', onSignal);
     await log.close();
   }
-  return a.once && failedThisRun > 0 ? 1 : 0;
-}
-
-/** Numbers a watcher runs on for months: given once, finite, in range (a repeated flag is an array in yargs). */
-function checkNumbers(a: WatchArgs): string | null {
-  const limits: [keyof WatchArgs & string, number, boolean][] = [
-    ['concurrency', 1, true],
-    ['settle-ms', 0, false],
-    ['poll-ms', 1, false],
-    ['retries', 0, true],
-    ['retry-ms', 0, false],
-    ['lock-stale-ms', 1000, false],
-    ['rescan-ms', 0, false],
-    ['max-crashes', 1, true],
-  ];
-  for (const [name, min, integer] of limits) {
-    const v = a[name] as unknown;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || (integer && !Number.isInteger(v))) {
-      return `--${name} must be given once, as ${integer ? 'a whole number' : 'a number'} >= ${min} (got ${JSON.stringify(v)})`;
-    }
-  }
-  return null;
+  return settings.once && failedThisRun > 0 ? 1 : 0;
 }
 
 const usage = (message: string, json: boolean): number => printFatal(new UsageError(message), json, 'watch');
