@@ -26,7 +26,7 @@ import { clobberError, findReplaced, settingsSha256, type ReplacedOutput } from 
 import { JobError, summarizeError, type ErrorSummary } from './errors.js';
 import { fileStem } from './names.js';
 import { checkOutputDir, makeDirs } from './output-dir.js';
-import { loadPreset, resolveSettings, type JobSettings, type JobSettingsInput } from './settings.js';
+import { loadPreset, provenanceSettings, resolveSettings, type JobSettings, type JobSettingsInput } from './settings.js';
 import { readSidecar, sidecarEmotionKeys, sidecarPath, type LineSidecar } from './sidecar.js';
 import { TOOL } from './tool.js';
 
@@ -178,9 +178,8 @@ export class JobContext {
       );
     }
     // Before any work: what this line's name already holds, and whether it may be replaced.
-    // Not decisive: where files go, how fast they are made, and allowTruncated (an intact file gives the same layer).
-    const { outDir: _out, inference: _inference, allowTruncated: _allow, ...decisive } = settings;
-    const settingsSha = settingsSha256({ ...decisive, sidecar: sidecar ?? null });
+    // The settings the table marks as changing a layer (settings-schema.ts); where and how fast are not.
+    const settingsSha = settingsSha256({ ...provenanceSettings(settings), sidecar: sidecar ?? null });
     const replaced = findReplaced(outDir, name, file, settingsSha);
     if (replaced && opts.noClobber) throw clobberError(replaced);
     const modelName = sidecar?.model ?? settings.model;
