@@ -1,5 +1,6 @@
 // The animation controls a user picks per run: which channels are written (glob filters), how the
 // jaw is driven, and which channels carry blinks. Rules and their reasons: docs/animation-controls.md.
+import { A2fError } from '@a2f/base';
 import { matchKey } from './binding.js';
 
 /**
@@ -53,17 +54,19 @@ export function globTest(glob: string): (name: string) => boolean {
   return (name) => re.test(name);
 }
 
-/** A filter pattern that matches none of a model's channels: a typo, never silently ignored. */
-export class ChannelFilterError extends Error {
-  readonly code = 'UNKNOWN_CHANNEL';
-  readonly fix = 'Correct the pattern; `a2f inspect <character> --model <model>` lists the channel names (case is ignored).';
+const CHANNEL_FIX = 'Correct the pattern; `a2f inspect <character> --model <model>` lists the channel names (case is ignored).';
+
+/**
+ * A filter pattern that matches none of a model's channels: a typo, never silently ignored. The
+ * option (`--channels`, `--exclude-channels`) stands where the file would: it is what to correct.
+ */
+export class ChannelFilterError extends A2fError<'UNKNOWN_CHANNEL'> {
   constructor(
     readonly option: string,
     readonly pattern: string,
-    readonly problem: string,
+    problem: string,
   ) {
-    super(`${option}: ${problem}`);
-    this.name = 'ChannelFilterError';
+    super('UNKNOWN_CHANNEL', option, problem, CHANNEL_FIX);
   }
 }
 

@@ -3,10 +3,19 @@
  * one message: human text on stderr, and with --json also one JSON document on stdout, so a
  * script reading stdout always gets `{ ok, … }`, never nothing.
  */
+import { A2fError } from '@a2f/base';
 
-/** Bad usage: a missing or unknown option, a wrong value. */
-export class UsageError extends Error {
-  readonly code = 'USAGE';
+const usageFix = (command: string): string => `Run "a2f ${command ? `${command} ` : ''}--help" for usage.`;
+
+/**
+ * Bad usage: a missing or unknown option, a wrong value. The command line is what to correct, so
+ * it stands as the file (`a2f run`); printed, the command already leads the line, so only the
+ * problem and the command's help follow it.
+ */
+export class UsageError extends A2fError<'USAGE'> {
+  constructor(problem: string, command = '') {
+    super('USAGE', `a2f${command ? ` ${command}` : ''}`, problem, usageFix(command));
+  }
 }
 
 export interface FatalError {
@@ -23,6 +32,7 @@ export function fatalError(err: unknown, command = ''): FatalError {
     file?: unknown;
     problem?: unknown;
   };
+  if (err instanceof UsageError) return { code: err.code, message: err.problem, fix: usageFix(command) };
   const given = typeof e.fix === 'string' && e.fix ? e.fix : undefined;
   const message =
     typeof e.file === 'string' && typeof e.problem === 'string'
@@ -30,11 +40,10 @@ export function fatalError(err: unknown, command = ''): FatalError {
       : given && e.message.endsWith(given)
         ? e.message.slice(0, -given.length).replace(/[\s.]+$/, '')
         : e.message;
-  const help = `Run "a2f ${command ? `${command} ` : ''}--help" for usage.`;
   return {
-    code: typeof e.code === 'string' ? e.code : err instanceof UsageError ? 'USAGE' : e.name || 'ERROR',
+    code: typeof e.code === 'string' ? e.code : e.name || 'ERROR',
     message,
-    fix: given ?? help,
+    fix: given ?? usageFix(command),
   };
 }
 

@@ -2,7 +2,7 @@ export * from './float-format.js';
 export * from './escape.js';
 export * from './values.js';
 export * from './writer.js';
-export { UsdaSyntaxError } from './usda-lexer.js';
+export { UsdError, UsdaSyntaxError, type UsdErrorCode } from './errors.js';
 export * from './usda-parser.js';
 export * from './transforms.js';
 export * from './inspect.js';

@@ -2,6 +2,7 @@
 // SkelRoot, the Skeleton (joint tokens, rest and bind poses), the meshes bound to it with their
 // blendshape tokens, and the stage metadata. Only the one layer is read: composition arcs
 // (sublayers, references, payloads) are not followed.
+import { UsdError } from './errors.js';
 import { metadataValue, parseUsda, type UsdaLayer, type UsdaPrim, type UsdaProperty, type UsdaValue } from './usda-parser.js';
 import { decomposeMatrix, jointParents, localFromWorld, worldFromLocal, type JointTransform } from './transforms.js';
 
@@ -57,6 +58,14 @@ export interface CharacterInfo {
 
 const where = (file: string, line: number): string => `${file}:${line}`;
 
+const characterError = (at: string, problem: string): UsdError =>
+  new UsdError(
+    'BAD_CHARACTER',
+    at,
+    problem,
+    'Give the character a SkelRoot that holds a Skeleton (its joints with rest or bind transforms) and the face mesh',
+  );
+
 function walk(prims: readonly UsdaPrim[], visit: (p: UsdaPrim, ancestors: readonly UsdaPrim[]) => void, ancestors: UsdaPrim[] = []): void {
   for (const p of prims) {
     visit(p, ancestors);
@@ -69,7 +78,7 @@ function tokenList(file: string, prim: UsdaPrim, prop: UsdaProperty | undefined)
   if (!prop || prop.default === undefined || prop.default === null) return [];
   const v = prop.default;
   if (!Array.isArray(v) || !v.every((t) => typeof t === 'string')) {
-    throw new Error(`${where(file, prop.line)}: <${prim.path}.${prop.name}> must be a token[] such as ["a", "b"]`);
+    throw characterError(where(file, prop.line), `<${prim.path}.${prop.name}> must be a token[] such as ["a", "b"]`);
   }
   return v as string[];
 }
@@ -77,8 +86,9 @@ function tokenList(file: string, prim: UsdaPrim, prop: UsdaProperty | undefined)
 function matrices(file: string, prim: UsdaPrim, prop: UsdaProperty): number[][] {
   const v: UsdaValue | undefined = prop.default;
   const bad = (): never => {
-    throw new Error(
-      `${where(file, prop.line)}: <${prim.path}.${prop.name}> must be a matrix4d[] of ( (a, b, c, d), (…), (…), (…) ) values`,
+    throw characterError(
+      where(file, prop.line),
+      `<${prim.path}.${prop.name}> must be a matrix4d[] of ( (a, b, c, d), (…), (…), (…) ) values`,
     );
   };
   if (!Array.isArray(v)) return bad();
@@ -96,19 +106,21 @@ function readSkeleton(file: string, prim: UsdaPrim, notes: string[]): SkeletonIn
   const jointsProp = prim.properties.get('joints');
   const joints = tokenList(file, prim, jointsProp);
   if (joints.length === 0) {
-    throw new Error(
-      `${where(file, prim.line)}: Skeleton <${prim.path}> has no joints: it needs uniform token[] joints = ["root", "root/head", ...]`,
+    throw characterError(
+      where(file, prim.line),
+      `Skeleton <${prim.path}> has no joints: it needs uniform token[] joints = ["root", "root/head", ...]`,
     );
   }
   if (new Set(joints).size !== joints.length)
-    throw new Error(`${where(file, jointsProp!.line)}: Skeleton <${prim.path}> lists a joint twice`);
+    throw characterError(where(file, jointsProp!.line), `Skeleton <${prim.path}> lists a joint twice`);
   const parents = jointParents(joints);
   joints.forEach((j, i) => {
     if (j.includes('/') && parents[i] < 0)
       notes.push(`joint "${j}" of <${prim.path}> has no parent joint "${j.slice(0, j.lastIndexOf('/'))}" listed; it is treated as a root`);
     if (parents[i] > i)
-      throw new Error(
-        `${where(file, jointsProp!.line)}: Skeleton <${prim.path}> lists joint "${j}" before its parent; parents must come first`,
+      throw characterError(
+        where(file, jointsProp!.line),
+        `Skeleton <${prim.path}> lists joint "${j}" before its parent; parents must come first`,
       );
   });
   const sized = (name: string): number[][] | undefined => {
@@ -116,15 +128,16 @@ function readSkeleton(file: string, prim: UsdaPrim, notes: string[]): SkeletonIn
     if (!p || p.default === undefined || p.default === null) return undefined;
     const ms = matrices(file, prim, p);
     if (ms.length !== joints.length) {
-      throw new Error(`${where(file, p.line)}: <${prim.path}.${name}> has ${ms.length} matrices for ${joints.length} joints`);
+      throw characterError(where(file, p.line), `<${prim.path}.${name}> has ${ms.length} matrices for ${joints.length} joints`);
     }
     return ms;
   };
   const restM = sized('restTransforms');
   let bindM = sized('bindTransforms');
   if (!restM && !bindM) {
-    throw new Error(
-      `${where(file, prim.line)}: Skeleton <${prim.path}> has neither restTransforms nor bindTransforms; the animation needs the rest pose to add joint motion to`,
+    throw characterError(
+      where(file, prim.line),
+      `Skeleton <${prim.path}> has neither restTransforms nor bindTransforms; the animation needs the rest pose to add joint motion to`,
     );
   }
   if (!bindM) {
@@ -138,7 +151,7 @@ function readSkeleton(file: string, prim: UsdaPrim, notes: string[]): SkeletonIn
       try {
         return decomposeMatrix(m);
       } catch (e) {
-        throw new Error(`${where(file, prim.line)}: <${prim.path}> ${name} of joint "${joints[i]}": ${(e as Error).message}`);
+        throw characterError(where(file, prim.line), `<${prim.path}> ${name} of joint "${joints[i]}": ${(e as Error).message}`);
       }
     });
   return {
@@ -166,7 +179,7 @@ function skinnedJointsOf(file: string, prim: UsdaPrim, s: Skinning, skeletonJoin
     const v = prop?.default;
     if (v === undefined || v === null) return [];
     if (!Array.isArray(v) || !v.every((x) => typeof x === 'number')) {
-      throw new Error(`${where(file, prop!.line)}: <${prim.path}.${prop!.name}> must be a flat array of numbers`);
+      throw characterError(where(file, prop!.line), `<${prim.path}.${prop!.name}> must be a flat array of numbers`);
     }
     return v as number[];
   };
@@ -220,11 +233,15 @@ export function characterFromLayer(layer: UsdaLayer): CharacterInfo {
     const arcs = hasArcs
       ? ' (this layer has sublayers or references, which are not followed: point at the layer that defines the SkelRoot)'
       : '';
-    throw new Error(`no SkelRoot found in ${file}: the layer needs a SkelRoot prim containing a Skeleton and the face mesh${arcs}`);
+    throw characterError(
+      file,
+      `no SkelRoot found in ${file}: the layer needs a SkelRoot prim containing a Skeleton and the face mesh${arcs}`,
+    );
   }
   if (skeletons.length === 0) {
     const r = skelRoots[0];
-    throw new Error(
+    throw characterError(
+      file,
       `no Skeleton found under SkelRoot <${r.path}> in ${file} (line ${r.line}): the SkelRoot needs a Skeleton prim with joints and rest/bind transforms`,
     );
   }

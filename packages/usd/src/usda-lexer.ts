@@ -1,4 +1,5 @@
 // Tokens of the .usda text format, pulled one at a time with line numbers for error messages.
+import { UsdaSyntaxError } from './errors.js';
 
 export type TokenKind = 'ident' | 'number' | 'string' | 'asset' | 'path' | 'punct' | 'eof';
 
@@ -9,17 +10,6 @@ export interface Token {
   readonly line: number;
   /** Offset just after the token in the source (for raw skipping). */
   readonly end: number;
-}
-
-export class UsdaSyntaxError extends Error {
-  constructor(
-    readonly file: string,
-    readonly line: number,
-    message: string,
-  ) {
-    super(`${file}:${line}: ${message}`);
-    this.name = 'UsdaSyntaxError';
-  }
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', a: '\x07', b: '\b', f: '\f', v: '\v' };

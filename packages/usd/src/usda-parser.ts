@@ -2,6 +2,7 @@
 // name, metadata, children), attributes (type, variability, default, time samples, metadata) and
 // relationships. Things it does not model (variant sets, reorder statements, unknown statements)
 // are skipped as balanced text, so a real studio asset still parses.
+import { UsdError } from './errors.js';
 import { UsdaLexer, describe, type Token } from './usda-lexer.js';
 
 export interface UsdaPath {
@@ -362,15 +363,24 @@ class Parser {
   }
 }
 
+const USDA_FIX = 'Pass a text .usda layer (usdcat converts .usd and .usdc: "usdcat face.usd -o face.usda")';
+
 /** Parses .usda text; `file` names the layer in errors ("face.usda:12: expected ..."). */
 export function parseUsda(text: string, file: string, opts: ParseOptions = {}): UsdaLayer {
   if (text.startsWith('PXR-USDC')) {
-    throw new Error(`${file} is a binary .usdc layer; only .usda text is supported: convert it with "usdcat ${file} -o face.usda"`);
+    throw new UsdError(
+      'NOT_USDA',
+      file,
+      'is a binary .usdc layer; only .usda text is read',
+      `Convert it with "usdcat ${file} -o face.usda"`,
+    );
   }
-  if (text.startsWith('PK\x03\x04')) throw new Error(`${file} is a .usdz package; unpack it and point at the .usda layer inside`);
+  if (text.startsWith('PK\x03\x04'))
+    throw new UsdError('NOT_USDA', file, 'is a .usdz package', 'Unpack it and point at the .usda layer inside');
   const body = text.startsWith('\ufeff') ? text.slice(1) : text;
   if (!/^#usda 1\.\d/.test(body)) {
-    throw new Error(`${file}:1: not a .usda text layer: the first line must be "#usda 1.0", found ${JSON.stringify(body.slice(0, 20))}`);
+    const found = JSON.stringify(body.slice(0, 20));
+    throw new UsdError('NOT_USDA', `${file}:1`, `not a .usda text layer: the first line must be "#usda 1.0", found ${found}`, USDA_FIX);
   }
   const lx = new UsdaLexer(body, file);
   lx.skipLine();

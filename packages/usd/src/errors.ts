@@ -1,0 +1,21 @@
+import { A2fError } from '@a2f/base';
+
+/**
+ * What a .usda layer or character can be wrong in: its text (USDA_SYNTAX), its format (NOT_USDA:
+ * binary, a package, no header) or the skeleton a character needs (BAD_CHARACTER).
+ */
+export type UsdErrorCode = 'USDA_SYNTAX' | 'NOT_USDA' | 'BAD_CHARACTER';
+
+/** An error in a USD layer a user gave us; `file` is `<layer>:<line>` where the line is known. */
+export class UsdError extends A2fError<UsdErrorCode> {}
+
+/** The .usda text does not parse; `path` and `line` say where (`file` is both, as compilers write it). */
+export class UsdaSyntaxError extends UsdError {
+  constructor(
+    readonly path: string,
+    readonly line: number,
+    problem: string,
+  ) {
+    super('USDA_SYNTAX', `${path}:${line}`, problem, 'Correct the .usda text at that line, or export the layer again from the DCC');
+  }
+}
