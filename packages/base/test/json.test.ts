@@ -51,16 +51,14 @@ group('checkJson', () => {
 
   it("falls back to the caller's fix, given as text or per issue", () => {
     expect(issueOf({ name: 7, emotions: [] })).toMatchObject({ path: '$.name', expected: 'a non-empty string', fix: 'Fix the file.' });
-    let seen = '';
     expect(() =>
       checkJson(
         schema,
         { name: '', emotions: [] },
         (i) => new Error(`${i.path}: ${i.fix}`),
-        (i) => `Correct "${(seen = i.field)}".`,
+        (i) => `Correct "${i.field}".`,
       ),
     ).toThrow('$.name: Correct "name".');
-    expect(seen).toBe('name');
   });
 
   it("reports a missing key with the field's own expectation, found nothing", () => {
