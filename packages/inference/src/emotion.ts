@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { checkJson, describe, expects, isRecord, jsonMessage, jsonObject, jsonRecord, readJsonFile } from '@a2f/base';
+import * as v from 'valibot';
 import { InferenceError } from './errors.js';
 
 /**
@@ -26,16 +27,16 @@ export function emotionIndex(names: readonly string[]): (name: string, origin: s
   };
 }
 
-function checkValue(v: unknown, origin: string, where: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) {
+function checkValue(value: unknown, origin: string, where: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
     throw new InferenceError(
       'BAD_OPTION',
       origin,
-      `${where}must be a number from 0 to 1, found ${JSON.stringify(v)}`,
+      `${where}must be a number from 0 to 1, found ${describe(value)}`,
       'Emotion strengths run from 0 (absent) to 1 (full).',
     );
   }
-  return v;
+  return value;
 }
 
 /** An emotion vector for every frame time. */
@@ -68,7 +69,7 @@ export function createEmotionTrack({ implicit, info, keys = [], origin = 'emotio
         throw new InferenceError(
           'BAD_OPTION',
           origin,
-          `key ${i}: time must be seconds ≥ 0, found ${JSON.stringify(k.time)}`,
+          `key ${i}: time must be seconds ≥ 0, found ${describe(k.time)}`,
           'Give each key a time in seconds from the start of the audio.',
         );
       }
@@ -165,19 +166,16 @@ export function parseEmotionSidecar(json: unknown, file: string, names: readonly
   const fail = (path: string, problem: string, fix: string): never => {
     throw new InferenceError('BAD_OPTION', file, `at ${path}: ${problem}`, fix);
   };
-  const shape = 'The sidecar is {"emotion": {"joy": 0.6}} (constant) or {"emotions": [{"time": 0, "joy": 0.6}, …]} (timed).';
-  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (!isObj(json)) return fail('$', `expected an object, found ${kind(json)}`, shape);
-  for (const k of Object.keys(json)) {
-    if (!['emotion', 'emotions', '$comment'].includes(k)) fail(`$.${k}`, 'unknown field', `${shape} Remove "${k}" or fix its spelling.`);
-  }
-  if ('emotion' in json === 'emotions' in json) {
-    fail('$', 'expected exactly one of "emotion" or "emotions"', shape);
-  }
-  const values = (o: Record<string, unknown>, path: string, skip: string[]): Record<string, number> => {
+  const sidecar = checkJson(SIDECAR, json, (i) =>
+    i.unknownKey
+      ? new InferenceError('BAD_OPTION', file, `at ${i.path}: unknown field`, i.fix)
+      : new InferenceError('BAD_OPTION', file, `at ${i.path}: expected ${i.expected}, found ${i.foundText}`, i.fix),
+  );
+  // The schema checked the values; the names are the network's, so they are checked here.
+  const values = (o: Readonly<Record<string, unknown>>, path: string): Record<string, number> => {
     const out: Record<string, number> = {};
-    for (const [k, v] of Object.entries(o)) {
-      if (skip.includes(k)) continue;
+    for (const [k, value] of Object.entries(o)) {
+      if (k === 'time') continue;
       let name: string;
       try {
         name = names[index(k, file, '')];
@@ -185,60 +183,68 @@ export function parseEmotionSidecar(json: unknown, file: string, names: readonly
         return fail(`${path}.${k}`, `unknown emotion "${k}"`, `Use one of: ${names.join(', ')}.`);
       }
       if (name in out) fail(`${path}.${k}`, `"${name}" is given twice (names are case-insensitive)`, 'Give each emotion once per key.');
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) {
-        fail(`${path}.${k}`, `expected a number from 0 to 1, found ${kind(v)}`, 'Emotion strengths run from 0 (absent) to 1 (full).');
-      }
-      out[name] = v as number;
+      out[name] = value as number;
     }
     return out;
   };
-  if ('emotion' in json) {
-    if (!isObj(json.emotion)) return fail('$.emotion', `expected an object of emotion strengths, found ${kind(json.emotion)}`, shape);
-    return [{ time: 0, emotions: values(json.emotion, '$.emotion', []) }];
-  }
-  const list = json.emotions;
-  if (!Array.isArray(list) || list.length === 0)
-    return fail('$.emotions', `expected a non-empty array of keys, found ${kind(list)}`, shape);
+  if (sidecar.emotion) return [{ time: 0, emotions: values(sidecar.emotion, '$.emotion') }];
   let prev = -1;
-  return list.map((key: unknown, i) => {
+  return (sidecar.emotions ?? []).map((key, i) => {
     const path = `$.emotions[${i}]`;
-    if (!isObj(key)) return fail(path, `expected an object like {"time": 0, "joy": 0.6}, found ${kind(key)}`, shape);
-    const t = key.time;
-    if (typeof t !== 'number' || !Number.isFinite(t) || t < 0)
-      fail(`${path}.time`, `expected seconds ≥ 0, found ${kind(t)}`, 'Give each key a "time" in seconds from the start of the audio.');
-    if ((t as number) <= prev)
-      fail(`${path}.time`, `${t} is not after the previous key's ${prev}`, 'List keys in increasing time order, one key per time.');
-    prev = t as number;
-    return { time: t as number, emotions: values(key, path, ['time']) };
+    if (key.time <= prev)
+      fail(`${path}.time`, `${key.time} is not after the previous key's ${prev}`, 'List keys in increasing time order, one key per time.');
+    prev = key.time;
+    return { time: key.time, emotions: values(key, path) };
   });
 }
 
+const SHAPE = 'The sidecar is {"emotion": {"joy": 0.6}} (constant) or {"emotions": [{"time": 0, "joy": 0.6}, …]} (timed).';
+const strength = expects(
+  v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(1)),
+  'a number from 0 to 1',
+  'Emotion strengths run from 0 (absent) to 1 (full).',
+);
+const timedKey = v.pipe(
+  v.custom<Record<string, unknown>>(isRecord, jsonMessage('an object like {"time": 0, "joy": 0.6}', SHAPE)),
+  v.objectWithRest(
+    {
+      time: expects(
+        v.pipe(v.number(), v.finite(), v.minValue(0)),
+        'seconds ≥ 0',
+        'Give each key a "time" in seconds from the start of the audio.',
+      ),
+    },
+    strength,
+  ),
+);
+const SIDECAR = jsonObject(
+  {
+    $comment: v.optional(v.unknown()),
+    emotion: v.optional(jsonRecord(strength, 'an object of emotion strengths', SHAPE)),
+    emotions: v.optional(expects(v.pipe(v.array(timedKey), v.minLength(1)), 'a non-empty array of keys', SHAPE)),
+  },
+  'an object',
+  {
+    fix: SHAPE,
+    unknownFix: (key) => `${SHAPE} Remove "${key}" or fix its spelling.`,
+    check: (o) =>
+      Object.hasOwn(o, 'emotion') === Object.hasOwn(o, 'emotions') ? { expected: 'exactly one of "emotion" or "emotions"' } : undefined,
+  },
+);
+
 /** Reads and validates a sidecar file. */
 export async function readEmotionSidecar(file: string, names: readonly string[]): Promise<EmotionKey[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new InferenceError('BAD_OPTION', file, `cannot be read (${(err as Error).message})`, 'Check the sidecar path and permissions.');
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (err) {
-    throw new InferenceError(
-      'BAD_OPTION',
-      file,
-      `is not valid JSON (${(err as Error).message})`,
-      'Fix the JSON syntax (a trailing comma or missing quote is the usual cause).',
-    );
-  }
+  const { json } = readJsonFile(
+    file,
+    (f) =>
+      new InferenceError(
+        'BAD_OPTION',
+        file,
+        f.problem,
+        f.reason === 'syntax'
+          ? 'Fix the JSON syntax (a trailing comma or missing quote is the usual cause).'
+          : 'Check the sidecar path and permissions.',
+      ),
+  );
   return parseEmotionSidecar(json, file, names);
-}
-
-function kind(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return `an array of ${v.length}`;
-  if (typeof v === 'object') return 'an object';
-  return `${typeof v} ${JSON.stringify(v)}`;
 }

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { describe } from '@a2f/base';
+import { checkJson, describe, expects, jsonObject, jsonRecord } from '@a2f/base';
+import * as v from 'valibot';
 import { InferenceError } from './errors.js';
 import { rowWidth, type AudioParams, type ModelPack, type TensorDim, type TensorSpec } from './pack-types.js';
 import { postprocessKind, postprocessKinds } from './registry.js';
@@ -8,25 +9,51 @@ import { postprocessKind, postprocessKinds } from './registry.js';
 export const MANIFEST_FILE = 'pack.json';
 export const MANIFEST_FORMAT = 'a2f-pack/1';
 
-const TOP_KEYS = [
-  'format',
-  'id',
-  'name',
-  'version',
-  'license',
-  'network',
-  'sha256',
-  'audio',
-  'inputs',
-  'outputs',
-  'postprocess',
-  'provenance',
-];
-const AUDIO_KEYS = ['sampleRate', 'bufferLength', 'bufferOffset', 'inputStrength'];
-const TENSOR_KEYS = ['name', 'type', 'shape'];
+const FORMAT_DOC = 'see docs/pack-format.md in the a2f repository';
+const text = (what = 'a non-empty string') =>
+  v.pipe(
+    v.string(what),
+    v.check((s) => s.trim() !== '', what),
+  );
+const int = (min: number, what: string) => expects(v.pipe(v.number(), v.integer(), v.minValue(min)), `an integer ≥ ${min} (${what})`);
 
-type Obj = Readonly<Record<string, unknown>>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const TENSOR = jsonObject({
+  name: text(),
+  type: expects(v.literal('float32'), '"float32"'),
+  shape: v.pipe(
+    v.array(v.unknown(), 'an array [batch, ...dims] of at least 2 entries'),
+    v.minLength(2, 'an array [batch, ...dims] of at least 2 entries'),
+    v.tupleWithRest([text('a name for the batch axis such as "batch" (frames are batched along it)')], int(1, 'a fixed size')),
+  ),
+});
+const TENSORS = v.pipe(v.array(TENSOR, 'a non-empty array of tensors'), v.minLength(1, 'a non-empty array of tensors'));
+
+/** pack.json as a schema; what needs the file system or several fields at once is checked after it. */
+const MANIFEST = jsonObject(
+  {
+    format: expects(v.literal(MANIFEST_FORMAT), `"${MANIFEST_FORMAT}"`, `This version reads "${MANIFEST_FORMAT}" manifests only.`),
+    id: v.pipe(
+      text(),
+      v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-" (it names the model in provenance and file names)'),
+    ),
+    name: text(),
+    version: text(),
+    license: text(),
+    network: text(),
+    sha256: jsonRecord(expects(v.pipe(v.string(), v.regex(/^[0-9a-fA-F]{64}$/)), 'a 64-digit hex SHA-256')),
+    audio: jsonObject({
+      bufferLength: int(1, 'samples per window'),
+      sampleRate: int(1, 'Hz of the windowed audio'),
+      bufferOffset: int(0, 'samples of the window before the frame'),
+      inputStrength: expects(v.pipe(v.number(), v.finite(), v.gtValue(0)), 'a positive number (the gain applied to every window)'),
+    }),
+    inputs: TENSORS,
+    outputs: TENSORS,
+    postprocess: jsonObject({ kind: text() }, 'an object', { extraKeys: true }),
+    provenance: jsonObject({}, 'an object', { extraKeys: true }),
+  },
+  'an object',
+);
 
 /** Validates a parsed pack.json; `file` is its path, named in every error, and anchors relative paths. */
 export function parseManifest(json: unknown, file: string): Omit<ModelPack, 'verified'> {
@@ -34,36 +61,26 @@ export function parseManifest(json: unknown, file: string): Omit<ModelPack, 'ver
   const fail = (field: string, expected: string, found: unknown, fix = `Correct "${field}" in the manifest.`): never => {
     throw new InferenceError('PACK_FIELD', file, `"${field}" must be ${expected}, found ${describe(found)}`, fix);
   };
-  const object = (v: unknown, field: string, keys?: readonly string[]): Obj => {
-    if (!isObj(v)) return fail(field, 'an object', v);
-    if (keys) {
-      const unknown = Object.keys(v).find((k) => !keys.includes(k));
-      if (unknown !== undefined) {
-        throw new InferenceError(
-          'PACK_FIELD',
-          file,
-          `unknown field "${field ? `${field}.` : ''}${unknown}"`,
-          `Remove it or fix its spelling; known fields: ${keys.join(', ')}.`,
-        );
-      }
-    }
-    return v;
-  };
-  const string = (v: unknown, field: string): string =>
-    typeof v === 'string' && v.trim() !== '' ? v : fail(field, 'a non-empty string', v);
-  const int = (v: unknown, field: string, min: number, what: string): number =>
-    typeof v === 'number' && Number.isInteger(v) && v >= min ? v : fail(field, `an integer ≥ ${min} (${what})`, v);
+  const root = checkJson(MANIFEST, json, (i) => {
+    if (i.unknownKey) return new InferenceError('PACK_FIELD', file, `unknown field "${i.field}"`, i.fix);
+    const field = i.field === '' ? 'the manifest' : `"${i.field}"`;
+    if (i.missing && i.keys.length === 1)
+      return new InferenceError(
+        'PACK_FIELD',
+        file,
+        `${field} must be present, found nothing`,
+        `Add ${field} to the manifest (${FORMAT_DOC}).`,
+      );
+    return new InferenceError(
+      'PACK_FIELD',
+      file,
+      `${field} must be ${i.expected}, found ${i.foundText}`,
+      i.fix || `Correct ${field} in the manifest.`,
+    );
+  });
+  const id = root.id;
 
-  const root = object(json, '', TOP_KEYS);
-  for (const key of TOP_KEYS)
-    if (!(key in root)) fail(key, 'present', undefined, `Add "${key}" to the manifest (see packages/inference/README.md for the format).`);
-  if (root.format !== MANIFEST_FORMAT)
-    fail('format', `"${MANIFEST_FORMAT}"`, root.format, `This version reads "${MANIFEST_FORMAT}" manifests only.`);
-  const id = string(root.id, 'id');
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id))
-    fail('id', 'letters, digits, ".", "_" or "-" (it names the model in provenance and file names)', id);
-
-  const network = string(root.network, 'network');
+  const network = root.network;
   const networkPath = path.resolve(dir, network);
   if (!existsSync(networkPath) || !statSync(networkPath).isFile()) {
     throw new InferenceError(
@@ -74,10 +91,9 @@ export function parseManifest(json: unknown, file: string): Omit<ModelPack, 'ver
     );
   }
 
-  const hashes = object(root.sha256, 'sha256');
+  const hashes = root.sha256;
   const sha256: Record<string, string> = {};
   for (const [rel, hex] of Object.entries(hashes)) {
-    if (typeof hex !== 'string' || !/^[0-9a-fA-F]{64}$/.test(hex)) fail(`sha256.${rel}`, 'a 64-digit hex SHA-256', hex);
     const target = path.resolve(dir, rel);
     if (!existsSync(target)) {
       throw new InferenceError(
@@ -87,48 +103,23 @@ export function parseManifest(json: unknown, file: string): Omit<ModelPack, 'ver
         'Add the file or remove its entry.',
       );
     }
-    sha256[rel] = (hex as string).toLowerCase();
+    sha256[rel] = hex.toLowerCase();
   }
   const networkKey = Object.keys(sha256).find((rel) => path.resolve(dir, rel) === networkPath);
   if (networkKey === undefined)
     fail('sha256', `an object listing the network "${network}"`, hashes, `Add "${network}": "<sha256sum of the file>" to "sha256".`);
 
-  const a = object(root.audio, 'audio', AUDIO_KEYS);
-  const bufferLength = int(a.bufferLength, 'audio.bufferLength', 1, 'samples per window');
-  const audio: AudioParams = {
-    sampleRate: int(a.sampleRate, 'audio.sampleRate', 1, 'Hz of the windowed audio'),
-    bufferLength,
-    bufferOffset: int(a.bufferOffset, 'audio.bufferOffset', 0, 'samples of the window before the frame'),
-    inputStrength:
-      typeof a.inputStrength === 'number' && Number.isFinite(a.inputStrength) && a.inputStrength > 0
-        ? a.inputStrength
-        : fail('audio.inputStrength', 'a positive number (the gain applied to every window)', a.inputStrength),
-  };
+  const { sampleRate, bufferLength, bufferOffset, inputStrength } = root.audio;
+  const audio: AudioParams = { sampleRate, bufferLength, bufferOffset, inputStrength };
   if (audio.bufferOffset > bufferLength) fail('audio.bufferOffset', `at most bufferLength (${bufferLength})`, audio.bufferOffset);
 
-  const tensors = (v: unknown, field: string): TensorSpec[] => {
-    if (!Array.isArray(v) || v.length === 0) return fail(field, 'a non-empty array of tensors', v);
-    const list = v.map((t, i): TensorSpec => {
-      const at = `${field}[${i}]`;
-      const o = object(t, at, TENSOR_KEYS);
-      const name = string(o.name, `${at}.name`);
-      if (o.type !== 'float32') fail(`${at}.type`, '"float32"', o.type);
-      const shape = o.shape;
-      if (!Array.isArray(shape) || shape.length < 2) return fail(`${at}.shape`, 'an array [batch, ...dims] of at least 2 entries', shape);
-      if (typeof shape[0] !== 'string' || shape[0] === '') {
-        fail(`${at}.shape[0]`, 'a name for the batch axis such as "batch" (frames are batched along it)', shape[0]);
-      }
-      shape.slice(1).forEach((d: unknown, j: number) => {
-        int(d, `${at}.shape[${j + 1}]`, 1, 'a fixed size');
-      });
-      return { name, type: 'float32', shape: shape as TensorDim[] };
-    });
+  const tensors = (list: readonly { name: string; shape: readonly unknown[] }[], field: string): TensorSpec[] => {
     const seen = new Set<string>();
     for (const t of list) {
       if (seen.has(t.name)) fail(field, 'tensors with distinct names', t.name, `Rename the second "${t.name}".`);
       seen.add(t.name);
     }
-    return list;
+    return list.map((t) => ({ name: t.name, type: 'float32', shape: t.shape as TensorDim[] }));
   };
   const inputs = tensors(root.inputs, 'inputs');
   const outputs = tensors(root.outputs, 'outputs');
@@ -145,8 +136,8 @@ export function parseManifest(json: unknown, file: string): Omit<ModelPack, 'ver
     );
   }
 
-  const pp = object(root.postprocess, 'postprocess');
-  const kindName = string(pp.kind, 'postprocess.kind');
+  const pp = root.postprocess;
+  const kindName = pp.kind;
   const kind = postprocessKind(kindName);
   if (!kind)
     fail(
@@ -162,9 +153,9 @@ export function parseManifest(json: unknown, file: string): Omit<ModelPack, 'ver
   return {
     format: MANIFEST_FORMAT,
     id,
-    name: string(root.name, 'name'),
-    version: string(root.version, 'version'),
-    license: string(root.license, 'license'),
+    name: root.name,
+    version: root.version,
+    license: root.license,
     dir,
     manifestPath: file,
     networkPath,
@@ -175,6 +166,6 @@ export function parseManifest(json: unknown, file: string): Omit<ModelPack, 'ver
     inputs,
     outputs,
     postprocess: { kind: kindName, config },
-    provenance: object(root.provenance, 'provenance'),
+    provenance: root.provenance,
   };
 }

@@ -100,7 +100,7 @@ describe('explicit emotion track', () => {
       `keys.json: key 0: unknown emotion "happy". Use one of: ${NAMES.join(', ')}.`,
     );
     expect(message(() => createEmotionTrack({ implicit, info, keys: [{ time: 0, emotions: { joy: 1.2 } }] }))).toMatch(
-      /key 0: "joy" must be a number from 0 to 1, found 1.2/,
+      /key 0: "joy" must be a number from 0 to 1, found number 1.2/,
     );
     expect(
       message(() =>
@@ -128,7 +128,7 @@ describe('CLI form name=value,…', () => {
     expect(message(() => parseEmotionArg('happy=0.2', NAMES))).toBe(`--emotion: unknown emotion "happy". Use one of: ${NAMES.join(', ')}.`);
     expect(message(() => parseEmotionArg('joy', NAMES))).toMatch(/"joy" is not name=value/);
     expect(message(() => parseEmotionArg('joy=lots', NAMES))).toMatch(/"joy" must be a number from 0 to 1/);
-    expect(message(() => parseEmotionArg('joy=1.5', NAMES))).toMatch(/"joy" must be a number from 0 to 1, found 1.5/);
+    expect(message(() => parseEmotionArg('joy=1.5', NAMES))).toMatch(/"joy" must be a number from 0 to 1, found number 1.5/);
     expect(message(() => parseEmotionArg('joy=0.1,JOY=0.2', NAMES))).toMatch(/"joy" is given twice/);
     expect(message(() => parseEmotionArg(' , ', NAMES))).toMatch(/is empty/);
   });
