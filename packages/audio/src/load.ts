@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
+import { sha256Text } from '@a2f/base';
 import { decodeAudioBytes } from './decode.js';
 import { AUDIO_EXTENSIONS, type AudioFormat } from './detect.js';
 import { AudioError } from './errors.js';
@@ -59,7 +59,7 @@ export async function loadAudio(file: string, opts: LoadOptions = {}): Promise<L
   const streamed = await loadWavStreaming(file, rate, allowTruncated);
   if (streamed) return streamed;
   const bytes = await readAudioFile(file);
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const sha256 = sha256Text(bytes);
   const decoded = await decodeAudioBytes(bytes, file, { allowTruncated });
   const frames = decoded.channels[0]!.length;
   let samples: Float32Array;

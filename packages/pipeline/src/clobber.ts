@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { sha256Text } from '@a2f/base';
 import { JobError } from './errors.js';
 
 /**
@@ -29,14 +29,15 @@ export interface OutputOrigin {
 const candidates = (name: string): string[] => [`${name}.usda`, `${name}.anim.usda`, `${name}.shot.usda`, `${name}.report.json`];
 
 /** SHA-256 of settings as JSON; equal settings objects (same key order) give equal hashes. */
-export const settingsSha256 = (settings: unknown): string => createHash('sha256').update(JSON.stringify(settings)).digest('hex');
+export const settingsSha256 = (settings: unknown): string => sha256Text(JSON.stringify(settings));
 
 /**
  * What `name` already holds in `outDir` that did not come from this audio and these settings, or
- * null (nothing there, or the same audio and settings: rewriting gives the same layer). The audio
- * is hashed only when a report is there to compare with.
+ * null (nothing there, or the same audio and settings: rewriting gives the same layer).
+ * `audioSha256` is the hash the audio loader took while reading the line, so the audio is read
+ * once per line, never a second time (and never synchronously) just to compare.
  */
-export function findReplaced(outDir: string, name: string, audio: string, settingsSha: string): ReplacedOutput | null {
+export function findReplaced(outDir: string, name: string, audioSha256: string, settingsSha: string): ReplacedOutput | null {
   const files = candidates(name)
     .map((f) => path.join(outDir, f))
     .filter((f) => existsSync(f));
@@ -44,7 +45,7 @@ export function findReplaced(outDir: string, name: string, audio: string, settin
   const report = readOrigin(path.join(outDir, `${name}.report.json`));
   if (!report) return { files, reason: 'unknown' };
   const previousAudio = report.audio;
-  if (report.audioSha256 !== sha256File(audio)) return { files, reason: 'audio', ...(previousAudio ? { previousAudio } : {}) };
+  if (report.audioSha256 !== audioSha256) return { files, reason: 'audio', ...(previousAudio ? { previousAudio } : {}) };
   if (report.settingsSha256 !== settingsSha) return { files, reason: 'settings', ...(previousAudio ? { previousAudio } : {}) };
   return null;
 }
@@ -84,21 +85,4 @@ function readOrigin(reportFile: string): { audio?: string; audioSha256?: string;
   } catch {
     return null;
   }
-}
-
-function sha256File(file: string): string | undefined {
-  const hash = createHash('sha256');
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
-    const buf = Buffer.alloc(1 << 20);
-    for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf)) hash.update(buf.subarray(0, n));
-  } finally {
-    closeSync(fd);
-  }
-  return hash.digest('hex');
 }

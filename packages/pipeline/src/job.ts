@@ -177,11 +177,8 @@ export class JobContext {
         'Write outputs to another folder (--out), or leave out --export-json.',
       );
     }
-    // Before any work: what this line's name already holds, and whether it may be replaced.
     // The settings the table marks as changing a layer (settings-schema.ts); where and how fast are not.
     const settingsSha = settingsSha256({ ...provenanceSettings(settings), sidecar: sidecar ?? null });
-    const replaced = findReplaced(outDir, name, file, settingsSha);
-    if (replaced && opts.noClobber) throw clobberError(replaced);
     const modelName = sidecar?.model ?? settings.model;
     const { engine, emotion: batchEmotion } = await this.model(modelName);
     const characterFile = sidecar?.character ?? settings.character;
@@ -194,30 +191,36 @@ export class JobContext {
     // A promise chain, not awaits: an async function keeps its locals alive until it returns, and
     // the 16 kHz samples (230 MB for an hour) must not outlive the network while post-processing
     // and the layer write run. Only `info` is kept.
-    const { anim, info } = await loadAudio(file, { sampleRate: 16000, allowTruncated: settings.allowTruncated }).then((loaded) => {
-      const { info } = loaded;
-      return engine
-        .animate(loaded.samples, {
-          fps,
-          seed: settings.seed,
-          blinks: {
-            enabled: settings.blinks,
-            ...(settings.blinkIntervalSeconds === undefined ? {} : { intervalSeconds: settings.blinkIntervalSeconds }),
-          },
-          // The sidecar as the layer sees it: a path that still means something beside the layer.
-          ...(emotion ? { emotion, emotionSource: sidecarEmotion ? relativeAssetPath(outDir, sidecar!.file) : '--emotion' } : {}),
-          audio: {
-            file: path.basename(file),
-            sha256: info.sha256,
-            sampleRate: info.sampleRate,
-            channels: info.channels,
-            durationSeconds: info.durationSeconds,
-            ...(info.truncation ? { truncation: info.truncation } : {}),
-          },
-          onProgress: (done, total) => onProgress?.({ audio: file, stage: 'infer', done, total }),
-        })
-        .then((anim) => ({ anim, info }));
-    });
+    const { anim, info, replaced } = await loadAudio(file, { sampleRate: 16000, allowTruncated: settings.allowTruncated }).then(
+      (loaded) => {
+        const { info } = loaded;
+        // Before the network runs: what this line's name already holds, and whether it may be
+        // replaced, compared by the hash the loader took while reading (the audio is read once).
+        const replaced = findReplaced(outDir, name, info.sha256, settingsSha);
+        if (replaced && opts.noClobber) throw clobberError(replaced);
+        return engine
+          .animate(loaded.samples, {
+            fps,
+            seed: settings.seed,
+            blinks: {
+              enabled: settings.blinks,
+              ...(settings.blinkIntervalSeconds === undefined ? {} : { intervalSeconds: settings.blinkIntervalSeconds }),
+            },
+            // The sidecar as the layer sees it: a path that still means something beside the layer.
+            ...(emotion ? { emotion, emotionSource: sidecarEmotion ? relativeAssetPath(outDir, sidecar!.file) : '--emotion' } : {}),
+            audio: {
+              file: path.basename(file),
+              sha256: info.sha256,
+              sampleRate: info.sampleRate,
+              channels: info.channels,
+              durationSeconds: info.durationSeconds,
+              ...(info.truncation ? { truncation: info.truncation } : {}),
+            },
+            onProgress: (done, total) => onProgress?.({ audio: file, stage: 'infer', done, total }),
+          })
+          .then((anim) => ({ anim, info, replaced }));
+      },
+    );
     validateFaceAnimation(anim);
 
     onProgress?.({ audio: file, stage: 'write', done: 0, total: 1 });

@@ -1,19 +1,6 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-
-/** SHA-256 of a file's bytes, streamed (dialogue can be long; never held whole in memory). */
-export function sha256File(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    createReadStream(file)
-      .on('data', (chunk) => h.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(h.digest('hex')));
-  });
-}
-
-export const sha256Text = (text: string | Uint8Array): string => createHash('sha256').update(text).digest('hex');
+import { sha256File, sha256Text } from '@a2f/base';
 
 /**
  * SHA-256 of files that many lines share (character assets), recomputed only when size, mtime or

@@ -1,5 +1,5 @@
 import { fpsPathLabel } from '@a2f/pipeline';
-import { sha256Text } from './hash.js';
+import { sha256Text } from '@a2f/base';
 
 /**
  * The idempotency key of a line: the same audio bytes, with the same sidecar bytes, under the same

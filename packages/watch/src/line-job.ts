@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { sha256File, sha256Text } from '@a2f/base';
 import {
   describeReplaced,
   ensureOutputDir,
@@ -18,7 +19,7 @@ type Rational = JobSettings['fps'];
 import type { ContextPool } from './contexts.js';
 import type { EventSink } from './events.js';
 import { backoffMs, failureInfo } from './failures.js';
-import { sha256File, sha256Text, modelSignature, type FileHashCache } from './hash.js';
+import { modelSignature, type FileHashCache } from './hash.js';
 import type { EntryState, FailureInfo, Journal, OutputFile } from './journal.js';
 import { ignoreReason, isSidecar } from './ignore.js';
 import { lineKey } from './key.js';

@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sha256Text } from '@a2f/base';
 import chokidar, { type FSWatcher } from 'chokidar';
 import {
   checkOutputDir,
@@ -21,7 +22,7 @@ import {
 } from '@a2f/pipeline';
 import { ContextPool } from './contexts.js';
 import type { EventSink, WatchEvent } from './events.js';
-import { FileHashCache, modelSignature, sha256Text } from './hash.js';
+import { FileHashCache, modelSignature } from './hash.js';
 import { isIgnoredPath, isSidecar } from './ignore.js';
 import { IN_FLIGHT, Journal, type EntryState, type EntryStatus } from './journal.js';
 import { settingsFingerprint } from './key.js';
