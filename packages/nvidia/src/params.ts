@@ -4,7 +4,9 @@
  * ranges, and validating parsers. Reference: a2f-v2.3-model.md §4.7 (defaults/ranges are the SDK
  * validators in `audio2face/internal/animator.h`), §5.2 (solver config keys), §3.4 (source_shot).
  */
+import { checkJson, describe, expects, jsonObject } from '@a2f/base';
 import { InferenceError } from '@a2f/inference';
+import * as v from 'valibot';
 
 /** Every `model_config.json` → `"config"` key the SDK reads, plus the runtime `blink_offset`. */
 export interface FaceParams {
@@ -115,48 +117,49 @@ export class ParamError extends InferenceError {
   }
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-const show = (v: unknown): string => {
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}…` : v);
-  if (v === undefined) return 'nothing';
-  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
-  return Array.isArray(v) ? 'an array' : 'an object';
-};
-
 const rangeText = (s: NumberSpec): string => {
   const kind = s.integer ? 'an integer' : 'a number';
   if (s.max === Number.POSITIVE_INFINITY || s.max === Number.MAX_SAFE_INTEGER) return `${kind} ≥ ${s.min}`;
   return `${kind} in [${s.min}, ${s.max}]`;
 };
 
-/** Checks one value against its spec; numeric strings are accepted only when `allowText` (CLI overrides). */
-function checkValue(key: FaceParamKey, value: unknown, where: string, code: ParamError['code'], allowText: boolean): number | string {
+/** One schema per parameter, shared by the file and the overrides, so both say the same. */
+function paramSchema(key: FaceParamKey): v.GenericSchema<unknown, number | string> {
   const spec = FACE_PARAM_SPECS[key];
   if (spec.kind === 'string') {
-    if (typeof value !== 'string' || value.length === 0) {
-      throw new ParamError(
-        code,
-        where,
-        `"${key}" is ${show(value)}, expected a non-empty string`,
-        `Set "${key}" to a shot name from implicit_emo_db.npz (emo_spec_names)`,
-      );
-    }
-    return value;
-  }
-  let v: unknown = value;
-  if (allowText && typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) v = Number(v);
-  const ok = typeof v === 'number' && Number.isFinite(v) && v >= spec.min && v <= spec.max && (!spec.integer || Number.isInteger(v));
-  if (!ok) {
-    throw new ParamError(
-      code,
-      where,
-      `"${key}" is ${show(value)}, expected ${rangeText(spec)}`,
-      `Set "${key}" to ${rangeText(spec)} (SDK range, a2f-v2.3 §4.7)`,
+    return expects(
+      v.pipe(v.string(), v.nonEmpty()),
+      'a non-empty string',
+      `Set "${key}" to a shot name from implicit_emo_db.npz (emo_spec_names)`,
     );
   }
-  return v as number;
+  return expects(
+    v.pipe(
+      v.number(),
+      v.finite(),
+      v.minValue(spec.min),
+      v.maxValue(spec.max),
+      v.check((n) => !spec.integer || Number.isInteger(n)),
+    ),
+    rangeText(spec),
+    `Set "${key}" to ${rangeText(spec)} (the SDK's range, docs/nvidia/postprocess.md "Parameters")`,
+  );
 }
+const PARAM_SCHEMAS = Object.fromEntries(FACE_PARAM_KEYS.map((k) => [k, paramSchema(k)])) as Record<
+  FaceParamKey,
+  v.GenericSchema<unknown, number | string>
+>;
+
+const MODEL_CONFIG = jsonObject(
+  {
+    // Every key optional here: a missing one takes the SDK default or is an error, decided below.
+    config: jsonObject(Object.fromEntries(FACE_PARAM_KEYS.map((k) => [k, v.optional(PARAM_SCHEMAS[k])])), 'an object', {
+      extraKeys: true,
+    }),
+  },
+  'an object',
+  { extraKeys: true },
+);
 
 /**
  * Reads `model_config.json` (shape `{"config": {...}}`). Keys the SDK has a default for may be
@@ -166,20 +169,22 @@ function checkValue(key: FaceParamKey, value: unknown, where: string, code: Para
  * A `blink_offset` in the file is accepted (validated) although the SDK never reads one from there.
  */
 export function parseModelConfig(json: unknown, file: string, notes: string[] = []): FaceParams {
-  if (!isRecord(json) || !isRecord(json.config)) {
-    throw new ParamError(
-      'PACK_FIELD',
-      file,
-      `expected an object with a "config" object, found ${show(isRecord(json) ? json.config : json)}`,
-      'Use the model_config.json shipped with the model pack',
-    );
-  }
-  const config = json.config;
+  const { config } = checkJson(MODEL_CONFIG, json, (i) =>
+    i.keys.length < 2
+      ? new ParamError(
+          'PACK_FIELD',
+          file,
+          `expected an object with a "config" object, found ${i.foundText}`,
+          'Use the model_config.json shipped with the model pack',
+        )
+      : new ParamError('PACK_FIELD', file, `"${i.field}" is ${i.foundText}, expected ${i.expected}`, i.fix),
+  );
   const out: Record<string, number | string> = {};
   for (const key of FACE_PARAM_KEYS) {
     const spec = FACE_PARAM_SPECS[key];
-    if (Object.hasOwn(config, key)) {
-      out[key] = checkValue(key, config[key], file, 'PACK_FIELD', false);
+    const value = config[key];
+    if (value !== undefined) {
+      out[key] = value;
     } else if (spec.kind === 'number' && spec.default !== undefined) {
       out[key] = spec.default;
       if (spec.inFile) notes.push(`${file}: "${key}" is missing; using the SDK default ${spec.default}`);
@@ -209,7 +214,15 @@ export function applyOverrides(params: FaceParams, overrides: Readonly<Record<st
     if (!Object.hasOwn(FACE_PARAM_SPECS, key)) {
       throw new ParamError('BAD_OPTION', origin, `unknown parameter "${key}"`, `Use one of: ${FACE_PARAM_KEYS.join(', ')}`);
     }
-    out[key] = checkValue(key as FaceParamKey, value, origin, 'BAD_OPTION', true);
+    const spec = FACE_PARAM_SPECS[key as FaceParamKey];
+    // Overrides arrive as text from the command line: a numeric string is a number here.
+    const text = typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value));
+    const input = spec.kind === 'number' && text ? Number(value) : value;
+    out[key] = checkJson(
+      PARAM_SCHEMAS[key as FaceParamKey],
+      input,
+      (i) => new ParamError('BAD_OPTION', origin, `"${key}" is ${describe(value)}, expected ${i.expected}`, i.fix),
+    );
   }
   return out as unknown as FaceParams;
 }
@@ -237,6 +250,38 @@ export const DEFAULT_TEMPLATE_BB_SIZE = 54.7;
 const SOLVER_STRENGTHS = ['strengthL1regularization', 'strengthL2regularization', 'strengthTemporalSmoothing', 'strengthSymmetry'] as const;
 const SOLVER_INT_ARRAYS = ['bsSolveActivePoses', 'bsSolveCancelPoses', 'bsSolveSymmetryPoses'] as const;
 const SOLVER_FLOAT_ARRAYS = ['bsWeightMultipliers', 'bsWeightOffsets'] as const;
+const SOLVER_FIX = "Restore the pack's original file";
+
+// SDK validators (blendshape_solver.h): the four strengths ≥ 0, templateBBSize ≥ 1.
+const atLeast = (min: number) => expects(v.pipe(v.number(), v.finite(), v.minValue(min)), `a number ≥ ${min}`);
+const perPose = (integer: boolean) =>
+  expects(
+    v.array(integer ? expects(v.pipe(v.number(), v.integer()), 'an integer') : expects(v.pipe(v.number(), v.finite()), 'a number')),
+    'an array of numbers, one per pose',
+  );
+const SOLVER_CONFIG = jsonObject(
+  {
+    blendshape_params: jsonObject(
+      {
+        strengthL1regularization: atLeast(0),
+        strengthL2regularization: atLeast(0),
+        strengthTemporalSmoothing: atLeast(0),
+        strengthSymmetry: atLeast(0),
+        templateBBSize: v.optional(atLeast(1)),
+        numPoses: expects(v.pipe(v.number(), v.integer(), v.minValue(0)), 'a non-negative integer'),
+        bsSolveActivePoses: perPose(true),
+        bsSolveCancelPoses: perPose(true),
+        bsSolveSymmetryPoses: perPose(true),
+        bsWeightMultipliers: perPose(false),
+        bsWeightOffsets: perPose(false),
+      },
+      'an object',
+      { extraKeys: true },
+    ),
+  },
+  'an object',
+  { extraKeys: true },
+);
 
 /**
  * Reads a blendshape solver config. Every key is required except templateBBSize, as in the SDK's
@@ -244,32 +289,20 @@ const SOLVER_FLOAT_ARRAYS = ['bsWeightMultipliers', 'bsWeightOffsets'] as const;
  * `numPoses` must equal `poseCount` (the rig's poses without "neutral") when it is given.
  */
 export function parseSolverConfig(json: unknown, file: string, poseCount?: number, notes: string[] = []): SolverConfig {
-  if (!isRecord(json) || !isRecord(json.blendshape_params)) {
-    throw new ParamError(
-      'PACK_FIELD',
-      file,
-      `expected an object with a "blendshape_params" object, found ${show(isRecord(json) ? json.blendshape_params : json)}`,
-      'Use the bs_*_config.json shipped with the model pack',
-    );
-  }
-  const p = json.blendshape_params;
-  const fix = "Restore the pack's original file";
-  // SDK validators (blendshape_solver.h): the four strengths ≥ 0, templateBBSize ≥ 1.
-  const number = (key: string, min: number): number => {
-    const v = p[key];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < min) {
-      throw new ParamError('PACK_FIELD', file, `"blendshape_params.${key}" is ${show(v)}, expected a number ≥ ${min}`, fix);
-    }
-    return v;
-  };
-  const strengths = Object.fromEntries(SOLVER_STRENGTHS.map((k) => [k, number(k, 0)])) as Record<(typeof SOLVER_STRENGTHS)[number], number>;
+  const { blendshape_params: p } = checkJson(SOLVER_CONFIG, json, (i) =>
+    i.keys.length < 2
+      ? new ParamError(
+          'PACK_FIELD',
+          file,
+          `expected an object with a "blendshape_params" object, found ${i.foundText}`,
+          'Use the bs_*_config.json shipped with the model pack',
+        )
+      : new ParamError('PACK_FIELD', file, `"${i.field}" is ${i.foundText}, expected ${i.expected}`, SOLVER_FIX),
+  );
   let templateBBSize = DEFAULT_TEMPLATE_BB_SIZE;
-  if (Object.hasOwn(p, 'templateBBSize')) templateBBSize = number('templateBBSize', 1);
+  if (p.templateBBSize !== undefined) templateBBSize = p.templateBBSize;
   else notes.push(`${file}: "blendshape_params.templateBBSize" is missing; using the SDK default ${DEFAULT_TEMPLATE_BB_SIZE}`);
   const numPoses = p.numPoses;
-  if (typeof numPoses !== 'number' || !Number.isInteger(numPoses) || numPoses < 0) {
-    throw new ParamError('PACK_FIELD', file, `"blendshape_params.numPoses" is ${show(numPoses)}, expected a non-negative integer`, fix);
-  }
   if (poseCount !== undefined && numPoses !== poseCount) {
     throw new ParamError(
       'PACK_FIELD',
@@ -278,32 +311,18 @@ export function parseSolverConfig(json: unknown, file: string, poseCount?: numbe
       'Use the config and the .npz from the same pack',
     );
   }
-  const array = (key: string, integer: boolean): number[] => {
-    const v = p[key];
-    if (!Array.isArray(v))
-      throw new ParamError('PACK_FIELD', file, `"blendshape_params.${key}" is ${show(v)}, expected an array of ${numPoses} numbers`, fix);
-    if (v.length !== numPoses)
-      throw new ParamError('PACK_FIELD', file, `"blendshape_params.${key}" has ${v.length} entries, expected numPoses = ${numPoses}`, fix);
-    v.forEach((x: unknown, i) => {
-      if (typeof x !== 'number' || !Number.isFinite(x) || (integer && !Number.isInteger(x))) {
-        throw new ParamError(
-          'PACK_FIELD',
-          file,
-          `"blendshape_params.${key}[${i}]" is ${show(x)}, expected ${integer ? 'an integer' : 'a number'}`,
-          fix,
-        );
-      }
-    });
-    return v as number[];
-  };
-  const ints = Object.fromEntries(SOLVER_INT_ARRAYS.map((k) => [k, array(k, true)])) as Record<
-    (typeof SOLVER_INT_ARRAYS)[number],
-    number[]
-  >;
-  const floats = Object.fromEntries(SOLVER_FLOAT_ARRAYS.map((k) => [k, array(k, false)])) as Record<
-    (typeof SOLVER_FLOAT_ARRAYS)[number],
-    number[]
-  >;
+  for (const key of [...SOLVER_INT_ARRAYS, ...SOLVER_FLOAT_ARRAYS]) {
+    if (p[key].length !== numPoses)
+      throw new ParamError(
+        'PACK_FIELD',
+        file,
+        `"blendshape_params.${key}" has ${p[key].length} entries, expected numPoses = ${numPoses}`,
+        SOLVER_FIX,
+      );
+  }
+  const strengths = Object.fromEntries(SOLVER_STRENGTHS.map((k) => [k, p[k]])) as Record<(typeof SOLVER_STRENGTHS)[number], number>;
+  const ints = Object.fromEntries(SOLVER_INT_ARRAYS.map((k) => [k, p[k]])) as Record<(typeof SOLVER_INT_ARRAYS)[number], number[]>;
+  const floats = Object.fromEntries(SOLVER_FLOAT_ARRAYS.map((k) => [k, p[k]])) as Record<(typeof SOLVER_FLOAT_ARRAYS)[number], number[]>;
   // SDK SetActivePoses: "at least one pose must be set to active".
   if (numPoses > 0 && !ints.bsSolveActivePoses.some((v) => v !== 0)) {
     throw new ParamError('PACK_FIELD', file, '"blendshape_params.bsSolveActivePoses" has no active pose', 'Set at least one entry to 1');

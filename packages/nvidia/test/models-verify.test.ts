@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inspectPack, knownPacks, listPacks, loadNvidiaPack, parseKnownPacks, RECORD_FILE, verifyPack } from '../src/index.js';
@@ -26,7 +26,7 @@ describe('known packs manifest (models/nvidia/packs.json)', () => {
 
   it('rejects a malformed manifest with the field named', () => {
     expect(() => parseKnownPacks({ format: 'a2f-known-packs/1', packs: [{ name: 'x', files: [{ path: '../up' }] }] }, 'k.json')).toThrow(
-      /k\.json: packs\[0\]\.files\[0\]\.path must be a path inside the pack/,
+      /k\.json: "packs\[0\]\.files\[0\]\.path" must be a path inside the pack, found the string "\.\.\/up"\. Restore models\/nvidia\/packs\.json/,
     );
     expect(() => parseKnownPacks({ format: 'other' }, 'k.json')).toThrow(/"format" must be "a2f-known-packs\/1"/);
   });
@@ -45,6 +45,18 @@ describe('verifyPack / listPacks / inspectPack', () => {
     expect(report.files.filter((f) => f.status !== 'ok')).toEqual([]);
     expect(report.network!.inputNames.slice().sort()).toEqual(['emotion', 'input']);
     expect(existsSync(path.join(dir, RECORD_FILE))).toBe(true);
+    expect(listPacks(packsDir, known)[0].status).toBe('verified');
+
+    // A record that does not match its schema only means "not verified" (the pack is hashed again).
+    const record = path.join(dir, RECORD_FILE);
+    const good = readFileSync(record, 'utf8');
+    const json = JSON.parse(good);
+    json.files['network.onnx'].size = 'big';
+    writeFileSync(record, JSON.stringify(json));
+    expect(listPacks(packsDir, known)[0].status).toBe('unverified');
+    writeFileSync(record, '[]');
+    expect(listPacks(packsDir, known)[0].status).toBe('unverified');
+    writeFileSync(record, good);
     expect(listPacks(packsDir, known)[0].status).toBe('verified');
 
     // A file that changes size after verification shows up as modified without rehashing.

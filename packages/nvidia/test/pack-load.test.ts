@@ -308,7 +308,9 @@ describe('loadNvidiaPack failures name the file, what was expected and what was 
     });
     let err = await failure(loadNvidiaPack(made.dir));
     expect(err.file).toBe(file);
-    expect(err.message).toMatch(/"id\.type" must be "regression".*found "diffusion"/);
+    expect(err.message).toMatch(
+      /"id\.type" must be "regression".*found the string "diffusion"\. Use the network_info\.json shipped with the pack/,
+    );
 
     made = packCopy('mark');
     file = edit(made.dir, 'network_info.json', (j) => {
@@ -340,7 +342,9 @@ describe('loadNvidiaPack failures name the file, what was expected and what was 
     });
     err = await failure(loadNvidiaPack(made.dir));
     expect(err.file).toBe(file);
-    expect(err.message).toMatch(/"modelDataPath" must be a relative file path, found nothing/);
+    expect(err.message).toMatch(
+      /"modelDataPath" must be a relative file path, found nothing\. Use the model\.json shipped with the pack\./,
+    );
   });
 
   it('wrong tensor names or dims in the ONNX', async () => {

@@ -77,7 +77,8 @@ describe('parseModelConfig', () => {
     (file.config as Record<string, unknown>).face_mask_softness = 0.0001;
     const err = catchError(() => parseModelConfig(file, 'model_config.json'));
     expect(err.message).toBe(
-      'model_config.json: "face_mask_softness" is 0.0001, expected a number in [0.001, 0.5]. Set "face_mask_softness" to a number in [0.001, 0.5] (SDK range, a2f-v2.3 §4.7)',
+      'model_config.json: "config.face_mask_softness" is number 0.0001, expected a number in [0.001, 0.5]. ' +
+        'Set "face_mask_softness" to a number in [0.001, 0.5] (the SDK\'s range, docs/nvidia/postprocess.md "Parameters")',
     );
     const ranges: [string, unknown, string][] = [
       ['lower_face_smoothing', 0.2, '[0, 0.1]'],
@@ -92,7 +93,9 @@ describe('parseModelConfig', () => {
       const f = markFile();
       (f.config as Record<string, unknown>)[key] = value;
       const e = catchError(() => parseModelConfig(f, 'm.json'));
-      expect(e.message).toContain(`"${key}" is ${typeof value === 'string' ? JSON.stringify(value) : value}`);
+      expect(e.message).toContain(
+        `"config.${key}" is ${typeof value === 'string' ? `the string ${JSON.stringify(value)}` : `number ${value}`}`,
+      );
       expect(e.message).toContain(range);
     }
     const f = markFile();
@@ -144,12 +147,15 @@ describe('applyOverrides', () => {
 
   it('validates like the file: ranges, integers, non-numeric text', () => {
     expect(catchError(() => applyOverrides(base, { blink_offset: 1.5 }, 'job.json')).message).toBe(
-      'job.json: "blink_offset" is 1.5, expected a number in [0, 1]. Set "blink_offset" to a number in [0, 1] (SDK range, a2f-v2.3 §4.7)',
+      'job.json: "blink_offset" is number 1.5, expected a number in [0, 1]. ' +
+        'Set "blink_offset" to a number in [0, 1] (the SDK\'s range, docs/nvidia/postprocess.md "Parameters")',
     );
-    expect(catchError(() => applyOverrides(base, { tongue_strength: 'high' }, '--param')).message).toContain('"tongue_strength" is "high"');
+    expect(catchError(() => applyOverrides(base, { tongue_strength: 'high' }, '--param')).message).toContain(
+      '"tongue_strength" is the string "high"',
+    );
     expect(catchError(() => applyOverrides(base, { source_frame: 1.5 }, '--param')).message).toContain('an integer');
     expect(catchError(() => applyOverrides(base, { source_shot: 3 }, '--param')).message).toContain('expected a non-empty string');
-    expect(catchError(() => applyOverrides(base, { skin_strength: '' }, '--param')).message).toContain('"skin_strength" is ""');
+    expect(catchError(() => applyOverrides(base, { skin_strength: '' }, '--param')).message).toContain('"skin_strength" is the string ""');
   });
 });
 
@@ -201,13 +207,17 @@ describe('parseSolverConfig', () => {
   it('applies the SDK validators: strengths ≥ 0, templateBBSize ≥ 1, integer ids, an active pose, pairs of two', () => {
     const neg = valid();
     neg.blendshape_params.strengthL2regularization = -1;
-    expect(catchError(() => parseSolverConfig(neg, 'c.json')).message).toContain('strengthL2regularization" is -1, expected a number ≥ 0');
+    expect(catchError(() => parseSolverConfig(neg, 'c.json')).message).toBe(
+      'c.json: "blendshape_params.strengthL2regularization" is number -1, expected a number ≥ 0. Restore the pack\'s original file',
+    );
     const bb = valid();
     bb.blendshape_params.templateBBSize = 0.5;
-    expect(catchError(() => parseSolverConfig(bb, 'c.json')).message).toContain('templateBBSize" is 0.5, expected a number ≥ 1');
+    expect(catchError(() => parseSolverConfig(bb, 'c.json')).message).toContain('templateBBSize" is number 0.5, expected a number ≥ 1');
     const frac = valid();
     frac.blendshape_params.bsSolveActivePoses = [1, 0, 1, 1, 1, 0.5];
-    expect(catchError(() => parseSolverConfig(frac, 'c.json')).message).toContain('bsSolveActivePoses[5]" is 0.5, expected an integer');
+    expect(catchError(() => parseSolverConfig(frac, 'c.json')).message).toContain(
+      'bsSolveActivePoses[5]" is number 0.5, expected an integer',
+    );
     const none = valid();
     none.blendshape_params.bsSolveActivePoses = [0, 0, 0, 0, 0, 0];
     expect(catchError(() => parseSolverConfig(none, 'c.json')).message).toContain('has no active pose');

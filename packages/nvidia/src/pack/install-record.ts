@@ -1,5 +1,7 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { jsonObject, jsonRecord, readJsonFile } from '@a2f/base';
+import * as v from 'valibot';
 
 /**
  * `.a2f-verified.json`, written into a pack folder when its files were hashed and found good
@@ -16,6 +18,14 @@ export interface InstallRecord {
   readonly files: Readonly<Record<string, { readonly size: number; readonly sha256: string }>>;
 }
 
+const text = v.pipe(v.string(), v.nonEmpty());
+const RECORD = jsonObject({
+  format: v.literal('a2f-verified/1'),
+  known: v.nullable(jsonObject({ name: text, repo: text, revision: text })),
+  verifiedAt: v.string(),
+  files: jsonRecord(jsonObject({ size: v.pipe(v.number(), v.safeInteger(), v.minValue(0)), sha256: v.string() })),
+});
+
 export function writeRecord(dir: string, record: Omit<InstallRecord, 'format' | 'verifiedAt'>): void {
   const full: InstallRecord = { format: 'a2f-verified/1', verifiedAt: new Date().toISOString(), ...record };
   writeFileSync(path.join(dir, RECORD_FILE), `${JSON.stringify(full, null, 2)}\n`);
@@ -24,12 +34,15 @@ export function writeRecord(dir: string, record: Omit<InstallRecord, 'format' | 
 export function readRecord(dir: string): InstallRecord | null {
   const file = path.join(dir, RECORD_FILE);
   if (!existsSync(file)) return null;
+  // An unreadable or malformed record only means "not verified": the pack is hashed again.
+  let json: unknown;
   try {
-    const r = JSON.parse(readFileSync(file, 'utf8')) as InstallRecord;
-    return r.format === 'a2f-verified/1' && typeof r.files === 'object' ? r : null;
+    json = readJsonFile(file, (f) => new Error(f.problem)).json;
   } catch {
-    return null; // an unreadable record only means "not verified"
+    return null;
   }
+  const r = v.safeParse(RECORD, json);
+  return r.success ? (r.output as InstallRecord) : null;
 }
 
 /** 'verified' while every recorded file has its recorded size; 'modified' when one changed or vanished. */

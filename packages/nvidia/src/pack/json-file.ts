@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { type JsonIssue, readJsonFile } from '@a2f/base';
 import { InferenceError } from '@a2f/inference';
 
 /** Where a pack file was named: e.g. `model.json "modelDataPath"`, for "missing" errors. */
@@ -16,27 +15,28 @@ export function missingFile(file: string, what: string, origin: Origin | undefin
 
 /** Reads and parses a JSON file of the pack; a BOM is tolerated (Windows editors add one). */
 export async function readJson(file: string, what: string, origin?: Origin): Promise<unknown> {
-  if (!existsSync(file)) throw missingFile(file, what, origin);
-  const text = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new InferenceError(
-      'PACK_JSON',
+  return readJsonFile(file, (f) =>
+    f.reason === 'missing'
+      ? missingFile(file, what, origin)
+      : new InferenceError(
+          'PACK_JSON',
+          file,
+          `${what} ${f.problem}`,
+          'Restore the file from the original download; it was edited or damaged.',
+        ),
+  ).json;
+}
+
+/**
+ * checkJson's failure as the NVIDIA files word it: `"params.num_verts_skin" must be an integer ≥ 1,
+ * found the string "x"`. `fix` applies where the field has no fix of its own.
+ */
+export const fieldError =
+  (file: string, fix: string) =>
+  (i: JsonIssue): InferenceError =>
+    new InferenceError(
+      'PACK_FIELD',
       file,
-      `${what} is not valid JSON (${(err as Error).message})`,
-      'Restore the file from the original download; it was edited or damaged.',
+      i.unknownKey ? `unknown field "${i.field}"` : `"${i.field || '(root)'}" must be ${i.expected}, found ${i.foundText}`,
+      i.fix || fix,
     );
-  }
-}
-
-export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** How a JSON value looks in an error: short and typed. */
-export function show(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}…` : v);
-  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
-  if (Array.isArray(v)) return `an array of ${v.length}`;
-  return 'an object';
-}

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { checkJson, describe, expects, jsonObject, readJsonFile } from '@a2f/base';
 import { InferenceError } from '@a2f/inference';
-import { isRecord, show } from './json-file.js';
+import * as v from 'valibot';
+import { fieldError } from './json-file.js';
 
 /** One file of a known pack. size/sha256 are null where no source records them. */
 export interface KnownFile {
@@ -31,79 +32,79 @@ export interface KnownPack {
   readonly notes: readonly string[];
 }
 
-/** models/nvidia/packs.json: this module lies in packages/nvidia/{src,dist}/pack, four levels below the root. */
-export const KNOWN_PACKS_FILE = fileURLToPath(new URL('../../../../models/nvidia/packs.json', import.meta.url));
+/**
+ * The known-packs table, copied into the package's assets/ by its build from the repository's
+ * models/nvidia/packs.json (docs/architecture.md); this module lies in {src,dist}/pack, two levels down.
+ */
+export const KNOWN_PACKS_FILE = fileURLToPath(new URL('../../assets/packs.json', import.meta.url));
+
+const FIX = 'Restore models/nvidia/packs.json from the repository.';
+const text = expects(v.pipe(v.string(), v.nonEmpty()), 'a non-empty string');
+const byteCount = (what: string) => v.nullish(expects(v.pipe(v.number(), v.safeInteger(), v.minValue(0)), what));
+const hex = (what: string, length: v.GenericValidation<string, string>) =>
+  v.nullish(expects(v.pipe(v.string(), v.hexadecimal(), length), what));
+
+const KNOWN_FILE = jsonObject({
+  path: v.pipe(
+    text,
+    v.check((p) => !p.includes('..') && !p.startsWith('/'), 'a path inside the pack'),
+  ),
+  size: byteCount('a byte count or null'),
+  sha256: hex('64 hex digits or null', v.length(64)),
+  sha256Prefix: hex(
+    'hex digits or null',
+    v.check((h) => h.length >= 4 && h.length <= 64),
+  ),
+  optional: v.optional(expects(v.boolean(), 'true or false')),
+});
+const KNOWN_PACK = jsonObject({
+  name: v.pipe(text, v.regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" or "-" (it is a folder name)')),
+  // files before the descriptive fields: a broken file list matters more than a missing title.
+  files: expects(v.pipe(v.array(KNOWN_FILE), v.minLength(1)), 'a non-empty array'),
+  title: text,
+  actor: text,
+  version: text,
+  repo: text,
+  revision: text,
+  license: text,
+  skinShapes: byteCount('an integer or null'),
+  notes: v.optional(expects(v.array(v.string()), 'an array of strings'), []),
+});
+const KNOWN_PACKS = jsonObject({
+  $comment: v.optional(v.unknown()),
+  format: expects(v.literal('a2f-known-packs/1'), '"a2f-known-packs/1"'),
+  packs: expects(v.array(KNOWN_PACK), 'an array'),
+});
 
 /** Reads and validates the known-packs manifest (the repository's, or `file`). */
 export function knownPacks(file: string = KNOWN_PACKS_FILE): KnownPack[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new InferenceError(
-      'PACK_JSON',
-      file,
-      `cannot be read as JSON (${(err as Error).message})`,
-      'Restore models/nvidia/packs.json from the repository.',
-    );
-  }
+  const { json } = readJsonFile(file, (f) => new InferenceError('PACK_JSON', file, f.problem, FIX));
   return parseKnownPacks(json, file);
 }
 
 export function parseKnownPacks(json: unknown, file: string): KnownPack[] {
-  const fail = (at: string, expected: string, found: unknown): never => {
-    throw new InferenceError(
-      'PACK_FIELD',
-      file,
-      `${at} must be ${expected}, found ${show(found)}`,
-      'Restore models/nvidia/packs.json from the repository.',
-    );
-  };
-  if (!isRecord(json) || json.format !== 'a2f-known-packs/1') fail('"format"', '"a2f-known-packs/1"', isRecord(json) ? json.format : json);
-  const packs = (json as Record<string, unknown>).packs;
-  if (!Array.isArray(packs)) return fail('"packs"', 'an array', packs);
-  const str = (o: Record<string, unknown>, k: string, at: string): string =>
-    typeof o[k] === 'string' && o[k] !== '' ? (o[k] as string) : fail(`${at}.${k}`, 'a non-empty string', o[k]);
-  const nullable = <T>(o: Record<string, unknown>, k: string, at: string, ok: (v: unknown) => v is T, what: string): T | null =>
-    o[k] === null || o[k] === undefined ? null : ok(o[k]) ? o[k] : fail(`${at}.${k}`, what, o[k]);
-  const isSize = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-  const isHex =
-    (n?: number) =>
-    (v: unknown): v is string =>
-      typeof v === 'string' && /^[0-9a-f]+$/i.test(v) && (n === undefined ? v.length >= 4 && v.length <= 64 : v.length === n);
+  const { packs } = checkJson(KNOWN_PACKS, json, fieldError(file, FIX));
   const seen = new Set<string>();
-  return packs.map((p: unknown, i): KnownPack => {
-    const at = `packs[${i}]`;
-    if (!isRecord(p)) return fail(at, 'an object', p);
-    const name = str(p, 'name', at);
-    if (!/^[a-z0-9][a-z0-9._-]*$/.test(name)) fail(`${at}.name`, 'lower-case letters, digits, ".", "_" or "-" (it is a folder name)', name);
-    if (seen.has(name)) fail(`${at}.name`, 'unique', name);
-    seen.add(name);
-    if (!Array.isArray(p.files) || p.files.length === 0) fail(`${at}.files`, 'a non-empty array', p.files);
-    const files = (p.files as unknown[]).map((f, j): KnownFile => {
-      const fat = `${at}.files[${j}]`;
-      if (!isRecord(f)) return fail(fat, 'an object', f);
-      const path = str(f, 'path', fat);
-      if (path.includes('..') || path.startsWith('/')) fail(`${fat}.path`, 'a path inside the pack', path);
-      return {
-        path,
-        size: nullable(f, 'size', fat, isSize, 'a byte count or null'),
-        sha256: nullable(f, 'sha256', fat, isHex(64), '64 hex digits or null')?.toLowerCase() ?? null,
-        sha256Prefix: nullable(f, 'sha256Prefix', fat, isHex(), 'hex digits or null')?.toLowerCase() ?? null,
-        optional: f.optional === true,
-      };
-    });
+  return packs.map((p, i): KnownPack => {
+    if (seen.has(p.name)) throw new InferenceError('PACK_FIELD', file, `"packs[${i}].name" must be unique, found ${describe(p.name)}`, FIX);
+    seen.add(p.name);
     return {
-      name,
-      title: str(p, 'title', at),
-      actor: str(p, 'actor', at),
-      version: str(p, 'version', at),
-      repo: str(p, 'repo', at),
-      revision: str(p, 'revision', at),
-      license: str(p, 'license', at),
-      skinShapes: nullable(p, 'skinShapes', at, isSize, 'an integer or null'),
-      files,
-      notes: Array.isArray(p.notes) ? p.notes.filter((n): n is string => typeof n === 'string') : [],
+      name: p.name,
+      title: p.title,
+      actor: p.actor,
+      version: p.version,
+      repo: p.repo,
+      revision: p.revision,
+      license: p.license,
+      skinShapes: p.skinShapes ?? null,
+      notes: p.notes,
+      files: p.files.map((f) => ({
+        path: f.path,
+        size: f.size ?? null,
+        sha256: f.sha256?.toLowerCase() ?? null,
+        sha256Prefix: f.sha256Prefix?.toLowerCase() ?? null,
+        optional: f.optional === true,
+      })),
     };
   });
 }

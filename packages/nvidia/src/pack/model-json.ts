@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { checkJson, expects, jsonObject } from '@a2f/base';
 import { InferenceError } from '@a2f/inference';
-import { isRecord, show } from './json-file.js';
+import * as v from 'valibot';
+import { fieldError } from './json-file.js';
 import type { NvidiaPackFiles } from './types.js';
 
 /** model.json key → which NvidiaPackFiles entry it fills. */
@@ -19,6 +21,22 @@ export const MODEL_JSON_KEYS = {
 
 export type ModelJsonKey = keyof typeof MODEL_JSON_KEYS;
 
+const filePath = expects(v.pipe(v.string(), v.nonEmpty()), 'a relative file path');
+const rig = jsonObject({ data: filePath, config: filePath }, 'an object', { extraKeys: true });
+/** model.json: the keys of MODEL_JSON_KEYS, each a path; other keys are the SDK's business and pass. */
+const MODEL_JSON = jsonObject(
+  {
+    networkInfoPath: filePath,
+    networkPath: filePath,
+    modelConfigPath: filePath,
+    modelDataPath: filePath,
+    emotionDatabasePath: filePath,
+    blendshapePaths: jsonObject({ skin: rig, tongue: rig }, 'an object', { extraKeys: true }),
+  },
+  'an object',
+  { extraKeys: true },
+);
+
 /**
  * Reads `model.json` (§2.4): every path is relative to the folder of model.json. `networkPath`
  * names `network.trt`, a TensorRT engine users build themselves; ONNX Runtime loads the
@@ -26,23 +44,15 @@ export type ModelJsonKey = keyof typeof MODEL_JSON_KEYS;
  */
 export function parseModelJson(json: unknown, file: string, notes: string[] = []): NvidiaPackFiles {
   const dir = path.dirname(file);
-  const fail = (key: string, found: unknown): never => {
-    throw new InferenceError(
-      'PACK_FIELD',
-      file,
-      `"${key}" must be a relative file path, found ${show(found)}`,
-      'Use the model.json shipped with the pack.',
-    );
-  };
-  if (!isRecord(json)) fail('(root)', json);
-  const get = (key: string): string => {
-    let v: unknown = json;
-    for (const part of key.split('.')) v = isRecord(v) ? v[part] : undefined;
+  const parsed = checkJson(MODEL_JSON, json, fieldError(file, 'Use the model.json shipped with the pack.'));
+  const get = (key: ModelJsonKey): string => {
+    let v: unknown = parsed;
+    for (const part of key.split('.')) v = (v as Record<string, unknown>)[part];
     // Paths written on Windows may use backslashes; they are separators, never name characters here.
-    return typeof v === 'string' && v !== '' ? v.replace(/\\/g, '/') : fail(key, v);
+    return (v as string).replace(/\\/g, '/');
   };
   const out: Record<string, string> = { modelJson: file };
-  for (const [key, field] of Object.entries(MODEL_JSON_KEYS)) out[field] = path.resolve(dir, get(key));
+  for (const [key, field] of Object.entries(MODEL_JSON_KEYS)) out[field] = path.resolve(dir, get(key as ModelJsonKey));
 
   const declared = out.networkDeclared;
   if (path.extname(declared).toLowerCase() === '.onnx') {

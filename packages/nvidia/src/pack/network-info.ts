@@ -1,96 +1,91 @@
+import { checkJson, describe, expects, jsonObject } from '@a2f/base';
 import { InferenceError } from '@a2f/inference';
-import { isRecord, show } from './json-file.js';
+import * as v from 'valibot';
+import { fieldError } from './json-file.js';
 import type { NetworkInfo } from './types.js';
 
 const FIX = 'Use the network_info.json shipped with the pack.';
 
+const text = expects(v.pipe(v.string(), v.nonEmpty()), 'a non-empty string');
+const int = (min = 1) => expects(v.pipe(v.number(), v.integer(), v.minValue(min)), `an integer ≥ ${min}`);
+
+/** The `params` keys the SDK reads; others are noted and ignored. */
+const PARAMS = {
+  explicit_emotions: expects(v.array(expects(v.pipe(v.string(), v.nonEmpty()), 'an emotion name')), 'an array of emotion names'),
+  default_emotion: expects(v.array(expects(v.pipe(v.number(), v.finite()), 'a number')), 'an array of numbers'),
+  implicit_emotion_len: int(0),
+  num_shapes_skin: int(),
+  num_shapes_tongue: int(),
+  num_verts_skin: int(),
+  num_verts_tongue: int(),
+  result_jaw_size: v.pipe(int(), v.multipleOf(3, 'a multiple of 3 (jaw key points × xyz)')),
+  result_eyes_size: int(),
+};
+
+const NETWORK_INFO = jsonObject(
+  {
+    id: jsonObject(
+      {
+        type: expects(
+          v.literal('regression'),
+          '"regression" (this loader reads the v2.3 regression networks; v3.0 diffusion packs are not supported yet)',
+        ),
+        output: expects(v.literal('geometry'), '"geometry"'),
+        actor: text,
+        version: text,
+      },
+      'an object',
+      { extraKeys: true },
+    ),
+    params: jsonObject(PARAMS, 'an object', { extraKeys: true }),
+    audio_params: jsonObject({ buffer_len: int(), buffer_ofs: int(0), samplerate: int() }, 'an object', { extraKeys: true }),
+  },
+  'an object',
+  { extraKeys: true },
+);
+
 /**
- * Validates `network_info.json` like the SDK's `NetworkInfoOwner::Init` (§2.3): regression network
- * with geometry output, explicit_emotions and default_emotion of equal length. Every size comes
- * from the file; nothing is assumed about Mark's numbers.
+ * Validates `network_info.json` like the SDK's `NetworkInfoOwner::Init` (docs/nvidia/pack-format.md,
+ * "Network info"): regression network with geometry output, explicit_emotions and default_emotion of
+ * equal length. Every size comes from the file; nothing is assumed about Mark's numbers.
  */
 export function parseNetworkInfo(json: unknown, file: string, notes: string[] = []): NetworkInfo {
-  const fail = (path: string, expected: string, found: unknown): never => {
-    throw new InferenceError('PACK_FIELD', file, `"${path}" must be ${expected}, found ${show(found)}`, FIX);
+  const fail = (path: string, expected: string, found: string): never => {
+    throw new InferenceError('PACK_FIELD', file, `"${path}" must be ${expected}, found ${found}`, FIX);
   };
-  const obj = (v: unknown, path: string): Record<string, unknown> => (isRecord(v) ? v : fail(path, 'an object', v));
-  const root = obj(json, '(root)');
-  const id = obj(root.id, 'id');
-  const params = obj(root.params, 'params');
-  const audio = obj(root.audio_params, 'audio_params');
-  const str = (o: Record<string, unknown>, key: string, path: string): string =>
-    typeof o[key] === 'string' && o[key] !== '' ? (o[key] as string) : fail(path, 'a non-empty string', o[key]);
-  const int = (o: Record<string, unknown>, key: string, path: string, min = 1): number => {
-    const v = o[key];
-    return typeof v === 'number' && Number.isInteger(v) && v >= min ? v : fail(path, `an integer ≥ ${min}`, v);
-  };
+  const { id, params, audio_params: audio } = checkJson(NETWORK_INFO, json, fieldError(file, FIX));
 
-  if (id.type !== 'regression') {
-    fail('id.type', '"regression" (this loader reads the v2.3 regression networks; v3.0 diffusion packs are not supported yet)', id.type);
-  }
-  if (id.output !== 'geometry') fail('id.output', '"geometry"', id.output);
-
-  const explicit = params.explicit_emotions;
-  if (!Array.isArray(explicit) || explicit.some((e) => typeof e !== 'string' || e === '')) {
-    fail('params.explicit_emotions', 'an array of emotion names', explicit);
-  }
-  const names = explicit as string[];
+  const names = params.explicit_emotions;
   const dup = names.find((n, i) => names.findIndex((m) => m.toLowerCase() === n.toLowerCase()) !== i);
   if (dup !== undefined) fail('params.explicit_emotions', 'distinct names', `"${dup}" twice`);
   const def = params.default_emotion;
-  if (!Array.isArray(def) || def.some((x) => typeof x !== 'number' || !Number.isFinite(x))) {
-    fail('params.default_emotion', 'an array of numbers', def);
+  if (def.length !== names.length) {
+    fail('params.default_emotion', `as long as params.explicit_emotions (${names.length})`, describe(def));
   }
-  if ((def as number[]).length !== names.length) {
-    fail('params.default_emotion', `as long as params.explicit_emotions (${names.length})`, def);
-  }
+  const bufferLength = audio.buffer_len;
+  const bufferOffset = audio.buffer_ofs;
+  if (bufferOffset > bufferLength) fail('audio_params.buffer_ofs', `at most buffer_len (${bufferLength})`, describe(bufferOffset));
 
-  const bufferLength = int(audio, 'buffer_len', 'audio_params.buffer_len');
-  const bufferOffset = int(audio, 'buffer_ofs', 'audio_params.buffer_ofs', 0);
-  if (bufferOffset > bufferLength) fail('audio_params.buffer_ofs', `at most buffer_len (${bufferLength})`, bufferOffset);
-  const sampleRate = int(audio, 'samplerate', 'audio_params.samplerate');
-
-  const p = (key: string, min = 1) => int(params, key, `params.${key}`, min);
-  const implicitEmotionLength = p('implicit_emotion_len', 0);
-  const numShapesSkin = p('num_shapes_skin');
-  const numShapesTongue = p('num_shapes_tongue');
-  const numVertsSkin = p('num_verts_skin');
-  const numVertsTongue = p('num_verts_tongue');
-  const resultJawSize = p('result_jaw_size');
-  if (resultJawSize % 3 !== 0) fail('params.result_jaw_size', 'a multiple of 3 (jaw key points × xyz)', resultJawSize);
-  const resultEyesSize = p('result_eyes_size');
-
-  const known = [
-    'implicit_emotion_len',
-    'explicit_emotions',
-    'default_emotion',
-    'num_shapes_skin',
-    'num_shapes_tongue',
-    'num_verts_skin',
-    'num_verts_tongue',
-    'result_jaw_size',
-    'result_eyes_size',
-  ];
   for (const k of Object.keys(params))
-    if (!known.includes(k)) notes.push(`${file}: ignoring "params.${k}" (not read by the Audio2Face-3D SDK)`);
+    if (!Object.hasOwn(PARAMS, k)) notes.push(`${file}: ignoring "params.${k}" (not read by the Audio2Face-3D SDK)`);
 
-  const skin = { offset: 0, length: numShapesSkin };
-  const tongue = { offset: skin.length, length: numShapesTongue };
-  const jaw = { offset: tongue.offset + tongue.length, length: resultJawSize };
-  const eyes = { offset: jaw.offset + jaw.length, length: resultEyesSize };
+  const skin = { offset: 0, length: params.num_shapes_skin };
+  const tongue = { offset: skin.length, length: params.num_shapes_tongue };
+  const jaw = { offset: tongue.offset + tongue.length, length: params.result_jaw_size };
+  const eyes = { offset: jaw.offset + jaw.length, length: params.result_eyes_size };
   return {
-    id: { type: 'regression', actor: str(id, 'actor', 'id.actor'), version: str(id, 'version', 'id.version'), output: 'geometry' },
-    implicitEmotionLength,
+    id: { type: 'regression', actor: id.actor, version: id.version, output: 'geometry' },
+    implicitEmotionLength: params.implicit_emotion_len,
     explicitEmotions: names,
-    defaultEmotion: def as number[],
-    numShapesSkin,
-    numShapesTongue,
-    numVertsSkin,
-    numVertsTongue,
-    resultJawSize,
-    resultEyesSize,
-    audio: { bufferLength, bufferOffset, sampleRate },
-    emotionLength: implicitEmotionLength + names.length,
+    defaultEmotion: def,
+    numShapesSkin: params.num_shapes_skin,
+    numShapesTongue: params.num_shapes_tongue,
+    numVertsSkin: params.num_verts_skin,
+    numVertsTongue: params.num_verts_tongue,
+    resultJawSize: params.result_jaw_size,
+    resultEyesSize: params.result_eyes_size,
+    audio: { bufferLength, bufferOffset, sampleRate: audio.samplerate },
+    emotionLength: params.implicit_emotion_len + names.length,
     resultLength: eyes.offset + eyes.length,
     layout: { skin, tongue, jaw, eyes },
   };
