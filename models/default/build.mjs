@@ -384,7 +384,9 @@ function manifestFor(bytes, binSha, prototypeCount, design) {
     audio: { sampleRate: SAMPLE_RATE, bufferLength: BUFFER_LENGTH, bufferOffset: BUFFER_OFFSET, inputStrength: 1.0 },
     inputs: [{ name: 'input', type: 'float32', shape: ['batch', 1, BUFFER_LENGTH] }],
     outputs: [{ name: 'visemes', type: 'float32', shape: ['batch', 1, VISEMES.length] }],
-    postprocess: { kind: 'visemes', table: '../../templates/visemes/oculus-to-arkit.json' },
+    // The table lies beside pack.json in @a2f/default-model's assets/, where its build copies both
+    // (from templates/visemes and here), so the installed package is a whole pack.
+    postprocess: { kind: 'visemes', table: 'oculus-to-arkit.json' },
     provenance: {
       source: `npm ${HEADAUDIO.package}@${HEADAUDIO.version}, file ${HEADAUDIO.modelFile}`,
       sourceSha256: binSha,

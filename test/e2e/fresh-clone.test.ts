@@ -106,7 +106,7 @@ describe('a fresh clone, as a newcomer types it', () => {
     const r = await sh('npx', ['a2f'], clone);
     expect(r.code).toBe(2);
     expect(npmWarnings(r)).toEqual([]);
-    for (const cmd of ['run', 'watch', 'demo', 'inspect', 'models', 'bench']) {
+    for (const cmd of ['run', 'watch', 'demo', 'inspect', 'models']) {
       expect(r.stdout).toMatch(new RegExp(`^ {2}a2f ${cmd}\\b[^\\n]*?\\s{2,}\\S.{10,}$`, 'm'));
     }
   });
@@ -118,7 +118,6 @@ describe('a fresh clone, as a newcomer types it', () => {
       ['demo'],
       ['inspect'],
       ['watch'],
-      ['bench'],
       ['models'],
       ['models', 'list'],
       ['models', 'pull'],

@@ -8,7 +8,6 @@ import { expandAudioArgs } from './inputs.js';
 import { DEFAULT_PACKS_DIR, modelsInspect, modelsList, modelsPull, modelsVerify } from './commands/models.js';
 import { INSPECT_SETTINGS, settingOptions, settingsFromArgs } from './setting-options.js';
 import { watchCommand, watchOptions } from './commands/watch.js';
-import { benchCommand, benchOptions } from './commands/bench.js';
 
 /** Exit codes: 0 all lines written, 1 some line failed (others kept), 2 bad usage or settings. */
 export async function main(argv: string[]): Promise<number> {
@@ -114,18 +113,19 @@ export async function main(argv: string[]): Promise<number> {
             code = await modelsInspect(a.dir, { json: a.json as boolean, network: a.network, ...knownOpt(a) });
           },
         )
-        .option('packs-dir', { type: 'string', default: DEFAULT_PACKS_DIR, describe: 'where packs are installed' })
-        .option('known-packs', { type: 'string', describe: 'known-packs JSON to use instead of models/nvidia/packs.json' })
+        .option('packs-dir', {
+          type: 'string',
+          default: DEFAULT_PACKS_DIR,
+          describe: 'where packs are installed (relative to the working folder)',
+        })
+        .option('known-packs', { type: 'string', describe: 'known-packs JSON to use instead of the one a2f ships' })
         .option('json', { type: 'boolean', default: false, describe: 'print JSON on stdout' })
         .demandCommand(1, 'Name an action: list, pull, verify or inspect.'),
     )
     .command('watch [inbox]', 'Service: every audio file dropped in a folder becomes its layer, once', watchOptions, async (a) => {
       code = await watchCommand(a);
     })
-    .command('bench', 'Measure this machine: roofline, network speed, end to end, memory', benchOptions, async (a) => {
-      code = await benchCommand(a);
-    })
-    .demandCommand(1, 'Name a command: run, watch, demo, inspect, models or bench.')
+    .demandCommand(1, 'Name a command: run, watch, demo, inspect or models.')
     .strict()
     // main() returns the exit code; the bin sets it, so tests and embedders keep their process.
     .exitProcess(false)
@@ -150,7 +150,7 @@ export async function main(argv: string[]): Promise<number> {
   return code;
 }
 
-const COMMANDS = ['run', 'demo', 'inspect', 'models', 'watch', 'bench'];
+const COMMANDS = ['run', 'demo', 'inspect', 'models', 'watch'];
 /** `a2f run` takes every job setting and its own (fail fast, clobber), all from the settings table. */
 const RUN_SETTINGS = [...namesOf('job'), ...namesOf('run')];
 

@@ -2,8 +2,10 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { SAMPLES_DIR } from '@a2f/pipeline';
 import { main } from '../src/index.js';
+
+// The repository's samples (tests may read the repository; shipped code carries its own assets).
+const SAMPLES_DIR = path.resolve(import.meta.dirname, '../../../samples');
 
 function capture() {
   const err: string[] = [];

@@ -10,7 +10,6 @@ import {
   processLines,
   resolveSettings,
   resolveWatchSettings,
-  SAMPLES_DIR,
   SETTINGS,
   type SettingSpec,
 } from '@a2f/pipeline';
@@ -20,6 +19,9 @@ import yargs from 'yargs';
 import { fatalError } from '../src/fatal.js';
 import { main } from '../src/index.js';
 import { helpText, settingOptions, settingsFromArgs } from '../src/setting-options.js';
+
+// The repository's samples (tests may read the repository; shipped code carries its own assets).
+const SAMPLES_DIR = path.resolve(import.meta.dirname, '../../../samples');
 
 const CHARACTER = path.join(SAMPLES_DIR, 'character', 'face.usda');
 const LINE = path.join(SAMPLES_DIR, 'dialogue', 'line02_papa.wav');

@@ -5,8 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { registerKind, registerNamedPack } from '@a2f/inference';
 import { visemesKind } from './kind.js';
 
-/** The folder of the embedded model (pack.json, model.onnx, the viseme table). */
-export const DEFAULT_PACK_DIR = fileURLToPath(new URL('../../../models/default/', import.meta.url));
+/**
+ * The folder of the embedded model (pack.json, model.onnx, the viseme table): the package's assets/,
+ * copied in by its build from the repository's models/default and templates/visemes, so an installed
+ * package carries them (docs/architecture.md). Same depth from src/ and dist/.
+ */
+export const DEFAULT_PACK_DIR = fileURLToPath(new URL('../assets/', import.meta.url));
 
 registerKind('visemes', visemesKind);
 registerNamedPack('default', DEFAULT_PACK_DIR);

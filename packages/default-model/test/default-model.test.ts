@@ -12,6 +12,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelCurve, parseFps, type FaceAnimation, type Provenance } from '@a2f/animation';
 import { VISEMES, parseVisemeTable, visemesToFace } from '../src/visemes.js';
+import { DEFAULT_PACK_DIR } from '../src/index.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const modelDir = join(root, 'models/default');
@@ -164,13 +165,13 @@ describe('default model build', () => {
       audio: { sampleRate: 16000, bufferLength: WINDOW, bufferOffset: OFFSET, inputStrength: 1 },
       inputs: [{ name: 'input', type: 'float32', shape: ['batch', 1, WINDOW] }],
       outputs: [{ name: 'visemes', type: 'float32', shape: ['batch', 1, V] }],
-      postprocess: { kind: 'visemes', table: '../../templates/visemes/oculus-to-arkit.json' },
+      postprocess: { kind: 'visemes', table: 'oculus-to-arkit.json' },
     });
     expect(pack.provenance.outputOrder).toEqual([...VISEMES]);
     expect(session.inputNames).toEqual(['input']);
     expect(session.outputNames).toEqual(['visemes']);
-    // the table the manifest points at exists and parses
-    const tablePath = join(modelDir, pack.postprocess.table);
+    // the table the manifest points at exists and parses where the build puts both: the package's assets/
+    const tablePath = join(DEFAULT_PACK_DIR, pack.postprocess.table);
     parseVisemeTable(JSON.parse(readFileSync(tablePath, 'utf8')), tablePath);
   });
 

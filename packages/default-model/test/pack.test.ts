@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createInferenceEngine, loadModelPack } from '@a2f/inference';
@@ -45,8 +45,19 @@ describe('loadModelPack', () => {
     expect((await loadModelPack(manifest)).id).toBe('test-p0');
   });
 
-  it("resolves 'default' to the repository's models/default", () => {
-    expect(DEFAULT_PACK_DIR).toBe(path.resolve(import.meta.dirname, '../../../models/default') + path.sep);
+  it("resolves 'default' to the package's own assets/, a copy of models/default and its viseme table", async () => {
+    expect(DEFAULT_PACK_DIR).toBe(path.resolve(import.meta.dirname, '../assets') + path.sep);
+    const p = await loadModelPack('default');
+    expect(path.resolve(p.dir)).toBe(path.resolve(DEFAULT_PACK_DIR));
+    expect(p.postprocess.config).toMatchObject({ table: path.join(DEFAULT_PACK_DIR, 'oculus-to-arkit.json') });
+    const source = (f: string) => readFileSync(path.resolve(import.meta.dirname, '../../..', f));
+    for (const [copy, original] of [
+      ['model.onnx', 'models/default/model.onnx'],
+      ['pack.json', 'models/default/pack.json'],
+      ['oculus-to-arkit.json', 'templates/visemes/oculus-to-arkit.json'],
+    ]) {
+      expect(Buffer.compare(readFileSync(path.join(DEFAULT_PACK_DIR, copy)), source(original)), copy).toBe(0);
+    }
   });
 
   it('finds the audio input among several by its window width (the v2.3 layout adds emotion)', async () => {

@@ -35,7 +35,7 @@ export interface RunOptions {
   onProgress?(done: number, total: number): void;
 }
 
-// Per-frame cost is flat from batch ~4 up on CPU (a2f bench: within ~5 % from 4 to 32 on the
+// Per-frame cost is flat from batch ~4 up on CPU (npm run bench: within ~5 % from 4 to 32 on the
 // v2.3-shaped network), while each frame of batch costs a worker ~13 MB of activations; 8 keeps
 // per-run overheads small for tiny networks without holding hundreds of MB per worker.
 export const DEFAULT_BATCH_SIZE = 8;

@@ -19,7 +19,7 @@ export interface PoolPlan {
 }
 
 // Separate sessions run separate batches with no synchronisation, while ORT's intra-op threads
-// split every operator and wait for each other: on the v2.3-shaped network (a2f bench, 2 cores)
+// split every operator and wait for each other: on the v2.3-shaped network (npm run bench, 2 cores)
 // two 1-thread workers reach 1.7× the frames/s of one 2-thread worker, which spends ~40 % more
 // CPU per frame. Each session holds its weights and activations (~135 MB + ~13 MB per frame of
 // batch for v2.3), so beyond 4 workers the cores go to intra-op threads instead.

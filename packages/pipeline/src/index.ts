@@ -36,7 +36,7 @@ export type { OutputDirOptions } from './output-dir.js';
 export type { TextSink } from './atomic.js';
 export { JobError, summarizeError } from './errors.js';
 export type { ErrorSummary } from './errors.js';
-export { TOOL, REPO_ROOT, TEMPLATES_DIR, SAMPLES_DIR } from './tool.js';
+export { TOOL } from './tool.js';
 export { readSidecar, parseSidecar, sidecarPath, sidecarEmotionKeys, SIDECAR_SUFFIX, SIDECAR_FIELDS } from './sidecar.js';
 export type { LineSidecar, SidecarEmotion } from './sidecar.js';
 export {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { JobError } from './errors.js';
 import { fileStem, safeFileName } from './names.js';
 import { makeDirs } from './output-dir.js';
-import { TEMPLATES_DIR } from './tool.js';
+import { ASSETS_DIR } from './tool.js';
 
 /**
  * Output path templates: where a line's layer, report and error file go under the output root.
@@ -35,7 +35,7 @@ export type OutputPathVars = Readonly<Record<OutputPathVariable, string>>;
 /** Variables that may span several folders; every other value must be one path segment. */
 const MULTI_SEGMENT: ReadonlySet<string> = new Set(['dir']);
 
-export const PATH_TEMPLATES_DIR = path.join(TEMPLATES_DIR, 'paths');
+export const PATH_TEMPLATES_DIR = path.join(ASSETS_DIR, 'paths');
 export const DEFAULT_PATH_TEMPLATE = 'default';
 
 /** Default shot pattern: the first folder of the path relative to the watch folder. */

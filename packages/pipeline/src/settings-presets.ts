@@ -4,9 +4,9 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseBindingPreset, type BindingPreset } from '@a2f/animation';
 import { JobError } from './errors.js';
-import { TEMPLATES_DIR } from './tool.js';
+import { ASSETS_DIR } from './tool.js';
 
-export const PRESETS_DIR = path.join(TEMPLATES_DIR, 'bindings');
+export const PRESETS_DIR = path.join(ASSETS_DIR, 'bindings');
 
 export function presetNames(): string[] {
   return existsSync(PRESETS_DIR)

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -7,7 +6,9 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 /** Recorded in every layer's provenance. */
 export const TOOL = Object.freeze({ name: 'a2f', version: pkg.version });
 
-/** The repository's top-level folders (same depth from src/ and dist/). */
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const TEMPLATES_DIR = path.join(REPO_ROOT, 'templates');
-export const SAMPLES_DIR = path.join(REPO_ROOT, 'samples');
+/**
+ * The package's own assets (binding presets, path templates), copied in by its build from the
+ * repository's templates/ so that an installed package carries them (docs/architecture.md). This
+ * module lies at the top of src/ and of dist/, one level below the package folder.
+ */
+export const ASSETS_DIR = fileURLToPath(new URL('../assets/', import.meta.url));

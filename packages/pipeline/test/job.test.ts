@@ -4,7 +4,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '@a2f/audio';
 import { parseUsda } from '@a2f/usd';
-import { JobContext, SAMPLES_DIR, processLines, type LineSuccess } from '../src/index.js';
+import { JobContext, processLines, type LineSuccess } from '../src/index.js';
+
+// The repository's samples (tests may read the repository; shipped code carries its own assets).
+const SAMPLES_DIR = path.resolve(import.meta.dirname, '../../../samples');
 
 const CHARACTER = path.join(SAMPLES_DIR, 'character', 'face.usda');
 const work = mkdtempSync(path.join(os.tmpdir(), 'a2f-job-'));

@@ -4,16 +4,10 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '@a2f/audio';
 import { makeMiniPack } from '../../../models/nvidia/make-mini-pack.mjs';
-import {
-  JobContext,
-  SAMPLES_DIR,
-  parseSidecar,
-  processLines,
-  readSidecar,
-  sidecarEmotionKeys,
-  sidecarPath,
-  type LineSuccess,
-} from '../src/index.js';
+import { JobContext, parseSidecar, processLines, readSidecar, sidecarEmotionKeys, sidecarPath, type LineSuccess } from '../src/index.js';
+
+// The repository's samples (tests may read the repository; shipped code carries its own assets).
+const SAMPLES_DIR = path.resolve(import.meta.dirname, '../../../samples');
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'a2f-sidecar-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

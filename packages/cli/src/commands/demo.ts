@@ -1,11 +1,8 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { SAMPLES_DIR } from '@a2f/pipeline';
 import { AUDIO_EXTENSIONS } from '@a2f/audio';
+import { SAMPLE_CHARACTER, SAMPLE_DIALOGUE } from '../assets.js';
 import { runBatch } from './run.js';
-
-export const SAMPLE_CHARACTER = path.join(SAMPLES_DIR, 'character', 'face.usda');
-export const SAMPLE_DIALOGUE = path.join(SAMPLES_DIR, 'dialogue');
 
 export function sampleLines(): string[] {
   return readdirSync(SAMPLE_DIALOGUE)

@@ -9,17 +9,21 @@ import {
   type PackInspection,
   type VerifyReport,
 } from '@a2f/nvidia';
-import { checkOutputDir, REPO_ROOT } from '@a2f/pipeline';
+import { checkOutputDir } from '@a2f/pipeline';
 import { ProgressBar } from '../progress.js';
 import { fatalError } from '../fatal.js';
 import { shownPath } from '../shown-path.js';
 
-/** Where `a2f models pull` installs packs and `list` looks: git-ignored, beside the default model. */
-export const DEFAULT_PACKS_DIR = path.join(REPO_ROOT, 'models', 'packs');
+/**
+ * Where `a2f models pull` installs packs and `list` looks, under the folder it runs in: an installed
+ * CLI has no repository to keep them in, and run from a clone's top folder it is the git-ignored
+ * models/packs the README names.
+ */
+export const DEFAULT_PACKS_DIR = path.join('models', 'packs');
 
 export interface ModelsOptions {
   readonly json: boolean;
-  /** a known-packs JSON other than models/nvidia/packs.json (a mirror's revisions, say) */
+  /** a known-packs JSON other than the one @a2f/nvidia ships (a mirror's revisions, say) */
   readonly knownPacksFile?: string;
 }
 

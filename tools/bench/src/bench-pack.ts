@@ -5,8 +5,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { REPO_ROOT } from '@a2f/pipeline';
-import { makeBenchPack, REFERENCE, type GraphCost } from '../../../../models/bench/make-bench-network.mjs';
+import { makeBenchPack, REFERENCE, type GraphCost } from '../../../models/bench/make-bench-network.mjs';
+import { REPO_ROOT } from './repo.js';
 
 /** Every file whose change changes the pack's bytes. */
 const GENERATOR_FILES = [
@@ -15,7 +15,7 @@ const GENERATOR_FILES = [
   'nvidia/make-mini-pack.mjs',
   'nvidia/npz-writer.mjs',
   'lib/onnx.mjs',
-].map((f) => fileURLToPath(new URL(`../../../../models/${f}`, import.meta.url)));
+].map((f) => fileURLToPath(new URL(`../../../models/${f}`, import.meta.url)));
 
 const STAMP = 'bench-pack.json';
 

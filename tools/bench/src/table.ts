@@ -1,4 +1,4 @@
-// `a2f bench` as text: the Markdown the README's Performance section shows (it reads well enough in
+// The bench report as text: the Markdown the README's Performance section shows (it reads well enough in
 // a terminal too). Every claim in it is computed from the report; a refused or missing figure is
 // printed as "—" with its reason, never as a number.
 import type { BenchReport, ThroughputPoint, TargetResult } from './report.js';

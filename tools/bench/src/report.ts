@@ -1,4 +1,4 @@
-// The shape of `a2f bench --json`: every figure the benchmark measures, with the settings it was
+// The shape of `npm run bench -- --json`: every figure the benchmark measures, with the settings it was
 // measured under, so two runs can be compared field by field. A figure that failed its guard
 // (guards.ts) is null, with the reason beside it and in `notes`.
 import type { CpuCeiling } from './ceiling.js';

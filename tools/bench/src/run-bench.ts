@@ -7,8 +7,8 @@ import path from 'node:path';
 import { DEFAULT_BATCH_SIZE, planPool, type ModelPack } from '@a2f/inference';
 import { loadModelPack } from '@a2f/pipeline';
 import { loadNvidiaPack } from '@a2f/nvidia';
-import { SAMPLES_DIR } from '@a2f/pipeline';
 import { ensureBenchPack } from './bench-pack.js';
+import { SAMPLES_DIR } from './repo.js';
 import { readCpuCeiling } from './ceiling.js';
 import { seconds } from './clock.js';
 import { writeDialogueWav } from './dialogue.js';
@@ -42,7 +42,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
   const plan = benchPlan(opts, cores);
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'a2f-bench-'));
   try {
-    log(`a2f bench${plan.quick ? ' --quick' : ''}: ${cores} cores, device ${plan.device}, load average ${loadStart.toFixed(2)}`);
+    log(`bench${plan.quick ? ' --quick' : ''}: ${cores} cores, device ${plan.device}, load average ${loadStart.toFixed(2)}`);
     // The network and roofline run on the device; the CPU's ceiling bounds only a CPU.
     const ceiling = plan.device === 'cpu' ? readCpuCeiling(cores) : null;
     log(

@@ -1,11 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
-import { REPO_ROOT } from '@a2f/pipeline';
-import { runBench } from '../bench/run-bench.js';
-import { markdownReport } from '../bench/table.js';
+import { REPO_ROOT } from './repo.js';
+import { runBench } from './run-bench.js';
+import { markdownReport } from './table.js';
 
-/** `a2f bench`'s options; cli.ts registers the command with this builder. */
+/** `npm run bench`'s options (bin.ts parses them). */
 export const benchOptions = (y: Argv) =>
   y
     .option('quick', { type: 'boolean', default: false, describe: 'every measurement, briefly (seconds, not minutes; figures are rough)' })

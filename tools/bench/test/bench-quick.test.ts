@@ -1,10 +1,21 @@
-// `a2f bench --quick --json` through the real, built CLI: every measurement runs (briefly) and the
+// `npm run bench -- --quick --json` through the real, built bench: every measurement runs (briefly) and the
 // report carries every figure. Nothing here is about speed: timings are the machine's business,
 // and the suite shares its cores with whatever else runs. What is checked is that no figure is
 // impossible: over the machine's ceiling, a share above 100 %, a rate from a sliver of time, or a
 // 60-minute peak that no 60-minute line measured.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './helpers.js';
+
+const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+
+/** Runs the built bench as `npm run bench` does, to its end (a failing exit is a result, not an error). */
+const runBench = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+  new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
 
 interface Sample {
   seconds: number;
@@ -66,13 +77,13 @@ interface Report {
 const finite = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x);
 const positive = (x: unknown): boolean => finite(x) && (x as number) > 0;
 
-describe('a2f bench --quick --json', () => {
+describe('npm run bench -- --quick --json', () => {
   let report: Report;
   let code: number;
   let stderr: string;
 
   beforeAll(async () => {
-    const r = await runCli(['bench', '--quick', '--json']);
+    const r = await runBench(['--quick', '--json']);
     code = r.code;
     stderr = r.stderr;
     report = JSON.parse(r.stdout) as Report;

@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInferenceEngine, type ModelPack } from '@a2f/inference';
-import { GraphBuilder } from '../../../../models/lib/onnx.mjs';
+import { GraphBuilder } from '../../../models/lib/onnx.mjs';
 import type { CpuCeiling } from './ceiling.js';
 import { perSecond, repeatFor, underCeiling } from './guards.js';
 import type { BenchPlan } from './plan.js';

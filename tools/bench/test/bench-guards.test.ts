@@ -1,13 +1,13 @@
 // The bench's guards: what keeps an impossible or extrapolated figure out of its report. Values in,
 // verdicts out; nothing here times anything.
 import { describe, expect, it } from 'vitest';
-import { cpuCeiling } from '../src/bench/ceiling.js';
-import { MIN_SAMPLE_SECONDS, perSecond, repeatFor, repeatForSync, share, stageSplit, underCeiling } from '../src/bench/guards.js';
-import { peakAt } from '../src/bench/memory.js';
-import type { BenchReport, ThroughputPoint } from '../src/bench/report.js';
-import { markdownReport } from '../src/bench/table.js';
-import { evaluateTargets, notesOf } from '../src/bench/targets.js';
-import { withRoofline } from '../src/bench/throughput.js';
+import { cpuCeiling } from '../src/ceiling.js';
+import { MIN_SAMPLE_SECONDS, perSecond, repeatFor, repeatForSync, share, stageSplit, underCeiling } from '../src/guards.js';
+import { peakAt } from '../src/memory.js';
+import type { BenchReport, ThroughputPoint } from '../src/report.js';
+import { markdownReport } from '../src/table.js';
+import { evaluateTargets, notesOf } from '../src/targets.js';
+import { withRoofline } from '../src/throughput.js';
 
 const XEON = 'model name\t: Intel(R) Xeon(R) Processor\ncpu MHz\t\t: 2100.000\nflags\t\t: fpu sse sse2 avx fma avx2 avx512f avx512dq\n';
 const ceiling = cpuCeiling({ cores: 2, cpuinfo: XEON, maxFreqKHz: null });
