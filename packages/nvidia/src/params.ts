@@ -4,7 +4,7 @@
  * ranges, and validating parsers. Reference: a2f-v2.3-model.md §4.7 (defaults/ranges are the SDK
  * validators in `audio2face/internal/animator.h`), §5.2 (solver config keys), §3.4 (source_shot).
  */
-import { checkJson, describe, expects, jsonObject } from '@a2f/base';
+import { checkJson, expects, jsonObject } from '@a2f/base';
 import { InferenceError } from '@a2f/inference';
 import * as v from 'valibot';
 
@@ -221,7 +221,7 @@ export function applyOverrides(params: FaceParams, overrides: Readonly<Record<st
     out[key] = checkJson(
       PARAM_SCHEMAS[key as FaceParamKey],
       input,
-      (i) => new ParamError('BAD_OPTION', origin, `"${key}" is ${describe(value)}, expected ${i.expected}`, i.fix),
+      (i) => new ParamError('BAD_OPTION', origin, `"${key}" is ${i.foundText}, expected ${i.expected}`, i.fix),
     );
   }
   return out as unknown as FaceParams;
