@@ -1,8 +1,9 @@
 // `a2f run` and `a2f watch` options come from pipeline's settings table, and their values are
 // checked there: a library caller and the CLI get the same defaults and the same errors.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   type JobSettingsInput,
   namesOf,
@@ -92,6 +93,27 @@ describe('run and watch options from the settings table', () => {
     expect(squash((await cli(['watch', '--help'])).out)).toMatch(
       new RegExp(`--concurrency ${helpText(SETTINGS.concurrency)} \\[number\\] \\[default: ${SETTINGS.concurrency.default}\\]`),
     );
+  });
+
+  it("the README's watch option table shows the table's defaults", () => {
+    const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
+    const byFlag = new Map(WATCH.map((n) => [(SETTINGS[n] as SettingSpec).flag, SETTINGS[n] as SettingSpec]));
+    let compared = 0;
+    for (const row of readme.split('\n').filter((l) => /^\| `--/.test(l))) {
+      const [option = '', shown = ''] = row.split('|').slice(1, 3);
+      const flags = [...option.matchAll(/`--([a-z-]+)/g)].map((m) => m[1]!);
+      const values = shown.split(',').map((d) => d.trim());
+      flags.forEach((flag, i) => {
+        const spec = byFlag.get(flag);
+        const value = values.length === flags.length ? values[i] : i === 0 ? values[0] : undefined;
+        if (!spec || spec.default === undefined || value === undefined) return;
+        if (value === 'off') expect(spec.default, flag).toBe(false);
+        else if (/^`[^`]*`$/.test(value)) expect(String(spec.default), flag).toBe(value.slice(1, -1));
+        else return;
+        compared++;
+      });
+    }
+    expect(compared).toBeGreaterThanOrEqual(10);
   });
 
   it('parses to what the library resolves with nothing given, so a table default moves both (and the watch key with them)', () => {
