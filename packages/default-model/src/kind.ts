@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { describe } from '@a2f/base';
+import { checkJson, describe, expects, jsonObject, readJsonFile } from '@a2f/base';
 import { InferenceError, rowWidth, type ModelPack, type PostprocessKind } from '@a2f/inference';
+import * as v from 'valibot';
 import { VISEME_CHANNELS, VISEME_JOINTS, VISEMES, parseVisemeTable, visemesToFace } from './visemes.js';
 
 interface VisemesConfig {
@@ -14,23 +15,29 @@ interface VisemesConfig {
   readonly output: string;
 }
 
-const KEYS = ['kind', 'table', 'output'];
+/** The visemes `postprocess` block of a pack.json; the output name is checked against the network's outputs after it. */
+const BLOCK = jsonObject({
+  kind: v.string(),
+  table: expects(
+    v.pipe(v.string(), v.nonEmpty()),
+    'the path of a viseme table JSON',
+    'Point it at templates/visemes/oculus-to-arkit.json or a copy.',
+  ),
+  output: v.optional(expects(v.string(), 'the name of an output', 'Correct the output name.')),
+});
 
 /** `'visemes'`: a network emitting Oculus viseme activations, mapped to ARKit shapes and jaw/eye joints by a table. */
 export const visemesKind: PostprocessKind = {
-  validate(block, { file, dir, outputs }) {
+  validate(json, { file, dir, outputs }) {
     const field = (name: string, problem: string, fix: string): never => {
       throw new InferenceError('PACK_FIELD', file, `"postprocess.${name}" ${problem}`, fix);
     };
-    const extra = Object.keys(block).find((k) => !KEYS.includes(k));
-    if (extra !== undefined) field(extra, 'is not a field of the visemes post-processing', `Remove it; known fields: ${KEYS.join(', ')}.`);
-    if (typeof block.table !== 'string' || block.table === '')
-      field(
-        'table',
-        `must be the path of a viseme table JSON, found ${describe(block.table)}`,
-        'Point it at templates/visemes/oculus-to-arkit.json or a copy.',
-      );
-    const tableRef = block.table as string;
+    const block = checkJson(BLOCK, json, (i) =>
+      i.unknownKey
+        ? new InferenceError('PACK_FIELD', file, `"postprocess.${i.field}" is not a field of the visemes post-processing`, i.fix)
+        : new InferenceError('PACK_FIELD', file, `"postprocess.${i.field}" must be ${i.expected}, found ${i.foundText}`, i.fix),
+    );
+    const tableRef = block.table;
     const table = path.resolve(dir, tableRef);
     if (!existsSync(table))
       field(
@@ -41,14 +48,14 @@ export const visemesKind: PostprocessKind = {
 
     let output: string;
     if (block.output !== undefined) {
-      if (typeof block.output !== 'string' || !outputs.some((o) => o.name === block.output)) {
+      if (!outputs.some((o) => o.name === block.output)) {
         field(
           'output',
           `must name one of the outputs (${outputs.map((o) => o.name).join(', ')}), found ${describe(block.output)}`,
           'Correct the output name.',
         );
       }
-      output = block.output as string;
+      output = block.output;
     } else if (outputs.length === 1) {
       output = outputs[0].name;
     } else {
@@ -75,28 +82,16 @@ export const visemesKind: PostprocessKind = {
 
   async prepare(pack: ModelPack) {
     const { table: file, output } = pack.postprocess.config as unknown as VisemesConfig;
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new InferenceError(
-        'PACK_NOT_FOUND',
-        file,
-        `viseme table of ${pack.manifestPath} cannot be read (${(err as Error).message})`,
-        'Restore the table or correct "postprocess.table".',
-      );
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (err) {
-      throw new InferenceError(
-        'PACK_JSON',
-        file,
-        `is not valid JSON (${(err as Error).message})`,
-        'Fix the JSON syntax of the viseme table.',
-      );
-    }
+    const { json, text } = readJsonFile(file, (f) =>
+      f.reason === 'syntax'
+        ? new InferenceError('PACK_JSON', file, f.problem, 'Fix the JSON syntax of the viseme table.')
+        : new InferenceError(
+            'PACK_NOT_FOUND',
+            file,
+            `viseme table of ${pack.manifestPath} ${f.problem}`,
+            'Restore the table or correct "postprocess.table".',
+          ),
+    );
     const parsed = parseVisemeTable(json, file);
     const sha256 = createHash('sha256').update(text).digest('hex');
     return {

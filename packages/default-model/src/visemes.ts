@@ -13,6 +13,9 @@ import {
   smoothColumns,
 } from '@a2f/animation';
 import type { FaceAnimation, Provenance, Rational } from '@a2f/animation';
+import { checkJson, expects, type JsonIssue, jsonObject } from '@a2f/base';
+import { InferenceError } from '@a2f/inference';
+import * as v from 'valibot';
 
 /** The 15 Oculus visemes the default model emits, in output order. */
 export const VISEMES = ['sil', 'PP', 'FF', 'TH', 'DD', 'kk', 'CH', 'SS', 'nn', 'RR', 'aa', 'E', 'I', 'O', 'U'] as const;
@@ -129,47 +132,51 @@ export function visemesToFace(visemes: Float32Array, frameCount: number, opts: V
   return anim;
 }
 
-const TABLE_KEYS = new Set(['visemes', 'jawOpenDegrees', 'smoothingHalfLife', 'description', 'reference', 'format']);
+const weight = expects(v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(1)), 'a number in [0, 1]');
+const ROW = jsonObject(Object.fromEntries(ARKIT_BLENDSHAPES.map((name) => [name, v.optional(weight)])), 'an object');
+const TABLE_KEYS = ['visemes', 'jawOpenDegrees', 'smoothingHalfLife', 'description', 'reference', 'format'];
+const TABLE = jsonObject({
+  jawOpenDegrees: expects(v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(90)), 'a number of degrees in [0, 90]'),
+  smoothingHalfLife: expects(
+    v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(10)),
+    'a number of seconds in [0, 10] (0 = no smoothing)',
+  ),
+  visemes: jsonObject(Object.fromEntries(VISEMES.map((name) => [name, ROW])), 'an object'),
+  description: v.optional(v.unknown()),
+  reference: v.optional(v.unknown()),
+  format: v.optional(v.unknown()),
+});
+
+/** What is wrong at a place in the table, worded for a table author. */
+function tableProblem(i: JsonIssue): string {
+  const at = `"${i.field}"`;
+  if (i.keys.length === 0) return `not a JSON object, found ${i.foundText}`;
+  if (i.unknownKey) {
+    if (i.keys.length === 1) return `unknown key ${at} (allowed: ${TABLE_KEYS.join(', ')})`;
+    if (i.keys.length === 2) return `${at} is not an Oculus viseme (use ${VISEMES.join(', ')})`;
+    return `${at} is not an ARKit blendshape name (lowerCamelCase, e.g. jawOpen, mouthPucker)`;
+  }
+  if (i.missing && i.keys[0] === 'visemes' && i.keys.length === 2) return `${at} is missing (give every viseme a row; {} means neutral)`;
+  return `${at} must be ${i.expected}, found ${i.foundText}`;
+}
 
 /** Validates a viseme table read from JSON; `origin` names the file in errors. */
 export function parseVisemeTable(json: unknown, origin: string): VisemeTable {
-  const fail = (why: string): never => {
-    throw new Error(
-      `${origin}: invalid viseme table: ${why}. Expected {"visemes": {${VISEMES.map((v) => `"${v}"`).join(', ')}: {arkitName: weight 0..1}}, ` +
-        '"jawOpenDegrees": number, "smoothingHalfLife": seconds} (see templates/visemes/README.md)',
-    );
-  };
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return fail('not a JSON object');
-  const o = json as Record<string, unknown>;
-  for (const key of Object.keys(o)) if (!TABLE_KEYS.has(key)) fail(`unknown key "${key}" (allowed: ${[...TABLE_KEYS].join(', ')})`);
-
-  const jawOpenDegrees = o.jawOpenDegrees;
-  if (typeof jawOpenDegrees !== 'number' || !Number.isFinite(jawOpenDegrees) || jawOpenDegrees < 0 || jawOpenDegrees > 90) {
-    fail('"jawOpenDegrees" must be a number of degrees in [0, 90]');
-  }
-  const smoothingHalfLife = o.smoothingHalfLife;
-  if (typeof smoothingHalfLife !== 'number' || !Number.isFinite(smoothingHalfLife) || smoothingHalfLife < 0 || smoothingHalfLife > 10) {
-    fail('"smoothingHalfLife" must be a number of seconds in [0, 10] (0 = no smoothing)');
-  }
-
-  const rows = o.visemes;
-  if (typeof rows !== 'object' || rows === null || Array.isArray(rows)) return fail('"visemes" must be an object');
-  const known = new Set<string>(VISEMES);
-  for (const v of Object.keys(rows)) if (!known.has(v)) fail(`"visemes.${v}" is not an Oculus viseme (use ${VISEMES.join(', ')})`);
+  const table = checkJson(
+    TABLE,
+    json,
+    (i) =>
+      new InferenceError(
+        'PACK_FIELD',
+        origin,
+        `invalid viseme table: ${tableProblem(i)}`,
+        `Expected {"visemes": {${VISEMES.map((name) => `"${name}"`).join(', ')}: {arkitName: weight 0..1}}, ` +
+          '"jawOpenDegrees": number, "smoothingHalfLife": seconds} (see templates/visemes/README.md)',
+      ),
+  );
   const visemes: Record<string, Record<string, number>> = {};
-  for (const v of VISEMES) {
-    const row = (rows as Record<string, unknown>)[v];
-    if (row === undefined) fail(`"visemes.${v}" is missing (give every viseme a row; {} means neutral)`);
-    if (typeof row !== 'object' || row === null || Array.isArray(row)) fail(`"visemes.${v}" must be an object`);
-    const out: Record<string, number> = {};
-    for (const [name, weight] of Object.entries(row as object)) {
-      if (!ARKIT_INDEX.has(name))
-        fail(`"visemes.${v}.${name}" is not an ARKit blendshape name (lowerCamelCase, e.g. jawOpen, mouthPucker)`);
-      if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0 || weight > 1)
-        fail(`"visemes.${v}.${name}" must be a number in [0, 1]`);
-      out[name] = weight as number;
-    }
-    visemes[v] = out;
+  for (const name of VISEMES) {
+    visemes[name] = Object.fromEntries(Object.entries(table.visemes[name]).filter((e): e is [string, number] => typeof e[1] === 'number'));
   }
-  return { visemes, jawOpenDegrees: jawOpenDegrees as number, smoothingHalfLife: smoothingHalfLife as number };
+  return { visemes, jawOpenDegrees: table.jawOpenDegrees, smoothingHalfLife: table.smoothingHalfLife };
 }

@@ -1,13 +1,14 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createInferenceEngine, loadModelPack } from '@a2f/inference';
 import { DEFAULT_PACK_DIR } from '../src/index.js';
 // Both families registered, as the pipeline loads models: a model.json folder is read as NVIDIA's.
 import '@a2f/nvidia';
-import { probeNetwork, rejection, sha256, tempDir, visemeShapedNetwork, writePack } from '@a2f/test-utils';
+import { probeNetwork, rejection, removeTempDirs, sha256, tempDir, visemeShapedNetwork, writePack } from '@a2f/test-utils';
 
-const root = tempDir();
+const root = tempDir('default-model');
+afterAll(removeTempDirs);
 let counter = 0;
 /** A pack with one manifest edit; returns its folder and manifest path. */
 function pack(edit: (m: Record<string, any>) => void = () => {}, network?: Uint8Array): { dir: string; manifest: string } {
@@ -204,6 +205,13 @@ describe('loadModelPack', () => {
         m.outputs[0].shape = ['batch', 1, 52];
       },
       /output "visemes" has 52 values per frame .* needs 15/,
+    ],
+    [
+      'a viseme table that is not a path',
+      (m) => {
+        m.postprocess.table = 3;
+      },
+      /"postprocess\.table" must be the path of a viseme table JSON, found number 3\. Point it at templates\/visemes\/oculus-to-arkit\.json/,
     ],
     [
       'an unknown post-processing field',

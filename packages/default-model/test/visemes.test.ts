@@ -13,7 +13,7 @@ import {
   type Provenance,
   type Quat,
 } from '@a2f/animation';
-import { VISEMES, parseVisemeTable, visemesToFace, type VisemeTable } from '../src/visemes.js';
+import { VISEMES, parseVisemeTable, visemesToFace, type VisemeTable } from '../src/index.js';
 
 const provenance: Provenance = { tool: { name: 'a2f', version: '0.0.0' }, model: { id: 'test', kind: 'visemes' }, parameters: { x: 1 } };
 const fps = parseFps(30);
@@ -210,6 +210,13 @@ describe('parseVisemeTable', () => {
     );
     expect(() => parseVisemeTable({ ...good, visemes: { ...good.visemes, aa: { tongueTipUp: 0.5 } } }, 'i.json')).toThrow(
       /i\.json.*not an ARKit blendshape/,
+    );
+    // The whole message: file, JSON path, expected, found, and the table's shape as the fix.
+    expect(() => parseVisemeTable({ ...good, visemes: { ...good.visemes, aa: { jawOpen: '1' } } }, 'j.json')).toThrow(
+      /^j\.json: invalid viseme table: "visemes\.aa\.jawOpen" must be a number in \[0, 1\], found the string "1"\. Expected \{"visemes": .*templates\/visemes\/README\.md\)$/,
+    );
+    expect(() => parseVisemeTable({ ...good, smoothingHalfLife: -1 }, 'k.json')).toThrow(
+      'k.json: invalid viseme table: "smoothingHalfLife" must be a number of seconds in [0, 10] (0 = no smoothing), found number -1.',
     );
   });
 });
