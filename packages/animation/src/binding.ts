@@ -1,3 +1,6 @@
+import { A2fError, checkJson, expects, jsonObject, jsonRecord } from '@a2f/base';
+import * as v from 'valibot';
+
 /**
  * Binding presets rename our channels to an asset's own names (USD matches tokens exactly, so
  * "JawOpen" never drives "jawOpen" unless someone maps it). Presets live as JSON in templates/bindings.
@@ -62,26 +65,39 @@ export function matchChannels(
   return { matches, unmatchedSource, unmatchedTarget: target.filter((t) => !used.has(t)) };
 }
 
+/** A binding preset file that does not hold a preset. */
+export class BindingPresetError extends A2fError<'BAD_PRESET'> {}
+
+const PRESET_SHAPE = 'A preset is {"name": string, "blendShapes": {ours: theirs}, "joints": {ours: theirs}} (see templates/README.md).';
+const renames = (what: string) =>
+  v.optional(jsonRecord(expects(v.string(), `the ${what} name on the asset (a string)`), 'an object of renames {ours: theirs}'), {});
+const PRESET = jsonObject(
+  {
+    name: expects(v.pipe(v.string(), v.nonEmpty()), 'a non-empty string'),
+    description: v.optional(expects(v.string(), 'a string')),
+    blendShapes: renames('blendshape'),
+    joints: renames('joint'),
+  },
+  'a JSON object',
+  // Keys beyond these were always allowed (notes, $comment): presets are edited by hand in studios.
+  { extraKeys: true },
+);
+
 /** Validates a preset read from JSON; `origin` names the file in errors. */
 export function parseBindingPreset(json: unknown, origin: string): BindingPreset {
-  const fail = (why: string): never => {
-    throw new Error(
-      `${origin}: invalid binding preset: ${why}. Expected {"name": string, "blendShapes": {ours: theirs}, "joints": {ours: theirs}}`,
-    );
-  };
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) fail('not a JSON object');
-  const o = json as Record<string, unknown>;
-  if (typeof o.name !== 'string' || o.name === '') fail('"name" must be a non-empty string');
-  const table = (key: string): Record<string, string> => {
-    const v = o[key] ?? {};
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(`"${key}" must be an object`);
-    for (const [k, t] of Object.entries(v as object)) if (typeof t !== 'string') fail(`"${key}.${k}" must be a string`);
-    return v as Record<string, string>;
-  };
-  return {
-    name: o.name as string,
-    description: typeof o.description === 'string' ? o.description : undefined,
-    blendShapes: table('blendShapes'),
-    joints: table('joints'),
-  };
+  const p = checkJson(
+    PRESET,
+    json,
+    (i) =>
+      new BindingPresetError(
+        'BAD_PRESET',
+        origin,
+        i.keys.length === 0
+          ? `invalid binding preset: not a JSON object, found ${i.foundText}`
+          : `invalid binding preset: "${i.field}" must be ${i.expected}, found ${i.foundText}`,
+        i.fix,
+      ),
+    PRESET_SHAPE,
+  );
+  return { name: p.name, description: p.description, blendShapes: p.blendShapes, joints: p.joints };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchChannels, parseBindingPreset } from '../src/index.js';
+import { BindingPresetError, matchChannels, parseBindingPreset } from '../src/index.js';
 
 describe('matchChannels', () => {
   it('matches exactly, then ignoring case, punctuation and joint path prefixes', () => {
@@ -36,5 +36,18 @@ describe('parseBindingPreset', () => {
     expect(p.joints).toEqual({});
     expect(() => parseBindingPreset({ name: 'x', blendShapes: { jawOpen: 3 } }, 'bad.json')).toThrow(/bad\.json.*blendShapes\.jawOpen/);
     expect(() => parseBindingPreset([], 'arr.json')).toThrow(/arr\.json.*not a JSON object/);
+    const err = (() => {
+      try {
+        parseBindingPreset({ name: 'x', joints: { jaw: ['Jaw'] } }, 'j.json');
+      } catch (e) {
+        return e as BindingPresetError;
+      }
+    })();
+    expect(err).toBeInstanceOf(BindingPresetError);
+    expect(err).toMatchObject({ code: 'BAD_PRESET', file: 'j.json' });
+    expect(err?.message).toBe(
+      'j.json: invalid binding preset: "joints.jaw" must be the joint name on the asset (a string), found an array of 1 ["Jaw"]. ' +
+        'A preset is {"name": string, "blendShapes": {ours: theirs}, "joints": {ours: theirs}} (see templates/README.md).',
+    );
   });
 });
