@@ -1,8 +1,9 @@
 // Binding presets by name or path: the `preset` setting's values (the table in settings-schema.ts
 // names it; its help lists the presets installed here).
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseBindingPreset, type BindingPreset } from '@a2f/animation';
+import { readJsonFile } from '@a2f/base';
 import { JobError } from './errors.js';
 import { ASSETS_DIR } from './tool.js';
 
@@ -28,12 +29,7 @@ export function loadPreset(nameOrPath: string): BindingPreset {
       `Use one of: ${presetNames().join(', ') || '(none installed)'}, or a path to a preset JSON (see templates/README.md).`,
     );
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new JobError('BAD_PRESET', file, `not valid JSON (${(err as Error).message})`, 'Fix the JSON syntax of the preset.');
-  }
+  const { json } = readJsonFile(file, (f) => new JobError('BAD_PRESET', file, f.problem, 'Fix the JSON syntax of the preset.'));
   return parseBindingPreset(json, file);
 }
 

@@ -1,7 +1,9 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseFps, type Rational } from '@a2f/animation';
+import { checkJson, expects, isRecord, jsonObject, jsonRecord, readJsonFile } from '@a2f/base';
 import { parseEmotionSidecar, type EmotionKey } from '@a2f/inference';
+import * as v from 'valibot';
 import { JobError } from './errors.js';
 
 /**
@@ -66,101 +68,94 @@ export function readSidecar(audio: string): LineSidecar | null {
       'is not a file',
       `Remove it or rename it: ${SIDECAR_SUFFIX} next to an audio file is read as that line's sidecar.`,
     );
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw sidecarError(file, '$', `cannot be read (${(err as Error).message})`, 'Check the file permissions.');
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (err) {
-    throw sidecarError(
+  const { json } = readJsonFile(file, (f) =>
+    sidecarError(
       file,
       '$',
-      `is not valid JSON (${(err as Error).message})`,
-      'Fix the JSON syntax (a trailing comma or a missing quote is the usual cause).',
-    );
-  }
+      f.problem,
+      f.reason === 'syntax'
+        ? 'Fix the JSON syntax (a trailing comma or a missing quote is the usual cause).'
+        : 'Check the file permissions.',
+    ),
+  );
   return parseSidecar(json, file);
 }
 
 const SHAPE = `A sidecar is an object with any of: ${SIDECAR_FIELDS.map((f) => `"${f}"`).join(', ')} (see README, "Sidecar").`;
+
+const FPS_FIX = 'Write e.g. 24, "29.97" or "30000/1001".';
+const pathTo = (what: string) =>
+  expects(
+    v.pipe(
+      v.string(),
+      v.check((p) => p.trim() !== ''),
+    ),
+    'a path',
+    `Give the ${what}.`,
+  );
+const SIDECAR = jsonObject(
+  {
+    $comment: v.optional(v.unknown()),
+    emotion: v.optional(jsonRecord(v.unknown(), 'an object such as {"joy": 0.6}', 'Give emotion names and strengths from 0 to 1.')),
+    emotions: v.optional(
+      expects(
+        v.pipe(v.array(v.unknown()), v.minLength(1)),
+        'a non-empty array of keys such as {"time": 0, "joy": 0.6}',
+        'List timed keys, or use "emotion" for a constant emotion.',
+      ),
+    ),
+    fps: v.optional(expects(v.union([v.number(), v.string()]), 'a number or a string', FPS_FIX)),
+    character: v.optional(pathTo("character as a path relative to the sidecar's folder")),
+    model: v.optional(pathTo('model as a path relative to the sidecar\'s folder, or "default"')),
+    output: v.optional(
+      expects(
+        v.pipe(
+          v.string(),
+          v.check((t) => t.trim() !== ''),
+        ),
+        'an output path template',
+        'Give a non-empty string.',
+      ),
+    ),
+  },
+  'an object',
+  { fix: SHAPE, unknownFix: (key) => `Remove "${key}" or fix its spelling. ${SHAPE}` },
+);
 
 /** Checks a parsed sidecar; `file` (absolute) names it in errors and anchors its relative paths. */
 export function parseSidecar(json: unknown, file: string): LineSidecar {
   const fail = (at: string, problem: string, fix: string): never => {
     throw sidecarError(file, at, problem, fix);
   };
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return fail('$', `expected an object, found ${kind(json)}`, SHAPE);
-  const o = json as Record<string, unknown>;
-  // A JSON that --export-json wrote into the audio folder looks like a sidecar by name; say so.
-  if (Object.hasOwn(o, 'exportFps') && Object.hasOwn(o, 'facsNames')) {
+  // A JSON that --export-json wrote into the audio folder looks like a sidecar by name; say so before its fields are called unknown.
+  if (isRecord(json) && Object.hasOwn(json, 'exportFps') && Object.hasOwn(json, 'facsNames')) {
     return fail(
       '$',
       'is an a2f_export animation JSON (written by --export-json), not a sidecar',
       'Move it out of the audio folder; write outputs to a separate --out folder.',
     );
   }
-  for (const key of Object.keys(o)) {
-    if (!(SIDECAR_FIELDS as readonly string[]).includes(key))
-      fail(`$.${key}`, 'unknown field', `Remove "${key}" or fix its spelling. ${SHAPE}`);
-  }
+  // Before the values: with both forms given, which one is malformed does not matter yet.
+  if (isRecord(json) && Object.hasOwn(json, 'emotion') && Object.hasOwn(json, 'emotions'))
+    fail('$', 'has both "emotion" and "emotions"', 'Keep one: "emotion" for a constant emotion, "emotions" for timed keys.');
+  const o = checkJson(SIDECAR, json, (i) =>
+    sidecarError(file, i.path, i.unknownKey ? 'unknown field' : `expected ${i.expected}, found ${i.foundText}`, i.fix),
+  );
   const dir = path.dirname(file);
   const out: { -readonly [K in keyof LineSidecar]: LineSidecar[K] } = { file };
 
-  const hasOne = Object.hasOwn(o, 'emotion');
-  const hasMany = Object.hasOwn(o, 'emotions');
-  if (hasOne && hasMany)
-    fail('$', 'has both "emotion" and "emotions"', 'Keep one: "emotion" for a constant emotion, "emotions" for timed keys.');
-  if (hasOne) {
-    const e = o.emotion;
-    if (typeof e !== 'object' || e === null || Array.isArray(e))
-      fail('$.emotion', `expected an object such as {"joy": 0.6}, found ${kind(e)}`, 'Give emotion names and strengths from 0 to 1.');
-    out.emotion = { emotion: e as Record<string, unknown> };
-  }
-  if (hasMany) {
-    const e = o.emotions;
-    if (!Array.isArray(e) || e.length === 0)
-      fail(
-        '$.emotions',
-        `expected a non-empty array of keys such as {"time": 0, "joy": 0.6}, found ${kind(e)}`,
-        'List timed keys, or use "emotion" for a constant emotion.',
-      );
-    out.emotion = { emotions: e as unknown[] };
-  }
-  if (Object.hasOwn(o, 'fps')) {
-    const v = o.fps;
-    if (typeof v !== 'number' && typeof v !== 'string')
-      fail('$.fps', `expected a number or a string, found ${kind(v)}`, 'Write e.g. 24, "29.97" or "30000/1001".');
+  if (o.emotion) out.emotion = { emotion: o.emotion };
+  if (o.emotions) out.emotion = { emotions: o.emotions };
+  if (o.fps !== undefined) {
     try {
-      out.fps = parseFps(v as number | string);
+      out.fps = parseFps(o.fps);
     } catch (err) {
-      fail('$.fps', (err as Error).message, 'Write e.g. 24, "29.97" or "30000/1001".');
+      fail('$.fps', (err as Error).message, FPS_FIX);
     }
   }
-  const pathField = (key: 'character' | 'model'): string | undefined => {
-    if (!Object.hasOwn(o, key)) return undefined;
-    const v = o[key];
-    if (typeof v !== 'string' || v.trim() === '')
-      return fail(
-        `$.${key}`,
-        `expected a path, found ${kind(v)}`,
-        `Give the ${key} as a path relative to the sidecar's folder${key === 'model' ? ', or "default"' : ''}.`,
-      );
-    return key === 'model' && v === 'default' ? v : path.resolve(dir, v);
-  };
-  const character = pathField('character');
-  if (character !== undefined) out.character = character;
-  const model = pathField('model');
-  if (model !== undefined) out.model = model;
-  if (Object.hasOwn(o, 'output')) {
-    const v = o.output;
-    if (typeof v !== 'string' || v.trim() === '')
-      fail('$.output', `expected an output path template, found ${kind(v)}`, 'Give a non-empty string.');
-    out.output = v as string;
-  }
+  if (o.character !== undefined) out.character = path.resolve(dir, o.character);
+  if (o.model !== undefined) out.model = o.model === 'default' ? o.model : path.resolve(dir, o.model);
+  if (o.output !== undefined) out.output = o.output;
   return out;
 }
 
@@ -185,12 +180,4 @@ export function sidecarEmotionKeys(sidecar: LineSidecar, names: readonly string[
 
 function sidecarError(file: string, at: string, problem: string, fix: string): JobError {
   return new JobError('BAD_SIDECAR', file, `at ${at}: ${problem}`, fix);
-}
-
-function kind(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return `an array of ${v.length}`;
-  if (typeof v === 'object') return 'an object';
-  return `${typeof v} ${JSON.stringify(v)}`;
 }

@@ -1,34 +1,28 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '@a2f/audio';
+import { removeTempDirs, tempDir, thrown, voicedLine } from '@a2f/test-utils';
 import { makeMiniPack } from '../../../models/nvidia/make-mini-pack.mjs';
 import { JobContext, parseSidecar, processLines, readSidecar, sidecarEmotionKeys, sidecarPath, type LineSuccess } from '../src/index.js';
 
 // The repository's samples (tests may read the repository; shipped code carries its own assets).
 const SAMPLES_DIR = path.resolve(import.meta.dirname, '../../../samples');
 
-const work = mkdtempSync(path.join(os.tmpdir(), 'a2f-sidecar-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = tempDir('sidecar');
+afterAll(removeTempDirs);
 const CHARACTER = path.join(SAMPLES_DIR, 'character', 'face.usda');
 const EMOTIONS = ['amazement', 'anger', 'cheekiness', 'disgust', 'fear', 'grief', 'joy', 'outofbreath', 'pain', 'sadness'];
 
-function problem(fn: () => unknown): { code: string; message: string; fix: string } {
-  try {
-    fn();
-  } catch (err) {
-    return err as { code: string; message: string; fix: string };
-  }
-  throw new Error('expected an error');
-}
+const problem = thrown;
 
 /** 0.8 s of a voiced tone at 16 kHz. */
 function tone(file: string): string {
-  const x = new Float32Array(12800);
-  for (let i = 2000; i < 11000; i++)
-    x[i] = 0.3 * Math.sin((2 * Math.PI * 140 * i) / 16000) + 0.2 * Math.sin((2 * Math.PI * 700 * i) / 16000);
-  writeFileSync(file, encodeWav([x], 16000, 'pcm16'));
+  const partials = [
+    [140, 0.3],
+    [700, 0.2],
+  ] as const;
+  writeFileSync(file, encodeWav([voicedLine({ rate: 16000, seconds: 0.8, from: 0.125, to: 0.6875, partials })], 16000, 'pcm16'));
   return file;
 }
 
@@ -84,6 +78,9 @@ describe('the sidecar schema', () => {
       expect(err.message).toMatch(message);
       expect(err.fix).toMatch(/\w/);
     }
+    expect(problem(() => parseSidecar({ character: 3 }, file)).message).toBe(
+      `${file}: at $.character: expected a path, found number 3. Give the character as a path relative to the sidecar's folder.`,
+    );
   });
 
   it('checks emotion names against the model, and refuses emotion for a model without an emotion input', () => {
