@@ -1,5 +1,6 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { readJsonFile } from '@a2f/base';
 import { InferenceError } from './errors.js';
 import { MANIFEST_FILE, parseManifest } from './manifest.js';
 import type { LoadModelPackOptions, ModelPack } from './pack-types.js';
@@ -37,23 +38,11 @@ export async function loadModelPack(nameOrDir: string, opts: LoadModelPackOption
           }.`,
     );
   }
-  let text: string;
-  try {
-    text = readFileSync(manifestPath, 'utf8');
-  } catch (err) {
-    throw new InferenceError('PACK_NOT_FOUND', manifestPath, `cannot be read (${(err as Error).message})`, 'Check the file permissions.');
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new InferenceError(
-      'PACK_JSON',
-      manifestPath,
-      `is not valid JSON (${(err as Error).message})`,
-      'Fix the JSON syntax of the manifest.',
-    );
-  }
+  const { json } = readJsonFile(manifestPath, (f) =>
+    f.reason === 'syntax'
+      ? new InferenceError('PACK_JSON', manifestPath, f.problem, 'Fix the JSON syntax of the manifest.')
+      : new InferenceError('PACK_NOT_FOUND', manifestPath, f.problem, 'Check the file permissions.'),
+  );
   const pack = parseManifest(json, manifestPath);
   const verified = await verifyHashes(pack, opts.verify ?? 'auto');
   return { ...pack, verified };
