@@ -95,6 +95,25 @@ group('checkJson', () => {
     expect(issueOf({ name: 'a', emotions: [], extra: { k: 1 } })).toMatchObject({ path: '$.extra.k', expected: 'a string', found: 1 });
   });
 
+  it("runs an object's own check after its unknown keys and before its values", () => {
+    const oneOf = jsonObject({ a: v.optional(v.number()), b: v.optional(v.number()) }, 'an object', {
+      check: (o) =>
+        Object.hasOwn(o, 'a') === Object.hasOwn(o, 'b') ? { expected: 'exactly one of "a" or "b"', fix: 'Keep one.' } : undefined,
+    });
+    const issue = (json: unknown): Partial<JsonIssue> => {
+      try {
+        checkJson(oneOf, json, (i) => Object.assign(new Error(), { i }));
+        return {};
+      } catch (err) {
+        return (err as { i: JsonIssue }).i;
+      }
+    };
+    expect(issue({ a: 'x', b: 'y' })).toMatchObject({ path: '$', expected: 'exactly one of "a" or "b"', fix: 'Keep one.' });
+    expect(issue({ a: 1, c: 2 })).toMatchObject({ path: '$.c', unknownKey: true });
+    expect(issue({ a: 'x' })).toMatchObject({ path: '$.a', found: 'x' });
+    expect(issue({ b: 2 })).toEqual({});
+  });
+
   it('writes paths as $ with .key and [index] steps', () => {
     expect(jsonPath([])).toBe('$');
     expect(jsonPath(['emotions', 2, 'joy'])).toBe('$.emotions[2].joy');

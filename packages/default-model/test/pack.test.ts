@@ -123,6 +123,13 @@ describe('loadModelPack', () => {
       /"audio\.bufferLength" must be an integer ≥ 1 \(samples per window\), found the string "8320"/,
     ],
     [
+      'a negative offset, with the fix naming the field',
+      (m) => {
+        m.audio.bufferOffset = -1;
+      },
+      /"audio\.bufferOffset" must be an integer ≥ 0 \(samples of the window before the frame\), found number -1\. Correct "audio\.bufferOffset" in the manifest\./,
+    ],
+    [
       'a zero strength',
       (m) => {
         m.audio.inputStrength = 0;
