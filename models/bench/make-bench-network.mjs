@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // A benchmark network with the Audio2Face-3D v2.3 "Mark" architecture and random (seeded)
 // weights: the layers, shapes, activations and normalisations of NVIDIA's conv_w2v_autocorr
-// regression network (a2f-v2.3-model.md §9.1; NVIDIA/Audio2Face-3D-Training-Framework
+// regression network (docs/nvidia/network.md#regression-network; NVIDIA/Audio2Face-3D-Training-Framework
 // audio2face/networks/conv_w2v_autocorr.py, layers.py), written op for op the way
 // torch.onnx.export at opset 14 writes them (decomposed LayerNorm and GELU, Tile for the emotion
 // broadcast, a Slice/Mul/ReduceSum per autocorrelation lag), so ONNX Runtime has to do the same
@@ -21,7 +21,7 @@ import { float, GraphBuilder } from '../lib/onnx.mjs';
 import { FULL_SIZE, makeMiniPack } from '../nvidia/make-mini-pack.mjs';
 import { graphCost } from './graph-cost.mjs';
 
-/** The reference's figures (a2f-v2.3-model.md §9.1 parameter arithmetic, §8.3 cost estimate). */
+/** The reference's figures (docs/nvidia/network.md#regression-network parameter arithmetic, docs/nvidia/network.md#cost estimate). */
 export const REFERENCE = { parameters: 18.27e6, parametersModelCard: 1.86e7, flopsPerFrame: 3.2e9 };
 
 const BUFFER_LEN = 8320;

@@ -3,7 +3,7 @@
 // keys, npz keys, ONNX tensor names) at small sizes, for tests. Nothing here is NVIDIA data: the
 // geometry is a synthetic face-like point cloud, the network a tiny random one that responds to
 // audio band energies and to the emotion input. Parameter and solver values are Mark's
-// (a2f-v2.3-model.md §4.7, §5.2); see models/nvidia/README.md.
+// (docs/nvidia/postprocess.md#parameters, docs/nvidia/solver.md#config); see models/nvidia/README.md.
 //
 //   node models/nvidia/make-mini-pack.mjs <outDir> [--variant mark|claire] [--seed N] [--full-size]
 //
@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { GraphBuilder } from '../lib/onnx.mjs';
 import { writeNpz } from './npz-writer.mjs';
 
-/** The 52 skin poses in A2F order (§5.1) and the 16 tongue poses. */
+/** The 52 skin poses in A2F order (docs/nvidia/solver.md#rig) and the 16 tongue poses. */
 export const SKIN_POSES = [
   'eyeBlinkLeft',
   'eyeLookDownLeft',
@@ -111,7 +111,7 @@ const SHOTS = [
   ['g2a_joy', 40],
 ];
 
-/** Mark's model_config.json "config" values (§4.7), in the SDK test's order. */
+/** Mark's model_config.json "config" values (docs/nvidia/postprocess.md#parameters), in the SDK test's order. */
 export const MARK_CONFIG = {
   input_strength: 1.3,
   upper_face_smoothing: 0.001,
@@ -141,7 +141,7 @@ export const MARK_CONFIG = {
   eye_saccade_seed: 0,
 };
 
-/** Symmetry pair ids of the NIM Mark config (§5.2); every other pose −1. */
+/** Symmetry pair ids of the NIM Mark config (docs/nvidia/solver.md#config); every other pose −1. */
 const SYMMETRY = {
   eyeBlink: 0,
   eyeWide: 1,
@@ -428,7 +428,7 @@ export function makeMiniPack(outDir, { variant = 'mark', seed = 1, sizes = {}, n
       audio_params: AUDIO,
     }),
   );
-  // deploy.py's model.json, written on Windows (CRLF): 484 bytes for Mark's file names (§2.4).
+  // deploy.py's model.json, written on Windows (CRLF): 484 bytes for Mark's file names (docs/nvidia/pack-format.md#model-index).
   put(
     'model.json',
     json({

@@ -1,5 +1,5 @@
 // The embedded default model: a small network that finds visemes in speech, and the table that maps
-// them to ARKit shapes, jaw and tongue (docs/default-model.md). Importing this package registers the
+// them to ARKit shapes, jaw and tongue (models/README.md; docs/architecture.md#model-families). Importing this package registers the
 // "visemes" kind and the model name "default" with @a2f/inference.
 import { fileURLToPath } from 'node:url';
 import { registerKind, registerNamedPack } from '@a2f/inference';

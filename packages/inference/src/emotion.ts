@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { InferenceError } from './errors.js';
 
 /**
- * The v2.3 `emotion` input, [implicit | explicit] per frame (a2f-v2.3-model.md §3.4):
+ * The v2.3 `emotion` input, [implicit | explicit] per frame (docs/nvidia/emotion.md):
  * - implicit: one constant row of implicit_emo_db.npz, chosen by source_shot/source_frame;
  * - explicit: named emotions 0..1 at timed keys, interpolated linearly, the first key held
  *   before it and the last held after it (the SDK's closed emotion accumulator).

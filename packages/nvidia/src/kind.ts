@@ -51,9 +51,9 @@ const isNvidiaPackObject = (v: unknown): v is NvidiaPack =>
 
 /**
  * 'a2f-v2.3': NVIDIA Audio2Face-3D v2.3 / v2.3.1 regression packs. The `result` row is split into
- * skin PCA | tongue PCA | jaw | eyes, post-processed with model_config.json (§4) and solved to the
- * rig's skin + tongue blendshapes (§5) by A2FPostprocessor; the `emotion` input is
- * [implicit row of implicit_emo_db.npz | explicit emotion at the frame's time] (§3.4).
+ * skin PCA | tongue PCA | jaw | eyes, post-processed with model_config.json (docs/nvidia/postprocess.md) and solved to the
+ * rig's skin + tongue blendshapes (docs/nvidia/solver.md) by A2FPostprocessor; the `emotion` input is
+ * [implicit row of implicit_emo_db.npz | explicit emotion at the frame's time] (docs/nvidia/emotion.md).
  */
 export const nvidiaKind: PostprocessKind = {
   validate(block, { file, outputs }) {
@@ -99,7 +99,7 @@ export const nvidiaKind: PostprocessKind = {
     // A changed source shot/frame picks another implicit row: check it now, not on the first line.
     implicitEmotion(config.pack.emotionDb, params.source_shot, params.source_frame, OVERRIDES_ORIGIN);
     const next: A2FConfig = { ...config, overrides, params, ...(solvePath === undefined ? {} : { solvePath }) };
-    // input_strength is the window gain (§3.2), applied where the windows are cut.
+    // input_strength is the window gain (docs/nvidia/pack-format.md#windows), applied where the windows are cut.
     return {
       ...pack,
       audio: { ...pack.audio, inputStrength: params.input_strength },

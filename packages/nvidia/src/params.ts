@@ -1,8 +1,8 @@
 /**
  * Audio2Face-3D v2.3 post-processing parameters, with NVIDIA's exact key names (model_config.json
  * `"config"` object, bs_*_config.json `"blendshape_params"` object), the SDK's defaults and valid
- * ranges, and validating parsers. Reference: a2f-v2.3-model.md §4.7 (defaults/ranges are the SDK
- * validators in `audio2face/internal/animator.h`), §5.2 (solver config keys), §3.4 (source_shot).
+ * ranges, and validating parsers. Reference: docs/nvidia/postprocess.md#parameters (defaults/ranges are the SDK
+ * validators in `audio2face/internal/animator.h`), docs/nvidia/solver.md#config (solver config keys), docs/nvidia/emotion.md (source_shot).
  */
 import { checkJson, expects, jsonObject } from '@a2f/base';
 import { InferenceError } from '@a2f/inference';
@@ -36,7 +36,9 @@ export interface FaceParams {
   readonly eye_saccade_seed: number;
   readonly source_shot: string;
   readonly source_frame: number;
-  /** Runtime only (§4.6): not in the file; SDK default 0, range 0..1. A constant; animated blinks use a track. */
+  /**
+   * Runtime only (docs/nvidia/postprocess.md#blinks): not in the file; SDK default 0, range 0..1. A constant; animated blinks use a track.
+   */
   readonly blink_offset: number;
 }
 
@@ -68,7 +70,7 @@ const num = (def: number | undefined, min: number, max: number, extra: Partial<N
 });
 
 /**
- * Defaults and ranges: SDK `Validator<float>(default, min, max)` in animator.h (§4.7).
+ * Defaults and ranges: SDK `Validator<float>(default, min, max)` in animator.h (docs/nvidia/postprocess.md#parameters).
  * input_strength has no SDK validator (it is model data); we only require it finite and ≥ 0.
  * source_frame is read as `std::size_t`; eye_saccade_seed is a float in the SDK.
  */
@@ -227,7 +229,7 @@ export function applyOverrides(params: FaceParams, overrides: Readonly<Record<st
   return out as unknown as FaceParams;
 }
 
-/** `bs_skin_config.json` / `bs_tongue_config.json` → `"blendshape_params"` (§5.2), NVIDIA key names. */
+/** `bs_skin_config.json` / `bs_tongue_config.json` → `"blendshape_params"` (docs/nvidia/solver.md#config), NVIDIA key names. */
 export interface SolverConfig {
   readonly strengthL1regularization: number;
   readonly strengthL2regularization: number;

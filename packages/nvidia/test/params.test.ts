@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyOverrides, FACE_PARAM_KEYS, parseModelConfig, parseSolverConfig, ParamError, type FaceParams } from '../src/params.js';
 import { MARK_PARAMS } from './solver-fixtures.js';
 
-/** The Mark model_config.json "config" object (values the SDK test asserts, §4.7). */
+/** The Mark model_config.json "config" object (values the SDK test asserts, docs/nvidia/postprocess.md#parameters). */
 const markFile = (): Record<string, unknown> => {
   const { blink_offset: _runtime, ...config } = MARK_PARAMS;
   return { config: { ...config } };

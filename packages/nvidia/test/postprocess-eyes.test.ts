@@ -57,7 +57,7 @@ function float32Rows(fps: Rational, frames: number, seed: number, tableRows: num
   return rows;
 }
 
-describe('eye saccades (§4.5)', () => {
+describe('eye saccades (docs/nvidia/postprocess.md#eyes)', () => {
   it('steps one table row per frame at 30 fps and one per two frames at 60 fps', () => {
     expect(rowsRead(rational(30), 12)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     expect(rowsRead(rational(60), 12)).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);

@@ -38,7 +38,7 @@ function expectTransform(m: ArrayLike<number>, r: number[], t: Vec3, digits: num
   expect(m[15]).toBe(1);
 }
 
-describe('jaw rigid transform (§4.4)', () => {
+describe('jaw rigid transform (docs/nvidia/postprocess.md#jaw)', () => {
   it('recovers a known random rigid motion of 5 key points (R, t to 1e-5), column-major', () => {
     const rand = seededRandom(21);
     for (let trial = 0; trial < 50; trial++) {
@@ -124,7 +124,7 @@ describe('jaw rigid transform (§4.4)', () => {
   });
 });
 
-describe('tongue (§4.3)', () => {
+describe('tongue (docs/nvidia/postprocess.md#tongue)', () => {
   it('pos = neutral + delta·strength, + height on y, + depth on z', () => {
     const rand = seededRandom(25);
     const neutral = randomArray(rand, 30, -3, 3);

@@ -4,7 +4,7 @@ import { pcaReconstruct } from '../src/postprocess/pca.js';
 import { faceMaskLower, SkinAnimator, skinAlphas, type SkinParams } from '../src/postprocess/skin.js';
 import { MARK_PARAMS, randomArray, uniform } from './solver-fixtures.js';
 
-describe('skin smoothing coefficient α = 1 − 0.5^(dt/half-life) (§4.2)', () => {
+describe('skin smoothing coefficient α = 1 − 0.5^(dt/half-life) (docs/nvidia/postprocess.md#skin)', () => {
   it('matches the formula at 30, 60 and 29.97 fps, and the reference values for Mark', () => {
     for (const [fps, dt] of [
       [rational(30), 1 / 30],
@@ -17,7 +17,7 @@ describe('skin smoothing coefficient α = 1 − 0.5^(dt/half-life) (§4.2)', () 
         expect(a.upper).toBeCloseTo(1 - 2 ** (-dt / (h / 2)), 14);
       }
     }
-    // §4.2: "α ≈ 1 − 4·10⁻⁵ at 30 fps, α ≈ 0.99341 at 60 fps" for lower_face_smoothing 0.0023
+    // docs/nvidia/postprocess.md#skin: "α ≈ 1 − 4·10⁻⁵ at 30 fps, α ≈ 0.99341 at 60 fps" for lower_face_smoothing 0.0023
     expect(1 - skinAlphas(MARK_PARAMS, rational(30)).lower).toBeCloseTo(4.3376e-5, 9);
     expect(skinAlphas(MARK_PARAMS, rational(60)).lower).toBeCloseTo(0.99341, 5);
     // a half-life of 0 turns smoothing off
@@ -87,7 +87,7 @@ describe('SkinAnimator two-stage smoother', () => {
   });
 });
 
-describe('face mask (§4.2)', () => {
+describe('face mask (docs/nvidia/postprocess.md#skin)', () => {
   it('equals 1/(1 + exp(−(level − ŷ)/softness)) with ŷ from the neutral y range', () => {
     const rand = seededRandom(3);
     const neutral = randomArray(rand, 3 * 200, -7, 13);
@@ -149,7 +149,7 @@ describe('skin strengths and offsets (smoothing off)', () => {
   });
 });
 
-describe('PCA reconstruction (§4.1)', () => {
+describe('PCA reconstruction (docs/nvidia/postprocess.md#pca)', () => {
   it('is Σ_j c_j·shapes[j] over the [S, V, 3] basis, reading coefficients at an offset', () => {
     const rand = seededRandom(5);
     const shapes = randomArray(rand, 4 * 30, -1, 1);

@@ -22,7 +22,7 @@ function referenceSolve(rig: FlatRig, cfg: SolverConfig, target: Float32Array, p
   return gaussianSolve(ref.m, b, ref.n);
 }
 
-describe('blendshape solver preparation (§5.3 steps 1–3)', () => {
+describe('blendshape solver preparation (docs/nvidia/solver.md#algorithm, steps 1–3)', () => {
   it('builds s and M = DᵀD + L1²·0.25s·𝟙𝟙ᵀ + (L2·10s + T·100s)·I + Sym·10s·SᵀS over active poses and masked vertices', () => {
     for (const mask of [undefined, 60]) {
       const rig = rigOf(51, mask);
@@ -67,7 +67,7 @@ describe('blendshape solver preparation (§5.3 steps 1–3)', () => {
   });
 });
 
-describe('blendshape solve (§5.3 steps 4–7)', () => {
+describe('blendshape solve (docs/nvidia/solver.md#algorithm, steps 4–7)', () => {
   it('equals the dense regularised solution when it lies inside the bounds', () => {
     const rig = rigOf(53);
     const cfg = solverConfig(POSES, { strengthTemporalSmoothing: 0, strengthSymmetry: 0 });

@@ -1,4 +1,4 @@
-// Animation layers that compose onto a character asset (reference §3):
+// Animation layers that compose onto a character asset (docs/usd-layers.md#patterns):
 //  - "override": one layer of `over` prims down to the Skeleton (SkelBindingAPI +
 //    skel:animationSource) plus a `def SkelAnimation` child of the SkelRoot, optionally sublayering
 //    the character so the file opens on its own as the animated character;

@@ -22,7 +22,7 @@ const sameFloat32 = (a: number, b: number): boolean => {
   return new Uint32Array(x.buffer)[0] === new Uint32Array(x.buffer)[1];
 };
 
-describe('formatFloat (USD float text, reference §4.4)', () => {
+describe('formatFloat (USD float text, docs/usd-layers.md#float-text)', () => {
   it.each([
     [0.30000001192092896, '0.3'],
     [133.203125, '133.20312'], // an exact tie: half to even

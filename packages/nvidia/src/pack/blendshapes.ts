@@ -8,7 +8,7 @@ import type { BlendshapeRig } from './types.js';
 const RESERVED = ['poseNames', 'neutral', 'frontalMask', 'rig_version'];
 
 /**
- * Reads a blendshape rig (`bs_skin.npz` / `bs_tongue.npz`, §5.1) and its solver config (§5.2).
+ * Reads a blendshape rig (`bs_skin.npz` / `bs_tongue.npz`, docs/nvidia/solver.md#rig) and its solver config (docs/nvidia/solver.md#config).
  * poseNames[0] must be "neutral" (the `neutral` array); every other name needs a [V, 3] delta
  * array, V being the network's vertex count so the solve target and the rig line up.
  */

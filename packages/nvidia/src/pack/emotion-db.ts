@@ -6,7 +6,7 @@ import type { EmotionDatabase, EmotionShot } from './types.js';
 const KEYS = ['emo_db', 'emo_spec_names', 'emo_spec_start', 'emo_spec_size'];
 
 /**
- * Reads `implicit_emo_db.npz` (SDK `emotion.cpp` `InitFromNpz`, §3.4): `emo_db` [frames, width]
+ * Reads `implicit_emo_db.npz` (SDK `emotion.cpp` `InitFromNpz`, docs/nvidia/emotion.md): `emo_db` [frames, width]
  * float32 and, per shot, its name, first row and row count. Every shot must lie inside the table.
  */
 export async function readEmotionDatabase(file: string, width: number, notes: string[] = []): Promise<EmotionDatabase> {

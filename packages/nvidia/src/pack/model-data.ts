@@ -3,7 +3,9 @@ import { npyError } from './npy.js';
 import { NpzFile } from './npz.js';
 import type { ModelData, NetworkInfo } from './types.js';
 
-/** The SDK requires exactly these arrays and no others (`RegressionAnimatorDataNoUnexpectedTensors`, §2.5). */
+/**
+ * The SDK requires exactly these arrays and no others (`RegressionAnimatorDataNoUnexpectedTensors`, docs/nvidia/pack-format.md#model-data).
+ */
 export const MODEL_DATA_KEYS = [
   'shapes_matrix_skin',
   'shapes_mean_skin',

@@ -38,7 +38,7 @@ const MODEL_JSON = jsonObject(
 );
 
 /**
- * Reads `model.json` (§2.4): every path is relative to the folder of model.json. `networkPath`
+ * Reads `model.json` (docs/nvidia/pack-format.md#model-index): every path is relative to the folder of model.json. `networkPath`
  * names `network.trt`, a TensorRT engine users build themselves; ONNX Runtime loads the
  * `network.onnx` beside it, and a note says so.
  */

@@ -6,7 +6,7 @@ export interface Span {
   readonly length: number;
 }
 
-/** `network_info.json`, validated, with the sizes derived from it (a2f-v2.3-model.md §2.3). */
+/** `network_info.json`, validated, with the sizes derived from it (docs/nvidia/pack-format.md#network-info). */
 export interface NetworkInfo {
   readonly id: { readonly type: 'regression'; readonly actor: string; readonly version: string; readonly output: 'geometry' };
   readonly implicitEmotionLength: number;
@@ -58,7 +58,7 @@ export interface EmotionDatabase {
   readonly shots: readonly EmotionShot[];
 }
 
-/** `bs_skin.npz`/`bs_tongue.npz` + its solver config (§5.1–5.2). */
+/** `bs_skin.npz`/`bs_tongue.npz` + its solver config (docs/nvidia/solver.md#rig, #config). */
 export interface BlendshapeRig {
   /** pose names in file order, without the leading "neutral" */
   readonly poseNames: readonly string[];

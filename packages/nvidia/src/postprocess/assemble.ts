@@ -31,7 +31,7 @@ export interface PostprocessorOptions {
  * Blink input per run: `false` = none (only the constant `blink_offset` parameter), a Float32Array =
  * a per-frame blink_offset track, an object = synthesised from `blinkCurve`. Default: synthesised,
  * seed 0, every 3 s on average. Each frame's offset is max(the `blink_offset` parameter, the track),
- * so the parameter acts as a floor (it is a constant in the SDK, §4.6).
+ * so the parameter acts as a floor (it is a constant in the SDK, docs/nvidia/postprocess.md#blinks).
  */
 export type BlinkInput =
   | false
@@ -49,8 +49,8 @@ export const A2F_JOINTS = ['jaw', 'eye_L', 'eye_R'] as const;
 /**
  * Turns per-frame network outputs [skin S | tongue T | jaw | eyes 4] into a FaceAnimation: skin and
  * tongue blendshape weights from the solver (channels: skin poseNames, then tongue poseNames), the
- * jaw joint from the rigid transform (§4.4) and eye_L/eye_R from the eye animator (§4.5). Build it
- * once per pack + parameters + frame rate (preparing the solvers is the expensive part), then
+ * jaw joint from the rigid transform (docs/nvidia/postprocess.md#jaw) and eye_L/eye_R from the eye animator
+ * (docs/nvidia/postprocess.md#eyes). Build it once per pack + parameters + frame rate (preparing the solvers is the expensive part), then
  * `run` once per track; every run starts from reset state.
  */
 export class A2FPostprocessor {

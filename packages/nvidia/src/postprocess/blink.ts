@@ -1,6 +1,6 @@
 import { blinkCurve, type Rational } from '@a2f/animation';
 
-/** The old A2F microservice's `blink_interval` (a2f-v2.3-model.md §2.7, §4.6). */
+/** The old A2F microservice's `blink_interval` (docs/nvidia/pack-format.md#legacy-config, docs/nvidia/postprocess.md#blinks). */
 export const DEFAULT_BLINK_INTERVAL_SECONDS = 3.0;
 
 export interface BlinkTrackOptions {
@@ -15,7 +15,7 @@ export interface BlinkTrackOptions {
 
 /**
  * A per-frame `blink_offset` track in [0, 1] (1 = closed). The SDK never blinks and the network is
- * trained not to (§4.6), so blinks are synthesised and fed through the skin animator's
+ * trained not to (docs/nvidia/postprocess.md#blinks), so blinks are synthesised and fed through the skin animator's
  * `eye_close_pose_delta · blink_offset · blink_strength` term, frame by frame.
  */
 export function blinkOffsetTrack(opts: BlinkTrackOptions): Float32Array {

@@ -5,9 +5,9 @@ import type { BlendshapeSolver } from '../solver/blendshape-solver.js';
 
 /**
  * The solver's data term Dᵀ(target − neutral) computed straight from PCA coefficients, without
- * rebuilding the mesh. Every step between the network and the solve is linear (§4.1 PCA, §4.2 skin
- * with its linear two-stage smoother, §4.3 tongue), so with B the PCA basis, e/l the eye-close and
- * lip-open deltas, m the face mask and H_U/H_L the upper/lower smoothers:
+ * rebuilding the mesh. Every step between the network and the solve is linear (docs/nvidia/postprocess.md#pca,
+ * docs/nvidia/postprocess.md#skin with its linear two-stage smoother, docs/nvidia/postprocess.md#tongue), so with B the PCA basis, e/l the
+ * eye-close and lip-open deltas, m the face mask and H_U/H_L the upper/lower smoothers:
  *   target − neutral_rig = (mean − neutral_rig)
  *     + uS·(1−m)∘H_U[ks·B·c + e·β + l·λ] + lS·m∘H_L[ks·B·c + e·β + l·λ]
  * with β = −eyelid_open_offset + blink_offset·blink_strength and λ = lip_open_offset. The smoothers
@@ -148,7 +148,7 @@ export class SkinCoefficientPath {
 }
 
 /**
- * The tongue's data term from PCA coefficients (§4.3 is affine in the coefficients):
+ * The tongue's data term from PCA coefficients (docs/nvidia/postprocess.md#tongue is affine in the coefficients):
  * Dᵀ(target − neutral_rig) = ts·(DᵀB)·c + Dᵀ(mean − neutral_rig) + h·Dᵀ𝟙_y + depth·Dᵀ𝟙_z.
  */
 export class TongueCoefficientPath {

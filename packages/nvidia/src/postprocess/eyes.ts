@@ -18,7 +18,7 @@ export const SACCADE_FPS = 30;
 const f32 = Math.fround;
 
 /**
- * The SDK's eye animator (a2f-v2.3-model.md §4.5; multitrack_animator_cuda.cu `ComputeEyesRotation`),
+ * The SDK's eye animator (docs/nvidia/postprocess.md#eyes; multitrack_animator_cuda.cu `ComputeEyesRotation`),
  * bit-faithful in float32. For each eye (network index: right = [0],[1], left = [2],[3]) and axis:
  *   rot = eye_rot_offset + eyeballs_strength·net + saccade_strength·saccade[f][axis], rot.z = 0
  *   f = trunc(wrap(seed + liveTime, F)), then liveTime = wrap(liveTime + dt·30)
@@ -93,7 +93,7 @@ export class EyeAnimator {
  * Eye rotation (degrees) to a unit quaternion (w, x, y, z): pitch x about +X applied first, then
  * yaw y about +Y, i.e. q = q_y ⊗ q_x (R = R_y·R_x on column vectors). That is Maya's default
  * rotate order "xyz" and USD's `xformOp:rotateXYZ`, the convention of the Maya `xform` values the
- * network was trained on (§4.5, inferred). Identical to any other order when one angle is 0.
+ * network was trained on (docs/nvidia/postprocess.md#eyes, inferred). Identical to any other order when one angle is 0.
  */
 export function eyeRotationQuat(xDegrees: number, yDegrees: number): Quat {
   return quatFromEulerXYZDegrees(xDegrees, yDegrees);

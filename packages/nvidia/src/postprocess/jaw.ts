@@ -4,7 +4,7 @@ import type { FaceParams } from '../params.js';
 export type JawParams = Pick<FaceParams, 'lower_teeth_strength' | 'lower_teeth_height_offset' | 'lower_teeth_depth_offset'>;
 
 /**
- * Lower-teeth (jaw) rigid transform (a2f-v2.3-model.md §4.4; SDK CPU `rigidXform` in math_utils.cpp):
+ * Lower-teeth (jaw) rigid transform (docs/nvidia/postprocess.md#jaw; SDK CPU `rigidXform` in math_utils.cpp):
  *   P_i = neutral_jaw_i + delta_i·lower_teeth_strength + (0, height_offset, depth_offset)
  *   H = Σ (n_i − n̄)(P_i − p̄)ᵀ, H = U S Vᵀ, R = V·diag(1, 1, det(V Uᵀ))·Uᵀ, t = p̄ − R n̄
  * written as a column-major 4×4 [R t; 0 1] (16 floats, Eigen ColMajor).

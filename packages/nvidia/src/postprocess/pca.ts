@@ -1,5 +1,5 @@
 /**
- * PCA reconstruction without the mean (a2f-v2.3-model.md §4.1, SDK `AnimatorPcaReconstruction`):
+ * PCA reconstruction without the mean (docs/nvidia/postprocess.md#pca, SDK `AnimatorPcaReconstruction`):
  * delta = Σ_j coef_j · shapes[j], with `shapes` stored [S, V, 3] row-major. The neutral
  * (`shapes_mean_*`) is added later, after post-processing in delta space.
  */

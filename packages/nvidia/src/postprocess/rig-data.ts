@@ -3,8 +3,8 @@ import type { BlendshapeRig } from '../solver/blendshape-solver.js';
 
 /**
  * Everything post-processing needs from an NVIDIA v2.3 pack, as plain typed arrays. The pack
- * loader fills it from `model_data.npz` (§2.5) and `bs_skin.npz` / `bs_tongue.npz` (§5.1); names
- * follow the npz keys. All float data is float32 as stored.
+ * loader fills it from `model_data.npz` (docs/nvidia/pack-format.md#model-data) and `bs_skin.npz` / `bs_tongue.npz`
+ * (docs/nvidia/solver.md#rig); names follow the npz keys. All float data is float32 as stored.
  */
 export interface A2FRigData {
   /** `shapes_matrix_skin`, [S, Vskin, 3] */
@@ -29,7 +29,7 @@ export interface A2FRigData {
   readonly tongue: BlendshapeRig;
 }
 
-/** Where each part sits in one frame of the network's `result` (§3.1): [skin S | tongue T | jaw | eyes]. */
+/** Where each part sits in one frame of the network's `result` (docs/nvidia/pack-format.md#tensors): [skin S | tongue T | jaw | eyes]. */
 export interface NetworkLayout {
   readonly skin: number;
   readonly tongue: number;

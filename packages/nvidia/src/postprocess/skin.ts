@@ -1,7 +1,7 @@
 import { halfLifeAlpha, type Rational } from '@a2f/animation';
 import type { FaceParams } from '../params.js';
 
-/** The regression model's skin data (`model_data.npz`, a2f-v2.3-model.md §2.5). */
+/** The regression model's skin data (`model_data.npz`, docs/nvidia/pack-format.md#model-data). */
 export interface SkinModelData {
   /** `shapes_matrix_skin`, [S, V, 3] */
   readonly shapesMatrix: Float32Array;
@@ -28,7 +28,7 @@ export type SkinParams = Pick<
 >;
 
 /**
- * Lower-face weight per vertex (§4.2, SDK `AnimatorSkinGetFaceMaskLowerKernel`):
+ * Lower-face weight per vertex (docs/nvidia/postprocess.md#skin, SDK `AnimatorSkinGetFaceMaskLowerKernel`):
  * ŷ = (y − min y)/(max y − min y) over the neutral, m = 1/(1 + exp(−(level − ŷ)/softness)).
  * m → 1 below `level` (lower face), → 0 above it.
  */
@@ -53,7 +53,7 @@ export function faceMaskLower(neutral: Float32Array, level: number, softness: nu
 }
 
 /**
- * Smoothing coefficients α = 1 − 0.5^(dt/half-life), dt = den/num (§4.2, multitrack_animator.cpp).
+ * Smoothing coefficients α = 1 − 0.5^(dt/half-life), dt = den/num (docs/nvidia/postprocess.md#skin, multitrack_animator.cpp).
  * A half-life of 0 gives α = 1: the state follows the input, like the SDK's α ≤ 0 branch.
  */
 export function skinAlphas(
@@ -64,7 +64,7 @@ export function skinAlphas(
 }
 
 /**
- * The SDK's skin animator (§4.2, `ComputeSkinPostProcessing`), per coordinate i:
+ * The SDK's skin animator (docs/nvidia/postprocess.md#skin, `ComputeSkinPostProcessing`), per coordinate i:
  *   d = skin_strength·delta + eye_close·(−eyelid_open_offset + blink_offset·blink_strength) + lip_open·lip_open_offset
  *   lower1 += (d − lower1)·αL; lower2 += (lower1 − lower2)·αL   (upper likewise with αU)
  *   pos = neutral + upper2·upper_face_strength·(1 − m) + lower2·lower_face_strength·m

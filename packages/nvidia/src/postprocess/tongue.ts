@@ -1,7 +1,7 @@
 import type { FaceParams } from '../params.js';
 
 /**
- * Tongue post-processing (a2f-v2.3-model.md §4.3, SDK `AnimateTongueKernel`):
+ * Tongue post-processing (docs/nvidia/postprocess.md#tongue, SDK `AnimateTongueKernel`):
  * pos = neutral + delta·tongue_strength, plus tongue_height_offset on y and tongue_depth_offset on z.
  */
 export function animateTongue(

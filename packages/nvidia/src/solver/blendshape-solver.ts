@@ -3,7 +3,7 @@ import { Bvls } from './bvls.js';
 import { isPositiveDefinite } from './linalg.js';
 import { getPairs, type PosePair } from './pairs.js';
 
-/** A blendshape rig as `bs_skin.npz` / `bs_tongue.npz` hold it (a2f-v2.3-model.md §5.1). */
+/** A blendshape rig as `bs_skin.npz` / `bs_tongue.npz` hold it (docs/nvidia/solver.md#rig). */
 export interface BlendshapeRig {
   /** The delta poses' names in file order, *without* the leading "neutral" of the npz poseNames. */
   readonly poseNames: readonly string[];
@@ -25,7 +25,7 @@ export const CANCEL_UPPER_BOUND = 1e-10;
 
 /**
  * The SDK's CPU blendshape solver (blendshape_solver_base.cpp `Prepare`, blendshape_solver.cpp
- * `SolveAsync`; a2f-v2.3-model.md §5.3), prepared once per rig + config, then one `solve` per frame
+ * `SolveAsync`; docs/nvidia/solver.md#algorithm), prepared once per rig + config, then one `solve` per frame
  * in track order (it keeps the previous frame's weights for the temporal term; `reset` per track).
  */
 export class BlendshapeSolver {
@@ -73,7 +73,7 @@ export class BlendshapeSolver {
     this.poseCount = poseCount;
     this.config = config;
 
-    // §5.3 step 1: active poses and masked rows.
+    // docs/nvidia/solver.md#restrict: active poses and masked rows.
     const active: number[] = [];
     config.bsSolveActivePoses.forEach((on, i) => {
       on && active.push(i);
@@ -165,7 +165,7 @@ export class BlendshapeSolver {
     this.prev.fill(0);
   }
 
-  /** out[a] = Σ_r D[a,r]·(target[rows[r]] − neutral[rows[r]]): the data part of b (§5.3 step 4). */
+  /** out[a] = Σ_r D[a,r]·(target[rows[r]] − neutral[rows[r]]): the data part of b (docs/nvidia/solver.md#right-hand-side). */
   project(target: Float32Array, out: Float64Array): void {
     const { rows, activeDeltas: d, maskedNeutral, diff } = this;
     const rowCount = rows.length;
@@ -228,7 +228,7 @@ function poseDeltaReader(rig: BlendshapeRig, size: number, label: string): (p: n
   return (p) => deltas[p];
 }
 
-/** §5.3 step 2: s = (‖bbox_max − bbox_min‖ / templateBBSize)² over all neutral vertices. */
+/** docs/nvidia/solver.md#scale: s = (‖bbox_max − bbox_min‖ / templateBBSize)² over all neutral vertices. */
 export function regularisationScale(neutral: Float32Array, templateBBSize: number): number {
   const min = [Infinity, Infinity, Infinity];
   const max = [-Infinity, -Infinity, -Infinity];

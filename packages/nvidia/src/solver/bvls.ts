@@ -2,7 +2,7 @@ import { SubsetLeastSquares } from './linalg.js';
 
 /**
  * Bounded-variable least squares, a line-by-line port of the SDK's `bvls::solveSystem`
- * (audio2face-core/bvls.cpp; a2f-v2.3-model.md §5.3 step 5): minimise ½‖A·x − b‖² subject to
+ * (audio2face-core/bvls.cpp; docs/nvidia/solver.md#bvls-and-pairs): minimise ½‖A·x − b‖² subject to
  * l ≤ x ≤ u, where the solver passes the *regularised normal-equation matrix* M as A. Same control
  * flow, same stopping rules (KKT violation < tolerance, at most n outer iterations, stop when the
  * cost rises or the KKT violation improves by less than 1e−6), same exact-equality bound tests.

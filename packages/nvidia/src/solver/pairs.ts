@@ -1,6 +1,6 @@
 /**
  * Pose pairs for the cancel and symmetry terms, exactly as the SDK's `getPairs` builds them
- * (blendshape_solver_base.cpp, `Prepare`; a2f-v2.3-model.md §5.3 step 5).
+ * (blendshape_solver_base.cpp, `Prepare`; docs/nvidia/solver.md#bvls-and-pairs).
  */
 
 /** A pair of indices in *active-pose* space, first < second. */
