@@ -60,3 +60,5 @@ export type { OutputLocation, OutputPathVars, OutputPathVariable, LineVariableIn
 // Model loading with every family this pipeline knows registered (the CLI's `inspect` and `models`).
 export { loadModelPack, modelChannels } from '@a2f/inference';
 export type { ModelPack } from '@a2f/inference';
+export { inspectBinding } from './inspect.js';
+export type { BindingInspection } from './inspect.js';

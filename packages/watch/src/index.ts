@@ -2,6 +2,7 @@ export { Watcher } from './watcher.js';
 export type { WatchOptions } from './watcher.js';
 export type { WatchEvent, WatchEventName, EventSink } from './events.js';
 export { readWatchStatus, formatWatchStatus } from './status.js';
+export { formatWatchEvent } from './event-lines.js';
 export type { WatchStatus, InstanceStatus } from './status.js';
 export { StateDir, STATE_DIR_NAME, findStateDir, pathId } from './state.js';
 export type { Outcome, KeyRecord } from './state.js';

@@ -1,27 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { loadModelPack, modelChannels } from '@a2f/pipeline';
-import { JobError, loadPreset, resolveSettings, type JobSettingsInput } from '@a2f/pipeline';
-import { bindChannels, inspectCharacter } from '@a2f/usd';
+import { inspectBinding, type JobSettingsInput } from '@a2f/pipeline';
 
-/** Shows what a character offers and how our channels would bind to it, before any audio runs. */
+/** Prints what a character offers and how our channels would bind to it, before any audio runs. */
 export async function inspectAsset(file: string, presetName: string, json: boolean, opts: Partial<JobSettingsInput> = {}): Promise<number> {
-  const character = inspectCharacter(readAsset(file), file);
-  const preset = loadPreset(presetName);
-  // The model's own channels, bound with the run's code and controls: inspect and a run agree.
-  const settings = resolveSettings({ ...opts, character: file, outDir: '.' });
-  const model = settings.model;
-  const names = modelChannels(await loadModelPack(model));
-  const report = bindChannels(names, character, preset, {
-    jaw: settings.jaw,
-    ...(settings.channels || settings.excludeChannels
-      ? {
-          channels: {
-            ...(settings.channels ? { include: settings.channels } : {}),
-            ...(settings.excludeChannels ? { exclude: settings.excludeChannels } : {}),
-          },
-        }
-      : {}),
-  });
+  const { character, model, preset, channels: names, binding: report } = await inspectBinding(file, presetName, opts);
   if (json) {
     process.stdout.write(JSON.stringify({ ok: true, character, model, channels: names, binding: report }, null, 2) + '\n');
     return 0;
@@ -46,18 +27,4 @@ export async function inspectAsset(file: string, presetName: string, json: boole
   for (const note of [...character.notes, ...report.notes]) out.push(`  note: ${note}`);
   process.stdout.write(out.join('\n') + '\n');
   return 0;
-}
-
-function readAsset(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new JobError(
-      'CHARACTER_NOT_FOUND',
-      file,
-      code === 'EISDIR' ? 'is a folder, not a .usda layer' : `cannot be read (${code ?? 'error'})`,
-      'Pass the path of a character asset (.usda) with a SkelRoot, Skeleton and blendshapes.',
-    );
-  }
 }
