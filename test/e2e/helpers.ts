@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
@@ -11,13 +10,14 @@ export const CLI = path.join(ROOT, 'packages/cli/dist/bin.js');
 export const CHARACTER = path.join(ROOT, 'samples/character/face.usda');
 export const DIALOGUE = path.join(ROOT, 'samples/dialogue');
 
+// The shared temp-folder maker, here too so every e2e file takes its helpers from one place.
+export { tempDir } from '@a2f/test-utils';
+
 export const sampleLines = (): string[] =>
   readdirSync(DIALOGUE)
     .filter((f) => /\.(wav|flac|mp3|ogg)$/i.test(f))
     .sort()
     .map((f) => path.join(DIALOGUE, f));
-
-export const tempDir = (label: string): string => mkdtempSync(path.join(os.tmpdir(), `a2f-${label}-`));
 
 export interface CliResult {
   code: number;

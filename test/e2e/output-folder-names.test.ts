@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { usdReadbackMany } from '../usd/validate.js';
 import { CHARACTER, CLI, ROOT, readJson, sampleLines, tempDir } from './helpers.js';
-import { speechWav } from './watch-helpers.js';
+import { speechWav } from '@a2f/test-utils';
 
 interface Run {
   code: number | null;

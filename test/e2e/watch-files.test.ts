@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAudio } from '@a2f/audio';
 import { usdReadbackMany } from '../usd/validate.js';
+import { sleep, speechWav } from '@a2f/test-utils';
 import { CHARACTER, DIALOGUE, readJson, tempDir } from './helpers.js';
 import {
   checkLayer,
@@ -12,8 +13,6 @@ import {
   killAll,
   readLog,
   settledCount,
-  sleep,
-  speechWav,
   startWatch,
   waitUntil,
   walk,

@@ -3,12 +3,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { encodeWav } from '@a2f/audio';
+import { sleep, speechWav } from '@a2f/test-utils';
 import { parseUsda } from '@a2f/usd';
 import { foldJournal, readJournal, readWatchStatus, StateDir, type EntryState, type WatchStatus } from '@a2f/watch';
 import { CHARACTER, CLI, ROOT } from './helpers.js';
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The limit of every wait for a watcher: it only turns a hang into a failure. Waits end on what
@@ -18,19 +16,6 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 export const HANG_MS = 5 * 60_000;
 /** The limit of a test or hook that runs several such waits. */
 export const HOOK_HANG_MS = 10 * 60_000;
-
-/** A short speech-like line: harmonics of f0 under a syllable envelope; distinct f0, distinct bytes. */
-export function speechWav(f0: number, seconds = 0.4, sampleRate = 16000): Uint8Array {
-  const n = Math.round(seconds * sampleRate);
-  const s = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const t = i / sampleRate;
-    let v = 0;
-    for (let h = 1; h <= 8; h++) v += Math.sin(2 * Math.PI * f0 * h * t) / h;
-    s[i] = 0.2 * v * Math.sin((Math.PI * i) / n) * (0.6 + 0.4 * Math.sin(2 * Math.PI * 4 * t));
-  }
-  return encodeWav([s], sampleRate);
-}
 
 /**
  * Drops `count` distinct short lines into `dir`, the way a copy tool does: each written under a

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { AudioError, type AudioErrorCode, encodeWav, loadAudio } from '../src/index.js';
-import { DIALOGUE, FIXTURES, scratch, sine } from './helpers.js';
+import { sine } from '@a2f/test-utils';
+import { DIALOGUE, FIXTURES, scratch } from './helpers.js';
 
 const tmp = scratch();
 afterAll(() => tmp.done());

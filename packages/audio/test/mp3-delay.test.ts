@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { decodeAudioBytes, loadAudio, resample } from '../src/index.js';
 import { readMp3Gapless, trimMp3, type Mp3Gapless } from '../src/mp3-delay.js';
 import { findFirstMp3Frame } from '../src/mp3-frame.js';
-import { db, FIXTURES, firstAbove, onsetSource, rms } from './helpers.js';
+import { db, firstAbove, rms } from '@a2f/test-utils';
+import { FIXTURES, onsetSource } from './helpers.js';
 
 // Made by test/fixtures/make-fixtures.sh from onsetSource(): the tone starts at exactly 0.25 s.
 const FIXTURE = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mixdown, resample } from '../src/index.js';
-import { db, maxAbsDiff, rms, sine } from './helpers.js';
+import { db, maxAbsDiff, rms, sine } from '@a2f/test-utils';
 
 /** RMS over the middle, away from the edges where the filter sees the implicit zeros. */
 const steady = (x: Float32Array): number => rms(x, Math.floor(x.length * 0.1), Math.floor(x.length * 0.9));

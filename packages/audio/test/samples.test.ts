@@ -3,7 +3,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AUDIO_EXTENSIONS, loadAudio } from '../src/index.js';
-import { DIALOGUE, peak, rms } from './helpers.js';
+import { peak, rms } from '@a2f/test-utils';
+import { DIALOGUE } from './helpers.js';
 
 // Frame counts as sox reports them for the files make-dialogue.sh wrote (for the MP3: the
 // 44.1 kHz WAV fed to lame, which the LAME tag lets the decoder restore exactly).

@@ -5,7 +5,8 @@ import { crc16Step, crc8, oggCrc32 } from '../src/crc.js';
 import { walkFlac } from '../src/flac-frames.js';
 import { findFirstMp3Frame, parseMpegFrame } from '../src/mp3-frame.js';
 import { AudioError, decodeAudioBytes, loadAudio, type AudioErrorCode } from '../src/index.js';
-import { DIALOGUE, maxAbsDiff, scratch } from './helpers.js';
+import { maxAbsDiff } from '@a2f/test-utils';
+import { DIALOGUE, scratch } from './helpers.js';
 
 const tmp = scratch();
 afterAll(() => tmp.done());

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AudioError, decodeAudioBytes, encodeWav, loadAudio, type WavSampleFormat } from '../src/index.js';
-import { FIXTURES, maxAbsDiff, onsetSource, scratch, sine } from './helpers.js';
+import { maxAbsDiff, sine } from '@a2f/test-utils';
+import { FIXTURES, onsetSource, scratch } from './helpers.js';
 
 /** Worst-case decode error for each format, given in-range input. */
 const TOLERANCE: Record<WavSampleFormat, number> = {

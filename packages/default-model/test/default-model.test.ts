@@ -3,16 +3,15 @@
 // committed espeak-ng probes (samples/probes, made by samples/probes/make-probes.sh).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelCurve, parseFps, type FaceAnimation, type Provenance } from '@a2f/animation';
-import { VISEMES, parseVisemeTable, visemesToFace } from '../src/visemes.js';
-import { DEFAULT_PACK_DIR } from '../src/index.js';
+import { removeTempDirs, tempDir } from '@a2f/test-utils';
+import { DEFAULT_PACK_DIR, VISEMES, parseVisemeTable, visemesToFace } from '../src/index.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const modelDir = join(root, 'models/default');
@@ -131,7 +130,7 @@ const tensor = (data: Float32Array, batch: number) => new ort.Tensor('float32', 
 
 let build: BuildModule;
 let session: ort.InferenceSession;
-const tmp = mkdtempSync(join(tmpdir(), 'a2f-default-model-'));
+const tmp = tempDir('default-model');
 
 beforeAll(async () => {
   build = (await importFile(buildScript)) as BuildModule;
@@ -139,7 +138,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await session?.release();
-  rmSync(tmp, { recursive: true, force: true });
+  removeTempDirs();
 });
 
 describe('default model build', () => {

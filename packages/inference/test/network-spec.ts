@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { AUDIO } from '@a2f/test-utils';
-import type { NetworkSpec } from '../src/pack-types.js';
+import type { NetworkSpec } from '../src/index.js';
 
 /** Writes `bytes` as `<dir>/<name>` and describes it as a NetworkSpec with one audio input. */
 export function networkSpec(

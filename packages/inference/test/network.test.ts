@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runNetwork } from '../src/index.js';
+import { planPool, runNetwork } from '../src/index.js';
+// The worker pool is internal: these tests drive it directly to check its batching and threads.
 import { OrtPool } from '../src/pool.js';
 import { runOnPool } from '../src/run-network.js';
-import { planPool } from '../src/session-options.js';
 import {
   FPS_CASES,
   PROBE_INDICES,
@@ -15,11 +15,13 @@ import {
   probeNetwork,
   ramp,
   rampAt,
+  removeTempDirs,
   tempDir,
 } from '@a2f/test-utils';
 import { networkSpec } from './network-spec.js';
 
-const dir = tempDir();
+const dir = tempDir('inference');
+afterAll(removeTempDirs);
 const probe = networkSpec(dir, 'probe.onnx', probeNetwork());
 let pool: OrtPool;
 beforeAll(async () => {

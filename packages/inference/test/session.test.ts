@@ -3,14 +3,16 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
-import { runNetwork } from '../src/index.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { probeNetwork, rejection, removeTempDirs, tempDir } from '@a2f/test-utils';
+import { planPool, runNetwork } from '../src/index.js';
+// The worker pool and its session options are internal: tested directly for what each worker gets.
 import { OrtPool } from '../src/pool.js';
-import { planPool, sessionOptions } from '../src/session-options.js';
-import { probeNetwork, rejection, tempDir } from '@a2f/test-utils';
+import { sessionOptions } from '../src/session-options.js';
 import { networkSpec } from './network-spec.js';
 
-const dir = tempDir();
+const dir = tempDir('inference');
+afterAll(removeTempDirs);
 const fps = { num: 30, den: 1 };
 
 describe('the network must match its manifest at session load', () => {

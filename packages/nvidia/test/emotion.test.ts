@@ -2,24 +2,16 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEmotionTrack, parseEmotionArg, parseEmotionSidecar, readEmotionSidecar } from '@a2f/inference';
-import { implicitEmotion } from '../src/emotion.js';
-import type { EmotionDatabase } from '../src/pack/types.js';
-import { cleanup, tempDir } from './pack-helpers.js';
+import { removeTempDirs, tempDir, thrown } from '@a2f/test-utils';
+import { implicitEmotion, type EmotionDatabase } from '../src/index.js';
 
-afterAll(cleanup);
+afterAll(removeTempDirs);
 
 const NAMES = ['amazement', 'anger', 'cheekiness', 'disgust', 'fear', 'grief', 'joy', 'outofbreath', 'pain', 'sadness'];
 const JOY = NAMES.indexOf('joy');
 const ANGER = NAMES.indexOf('anger');
 
-const message = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error('expected an error');
-};
+const message = (fn: () => unknown): string => thrown(fn).message;
 
 describe('implicit emotion row', () => {
   // 3 columns; row r holds [r, 10r, 100r]; shots a: rows 0–3, b: rows 4–5.

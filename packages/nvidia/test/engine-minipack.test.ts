@@ -12,31 +12,27 @@ import {
   type Provenance,
 } from '@a2f/animation';
 import { createInferenceEngine, loadModelPack, type EmotionKey, type InferenceEngine } from '@a2f/inference';
-import '../src/index.js';
 import { createEmotionTrack } from '@a2f/inference';
-import { loadNvidiaPack } from '../src/pack/load.js';
-import { toRigData } from '../src/postprocess/rig-data.js';
-import { A2FPostprocessor } from '../src/postprocess/assemble.js';
-import { cleanup, packCopy } from './pack-helpers.js';
+import { removeTempDirs, voicedLine } from '@a2f/test-utils';
+import { A2FPostprocessor, loadNvidiaPack, toRigData } from '../src/index.js';
+import { packCopy } from './pack-helpers.js';
 
-afterAll(cleanup);
+afterAll(removeTempDirs);
 
 /** 1.4 s: a voiced, vowel-like tone between two silences, at 16 kHz. */
-function line(): Float32Array {
-  const rate = 16000;
-  const x = new Float32Array(Math.round(rate * 1.4));
-  for (let i = Math.round(rate * 0.3); i < Math.round(rate * 1.1); i++) {
-    const t = i / rate;
-    for (const [f, a] of [
+const line = (): Float32Array =>
+  voicedLine({
+    rate: 16000,
+    seconds: 1.4,
+    from: 0.3,
+    to: 1.1,
+    partials: [
       [130, 0.3],
       [650, 0.2],
       [1100, 0.12],
       [2500, 0.05],
-    ])
-      x[i] += a * Math.sin(2 * Math.PI * f * t);
-  }
-  return x;
-}
+    ],
+  });
 
 const fps = rational(30);
 const tool = { name: 'test', version: '0' };

@@ -4,9 +4,10 @@ import { createHash } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { listPacks, loadNvidiaPack, pullPack, type PullProgress } from '../src/index.js';
 import { knownEntry, servePack, type PackServer } from './models-server.js';
-import { cleanup, packCopy, tempDir } from './pack-helpers.js';
+import { removeTempDirs, tempDir } from '@a2f/test-utils';
+import { packCopy } from './pack-helpers.js';
 
-afterAll(cleanup);
+afterAll(removeTempDirs);
 
 let server: PackServer | undefined;
 afterEach(async () => {

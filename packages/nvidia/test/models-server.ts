@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { MiniPack } from '../../../models/nvidia/make-mini-pack.mjs';
-import type { KnownPack } from '../src/pack/known-packs.js';
+import type { KnownPack } from '../src/index.js';
 
 export interface Behaviour {
   /** drop the connection after this many body bytes, for the first `times` requests of `file` */

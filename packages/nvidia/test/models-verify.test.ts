@@ -3,9 +3,10 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inspectPack, knownPacks, listPacks, loadNvidiaPack, parseKnownPacks, RECORD_FILE, verifyPack } from '../src/index.js';
 import { knownEntry } from './models-server.js';
-import { cleanup, packCopy, tempDir } from './pack-helpers.js';
+import { removeTempDirs, tempDir } from '@a2f/test-utils';
+import { packCopy } from './pack-helpers.js';
 
-afterAll(cleanup);
+afterAll(removeTempDirs);
 
 describe('known packs manifest (models/nvidia/packs.json)', () => {
   it("lists Mark v2.3 and Claire/James v2.3.1 with pinned revisions and Mark's known sizes/hashes", () => {

@@ -4,12 +4,11 @@ import { crc32 } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { npyBytes, writeNpz } from '../../../models/nvidia/npz-writer.mjs';
 import { InferenceError } from '@a2f/inference';
-import { parseNpy } from '../src/pack/npy.js';
-import { NpzFile, readNpy, readNpz } from '../src/pack/npz.js';
+import { NpzFile, parseNpy, readNpy, readNpz } from '../src/index.js';
 import { NUMPY_DEFLATED_NPZ, NUMPY_STORED_NPZ } from './npz-fixtures.js';
-import { cleanup, tempDir } from './pack-helpers.js';
+import { rejection, removeTempDirs, tempDir, thrown } from '@a2f/test-utils';
 
-afterAll(cleanup);
+afterAll(removeTempDirs);
 
 const src = { file: 'test.npy' };
 
@@ -31,22 +30,8 @@ const le = (Ctor: typeof Float32Array | typeof Float64Array | typeof Int32Array,
   new Uint8Array(new Ctor(values).buffer);
 const i64 = (values: bigint[]) => new Uint8Array(new BigInt64Array(values).buffer);
 
-const message = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error('expected an error');
-};
-const asyncMessage = async (p: Promise<unknown>): Promise<string> => {
-  try {
-    await p;
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error('expected an error');
-};
+const message = (fn: () => unknown): string => thrown(fn).message;
+const asyncMessage = async (p: Promise<unknown>): Promise<string> => (await rejection(p)).message;
 
 describe('parseNpy on hand-built bytes', () => {
   it('reads <f4 in C order, as a view when aligned and as a copy when not', () => {

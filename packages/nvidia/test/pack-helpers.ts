@@ -1,23 +1,10 @@
 // Shared by the pack/npz/emotion/models tests: generated mini packs in temp folders.
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync } from 'node:fs';
 import path from 'node:path';
 import { makeMiniPack, type MiniPack } from '../../../models/nvidia/make-mini-pack.mjs';
 import { writeNpz, type NpySpec } from '../../../models/nvidia/npz-writer.mjs';
-import type { NpyArray } from '../src/pack/npy.js';
-import { readNpz } from '../src/pack/npz.js';
-
-const roots: string[] = [];
-
-export function tempDir(prefix = 'a2f-pack-'): string {
-  const dir = mkdtempSync(path.join(tmpdir(), prefix));
-  roots.push(dir);
-  return dir;
-}
-
-export function cleanup(): void {
-  for (const dir of roots.splice(0)) rmSync(dir, { recursive: true, force: true });
-}
+import { tempDir } from '@a2f/test-utils';
+import { readNpz, type NpyArray } from '../src/index.js';
 
 const cache = new Map<string, MiniPack>();
 
@@ -26,10 +13,10 @@ export function packCopy(variant: 'mark' | 'claire' = 'mark', seed = 1): MiniPac
   const key = `${variant}:${seed}`;
   let made = cache.get(key);
   if (!made) {
-    made = makeMiniPack(path.join(tempDir(), variant), { variant, seed });
+    made = makeMiniPack(path.join(tempDir('pack'), variant), { variant, seed });
     cache.set(key, made);
   }
-  const dir = path.join(tempDir(), variant);
+  const dir = path.join(tempDir('pack'), variant);
   cpSync(made.dir, dir, { recursive: true });
   return { ...made, dir };
 }

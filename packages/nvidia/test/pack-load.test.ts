@@ -5,12 +5,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EXPLICIT_EMOTIONS, MARK_CONFIG, SKIN_POSES, TONGUE_POSES } from '../../../models/nvidia/make-mini-pack.mjs';
 import { GraphBuilder } from '../../../models/lib/onnx.mjs';
 import { createEmotionTrack } from '@a2f/inference';
-import { checkNvidiaNetwork, loadNvidiaPack, toModelPack, toRigData } from '../src/index.js';
-import { A2FPostprocessor } from '../src/postprocess/assemble.js';
-import { readNpz } from '../src/pack/npz.js';
-import { cleanup, packCopy, rewriteNpz } from './pack-helpers.js';
+import { A2FPostprocessor, checkNvidiaNetwork, loadNvidiaPack, readNpz, toModelPack, toRigData } from '../src/index.js';
+import { removeTempDirs } from '@a2f/test-utils';
+import { packCopy, rewriteNpz } from './pack-helpers.js';
 
-afterAll(cleanup);
+afterAll(removeTempDirs);
 
 const failure = async (p: Promise<unknown>): Promise<Error & { file?: string; code?: string }> => {
   try {

@@ -6,8 +6,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ARKIT_BLENDSHAPES, rational, seededRandom, TONGUE_BLENDSHAPES, validateFaceAnimation, type Provenance } from '@a2f/animation';
 import { makeMiniPack } from '../../../models/nvidia/make-mini-pack.mjs';
-import { loadNvidiaPack } from '../src/pack/load.js';
-import { A2FPostprocessor } from '../src/postprocess/assemble.js';
+import { A2FPostprocessor, loadNvidiaPack } from '../src/index.js';
 import type { A2FRigData } from '../src/postprocess/rig-data.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'a2f-postprocess-'));

@@ -2,21 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '@a2f/animation';
 import { Bvls } from '../src/solver/bvls.js';
 import { getPairs } from '../src/solver/pairs.js';
-import { gaussianSolve, uniform, type Rand } from './solver-fixtures.js';
-
-/** A random symmetric positive definite n×n matrix (like M = DᵀD + λI). */
-function randomSpd(rand: Rand, n: number): Float64Array {
-  const d = Array.from({ length: 2 * n * n }, () => uniform(rand, -1, 1));
-  const m = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = i === j ? 0.2 : 0;
-      for (let r = 0; r < 2 * n; r++) s += d[r * n + i] * d[r * n + j];
-      m[i * n + j] = s;
-    }
-  }
-  return m;
-}
+import { gaussianSolve, randomSpd, uniform } from './solver-fixtures.js';
 
 const cost = (a: Float64Array, b: ArrayLike<number>, x: ArrayLike<number>, n: number): number => {
   let c = 0;
@@ -105,7 +91,7 @@ describe('BVLS (port of the SDK bvls.cpp)', () => {
   });
 });
 
-describe('pose pairs (SDK getPairs, §5.3 step 5)', () => {
+describe('pose pairs (SDK getPairs, docs/nvidia/solver.md#bvls-and-pairs)', () => {
   it('groups active poses by id in active space and keeps groups of exactly two', () => {
     //        pose: 0   1  2  3   4  5  6
     const ids = [3, -1, 3, 7, 7, 7, 9];

@@ -4,20 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '@a2f/animation';
 import { Bvls } from '../src/solver/bvls.js';
 import { SubsetLeastSquares } from '../src/solver/linalg.js';
-import { uniform } from './solver-fixtures.js';
-
-function randomSpd(rand: () => number, n: number): Float64Array {
-  const d = Array.from({ length: 2 * n * n }, () => uniform(rand, -1, 1));
-  const m = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = i === j ? 0.2 : 0;
-      for (let r = 0; r < 2 * n; r++) s += d[r * n + i] * d[r * n + j];
-      m[i * n + j] = s;
-    }
-  }
-  return m;
-}
+import { randomSpd, uniform } from './solver-fixtures.js';
 
 const bits = (x: Float64Array): string => Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('hex');
 

@@ -1,7 +1,7 @@
 /**
  * Test fixtures for the NVIDIA post-processing and solver tests: seeded random rigs and configs,
  * plus independent reference math (dense Gaussian elimination, the M matrix written from the
- * formula in a2f-v2.3-model.md §5.3) that never calls the code under test.
+ * formula in docs/nvidia/solver.md#algorithm) that never calls the code under test.
  */
 import { seededRandom } from '@a2f/animation';
 import type { FaceParams, SolverConfig } from '../src/params.js';
@@ -21,7 +21,7 @@ export function randomArray(rand: Rand, length: number, lo: number, hi: number):
   return out;
 }
 
-/** Mark's model_config.json values as asserted by the SDK test (§4.7). */
+/** Mark's model_config.json values as asserted by the SDK test (docs/nvidia/postprocess.md#parameters). */
 export const MARK_PARAMS: FaceParams = {
   input_strength: 1.3,
   lower_face_smoothing: 0.0023,
@@ -168,7 +168,7 @@ export function gaussianSolve(a: ArrayLike<number>, b: ArrayLike<number>, n: num
   return x;
 }
 
-/** Independent statement of §5.3: the masked/active D (columns), s, M, and Dᵀ(target − neutral). */
+/** Independent statement of docs/nvidia/solver.md#algorithm: the masked/active D (columns), s, M, and Dᵀ(target − neutral). */
 export function referenceSystem(rig: FlatRig, cfg: SolverConfig) {
   const size = rig.neutral.length;
   const vertexIds = rig.frontalMask?.length ? Array.from(rig.frontalMask) : Array.from({ length: size / 3 }, (_, v) => v);
@@ -218,4 +218,18 @@ export function poseTarget(rig: FlatRig, weights: readonly number[]): Float32Arr
     for (let i = 0; i < size; i++) out[i] += w * rig.deltas[p * size + i];
   });
   return out;
+}
+
+/** A random symmetric positive definite n×n matrix (like M = DᵀD + λI). */
+export function randomSpd(rand: Rand, n: number): Float64Array {
+  const d = Array.from({ length: 2 * n * n }, () => uniform(rand, -1, 1));
+  const m = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = i === j ? 0.2 : 0;
+      for (let r = 0; r < 2 * n; r++) s += d[r * n + i] * d[r * n + j];
+      m[i * n + j] = s;
+    }
+  }
+  return m;
 }

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '@a2f/test-utils';
 import { writeFileAtomic } from '../src/index.js';
 
-const dir = () => mkdtempSync(path.join(os.tmpdir(), 'a2f-atomic-'));
+const dir = () => tempDir('atomic');
 
 describe('writeFileAtomic', () => {
   it('writes strings, bytes and chunked text whole', () => {

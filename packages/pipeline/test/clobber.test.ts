@@ -1,19 +1,17 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '@a2f/audio';
+import { removeTempDirs, sine, tempDir } from '@a2f/test-utils';
 import { JobContext, type LineResult, type LineSuccess } from '../src/index.js';
 
 // Rules under test: docs/output-names.md ("Existing layers").
 const CHARACTER = path.resolve(import.meta.dirname, '../../../samples/character/face.usda');
-const work = mkdtempSync(path.join(os.tmpdir(), 'a2f-clobber-'));
+const work = tempDir('clobber');
 
 /** A half-second tone at `hz`: distinct hz, distinct bytes, so a distinct audio SHA-256. */
 function tone(file: string, hz: number): string {
-  const rate = 16000;
-  const x = Float32Array.from({ length: rate / 2 }, (_, i) => 0.3 * Math.sin((2 * Math.PI * hz * i) / rate));
-  writeFileSync(file, encodeWav([x], rate, 'pcm16'));
+  writeFileSync(file, encodeWav([sine(8000, 16000, hz, 0.3)], 16000, 'pcm16'));
   return file;
 }
 
@@ -32,7 +30,7 @@ describe('a line whose name already holds a layer', () => {
   });
   afterAll(async () => {
     await ctx.close();
-    rmSync(work, { recursive: true, force: true });
+    removeTempDirs();
   });
 
   it('replaces nothing when the same audio and settings made it, and says so when other audio did', async () => {

@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '@a2f/audio';
+import { tempDir, voicedLine } from '@a2f/test-utils';
 import { parseUsda } from '@a2f/usd';
 import { JobContext, processLines, type LineSuccess } from '../src/index.js';
 
@@ -10,23 +10,17 @@ import { JobContext, processLines, type LineSuccess } from '../src/index.js';
 const SAMPLES_DIR = path.resolve(import.meta.dirname, '../../../samples');
 
 const CHARACTER = path.join(SAMPLES_DIR, 'character', 'face.usda');
-const work = mkdtempSync(path.join(os.tmpdir(), 'a2f-job-'));
+const work = tempDir('job');
 
 /** A speech-like test line: silence, a voiced vowel-ish harmonic tone, silence. */
 function vowelLine(file: string, rate = 44100): string {
-  const n = Math.round(rate * 1.2);
-  const x = new Float32Array(n);
-  for (let i = Math.round(rate * 0.3); i < Math.round(rate * 0.9); i++) {
-    const t = i / rate;
-    for (const [f, a] of [
-      [140, 0.3],
-      [700, 0.25],
-      [1200, 0.15],
-      [2600, 0.05],
-    ])
-      x[i] += a * Math.sin(2 * Math.PI * f * t);
-  }
-  writeFileSync(file, encodeWav([x], rate, 'pcm16'));
+  const partials = [
+    [140, 0.3],
+    [700, 0.25],
+    [1200, 0.15],
+    [2600, 0.05],
+  ] as const;
+  writeFileSync(file, encodeWav([voicedLine({ rate, seconds: 1.2, from: 0.3, to: 0.9, partials })], rate, 'pcm16'));
   return file;
 }
 

@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '@a2f/test-utils';
 import { checkOutputDir, JobError, makeDirs } from '../src/index.js';
 
-const work = mkdtempSync(path.join(os.tmpdir(), 'a2f-outdir-'));
+const work = tempDir('outdir');
 
 const refusal = (fn: () => unknown): JobError => {
   try {

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tinyusdzCheck, usdReadback, type ReadbackResult, type TinyusdzResult } from '../../../test/usd/validate.js';
 import { parseUsda, type UsdaPrim } from '../src/index.js';
-import { repoRoot, sampleCharacterPath, tempDir } from './fixtures.js';
+import { tempDir } from '@a2f/test-utils';
+import { repoRoot, sampleCharacterPath } from './fixtures.js';
 
 const text = fs.readFileSync(sampleCharacterPath, 'utf8');
 const character = parseUsda(text, 'face.usda').prims[0];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assetPath, dictionaryKey, isIdentifier, quoteString, toIdentifier, uniqueIdentifier, uniqueIdentifiers } from '../src/index.js';
+// The lexer is internal; reading literals back through it checks quoteString against the parser's rules.
 import { UsdaLexer } from '../src/usda-lexer.js';
 
 /** Reads a quoted literal back with our own lexer (which follows TfEscapeString's rules). */

@@ -1,7 +1,5 @@
 // Small hand-written character assets and a synthetic animation shared by the tests.
 import { ARKIT_BLENDSHAPES, createFaceAnimation, quatFromAxisAngle, rational, type FaceAnimation, type Rational } from '@a2f/animation';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -199,10 +197,6 @@ export function syntheticAnimation(fps: Rational = rational(30), frameCount = 5)
     (eyeR.rotations as Float32Array).set(quatFromAxisAngle([0, 1, 0], 0.1 - 0.03 * f), f * 4);
   }
   return anim;
-}
-
-export function tempDir(label: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `a2f-usd-${label}-`));
 }
 
 /** Bit equality of two numbers as float32 (so -0 ≠ 0 and NaN never equals). */

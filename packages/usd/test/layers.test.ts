@@ -23,7 +23,8 @@ import {
   type AnimationLayerOptions,
   type CharacterInfo,
 } from '../src/index.js';
-import { HERO_USDA, SPARSE_USDA, repoRoot, sameFloat32, sampleCharacterPath, syntheticAnimation, tempDir } from './fixtures.js';
+import { tempDir } from '@a2f/test-utils';
+import { HERO_USDA, SPARSE_USDA, repoRoot, sameFloat32, sampleCharacterPath, syntheticAnimation } from './fixtures.js';
 
 const arkit = parseBindingPreset(JSON.parse(fs.readFileSync(path.join(repoRoot, 'templates/bindings/arkit.json'), 'utf8')), 'arkit.json');
 const pascal = parseBindingPreset(
@@ -88,7 +89,7 @@ beforeAll(async () => {
     ...build('heroref', anim30, 'hero.usda', { layering: 'reference', preset: heroPreset }),
     ...build('kid', anim30, 'kid.usda', { layering: 'override', preset: arkit }),
   ];
-  // A shot stack that lists [animation, character] itself, strongest first (reference §3.3).
+  // A shot stack that lists [animation, character] itself, strongest first (docs/usd-layers.md#which-pattern).
   fs.writeFileSync(
     path.join(shots, 'stack.usda'),
     '#usda 1.0\n(\n    endTimeCode = 3\n    startTimeCode = 0\n    subLayers = [\n        @./a2997.usda@,\n        @../character/face.usda@\n    ]\n    timeCodesPerSecond = 29.97002997002997\n)\n',

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { metadataValue, parseUsda, resolvePath, type UsdaPrim } from '../src/index.js';
+import { isA2fError } from '@a2f/base';
+import { thrown } from '@a2f/test-utils';
+import { metadataValue, parseUsda, resolvePath, UsdaSyntaxError, UsdError, type UsdaPrim } from '../src/index.js';
 import { HERO_USDA } from './fixtures.js';
 
 const find = (prims: readonly UsdaPrim[], path: string): UsdaPrim | undefined => {
@@ -106,5 +108,22 @@ describe('parseUsda', () => {
   it('refuses other formats with a hint', () => {
     expect(() => parseUsda('PXR-USDC\x00\x00', 'face.usdc')).toThrow(/binary \.usdc.*usdcat/);
     expect(() => parseUsda('hello', 'face.txt')).toThrow('face.txt:1: not a .usda text layer: the first line must be "#usda 1.0"');
+  });
+
+  it('throws errors of the one a2f shape: code, file (with the line), problem and fix', () => {
+    const syntax = thrown(() => parseUsda('#usda 1.0\ndef "A" {\n    rel r = </B\n}\n', 'x.usda'));
+    expect(syntax).toBeInstanceOf(UsdaSyntaxError);
+    expect(isA2fError(syntax)).toBe(true);
+    expect(syntax).toMatchObject({
+      code: 'USDA_SYNTAX',
+      file: 'x.usda:3',
+      path: 'x.usda',
+      line: 3,
+      problem: 'unterminated path (missing ">")',
+    });
+    expect(syntax.message).toBe(`x.usda:3: unterminated path (missing ">"). ${(syntax as UsdaSyntaxError).fix}`);
+    const usdz = thrown(() => parseUsda('PK\x03\x04rest', 'face.usdz'));
+    expect(usdz).toBeInstanceOf(UsdError);
+    expect(usdz).toMatchObject({ code: 'NOT_USDA', file: 'face.usdz', fix: 'Unpack it and point at the .usda layer inside' });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ignoreReason, isIgnoredPath, isSidecar } from '../src/ignore.js';
+import { ignoreReason, isIgnoredPath, isSidecar } from '../src/index.js';
 
 describe('names taken while a file is still being written', () => {
   it('skips the names editors, copy tools and browsers write under', () => {

@@ -1,8 +1,8 @@
 import { appendFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { foldJournal, Journal, readJournal, type JournalRecord } from '../src/journal.js';
-import { tempDir } from './fixtures.js';
+import { foldJournal, Journal, readJournal, type JournalRecord } from '../src/index.js';
+import { tempDir } from '@a2f/test-utils';
 
 const rec = (r: Omit<JournalRecord, 'v' | 'at'>, at = '2026-11-25T10:00:00.000Z'): JournalRecord => ({ v: 1, at, ...r }) as JournalRecord;
 const line = (r: Omit<JournalRecord, 'v' | 'at'>) => JSON.stringify(rec(r)) + '\n';

@@ -3,9 +3,8 @@ import { readdirSync, statSync, utimesSync, writeFileSync, mkdirSync } from 'nod
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { inspectLock, listGenerations, tryAcquire } from '../src/lock.js';
-import { newOwner } from '../src/owner.js';
-import { sleep, tempDir } from './fixtures.js';
+import { inspectLock, listGenerations, newOwner, tryAcquire } from '../src/index.js';
+import { sleep, tempDir } from '@a2f/test-utils';
 
 const CONTENDER = fileURLToPath(new URL('./lock-contender.mjs', import.meta.url));
 const children = new Set<ChildProcess>();

@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, realpathSync, symlinkSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, realpathSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '@a2f/test-utils';
 import {
   checkPathTemplate,
   ensureOutputDir,
@@ -13,7 +13,7 @@ import {
   type OutputPathVars,
 } from '@a2f/pipeline';
 
-const root = () => realpathSync(mkdtempSync(path.join(os.tmpdir(), 'a2f-paths-')));
+const root = () => tempDir('paths');
 
 const VARS: OutputPathVars = {
   name: 'line01',

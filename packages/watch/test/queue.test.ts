@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { backoffMs, isTransient } from '../src/failures.js';
+import { backoffMs, isTransient } from '../src/index.js';
+// The queue is internal to the watcher; its ordering and retry rules are tested here directly.
 import { WorkQueue } from '../src/queue.js';
-import { sleep, waitFor } from './fixtures.js';
+import { sleep, waitFor } from '@a2f/test-utils';
 
 describe('work queue', () => {
   it('runs each item once however often it is pushed, never more than `concurrency` at a time', async () => {

@@ -15,9 +15,10 @@ import {
   type WatchSettingsInput,
 } from '@a2f/pipeline';
 import { describe, expect, it } from 'vitest';
-import { Watcher } from '../src/index.js';
-import { fingerprint, settingsFingerprint, stableJson } from '../src/key.js';
-import { tempDir } from './fixtures.js';
+import { fingerprint, Watcher } from '../src/index.js';
+// The settings part of the key and its JSON are internal; these tests pin them so journals keep matching.
+import { settingsFingerprint, stableJson } from '../src/key.js';
+import { tempDir } from '@a2f/test-utils';
 
 const base = { character: '/x/face.usda', outDir: '/o' };
 const extras = { presetSha256: 'P', template: 'T', tool: 'V' };

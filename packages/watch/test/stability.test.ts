@@ -1,8 +1,8 @@
 import { appendFileSync, closeSync, openSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { declaredShort, StabilityTracker, type FileSnapshot } from '../src/stability.js';
-import { speechWav, tempDir, waitFor } from './fixtures.js';
+import { declaredShort, StabilityTracker, type FileSnapshot } from '../src/index.js';
+import { speechWav, tempDir, waitFor } from '@a2f/test-utils';
 
 // "Settled" means quiet for settleMs by the tracker's clock. With the real clock a busy machine can
 // stretch a writer's short pause past settleMs, so tests about pauses drive a fake clock (timers and

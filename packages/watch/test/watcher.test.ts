@@ -2,11 +2,8 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFi
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readJournal, foldJournal } from '../src/journal.js';
-import { readWatchStatus } from '../src/status.js';
-import { Watcher, type WatchOptions } from '../src/watcher.js';
-import type { WatchEvent } from '../src/events.js';
-import { speechWav, tempDir, waitFor } from './fixtures.js';
+import { foldJournal, readJournal, readWatchStatus, Watcher, type WatchEvent, type WatchOptions } from '../src/index.js';
+import { speechWav, tempDir, waitFor } from '@a2f/test-utils';
 
 const CHARACTER = fileURLToPath(new URL('../../../samples/character/face.usda', import.meta.url));
 

@@ -1,21 +1,12 @@
 // Test networks and packs, generated per run (never committed) with the repo's deterministic ONNX writer.
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll } from 'vitest';
 import { GraphBuilder } from '../../../models/lib/onnx.mjs';
 
 export const AUDIO = { sampleRate: 16000, bufferLength: 8320, bufferOffset: 4160, inputStrength: 1 } as const;
 /** Window positions the probe network reads: first, centre (the frame's target sample) and last. */
 export const PROBE_INDICES = [0, 4160, 8319] as const;
-
-/** A temp folder removed after the file's tests. */
-export function tempDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'a2f-inference-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 /** input [B,1,8320] → result [B,1,3]: the window's samples at PROBE_INDICES, bit for bit. */
 export function probeNetwork(
@@ -144,14 +135,4 @@ export function firstDifference(actual: ArrayLike<number>, expected: ArrayLike<n
   if (actual.length !== expected.length) return `length ${actual.length} ≠ ${expected.length}`;
   for (let i = 0; i < actual.length; i++) if (actual[i] !== expected[i]) return `index ${i}: ${actual[i]} ≠ ${expected[i]}`;
   return undefined;
-}
-
-/** The error a promise rejects with (fails the test if it resolves). */
-export async function rejection(work: Promise<unknown>): Promise<Error & { code: string; file: string }> {
-  const outcome = await work.then(
-    () => undefined,
-    (e: unknown) => e as Error & { code: string; file: string },
-  );
-  if (outcome === undefined) throw new Error('expected a rejection, but the promise resolved');
-  return outcome;
 }
