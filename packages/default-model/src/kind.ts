@@ -70,7 +70,8 @@ export const visemesKind: PostprocessKind = {
       throw new InferenceError(
         'PACK_FIELD',
         file,
-        `output "${output}" has ${rowWidth(spec)} values per frame (shape [${spec.shape.join(', ')}]), but the visemes post-processing needs ${VISEMES.length} (${VISEMES.join(' ')})`,
+        `output "${output}" has ${rowWidth(spec)} values per frame (shape [${spec.shape.join(', ')}]), ` +
+          `but the visemes post-processing needs ${VISEMES.length} (${VISEMES.join(' ')})`,
         `Declare the output as ["batch", 1, ${VISEMES.length}] or use a post-processing kind that matches the network.`,
       );
     }

@@ -131,7 +131,8 @@ export function parseManifest(json: unknown, file: string): Omit<ModelPack, 'ver
     throw new InferenceError(
       'PACK_FIELD',
       file,
-      `exactly one input must take one audio window (${bufferLength} = audio.bufferLength values per frame), found ${windowInputs.length} among ${inputs.map((t) => `${t.name} [${t.shape.join(', ')}]`).join(', ')}`,
+      `exactly one input must take one audio window (${bufferLength} = audio.bufferLength values per frame), ` +
+        `found ${windowInputs.length} among ${inputs.map((t) => `${t.name} [${t.shape.join(', ')}]`).join(', ')}`,
       'Make the audio input\'s shape ["batch", 1, bufferLength] and check audio.bufferLength.',
     );
   }

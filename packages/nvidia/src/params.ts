@@ -195,7 +195,8 @@ export function parseModelConfig(json: unknown, file: string, notes: string[] = 
         'PACK_FIELD',
         file,
         `"config.${key}" is missing and has no SDK default`,
-        `Add "${key}" (${spec.kind === 'string' ? 'a shot name from implicit_emo_db.npz' : rangeText(spec)}) or restore the pack's original model_config.json`,
+        `Add "${key}" (${spec.kind === 'string' ? 'a shot name from implicit_emo_db.npz' : rangeText(spec)}) ` +
+          "or restore the pack's original model_config.json",
       );
     }
   }

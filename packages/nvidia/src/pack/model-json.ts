@@ -63,7 +63,8 @@ export function parseModelJson(json: unknown, file: string, notes: string[] = []
       throw new InferenceError(
         'PACK_NOT_FOUND',
         onnx,
-        `network is missing: model.json "networkPath" names "${get('networkPath')}" (a TensorRT engine), and ONNX Runtime needs the ONNX file beside it`,
+        `network is missing: model.json "networkPath" names "${get('networkPath')}" (a TensorRT engine), ` +
+          'and ONNX Runtime needs the ONNX file beside it',
         `Put the pack's network.onnx at ${onnx} (download the complete pack again with a2f models pull).`,
       );
     }
