@@ -64,7 +64,9 @@ export function cpuCeiling(facts: CpuFacts): CpuCeiling {
     cores: facts.cores,
     ghz,
     flopsPerCycle,
-    basis: `${facts.cores} cores × ${ghz.toFixed(2)} GHz × ${flopsPerCycle} FLOP/cycle = ${gflops.toFixed(0)} GFLOP/s [clock: ${clock}; FLOP/cycle: ${simdName}]`,
+    basis:
+      `${facts.cores} cores × ${ghz.toFixed(2)} GHz × ${flopsPerCycle} FLOP/cycle = ${gflops.toFixed(0)} GFLOP/s ` +
+      `[clock: ${clock}; FLOP/cycle: ${simdName}]`,
   };
 }
 

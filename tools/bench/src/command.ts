@@ -28,7 +28,8 @@ export const benchOptions = (y: Argv) =>
       type: 'boolean',
       default: false,
       describe:
-        "measure the v2.3-shaped pack's peak memory over 1- and 4-minute lines instead of a real 60-minute line (~25 min less on 2 cores); the 60-minute figure is then left out, never extrapolated",
+        "measure the v2.3-shaped pack's peak memory over 1- and 4-minute lines instead of a real 60-minute line " +
+        '(~25 min less on 2 cores); the 60-minute figure is then left out, never extrapolated',
     })
     .option('update-readme', { type: 'boolean', default: false, describe: 'write the tables into README.md between its bench markers' });
 

@@ -57,7 +57,9 @@ export function perSecond(work: number, sample: Sample): Checked {
     return {
       value: null,
       measured,
-      note: `measured over only ${sample.seconds.toFixed(3)} s (at least ${MIN_SAMPLE_SECONDS} s is needed; a shorter sample is not scaled up)`,
+      note:
+        `measured over only ${sample.seconds.toFixed(3)} s ` +
+        `(at least ${MIN_SAMPLE_SECONDS} s is needed; a shorter sample is not scaled up)`,
     };
   }
   return { value: measured };

@@ -71,6 +71,8 @@ export function peakAt(
   return {
     minutes,
     peakRssMB: null,
-    note: `not measured: ${why}; only ${runs.map((r) => `${r.audioMinutes}-minute`).join(' and ') || 'no'} line(s) ran, and a peak is never extrapolated from shorter lines`,
+    note:
+      `not measured: ${why}; only ${runs.map((r) => `${r.audioMinutes}-minute`).join(' and ') || 'no'} line(s) ran, ` +
+      'and a peak is never extrapolated from shorter lines',
   };
 }

@@ -99,7 +99,9 @@ export async function measureRoofline(plan: BenchPlan, workDir: string, ceiling:
   return {
     gflops: top.gflops,
     layouts,
-    shape: `fp32 MatMul chains, best of ${plan.roofline.map((r) => `${r.rows}×${r.size}·${r.size}² ×${r.depth}`).join(', ')}${top.gflops === null || plan.roofline.length < 2 ? '' : ` (peak with ${top.shape})`}`,
+    shape:
+      `fp32 MatMul chains, best of ${plan.roofline.map((r) => `${r.rows}×${r.size}·${r.size}² ×${r.depth}`).join(', ')}` +
+      `${top.gflops === null || plan.roofline.length < 2 ? '' : ` (peak with ${top.shape})`}`,
     ...(top.gflops === null ? { note: `every layout's measurement was refused: ${top.note ?? ''}` } : {}),
   };
 }

@@ -58,7 +58,8 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
     const firstRoofline = await measureRoofline(plan, workDir, ceiling);
     for (const l of firstRoofline.layouts)
       log(
-        `  ${l.workers}×${l.threads}: ${l.gflops === null ? `refused: ${l.note}` : `${l.gflops.toFixed(0)} GFLOP/s`} (${l.seconds.toFixed(1)} s timed)`,
+        `  ${l.workers}×${l.threads}: ${l.gflops === null ? `refused: ${l.note}` : `${l.gflops.toFixed(0)} GFLOP/s`}` +
+          ` (${l.seconds.toFixed(1)} s timed)`,
       );
 
     const modelPack = await loadModelPack(bench.dir);
@@ -70,7 +71,8 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
     // Measured again after the sweep; the best of the two is the peak (a busy moment only lowers it).
     const roofline = bestOf(firstRoofline, await measureRoofline(plan, workDir, ceiling));
     log(
-      `roofline, best of two measurements: ${roofline.gflops === null ? `none (${roofline.note})` : `${roofline.gflops.toFixed(0)} GFLOP/s`}`,
+      'roofline, best of two measurements: ' +
+        `${roofline.gflops === null ? `none (${roofline.note})` : `${roofline.gflops.toFixed(0)} GFLOP/s`}`,
     );
     const points = withRoofline(throughput.points, roofline.gflops);
     const best = points.reduce<ThroughputPoint | null>(
@@ -140,7 +142,8 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
       plan.memory.defaultMinutes * defaultModel.realTimeFactor +
       plan.memory.packMinutes.reduce((t, m) => t + m * benchPack.realTimeFactor, 0);
     log(
-      `peak memory (child processes; ${plan.memory.defaultMinutes}-minute line, default model; ${plan.memory.packMinutes.join(' and ')}-minute v2.3-shaped; about ${eta.toFixed(1)} min at this run's speeds)…`,
+      `peak memory (child processes; ${plan.memory.defaultMinutes}-minute line, default model; ` +
+        `${plan.memory.packMinutes.join(' and ')}-minute v2.3-shaped; about ${eta.toFixed(1)} min at this run's speeds)…`,
     );
     const settings = { character: CHARACTER, outDir, fps: 30, inference: tuned };
     const defaultMemory = await measureLineMemory({

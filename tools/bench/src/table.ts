@@ -39,14 +39,16 @@ export function findings(r: BenchReport): string[] {
   if (many && one && r.machine.cpus > 1) {
     const ratio = many.framesPerSecond! / one.framesPerSecond!;
     out.push(
-      `${layoutName(many)} ran the network at ${f(ratio, 2)}× the rate of ${layoutName(one)} (best batch of each: ${many.batch} and ${one.batch}).`,
+      `${layoutName(many)} ran the network at ${f(ratio, 2)}× the rate of ${layoutName(one)} ` +
+        `(best batch of each: ${many.batch} and ${one.batch}).`,
     );
   }
   const ours = r.endToEnd.benchPack.settings;
   if (r.best) {
     const same = r.best.workers === ours.workers && r.best.threads === ours.threads;
     out.push(
-      `The pipeline's default pool (${ours.workers}×${ours.threads}, batch ${ours.batchSize}) ${same ? 'is' : 'is not'} this run's fastest layout (${r.best.workers}×${r.best.threads}, at batch ${r.best.batch}).`,
+      `The pipeline's default pool (${ours.workers}×${ours.threads}, batch ${ours.batchSize}) ${same ? 'is' : 'is not'} ` +
+        `this run's fastest layout (${r.best.workers}×${r.best.threads}, at batch ${r.best.batch}).`,
     );
   }
   const big = r.throughput.filter(
@@ -55,12 +57,16 @@ export function findings(r: BenchReport): string[] {
   if (big.length > 1) {
     const rates = big.map((p) => p.framesPerSecond!);
     out.push(
-      `With ${layoutName(big[0]!)}, frames/s over batches ${big.map((p) => p.batch).join(', ')} spread by ${pct(Math.max(...rates) / Math.min(...rates) - 1)} (max ÷ min − 1).`,
+      `With ${layoutName(big[0]!)}, frames/s over batches ${big.map((p) => p.batch).join(', ')} ` +
+        `spread by ${pct(Math.max(...rates) / Math.min(...rates) - 1)} (max ÷ min − 1).`,
     );
   }
   const pp = r.postprocess;
   out.push(
-    `Post-processing + solve: the coefficient path took ${f(pp.coefficientsMsPerFrame, 3)} ms/frame, the SDK's mesh path ${f(pp.meshMsPerFrame, 2)} ms/frame (${f(pp.meshMsPerFrame / pp.coefficientsMsPerFrame)}× ours) on the same ${pp.frames} frames of ${r.network.geometry === 'mini' ? 'the mini geometry, whose small mesh flatters the mesh path' : "Mark's full geometry"}.`,
+    `Post-processing + solve: the coefficient path took ${f(pp.coefficientsMsPerFrame, 3)} ms/frame, ` +
+      `the SDK's mesh path ${f(pp.meshMsPerFrame, 2)} ms/frame (${f(pp.meshMsPerFrame / pp.coefficientsMsPerFrame)}× ours) ` +
+      `on the same ${pp.frames} frames of ` +
+      `${r.network.geometry === 'mini' ? 'the mini geometry, whose small mesh flatters the mesh path' : "Mark's full geometry"}.`,
   );
   out.push(`End to end, ours processed the v2.3-shaped line ${f(r.speedup)}× as fast as the straightforward port.`);
   return out;
@@ -72,7 +78,9 @@ export function markdownReport(r: BenchReport): string {
   const lines: string[] = [];
   const row = (...cells: string[]) => lines.push(`| ${cells.join(' | ')} |`);
   lines.push(
-    `Measured ${r.startedAt.slice(0, 10)} by \`npm run bench${r.quick ? ' -- --quick' : ''}\` in ${f(r.seconds / 60)} min on ${m.cpus} × ${m.cpuModel}, ${f(m.memoryGiB)} GiB RAM, ${m.platform}, Node ${m.node}, onnxruntime-node ${m.onnxruntime}, device ${r.device}` +
+    `Measured ${r.startedAt.slice(0, 10)} by \`npm run bench${r.quick ? ' -- --quick' : ''}\` in ${f(r.seconds / 60)} min ` +
+      `on ${m.cpus} × ${m.cpuModel}, ${f(m.memoryGiB)} GiB RAM, ${m.platform}, Node ${m.node}, ` +
+      `onnxruntime-node ${m.onnxruntime}, device ${r.device}` +
       `; load average ${f(m.loadAverage.start, 2)} at the start, ${f(m.loadAverage.end, 2)} at the end` +
       (r.provisional ? ' — **provisional: the machine was busy with other work, so these timings are noisy**.' : '.') +
       (r.quick ? ' **Quick run**: short samples and the mini geometry; the full run is what these tables are meant to show.' : ''),
@@ -90,13 +98,15 @@ export function markdownReport(r: BenchReport): string {
   const n = r.network;
   row(
     'v2.3-shaped network',
-    `${f(n.parameters / 1e6, 2)} M params (${n.deviation.parameters >= 0 ? '+' : ''}${pct(n.deviation.parameters, 2)}), ${f(n.flopsPerFrame / 1e9, 2)} GFLOP/frame (${n.deviation.flopsPerFrame >= 0 ? '+' : ''}${pct(n.deviation.flopsPerFrame, 2)})`,
+    `${f(n.parameters / 1e6, 2)} M params (${n.deviation.parameters >= 0 ? '+' : ''}${pct(n.deviation.parameters, 2)}), ` +
+      `${f(n.flopsPerFrame / 1e9, 2)} GFLOP/frame (${n.deviation.flopsPerFrame >= 0 ? '+' : ''}${pct(n.deviation.flopsPerFrame, 2)})`,
     `vs the reference ${f(n.reference.parameters / 1e6, 2)} M, ${f(n.reference.flopsPerFrame / 1e9, 2)} GFLOP; ${n.geometry} geometry`,
   );
   row(
     'fp32 MatMul roofline (ONNX Runtime)',
     r.roofline.gflops === null ? '—' : `${f(r.roofline.gflops, 0)} GFLOP/s`,
-    `${r.roofline.layouts.map((l) => `${l.workers}×${l.threads}: ${l.gflops === null ? 'refused' : f(l.gflops, 0)}`).join(', ')} (${r.roofline.shape})`,
+    `${r.roofline.layouts.map((l) => `${l.workers}×${l.threads}: ${l.gflops === null ? 'refused' : f(l.gflops, 0)}`).join(', ')} ` +
+      `(${r.roofline.shape})`,
   );
   for (const p of r.throughput) row(`network, ${layoutName(p)}, batch ${p.batch}`, ...pointCells(p));
   const pp = r.postprocess;
@@ -117,7 +127,9 @@ export function markdownReport(r: BenchReport): string {
     row(
       `end to end, ${e.label}`,
       `${f(e.secondsPerMinute)} s per minute of dialogue (RTF ${f(e.realTimeFactor, 3)})`,
-      `batch ${e.settings.batchSize}, ${e.settings.workers}×${e.settings.threads}, solve ${e.settings.solvePath}; ${f(e.audioSeconds, 0)} s line × ${e.sample.reps} in ${f(e.sample.seconds)} s; ${stageSplit({ decode: s.decode, inference: s.inference, post: s.postprocess, write: s.write }, e.seconds)}`,
+      `batch ${e.settings.batchSize}, ${e.settings.workers}×${e.settings.threads}, solve ${e.settings.solvePath}; ` +
+        `${f(e.audioSeconds, 0)} s line × ${e.sample.reps} in ${f(e.sample.seconds)} s; ` +
+        `${stageSplit({ decode: s.decode, inference: s.inference, post: s.postprocess, write: s.write }, e.seconds)}`,
     );
   }
   row('speed-up over the straightforward port', `${f(r.speedup)}×`, 'v2.3-shaped pack, seconds per minute of dialogue');
@@ -125,7 +137,8 @@ export function markdownReport(r: BenchReport): string {
   row(
     '.usda writing',
     `${f(u.megabytesPerSecond)} MB/s`,
-    `${u.frames} frames × ${u.channels} channels of solver output, ${f(u.bytes / 1e6)} MB formatted and written × ${u.reps} in ${f(u.seconds * u.reps)} s; ${f(u.durableMegabytesPerSecond)} MB/s including fsync (${f(u.fsyncSeconds, 2)} s per write)`,
+    `${u.frames} frames × ${u.channels} channels of solver output, ${f(u.bytes / 1e6)} MB formatted and written × ${u.reps} ` +
+      `in ${f(u.seconds * u.reps)} s; ${f(u.durableMegabytesPerSecond)} MB/s including fsync (${f(u.fsyncSeconds, 2)} s per write)`,
   );
   const mem = r.memory;
   row(

@@ -83,7 +83,9 @@ export async function measureThroughput(
           sample,
         });
         log(
-          `  network ${workers}×${threads} batch ${String(batch).padStart(2)}: ${fps === null ? `refused: ${gflops.note}` : `${fps.toFixed(1)} frames/s (${gflops.value!.toFixed(0)} GFLOP/s)`} over ${sample.reps} run(s), ${sample.seconds.toFixed(1)} s`,
+          `  network ${workers}×${threads} batch ${String(batch).padStart(2)}: ` +
+            `${fps === null ? `refused: ${gflops.note}` : `${fps.toFixed(1)} frames/s (${gflops.value!.toFixed(0)} GFLOP/s)`}` +
+            ` over ${sample.reps} run(s), ${sample.seconds.toFixed(1)} s`,
         );
       }
     } finally {
