@@ -102,7 +102,8 @@ export async function modelsPull(
     const bytes = result.files.reduce((n, f) => n + f.size, 0);
     const resumed = result.files.reduce((n, f) => n + f.resumedFrom, 0);
     const lines = [
-      `installed ${result.name} in ${result.dir}: ${result.files.length} files, ${mib(bytes)}${resumed ? ` (${mib(resumed)} resumed from an earlier pull)` : ''}`,
+      `installed ${result.name} in ${result.dir}: ${result.files.length} files, ${mib(bytes)}` +
+        `${resumed ? ` (${mib(resumed)} resumed from an earlier pull)` : ''}`,
     ];
     for (const f of result.files) lines.push(`  ${f.path.padEnd(22)} ${String(f.size).padStart(11)} B  checked by ${f.checkedBy}`);
     for (const note of result.notes) lines.push(`  note: ${note}`);
@@ -133,7 +134,8 @@ export async function modelsVerify(dir: string, o: ModelsOptions): Promise<numbe
     for (const f of report.files) lines.push(`  ${f.status.padEnd(8)} ${f.path}${f.sha256 ? `  ${f.sha256.slice(0, 12)}…` : ''}`);
     if (report.network)
       lines.push(
-        `  network: inputs ${report.network.inputNames.join(', ')}; outputs ${report.network.outputNames.join(', ')} (matches network_info.json)`,
+        `  network: inputs ${report.network.inputNames.join(', ')}; ` +
+          `outputs ${report.network.outputNames.join(', ')} (matches network_info.json)`,
       );
     for (const w of report.warnings) lines.push(`  warning: ${w}`);
     for (const n of report.notes) lines.push(`  note: ${n}`);
@@ -158,12 +160,20 @@ export async function modelsInspect(dir: string, o: ModelsOptions & { readonly n
   const lines = [
     `${info.dir}: Audio2Face-3D ${id.type} v${id.version} "${id.actor}" (${id.output})`,
     `  files      ${info.files.map((f) => f.path).join(', ')}`,
-    `  audio      ${audio.sampleRate} Hz, window ${audio.bufferLength} samples (frame at ${audio.bufferOffset}), input_strength ${audio.inputStrength}, look-ahead ${audio.lookaheadSeconds} s`,
-    `  result     skin ${sizes.skinShapes} + tongue ${sizes.tongueShapes} PCA + jaw ${sizes.jaw} + eyes ${sizes.eyes}; meshes ${sizes.skinVerts} / ${sizes.tongueVerts} vertices; saccade table ${sizes.saccadeFrames} frames`,
-    `  emotion    implicit ${emotion.implicitLength} (shot "${emotion.sourceShot}" frame ${emotion.sourceFrame}) + explicit: ${emotion.explicit.join(', ')}`,
-    `  skin       ${blendshapes.skin.poses.length} blendshapes (${blendshapes.skin.activePoses} solved), frontal mask ${blendshapes.skin.frontalMaskSize ?? 'none'}`,
+    `  audio      ${audio.sampleRate} Hz, window ${audio.bufferLength} samples (frame at ${audio.bufferOffset}), ` +
+      `input_strength ${audio.inputStrength}, look-ahead ${audio.lookaheadSeconds} s`,
+    `  result     skin ${sizes.skinShapes} + tongue ${sizes.tongueShapes} PCA + jaw ${sizes.jaw} + eyes ${sizes.eyes}; ` +
+      `meshes ${sizes.skinVerts} / ${sizes.tongueVerts} vertices; saccade table ${sizes.saccadeFrames} frames`,
+    `  emotion    implicit ${emotion.implicitLength} (shot "${emotion.sourceShot}" frame ${emotion.sourceFrame}) ` +
+      `+ explicit: ${emotion.explicit.join(', ')}`,
+    `  skin       ${blendshapes.skin.poses.length} blendshapes (${blendshapes.skin.activePoses} solved), ` +
+      `frontal mask ${blendshapes.skin.frontalMaskSize ?? 'none'}`,
     `  tongue     ${blendshapes.tongue.poses.length} blendshapes (${blendshapes.tongue.activePoses} solved)`,
-    `  network    ${info.tensors.network ? `checked with ONNX Runtime: ${info.tensors.network.inputNames.join(', ')} → ${info.tensors.network.outputNames.join(', ')}` : 'not opened (--no-network)'}`,
+    `  network    ${
+      info.tensors.network
+        ? `checked with ONNX Runtime: ${info.tensors.network.inputNames.join(', ')} → ${info.tensors.network.outputNames.join(', ')}`
+        : 'not opened (--no-network)'
+    }`,
     '  parameters (model_config.json; override with a2f run --param key=value):',
     ...Object.entries(params).map(([k, v]) => `    ${k.padEnd(26)} ${v}`),
     ...info.notes.map((n) => `  note: ${n}`),
