@@ -47,7 +47,9 @@ export interface JsonObjectOptions {
   /** true: keys outside `entries` pass through (checked by code or noted); default false: an error */
   readonly extraKeys?: boolean;
   /** the fix for an unknown key; default: remove it or fix its spelling, with the known keys */
-  readonly unknownFix?: string;
+  readonly unknownFix?: string | ((key: string) => string);
+  /** a check of the whole object, after unknown keys and before the values (e.g. "exactly one of") */
+  readonly check?: (input: Record<string, unknown>) => { readonly expected: string; readonly fix?: string } | undefined;
   /** the fix when the value is not an object, or a required key is missing and its schema gives none */
   readonly fix?: string;
 }
@@ -59,20 +61,27 @@ export interface JsonObjectOptions {
 export function jsonObject<E extends v.ObjectEntries>(entries: E, expected = 'an object', opts: JsonObjectOptions = {}) {
   const known = Object.keys(entries);
   const message = jsonMessage(expected, opts.fix);
-  const unknownFix = (key: string) => opts.unknownFix ?? `Remove "${key}" or fix its spelling; known fields: ${known.join(', ')}.`;
+  const unknownFix = (key: string): string =>
+    typeof opts.unknownFix === 'function'
+      ? opts.unknownFix(key)
+      : (opts.unknownFix ?? `Remove "${key}" or fix its spelling; known fields: ${known.join(', ')}.`);
   return v.pipe(
     v.custom<Record<string, unknown>>(isRecord, message),
     v.rawCheck<Record<string, unknown>>(({ dataset, addIssue }) => {
-      if (opts.extraKeys || !dataset.typed) return;
+      if (!dataset.typed) return;
       const input = dataset.value;
-      const key = Object.keys(input).find((k) => !known.includes(k));
-      if (key === undefined) return;
-      addIssue({
-        message: jsonMessage('a known field', unknownFix(key)),
-        input: key,
-        expected: 'never',
-        path: [{ type: 'object', origin: 'key', input, key, value: input[key] }],
-      });
+      const key = opts.extraKeys ? undefined : Object.keys(input).find((k) => !known.includes(k));
+      if (key !== undefined) {
+        addIssue({
+          message: jsonMessage('a known field', unknownFix(key)),
+          input: key,
+          expected: 'never',
+          path: [{ type: 'object', origin: 'key', input, key, value: input[key] }],
+        });
+        return;
+      }
+      const bad = opts.check?.(input);
+      if (bad) addIssue({ message: jsonMessage(bad.expected, bad.fix ?? opts.fix), input });
     }),
     v.looseObject(entries, message),
   );
