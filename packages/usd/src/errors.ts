@@ -16,6 +16,6 @@ export class UsdaSyntaxError extends UsdError {
     readonly line: number,
     problem: string,
   ) {
-    super('USDA_SYNTAX', `${path}:${line}`, problem, 'Correct the .usda text at that line, or export the layer again from the DCC');
+    super('USDA_SYNTAX', `${path}:${line}`, problem, 'Correct the .usda text at that line, or export the layer again from the DCC.');
   }
 }

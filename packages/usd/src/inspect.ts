@@ -63,7 +63,7 @@ const characterError = (at: string, problem: string): UsdError =>
     'BAD_CHARACTER',
     at,
     problem,
-    'Give the character a SkelRoot that holds a Skeleton (its joints with rest or bind transforms) and the face mesh',
+    'Give the character a SkelRoot that holds a Skeleton (its joints with rest or bind transforms) and the face mesh.',
   );
 
 function walk(prims: readonly UsdaPrim[], visit: (p: UsdaPrim, ancestors: readonly UsdaPrim[]) => void, ancestors: UsdaPrim[] = []): void {

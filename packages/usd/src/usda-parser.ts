@@ -363,7 +363,7 @@ class Parser {
   }
 }
 
-const USDA_FIX = 'Pass a text .usda layer (usdcat converts .usd and .usdc: "usdcat face.usd -o face.usda")';
+const USDA_FIX = 'Pass a text .usda layer (usdcat converts .usd and .usdc: "usdcat face.usd -o face.usda").';
 
 /** Parses .usda text; `file` names the layer in errors ("face.usda:12: expected ..."). */
 export function parseUsda(text: string, file: string, opts: ParseOptions = {}): UsdaLayer {
@@ -372,11 +372,11 @@ export function parseUsda(text: string, file: string, opts: ParseOptions = {}): 
       'NOT_USDA',
       file,
       'is a binary .usdc layer; only .usda text is read',
-      `Convert it with "usdcat ${file} -o face.usda"`,
+      `Convert it with "usdcat ${file} -o face.usda".`,
     );
   }
   if (text.startsWith('PK\x03\x04'))
-    throw new UsdError('NOT_USDA', file, 'is a .usdz package', 'Unpack it and point at the .usda layer inside');
+    throw new UsdError('NOT_USDA', file, 'is a .usdz package', 'Unpack it and point at the .usda layer inside.');
   const body = text.startsWith('\ufeff') ? text.slice(1) : text;
   if (!/^#usda 1\.\d/.test(body)) {
     const found = JSON.stringify(body.slice(0, 20));

@@ -124,6 +124,6 @@ describe('parseUsda', () => {
     expect(syntax.message).toBe(`x.usda:3: unterminated path (missing ">"). ${(syntax as UsdaSyntaxError).fix}`);
     const usdz = thrown(() => parseUsda('PK\x03\x04rest', 'face.usdz'));
     expect(usdz).toBeInstanceOf(UsdError);
-    expect(usdz).toMatchObject({ code: 'NOT_USDA', file: 'face.usdz', fix: 'Unpack it and point at the .usda layer inside' });
+    expect(usdz).toMatchObject({ code: 'NOT_USDA', file: 'face.usdz', fix: 'Unpack it and point at the .usda layer inside.' });
   });
 });
