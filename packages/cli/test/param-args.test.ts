@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { UsageError } from '../src/fatal.js';
 import { parseParamArgs } from '../src/param-args.js';
 
 describe('--param key=value', () => {
@@ -15,5 +16,7 @@ describe('--param key=value', () => {
     expect(() => parseParamArgs(['skin_strength'])).toThrow(/"skin_strength" is not key=value \(e\.g\. --param lower_face_strength=1\.2\)/);
     expect(() => parseParamArgs(['=1'])).toThrow(/not key=value/);
     expect(() => parseParamArgs(['a=1', 'a=2'])).toThrow(/--param a is given twice/);
+    // A usage error: the CLI prints it with the command's --help, and --json gives code USAGE.
+    expect(() => parseParamArgs(['=1'])).toThrow(UsageError);
   });
 });
