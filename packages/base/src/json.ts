@@ -125,7 +125,10 @@ function toJsonIssue(schema: v.GenericSchema, issue: v.BaseIssue<unknown>, fix: 
     const own = field ? v.safeParse(field, undefined, { abortEarly: true }) : undefined;
     if (own && !own.success) message = own.issues[0].message;
   }
-  const [expected, ownFix] = message.split(FIX_MARK);
+  const [said, ownFix] = message.split(FIX_MARK);
+  // A schema without a message of ours gets valibot's sentence ("Invalid type: Expected number but
+  // received …"): its bare expectation reads better.
+  const expected = /^Invalid \w+: /.test(said) && issue.expected ? issue.expected : said;
   const path = jsonPath(keys);
   const base = { path, field: path.replace(/^\$\.?/, ''), keys, expected, found, foundText: describe(found), unknownKey, missing };
   return { ...base, fix: ownFix ?? (typeof fix === 'string' ? fix : fix(base)) };

@@ -114,6 +114,12 @@ group('checkJson', () => {
     expect(issue({ b: 2 })).toEqual({});
   });
 
+  it("falls back to valibot's expectation where a schema has no message of ours", () => {
+    expect(() => checkJson(jsonObject({ n: v.number() }), { n: 'x' }, (i) => new Error(`${i.path} ${i.expected} ${i.foundText}`))).toThrow(
+      '$.n number the string "x"',
+    );
+  });
+
   it('writes paths as $ with .key and [index] steps', () => {
     expect(jsonPath([])).toBe('$');
     expect(jsonPath(['emotions', 2, 'joy'])).toBe('$.emotions[2].joy');
