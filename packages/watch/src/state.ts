@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { sha256Text } from '@a2f/base';
 import { makeDirs, writeFileAtomic } from '@a2f/pipeline';
 import type { FailureInfo, OutputFile } from './journal.js';
 
@@ -47,7 +47,7 @@ export interface KeyRecord {
   readonly at: string;
 }
 
-export const pathId = (rel: string): string => createHash('sha256').update(rel, 'utf8').digest('hex').slice(0, 40);
+export const pathId = (rel: string): string => sha256Text(rel).slice(0, 40);
 
 export class StateDir {
   constructor(readonly root: string) {}
