@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AudioError, decodeAudioBytes, encodeWav, loadAudio, type WavSampleFormat } from '../src/index.js';
-import { maxAbsDiff, sine } from '@a2f/test-utils';
+import { maxAbsDiff, pcm16Wav, sine } from '@a2f/test-utils';
 import { FIXTURES, onsetSource, scratch } from './helpers.js';
 
 /** Worst-case decode error for each format, given in-range input. */
@@ -52,6 +52,15 @@ describe('WAV round trip through encodeWav and our reader', () => {
     expect(Array.from(out.channels[0]!)).toEqual([-1, -0.5, 0, 0.5, 32767 / 32768]);
     const u8 = await decodeAudioBytes(encodeWav([x], 8000, 'pcm8'), 'f.wav');
     expect(Array.from(u8.channels[0]!)).toEqual([-1, -0.5, 0, 0.5, 127 / 128]);
+  });
+
+  it('writes 16-bit PCM byte for byte as the plain-header writer in test-utils does, clipping and all', async () => {
+    const src = [sine(1000, 16000, 440, 1.2), sine(1000, 16000, 300, 0.5)];
+    const wav = encodeWav(src, 16000, 'pcm16');
+    expect(Buffer.from(wav).equals(Buffer.from(pcm16Wav(src, 16000)))).toBe(true);
+    const out = await decodeAudioBytes(pcm16Wav(src, 16000), 'plain.wav');
+    expect(out.channels.map((c) => c.length)).toEqual([1000, 1000]);
+    expect(Math.max(...out.channels[0]!)).toBe(32767 / 32768);
   });
 
   it('reads from a view at an odd byte offset (e.g. a pooled Buffer)', async () => {
