@@ -242,7 +242,8 @@ export function characterFromLayer(layer: UsdaLayer): CharacterInfo {
     const r = skelRoots[0];
     throw characterError(
       file,
-      `no Skeleton found under SkelRoot <${r.path}> in ${file} (line ${r.line}): the SkelRoot needs a Skeleton prim with joints and rest/bind transforms`,
+      `no Skeleton found under SkelRoot <${r.path}> in ${file} (line ${r.line}): ` +
+        'the SkelRoot needs a Skeleton prim with joints and rest/bind transforms',
     );
   }
   for (const m of meshes) {
@@ -259,9 +260,9 @@ export function characterFromLayer(layer: UsdaLayer): CharacterInfo {
   const chosen = face ? skeletons.find((s) => s.prim.path === face.skeleton)! : skeletons[0];
   if (!face) notes.push(`no mesh under a SkelRoot is bound to a Skeleton; animating <${chosen.prim.path}> (joints only)`);
   if (skeletons.length > 1) {
-    notes.push(
-      `${skeletons.length} skeletons found (${skeletons.map((s) => `<${s.prim.path}>`).join(', ')}); animating <${chosen.prim.path}>${face ? `, bound to <${face.prim.path}> which has the most blendshapes (${count(face)})` : ''}`,
-    );
+    const found = skeletons.map((s) => `<${s.prim.path}>`).join(', ');
+    const why = face ? `, bound to <${face.prim.path}> which has the most blendshapes (${count(face)})` : '';
+    notes.push(`${skeletons.length} skeletons found (${found}); animating <${chosen.prim.path}>${why}`);
   }
   const skeleton = readSkeleton(file, chosen.prim, notes);
   const meshInfos: MeshInfo[] = bound
@@ -272,7 +273,8 @@ export function characterFromLayer(layer: UsdaLayer): CharacterInfo {
       const blendShapeTargets = m.prim.properties.get('skel:blendShapeTargets')?.targets ?? [];
       if (blendShapes.length !== blendShapeTargets.length) {
         notes.push(
-          `mesh <${m.prim.path}> has ${blendShapes.length} skel:blendShapes but ${blendShapeTargets.length} skel:blendShapeTargets; UsdSkel needs one target per name`,
+          `mesh <${m.prim.path}> has ${blendShapes.length} skel:blendShapes but ${blendShapeTargets.length} skel:blendShapeTargets; ` +
+            'UsdSkel needs one target per name',
         );
       }
       const skinnedJoints = skinnedJointsOf(file, m.prim, m.skinning, skeleton.joints);
