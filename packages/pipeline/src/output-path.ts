@@ -59,7 +59,8 @@ export class OutputPathError extends JobError {
 }
 
 const FIX =
-  'Use a relative template such as "{shot}/{character}/{name}.usda" whose values stay inside the output folder (see README, "Path templates").';
+  'Use a relative template such as "{shot}/{character}/{name}.usda" whose values stay inside the output folder ' +
+  '(see README, "Path templates").';
 
 /**
  * A template by name (`templates/paths/<name>.txt`), by file path, or given inline (anything with
@@ -73,7 +74,8 @@ export function loadPathTemplate(spec: string): string {
     throw new OutputPathError(
       file,
       `no path template "${spec}"`,
-      `Use one of: ${pathTemplateNames().join(', ') || '(none installed)'}, a template file, or an inline template such as "{dir}/{name}.usda".`,
+      `Use one of: ${pathTemplateNames().join(', ') || '(none installed)'}, a template file, ` +
+        'or an inline template such as "{dir}/{name}.usda".',
     );
   }
   const lines = readFileSync(file, 'utf8')
