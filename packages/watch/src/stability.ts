@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { JobError } from '@a2f/pipeline';
 
 /** What "unchanged" compares: a write changes size or mtime; a replace (rename over) changes the inode. */
 export interface FileSnapshot {
@@ -53,8 +54,14 @@ export class StabilityTracker {
     private readonly onGone: (key: string) => void = () => {},
   ) {
     // A NaN here would make every timer fire at once, taking files mid-copy.
-    if (!Number.isFinite(opts.settleMs) || opts.settleMs < 0)
-      throw new RangeError(`settleMs must be a number of milliseconds >= 0, got ${String(opts.settleMs)}`);
+    if (!Number.isFinite(opts.settleMs) || opts.settleMs < 0) {
+      throw new JobError(
+        'BAD_SETTING',
+        'settleMs',
+        `must be a number of milliseconds >= 0, got ${String(opts.settleMs)}`,
+        'Give how long a file must stay unchanged before it is taken, in milliseconds (0 or more).',
+      );
+    }
   }
 
   get size(): number {

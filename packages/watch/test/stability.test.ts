@@ -27,6 +27,18 @@ function tracker(settleMs: number, opts: { incompleteGraceMs?: number } = {}) {
 }
 
 describe('stable-file detection', () => {
+  it('refuses a settle time that is not a number of milliseconds >= 0 with a BAD_SETTING error', () => {
+    for (const settleMs of [Number.NaN, -1, Number.POSITIVE_INFINITY]) {
+      expect(() => tracker(settleMs)).toThrow(
+        expect.objectContaining({
+          code: 'BAD_SETTING',
+          file: 'settleMs',
+          problem: `must be a number of milliseconds >= 0, got ${settleMs}`,
+        }),
+      );
+    }
+  });
+
   it('takes a file written in chunks only after the writing stops, once, at its final size', async () => {
     const dir = tempDir('stab');
     const file = path.join(dir, 'slow.bin');
