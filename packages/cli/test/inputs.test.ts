@@ -1,12 +1,12 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '@a2f/test-utils';
 import { expandAudioArgs } from '../src/index.js';
 
 describe('expandAudioArgs', () => {
   it('expands a folder to its audio files, sorted, skipping hidden and non-audio files', () => {
-    const d = mkdtempSync(path.join(os.tmpdir(), 'a2f-inputs-'));
+    const d = tempDir('inputs');
     for (const f of ['b.wav', 'a.FLAC', '.partial.wav', 'notes.txt', 'c.mp3']) writeFileSync(path.join(d, f), '');
     mkdirSync(path.join(d, 'sub.wav'));
     expect(expandAudioArgs([d]).map((f) => path.basename(f))).toEqual(['a.FLAC', 'b.wav', 'c.mp3']);
@@ -17,7 +17,7 @@ describe('expandAudioArgs', () => {
   });
 
   it('keeps an empty folder as is, so the user hears about it', () => {
-    const d = mkdtempSync(path.join(os.tmpdir(), 'a2f-empty-'));
+    const d = tempDir('empty');
     expect(expandAudioArgs([d])).toEqual([d]);
   });
 });

@@ -1,7 +1,7 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { tempDir } from '@a2f/test-utils';
 import { main } from '../src/index.js';
 
 // The repository's samples (tests may read the repository; shipped code carries its own assets).
@@ -42,7 +42,7 @@ describe('a2f main()', () => {
   });
 
   it('runs a line and returns 0, printing a JSON summary', async () => {
-    const out = mkdtempSync(path.join(os.tmpdir(), 'a2f-main-'));
+    const out = tempDir('main');
     const line = path.join(SAMPLES_DIR, 'dialogue', 'line02_papa.wav');
     const c = capture();
     let code: number;
