@@ -16,6 +16,7 @@ import {
 } from '@a2f/pipeline';
 import { Watcher } from '@a2f/watch';
 import { describe, expect, it, vi } from 'vitest';
+import { rejection } from '@a2f/test-utils';
 import yargs from 'yargs';
 import { fatalError } from '../src/fatal.js';
 import { main } from '../src/index.js';
@@ -47,14 +48,7 @@ async function cli(argv: string[]): Promise<{ code: number; out: string; err: st
   }
 }
 
-const refusal = async (p: Promise<unknown>): Promise<unknown> => {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a refusal');
-};
+const refusal = rejection;
 
 describe('run and watch options from the settings table', () => {
   it('gives each flag the type, default, choices and help text of its setting', () => {

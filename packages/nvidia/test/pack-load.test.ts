@@ -6,19 +6,12 @@ import { EXPLICIT_EMOTIONS, MARK_CONFIG, SKIN_POSES, TONGUE_POSES } from '../../
 import { GraphBuilder } from '../../../models/lib/onnx.mjs';
 import { createEmotionTrack } from '@a2f/inference';
 import { A2FPostprocessor, checkNvidiaNetwork, loadNvidiaPack, readNpz, toModelPack, toRigData } from '../src/index.js';
-import { removeTempDirs } from '@a2f/test-utils';
+import { rejection, removeTempDirs } from '@a2f/test-utils';
 import { packCopy, rewriteNpz } from './pack-helpers.js';
 
 afterAll(removeTempDirs);
 
-const failure = async (p: Promise<unknown>): Promise<Error & { file?: string; code?: string }> => {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the load to fail');
-};
+const failure = rejection;
 
 /** An ONNX file with chosen tensor names/dims, to stand in for a wrong network. */
 function contractOnnx(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyOverrides, FACE_PARAM_KEYS, parseModelConfig, parseSolverConfig, ParamError, type FaceParams } from '../src/params.js';
+import { thrown } from '@a2f/test-utils';
 import { MARK_PARAMS } from './solver-fixtures.js';
 
 /** The Mark model_config.json "config" object (values the SDK test asserts, docs/nvidia/postprocess.md#parameters). */
@@ -9,13 +10,9 @@ const markFile = (): Record<string, unknown> => {
 };
 
 const catchError = (fn: () => unknown): ParamError => {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ParamError);
-    return e as ParamError;
-  }
-  throw new Error('expected an error');
+  const e = thrown(fn);
+  expect(e).toBeInstanceOf(ParamError);
+  return e as ParamError;
 };
 
 describe('parseModelConfig', () => {

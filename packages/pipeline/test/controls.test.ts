@@ -1,16 +1,11 @@
 // The animation controls in JobSettings: defaults, and the checks library users get as the CLI does.
 import { describe, expect, it } from 'vitest';
+import { thrown } from '@a2f/test-utils';
 import { animationControls, type JobError, resolveSettings, type JobSettingsInput } from '../src/index.js';
 
 const base = { character: 'face.usda', outDir: 'out' };
-const failure = (input: Partial<JobSettingsInput>): JobError => {
-  try {
-    resolveSettings({ ...base, ...input } as JobSettingsInput);
-  } catch (err) {
-    return err as JobError;
-  }
-  throw new Error('expected resolveSettings to refuse');
-};
+const failure = (input: Partial<JobSettingsInput>): JobError =>
+  thrown(() => resolveSettings({ ...base, ...input } as JobSettingsInput)) as JobError;
 
 describe('animation controls in resolveSettings', () => {
   it("defaults: blinks on at the model's interval, jaw auto, every channel", () => {

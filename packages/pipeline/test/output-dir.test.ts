@@ -1,20 +1,16 @@
 import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '@a2f/test-utils';
+import { tempDir, thrown } from '@a2f/test-utils';
 import { checkOutputDir, JobError, makeDirs } from '../src/index.js';
 
 const work = tempDir('outdir');
 
 const refusal = (fn: () => unknown): JobError => {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(JobError);
-    expect((err as JobError).code).toBe('OUTPUT_DIR');
-    return err as JobError;
-  }
-  throw new Error('expected a refusal');
+  const err = thrown(fn);
+  expect(err).toBeInstanceOf(JobError);
+  expect(err.code).toBe('OUTPUT_DIR');
+  return err as JobError;
 };
 
 describe('checkOutputDir', () => {

@@ -2,6 +2,7 @@
 // every caller, and the parts that decide the output are the ones the table marks.
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
+import { thrown } from '@a2f/test-utils';
 import {
   type JobError,
   type JobSettingsInput,
@@ -17,14 +18,7 @@ import {
 } from '../src/index.js';
 
 const base = { character: '/x/face.usda', outDir: '/o' };
-const refusal = (fn: () => unknown): JobError => {
-  try {
-    fn();
-  } catch (err) {
-    return err as JobError;
-  }
-  throw new Error('expected a refusal');
-};
+const refusal = (fn: () => unknown): JobError => thrown(fn) as JobError;
 
 describe('the settings table', () => {
   it('holds a default each setting accepts, help, the fix for a bad value, and unique flags', () => {
