@@ -3,9 +3,9 @@
 // around it), and there `npx a2f run` on a sample line and the README's library examples, verbatim.
 // Each layer made there must compose over its character in real Pixar USD. Third-party dependencies
 // come from npm's cache or registry, as `npm ci` gets them (--prefer-offline).
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeMiniPack } from '../../models/nvidia/make-mini-pack.mjs';
 import { tinyusdzCheckMany, usdReadbackMany } from '../usd/validate.js';
 import { CHARACTER, type CliResult, DIALOGUE, ROOT, runProcess, skelAnimationPath, tempDir } from './helpers.js';
@@ -67,6 +67,8 @@ describe('the packages installed from their tarballs into a project outside the 
     const files = packed.map((p) => path.join(tarballs, p.filename));
     install = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...files], project);
   }, 600_000);
+  // The project holds onnxruntime-node (~300 MB in all): not left behind by every run.
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('packs every package with the assets it needs, in a folder outside the repository', () => {
     expect(path.relative(ROOT, tmp).startsWith('..')).toBe(true);
