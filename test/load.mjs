@@ -132,11 +132,13 @@ for (let n = 1; n <= rounds; n++) {
   const ok = r.code === 0 && failed === 0;
   results.push(ok);
   console.log(
-    `round ${n}/${rounds}: ${ok ? 'PASS' : 'FAIL'} in ${minutes(ms)} (exit ${r.code}, ${passed} tests passed, ${failed} failed; log ${r.log})`,
+    `round ${n}/${rounds}: ${ok ? 'PASS' : 'FAIL'} in ${minutes(ms)} (exit ` +
+      `${r.code}, ${passed} tests passed, ${failed} failed; log ${r.log})`,
   );
   for (const [task, s] of [...tasks].sort((a, b) => (b[1].seconds || 0) - (a[1].seconds || 0))) {
     console.log(
-      `  ${task.padEnd(22)} ${String(s.passed).padStart(4)} passed ${String(s.failed).padStart(3)} failed ${Number.isFinite(s.seconds) ? `${s.seconds.toFixed(0).padStart(5)} s` : ''}`,
+      `  ${task.padEnd(22)} ${String(s.passed).padStart(4)} passed ${String(s.failed).padStart(3)} ` +
+        `failed ${Number.isFinite(s.seconds) ? `${s.seconds.toFixed(0).padStart(5)} s` : ''}`,
     );
   }
 }

@@ -281,13 +281,15 @@ export function describeCost(cost) {
   const pct = (d) => `${d >= 0 ? '+' : ''}${(d * 100).toFixed(2)} %`;
   const dp = deviation(cost.parameters, REFERENCE.parameters);
   const df = deviation(cost.flops, REFERENCE.flopsPerFrame);
+  const card = REFERENCE.parametersModelCard.toExponential(2);
+  const byOp = Object.entries(cost.macsByOp)
+    .map(([op, m]) => `${op} ${(m / 1e9).toFixed(3)}`)
+    .join(', ');
   return [
-    `parameters      ${(cost.parameters / 1e6).toFixed(3)} M   reference ${(REFERENCE.parameters / 1e6).toFixed(2)} M (${pct(dp)}; model card ${REFERENCE.parametersModelCard.toExponential(2)})`,
-    `FLOPs per frame ${(cost.flops / 1e9).toFixed(3)} G   reference ≈${(REFERENCE.flopsPerFrame / 1e9).toFixed(1)} G (${pct(df)}); ${(cost.macs / 1e9).toFixed(3)} GMAC in ${Object.entries(
-      cost.macsByOp,
-    )
-      .map(([op, m]) => `${op} ${(m / 1e9).toFixed(3)}`)
-      .join(', ')}; ${(cost.otherOps / 1e6).toFixed(1)} M element-wise ops besides`,
+    `parameters      ${(cost.parameters / 1e6).toFixed(3)} M   ` +
+      `reference ${(REFERENCE.parameters / 1e6).toFixed(2)} M (${pct(dp)}; model card ${card})`,
+    `FLOPs per frame ${(cost.flops / 1e9).toFixed(3)} G   reference ≈${(REFERENCE.flopsPerFrame / 1e9).toFixed(1)} G (${pct(df)}); ` +
+      `${(cost.macs / 1e9).toFixed(3)} GMAC in ${byOp}; ${(cost.otherOps / 1e6).toFixed(1)} M element-wise ops besides`,
   ];
 }
 

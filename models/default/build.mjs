@@ -353,7 +353,8 @@ export function buildDefaultModel({ modelPath = headAudioModelPath(), debug = fa
   const binSha = sha256(bin);
   if (HEADAUDIO.modelSha256 && binSha !== HEADAUDIO.modelSha256) {
     throw new Error(
-      `${modelPath}: sha256 ${binSha} is not HeadAudio ${HEADAUDIO.version}'s ${HEADAUDIO.modelFile} (${HEADAUDIO.modelSha256}); install ${HEADAUDIO.package}@${HEADAUDIO.version}`,
+      `${modelPath}: sha256 ${binSha} is not HeadAudio ${HEADAUDIO.version}'s ${HEADAUDIO.modelFile} ` +
+        `(${HEADAUDIO.modelSha256}); install ${HEADAUDIO.package}@${HEADAUDIO.version}`,
     );
   }
   const prototypes = decodePrototypes(new Uint8Array(bin.buffer, bin.byteOffset, bin.byteLength));
@@ -392,11 +393,14 @@ function manifestFor(bytes, binSha, prototypeCount, design) {
       sourceSha256: binSha,
       author: 'Mika Suominen (met4citizen), https://github.com/met4citizen/HeadAudio',
       sourceLicense: 'MIT',
-      training: `${prototypeCount} Gaussian phoneme prototypes over 12 tanh-compressed MFCCs, trained by HeadAudio's author on four Kokoro TTS voices (via HeadTTS) reading Harvard sentences`,
+      training:
+        `${prototypeCount} Gaussian phoneme prototypes over 12 tanh-compressed MFCCs, trained by ` +
+        `HeadAudio's author on four Kokoro TTS voices (via HeadTTS) reading Harvard sentences`,
       builtBy: 'models/default/build.mjs',
       rebuild: 'node models/default/build.mjs',
       method:
-        'HeadAudio feature pipeline and Mahalanobis classifier re-expressed as ONNX opset 17 ops; per-window soft posteriors pooled over 5 frames; soft energy gate to sil',
+        'HeadAudio feature pipeline and Mahalanobis classifier re-expressed as ONNX opset ' +
+        '17 ops; per-window soft posteriors pooled over 5 frames; soft energy gate to sil',
       outputOrder: VISEMES,
       parameters: { ...design, frameLength: HEADAUDIO.frameLength, hop: HEADAUDIO.hop },
       notes: 'models/README.md',

@@ -547,5 +547,6 @@ const meshes = [
   ...eyeMeshes.map(([n, e]) => [n, e.points, []]),
 ];
 console.log(
-  `${path.relative(process.cwd(), out)}: ${joints.length} joints; ${meshes.map(([n, p, b]) => `${n} ${p.length} points${b.length ? `, ${b.length} blendshapes` : ''}`).join('; ')}`,
+  `${path.relative(process.cwd(), out)}: ${joints.length} joints; ` +
+    `${meshes.map(([n, p, b]) => `${n} ${p.length} points${b.length ? `, ${b.length} blendshapes` : ''}`).join('; ')}`,
 );

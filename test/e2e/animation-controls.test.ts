@@ -180,22 +180,25 @@ describe('animation controls: blinks, jaw, channel filters, reports that say wha
     expect(Math.max(...curve(takes.both, 'jawOpen'))).toBeGreaterThan(0.25);
   });
 
-  it('--jaw auto fits the character: blendshape on the sample (Face skinned to the jaw), both on a Face skinned rigidly to the head', () => {
-    expect(inspectCharacter(readFileSync(CHARACTER, 'utf8'), CHARACTER).meshes[0].skinnedJoints).toContain('root/head/jaw');
-    expect(inspectCharacter(readFileSync(rigid, 'utf8'), rigid).meshes[0].skinnedJoints).toEqual(['root/head']);
-    const auto = a2f(takes.auto).binding.jaw as Record<string, string>;
-    expect(auto).toMatchObject({
-      requested: 'auto',
-      mode: 'blendshape',
-      reason: expect.stringMatching(/<\/Character\/Face> carries "jawOpen" and is skinned to the jaw joint/),
-    });
-    expect(takes.auto.report.controls.jaw).toEqual(auto);
-    const other = a2f(takes.rigid).binding.jaw as Record<string, string>;
-    expect(other).toMatchObject({ requested: 'auto', mode: 'both', reason: expect.stringMatching(/no jaw joint influence moves/) });
-    expect(joints(takes.rigid)).toContain('root/head/jaw');
-    expect(tokens(takes.rigid)).toContain('jawOpen');
-    expect(a2f(takes.joint).binding.jaw).toMatchObject({ requested: 'joint', mode: 'joint' });
-  });
+  it(
+    '--jaw auto fits the character: blendshape on the sample (Face ' + 'skinned to the jaw), both on a Face skinned rigidly to the head',
+    () => {
+      expect(inspectCharacter(readFileSync(CHARACTER, 'utf8'), CHARACTER).meshes[0].skinnedJoints).toContain('root/head/jaw');
+      expect(inspectCharacter(readFileSync(rigid, 'utf8'), rigid).meshes[0].skinnedJoints).toEqual(['root/head']);
+      const auto = a2f(takes.auto).binding.jaw as Record<string, string>;
+      expect(auto).toMatchObject({
+        requested: 'auto',
+        mode: 'blendshape',
+        reason: expect.stringMatching(/<\/Character\/Face> carries "jawOpen" and is skinned to the jaw joint/),
+      });
+      expect(takes.auto.report.controls.jaw).toEqual(auto);
+      const other = a2f(takes.rigid).binding.jaw as Record<string, string>;
+      expect(other).toMatchObject({ requested: 'auto', mode: 'both', reason: expect.stringMatching(/no jaw joint influence moves/) });
+      expect(joints(takes.rigid)).toContain('root/head/jaw');
+      expect(tokens(takes.rigid)).toContain('jawOpen');
+      expect(a2f(takes.joint).binding.jaw).toMatchObject({ requested: 'joint', mode: 'joint' });
+    },
+  );
 
   it('channel filters: only the included channels, less the excluded ones, are written', () => {
     const t = takes.filtered;

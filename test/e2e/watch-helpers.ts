@@ -97,7 +97,8 @@ export async function waitUntil(cond: () => boolean, what: string, timeoutMs: nu
   while (!cond()) {
     if (Date.now() > until) {
       throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}\n${procs.map((p) => p.stderr().split('\n').slice(-15).join('\n')).join('\n---\n')}`,
+        `timed out after ${timeoutMs} ms waiting for ` +
+          `${what}\n${procs.map((p) => p.stderr().split('\n').slice(-15).join('\n')).join('\n---\n')}`,
       );
     }
     await sleep(100);

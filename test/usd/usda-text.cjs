@@ -156,6 +156,15 @@ function valueEnd(text, pos) {
   return i;
 }
 
+// A property line: [custom|varying|prepend…] [uniform] type name[.timeSamples|.connect], then =, ( or the end.
+const PROPERTY = new RegExp(
+  [
+    '^(?:(custom|varying|prepend|append|delete|add|reorder)\\s+)*(uniform\\s+)?',
+    '(rel|[A-Za-z_][\\w]*(?:\\[\\])?)\\s+([A-Za-z_][\\w:.]*?)(\\.timeSamples|\\.connect)?(?=\\s*(=|\\(|$))',
+  ].join(''),
+  'm',
+);
+
 /**
  * Walks USD's canonical output: every prim header `def|over|class [Type] "name"` opens a body in
  * `{ }`; metadata blocks in `( )` are skipped. Returns the layer metadata and a map from prim path
@@ -209,10 +218,7 @@ function indexUsda(text) {
       continue;
     }
     const prim = prims[stack[stack.length - 1]];
-    const prop =
-      /^(?:(custom|varying|prepend|append|delete|add|reorder)\s+)*(uniform\s+)?(rel|[A-Za-z_][\w]*(?:\[\])?)\s+([A-Za-z_][\w:.]*?)(\.timeSamples|\.connect)?(?=\s*(=|\(|$))/m.exec(
-        rest,
-      );
+    const prop = PROPERTY.exec(rest);
     if (!prim || !prop || /^(variantSet|variants)\b/.test(rest)) {
       // Something this reader does not model (variant sets, reorder statements): skip it whole.
       i += rest.search(/[{([]|$/);

@@ -38,7 +38,8 @@ export function checkFlac(b: Uint8Array): CompressedCheck {
   if (w.problem?.kind === 'junk')
     return short(
       'CORRUPT',
-      `is damaged: the bytes at ${at(w.problem.at)} are not a FLAC ${w.problem.frame === 0 && w.good === 0 ? 'metadata block or frame' : 'frame'}`,
+      `is damaged: the bytes at ${at(w.problem.at)} are not a FLAC ` +
+        `${w.problem.frame === 0 && w.good === 0 ? 'metadata block or frame' : 'frame'}`,
     );
   if (w.problem?.kind === 'cut')
     return short('TRUNCATED', `is cut short: it ends inside FLAC frame ${w.problem.frame} (at ${at(w.problem.at)})`);
@@ -112,7 +113,9 @@ export function wavShortfall(layout: WavLayout, decoded?: number): Shortfall | n
   const delegated = isDelegatedWav(layout);
   return {
     code: 'TRUNCATED',
-    reason: `is cut short: its WAV data chunk declares ${declaredBytes.toLocaleString('en-US')} bytes but the file holds ${availableBytes.toLocaleString('en-US')}`,
+    reason:
+      `is cut short: its WAV data chunk declares ${declaredBytes.toLocaleString('en-US')} ` +
+      `bytes but the file holds ${availableBytes.toLocaleString('en-US')}`,
     goodSeconds: (delegated ? (decoded ?? 0) : layout.frames) / sampleRate,
     ...(delegated ? {} : { declaredSeconds: Math.floor(declaredBytes / frame) / sampleRate }),
   };

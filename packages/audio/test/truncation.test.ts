@@ -171,7 +171,8 @@ describe('damaged files are refused (CORRUPT), and processed with allowTruncated
     const path = tmp.put('flip.ogg', bad);
     const { err, seconds } = await refusedThenAccepted(path, 'CORRUPT');
     expect(err.problem).toBe(
-      `is damaged: Ogg page 4 (at byte ${pages[4]!.start.toLocaleString('en-US')}) fails its CRC check; the intact audio ends at ${err.shortfall!.goodSeconds.toFixed(3)} s`,
+      `is damaged: Ogg page 4 (at byte ${pages[4]!.start.toLocaleString('en-US')}) fails ` +
+        `its CRC check; the intact audio ends at ${err.shortfall!.goodSeconds.toFixed(3)} s`,
     );
     expect(seconds).toBeGreaterThan(err.shortfall!.goodSeconds);
   });

@@ -23,19 +23,15 @@ export async function loadModelPack(nameOrDir: string, opts: LoadModelPackOption
   if (!existsSync(manifestPath)) {
     const names = namedPacks();
     const markers = [MANIFEST_FILE, ...packFormats().map((f) => f.marker)].join(' or ');
+    const formatNames = packFormats().map((f) => f.name);
+    const formats = formatNames.length ? `, or a folder in one of these formats: ${formatNames.join(', ')}` : '';
     throw new InferenceError(
       'PACK_NOT_FOUND',
       manifestPath,
       `no ${markers} here (expected a model pack folder${named ? `: the model "${nameOrDir}" is missing from its package` : ''})`,
       named
         ? 'Reinstall the package that provides it, or pass a pack folder.'
-        : `Pass ${names.length ? `${names.map((n) => `'${n}'`).join(', ')}, ` : ''}a folder holding ${MANIFEST_FILE} and the files it names${
-            packFormats().length
-              ? `, or a folder in one of these formats: ${packFormats()
-                  .map((f) => f.name)
-                  .join(', ')}`
-              : ''
-          }.`,
+        : `Pass ${names.map((n) => `'${n}', `).join('')}a folder holding ${MANIFEST_FILE} and the files it names${formats}.`,
     );
   }
   const { json } = readJsonFile(manifestPath, (f) =>

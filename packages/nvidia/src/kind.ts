@@ -73,7 +73,8 @@ export const nvidiaKind: PostprocessKind = {
       throw new InferenceError(
         'PACK_FIELD',
         file,
-        `the network's "result" row has ${width} values, but model_data.npz implies skin ${layout.skin} + tongue ${layout.tongue} + jaw ${layout.jaw} + eyes ${layout.eyes} = ${layout.total}`,
+        `the network's "result" row has ${width} values, but model_data.npz implies skin ${layout.skin} ` +
+          `+ tongue ${layout.tongue} + jaw ${layout.jaw} + eyes ${layout.eyes} = ${layout.total}`,
         'Use network_info.json and model_data.npz from the same pack.',
       );
     }

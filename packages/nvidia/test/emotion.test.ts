@@ -32,7 +32,8 @@ describe('implicit emotion row', () => {
 
   it('is bounds-checked and lists the known shots', () => {
     expect(message(() => implicitEmotion(db, 'c', 0, '/p/model_config.json'))).toBe(
-      '/p/model_config.json: source_shot "c" is not a shot of /p/implicit_emo_db.npz; it has "a" (4 frames), "b" (2 frames). Set "source_shot" to one of those names (the pack\'s own model_config.json has a valid one).',
+      '/p/model_config.json: source_shot "c" is not a shot of /p/implicit_emo_db.npz; it has "a" (4 frames), "b" ' +
+        '(2 frames). Set "source_shot" to one of those names (the pack\'s own model_config.json has a valid one).',
     );
     expect(message(() => implicitEmotion(db, 'b', 2))).toMatch(/source_frame 2 is outside shot "b", which has frames 0…1/);
     expect(message(() => implicitEmotion(db, 'a', -1))).toMatch(/source_frame -1/);

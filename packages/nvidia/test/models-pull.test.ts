@@ -90,7 +90,8 @@ describe('pullPack from a loopback server', () => {
       const want = prefixOnly ? `${made.files['bs_skin.npz'].sha256.slice(0, 8)}…` : made.files['bs_skin.npz'].sha256;
       expect(err?.message).toMatch(
         new RegExp(
-          `bs_skin\\.npz: SHA-256 is [0-9a-f]{64}, expected ${want} for Test mark bs_skin\\.npz at revision 0123456789ab .*the corrupt file was deleted and nothing was installed`,
+          `bs_skin\\.npz: SHA-256 is [0-9a-f]{64}, expected ${want} for Test mark bs_skin\\.npz ` +
+            `at revision 0123456789ab .*the corrupt file was deleted and nothing was installed`,
         ),
       );
       expect(readdirSync(packsDir)).toEqual(['.partial']);

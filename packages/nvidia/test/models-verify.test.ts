@@ -80,7 +80,8 @@ describe('verifyPack / listPacks / inspectPack', () => {
     );
     expect(report.warnings.join('\n')).toMatch(
       new RegExp(
-        `network_info\\.json declares ${claire.sizes.skinShapes} skin shapes; Test mark has ${mark.sizes.skinShapes}: this folder holds a different model`,
+        `network_info\\.json declares ${claire.sizes.skinShapes} skin shapes; Test ` +
+          `mark has ${mark.sizes.skinShapes}: this folder holds a different model`,
       ),
     );
     expect(existsSync(path.join(dir, RECORD_FILE))).toBe(false);

@@ -249,7 +249,8 @@ describe('NpzFile errors name the file, the entry and the problem', () => {
     const npz = await NpzFile.open(file);
     expect(await asyncMessage(npz.read('a'))).toMatch(
       new RegExp(
-        `^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: entry "a": CRC mismatch: the data's CRC-32 is 0x[0-9a-f]{8}, the archive records 0x[0-9a-f]{8}`,
+        `^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: entry "a": CRC mismatch: ` +
+          `the data's CRC-32 is 0x[0-9a-f]{8}, the archive records 0x[0-9a-f]{8}`,
       ),
     );
     expect(Array.from((await npz.read('b')).data as Int32Array)).toEqual([1, 2]);

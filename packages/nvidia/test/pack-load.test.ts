@@ -215,7 +215,8 @@ describe('loadNvidiaPack failures name the file, what was expected and what was 
     let err = await failure(loadNvidiaPack(made.dir));
     expect(err.file).toBe(file);
     expect(err.message).toContain(
-      `entry "shapes_matrix_skin": shape [${S}, ${V - 1}, 3], expected [${S}, ${V}, 3] (num_shapes_skin × num_verts_skin × xyz, from network_info.json)`,
+      `entry "shapes_matrix_skin": shape [${S}, ${V - 1}, 3], expected [${S}, ` +
+        `${V}, 3] (num_shapes_skin × num_verts_skin × xyz, from network_info.json)`,
     );
 
     made = packCopy('mark');

@@ -22,7 +22,9 @@ export const OUTPUT_PATH_VARIABLES = {
   stem: 'the audio file name without extension, exactly as dropped',
   ext: 'the audio file extension without the dot, lower case',
   dir: 'the folder of the audio file relative to the watch folder ("" at the top; may hold several segments)',
-  shot: 'the shot: the named group "shot" of the shot pattern matched against the path relative to the watch folder (default: its first folder), or "unsorted"',
+  shot:
+    'the shot: the named group "shot" of the shot pattern matched against the ' +
+    'path relative to the watch folder (default: its first folder), or "unsorted"',
   character: 'the character asset file name without extension',
   model: '"default" or the model pack folder name',
   fps: 'the frame rate label (24, 29.97, 30000-1001 for other ratios)',

@@ -80,7 +80,8 @@ const globs = v.pipe(
 );
 const GLOBS_FIX = 'Give comma-separated channel name patterns such as "jaw*,mouth*" (a2f inspect lists the names).';
 const TRUNCATED_HELP =
-  'animate what is there of audio that is cut short or damaged instead of failing the line; the report and the layer record what is missing';
+  'animate what is there of audio that is cut short or damaged instead ' +
+  'of failing the line; the report and the layer record what is missing';
 
 /**
  * Every setting, in the order the report's settings hash lists them (docs/output-folder.md: a
@@ -298,7 +299,9 @@ export const SETTINGS = {
     default: 'auto',
     expects: 'a jaw mode',
     fix: `Use one of: ${JAW_MODES.join(', ')}.`,
-    help: 'what opens the jaw: the jaw joint, the jaw blendshapes (jawOpen…) or both; auto: blendshape when the mesh carrying jawOpen is skinned to the jaw joint, else both',
+    help:
+      'what opens the jaw: the jaw joint, the jaw blendshapes (jawOpen…) or both; auto: ' +
+      'blendshape when the mesh carrying jawOpen is skinned to the jaw joint, else both',
     effect: 'layer',
     scope: 'job',
     flag: 'jaw',
@@ -367,7 +370,8 @@ export const SETTINGS = {
     expects: 'a path template',
     fix: 'Name a template in templates/paths, a template file, or write one inline such as "{shot}/{character}/{name}.usda".',
     help: () =>
-      `output path template: ${pathTemplateNames().join(', ')} (templates/paths), a file, or inline such as "{shot}/{character}/{name}.usda"`,
+      `output path template: ${pathTemplateNames().join(', ')} (templates/paths), ` +
+      `a file, or inline such as "{shot}/{character}/{name}.usda"`,
     effect: 'layer',
     scope: 'watch',
     flag: 'paths',

@@ -37,7 +37,7 @@ describe('the settings table', () => {
     expect(namesOf('watch')).toEqual(expect.arrayContaining(['concurrency', 'settleMs', 'rescanMs', 'lockStaleMs', 'paths']));
   });
 
-  it("fills in every default from the table, and resolving twice changes nothing (the watch service resolves a job's settings once)", () => {
+  it("fills in every default from the table, and resolving twice changes nothing (the watch resolves a job's settings once)", () => {
     const s = resolveSettings(base);
     for (const name of namesOf('job')) {
       const spec: SettingSpec = SETTINGS[name];

@@ -125,7 +125,9 @@ export function chooseJawMode(
   if (twice) {
     return {
       mode: 'blendshape',
-      reason: `mesh <${twice.path}> carries "${jawOpen}" and is skinned to the jaw joint "${jawJoint}": driving both would open it twice, so the sculpted shape alone opens the jaw`,
+      reason:
+        `mesh <${twice.path}> carries "${jawOpen}" and is skinned to the jaw joint "${jawJoint}": ` +
+        `driving both would open it twice, so the sculpted shape alone opens the jaw`,
     };
   }
   const carriers = character.meshes
@@ -134,7 +136,9 @@ export function chooseJawMode(
     .join(', ');
   return {
     mode: 'both',
-    reason: `"${jawOpen}" is on ${carriers}, which no jaw joint influence moves: the shape opens the face and the joint "${jawJoint}" moves what is skinned to it`,
+    reason:
+      `"${jawOpen}" is on ${carriers}, which no jaw joint influence moves: the ` +
+      `shape opens the face and the joint "${jawJoint}" moves what is skinned to it`,
   };
 }
 
@@ -184,7 +188,8 @@ function bindNames(names: ModelChannelNames, character: CharacterInfo, preset: B
   );
   if (blendShapes.matches.length === 0 && names.blendShapes.length > 0 && excluded.length === 0) {
     notes.push(
-      `none of the ${names.blendShapes.length} blendshape channels matched the character's ${character.blendShapes.length} blendshapes; check the binding preset "${preset.name}"`,
+      `none of the ${names.blendShapes.length} blendshape channels matched the character's ` +
+        `${character.blendShapes.length} blendshapes; check the binding preset "${preset.name}"`,
     );
   }
   return { report: { preset: preset.name, character: character.file, blendShapes, joints, notes, jaw, dropped }, blendShapes, joints };

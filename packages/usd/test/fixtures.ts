@@ -129,7 +129,8 @@ def SkelRoot "Kid"
     def Skeleton "Skel"
     {
         uniform token[] joints = ["root", "root/jaw"]
-        uniform matrix4d[] bindTransforms = [( (1, 0, 0, 0), (0, 1, 0, 0), (0, 0, 1, 0), (0, 100, 0, 1) ), ( (1, 0, 0, 0), (0, 1, 0, 0), (0, 0, 1, 0), (0, 104, 3, 1) )]
+        uniform matrix4d[] bindTransforms = [( (1, 0, 0, 0), (0, 1, 0, 0), (0, 0, 1, 0), (0, 100, 0, 1) ),
+                                             ( (1, 0, 0, 0), (0, 1, 0, 0), (0, 0, 1, 0), (0, 104, 3, 1) )]
     }
 
     def Mesh "Face" (

@@ -92,7 +92,8 @@ beforeAll(async () => {
   // A shot stack that lists [animation, character] itself, strongest first (docs/usd-layers.md#which-pattern).
   fs.writeFileSync(
     path.join(shots, 'stack.usda'),
-    '#usda 1.0\n(\n    endTimeCode = 3\n    startTimeCode = 0\n    subLayers = [\n        @./a2997.usda@,\n        @../character/face.usda@\n    ]\n    timeCodesPerSecond = 29.97002997002997\n)\n',
+    '#usda 1.0\n(\n    endTimeCode = 3\n    startTimeCode = 0\n    subLayers = [\n        @./a2997.usda@,\n ' +
+      '       @../character/face.usda@\n    ]\n    timeCodesPerSecond = 29.97002997002997\n)\n',
   );
 
   const attrs = (key: string): string[] => {

@@ -9,18 +9,26 @@ export function formatWatchEvent(e: WatchEvent): string | null {
   switch (e.ev) {
     case 'start':
       return `a2f watch: watching ${String(e.inbox)} → ${String(e.out)} as "${String(e.instance)}" (state ${String(e.state)})`;
-    case 'journal':
-      return e.tornTail || (e.badLines as number[]).length || e.inFlight
-        ? `a2f watch: journal replayed (${String(e.entries)} files, ${String(e.inFlight)} in flight when the last run ended${e.tornTail ? ', a torn last record dropped' : ''}${(e.badLines as number[]).length ? `, ${(e.badLines as number[]).length} unreadable records skipped` : ''})`
-        : null;
+    case 'journal': {
+      const bad = (e.badLines as number[]).length;
+      if (!e.tornTail && !bad && !e.inFlight) return null;
+      const torn = e.tornTail ? ', a torn last record dropped' : '';
+      const skipped = bad ? `, ${bad} unreadable records skipped` : '';
+      const inFlight = `${String(e.inFlight)} in flight when the last run ended`;
+      return `a2f watch: journal replayed (${String(e.entries)} files, ${inFlight}${torn}${skipped})`;
+    }
     case 'ready':
       return 'a2f watch: initial scan done; waiting for files';
     case 'done':
       return `ok      ${p} → ${(e.outputs as string[]).filter((f) => f.endsWith('.usda')).join(', ')} (${String(e.ms)} ms)`;
-    case 'failed':
-      return `FAIL    ${p}: [${String(e.code)}] ${String(e.message)}${e.fix && !String(e.message).includes(String(e.fix)) ? `\n        fix: ${String(e.fix)}` : ''}\n        see ${String(e.errorFile)}`;
-    case 'retry':
-      return `retry   ${p}: ${String(e.message)}${e.delayMs !== undefined ? ` (attempt ${String(e.attempt)}, again in ${Math.round(Number(e.delayMs) / 100) / 10} s)` : ''}`;
+    case 'failed': {
+      const fix = e.fix && !String(e.message).includes(String(e.fix)) ? `\n        fix: ${String(e.fix)}` : '';
+      return `FAIL    ${p}: [${String(e.code)}] ${String(e.message)}${fix}\n        see ${String(e.errorFile)}`;
+    }
+    case 'retry': {
+      const when = e.delayMs !== undefined ? ` (attempt ${String(e.attempt)}, again in ${Math.round(Number(e.delayMs) / 100) / 10} s)` : '';
+      return `retry   ${p}: ${String(e.message)}${when}`;
+    }
     case 'duplicate':
       return `dup     ${p}: same audio and settings as ${String(e.of)}; not computed again (${String(e.note)})`;
     case 'busy':

@@ -303,8 +303,12 @@ export class LineRunner {
         {
           code: 'WATCHER_CRASHED',
           transient: false,
-          message: `${rel}: the watcher process died ${entry.crashes} times while working on this file (a crash, an out-of-memory kill or kill -9)`,
-          fix: "Check the file (is it very long, or damaged in a way that crashes the decoder?) and the watcher's memory limit; drop a fixed file again under the same name to retry.",
+          message:
+            `${rel}: the watcher process died ${entry.crashes} times while ` +
+            `working on this file (a crash, an out-of-memory kill or kill -9)`,
+          fix:
+            'Check the file (is it very long, or damaged in a way that crashes the decoder?) and ' +
+            "the watcher's memory limit; drop a fixed file again under the same name to retry.",
         },
         attempt,
       );
@@ -352,12 +356,8 @@ export class LineRunner {
         // A changed file replacing its own layer is the point of watching; anything else is said.
         const replaced = result.replaced;
         if (replaced && replaced.previousAudio !== prep.abs) {
-          env.emit({
-            ev: 'warning',
-            level: 'warn',
-            path: rel,
-            message: `${rel}: replaced ${replaced.files.map((f) => path.relative(env.outRoot, f)).join(', ')}, ${describeReplaced(replaced)}`,
-          });
+          const files = replaced.files.map((f) => path.relative(env.outRoot, f)).join(', ');
+          env.emit({ ev: 'warning', level: 'warn', path: rel, message: `${rel}: replaced ${files}, ${describeReplaced(replaced)}` });
         }
         const outputs = await Promise.all(result.files.map((f) => describeOutput(env.outRoot, f)));
         for (const stale of ['error.json', 'duplicate.json']) rmSync(path.join(location.dir, `${location.base}.${stale}`), { force: true });
@@ -480,7 +480,9 @@ export class LineRunner {
           duplicateOf: of,
           why: `${rel} has the same audio, sidecar and settings as ${of}, whose layers are already written; it was not computed again`,
           layers: outputs.map((o) => path.relative(location.dir, path.join(env.outRoot, o.file)).split(path.sep).join('/')),
-          fix: "Use the layers listed here. To get layers under this name, change its settings (a sidecar) or remove the earlier line's outputs and drop this file again.",
+          fix:
+            'Use the layers listed here. To get layers under this name, change its settings ' +
+            "(a sidecar) or remove the earlier line's outputs and drop this file again.",
           key: prep.key,
           at,
         },

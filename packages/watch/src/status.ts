@@ -121,7 +121,8 @@ export function formatWatchStatus(s: WatchStatus): string {
   if (s.instances.length === 0) lines.push('watchers: none has run here yet');
   for (const i of s.instances) {
     lines.push(
-      `watcher ${i.instance}: ${i.running ? `running (pid ${i.pid} on ${i.host}, since ${i.startedAt})` : `not running (last seen ${i.updatedAt})`}`,
+      `watcher ${i.instance}: ` +
+        `${i.running ? `running (pid ${i.pid} on ${i.host}, since ${i.startedAt})` : `not running (last seen ${i.updatedAt})`}`,
     );
   }
   lines.push(`queued: ${s.live.queued + s.live.settling}  in progress: ${s.live.inProgress}  waiting (retry/lock): ${s.live.waiting}`);

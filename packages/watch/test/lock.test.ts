@@ -96,36 +96,39 @@ describe('file lock: acquire, heartbeat, release', () => {
     if (again.ok) again.lock.release();
   });
 
-  it('heartbeat refreshes the mtime others judge by; a holder that misses it is taken over, notices, and leaves the new lock alone', async () => {
-    const dir = path.join(tempDir('lock'), 'l');
-    const a = tryAcquire(dir, newOwner('a'), opts);
-    if (!a.ok) throw new Error('expected the lock');
-    // Age the heartbeat: a stopped process, a frozen VM.
-    const old = longAgo();
-    utimesSync(a.lock.file, old, old);
-    expect(inspectLock(dir, opts)?.stale).toBe('heartbeat');
-    const beforeBeat = Date.now();
-    expect(a.lock.heartbeat()).toBe(true);
-    expect(statSync(a.lock.file).mtimeMs).toBeGreaterThanOrEqual(beforeBeat - 1); // mtime holds whole ms
-    expect(inspectLock(dir, opts)?.stale).toBe(false);
+  it(
+    'heartbeat refreshes the mtime others judge by; a holder that ' + 'misses it is taken over, notices, and leaves the new lock alone',
+    async () => {
+      const dir = path.join(tempDir('lock'), 'l');
+      const a = tryAcquire(dir, newOwner('a'), opts);
+      if (!a.ok) throw new Error('expected the lock');
+      // Age the heartbeat: a stopped process, a frozen VM.
+      const old = longAgo();
+      utimesSync(a.lock.file, old, old);
+      expect(inspectLock(dir, opts)?.stale).toBe('heartbeat');
+      const beforeBeat = Date.now();
+      expect(a.lock.heartbeat()).toBe(true);
+      expect(statSync(a.lock.file).mtimeMs).toBeGreaterThanOrEqual(beforeBeat - 1); // mtime holds whole ms
+      expect(inspectLock(dir, opts)?.stale).toBe(false);
 
-    utimesSync(a.lock.file, old, old);
-    const b = tryAcquire(dir, newOwner('b'), opts);
-    expect(b.ok).toBe(true);
-    if (!b.ok) return;
-    expect(b.tookOver?.stale).toBe('heartbeat');
-    expect(b.lock.generation).toBe(2);
-    expect(listGenerations(dir)).toEqual([1, 2]); // the judged generation stays: numbers never go back down
-    expect(a.lock.heartbeat()).toBe(false);
-    expect(a.lock.lost).toMatch(/taken over \(generation 2\)/);
-    a.lock.release();
-    expect(inspectLock(dir, opts)?.record?.token).toBe(b.lock.record.token);
-    b.lock.release();
-    expect(listGenerations(dir)).toEqual([1]); // the dead holder's file remains as the floor
-    const c = tryAcquire(dir, newOwner('c'), opts);
-    expect(c.ok && c.lock.generation).toBe(2);
-    if (c.ok) c.lock.release();
-  });
+      utimesSync(a.lock.file, old, old);
+      const b = tryAcquire(dir, newOwner('b'), opts);
+      expect(b.ok).toBe(true);
+      if (!b.ok) return;
+      expect(b.tookOver?.stale).toBe('heartbeat');
+      expect(b.lock.generation).toBe(2);
+      expect(listGenerations(dir)).toEqual([1, 2]); // the judged generation stays: numbers never go back down
+      expect(a.lock.heartbeat()).toBe(false);
+      expect(a.lock.lost).toMatch(/taken over \(generation 2\)/);
+      a.lock.release();
+      expect(inspectLock(dir, opts)?.record?.token).toBe(b.lock.record.token);
+      b.lock.release();
+      expect(listGenerations(dir)).toEqual([1]); // the dead holder's file remains as the floor
+      const c = tryAcquire(dir, newOwner('c'), opts);
+      expect(c.ok && c.lock.generation).toBe(2);
+      if (c.ok) c.lock.release();
+    },
+  );
 
   it('a holder paused longer than staleMs does not release (others may already hold the lock)', async () => {
     const dir = path.join(tempDir('lock'), 'l');

@@ -33,10 +33,13 @@ export async function runBatch(audios: string[], settings: JobSettingsInput, out
           : '';
         const t = r.truncation;
         const cut = t
-          ? `; audio ${t.code === 'CORRUPT' ? 'damaged' : 'cut short'}, animated ${t.decodedSeconds.toFixed(3)} s${t.declaredSeconds === undefined ? '' : ` of ${t.declaredSeconds.toFixed(3)} s`} (--allow-truncated; see ${path.basename(r.report)})`
+          ? `; audio ${t.code === 'CORRUPT' ? 'damaged' : 'cut short'}, animated ${t.decodedSeconds.toFixed(3)} ` +
+            `s${t.declaredSeconds === undefined ? '' : ` of ${t.declaredSeconds.toFixed(3)} s`} ` +
+            `(--allow-truncated; see ${path.basename(r.report)})`
           : '';
         log(
-          `${head} ok    ${path.basename(r.audio)} → ${r.layers.map(rel).join(', ')}  ${r.frames} frames, bound ${r.binding.bound} of ${r.binding.channels}, ${r.binding.animated} animated by this model${warn}${replaced}${cut}`,
+          `${head} ok    ${path.basename(r.audio)} → ${r.layers.map(rel).join(', ')}  ${r.frames} frames, bound ` +
+            `${r.binding.bound} of ${r.binding.channels}, ${r.binding.animated} animated by this model${warn}${replaced}${cut}`,
         );
       } else {
         log(`${head} FAIL  ${r.error.message}${r.error.fix && !r.error.message.includes(r.error.fix) ? ` ${r.error.fix}` : ''}`);
@@ -73,7 +76,8 @@ export async function runBatch(audios: string[], settings: JobSettingsInput, out
   } else {
     if (replaced.length) {
       process.stderr.write(
-        `replaced ${replaced.length} existing layer(s) of the same name: ${replaced.map((r) => `${path.basename(r.layers[0]!)} (${describeReplaced(r.replaced!)})`).join('; ')}.\n`,
+        `replaced ${replaced.length} existing layer(s) of the same name: ` +
+          `${replaced.map((r) => `${path.basename(r.layers[0]!)} (${describeReplaced(r.replaced!)})`).join('; ')}.\n`,
       );
     }
     if (failed.length || notRun.length) process.stderr.write(batchSummary(audios.length, written.length, failed, notRun) + '\n');

@@ -191,7 +191,9 @@ class WatchLog {
 
   private drawBar(): void {
     const first = this.inFlight.entries().next();
-    const label = `${this.done} done, ${this.failed} failed, ${this.inFlight.size} in progress${first.done ? '' : `: ${first.value[0]} (${first.value[1]})`}`;
+    const label =
+      `${this.done} done, ${this.failed} failed, ${this.inFlight.size} in ` +
+      `progress${first.done ? '' : `: ${first.value[0]} (${first.value[1]})`}`;
     if (this.inFlight.size) this.bar.update(label, [...this.settled].filter((p) => this.seen.has(p)).length, this.seen.size);
     else this.bar.clear();
   }

@@ -62,7 +62,8 @@ export async function downloadFile(url: string, part: string, opts: DownloadOpti
           'PACK_NOT_FOUND',
           url,
           `download failed after ${attempt + 1} attempts (${(err as Error).message})`,
-          `Check the connection and run the pull again: it resumes from the ${existsSync(part) ? statSync(part).size : 0} bytes kept in ${part}.`,
+          `Check the connection and run the pull again: it resumes from the ` +
+            `${existsSync(part) ? statSync(part).size : 0} bytes kept in ${part}.`,
         );
       }
       await sleep((opts.retryDelayMs ?? 500) * (attempt + 1), opts.signal);

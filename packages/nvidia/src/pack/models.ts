@@ -140,9 +140,10 @@ export async function verifyPack(dir: string, opts: VerifyOptions = {}): Promise
     const sizeBad = f.size !== null && size !== f.size;
     const hashBad = want !== null && !hashMatches(sha256, want);
     if (sizeBad || hashBad) {
-      warnings.push(
-        `${f.path}: ${sizeBad ? `${size} bytes, ${known!.title} has ${f.size}` : `SHA-256 ${sha256.slice(0, 12)}…, ${known!.title} has ${knownHash(f)}`} (revision ${known!.revision.slice(0, 12)}); results may differ from the reference model`,
-      );
+      const differs = sizeBad
+        ? `${size} bytes, ${known!.title} has ${f.size}`
+        : `SHA-256 ${sha256.slice(0, 12)}…, ${known!.title} has ${knownHash(f)}`;
+      warnings.push(`${f.path}: ${differs} (revision ${known!.revision.slice(0, 12)}); results may differ from the reference model`);
     }
     files.push({
       path: f.path,
@@ -166,11 +167,13 @@ export async function verifyPack(dir: string, opts: VerifyOptions = {}): Promise
   }
   if (known === null)
     warnings.push(
-      `not one of the known packs (${pack.networkInfo.id.actor} v${pack.networkInfo.id.version}); its files cannot be compared with reference hashes`,
+      `not one of the known packs (${pack.networkInfo.id.actor} ` +
+        `v${pack.networkInfo.id.version}); its files cannot be compared with reference hashes`,
     );
   if (known?.skinShapes != null && known.skinShapes !== pack.networkInfo.numShapesSkin) {
     warnings.push(
-      `network_info.json declares ${pack.networkInfo.numShapesSkin} skin shapes; ${known.title} has ${known.skinShapes}: this folder holds a different model (the v2.3.1 Claire/James packs have 140)`,
+      `network_info.json declares ${pack.networkInfo.numShapesSkin} skin shapes; ${known.title} has ` +
+        `${known.skinShapes}: this folder holds a different model (the v2.3.1 Claire/James packs have 140)`,
     );
   }
   const ok = warnings.length === 0;

@@ -180,7 +180,8 @@ async function verifyFile(file: string, f: KnownFile, pack: KnownPack, url: stri
     throw new InferenceError(
       'PACK_HASH',
       file,
-      `${problem} for ${pack.title} ${f.path} at revision ${pack.revision.slice(0, 12)} (from ${url}); the corrupt file was deleted and nothing was installed`,
+      `${problem} for ${pack.title} ${f.path} at revision ${pack.revision.slice(0, 12)} ` +
+        `(from ${url}); the corrupt file was deleted and nothing was installed`,
       'Run the pull again to fetch it fresh; if it fails the same way, the repository changed and models/nvidia/packs.json needs updating.',
     );
   };

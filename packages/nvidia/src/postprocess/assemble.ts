@@ -106,7 +106,8 @@ export class A2FPostprocessor {
     const { rig, params, fps } = opts;
     if (outputs.length % layout.total !== 0) {
       throw new Error(
-        `network outputs have ${outputs.length} floats, not a whole number of ${layout.total}-float frames (skin ${layout.skin} | tongue ${layout.tongue} | jaw ${layout.jaw} | eyes ${layout.eyes})`,
+        `network outputs have ${outputs.length} floats, not a whole number of ${layout.total}-float ` +
+          `frames (skin ${layout.skin} | tongue ${layout.tongue} | jaw ${layout.jaw} | eyes ${layout.eyes})`,
       );
     }
     const frameCount = outputs.length / layout.total;

@@ -65,7 +65,8 @@ export function rigLayout(rig: A2FRigData): NetworkLayout {
     fail(`saccade_rot_matrix has ${rig.saccadeRotMatrix.length} floats, expected rows × 2`);
   if (rig.skin.neutral.length !== skinSize)
     fail(
-      `bs_skin.npz neutral has ${rig.skin.neutral.length} floats but shapes_mean_skin has ${skinSize}: the blendshape rig must share the network's skin topology`,
+      `bs_skin.npz neutral has ${rig.skin.neutral.length} floats but shapes_mean_skin ` +
+        `has ${skinSize}: the blendshape rig must share the network's skin topology`,
     );
   if (rig.tongue.neutral.length !== tongueSize)
     fail(`bs_tongue.npz neutral has ${rig.tongue.neutral.length} floats but shapes_mean_tongue has ${tongueSize}`);

@@ -88,7 +88,8 @@ export class SkinAnimator {
     const size = data.neutral.length;
     if (data.eyeClosePoseDelta.length !== size || data.lipOpenPoseDelta.length !== size) {
       throw new Error(
-        `skin data: eye_close_pose_delta (${data.eyeClosePoseDelta.length}) and lip_open_pose_delta (${data.lipOpenPoseDelta.length}) must match shapes_mean_skin (${size})`,
+        `skin data: eye_close_pose_delta (${data.eyeClosePoseDelta.length}) and lip_open_pose_delta ` +
+          `(${data.lipOpenPoseDelta.length}) must match shapes_mean_skin (${size})`,
       );
     }
     this.mask = faceMaskLower(data.neutral, params.face_mask_level, params.face_mask_softness);

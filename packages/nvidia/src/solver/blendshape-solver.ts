@@ -66,7 +66,8 @@ export class BlendshapeSolver {
     const poseDelta = poseDeltaReader(rig, size, label);
     if (config.numPoses !== poseCount) {
       throw new Error(
-        `${label}: the solver config has numPoses ${config.numPoses} but the rig has ${poseCount} poses; use the config and rig of the same pack`,
+        `${label}: the solver config has numPoses ${config.numPoses} but the ` +
+          `rig has ${poseCount} poses; use the config and rig of the same pack`,
       );
     }
     this.poseNames = rig.poseNames;
@@ -140,7 +141,8 @@ export class BlendshapeSolver {
     }
     if (!isPositiveDefinite(m, n)) {
       throw new Error(
-        `${label}: the solver matrix is singular: with strengthL2regularization and strengthTemporalSmoothing at 0 the active poses must be linearly independent over the solved vertices. Raise strengthL2regularization or deactivate duplicate poses`,
+        `${label}: the solver matrix is singular: with strengthL2regularization and strengthTemporalSmoothing at 0 the active ` +
+          `poses must be linearly independent over the solved vertices. Raise strengthL2regularization or deactivate duplicate poses`,
       );
     }
     this.matrix = m;
