@@ -3,22 +3,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runProcess, tempDir, type CliResult } from './helpers.js';
+import { ROOT, runProcess, tempDir, type CliResult, shellEnv } from './helpers.js';
 import { HANG_MS } from './watch-helpers.js';
-
-/** The environment of someone at a shell: none of the npm/turbo variables this test runs under. */
-function shellEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!/^(npm_|INIT_CWD$|TURBO_|VITEST|NODE_ENV$)/i.test(k)) env[k] = v;
-  }
-  // Outside npm, PATH has no node_modules/.bin of this repo either.
-  env.PATH = (env.PATH ?? '')
-    .split(path.delimiter)
-    .filter((p) => !p.includes('node_modules'))
-    .join(path.delimiter);
-  return env;
-}
 
 const sh = (cmd: string, args: string[], cwd: string): Promise<CliResult> => runProcess(cmd, args, { cwd, env: shellEnv() });
 

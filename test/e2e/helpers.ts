@@ -19,6 +19,22 @@ export const sampleLines = (): string[] =>
     .sort()
     .map((f) => path.join(DIALOGUE, f));
 
+/**
+ * The environment of someone at a shell: none of the npm/turbo variables the tests run under, and
+ * no node_modules/.bin of this repo on PATH (outside npm it is not there). `extra` is added on top.
+ */
+export function shellEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!/^(npm_|INIT_CWD$|TURBO_|VITEST|NODE_ENV$)/i.test(k)) env[k] = v;
+  }
+  env.PATH = (env.PATH ?? '')
+    .split(path.delimiter)
+    .filter((p) => !p.includes('node_modules'))
+    .join(path.delimiter);
+  return { ...env, ...extra };
+}
+
 export interface CliResult {
   code: number;
   stdout: string;

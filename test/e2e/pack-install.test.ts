@@ -8,24 +8,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeMiniPack } from '../../models/nvidia/make-mini-pack.mjs';
 import { tinyusdzCheckMany, usdReadbackMany } from '../usd/validate.js';
-import { CHARACTER, type CliResult, DIALOGUE, ROOT, runProcess, skelAnimationPath, tempDir } from './helpers.js';
+import { CHARACTER, type CliResult, DIALOGUE, ROOT, runProcess, skelAnimationPath, tempDir, shellEnv } from './helpers.js';
 
-/** A shell's environment: none of the npm/turbo variables this test runs under, no repo node_modules/.bin. */
-function shellEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!/^(npm_|INIT_CWD$|TURBO_|VITEST|NODE_ENV$)/i.test(k)) env[k] = v;
-  }
-  env.PATH = (env.PATH ?? '')
-    .split(path.delimiter)
-    .filter((p) => !p.includes('node_modules'))
-    .join(path.delimiter);
-  // The README's advice for machines that cannot download onnxruntime-node's GPU libraries.
-  env.ONNXRUNTIME_NODE_INSTALL = 'skip';
-  return env;
-}
-
-const run = (cmd: string, args: string[], cwd: string): Promise<CliResult> => runProcess(cmd, args, { cwd, env: shellEnv() });
+// The README's advice for machines that cannot download onnxruntime-node's GPU libraries.
+const installEnv = shellEnv({ ONNXRUNTIME_NODE_INSTALL: 'skip' });
+const run = (cmd: string, args: string[], cwd: string): Promise<CliResult> => runProcess(cmd, args, { cwd, env: installEnv });
 const npmWarnings = (r: CliResult): string[] => `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => /npm (warn|WARN)/.test(l));
 
 /** The README's Library API section, its ```ts blocks verbatim, in order. */
