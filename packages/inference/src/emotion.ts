@@ -3,10 +3,10 @@ import * as v from 'valibot';
 import { InferenceError } from './errors.js';
 
 /**
- * The v2.3 `emotion` input, [implicit | explicit] per frame (docs/nvidia/emotion.md):
- * - implicit: one constant row of implicit_emo_db.npz, chosen by source_shot/source_frame;
- * - explicit: named emotions 0..1 at timed keys, interpolated linearly, the first key held
- *   before it and the last held after it (the SDK's closed emotion accumulator).
+ * Emotion tracks for models with an emotion input: named emotions 0..1 at timed keys (from the
+ * CLI's --emotion or a sidecar), interpolated linearly, the first key held before it and the last
+ * held after it, the SDK's closed emotion accumulator. A family prepends its own constant part per
+ * frame (NVIDIA v2.3: the implicit row of implicit_emo_db.npz; docs/nvidia/emotion.md).
  */
 
 /** Explicit emotion at a time (seconds); names not given take the network's default_emotion. */
