@@ -1,7 +1,9 @@
-// A parser for the .usda subset a character asset uses: layer metadata, prims (specifier, type,
-// name, metadata, children), attributes (type, variability, default, time samples, metadata) and
-// relationships. Things it does not model (variant sets, reorder statements, unknown statements)
-// are skipped as balanced text, so a real studio asset still parses.
+// A parser for the .usda subset a character asset uses: layer metadata (sublayers with their
+// offsets), prims (specifier, type, name, metadata with composition arcs, variant sets, children),
+// attributes (type, variability, default, time samples, metadata) and relationships. This layer
+// model is shared by every format (the crate reader fills the same shapes, see docs/usd-reading.md).
+// Things it does not model (reorder statements, splines, unknown statements) are skipped as balanced
+// text, so a real studio asset still parses.
 import { UsdError } from './errors.js';
 import { UsdaLexer, describe, type Token } from './usda-lexer.js';
 
@@ -13,6 +15,9 @@ export interface UsdaAsset {
   readonly kind: 'asset';
   readonly asset: string;
   readonly primPath?: string;
+  /** Layer offset of a sublayer, reference or payload: time in the outer layer = offset + scale * inner time. */
+  readonly offset?: number;
+  readonly scale?: number;
 }
 export interface UsdaDictionary {
   readonly kind: 'dictionary';
@@ -59,6 +64,21 @@ export interface UsdaProperty {
   targets?: string[];
   metadata: UsdaMetadata[];
   readonly line: number;
+  /** Filled by composition (stage.ts): the strongest layer and spec path that gave this opinion. */
+  origin?: UsdaOrigin;
+}
+
+export interface UsdaOrigin {
+  readonly layer: string;
+  readonly path: string;
+}
+
+/** One variant's opinions: like a prim body. Its children's paths are the owning prim's path plus their name. */
+export interface UsdaVariant {
+  readonly metadata: UsdaMetadata[];
+  readonly properties: Map<string, UsdaProperty>;
+  readonly children: UsdaPrim[];
+  readonly variantSets?: ReadonlyMap<string, ReadonlyMap<string, UsdaVariant>>;
 }
 
 export interface UsdaPrim {
@@ -70,6 +90,9 @@ export interface UsdaPrim {
   readonly metadata: UsdaMetadata[];
   readonly properties: Map<string, UsdaProperty>;
   readonly children: UsdaPrim[];
+  /** `variantSet "name" = { "variant" { ... } }` bodies, by set name then variant name (authored order). */
+  readonly variantSets?: ReadonlyMap<string, ReadonlyMap<string, UsdaVariant>>;
+  origin?: UsdaOrigin;
 }
 
 export interface UsdaLayer {
@@ -86,6 +109,9 @@ export interface ParseOptions {
 const SPECIFIERS = new Set(['def', 'over', 'class']);
 const LIST_OPS = new Set(['prepend', 'append', 'delete', 'add', 'reorder']);
 const VARIABILITY = new Set(['uniform', 'varying', 'config']);
+/** Metadata keys whose values are normalised to lists of UsdaAsset (with layer offsets) or UsdaPath. */
+const ASSET_ARCS = new Set(['references', 'payload', 'subLayers']);
+const PATH_ARCS = new Set(['inherits', 'specializes']);
 
 /** The metadata entry `key` (the last one written, ignoring `delete` list-ops). */
 export function metadataValue(entries: readonly UsdaMetadata[], key: string): UsdaValue | undefined {
@@ -153,7 +179,13 @@ class Parser {
         out.push({ key, op, value: true, line: t.line });
         continue;
       }
-      out.push({ key, op, value: this.value(), line: t.line });
+      let value: UsdaValue;
+      if (ASSET_ARCS.has(key) || PATH_ARCS.has(key)) value = this.arcList(key);
+      else {
+        value = this.value();
+        if (key === 'variantSets' && typeof value === 'string') value = [value];
+      }
+      out.push({ key, op, value, line: t.line });
     }
   }
 
@@ -168,31 +200,61 @@ class Parser {
         nameTok.line,
       );
     const path = `${parent}/${nameTok.text}`;
-    const prim: UsdaPrim = {
+    const metadata = this.lx.accept('(') ? this.metadataBlock() : [];
+    this.lx.expect('{', `to open the body of prim <${path}> (line ${spec.line})`);
+    const body = this.body(path, typeName, `prim <${path}> opened on line ${spec.line}`);
+    return {
       specifier: spec.text as UsdaPrim['specifier'],
       typeName,
       name: nameTok.text,
       path,
       line: spec.line,
-      metadata: this.lx.accept('(') ? this.metadataBlock() : [],
-      properties: new Map(),
-      children: [],
+      metadata,
+      ...body,
     };
-    this.lx.expect('{', `to open the body of prim <${path}> (line ${spec.line})`);
+  }
+
+  /** A prim or variant body after its "{": properties, child prims and variant sets up to the closing "}". */
+  private body(path: string, typeName: string, what: string): Omit<UsdaVariant, 'metadata'> {
+    const properties = new Map<string, UsdaProperty>();
+    const children: UsdaPrim[] = [];
+    const sets = new Map<string, Map<string, UsdaVariant>>();
     for (;;) {
       const t = this.lx.peek();
       if (t.kind === 'punct' && t.text === '}') {
         this.lx.next();
-        return prim;
+        return sets.size > 0 ? { properties, children, variantSets: sets } : { properties, children };
       }
-      if (t.kind === 'eof') this.lx.error(`prim <${path}> opened on line ${spec.line} is not closed with "}"`);
-      if (t.kind === 'ident' && SPECIFIERS.has(t.text)) prim.children.push(this.prim(path));
-      else if (t.kind === 'ident' && !['variantSet', 'reorder'].includes(t.text)) this.property(prim);
+      if (t.kind === 'eof') this.lx.error(`${what} is not closed with "}"`);
+      if (t.kind === 'ident' && SPECIFIERS.has(t.text)) children.push(this.prim(path));
+      else if (t.kind === 'ident' && t.text === 'variantSet') this.variantSet(path, typeName, sets);
+      else if (t.kind === 'ident' && t.text !== 'reorder') this.property({ path, typeName, properties });
       else this.skipStatement();
     }
   }
 
-  private property(prim: UsdaPrim): void {
+  /** `variantSet "name" = { "variant" (metadata) { body } ... }`; a set written twice merges its variants. */
+  private variantSet(path: string, typeName: string, sets: Map<string, Map<string, UsdaVariant>>): void {
+    const start = this.lx.next();
+    const nameTok = this.lx.next();
+    if (nameTok.kind !== 'string') this.lx.error(`expected the quoted variant set name after "variantSet", found ${describe(nameTok)}`);
+    this.lx.expect('=', `after variantSet "${nameTok.text}" in prim <${path}>`);
+    this.lx.expect('{', `to open variantSet "${nameTok.text}" in prim <${path}> (line ${start.line})`);
+    const variants = sets.get(nameTok.text) ?? new Map<string, UsdaVariant>();
+    sets.set(nameTok.text, variants);
+    for (;;) {
+      const t = this.lx.next();
+      if (t.kind === 'punct' && t.text === '}') return;
+      if (t.kind !== 'string')
+        this.lx.error(`expected a quoted variant name in variantSet "${nameTok.text}", found ${describe(t)}`, t.line);
+      const metadata = this.lx.accept('(') ? this.metadataBlock() : [];
+      this.lx.expect('{', `to open variant "${t.text}" of variantSet "${nameTok.text}" in prim <${path}>`);
+      const body = this.body(path, typeName, `variant "${t.text}" of <${path}> opened on line ${t.line}`);
+      variants.set(t.text, { metadata, ...body });
+    }
+  }
+
+  private property(prim: { readonly path: string; readonly typeName: string; readonly properties: Map<string, UsdaProperty> }): void {
     const first = this.lx.peek();
     let custom = false;
     let uniform = false;
@@ -245,6 +307,55 @@ class Parser {
       }
     }
     if (this.lx.accept('(')) prop.metadata.push(...this.metadataBlock());
+  }
+
+  /** `None`, one item or `[items]` of a composition arc: assets (with prim path and layer offset) or paths. */
+  private arcList(key: string): UsdaValue[] {
+    if (this.lx.accept('None')) return [];
+    if (!this.lx.accept('[')) return [this.arcItem(key)];
+    const items: UsdaValue[] = [];
+    for (;;) {
+      if (this.lx.accept(']')) return items;
+      items.push(this.arcItem(key));
+      if (!this.lx.accept(',') && !(this.lx.peek().kind === 'punct' && this.lx.peek().text === ']'))
+        this.lx.error(`expected "," or "]" in the ${key} list, found ${describe(this.lx.peek())}`);
+    }
+  }
+
+  private arcItem(key: string): UsdaAsset | UsdaPath {
+    const t = this.lx.next();
+    if (PATH_ARCS.has(key)) {
+      if (t.kind !== 'path') this.lx.error(`${key} entries are prim paths such as </_class_Hero>, found ${describe(t)}`, t.line);
+      return { kind: 'path', path: t.text };
+    }
+    let asset: UsdaAsset;
+    if (t.kind === 'path' && key !== 'subLayers')
+      asset = { kind: 'asset', asset: '', primPath: t.text }; // internal reference
+    else if (t.kind === 'asset') {
+      const next = this.lx.peek();
+      if (next.kind === 'path' && key !== 'subLayers') this.lx.next();
+      asset =
+        next.kind === 'path' && key !== 'subLayers'
+          ? { kind: 'asset', asset: t.text, primPath: next.text }
+          : { kind: 'asset', asset: t.text };
+    } else return this.lx.error(`${key} entries are @asset paths@, found ${describe(t)}`, t.line);
+    if (!this.lx.accept('(')) return asset;
+    // `( offset = 10; scale = 2 )`, possibly with customData, which is not kept.
+    let offset: number | undefined;
+    let scale: number | undefined;
+    for (;;) {
+      if (this.lx.accept(')')) break;
+      if (this.lx.accept(';')) continue;
+      const k = this.lx.next();
+      if (k.kind !== 'ident') this.lx.error(`expected offset = N or scale = N after @${asset.asset}@, found ${describe(k)}`, k.line);
+      this.lx.expect('=', `after "${k.text}" in the layer offset of @${asset.asset}@`);
+      const v = this.value();
+      if ((k.text === 'offset' || k.text === 'scale') && typeof v !== 'number')
+        this.lx.error(`the layer offset's ${k.text} of @${asset.asset}@ must be a number`, k.line);
+      if (k.text === 'offset') offset = v as number;
+      else if (k.text === 'scale') scale = v as number;
+    }
+    return { ...asset, ...(offset !== undefined && { offset }), ...(scale !== undefined && { scale }) };
   }
 
   private targets(anchor: string, at: Token): string[] {

@@ -37,7 +37,7 @@ describe('parseUsda', () => {
     });
   });
 
-  it('builds the prim tree with specifiers, types, paths and lines, skipping variant sets and reorder statements', () => {
+  it('builds the prim tree with specifiers, types, paths and lines (variant bodies kept apart, reorder statements skipped)', () => {
     expect(layer.prims.map((p) => p.path)).toEqual(['/World']);
     const hero = find(layer.prims, '/World/Chars/Hero')!;
     expect(hero.typeName).toBe('SkelRoot');
