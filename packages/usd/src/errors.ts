@@ -4,7 +4,16 @@ import { A2fError } from '@a2f/base';
  * What a .usda layer or character can be wrong in: its text (USDA_SYNTAX), its format (NOT_USDA:
  * binary, a package, no header) or the skeleton a character needs (BAD_CHARACTER).
  */
-export type UsdErrorCode = 'USDA_SYNTAX' | 'NOT_USDA' | 'BAD_CHARACTER';
+export type UsdErrorCode =
+  | 'USDA_SYNTAX'
+  | 'NOT_USDA'
+  | 'BAD_CHARACTER'
+  // Composition (stage.ts): a file an arc names is missing, sublayers loop, a variant does not
+  // exist, a reference names no prim (no prim path and no defaultPrim).
+  | 'ASSET_NOT_FOUND'
+  | 'SUBLAYER_CYCLE'
+  | 'VARIANT_UNKNOWN'
+  | 'BAD_REFERENCE';
 
 /** An error in a USD layer a user gave us; `file` is `<layer>:<line>` where the line is known. */
 export class UsdError extends A2fError<UsdErrorCode> {}
