@@ -13,7 +13,12 @@ export type UsdErrorCode =
   | 'ASSET_NOT_FOUND'
   | 'SUBLAYER_CYCLE'
   | 'VARIANT_UNKNOWN'
-  | 'BAD_REFERENCE';
+  | 'BAD_REFERENCE'
+  // The character (inspect.ts): no Skeleton reachable, a --skel-root/--skeleton that is not there,
+  // a skinned mesh inside an instance (it cannot be animated per instance).
+  | 'NO_SKELETON'
+  | 'SKELETON_UNKNOWN'
+  | 'INSTANCED_SKIN';
 
 /** An error in a USD layer a user gave us; `file` is `<layer>:<line>` where the line is known. */
 export class UsdError extends A2fError<UsdErrorCode> {}
