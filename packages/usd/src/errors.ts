@@ -8,6 +8,11 @@ export type UsdErrorCode =
   | 'USDA_SYNTAX'
   | 'NOT_USDA'
   | 'BAD_CHARACTER'
+  // Binary layers (crate/, layer-file.ts): a crate version we do not read, a crate file cut short
+  // or corrupt, a .usdz that is not a zip USD can read (compressed or unaligned entries).
+  | 'CRATE_VERSION'
+  | 'CRATE_TRUNCATED'
+  | 'USDZ_BAD'
   // Composition (stage.ts): a file an arc names is missing, sublayers loop, a variant does not
   // exist, a reference names no prim (no prim path and no defaultPrim).
   | 'ASSET_NOT_FOUND'
