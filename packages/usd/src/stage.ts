@@ -1,0 +1,319 @@
+// The composed stage of a character asset as one layer: sublayers, references, payloads, variant
+// sets, inherits and specializes applied in USD's strength order (LIVRPS), layer offsets applied to
+// time samples, inactive prims dropped, each prim and property marked with the layer and spec path
+// that gave it. What is composed and what is not is written down in docs/usd-reading.md.
+import path from 'node:path';
+import { UsdError } from './errors.js';
+import { assetTime, chainTime, IDENTITY_TIME, LayerCache, type LayerStack, primAt, resolveAsset, type TimeMap } from './layer-stack.js';
+import { composeListOp, composeMetadata, composeProperty, type Opinion, type Spec } from './stage-opinions.js';
+import type { ParseOptions, UsdaAsset, UsdaLayer, UsdaMetadata, UsdaPath, UsdaPrim } from './usda-parser.js';
+import { metadataValue, resolvePath } from './usda-parser.js';
+
+export interface StageOptions {
+  /** Variant selections by set name (`--variant lod=high`); they win over the authored ones on every prim that has the set. */
+  readonly variants?: Readonly<Record<string, string>>;
+  readonly keepValue?: ParseOptions['keepValue'];
+}
+
+export interface ComposedStage {
+  readonly rootFile: string;
+  /** Every layer file read, in the order composition reached them (the root layer stack first, strongest first). */
+  readonly layers: string[];
+  /** The root layer's metadata. */
+  readonly metadata: UsdaMetadata[];
+  /** The composed stage as one layer: prims at their composed paths with every arc applied. */
+  readonly flattened: UsdaLayer;
+}
+
+/** A site contributing to a prim: its specs in one layer stack, and how its paths and times map onto the stage. */
+interface Node {
+  readonly stack: LayerStack;
+  readonly path: string;
+  /** `{set=variant}` selections this site is inside of (empty outside variants): part of the site's identity. */
+  readonly selection: string;
+  readonly specs: readonly Spec[];
+  readonly mapPath: (p: string) => string;
+  readonly time: TimeMap;
+  /** The sites (`stack root|path`) arcs passed through to get here, so an arc back into one of them is not followed. */
+  readonly chain: readonly string[];
+}
+
+const siteKey = (n: Pick<Node, 'stack' | 'path' | 'selection'>): string => `${n.stack.root}|${n.path}${n.selection}`;
+const ARC_KEYS = new Set(['references', 'payload', 'inherits', 'specializes', 'variants', 'variantSets']);
+
+/** `p` moved from under `from` to under `to` (paths outside `from` are kept). */
+function reroot(p: string, from: string, to: string): string {
+  if (p === from) return to;
+  if (p.startsWith(from + '/') || p.startsWith(from + '.')) return to + p.slice(from.length);
+  return p;
+}
+
+function specOf(prim: UsdaPrim, layer: string, time: TimeMap, specPath = prim.path): Spec {
+  return { layer, path: specPath, specifier: prim.specifier, typeName: prim.typeName, body: prim, time, line: prim.line };
+}
+
+class Composer {
+  private readonly cache: LayerCache;
+  /** Variant sets seen on composed prims, for the error when `--variant` names a set no prim has. */
+  readonly setsSeen = new Map<string, string[]>();
+
+  constructor(private readonly opts: StageOptions) {
+    this.cache = new LayerCache({ keepValue: opts.keepValue });
+  }
+
+  get layersRead(): string[] {
+    return this.cache.read;
+  }
+
+  open(file: string): ComposedStage {
+    const stack = this.cache.stack(file);
+    const names: string[] = [];
+    for (const l of [...stack.layers].reverse()) for (const p of l.layer.prims) if (!names.includes(p.name)) names.push(p.name);
+    const prims: UsdaPrim[] = [];
+    for (const name of names) {
+      const specs = stack.layers.flatMap((l) => {
+        const p = l.layer.prims.find((q) => q.name === name);
+        return p ? [specOf(p, l.file, l.time)] : [];
+      });
+      const root: Node = { stack, path: `/${name}`, selection: '', specs, mapPath: (p) => p, time: IDENTITY_TIME, chain: [] };
+      const prim = this.compose(`/${name}`, [root]);
+      if (prim) prims.push(prim);
+    }
+    for (const [set, want] of Object.entries(this.opts.variants ?? {})) {
+      if (this.setsSeen.has(set)) continue;
+      const known = [...this.setsSeen].map(([s, owners]) => `${s} on <${owners.join('>, <')}>`);
+      throw new UsdError(
+        'VARIANT_UNKNOWN',
+        file,
+        `no prim of the composed stage has a variant set "${set}" (asked for ${set}=${want}); ` +
+          (known.length > 0 ? `its variant sets: ${known.join('; ')}` : 'it has no variant sets'),
+        known.length > 0 ? `Name one of those sets in --variant, or leave --variant out.` : 'Leave --variant out for this character.',
+      );
+    }
+    const rootLayer = stack.layers[0].layer;
+    return {
+      rootFile: file,
+      layers: this.cache.read,
+      metadata: rootLayer.metadata,
+      flattened: { file, metadata: rootLayer.metadata, prims },
+    };
+  }
+
+  /** Composes the prim at stage path `at` from the sites its parent passed down (strongest first). */
+  private compose(at: string, inputs: readonly Node[]): UsdaPrim | undefined {
+    let used = new Map<string, string>();
+    let nodes = this.expandAll(at, inputs, undefined, used);
+    // A selection authored in a weaker site than the variant set's own is found only after a first pass.
+    const final = this.selections(nodes);
+    if ([...final].some(([set, v]) => used.has(set) && used.get(set) !== v) || [...final.keys()].some((s) => !used.has(s))) {
+      const fixed = final;
+      used = new Map();
+      nodes = this.expandAll(at, inputs, fixed, used);
+    }
+    const opinions: Opinion[] = nodes.flatMap((n) => n.specs.map((spec) => ({ spec, node: n })));
+    const meta = (key: string) => composeMetadata(opinions, key);
+    const active = meta('active');
+    if (active?.value === false) return undefined;
+
+    const defining = opinions.find((o) => o.spec.specifier !== 'over');
+    const typed = opinions.find((o) => o.spec.typeName !== '');
+    const metadata: UsdaMetadata[] = [];
+    const keys: string[] = [];
+    for (const o of [...opinions].reverse()) for (const m of o.spec.body.metadata) if (!keys.includes(m.key)) keys.push(m.key);
+    for (const key of keys) {
+      if (ARC_KEYS.has(key)) continue;
+      const m = meta(key);
+      if (m) metadata.push(m);
+    }
+    const setNames = composeListOp(opinions, 'variantSets') as string[];
+    if (setNames.length > 0) metadata.push({ key: 'variantSets', value: setNames, line: 0 });
+    if (used.size > 0) {
+      const entries = Object.fromEntries([...used].map(([s, v]) => [s, { type: 'string', value: v }]));
+      metadata.push({ key: 'variants', value: { kind: 'dictionary', entries }, line: 0 });
+    }
+
+    const propNames: string[] = [];
+    for (const o of [...opinions].reverse()) for (const n of o.spec.body.properties.keys()) if (!propNames.includes(n)) propNames.push(n);
+    const properties = new Map(propNames.map((n) => [n, composeProperty(opinions, n)] as const));
+
+    const childNames: string[] = [];
+    for (const o of [...opinions].reverse())
+      for (const c of o.spec.body.children) if (!childNames.includes(c.name)) childNames.push(c.name);
+    const children: UsdaPrim[] = [];
+    for (const name of childNames) {
+      const childInputs = nodes.flatMap((n) => {
+        const specs = n.specs.flatMap((s) => {
+          const c = s.body.children.find((q) => q.name === name);
+          return c ? [specOf(c, s.layer, s.time, `${s.path}/${name}`)] : [];
+        });
+        return specs.length > 0 ? [{ ...n, path: `${n.path}/${name}`, specs }] : [];
+      });
+      const child = this.compose(`${at}/${name}`, childInputs);
+      if (child) children.push(child);
+    }
+    const origin = defining ?? opinions[0];
+    return {
+      specifier: defining?.spec.specifier ?? 'over',
+      typeName: typed?.spec.typeName ?? '',
+      name: at.slice(at.lastIndexOf('/') + 1),
+      path: at,
+      line: origin.spec.line,
+      metadata,
+      properties,
+      children,
+      origin: { layer: origin.spec.layer, path: origin.spec.path },
+    };
+  }
+
+  /** The strongest authored selection per variant set among `nodes`, with `--variant` winning. */
+  private selections(nodes: readonly Node[]): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const n of nodes)
+      for (const s of n.specs) {
+        const v = metadataValue(s.body.metadata, 'variants');
+        if (typeof v !== 'object' || v === null || Array.isArray(v) || v.kind !== 'dictionary') continue;
+        for (const [set, e] of Object.entries(v.entries)) if (!out.has(set) && typeof e.value === 'string') out.set(set, e.value);
+      }
+    for (const [set, want] of Object.entries(this.opts.variants ?? {})) out.set(set, want);
+    return out;
+  }
+
+  /** Every input site followed by its arcs (depth first, LIVRP), then all specializes arcs, weakest. */
+  private expandAll(at: string, inputs: readonly Node[], fixed: Map<string, string> | undefined, used: Map<string, string>): Node[] {
+    const out: Node[] = [];
+    const specialized: Node[] = [];
+    for (const n of inputs) this.expand(at, n, out, specialized, fixed, used);
+    return [...out, ...specialized];
+  }
+
+  private expand(
+    at: string,
+    node: Node,
+    out: Node[],
+    specialized: Node[],
+    fixed: Map<string, string> | undefined,
+    used: Map<string, string>,
+  ): void {
+    out.push(node);
+    const opinions: Opinion[] = node.specs.map((spec) => ({ spec, node }));
+    const chain = [...node.chain, siteKey(node)];
+    const follow = (target: Node | undefined, into: Node[]) => {
+      if (target && target.specs.length > 0 && !chain.includes(siteKey(target)))
+        this.expand(at, { ...target, chain }, into, specialized, fixed, used);
+    };
+    for (const p of composeListOp(opinions, 'inherits') as UsdaPath[]) follow(this.classNode(node, p.path), out);
+    for (const v of this.variantNodes(at, node, opinions, out, fixed, used)) follow(v, out);
+    for (const arc of ['references', 'payload'] as const)
+      for (const { item, spec } of this.arcItems(opinions, arc)) follow(this.referenceNode(node, item, spec, arc), out);
+    for (const p of composeListOp(opinions, 'specializes') as UsdaPath[]) follow(this.classNode(node, p.path), specialized);
+  }
+
+  /** Arc entries with the spec that wrote them (the anchor for relative asset paths and layer offsets). */
+  private arcItems(opinions: readonly Opinion[], key: string): { item: UsdaAsset; spec: Spec }[] {
+    const items = composeListOp(opinions, key) as UsdaAsset[];
+    return items.map((item) => {
+      const spec = opinions.find((o) =>
+        o.spec.body.metadata.some((m) => m.key === key && Array.isArray(m.value) && m.value.includes(item)),
+      );
+      return { item, spec: (spec ?? opinions[0]).spec };
+    });
+  }
+
+  /** Inherits and specializes: the class prim in the same layer stack, its namespace mapped onto this prim. */
+  private classNode(node: Node, classPath: string): Node {
+    const target = resolvePath(node.path, classPath);
+    const specs = node.stack.layers.flatMap((l) => {
+      const p = primAt(l.layer, target);
+      return p ? [specOf(p, l.file, l.time)] : [];
+    });
+    return {
+      stack: node.stack,
+      path: target,
+      selection: '',
+      specs,
+      mapPath: (p) => node.mapPath(reroot(p, target, node.path)),
+      time: node.time,
+      chain: node.chain,
+    };
+  }
+
+  private referenceNode(node: Node, ref: UsdaAsset, spec: Spec, arc: 'references' | 'payload'): Node {
+    const line = spec.body.metadata.find((m) => m.key === arc)?.line ?? 0;
+    const stack =
+      ref.asset === ''
+        ? node.stack
+        : this.cache.stack(resolveAsset(spec.layer, ref.asset), { arc, asset: ref.asset, layer: spec.layer, line });
+    const target = ref.primPath ?? stack.defaultPrim;
+    if (!target) {
+      throw new UsdError(
+        'BAD_REFERENCE',
+        line > 0 ? `${spec.layer}:${line}` : spec.layer,
+        `${arc} @${ref.asset}@ on <${spec.path}> names no prim, and ${path.basename(stack.root)} has no defaultPrim`,
+        `Write the prim to use after the asset path (@${ref.asset}@</Character>), or set defaultPrim in ${path.basename(stack.root)}.`,
+      );
+    }
+    // An external layer stack's times pass through the referencing layer's offset in its own stack;
+    // an internal reference's target specs already carry their layers' offsets within this stack.
+    const time = ref.asset === '' ? chainTime(node.time, assetTime(ref)) : chainTime(node.time, chainTime(spec.time, assetTime(ref)));
+    const specs = stack.layers.flatMap((l) => {
+      const p = primAt(l.layer, target);
+      return p ? [specOf(p, l.file, l.time)] : [];
+    });
+    return {
+      stack,
+      path: target,
+      selection: '',
+      specs,
+      mapPath: (p) => node.mapPath(reroot(p, target, node.path)),
+      time,
+      chain: node.chain,
+    };
+  }
+
+  /** The selected variant of each of this site's variant sets, as a site of its own (weaker than the site, stronger than its references). */
+  private variantNodes(
+    at: string,
+    node: Node,
+    opinions: readonly Opinion[],
+    sofar: readonly Node[],
+    fixed: Map<string, string> | undefined,
+    used: Map<string, string>,
+  ): Node[] {
+    const names = composeListOp(opinions, 'variantSets') as string[];
+    for (const s of node.specs) for (const k of s.body.variantSets?.keys() ?? []) if (!names.includes(k)) names.push(k);
+    const out: Node[] = [];
+    for (const set of names) {
+      const owners = this.setsSeen.get(set) ?? [];
+      if (!owners.includes(at)) this.setsSeen.set(set, [...owners, at]);
+      const known: string[] = [];
+      for (const s of node.specs) for (const v of s.body.variantSets?.get(set)?.keys() ?? []) if (!known.includes(v)) known.push(v);
+      const forced = this.opts.variants?.[set];
+      const chosen = forced ?? fixed?.get(set) ?? this.selections([...sofar, node]).get(set);
+      if (chosen === undefined) continue;
+      if (forced !== undefined && !known.includes(forced)) {
+        const layer = node.specs.find((s) => s.body.variantSets?.has(set))?.layer ?? node.stack.root;
+        throw new UsdError(
+          'VARIANT_UNKNOWN',
+          layer,
+          `prim <${at}> has no variant "${forced}" in its variant set "${set}" (its variants: ${known.join(', ') || 'none'})`,
+          `Choose one of those with --variant ${set}=${known[0] ?? 'NAME'}, or leave ${set} out to keep the authored selection.`,
+        );
+      }
+      used.set(set, chosen);
+      const specs = node.specs.flatMap((s) => {
+        const body = s.body.variantSets?.get(set)?.get(chosen);
+        return body ? [{ ...s, path: `${s.path}{${set}=${chosen}}`, specifier: 'over' as const, typeName: '', body, line: 0 }] : [];
+      });
+      out.push({ ...node, selection: `${node.selection}{${set}=${chosen}}`, specs });
+    }
+    return out;
+  }
+}
+
+/**
+ * Opens the stage rooted at `file` (any layer format) and composes it into one layer. Synchronous:
+ * a character is read once per run or watch.
+ */
+export function openStage(file: string, opts: StageOptions = {}): ComposedStage {
+  return new Composer(opts).open(file);
+}
