@@ -14,7 +14,7 @@ import {
   type JointTrack,
   type MatchResult,
 } from '@a2f/animation';
-import type { CharacterInfo } from './inspect.js';
+import type { CharacterInfo, SkeletonCandidate, SkeletonChooser, SkeletonPick } from './inspect.js';
 
 /** The user's animation controls that act at binding (docs/animation-controls.md). */
 export interface BindOptions {
@@ -94,6 +94,32 @@ export interface AnimationBinding {
 export interface ModelChannelNames {
   readonly blendShapes: readonly string[];
   readonly joints: readonly string[];
+}
+
+/**
+ * Picks, among several Skeletons, the one whose bound meshes carry the most of the model's
+ * blendshape channels (matched as a run binds them: preset renames, then loose names); ties go to
+ * the one whose joints our joint channels bind most, then to the first on the stage. A face rig
+ * beside a body rig or a crowd of rigs is then bound by what the animation can drive.
+ */
+export function skeletonByChannels(names: ModelChannelNames, preset: BindingPreset): SkeletonChooser {
+  return (candidates: readonly SkeletonCandidate[]): SkeletonPick => {
+    const scored = candidates.map((c) => ({
+      c,
+      shapes: matchChannels(names.blendShapes, c.blendShapes, preset.blendShapes).matches.length,
+      joints: matchChannels(names.joints, c.joints, preset.joints).matches.length,
+    }));
+    const best = scored.reduce((a, b) => (b.shapes > a.shapes || (b.shapes === a.shapes && b.joints > a.joints) ? b : a));
+    const others = scored
+      .filter((s) => s !== best)
+      .map((s) => `<${s.c.path}> ${s.shapes}`)
+      .join(', ');
+    const carried = `whose meshes carry ${best.shapes} of the model's ${names.blendShapes.length} blendshape channels`;
+    const tie = scored.some((s) => s !== best && s.shapes === best.shapes)
+      ? ` and whose joints bind ${best.joints} of its ${names.joints.length} joint channels`
+      : '';
+    return { path: best.c.path, reason: `${carried}${tie} (others: ${others}); --skeleton picks another` };
+  };
 }
 
 /** Binds the channel names alone: exactly the matching a run does, for `a2f inspect`. */

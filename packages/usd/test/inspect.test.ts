@@ -17,7 +17,11 @@ describe('inspectCharacter on the sample character', () => {
 
   it('finds the SkelRoot, the Skeleton, the face mesh with all 52 ARKit shapes, the tongue with the 16 tongue poses and the eyes', () => {
     expect(info).toMatchObject({ defaultPrim: 'Character', upAxis: 'Y', metersPerUnit: 0.01, notes: [] });
-    expect(info.skelRoot).toEqual({ path: '/Character', childNames: ['Skel', 'Face', 'Tongue', 'Eye_L', 'Eye_R'] });
+    expect(info.skelRoot).toEqual({
+      path: '/Character',
+      childNames: ['Skel', 'Face', 'Tongue', 'Eye_L', 'Eye_R'],
+      origin: { layer: 'face.usda', path: '/Character' },
+    });
     expect(info.skeleton.path).toBe('/Character/Skel');
     expect(info.skeleton.joints).toEqual([
       'root',
