@@ -10,3 +10,4 @@ export * from './bind.js';
 export * from './motion.js';
 export * from './provenance.js';
 export * from './layers.js';
+export * from './stage.js';

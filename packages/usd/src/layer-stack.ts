@@ -48,7 +48,8 @@ export function resolveAsset(anchor: string, asset: string): string {
     const inner = path.posix.normalize(path.posix.join(path.posix.dirname(inPackage[2]), asset));
     return `${inPackage[1]}[${inner}]`;
   }
-  return path.resolve(path.dirname(inPackage ? inPackage[1] : anchor), asset);
+  // Relative to a relative anchor stays relative (to the working folder), so messages read as the user gave the root.
+  return path.isAbsolute(asset) ? path.normalize(asset) : path.join(path.dirname(inPackage ? inPackage[1] : anchor), asset);
 }
 
 /** What asked for a file: the arc ("references"), the asset as written, and the layer (with line) that wrote it. */

@@ -65,7 +65,8 @@ class Composer {
     return this.cache.read;
   }
 
-  open(file: string): ComposedStage {
+  open(given: string): ComposedStage {
+    const file = path.normalize(given);
     const stack = this.cache.stack(file);
     const names: string[] = [];
     for (const l of [...stack.layers].reverse()) for (const p of l.layer.prims) if (!names.includes(p.name)) names.push(p.name);
