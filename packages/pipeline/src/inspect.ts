@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { loadModelPack, modelChannels, type KindChannels } from '@a2f/inference';
 import type { BindingPreset } from '@a2f/animation';
-import { bindChannels, inspectCharacter, type BindingReport, type CharacterInfo } from '@a2f/usd';
-import { JobError } from './errors.js';
+import { bindChannels, type BindingReport, type CharacterInfo } from '@a2f/usd';
+import { characterFor, openCharacterFile } from './character.js';
 import './families.js';
 import { loadPreset } from './settings-presets.js';
 import { resolveSettings, type JobSettingsInput } from './settings.js';
@@ -18,13 +17,17 @@ export interface BindingInspection {
 
 /**
  * What a character offers and how a model's channels would bind to it, before any audio runs. The
- * binding uses the run's own code and controls (preset, jaw, channel filters), so inspect and a run agree.
+ * character is composed and its Skeleton chosen as a run does (variants, --skel-root/--skeleton,
+ * else by the model's channel names), and the binding uses the run's own code and controls (preset,
+ * jaw, channel filters), so inspect and a run agree.
  */
 export async function inspectBinding(file: string, presetName: string, opts: Partial<JobSettingsInput> = {}): Promise<BindingInspection> {
-  const character = inspectCharacter(readAsset(file), file);
-  const preset = loadPreset(presetName);
   const settings = resolveSettings({ ...opts, character: file, outDir: '.' });
+  // The character is composed first: a bad asset is reported before the model loads.
+  const stage = openCharacterFile(file, settings, 'inspect');
+  const preset = loadPreset(presetName);
   const channels = modelChannels(await loadModelPack(settings.model));
+  const character = characterFor(stage, settings, channels, preset);
   const binding = bindChannels(channels, character, preset, {
     jaw: settings.jaw,
     ...(settings.channels || settings.excludeChannels
@@ -37,18 +40,4 @@ export async function inspectBinding(file: string, presetName: string, opts: Par
       : {}),
   });
   return { character, model: settings.model, preset, channels, binding };
-}
-
-function readAsset(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new JobError(
-      'CHARACTER_NOT_FOUND',
-      file,
-      code === 'EISDIR' ? 'is a folder, not a .usda layer' : `cannot be read (${code ?? 'error'})`,
-      'Pass the path of a character asset (.usda) with a SkelRoot, Skeleton and blendshapes.',
-    );
-  }
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   ChannelFilterError,
@@ -20,7 +19,8 @@ import {
   type InferenceEngine,
   type ModelPack,
 } from '@a2f/inference';
-import { buildAnimationLayers, inspectCharacter, type BindingReport, type CharacterInfo } from '@a2f/usd';
+import { buildAnimationLayers, type BindingReport, type CharacterInfo, type CharacterStage } from '@a2f/usd';
+import { characterFor, openCharacterFile } from './character.js';
 import { writeFileAtomic } from './atomic.js';
 import { clobberError, findReplaced, settingsSha256, type ReplacedOutput } from './clobber.js';
 import { JobError, summarizeError, type ErrorSummary } from './errors.js';
@@ -99,13 +99,16 @@ interface LoadedModel {
 }
 
 /**
- * What stays the same across lines of one batch: the model loaded into its workers, the parsed
+ * What stays the same across lines of one batch: the model loaded into its workers, the composed
  * character, the preset. Create once, process many lines, close. A line whose sidecar names
  * another model or character gets it from a small cache (loaded on first use, kept until close),
- * so a batch with per-line overrides loads each model once.
+ * so a batch with per-line overrides loads each model once and composes each character file once.
  */
 export class JobContext {
   private readonly models = new Map<string, Promise<LoadedModel>>();
+  /** character file → its composed stage; read once per batch, never per line */
+  private readonly stages = new Map<string, CharacterStage>();
+  /** character file and model → the character as bound for that model's channels (the Skeleton choice) */
   private readonly characters = new Map<string, CharacterInfo>();
 
   private constructor(
@@ -115,9 +118,11 @@ export class JobContext {
     readonly character: CharacterInfo,
     readonly preset: BindingPreset,
     primary: LoadedModel,
+    stage: CharacterStage,
   ) {
     this.models.set(modelKey(settings.model), Promise.resolve(primary));
-    this.characters.set(settings.character, character);
+    this.stages.set(settings.character, stage);
+    this.characters.set(characterKey(settings.character, settings.model), character);
   }
 
   static async create(input: JobSettingsInput): Promise<JobContext> {
@@ -125,10 +130,14 @@ export class JobContext {
     // First, and cheap: a bad output folder is one clear error before anything loads.
     checkOutputDir(settings.outDir);
     const preset = loadPreset(settings.preset);
-    const character = readCharacter(settings.character);
+    // The character is composed before the model loads: a bad asset is one clear error, early.
+    const stage = openCharacterFile(settings.character, settings);
+    const pack = await loadModelPack(settings.model);
+    // Which rig to animate depends on the model's channel names; a character without one stops the batch here.
+    const character = characterFor(stage, settings, modelChannels(pack), preset);
     // Bad overrides or an --emotion the model cannot take stop the batch before any line runs.
-    const primary = await loadModel(settings, settings.model);
-    return new JobContext(settings, primary.engine.pack, character, preset, primary);
+    const primary = await loadModel(settings, settings.model, pack);
+    return new JobContext(settings, primary.engine.pack, character, preset, primary, stage);
   }
 
   /** Processes one line. Never throws for a bad line: the failure is the result. */
@@ -153,11 +162,17 @@ export class JobContext {
     return loading;
   }
 
-  private characterAt(file: string): CharacterInfo {
-    let info = this.characters.get(file);
+  private characterAt(file: string, model: string, pack: ModelPack): CharacterInfo {
+    const key = characterKey(file, model);
+    let info = this.characters.get(key);
     if (!info) {
-      info = readCharacter(file);
-      this.characters.set(file, info);
+      let stage = this.stages.get(file);
+      if (!stage) {
+        stage = openCharacterFile(file, this.settings);
+        this.stages.set(file, stage);
+      }
+      info = characterFor(stage, this.settings, modelChannels(pack), this.preset);
+      this.characters.set(key, info);
     }
     return info;
   }
@@ -182,7 +197,7 @@ export class JobContext {
     const modelName = sidecar?.model ?? settings.model;
     const { engine, emotion: batchEmotion } = await this.model(modelName);
     const characterFile = sidecar?.character ?? settings.character;
-    const character = this.characterAt(characterFile);
+    const character = this.characterAt(characterFile, modelName, engine.pack);
     const fps: Rational = sidecar?.fps ?? settings.fps;
     const sidecarEmotion = sidecar ? sidecarEmotionKeys(sidecar, engine.emotionNames, modelName) : undefined;
     const emotion = sidecarEmotion ?? batchEmotion;
@@ -307,10 +322,11 @@ export class JobContext {
 }
 
 const modelKey = (model: string): string => (model === 'default' ? model : path.resolve(model));
+const characterKey = (file: string, model: string): string => `${file}\n${modelKey(model)}`;
 
 /** Loads a model with the batch's overrides and parses the batch's --emotion for its emotion names. */
-async function loadModel(settings: JobSettings, model: string): Promise<LoadedModel> {
-  const pack = await loadModelPack(model);
+async function loadModel(settings: JobSettings, model: string, loaded?: ModelPack): Promise<LoadedModel> {
+  const pack = loaded ?? (await loadModelPack(model));
   checkChannelFilter(settings, pack, model);
   const engine = await createInferenceEngine(pack, {
     ...settings.inference,
@@ -354,30 +370,6 @@ function checkChannelFilter(settings: JobSettings, pack: ModelPack, model: strin
     if (err instanceof ChannelFilterError) throw new JobError('UNKNOWN_CHANNEL', err.option, err.problem, err.fix);
     throw err;
   }
-}
-
-function readCharacter(file: string): CharacterInfo {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new JobError(
-      'CHARACTER_NOT_FOUND',
-      file,
-      code === 'EISDIR' ? 'is a folder, not a .usda layer' : 'cannot be read',
-      'Pass --character the path of the character asset (.usda) the animation should drive.',
-    );
-  }
-  if (!file.toLowerCase().endsWith('.usda') && !text.startsWith('#usda')) {
-    throw new JobError(
-      'CHARACTER_FORMAT',
-      file,
-      'is not a text USD layer (.usda)',
-      'Export the character as .usda (usdcat character.usd -o character.usda); binary .usdc/.usdz are not read yet.',
-    );
-  }
-  return inspectCharacter(text, file);
 }
 
 function summarizeBinding(report: BindingReport): BindingSummary {

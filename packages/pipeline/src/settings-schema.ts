@@ -78,6 +78,28 @@ const globs = v.pipe(
   v.union([v.string(), v.array(v.string())]),
   parsedBy((g: string | string[]) => parseChannelGlobs(typeof g === 'string' ? g : g.join(',')), true),
 );
+/** A prim path as USD writes it (`/Hero/Rig/Skel`); the leading slash may be left out. */
+const primPath = v.pipe(
+  text,
+  v.check((p) => /^\/?[^\s/]+(\/[^\s/]+)*\/?$/.test(p.trim()), 'is not a prim path such as /Hero/Rig/Skel'),
+  v.transform((p) => `/${p.trim().replace(/^\/+|\/+$/g, '')}`),
+);
+/** `set=name` → { set: name }: one selection per variant set. */
+function parseVariantSelections(given: string | string[] | Record<string, string>): Record<string, string> {
+  if (typeof given === 'object' && !Array.isArray(given)) return { ...given };
+  const out: Record<string, string> = {};
+  for (const item of typeof given === 'string' ? [given] : given) {
+    const m = /^\s*([^=\s]+)\s*=\s*(\S+)\s*$/.exec(item);
+    if (!m) throw new Error(`"${item}" is not set=name`);
+    if (Object.hasOwn(out, m[1])) throw new Error(`names variant set "${m[1]}" twice`);
+    out[m[1]] = m[2];
+  }
+  return out;
+}
+const variantSelections = v.pipe(
+  v.union([v.string(), v.array(v.string()), v.record(v.string(), v.string())]),
+  parsedBy(parseVariantSelections, true),
+);
 const GLOBS_FIX = 'Give comma-separated channel name patterns such as "jaw*,mouth*" (a2f inspect lists the names).';
 const TRUNCATED_HELP =
   'animate what is there of audio that is cut short or damaged instead ' +
@@ -98,6 +120,39 @@ export const SETTINGS = {
     scope: 'job',
     flag: 'character',
     alias: 'c',
+    type: 'string',
+  }),
+  // Which character: variant selections compose it, and the SkelRoot/Skeleton pick among its rigs (docs/usd-reading.md).
+  variants: spec({
+    schema: variantSelections,
+    expects: 'variant selections (set=name)',
+    fix: 'Give --variant set=name, e.g. --variant lod=high; repeat it for more sets (a2f inspect --json lists them).',
+    help: "a variant selection set=name over the character's own, repeatable (e.g. --variant lod=high)",
+    effect: 'layer',
+    scope: 'job',
+    flag: 'variant',
+    type: 'string',
+  }),
+  skelRoot: spec({
+    schema: primPath,
+    expects: 'a prim path',
+    fix: 'Give the path of a SkelRoot on the composed character, e.g. --skel-root /Hero (a2f inspect lists them).',
+    help:
+      'animate a Skeleton under this SkelRoot (characters with several rigs; ' +
+      "default: the rig whose meshes carry the most of the model's channels)",
+    effect: 'layer',
+    scope: 'job',
+    flag: 'skel-root',
+    type: 'string',
+  }),
+  skeleton: spec({
+    schema: primPath,
+    expects: 'a prim path',
+    fix: 'Give the path of a Skeleton on the composed character, e.g. --skeleton /Hero/Rig/Skel (a2f inspect lists them).',
+    help: 'animate this Skeleton (characters with several rigs; see --skel-root)',
+    effect: 'layer',
+    scope: 'job',
+    flag: 'skeleton',
     type: 'string',
   }),
   outDir: spec({

@@ -356,7 +356,8 @@ export function characterFromLayer(
         : '';
     throw characterError(
       file,
-      `no SkelRoot found in ${file}${composed}: the ${composed ? 'stage' : 'layer'} needs a SkelRoot prim containing a Skeleton and the face mesh${arcs}`,
+      `no SkelRoot found in ${file}${composed}: the ${composed ? 'stage' : 'layer'} needs a SkelRoot prim ` +
+        `containing a Skeleton and the face mesh${arcs}`,
       'NO_SKELETON',
     );
   }
@@ -484,7 +485,8 @@ function pickSkeleton(
       throw new UsdError(
         'SKELETON_UNKNOWN',
         file,
-        `--skeleton <${path}> is not a Skeleton under a SkelRoot${under} in the character; its Skeletons are ${list(left.map((c) => c.path))}`,
+        `--skeleton <${path}> is not a Skeleton under a SkelRoot${under} in the character; ` +
+          `its Skeletons are ${list(left.map((c) => c.path))}`,
         'Pass --skeleton one of those paths (a2f inspect lists them), or leave it out.',
       );
     }
