@@ -48,6 +48,17 @@ function reroot(p: string, from: string, to: string): string {
   return p;
 }
 
+const childIndex = new WeakMap<readonly UsdaPrim[], Map<string, UsdaPrim>>();
+/** The prim `name` among `prims`, through an index built once per list (a mesh can have thousands of children). */
+function childNamed(prims: readonly UsdaPrim[], name: string): UsdaPrim | undefined {
+  let index = childIndex.get(prims);
+  if (!index) {
+    index = new Map(prims.map((p) => [p.name, p]));
+    childIndex.set(prims, index);
+  }
+  return index.get(name);
+}
+
 function specOf(prim: UsdaPrim, layer: string, time: TimeMap, specPath = prim.path): Spec {
   return { layer, path: specPath, specifier: prim.specifier, typeName: prim.typeName, body: prim, time, line: prim.line };
 }
@@ -68,12 +79,12 @@ class Composer {
   open(given: string): ComposedStage {
     const file = path.normalize(given);
     const stack = this.cache.stack(file);
-    const names: string[] = [];
-    for (const l of [...stack.layers].reverse()) for (const p of l.layer.prims) if (!names.includes(p.name)) names.push(p.name);
+    const names = new Set<string>();
+    for (const l of [...stack.layers].reverse()) for (const p of l.layer.prims) names.add(p.name);
     const prims: UsdaPrim[] = [];
     for (const name of names) {
       const specs = stack.layers.flatMap((l) => {
-        const p = l.layer.prims.find((q) => q.name === name);
+        const p = childNamed(l.layer.prims, name);
         return p ? [specOf(p, l.file, l.time)] : [];
       });
       const root: Node = { stack, path: `/${name}`, selection: '', specs, mapPath: (p) => p, time: IDENTITY_TIME, chain: [] };
@@ -119,8 +130,8 @@ class Composer {
     const defining = opinions.find((o) => o.spec.specifier !== 'over');
     const typed = opinions.find((o) => o.spec.typeName !== '');
     const metadata: UsdaMetadata[] = [];
-    const keys: string[] = [];
-    for (const o of [...opinions].reverse()) for (const m of o.spec.body.metadata) if (!keys.includes(m.key)) keys.push(m.key);
+    const weakFirst = [...opinions].reverse();
+    const keys = new Set(weakFirst.flatMap((o) => o.spec.body.metadata.map((m) => m.key)));
     for (const key of keys) {
       if (ARC_KEYS.has(key)) continue;
       const m = meta(key);
@@ -133,18 +144,15 @@ class Composer {
       metadata.push({ key: 'variants', value: { kind: 'dictionary', entries }, line: 0 });
     }
 
-    const propNames: string[] = [];
-    for (const o of [...opinions].reverse()) for (const n of o.spec.body.properties.keys()) if (!propNames.includes(n)) propNames.push(n);
-    const properties = new Map(propNames.map((n) => [n, composeProperty(opinions, n)] as const));
+    const propNames = new Set(weakFirst.flatMap((o) => [...o.spec.body.properties.keys()]));
+    const properties = new Map([...propNames].map((n) => [n, composeProperty(opinions, n)] as const));
 
-    const childNames: string[] = [];
-    for (const o of [...opinions].reverse())
-      for (const c of o.spec.body.children) if (!childNames.includes(c.name)) childNames.push(c.name);
+    const childNames = new Set(weakFirst.flatMap((o) => o.spec.body.children.map((c) => c.name)));
     const children: UsdaPrim[] = [];
     for (const name of childNames) {
       const childInputs = nodes.flatMap((n) => {
         const specs = n.specs.flatMap((s) => {
-          const c = s.body.children.find((q) => q.name === name);
+          const c = childNamed(s.body.children, name);
           return c ? [specOf(c, s.layer, s.time, `${s.path}/${name}`)] : [];
         });
         return specs.length > 0 ? [{ ...n, path: `${n.path}/${name}`, specs }] : [];
