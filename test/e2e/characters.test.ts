@@ -93,6 +93,7 @@ afterAll(removeTempDirs);
 describe('the test characters', () => {
   it('are every form of the three characters: crate written by real USD, packages 64-byte aligned, each composing to the sample', () => {
     expect(chars.forms.map((f) => f.id).sort()).toEqual([...new Set(CASES.map((c) => `${c.character}.${c.encoding}`))].sort());
+    expect(chars.crateVersions).toEqual(['0.8.0']);
     for (const f of chars.forms) {
       expect(f.sameStageAsSample, f.id).toBe(true);
       for (const file of f.files.filter((x) => /\.usdc?$/.test(x)))

@@ -4,17 +4,17 @@
 //   node test/usd/make-composed-characters.cjs OUT_DIR     → a JSON manifest on stdout
 //
 // Text layers are cut out of samples/character/face.usda (deterministic, no numbers recomputed).
-// Crate layers (.usdc, and .usd holding crate) are written by real Pixar USD 0.22 (the wasm in
-// three-usdz-loader, loaded as readback.cjs loads it). That build can only write a crate file through
-// UsdStage::Export, which flattens the stage: composition arcs (references, payloads, variant sets,
-// sublayers) do not survive it. So every layer that holds data is exported to crate, and the small
-// layers that only carry arcs stay text (.usda), as in many studio assets. The build has no UsdUtils
-// usdz packaging either, so packages are zipped here: stored entries, each file's data starting at a
-// multiple of 64 bytes, as the usdz specification asks; real USD then opens every package as a check.
+// Crate layers (.usdc, and .usd holding crate) are written by real Pixar USD 0.22 through
+// export-crate.cjs. That build writes crate only through UsdStage::Export, which flattens the stage:
+// composition arcs (references, payloads, variant sets, sublayers) do not survive it. So every layer
+// that holds data is exported to crate, and the small asset layers that only carry arcs stay text
+// (.usda), as in many studio assets. The build has no UsdUtils usdz packaging either, so packages are
+// zipped here: stored entries, each file's data at a multiple of 64 bytes, as the usdz specification
+// asks. Finally real USD (readback.cjs) opens every form and flattens it, as a check.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
-const wt = require('node:worker_threads');
+const { spawnSync } = require('node:child_process');
 
 const SAMPLE = path.join(__dirname, '../../samples/character/face.usda');
 /** The mouth-only face of the "lite" variant keeps the jaw and mouth shapes (27 of the 52). */
@@ -252,62 +252,31 @@ function zip(entries, { align = 64 } = {}) {
   return Buffer.concat([...parts, dir, end]);
 }
 
-// ---- real USD ---------------------------------------------------------------------------------
+// ---- real USD, in its own processes (export-crate.cjs, readback.cjs) ----------------------------
 
-async function loadUsd() {
-  const shim = path.join(__dirname, 'shim.cjs');
-  require(shim);
-  const BaseWorker = wt.Worker; // emscripten's pthread workers must load the shim too
-  wt.Worker = class extends BaseWorker {
-    constructor(file, opts = {}) {
-      super(file, { ...opts, execArgv: [...process.execArgv, '--require', shim] });
-    }
-  };
-  const dir = path.dirname(require.resolve('three-usdz-loader/external/emHdBindings.js'));
-  const diag = [];
-  const M = await require(path.join(dir, 'emHdBindings.js'))(
-    { print: (s) => diag.push(s), printErr: (s) => diag.push(s), wasmBinary: fs.readFileSync(path.join(dir, 'emHdBindings.wasm')) },
-    dir,
-  );
-  let mounts = 0;
-  /** Copies `files` (relative to `base`) into a fresh folder of USD's virtual file system; returns it. */
-  const mount = (base, files) => {
-    const at = `/m${mounts++}`;
-    M.FS_createPath('/', at.slice(1), true, true);
-    for (const f of files) M.FS_createDataFile(at, f, fs.readFileSync(path.join(base, f)), true, true, true);
-    return at;
-  };
-  /** USD's errors and warnings since `from` ("UsdVol" lines are start-up noise of this build). */
-  const problems = (from) => diag.slice(from).filter((l) => /Error|Warning/.test(l) && !/UsdVol/.test(l));
-  return { M, diag, mount, problems };
+/** Runs one of this folder's real-USD scripts with a JSON request on stdin; returns its `results`. */
+function runUsd(script, request) {
+  const r = spawnSync(process.execPath, [path.join(__dirname, script), '--stdin'], {
+    input: JSON.stringify(request),
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    timeout: 5 * 60_000,
+  });
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${script} exited with ${r.status ?? r.signal}: ${r.stderr}`);
+  return JSON.parse(r.stdout).results;
 }
 
-/** Writes `dir/<name>.<ext>` from `dir/<name>.usda` with real USD's crate writer (its stage Export). */
-function exportCrate(usd, dir, name, ext) {
-  const from = usd.diag.length;
-  const at = usd.mount(dir, [`${name}.usda`]);
-  const stage = usd.M.UsdStage.Open(`${at}/${name}.usda`);
-  if (!stage) throw new Error(`USD could not open ${path.join(dir, `${name}.usda`)}: ${usd.problems(from).join('; ')}`);
-  stage.Export(`${at}/${name}.${ext}`, false);
-  stage.delete?.();
-  const bytes = Buffer.from(usd.M.FS.readFile(`${at}/${name}.${ext}`));
-  if (usd.problems(from).length || bytes.subarray(0, 8).toString('latin1') !== 'PXR-USDC')
-    throw new Error(`USD did not export ${name}.${ext} as crate: ${usd.problems(from).join('; ')}`);
-  fs.writeFileSync(path.join(dir, `${name}.${ext}`), bytes);
-}
-
-/** Opens a root layer in real USD (with its neighbours) and returns the problems and the flattened stage. */
-function openInUsd(usd, root) {
-  const base = path.dirname(root);
-  const from = usd.diag.length;
-  const at = usd.mount(
-    base,
-    fs.readdirSync(base).filter((f) => /\.usd[acz]?$/.test(f)),
-  );
-  const stage = usd.M.UsdStage.Open(`${at}/${path.basename(root)}`);
-  const flat = stage ? stage.ExportToString() : '';
-  stage?.delete?.();
-  return { problems: usd.problems(from).map((l) => l.split(`${at}/`).join('')), flat };
+/** Writes each `dir/<name>.<ext>` from `dir/<name>.usda` with real USD's crate writer, then removes the text. */
+function exportCrates(jobs) {
+  const results = runUsd('export-crate.cjs', {
+    exports: jobs.map(({ dir, name, ext }) => ({ root: path.join(dir, `${name}.usda`), out: path.join(dir, `${name}.${ext}`) })),
+  });
+  jobs.forEach(({ dir, name, ext }, i) => {
+    const r = results[i];
+    if (!r.ok) throw new Error(`real USD could not export ${path.join(dir, `${name}.${ext}`)}: ${r.errors.join('; ')}`);
+    fs.rmSync(path.join(dir, `${name}.usda`));
+  });
+  return results.map((r) => r.version);
 }
 
 /** A flattened stage without its header, its root prim's children sorted (composition may order them differently). */
@@ -335,64 +304,68 @@ const write = (file, data) => {
   return file;
 };
 
-async function main(out) {
+function main(out) {
   const sample = readSample();
-  const usd = await loadUsd();
   const forms = [];
   const form = (character, encoding, root, files, extra = {}) =>
     forms.push({ id: `${character}.${encoding}`, character, encoding, root, files, ...extra });
 
-  // The sample itself: text, crate as .usdc and as .usd, and a package holding the crate.
-  const single = path.join(out, 'single');
-  write(path.join(single, 'usda/face.usda'), sample.text);
-  form('single', 'usda', path.join(single, 'usda/face.usda'), [path.join(single, 'usda/face.usda')]);
-  for (const ext of ['usdc', 'usd']) {
-    const dir = path.join(single, ext);
-    write(path.join(dir, 'face.usda'), sample.text);
-    exportCrate(usd, dir, 'face', ext);
-    fs.rmSync(path.join(dir, 'face.usda'));
-    form('single', ext, path.join(dir, `face.${ext}`), [path.join(dir, `face.${ext}`)]);
-  }
-  const singleZ = write(path.join(single, 'usdz/face.usdz'), zip([['face.usdc', fs.readFileSync(path.join(single, 'usdc/face.usdc'))]]));
-  form('single', 'usdz', singleZ, [singleZ], { entries: ['face.usdc'] });
-
-  // The composed characters: text originals, then the same layout with the data layers in crate.
+  // Text first: the sample, (b) in one file, and every composed layout with its asset paths per encoding.
+  const faceText = write(path.join(out, 'single/usda/face.usda'), sample.text);
   const variantsText = write(path.join(out, 'variants/usda/character.usda'), variantsInline(sample));
-  form('variants', 'usda', variantsText, [variantsText]);
+  const crates = [];
+  const layouts = [];
   for (const ext of ['usda', 'usdc', 'usd']) {
+    if (ext !== 'usda') {
+      write(path.join(out, 'single', ext, 'face.usda'), sample.text);
+      crates.push({ dir: path.join(out, 'single', ext), name: 'face', ext });
+    }
     for (const [character, c] of Object.entries(composedLayers(sample, ext))) {
       const dir = path.join(out, character, ext === 'usda' ? 'usda-files' : ext);
       for (const [name, text] of Object.entries(c.layers)) write(path.join(dir, name), text);
-      if (ext !== 'usda') for (const name of c.crate) exportCrate(usd, dir, name, ext);
-      if (ext !== 'usda') for (const name of c.crate) fs.rmSync(path.join(dir, `${name}.usda`));
-      const files = fs
-        .readdirSync(dir)
-        .sort()
-        .map((f) => path.join(dir, f));
-      // (b)'s text original is the one-file form above; its many-file text layout is a form of its own.
-      form(character, ext === 'usda' && character === 'variants' ? 'usda-files' : ext, path.join(dir, c.root), files);
-      if (ext === 'usdc') {
-        const pkg = path.join(out, character, 'usdz', 'character.usdz');
-        const entries = [c.root, ...files.map((f) => path.basename(f)).filter((f) => f !== c.root)];
-        write(pkg, zip(entries.map((f) => [f, fs.readFileSync(path.join(dir, f))])));
-        form(character, 'usdz', pkg, [pkg], { entries });
-      }
+      if (ext !== 'usda') crates.push(...c.crate.map((name) => ({ dir, name, ext })));
+      layouts.push({ character, ext, dir, root: c.root });
+    }
+  }
+  const versions = new Set(exportCrates(crates));
+
+  // The forms, in the order the manifest lists them: the sample first (the stage every form must equal).
+  form('single', 'usda', faceText, [faceText]);
+  for (const ext of ['usdc', 'usd'])
+    form('single', ext, path.join(out, 'single', ext, `face.${ext}`), [path.join(out, 'single', ext, `face.${ext}`)]);
+  const singleZ = write(
+    path.join(out, 'single/usdz/face.usdz'),
+    zip([['face.usdc', fs.readFileSync(path.join(out, 'single/usdc/face.usdc'))]]),
+  );
+  form('single', 'usdz', singleZ, [singleZ], { entries: ['face.usdc'] });
+  form('variants', 'usda', variantsText, [variantsText]);
+  for (const { character, ext, dir, root } of layouts) {
+    const files = fs
+      .readdirSync(dir)
+      .sort()
+      .map((f) => path.join(dir, f));
+    // (b)'s text original is the one-file form above; its many-file text layout is a form of its own.
+    form(character, ext === 'usda' && character === 'variants' ? 'usda-files' : ext, path.join(dir, root), files);
+    if (ext === 'usdc') {
+      const pkg = path.join(out, character, 'usdz', 'character.usdz');
+      const entries = [root, ...files.map((f) => path.basename(f)).filter((f) => f !== root)];
+      write(pkg, zip(entries.map((f) => [f, fs.readFileSync(path.join(dir, f))])));
+      form(character, 'usdz', pkg, [pkg], { entries });
     }
   }
 
   // Every form opens in real USD with no error and flattens to the sample's stage (children in any order):
   // the composed characters select the full face by default.
-  let sampleStage;
-  for (const f of forms) {
-    const r = openInUsd(usd, f.root);
-    if (r.problems.length || !r.flat) throw new Error(`real USD could not open ${f.root}: ${r.problems.join('; ')}`);
-    sampleStage ??= canonical(r.flat); // the first form is the sample itself
-    f.sameStageAsSample = canonical(r.flat) === sampleStage;
-  }
+  const opened = runUsd('readback.cjs', { stages: forms.map((f) => ({ root: f.root, others: f.files, flatten: true })) });
+  const sampleStage = canonical(opened[0].flattened ?? '');
+  forms.forEach((f, i) => {
+    const r = opened[i];
+    if (!r.ok || !r.flattened) throw new Error(`real USD could not open ${f.root}: ${r.errors.join('; ')}`);
+    f.sameStageAsSample = canonical(r.flattened) === sampleStage;
+  });
 
-  const bad = makeBad(path.join(out, 'bad'), sample, path.join(single, 'usdc/face.usdc'));
-  usd.M.PThread.terminateAllThreads(); // otherwise the pthread workers keep Node alive
-  return { sample: SAMPLE, liteTokens: 'jaw*, mouth*', forms, bad };
+  const bad = makeBad(path.join(out, 'bad'), sample, path.join(out, 'single/usdc/face.usdc'));
+  return { sample: SAMPLE, crateVersions: [...versions], forms, bad };
 }
 
 /** Characters the toolkit must refuse, one file (or folder) per case. */
@@ -436,10 +409,5 @@ if (require.main === module) {
     console.error('usage: node test/usd/make-composed-characters.cjs OUT_DIR');
     process.exit(2);
   }
-  main(path.resolve(out))
-    .then((manifest) => process.stdout.write(JSON.stringify(manifest, null, 2) + '\n'))
-    .catch((e) => {
-      console.error(e?.stack ?? e);
-      process.exit(1);
-    });
+  process.stdout.write(JSON.stringify(main(path.resolve(out)), null, 2) + '\n');
 }

@@ -1,5 +1,5 @@
-// Typed wrapper around make-composed-characters.cjs, which runs real USD in its own process (the wasm's
-// browser shims stay out of the test process). One call writes every form into `dir` (~3 s).
+// Typed wrapper around make-composed-characters.cjs, which runs real USD in child processes (the wasm's
+// browser shims stay out of the test process). One call writes every form into `dir` (~5 s).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -30,6 +30,8 @@ export type BadCase = 'badMagic' | 'badVersion' | 'truncated' | 'notZip' | 'unal
 
 export interface ComposedCharacters {
   readonly sample: string;
+  /** The crate versions real USD wrote (USD 0.22 writes 0.8.0). */
+  readonly crateVersions: readonly string[];
   readonly forms: readonly CharacterForm[];
   /** Characters the toolkit must refuse: the root file of each case. */
   readonly bad: Readonly<Record<BadCase, string>>;
