@@ -86,7 +86,8 @@ class LayerBuilder {
         out.push({ key, value: { kind: 'dictionary', entries }, line: 0 });
       } else if (typeof v === 'object' && v !== null && !Array.isArray(v) && v.kind === 'layerOffsets') {
       } else if (field === 'payload' && typeof v === 'object' && v !== null && !Array.isArray(v) && v.kind === 'asset') {
-        out.push({ key, value: [v], line: 0 }); // a single SdfPayload (files before 0.8.0)
+        // A single SdfPayload (files before 0.8.0); an empty one is `payload = None`.
+        out.push({ key, value: v.asset === '' && !v.primPath ? [] : [v], line: 0 });
       } else out.push({ key, value: v as UsdaValue, line: 0 });
     }
     return out;

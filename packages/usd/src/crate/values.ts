@@ -167,7 +167,8 @@ export class ValueReader {
   }
   path(i: number): string {
     const p = this.crate.paths[i];
-    if (p === undefined || p === '') throw corrupt(this.file, `a value names path ${i} of ${this.crate.paths.length}`);
+    // The empty path (a reference without a prim path) is in the table but not in the path tree: ''.
+    if (p === undefined) throw corrupt(this.file, `a value names path ${i} of ${this.crate.paths.length}`);
     return p;
   }
 
