@@ -12,7 +12,7 @@ const DIR = fileURLToPath(new URL('./composed/', import.meta.url));
 const OTHERS = readdirSync(DIR)
   .filter((f) => f.endsWith('.usda'))
   .map((f) => path.join(DIR, f));
-const ROOTS = [path.join(DIR, 'hero.usda'), path.join(DIR, 'hero-lite.usda'), path.join(DIR, 'arcs.usda'), sampleCharacterPath];
+const ROOTS = [...['hero.usda', 'hero-lite.usda', 'arcs.usda', 'nested.usda'].map((f) => path.join(DIR, f)), sampleCharacterPath];
 
 function allPrims(layer: UsdaLayer): UsdaPrim[] {
   const out: UsdaPrim[] = [];

@@ -161,6 +161,34 @@ describe('openStage: internal references, specializes and reference offsets (tes
   });
 });
 
+describe('openStage: selections over referenced variant sets, nested sets, classes with children (test/composed/nested.usda)', () => {
+  const geo = (variants?: Record<string, string>) => find(openStage(at('nested.usda'), { variants }).flattened, '/Set/Hero/Geo');
+
+  it("a referencing prim's selection beats the asset's own; a nested set takes the strongest selection (the asset prim's, not its variant's)", () => {
+    expect(geo().properties.get('detail')!.default).toBe(1);
+    expect(geo().properties.get('primvars:displayColor')!.default).toEqual([[1, 0, 0]]);
+    expect(geo().origin).toEqual({ layer: at('lod-asset.usda'), path: '/Asset{lod=low}/Geo' });
+  });
+
+  it('--variant reaches sets inside referenced assets and inside variants', () => {
+    expect(geo({ look: 'blue' }).properties.get('primvars:displayColor')!.default).toEqual([[0, 0, 1]]);
+    expect(geo({ lod: 'high' }).properties.get('detail')!.default).toBe(2);
+    expect(geo({ lod: 'high' }).properties.has('primvars:displayColor')).toBe(false);
+    // With lod=high no prim has the look set any more.
+    expect(thrown(() => geo({ lod: 'high', look: 'red' }))).toMatchObject({
+      code: 'VARIANT_UNKNOWN',
+      problem: expect.stringContaining('"look"'),
+    });
+  });
+
+  it("a class's children reach the inheriting prim, whose own opinions stay stronger", () => {
+    const body = find(openStage(at('nested.usda')).flattened, '/Set/Crowd/Body');
+    expect(body).toMatchObject({ specifier: 'def', typeName: 'Mesh' });
+    expect(body.properties.get('size')!.default).toBe(4);
+    expect(body.properties.get('mass')!.default).toBe(70);
+  });
+});
+
 describe('openStage: bad composition', () => {
   const tmp = mkdtempSync(path.join(tmpdir(), 'a2f-stage-'));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -207,6 +235,17 @@ describe('openStage: bad composition', () => {
       file: `${file}:3`,
       problem: 'references @./plain.usda@ on </A> names no prim, and plain.usda has no defaultPrim',
     });
+  });
+
+  it('keeps instanceable on the composed prim (the character reader refuses skinned meshes in instances)', () => {
+    const asset = write(
+      'inst-asset.usda',
+      '(\n    defaultPrim = "Rig"\n)\ndef Xform "Rig" (\n    instanceable = true\n)\n{\n    def Mesh "Face"\n    {\n    }\n}\n',
+    );
+    const file = write('inst.usda', `def Xform "A" (\n    references = @./${path.basename(asset)}@\n)\n{\n}\n`);
+    const a = find(openStage(file).flattened, '/A');
+    expect(metadataValue(a.metadata, 'instanceable')).toBe(true);
+    expect(a.children.map((c) => c.path)).toEqual(['/A/Face']);
   });
 
   it('does not follow a reference back into a site it came from', () => {
