@@ -6,7 +6,16 @@ import type { Options } from 'yargs';
 import { parseParamArgs } from './param-args.js';
 
 /** Settings `a2f inspect` takes too, so it shows the binding a run writes. */
-export const INSPECT_SETTINGS: readonly SettingName[] = ['model', 'preset', 'jaw', 'channels', 'excludeChannels'];
+export const INSPECT_SETTINGS: readonly SettingName[] = [
+  'variants',
+  'skelRoot',
+  'skeleton',
+  'model',
+  'preset',
+  'jaw',
+  'channels',
+  'excludeChannels',
+];
 
 export const helpText = (spec: SettingSpec): string => (typeof spec.help === 'function' ? spec.help() : spec.help);
 

@@ -114,8 +114,10 @@ export const SETTINGS = {
     schema: absolutePath,
     required: true,
     expects: 'a path to a character asset',
-    fix: 'Name the character asset (.usda) the layers drive, e.g. --character face.usda.',
-    help: "character asset (.usda) with a SkelRoot, Skeleton and ARKit blendshapes (a line's sidecar may name another)",
+    fix: 'Name the character asset (.usda, .usdc, .usd or .usdz) the layers drive, e.g. --character face.usd.',
+    help:
+      'character asset (.usda, .usdc, .usd or .usdz; composed as USD does) with a SkelRoot, Skeleton and ARKit blendshapes ' +
+      "(a line's sidecar may name another)",
     effect: 'layer',
     scope: 'job',
     flag: 'character',

@@ -52,7 +52,7 @@ export async function watchCommand(a: WatchArgs): Promise<number> {
   if (a.status !== undefined) return printStatus(a.status || out, a.json, settings.lockStaleMs);
   if (!a.inbox) return usage('name the folder to watch: a2f watch <inbox> --out <dir> --character <asset.usda>', a.json);
   if (!out) return usage('--out is required: the output root for layers, reports and error files', a.json);
-  if (!given.character) return usage('--character is required: the character asset (.usda) the layers drive', a.json);
+  if (!given.character) return usage('--character is required: the character asset (.usda, .usdc, .usd or .usdz) the layers drive', a.json);
   const { outDir: _out, ...job } = settingsFromArgs(a, namesOf('job'));
 
   const log = new WatchLog(a['log-json'], a.verbose);
