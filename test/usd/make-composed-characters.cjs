@@ -218,7 +218,7 @@ function zip(entries, { align = 64 } = {}) {
     }
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4); // version needed
+    local.writeUInt16LE(10, 4); // version needed to extract: 1.0, as USD writes it
     local.writeUInt16LE(0, 6); // flags
     local.writeUInt16LE(0, 8); // stored
     local.writeUInt16LE(0, 10); // time
@@ -230,8 +230,8 @@ function zip(entries, { align = 64 } = {}) {
     local.writeUInt16LE(pad, 28);
     const head = Buffer.alloc(46);
     head.writeUInt32LE(0x02014b50, 0);
-    head.writeUInt16LE(20, 4);
-    head.writeUInt16LE(20, 6);
+    head.writeUInt16LE(0, 4); // made by: MS-DOS, as USD writes it
+    head.writeUInt16LE(10, 6);
     head.writeUInt16LE(0x21, 14);
     head.writeUInt32LE(crc, 16);
     head.writeUInt32LE(data.length, 20);
