@@ -15,13 +15,14 @@ export async function inspectAsset(file: string, presetName: string, json: boole
   }
   const { blendShapes, joints } = report;
   const { skelRoot, skeleton } = character;
+  const meshes = character.meshes.map((m) => `${m.path} (${m.blendShapes.length} blendshapes)${from(m.origin, m.path)}`).join(', ');
   const out = [file];
   // A composed asset: the layers USD read to make it.
   if (character.layers.length > 1) out.push(`  layers     ${character.layers.map((l) => shownPath(l)).join(', ')}`);
   out.push(
     `  SkelRoot   ${skelRoot.path}${from(skelRoot.origin, skelRoot.path)}`,
     `  Skeleton   ${skeleton.path}: ${skeleton.joints.join(', ')}${from(skeleton.origin, skeleton.path)}`,
-    `  meshes     ${character.meshes.map((m) => `${m.path} (${m.blendShapes.length} blendshapes)${from(m.origin, m.path)}`).join(', ') || 'none'}`,
+    `  meshes     ${meshes || 'none'}`,
   );
   const others = character.candidates.filter((c) => c.path !== skeleton.path);
   if (others.length) {
