@@ -374,7 +374,7 @@ function makeBad(dir, sample, crate) {
   const badMagic = Buffer.from(bytes);
   badMagic.write('PXR-USDX', 0, 'latin1');
   const badVersion = Buffer.from(bytes);
-  badVersion[8] = 9; // crate 9.0.0: a major version no USD has written
+  badVersion.set([9, 0, 0], 8); // crate 9.0.0: a major version no USD has written
   const b = (n) => sample.blocks.get(n);
   const cycleA = [...HEADER('Character', DOC).slice(0, -2), '    subLayers = [', '        @./cycle_b.usda@', '    ]', ')', ''];
   const cycleB = ['#usda 1.0', '(', '    subLayers = [', '        @./cycle_a.usda@', '    ]', ')', ''];
