@@ -86,6 +86,16 @@ export interface CharacterOptions extends CharacterChoice {
   readonly variants?: Readonly<Record<string, string>>;
 }
 
+/** A variant selection in effect on the composed stage. */
+export interface VariantSelection {
+  /** the composed path of the prim that holds the variant set */
+  readonly path: string;
+  readonly set: string;
+  readonly selection: string;
+  /** chosen by the caller (`--variant`) rather than authored: a layer over the asset must author it too */
+  readonly requested: boolean;
+}
+
 export interface CharacterInfo {
   readonly file: string;
   /** Every layer file the composed stage read, strongest first (the file alone for one text layer). */
@@ -103,6 +113,8 @@ export interface CharacterInfo {
   };
   /** Every SkelRoot on the stage. */
   readonly skelRoots: readonly string[];
+  /** The variant selections the composed stage was made with, prim by prim. */
+  readonly variants: readonly VariantSelection[];
   readonly skeleton: SkeletonInfo;
   /** Every Skeleton under a SkelRoot on the stage; `skeleton` is the chosen one. */
   readonly skeletons: readonly string[];
@@ -297,7 +309,8 @@ export interface CharacterStage {
 /** Composes a character file (any format; sublayers, references, payloads, variants) for reading. */
 export function openCharacter(file: string, opts: Pick<CharacterOptions, 'variants'> = {}): CharacterStage {
   const stage = openStage(file, { ...(opts.variants ? { variants: { ...opts.variants } } : {}), keepValue });
-  return { file, layers: stage.layers, read: (choice = {}) => characterFromLayer(stage.flattened, choice, stage.layers) };
+  const composed = { layers: stage.layers, ...(opts.variants ? { variants: opts.variants } : {}) };
+  return { file, layers: stage.layers, read: (choice = {}) => characterFromLayer(stage.flattened, choice, composed) };
 }
 
 const normalPath = (p: string): string => '/' + p.trim().replace(/^\/+|\/+$/g, '');
@@ -329,16 +342,23 @@ function findParts(layer: UsdaLayer): Found {
   return found;
 }
 
+/** How a flattened layer was composed: the files read, and the caller's variant selections. */
+export interface ComposedFrom {
+  readonly layers: readonly string[];
+  readonly variants?: Readonly<Record<string, string>>;
+}
+
 /**
  * The character on a layer (one text layer, or a composed stage's flattened layer); `choice` picks
- * the Skeleton when there are several, `layers` are the files a composed stage read.
+ * the Skeleton when there are several.
  */
 export function characterFromLayer(
   layer: UsdaLayer,
   choice: CharacterChoice = {},
-  layers: readonly string[] = [layer.file],
+  from: ComposedFrom = { layers: [layer.file] },
 ): CharacterInfo {
   const { file } = layer;
+  const { layers } = from;
   const loc = locator(file);
   const notes: string[] = [];
   const { skelRoots, skeletons, meshes } = findParts(layer);
@@ -442,6 +462,7 @@ export function characterFromLayer(
     subLayers,
     skelRoot: { path: rootPrim.path, childNames: rootPrim.children.map((c) => c.name), origin: originOf(file, rootPrim) },
     skelRoots: skelRoots.map((r) => r.path),
+    variants: variantSelections(layer, from.variants ?? {}),
     skeleton,
     skeletons: skeletons.map((s) => s.prim.path),
     candidates,
@@ -519,6 +540,20 @@ function pickSkeleton(
   if (!chosen) throw new Error(`the skeleton chooser picked <${pick.path}>, which is not among ${list(pool.map((c) => c.path))}`);
   notes.push(`${all.length} skeletons found (${list(all.map((c) => c.path))}); animating <${chosen.path}>, ${pick.reason}`);
   return chosen;
+}
+
+/** Composition records the selections it used as each prim's `variants` metadata (stage.ts). */
+function variantSelections(layer: UsdaLayer, requested: Readonly<Record<string, string>>): VariantSelection[] {
+  const out: VariantSelection[] = [];
+  walk(layer.prims, (p) => {
+    const v = metadataValue(p.metadata, 'variants');
+    if (typeof v !== 'object' || v === null || Array.isArray(v) || v.kind !== 'dictionary') return;
+    for (const [set, entry] of Object.entries(v.entries)) {
+      if (typeof entry.value === 'string')
+        out.push({ path: p.path, set, selection: entry.value, requested: requested[set] === entry.value });
+    }
+  });
+  return out;
 }
 
 /** The stage metadata a layer over the character repeats, with USD's fallbacks noted. */

@@ -4,6 +4,9 @@
 //    the character so the file opens on its own as the animated character;
 //  - "reference": a standalone SkelAnimation asset plus a shot layer that references the character
 //    and the animation and points the Skeleton at it.
+// The prim paths are the character's composed paths, and the character is named as the user gave
+// it (.usda, .usdc, .usd or .usdz); variant selections chosen with --variant are authored too, so
+// the layer composes the character the animation was made for (docs/usd-reading.md).
 import {
   fpsValue,
   quatMultiply,
@@ -32,7 +35,10 @@ export interface AnimationLayerOptions {
    * toIdentifier(name). File names are the user's names; only prim names must be identifiers.
    */
   readonly fileStem?: string;
-  /** The character as the layer writes it: relative to where the layers are written, e.g. `../character/face.usda`. */
+  /**
+   * The character as the layer writes it, the user's file in any USD form, relative to where the
+   * layers are written when it can be: `../character/face.usd`, `./hero.usdz`.
+   */
   readonly characterAssetPath: string;
   /**
    * Override pattern: list the character as a sublayer so the file opens on its own as the
@@ -147,6 +153,56 @@ function skelAnimationAttributes(
   ];
 }
 
+/** Merges prims of the same name at each level (over chains built apart that share ancestors). */
+function mergePrims(prims: readonly PrimSpec[]): PrimSpec[] {
+  const out: PrimSpec[] = [];
+  for (const p of prims) {
+    const i = out.findIndex((q) => q.name === p.name);
+    if (i < 0) {
+      out.push(p);
+      continue;
+    }
+    const q = out[i];
+    out[i] = {
+      ...q,
+      specifier: q.specifier === 'over' ? p.specifier : q.specifier,
+      ...((q.typeName ?? p.typeName) ? { typeName: q.typeName ?? p.typeName } : {}),
+      metadata: [...(q.metadata ?? []), ...(p.metadata ?? [])],
+      properties: [...(q.properties ?? []), ...(p.properties ?? [])],
+      children: mergePrims([...(q.children ?? []), ...(p.children ?? [])]),
+    };
+  }
+  return out;
+}
+
+/**
+ * `over` prims authoring the variant selections the caller chose (--variant) on the prims that hold
+ * those sets, so the layer composes the same variant the animation was bound to; only prims under
+ * `within` (a reference pattern's shot holds the referenced prim alone).
+ */
+function variantOvers(character: CharacterInfo, within?: string): PrimSpec[] {
+  const byPrim = new Map<string, Record<string, string>>();
+  for (const v of character.variants) {
+    if (!v.requested || (within && v.path !== within && !v.path.startsWith(`${within}/`))) continue;
+    byPrim.set(v.path, { ...byPrim.get(v.path), [v.set]: v.selection });
+  }
+  return [...byPrim].flatMap(([primPath, selections]) => {
+    const names = primPath.split('/').slice(1);
+    const leaf: PrimSpec = {
+      specifier: 'over',
+      name: names[names.length - 1],
+      metadata: [{ key: 'variants', value: { kind: 'dictionary', value: selections } }],
+    };
+    return overChain(names.slice(0, -1), [leaf]);
+  });
+}
+
+/** The selections the caller chose, by set (for the provenance); undefined when none. */
+function requestedVariants(character: CharacterInfo): Record<string, string> | undefined {
+  const chosen = character.variants.filter((v) => v.requested);
+  return chosen.length ? Object.fromEntries(chosen.map((v) => [v.set, v.selection])) : undefined;
+}
+
 /** Nests `leaf` under `over` prims named by `names` (outermost first). */
 function overChain(names: readonly string[], leaf: PrimSpec[]): PrimSpec[] {
   return names.reduceRight<PrimSpec[]>((children, name) => [{ specifier: 'over', name, children }], leaf);
@@ -187,6 +243,7 @@ export function buildAnimationLayers(anim: FaceAnimation, character: CharacterIn
   const bindingProvenance = {
     preset: opts.preset.name,
     character: opts.characterAssetPath,
+    ...(requestedVariants(character) ? { variants: requestedVariants(character) } : {}),
     layering: opts.layering,
     jaw: { ...report.jaw },
     ...(filter?.include ? { channels: filter.include } : {}),
@@ -224,7 +281,10 @@ export function buildAnimationLayers(anim: FaceAnimation, character: CharacterIn
       opts.sublayerCharacter === false ? [] : [{ key: 'subLayers', value: { kind: 'subLayers', value: [opts.characterAssetPath] } }];
     const spec: LayerSpec = {
       metadata: [provenance(), meta.token('defaultPrim', rootNames[0]), ...timeMeta, ...subLayers, ...tail],
-      prims: overChain(rootNames, [...skeletonOver(skelRel, `${character.skelRoot.path}/${animName}`), animPrim]),
+      prims: mergePrims([
+        ...variantOvers(character),
+        ...overChain(rootNames, [...skeletonOver(skelRel, `${character.skelRoot.path}/${animName}`), animPrim]),
+      ]),
     };
     return { layers: [layerOf('override', `${base}.usda`, spec)], report };
   }
@@ -250,6 +310,9 @@ export function buildAnimationLayers(anim: FaceAnimation, character: CharacterIn
     ],
     children: overChain(rootNames.slice(1), [...skeletonOver(skelRel, `${character.skelRoot.path}/${animName}`), animRef]),
   };
-  const shotSpec: LayerSpec = { metadata: [provenance(), meta.token('defaultPrim', rootNames[0]), ...timeMeta, ...tail], prims: [top] };
+  const shotSpec: LayerSpec = {
+    metadata: [provenance(), meta.token('defaultPrim', rootNames[0]), ...timeMeta, ...tail],
+    prims: mergePrims([top, ...variantOvers(character, `/${rootNames[0]}`)]),
+  };
   return { layers: [layerOf('animation', animFile, animSpec), layerOf('shot', `${base}.shot.usda`, shotSpec)], report };
 }
