@@ -1,14 +1,12 @@
 // Layer stacks for composition: a layer with its sublayers (recursively, strongest first), each with
 // the time mapping its sublayer offsets give, and the resolution of asset paths against the layer
 // that names them (plain files and `pkg.usdz[inner/file]` package paths). See docs/usd-reading.md.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UsdError } from './errors.js';
 import type { ParseOptions, UsdaAsset, UsdaLayer, UsdaPrim } from './usda-parser.js';
-import { metadataValue, parseUsda } from './usda-parser.js';
-
-// Until layer-file.ts (format detection: crate, usdz, text) lands, layers are read as text.
-const readLayer = (file: string, opts: ParseOptions): UsdaLayer => parseUsda(readFileSync(file, 'utf8'), file, opts);
+import { fileOnDisk, readLayer, splitPackaged } from './layer-file.js';
+import { metadataValue } from './usda-parser.js';
 
 /** Time in the outer namespace = offset + scale * time in the inner one (USD's SdfLayerOffset). */
 export interface TimeMap {
@@ -39,17 +37,14 @@ export interface LayerStack {
   readonly defaultPrim?: string;
 }
 
-const PACKAGED = /^(.*)\[(.*)\]$/;
-
 /** Where `asset` (as written in `anchor`) points: relative paths are relative to that layer's folder, also inside a package. */
 export function resolveAsset(anchor: string, asset: string): string {
-  const inPackage = PACKAGED.exec(anchor);
-  if (inPackage && !path.isAbsolute(asset)) {
-    const inner = path.posix.normalize(path.posix.join(path.posix.dirname(inPackage[2]), asset));
-    return `${inPackage[1]}[${inner}]`;
-  }
+  if (path.isAbsolute(asset)) return path.normalize(asset);
+  const inPackage = splitPackaged(anchor);
+  // `pkg.usdz[dir/layer.usdc]` (or a package in a package): the path stays inside the innermost package.
+  if (inPackage) return `${inPackage.outer}[${resolveAsset(inPackage.inner, asset).split(path.sep).join('/')}]`;
   // Relative to a relative anchor stays relative (to the working folder), so messages read as the user gave the root.
-  return path.isAbsolute(asset) ? path.normalize(asset) : path.join(path.dirname(inPackage ? inPackage[1] : anchor), asset);
+  return path.join(path.dirname(anchor), asset);
 }
 
 /** What asked for a file: the arc ("references"), the asset as written, and the layer (with line) that wrote it. */
@@ -71,17 +66,19 @@ export class LayerCache {
   layer(file: string, asked?: AssetRequest): UsdaLayer {
     let layer = this.layers.get(file);
     if (layer) return layer;
-    const onDisk = PACKAGED.exec(file)?.[1] ?? file;
-    if (asked && !existsSync(onDisk)) {
-      const where = asked.line > 0 ? `${asked.layer}:${asked.line}` : asked.layer;
-      throw new UsdError(
-        'ASSET_NOT_FOUND',
-        where,
-        `${asked.arc} @${asked.asset}@ names ${onDisk}, which does not exist`,
-        `Put the file there, or correct the path in ${asked.layer} (relative paths are relative to the layer that writes them).`,
-      );
+    const onDisk = fileOnDisk(file);
+    const where = asked && (asked.line > 0 ? `${asked.layer}:${asked.line}` : asked.layer);
+    const fix =
+      asked && `Put the file there, or correct the path in ${asked.layer} (relative paths are relative to the layer that writes them).`;
+    if (asked && !existsSync(onDisk))
+      throw new UsdError('ASSET_NOT_FOUND', where!, `${asked.arc} @${asked.asset}@ names ${onDisk}, which does not exist`, fix!);
+    try {
+      layer = readLayer(file, this.opts);
+    } catch (e) {
+      // A package that lacks the entry: say which layer asked for it, as for a missing file.
+      if (!asked || !(e instanceof UsdError) || e.code !== 'ASSET_NOT_FOUND') throw e;
+      throw new UsdError('ASSET_NOT_FOUND', where!, `${asked.arc} @${asked.asset}@ names ${file}: ${e.problem}`, fix!);
     }
-    layer = readLayer(file, this.opts);
     this.layers.set(file, layer);
     this.read.push(file);
     return layer;
@@ -92,11 +89,13 @@ export class LayerCache {
     const cached = this.stacks.get(file);
     if (cached) return cached;
     const root = this.layer(file, asked);
-    const layers: StackLayer[] = [{ layer: root, file, time: IDENTITY_TIME }];
+    // A package's root layer is named `pkg.usdz[root.usdc]`: its relative paths resolve inside the package.
+    const anchor = splitPackaged(root.file) ? root.file : file;
+    const layers: StackLayer[] = [{ layer: root, file: anchor, time: IDENTITY_TIME }];
     const subs = (metadataValue(root.metadata, 'subLayers') as UsdaAsset[] | undefined) ?? [];
     const line = root.metadata.find((m) => m.key === 'subLayers')?.line ?? 0;
     for (const sub of subs) {
-      const target = resolveAsset(file, sub.asset);
+      const target = resolveAsset(anchor, sub.asset);
       const loop = [...chain, file];
       if (loop.includes(target)) {
         const names = [...loop.slice(loop.indexOf(target)), target].map((f) => path.basename(f)).join(' → ');

@@ -252,7 +252,7 @@ class Composer {
       ref.asset === ''
         ? node.stack
         : this.cache.stack(resolveAsset(spec.layer, ref.asset), { arc, asset: ref.asset, layer: spec.layer, line });
-    const target = ref.primPath ?? stack.defaultPrim;
+    const target = ref.primPath ?? (stack.defaultPrim && `/${stack.defaultPrim}`); // defaultPrim is a name
     if (!target) {
       throw new UsdError(
         'BAD_REFERENCE',

@@ -45,11 +45,15 @@ describe('openStage agrees with real USD (Pixar USD 0.22) on the composed stage'
     );
   }, 120_000);
 
-  it.each(ROOTS.map((r, i) => [path.basename(r), i] as const))('%s: the same prims, specifiers and types', (_name, i) => {
-    expect(theirs[i].errors).toEqual([]);
-    const mine = Object.fromEntries(allPrims(ours[i]).map((p) => [p.path, { specifier: p.specifier, type: p.typeName }]));
-    expect(mine).toEqual(theirs[i].prims);
-  });
+  it.each(ROOTS.map((r, i) => [path.basename(r), i] as const))(
+    '%s: the same prims, specifiers and types, in the same order',
+    (_name, i) => {
+      expect(theirs[i].errors).toEqual([]);
+      const mine = Object.fromEntries(allPrims(ours[i]).map((p) => [p.path, { specifier: p.specifier, type: p.typeName }]));
+      expect(mine).toEqual(theirs[i].prims);
+      expect(Object.keys(mine)).toEqual(Object.keys(theirs[i].prims)); // and in the same order
+    },
+  );
 
   it.each(ROOTS.map((r, i) => [path.basename(r), i] as const))('%s: the same values, targets and time samples', (_name, i) => {
     const r = theirs[i];

@@ -68,7 +68,8 @@ describe('openStage: a character composed of several layers (test/composed/hero.
     expect(find(flat, '/_class_Character').specifier).toBe('class');
   });
 
-  it('maps relationship targets from the payloaded prim into the referencing namespace', () => {
+  it("maps relationship targets from the payloaded prim, and from a reference to a layer's defaultPrim, into the referencing namespace", () => {
+    expect(find(flat, '/Hero/Skel').properties.get('studio:self')!.targets).toEqual(['/Hero/Skel']);
     const face = find(flat, '/Hero/Face');
     expect(face.properties.get('skel:blendShapes')!.default).toEqual(['jawOpen', 'mouthClose', 'eyeBlinkLeft']);
     expect(face.properties.get('skel:blendShapeTargets')!.targets).toEqual([
