@@ -54,6 +54,8 @@ export function readCompressedInts(c: Cursor, n: number, what: string, opts: { w
   const size = c.u64(`the size of ${what}`);
   const bytes = c.take(size, what);
   if (n === 0) return [];
+  // Four 2-bit codes per byte, and LZ4 expands at most ~255:1: more ints than that is damage.
+  if (n > (bytes.length * 256 + 64) * 4) throw corrupt(c.file, `${what} claims ${n} integers in ${bytes.length} bytes`);
   const wide = opts.wide ?? false;
   const data = fastDecompress(bytes, encodedSize(n, wide), c.file);
   return decode(data, n, wide, opts.signed ?? false, c.file);

@@ -49,12 +49,14 @@ function lz4Block(src: Uint8Array, out: Uint8Array, outPos: number, file: string
 
 /** TfFastCompression::DecompressFromBuffer: `size` is the decompressed size the caller expects (at most). */
 export function fastDecompress(src: Uint8Array, size: number, file: string): Uint8Array {
-  const out = new Uint8Array(size);
+  // LZ4 expands at most ~255:1: never allocate more than that, whatever size a damaged file claims
+  // (callers pass an upper bound for integer streams and check exact sizes themselves).
+  const out = new Uint8Array(Math.min(size, src.length * 256 + 64));
   if (src.length === 0) throw corrupt(file, 'an empty compressed buffer');
   const chunks = src[0];
   if (chunks === 0) {
     const end = lz4Block(src.subarray(1), out, 0, file);
-    return end === size ? out : out.subarray(0, end);
+    return end === out.length ? out : out.subarray(0, end);
   }
   let p = 1;
   let o = 0;
@@ -67,5 +69,5 @@ export function fastDecompress(src: Uint8Array, size: number, file: string): Uin
     o = lz4Block(src.subarray(p, p + n), out, o, file);
     p += n;
   }
-  return o === size ? out : out.subarray(0, o);
+  return o === out.length ? out : out.subarray(0, o);
 }

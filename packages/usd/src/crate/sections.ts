@@ -152,6 +152,7 @@ function readTokens(c: Cursor | undefined): string[] {
 function readStrings(c: Cursor | undefined, tokens: number): number[] {
   if (!c) return [];
   const n = c.u64('the STRINGS section');
+  c.need(n * 4, 'the STRINGS section');
   const out = new Array<number>(n);
   for (let i = 0; i < n; i++) {
     out[i] = c.u32('the STRINGS section');
@@ -197,14 +198,17 @@ function readPaths(c: Cursor | undefined, tokens: string[]): string[] {
   const pathIndexes = readCompressedInts(c, n, 'the PATHS section');
   const elements = readCompressedInts(c, n, 'the PATHS section', { signed: true });
   const jumps = readCompressedInts(c, n, 'the PATHS section', { signed: true });
+  // Every path but the empty one is in the encoded tree.
+  if (total > n + 1) throw corrupt(c.file, `the PATHS section claims ${total} paths but encodes ${n}`);
   const paths = new Array<string>(total).fill('');
+  let visits = 0;
   // Depth-first with explicit stacks: a jump > 0 (or -1) means a child follows, a jump >= 0 that a
   // sibling starts `jump` entries further on.
   const stack: [index: number, parent: string | undefined][] = [[0, undefined]];
   while (stack.length > 0) {
     let [i, parent] = stack.pop()!;
     for (;;) {
-      if (i >= n) throw corrupt(c.file, `the path tree jumps to entry ${i} of ${n}`);
+      if (i >= n || ++visits > n) throw corrupt(c.file, `the path tree jumps to entry ${i} of ${n}`);
       const at = pathIndexes[i];
       if (at >= total) throw corrupt(c.file, `path entry ${i} is numbered ${at} of ${total}`);
       let path: string;

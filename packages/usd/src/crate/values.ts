@@ -185,6 +185,16 @@ export class ValueReader {
 
   /** Unpacks a rep given as its low and high 32-bit words; `keep` false skips array contents. */
   unpack(lo: number, hi: number, keep = true): CrateValue {
+    // A damaged file can make a value contain itself (a dictionary holding its own rep).
+    if (++this.depth.n > 64) throw corrupt(this.file, 'values nest more than 64 deep (a value contains itself)');
+    try {
+      return this.unpackRep(lo, hi, keep);
+    } finally {
+      this.depth.n--;
+    }
+  }
+
+  private unpackRep(lo: number, hi: number, keep: boolean): CrateValue {
     const isArray = (hi & 0x80000000) !== 0;
     const inlined = (hi & 0x40000000) !== 0;
     const compressed = (hi & 0x20000000) !== 0;
@@ -323,12 +333,7 @@ export class ValueReader {
     const lo = at.u32('a nested value');
     const hi = at.u32('a nested value');
     c.pos = at.pos;
-    if (++this.depth.n > 64) throw corrupt(this.file, 'values nest more than 64 deep (a value contains itself)');
-    try {
-      return this.unpack(lo, hi) as UsdaValue;
-    } finally {
-      this.depth.n--;
-    }
+    return this.unpack(lo, hi) as UsdaValue;
   }
 
   private dictionary(c: Cursor): UsdaDictionary {
