@@ -78,12 +78,14 @@ describe('a2f inspect on a composed character', () => {
       /^ {2}meshes {5}\/Character\/Face \(52 blendshapes\) {2}\(from \S*face\.usda\), /,
     );
     expect(lines.some((l) => l.startsWith('  other rigs'))).toBe(false);
+    expect(lines[2]).toBe('  variants   /Extras body = none');
   });
 
   it('takes --variant, and lists the rigs not animated with how to pick them', async () => {
     const r = await inspect([ASSET, '--variant', 'body=rigged']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/\n {2}Skeleton {3}\/Character\/Skel: /);
+    expect(r.out).toContain('\n  variants   /Extras body = rigged (--variant)\n');
     expect(r.out).toMatch(
       /\n {2}other rigs \/Extras\/Body\/Skel in \/Extras\/Body \(0 blendshapes\); --skeleton or --skel-root picks one\n/,
     );

@@ -19,6 +19,10 @@ export async function inspectAsset(file: string, presetName: string, json: boole
   const out = [file];
   // A composed asset: the layers USD read to make it.
   if (character.layers.length > 1) out.push(`  layers     ${character.layers.map((l) => shownPath(l)).join(', ')}`);
+  if (character.variants.length) {
+    const selection = (v: (typeof character.variants)[number]) => `${v.path} ${v.set} = ${v.selection}${v.requested ? ' (--variant)' : ''}`;
+    out.push(`  variants   ${character.variants.map(selection).join(', ')}`);
+  }
   out.push(
     `  SkelRoot   ${skelRoot.path}${from(skelRoot.origin, skelRoot.path)}`,
     `  Skeleton   ${skeleton.path}: ${skeleton.joints.join(', ')}${from(skeleton.origin, skeleton.path)}`,
