@@ -1,6 +1,6 @@
 // The character a job binds to: the --variant/--skel-root/--skeleton settings, the rig chosen by the
 // model's channel names (inspect and a run agree), and the character composed once per batch.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeWav } from '@a2f/audio';
@@ -9,6 +9,7 @@ import { parseUsda } from '@a2f/usd';
 import {
   inspectBinding,
   JobContext,
+  processLines,
   type JobError,
   type JobSettingsInput,
   type LineSuccess,
@@ -146,6 +147,26 @@ describe('inspectBinding chooses the rig as a run does', () => {
 });
 
 describe('JobContext and the character', () => {
+  it('stops a batch with a bad character before any line runs, writing nothing', async () => {
+    const noSkeleton = file('no-skeleton.usda', '#usda 1.0\ndef SkelRoot "Root" {\n    def Mesh "Face" {}\n}\n');
+    const instanced = file(
+      'instanced-run.usda',
+      SAMPLE.replace('    kind = "component"\n', '    kind = "component"\n    instanceable = true\n'),
+    );
+    const cases: [string, Partial<JobSettingsInput>, string][] = [
+      [noSkeleton, {}, 'NO_SKELETON'],
+      [instanced, {}, 'INSTANCED_SKIN'],
+      [TWO_RIGS, { skeleton: '/Body/Rig' }, 'SKELETON_UNKNOWN'],
+      [TWO_RIGS, { variants: 'extras=beard' }, 'VARIANT_UNKNOWN'],
+    ];
+    for (const [character, extra, code] of cases) {
+      const out = path.join(work, `bad-${code}`);
+      const settings = { character, outDir: out, ...extra } as JobSettingsInput;
+      expect(await rejection(processLines([path.join(work, 'never.wav')], settings)), code).toMatchObject({ code });
+      expect(existsSync(out), code).toBe(false);
+    }
+  });
+
   it('composes the character once for the batch: its lines run on it even after the file is gone', async () => {
     const character = file('once.usda', SAMPLE + BODY);
     const ctx = await JobContext.create({ character, outDir: path.join(work, 'out'), blinks: false });
