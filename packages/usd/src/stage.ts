@@ -122,6 +122,7 @@ class Composer {
       used = new Map();
       nodes = this.expandAll(at, inputs, fixed, used);
     }
+    this.checkForced(at, nodes, used);
     const opinions: Opinion[] = nodes.flatMap((n) => n.specs.map((spec) => ({ spec, node: n })));
     const meta = (key: string) => composeMetadata(opinions, key);
     const active = meta('active');
@@ -172,6 +173,31 @@ class Composer {
       children,
       origin: { layer: origin.spec.layer, path: origin.spec.path },
     };
+  }
+
+  /** A `--variant set=name` whose set this prim has must name one of the set's variants, from any of its sites. */
+  private checkForced(at: string, nodes: readonly Node[], used: ReadonlyMap<string, string>): void {
+    for (const [set, chosen] of used) {
+      const forced = this.opts.variants?.[set];
+      if (forced === undefined) continue;
+      const known = new Set<string>();
+      let layer: string | undefined;
+      for (const n of nodes)
+        for (const s of n.specs) {
+          const variants = s.body.variantSets?.get(set);
+          if (!variants) continue;
+          layer ??= s.layer;
+          for (const v of variants.keys()) known.add(v);
+        }
+      if (known.has(chosen)) continue;
+      const names = [...known];
+      throw new UsdError(
+        'VARIANT_UNKNOWN',
+        layer ?? nodes[0].stack.root,
+        `prim <${at}> has no variant "${forced}" in its variant set "${set}" (its variants: ${names.join(', ') || 'none'})`,
+        `Choose one of those with --variant ${set}=${names[0] ?? 'NAME'}, or leave ${set} out to keep the authored selection.`,
+      );
+    }
   }
 
   /** The strongest authored selection per variant set among `nodes`, with `--variant` winning. */
@@ -294,20 +320,8 @@ class Composer {
     for (const set of names) {
       const owners = this.setsSeen.get(set) ?? [];
       if (!owners.includes(at)) this.setsSeen.set(set, [...owners, at]);
-      const known: string[] = [];
-      for (const s of node.specs) for (const v of s.body.variantSets?.get(set)?.keys() ?? []) if (!known.includes(v)) known.push(v);
-      const forced = this.opts.variants?.[set];
-      const chosen = forced ?? fixed?.get(set) ?? this.selections([...sofar, node]).get(set);
+      const chosen = this.opts.variants?.[set] ?? fixed?.get(set) ?? this.selections([...sofar, node]).get(set);
       if (chosen === undefined) continue;
-      if (forced !== undefined && !known.includes(forced)) {
-        const layer = node.specs.find((s) => s.body.variantSets?.has(set))?.layer ?? node.stack.root;
-        throw new UsdError(
-          'VARIANT_UNKNOWN',
-          layer,
-          `prim <${at}> has no variant "${forced}" in its variant set "${set}" (its variants: ${known.join(', ') || 'none'})`,
-          `Choose one of those with --variant ${set}=${known[0] ?? 'NAME'}, or leave ${set} out to keep the authored selection.`,
-        );
-      }
       used.set(set, chosen);
       const specs = node.specs.flatMap((s) => {
         const body = s.body.variantSets?.get(set)?.get(chosen);

@@ -175,6 +175,14 @@ describe('openStage: selections over referenced variant sets, nested sets, class
     expect(geo({ look: 'blue' }).properties.get('primvars:displayColor')!.default).toEqual([[0, 0, 1]]);
     expect(geo({ lod: 'high' }).properties.get('detail')!.default).toBe(2);
     expect(geo({ lod: 'high' }).properties.has('primvars:displayColor')).toBe(false);
+    // A variant the referencing layer adds to the asset's set.
+    expect(geo({ lod: 'proxy' })).toMatchObject({ specifier: 'over', typeName: '' });
+    expect(geo({ lod: 'proxy' }).properties.get('detail')!.default).toBe(0);
+    expect(thrown(() => geo({ lod: 'mid' }))).toMatchObject({
+      code: 'VARIANT_UNKNOWN',
+      file: at('nested.usda'),
+      problem: 'prim </Set/Hero> has no variant "mid" in its variant set "lod" (its variants: proxy, high, low)',
+    });
     // With lod=high no prim has the look set any more.
     expect(thrown(() => geo({ lod: 'high', look: 'red' }))).toMatchObject({
       code: 'VARIANT_UNKNOWN',
