@@ -3,7 +3,7 @@
 // weakest opinion up, and time samples and relationship targets are mapped onto the stage's times
 // and paths. See docs/usd-reading.md.
 import { chainTime, type TimeMap } from './layer-stack.js';
-import type { UsdaMetadata, UsdaPrim, UsdaProperty, UsdaValue, UsdaVariant } from './usda-parser.js';
+import type { UsdaDictionary, UsdaMetadata, UsdaPrim, UsdaProperty, UsdaValue, UsdaVariant } from './usda-parser.js';
 
 /** Opinions for one prim path from one site: a prim (or variant) body in one layer. */
 export interface Spec {
@@ -62,8 +62,26 @@ export function composeMetadata(opinions: readonly Opinion[], key: string): Usda
       listOp ||= m.op !== undefined;
     }
   if (!strongest) return undefined;
-  if (!listOp) return strongest;
-  return { key, value: composeListOp(opinions, key), line: 0 };
+  if (listOp) return { key, value: composeListOp(opinions, key), line: 0 };
+  if (!isDictionary(strongest.value)) return strongest;
+  // Dictionaries (customData, assetInfo) merge key by key, the stronger entry winning, nested ones too.
+  let merged: UsdaDictionary = { kind: 'dictionary', entries: {} };
+  for (let i = opinions.length - 1; i >= 0; i--)
+    for (const m of opinions[i].spec.body.metadata) if (m.key === key && isDictionary(m.value)) merged = mergeDictionaries(merged, m.value);
+  return { ...strongest, value: merged };
+}
+
+const isDictionary = (v: UsdaValue | undefined): v is UsdaDictionary =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && v.kind === 'dictionary';
+
+/** `stronger` over `weaker`, key by key, recursing into dictionaries both have. */
+function mergeDictionaries(weaker: UsdaDictionary, stronger: UsdaDictionary): UsdaDictionary {
+  const entries: Record<string, { readonly type: string; readonly value: UsdaValue }> = { ...weaker.entries };
+  for (const [k, e] of Object.entries(stronger.entries)) {
+    const below = entries[k];
+    entries[k] = below && isDictionary(below.value) && isDictionary(e.value) ? { ...e, value: mergeDictionaries(below.value, e.value) } : e;
+  }
+  return { kind: 'dictionary', entries };
 }
 
 const mapTime = (t: TimeMap, time: number): number => t.offset + t.scale * time;

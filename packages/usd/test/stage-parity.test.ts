@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ReadbackResult, usdReadbackMany } from '../../../test/usd/validate.js';
-import { openStage, type UsdaLayer, type UsdaPrim } from '../src/index.js';
+import { openStage, parseUsda, type UsdaLayer, type UsdaPrim } from '../src/index.js';
 import { sampleCharacterPath } from './fixtures.js';
 
 const DIR = fileURLToPath(new URL('./composed/', import.meta.url));
@@ -26,6 +26,8 @@ function allPrims(layer: UsdaLayer): UsdaPrim[] {
   return out;
 }
 
+const SELECTIONS = new Set(['variants', 'variantSets']);
+
 // Mesh points and normals are large and carry nothing composition decides differently from the other arrays.
 const keepValue = (_prim: unknown, name: string): boolean => name !== 'points' && name !== 'normals';
 
@@ -38,6 +40,7 @@ describe('openStage agrees with real USD (Pixar USD 0.22) on the composed stage'
       ROOTS.map((root, i) => ({
         root,
         others: root === sampleCharacterPath ? [] : OTHERS,
+        flatten: true,
         attrs: allPrims(ours[i]).flatMap((p) =>
           [...p.properties.values()].filter((q) => q.default !== undefined || q.targets || q.timeSamples).map((q) => `${p.path}.${q.name}`),
         ),
@@ -54,6 +57,18 @@ describe('openStage agrees with real USD (Pixar USD 0.22) on the composed stage'
       expect(Object.keys(mine)).toEqual(Object.keys(theirs[i].prims)); // and in the same order
     },
   );
+
+  it.each(ROOTS.map((r, i) => [path.basename(r), i] as const))('%s: the same prim metadata (USD flattens selections away)', (_name, i) => {
+    const theirLayer = parseUsda(theirs[i].flattened!, 'flattened.usda', { keepValue: () => false });
+    const metadata = (layer: UsdaLayer) =>
+      Object.fromEntries(
+        allPrims(layer).map((p) => [
+          p.path,
+          Object.fromEntries(p.metadata.filter((m) => !SELECTIONS.has(m.key)).map((m) => [m.key, m.value])),
+        ]),
+      );
+    expect(metadata(ours[i])).toEqual(metadata(theirLayer));
+  });
 
   it.each(ROOTS.map((r, i) => [path.basename(r), i] as const))('%s: the same values, targets and time samples', (_name, i) => {
     const r = theirs[i];

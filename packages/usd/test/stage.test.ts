@@ -85,6 +85,18 @@ describe('openStage: a character composed of several layers (test/composed/hero.
       entries: { face: { type: 'string', value: 'full' } },
     });
     expect(metadataValue(find(flat, '/Hero').metadata, 'apiSchemas')).toEqual(['SkelBindingAPI']);
+    // customData merges key by key across the reference, nested dictionaries too.
+    expect(metadataValue(find(flat, '/Hero').metadata, 'customData')).toEqual({
+      kind: 'dictionary',
+      entries: {
+        owner: { type: 'string', value: 'face team' },
+        rig: { type: 'string', value: 'v3' },
+        a2f: {
+          type: 'dictionary',
+          value: { kind: 'dictionary', entries: { build: { type: 'int', value: 7 }, version: { type: 'int', value: 2 } } },
+        },
+      },
+    });
     const blink = find(flat, '/Hero/Skel').properties.get('studio:blink')!;
     expect(blink.default).toBe(0.5); // from the referenced rig
     expect(blink.timeSamples).toEqual([
