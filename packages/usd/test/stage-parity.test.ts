@@ -58,17 +58,27 @@ describe('openStage agrees with real USD (Pixar USD 0.22) on the composed stage'
     },
   );
 
-  it.each(ROOTS.map((r, i) => [path.basename(r), i] as const))('%s: the same prim metadata (USD flattens selections away)', (_name, i) => {
-    const theirLayer = parseUsda(theirs[i].flattened!, 'flattened.usda', { keepValue: () => false });
-    const metadata = (layer: UsdaLayer) =>
-      Object.fromEntries(
-        allPrims(layer).map((p) => [
-          p.path,
-          Object.fromEntries(p.metadata.filter((m) => !SELECTIONS.has(m.key)).map((m) => [m.key, m.value])),
-        ]),
-      );
-    expect(metadata(ours[i])).toEqual(metadata(theirLayer));
-  });
+  it.each(ROOTS.map((r, i) => [path.basename(r), i] as const))(
+    '%s: the same prim and property metadata (USD flattens selections away)',
+    (_name, i) => {
+      const theirLayer = parseUsda(theirs[i].flattened!, 'flattened.usda', { keepValue: () => false });
+      const metadata = (layer: UsdaLayer) =>
+        Object.fromEntries(
+          allPrims(layer).map((p) => [
+            p.path,
+            Object.fromEntries(p.metadata.filter((m) => !SELECTIONS.has(m.key)).map((m) => [m.key, m.value])),
+          ]),
+        );
+      expect(metadata(ours[i])).toEqual(metadata(theirLayer));
+      const propertyMetadata = (layer: UsdaLayer) =>
+        Object.fromEntries(
+          allPrims(layer).flatMap((p) =>
+            [...p.properties.values()].map((q) => [`${p.path}.${q.name}`, Object.fromEntries(q.metadata.map((m) => [m.key, m.value]))]),
+          ),
+        );
+      expect(propertyMetadata(ours[i])).toEqual(propertyMetadata(theirLayer));
+    },
+  );
 
   it.each(ROOTS.map((r, i) => [path.basename(r), i] as const))('%s: the same values, targets and time samples', (_name, i) => {
     const r = theirs[i];
