@@ -11,3 +11,4 @@ export * from './motion.js';
 export * from './provenance.js';
 export * from './layers.js';
 export * from './stage.js';
+export { fileOnDisk, layerFromBytes, readLayer, splitPackaged, usdzEntries, type UsdzEntry } from './layer-file.js';
