@@ -9,6 +9,7 @@ import { type CrateExportResult, exportCrateMany } from '../../../test/usd/expor
 import { readCrate } from '../src/crate/layer.js';
 import { readLayer } from '../src/layer-file.js';
 import { type UsdaLayer, type UsdaPrim, type UsdaValue, characterFromLayer, parseUsda } from '../src/index.js';
+import { writeUsdz } from './crate/write-usdz.js';
 import { sampleCharacterPath } from './fixtures.js';
 
 const kindsPath = path.join(import.meta.dirname, 'crate/kinds.usda');
@@ -171,6 +172,21 @@ describe('crate files written by real USD', () => {
       ['over', '/Root/Over'],
       ['class', '/Root/Class'],
     ]);
+  });
+
+  it('the real-USD .usdc packaged as a .usdz root gives the same character', () => {
+    const usdz = path.join(dir, 'face.usdz');
+    fs.writeFileSync(
+      usdz,
+      writeUsdz([
+        { name: 'face.usdc', data: fs.readFileSync(path.join(dir, 'face.usdc')) },
+        { name: 'notes.txt', data: 'x' },
+      ]),
+    );
+    const layer = readLayer(usdz);
+    expect(layer.file).toBe(`${usdz}[face.usdc]`);
+    const original = characterFromLayer(parseUsda(fs.readFileSync(sampleCharacterPath, 'utf8'), 'face'));
+    expect(plain(characterFromLayer({ ...layer, file: 'face' }))).toEqual(plain(original));
   });
 
   it('keepValue skips array values the caller does not want, as the text parser does', () => {
