@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { thrown } from '@a2f/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
+import { writeUsdz } from './crate/write-usdz.js';
 import { characterFromLayer, metadataValue, openStage, type UsdaLayer, type UsdaPrim, UsdError } from '../src/index.js';
 
 const DIR = path.relative(process.cwd(), fileURLToPath(new URL('./composed/', import.meta.url)));
@@ -235,6 +236,38 @@ describe('openStage: bad composition', () => {
   it('names a missing sublayer the same way', () => {
     const file = write('sub.usda', '(\n    subLayers = [@./nope.usda@]\n)\n');
     expect(thrown(() => openStage(file))).toMatchObject({ code: 'ASSET_NOT_FOUND', file: `${file}:3` });
+  });
+
+  it('resolves paths inside a .usdz relative to the entry that writes them, and names the entry a package lacks', () => {
+    const root = '#usda 1.0\ndef Xform "A" (\n    references = @./geo/mesh.usda@\n)\n{\n}\n';
+    const mesh = '#usda 1.0\n(\n    defaultPrim = "M"\n)\ndef Mesh "M" (\n    references = @./shape.usda@\n)\n{\n}\n';
+    const shape = '#usda 1.0\n(\n    defaultPrim = "S"\n)\ndef Mesh "S"\n{\n    float size = 7\n}\n';
+    const pkg = path.join(tmp, 'char.usdz');
+    writeFileSync(
+      pkg,
+      writeUsdz([
+        { name: 'root.usda', data: root },
+        { name: 'geo/mesh.usda', data: mesh },
+        { name: 'geo/shape.usda', data: shape },
+      ]),
+    );
+    const stage = openStage(pkg);
+    expect(find(stage.flattened, '/A').properties.get('size')!.default).toBe(7);
+    expect(stage.layers).toEqual([pkg, `${pkg}[geo/mesh.usda]`, `${pkg}[geo/shape.usda]`]);
+
+    const broken = path.join(tmp, 'broken.usdz');
+    writeFileSync(
+      broken,
+      writeUsdz([
+        { name: 'root.usda', data: root },
+        { name: 'geo/shape.usda', data: shape },
+      ]),
+    );
+    expect(thrown(() => openStage(broken))).toMatchObject({
+      code: 'ASSET_NOT_FOUND',
+      file: `${broken}[root.usda]:3`,
+      problem: `references @./geo/mesh.usda@ names ${broken}[geo/mesh.usda]: the package has no entry "geo/mesh.usda" (it holds root.usda, geo/shape.usda)`,
+    });
   });
 
   it('refuses a sublayer cycle, naming the chain', () => {
