@@ -393,8 +393,8 @@ class Parser {
           this.lx.next();
           primPath = next.text;
         }
-        if (this.lx.peek().kind === 'punct' && this.lx.peek().text === '(') this.skipValueRaw(); // layer offset
-        return { kind: 'asset', asset: t.text, primPath };
+        // A "(" after an asset value is the property's metadata (arcs with layer offsets are read by arcItem).
+        return primPath === undefined ? { kind: 'asset', asset: t.text } : { kind: 'asset', asset: t.text, primPath };
       }
       case 'ident':
         if (t.text === 'None') return null;

@@ -100,6 +100,16 @@ describe('parseUsda composition arcs', () => {
     expect(metadataValue(hero.variantSets!.get('lod')!.get('low')!.metadata, 'doc')).toBe('x');
   });
 
+  it("reads an asset-valued attribute's metadata", () => {
+    const prim = parseUsda(
+      '#usda 1.0\ndef Shader "T" {\n    asset inputs:file = @./skin.png@ (\n        colorSpace = "raw"\n    )\n}\n',
+      't.usda',
+    ).prims[0];
+    const file = prim.properties.get('inputs:file')!;
+    expect(file.default).toEqual({ kind: 'asset', asset: './skin.png' });
+    expect(metadataValue(file.metadata, 'colorSpace')).toBe('raw');
+  });
+
   it.each([
     ['def "A" (\n    references = [@a.usda@ @b.usda@]\n) {}\n', 'x.usda:3: expected "," or "]" in the references list, found @b.usda@'],
     ['def "A" (\n    inherits = @a.usda@\n) {}\n', 'x.usda:3: inherits entries are prim paths such as </_class_Hero>, found @a.usda@'],
