@@ -133,6 +133,43 @@ function readElem(c: Cursor, e: Elem): number {
   }
 }
 
+/** `count` elements from the cursor, which the caller has checked holds them. */
+function readFlat(c: Cursor, e: Elem, count: number): number[] {
+  const v = new DataView(c.bytes.buffer, c.bytes.byteOffset + c.pos, count * ELEM_SIZE[e]);
+  const out = new Array<number>(count);
+  switch (e) {
+    case 'f32':
+      for (let i = 0; i < count; i++) out[i] = v.getFloat32(i * 4, true);
+      break;
+    case 'f64':
+      for (let i = 0; i < count; i++) out[i] = v.getFloat64(i * 8, true);
+      break;
+    case 'i32':
+      for (let i = 0; i < count; i++) out[i] = v.getInt32(i * 4, true);
+      break;
+    case 'u32':
+      for (let i = 0; i < count; i++) out[i] = v.getUint32(i * 4, true);
+      break;
+    case 'f16':
+      for (let i = 0; i < count; i++) out[i] = halfToNumber(v.getUint16(i * 2, true));
+      break;
+    case 'i64':
+      for (let i = 0; i < count; i++) out[i] = Number(v.getBigInt64(i * 8, true));
+      break;
+    case 'u64':
+      for (let i = 0; i < count; i++) out[i] = Number(v.getBigUint64(i * 8, true));
+      break;
+    case 'i8':
+      for (let i = 0; i < count; i++) out[i] = v.getInt8(i);
+      break;
+    case 'u8':
+      for (let i = 0; i < count; i++) out[i] = v.getUint8(i);
+      break;
+  }
+  c.pos += count * ELEM_SIZE[e];
+  return out;
+}
+
 /** Arranges flat components as the text parser gives them. */
 function shape(flat: number[], layout: 'vec' | 'quat' | 'matrix' | 'scalar', type: number): UsdaValue {
   if (layout === 'scalar') return type === 1 ? flat[0] !== 0 : flat[0];
@@ -277,16 +314,10 @@ export class ValueReader {
     if (layout) {
       const [elem, k, form] = layout;
       c.need(n * k * ELEM_SIZE[elem], 'an array');
+      const flat = readFlat(c, elem, n * k); // bounds checked once above: the hot loop of big meshes
+      if (form === 'scalar') return type === 1 ? flat.map((x) => x !== 0) : flat;
       const out: UsdaValue[] = new Array(n);
-      if (form === 'scalar') {
-        for (let i = 0; i < n; i++) out[i] = shape([readElem(c, elem)], form, type);
-        return out;
-      }
-      for (let i = 0; i < n; i++) {
-        const flat = new Array<number>(k);
-        for (let j = 0; j < k; j++) flat[j] = readElem(c, elem);
-        out[i] = shape(flat, form, type);
-      }
+      for (let i = 0; i < n; i++) out[i] = shape(flat.slice(i * k, i * k + k), form, type);
       return out;
     }
     c.need(n * 4, 'an array');
@@ -307,7 +338,7 @@ export class ValueReader {
     if (n < 16) {
       // Arrays shorter than 16 are flagged compressed but stored plainly.
       c.need(n * ELEM_SIZE[elem], 'an array');
-      return Array.from({ length: n }, () => readElem(c, elem));
+      return readFlat(c, elem, n);
     }
     if (isInt) return readCompressedInts(c, n, 'an int array', { wide: type >= 5, signed: type === 3 || type === 5 });
     const code = String.fromCharCode(c.u8('a float array'));
