@@ -259,7 +259,11 @@ class Parser {
     let custom = false;
     let uniform = false;
     let tok = this.lx.next();
-    if (LIST_OPS.has(tok.text) && this.lx.peek().kind === 'ident') tok = this.lx.next();
+    let listOp: string | undefined;
+    if (LIST_OPS.has(tok.text) && this.lx.peek().kind === 'ident') {
+      listOp = tok.text;
+      tok = this.lx.next();
+    }
     for (;;) {
       if (tok.text === 'custom') custom = true;
       else if (VARIABILITY.has(tok.text)) uniform ||= tok.text === 'uniform';
@@ -295,7 +299,10 @@ class Parser {
         }
         prop.timeSamples = empty ? [] : (v as UsdaTimeSamples).samples;
       } else if (isRel || suffix === '.connect') {
-        prop.targets = this.targets(prim.path, nameTok);
+        // Target list ops are not composed (docs/usd-reading.md): prepended/appended targets count as the
+        // list; deleted or reordered ones are no targets of their own.
+        const targets = this.targets(prim.path, nameTok);
+        if (listOp !== 'delete' && listOp !== 'reorder') prop.targets = targets;
       } else if (suffix === '.spline') {
         this.skipValueRaw();
       } else {

@@ -100,6 +100,13 @@ describe('parseUsda composition arcs', () => {
     expect(metadataValue(hero.variantSets!.get('lod')!.get('low')!.metadata, 'doc')).toBe('x');
   });
 
+  it('takes prepended relationship targets as the targets, and deleted ones as none', () => {
+    const text = '#usda 1.0\nover "A" {\n    delete rel r = </X>\n    prepend rel s = </Y>\n}\n';
+    const prim = parseUsda(text, 'r.usda').prims[0];
+    expect(prim.properties.get('r')!.targets).toBeUndefined();
+    expect(prim.properties.get('s')!.targets).toEqual(['/Y']);
+  });
+
   it("reads an asset-valued attribute's metadata", () => {
     const prim = parseUsda(
       '#usda 1.0\ndef Shader "T" {\n    asset inputs:file = @./skin.png@ (\n        colorSpace = "raw"\n    )\n}\n',
