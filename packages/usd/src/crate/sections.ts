@@ -80,7 +80,8 @@ function readBootstrap(c: Cursor): { version: CrateVersion; tocOffset: number } 
     throw new UsdError(
       'CRATE_VERSION',
       c.file,
-      `the crate (.usdc) file has version ${versionText(version)}; this reader reads versions ${versionText(OLDEST)} to ${versionText(NEWEST)}`,
+      `the crate (.usdc) file has version ${versionText(version)}; ` +
+        `this reader reads versions ${versionText(OLDEST)} to ${versionText(NEWEST)}`,
       versionAtLeast(version, ...OLDEST)
         ? 'Re-save the layer with a USD that writes an older crate version (set USD_WRITE_NEW_USDC_FILES_AS_VERSION=0.10.0), or as .usda.'
         : 'Re-save the layer with a current USD (usdcat in.usdc -o out.usdc), which writes a newer crate version.',
