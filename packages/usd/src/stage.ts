@@ -305,7 +305,7 @@ class Composer {
     };
   }
 
-  /** The selected variant of each of this site's variant sets, as a site of its own (weaker than the site, stronger than its references). */
+  /** The selected variant of each of this site's variant sets, as a site of its own (after its inherits, before its references). */
   private variantNodes(
     at: string,
     node: Node,

@@ -69,7 +69,7 @@ describe('openStage: a character composed of several layers (test/composed/hero.
     expect(find(flat, '/_class_Character').specifier).toBe('class');
   });
 
-  it("maps relationship targets from the payloaded prim, and from a reference to a layer's defaultPrim, into the referencing namespace", () => {
+  it("maps relationship targets from the payloaded prim and from a reference to a layer's defaultPrim into the stage's namespace", () => {
     expect(find(flat, '/Hero/Skel').properties.get('studio:self')!.targets).toEqual(['/Hero/Skel']);
     const face = find(flat, '/Hero/Face');
     expect(face.properties.get('skel:blendShapes')!.default).toEqual(['jawOpen', 'mouthClose', 'eyeBlinkLeft']);
@@ -178,7 +178,7 @@ describe('openStage: internal references, specializes and reference offsets (tes
 describe('openStage: selections over referenced variant sets, nested sets, classes with children (test/composed/nested.usda)', () => {
   const geo = (variants?: Record<string, string>) => find(openStage(at('nested.usda'), { variants }).flattened, '/Set/Hero/Geo');
 
-  it("a referencing prim's selection beats the asset's own; a nested set takes the strongest selection (the asset prim's, not its variant's)", () => {
+  it("a referencing prim's selection beats the asset's; a nested set takes the strongest one (the asset prim's, not its variant's)", () => {
     expect(geo().properties.get('detail')!.default).toBe(1);
     expect(geo().properties.get('primvars:displayColor')!.default).toEqual([[1, 0, 0]]);
     expect(geo().origin).toEqual({ layer: at('lod-asset.usda'), path: '/Asset{lod=low}/Geo' });
@@ -266,7 +266,9 @@ describe('openStage: bad composition', () => {
     expect(thrown(() => openStage(broken))).toMatchObject({
       code: 'ASSET_NOT_FOUND',
       file: `${broken}[root.usda]:3`,
-      problem: `references @./geo/mesh.usda@ names ${broken}[geo/mesh.usda]: the package has no entry "geo/mesh.usda" (it holds root.usda, geo/shape.usda)`,
+      problem:
+        `references @./geo/mesh.usda@ names ${broken}[geo/mesh.usda]: ` +
+        'the package has no entry "geo/mesh.usda" (it holds root.usda, geo/shape.usda)',
     });
   });
 
