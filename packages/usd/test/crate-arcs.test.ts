@@ -63,9 +63,11 @@ const ARC_SPECS: Spec[] = [
     variantSelection: { t: 'variantSelection', v: { look: 'b' } },
     variantSetChildren: { t: 'tokens', v: ['look'] },
     primChildren: { t: 'tokens', v: ['Skel'] },
-    properties: { t: 'tokens', v: ['skel:skeleton'] },
+    properties: { t: 'tokens', v: ['skel:skeleton', 'skel:animationSource', 'extra'] },
   }),
   prim('/Char.skel:skeleton', { targetPaths: { t: 'pathListOp', v: { isExplicit: true, explicit: ['/Char/Skel'] } } }, 8),
+  prim('/Char.skel:animationSource', { targetPaths: { t: 'pathListOp', v: { delete: ['/Char/Old'] } } }, 8),
+  prim('/Char.extra', { targetPaths: { t: 'pathListOp', v: { prepend: ['/Char/Skel'] } } }, 8),
   prim('/Char{look=}', { variantChildren: { t: 'tokens', v: ['a', 'b'] } }, 11),
   prim('/Char{look=a}', { primChildren: { t: 'tokens', v: ['Extra'] } }, 10),
   prim('/Char{look=a}Extra', { ...def('Xform'), properties: { t: 'tokens', v: ['x'] } }),
@@ -112,6 +114,8 @@ def SkelRoot "Char" (
 )
 {
     rel skel:skeleton = </Char/Skel>
+    delete rel skel:animationSource = </Char/Old>
+    prepend rel extra = </Char/Skel>
 
     def Skeleton "Skel" (
         payload = None
@@ -156,6 +160,11 @@ describe('crate layers with composition arcs', () => {
       ],
       line: 0,
     });
+    expect(['skel:skeleton', 'skel:animationSource', 'extra'].map((n) => char.properties.get(n)?.targets)).toEqual([
+      ['/Char/Skel'],
+      undefined,
+      ['/Char/Skel'],
+    ]);
     expect(char.variantSets?.get('look')?.get('a')?.children[0].path).toBe('/Char/Extra'); // no variant selection in paths
     expect(layer.metadata.find((m) => m.key === 'subLayers')?.value).toEqual([
       { kind: 'asset', asset: './shot.usda' },

@@ -175,14 +175,10 @@ class LayerBuilder {
     if (ts && typeof ts === 'object' && !Array.isArray(ts) && ts.kind === 'timeSamples') prop.timeSamples = ts.samples;
     const targets = this.get(s, isRel ? 'targetPaths' : 'connectionPaths');
     if (targets && isListOp(targets)) {
-      // The paths the relationship ends up with in this layer: explicit or added items, less deleted ones.
-      const deleted = new Set(
-        targets.parts.filter((p) => p.op === 'delete').flatMap((p) => p.items.map((i) => (i as { path: string }).path)),
-      );
-      prop.targets = targets.parts
-        .filter((p) => p.op !== 'delete' && p.op !== 'reorder')
-        .flatMap((p) => p.items.map((i) => (i as { path: string }).path))
-        .filter((p) => !deleted.has(p));
+      // As the text parser takes them (target list ops are not composed, docs/usd-reading.md): explicit,
+      // added, prepended and appended targets are the list; deleted or reordered ones are none of their own.
+      const kept = targets.parts.filter((p) => p.op !== 'delete' && p.op !== 'reorder');
+      if (kept.length > 0 || targets.explicit) prop.targets = kept.flatMap((p) => p.items.map((i) => (i as { path: string }).path));
     }
     return prop;
   }
