@@ -20,14 +20,14 @@ export function chainTime(outer: TimeMap, inner: TimeMap): TimeMap {
   return { offset: outer.offset + outer.scale * inner.offset, scale: outer.scale * inner.scale };
 }
 
-export const assetTime = (a: UsdaAsset): TimeMap => ({ offset: a.offset ?? 0, scale: a.scale ?? 1 });
-
 export interface StackLayer {
   readonly layer: UsdaLayer;
   /** The file this layer was read from (the anchor for its relative asset paths). */
   readonly file: string;
   /** From this layer's times to the stack root's. */
   readonly time: TimeMap;
+  /** The layer's time codes per second: they scale the offsets of the arcs it writes (see timeCodesPerSecond). */
+  readonly tcps: number;
 }
 
 export interface LayerStack {
@@ -35,7 +35,27 @@ export interface LayerStack {
   /** Strongest first: the root layer, then each sublayer with its own sublayers before the next. */
   readonly layers: readonly StackLayer[];
   readonly defaultPrim?: string;
+  /** The root layer's time codes per second. */
+  readonly tcps: number;
 }
+
+/**
+ * A layer's time codes per second: `timeCodesPerSecond`, else `framesPerSecond`, else 24 (USD's rule). A
+ * sublayer or referenced layer with another rate has its times scaled by the ratio, as USD does.
+ */
+export function timeCodesPerSecond(layer: UsdaLayer): number {
+  for (const key of ['timeCodesPerSecond', 'framesPerSecond']) {
+    const v = metadataValue(layer.metadata, key);
+    if (typeof v === 'number' && v > 0) return v;
+  }
+  return 24;
+}
+
+/** The time map of an arc with `asset`'s layer offset, from a layer at `innerTcps` into one at `outerTcps`. */
+export const arcTime = (asset: UsdaAsset, outerTcps: number, innerTcps: number): TimeMap => ({
+  offset: asset.offset ?? 0,
+  scale: (asset.scale ?? 1) * (outerTcps / innerTcps),
+});
 
 /** Where `asset` (as written in `anchor`) points: relative paths are relative to that layer's folder, also inside a package. */
 export function resolveAsset(anchor: string, asset: string): string {
@@ -91,7 +111,8 @@ export class LayerCache {
     const root = this.layer(file, asked);
     // A package's root layer is named `pkg.usdz[root.usdc]`: its relative paths resolve inside the package.
     const anchor = splitPackaged(root.file) ? root.file : file;
-    const layers: StackLayer[] = [{ layer: root, file: anchor, time: IDENTITY_TIME }];
+    const tcps = timeCodesPerSecond(root);
+    const layers: StackLayer[] = [{ layer: root, file: anchor, time: IDENTITY_TIME, tcps }];
     const subs = (metadataValue(root.metadata, 'subLayers') as UsdaAsset[] | undefined) ?? [];
     const line = root.metadata.find((m) => m.key === 'subLayers')?.line ?? 0;
     for (const sub of subs) {
@@ -107,11 +128,11 @@ export class LayerCache {
         );
       }
       const subStack = this.stack(target, { arc: 'subLayers', asset: sub.asset, layer: file, line }, loop);
-      const t = assetTime(sub);
+      const t = arcTime(sub, tcps, subStack.tcps);
       for (const l of subStack.layers) layers.push({ ...l, time: chainTime(t, l.time) });
     }
     const defaultPrim = metadataValue(root.metadata, 'defaultPrim');
-    const stack: LayerStack = { root: file, layers, ...(typeof defaultPrim === 'string' && { defaultPrim }) };
+    const stack: LayerStack = { root: file, layers, tcps, ...(typeof defaultPrim === 'string' && { defaultPrim }) };
     this.stacks.set(file, stack);
     return stack;
   }

@@ -17,6 +17,8 @@ export interface Spec {
   readonly time: TimeMap;
   /** The prim's line in its layer (0 in binary layers and for variant bodies). */
   readonly line: number;
+  /** The layer's time codes per second (for the offsets of arcs it writes). */
+  readonly tcps: number;
 }
 
 /** One spec's contribution, with the site that brought it (for path and time mapping). */

@@ -4,7 +4,7 @@
 // that gave it. What is composed and what is not is written down in docs/usd-reading.md.
 import path from 'node:path';
 import { UsdError } from './errors.js';
-import { assetTime, chainTime, IDENTITY_TIME, LayerCache, type LayerStack, primAt, resolveAsset, type TimeMap } from './layer-stack.js';
+import { arcTime, chainTime, IDENTITY_TIME, LayerCache, type LayerStack, primAt, resolveAsset, type TimeMap } from './layer-stack.js';
 import { composeListOp, composeMetadata, composeProperty, type Opinion, type Spec } from './stage-opinions.js';
 import type { ParseOptions, UsdaAsset, UsdaLayer, UsdaMetadata, UsdaPath, UsdaPrim } from './usda-parser.js';
 import { metadataValue, resolvePath } from './usda-parser.js';
@@ -59,8 +59,18 @@ function childNamed(prims: readonly UsdaPrim[], name: string): UsdaPrim | undefi
   return index.get(name);
 }
 
-function specOf(prim: UsdaPrim, layer: string, time: TimeMap, specPath = prim.path): Spec {
-  return { layer, path: specPath, specifier: prim.specifier, typeName: prim.typeName, body: prim, time, line: prim.line };
+/** The spec of `prim`, read from `from` (a layer of a stack, or the spec of its parent prim). */
+function specOf(prim: UsdaPrim, from: { readonly time: TimeMap; readonly tcps: number }, layer: string, specPath = prim.path): Spec {
+  return {
+    layer,
+    path: specPath,
+    specifier: prim.specifier,
+    typeName: prim.typeName,
+    body: prim,
+    time: from.time,
+    tcps: from.tcps,
+    line: prim.line,
+  };
 }
 
 class Composer {
@@ -85,7 +95,7 @@ class Composer {
     for (const name of names) {
       const specs = stack.layers.flatMap((l) => {
         const p = childNamed(l.layer.prims, name);
-        return p ? [specOf(p, l.file, l.time)] : [];
+        return p ? [specOf(p, l, l.file)] : [];
       });
       const root: Node = { stack, path: `/${name}`, selection: '', specs, mapPath: (p) => p, time: IDENTITY_TIME, chain: [] };
       const prim = this.compose(`/${name}`, [root]);
@@ -154,7 +164,7 @@ class Composer {
       const childInputs = nodes.flatMap((n) => {
         const specs = n.specs.flatMap((s) => {
           const c = childNamed(s.body.children, name);
-          return c ? [specOf(c, s.layer, s.time, `${s.path}/${name}`)] : [];
+          return c ? [specOf(c, s, s.layer, `${s.path}/${name}`)] : [];
         });
         return specs.length > 0 ? [{ ...n, path: `${n.path}/${name}`, specs }] : [];
       });
@@ -259,7 +269,7 @@ class Composer {
     const target = resolvePath(node.path, classPath);
     const specs = node.stack.layers.flatMap((l) => {
       const p = primAt(l.layer, target);
-      return p ? [specOf(p, l.file, l.time)] : [];
+      return p ? [specOf(p, l, l.file)] : [];
     });
     return {
       stack: node.stack,
@@ -289,10 +299,13 @@ class Composer {
     }
     // An external layer stack's times pass through the referencing layer's offset in its own stack;
     // an internal reference's target specs already carry their layers' offsets within this stack.
-    const time = ref.asset === '' ? chainTime(node.time, assetTime(ref)) : chainTime(node.time, chainTime(spec.time, assetTime(ref)));
+    const time =
+      ref.asset === ''
+        ? chainTime(node.time, arcTime(ref, 1, 1))
+        : chainTime(node.time, chainTime(spec.time, arcTime(ref, spec.tcps, stack.tcps)));
     const specs = stack.layers.flatMap((l) => {
       const p = primAt(l.layer, target);
-      return p ? [specOf(p, l.file, l.time)] : [];
+      return p ? [specOf(p, l, l.file)] : [];
     });
     return {
       stack,

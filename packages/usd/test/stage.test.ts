@@ -211,6 +211,22 @@ describe('openStage: selections over referenced variant sets, nested sets, class
   });
 });
 
+describe('openStage: layers at other time code rates (test/composed/rate.usda)', () => {
+  it('scales a sublayer or referenced layer by the ratio of the rates, then applies its layer offset', () => {
+    const a = find(openStage(at('rate.usda')).flattened, '/A');
+    // rate-48.usda at 48 per second under 24: times halve, then offset 2.
+    expect(a.properties.get('x')!.timeSamples).toEqual([
+      [2, 0],
+      [26, 1],
+    ]);
+    // rate-12.usda has framesPerSecond 12 and no timeCodesPerSecond: times double, then scale 2 and offset 1.
+    expect(a.properties.get('y')!.timeSamples).toEqual([
+      [1, 0],
+      [49, 1],
+    ]);
+  });
+});
+
 describe('openStage: bad composition', () => {
   const tmp = mkdtempSync(path.join(tmpdir(), 'a2f-stage-'));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
