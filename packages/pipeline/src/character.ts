@@ -32,6 +32,18 @@ export function openCharacterFile(file: string, settings: CharacterSettings, cal
   return openCharacter(file, settings.variants ? { variants: settings.variants } : {});
 }
 
+/**
+ * The files a character is composed of, root first, for a watcher that redoes lines when any of them
+ * changes; the file alone when it cannot be composed (the line that uses it reports why).
+ */
+export function characterFiles(file: string, settings: Pick<CharacterSettings, 'variants'>): readonly string[] {
+  try {
+    return openCharacter(file, settings.variants ? { variants: settings.variants } : {}).files;
+  } catch {
+    return [file];
+  }
+}
+
 /** The character as bound for a model: the named Skeleton, or the one whose meshes carry the most of its channels. */
 export function characterFor(
   stage: CharacterStage,

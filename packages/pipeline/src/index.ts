@@ -61,4 +61,5 @@ export type { OutputLocation, OutputPathVars, OutputPathVariable, LineVariableIn
 export { loadModelPack, modelChannels } from '@a2f/inference';
 export type { ModelPack } from '@a2f/inference';
 export { inspectBinding } from './inspect.js';
+export { characterFiles } from './character.js';
 export type { BindingInspection } from './inspect.js';

@@ -4,6 +4,7 @@
 // inherits; any format), so the paths are the composed prim paths a layer over the asset uses, and
 // each part says which layer and spec it came from (docs/usd-reading.md).
 import { UsdError, type UsdErrorCode } from './errors.js';
+import { fileOnDisk } from './layer-file.js';
 import { openStage } from './stage.js';
 import {
   metadataValue,
@@ -303,6 +304,8 @@ export interface CharacterStage {
   readonly file: string;
   /** Every layer file the stage read, strongest first. */
   readonly layers: readonly string[];
+  /** The files on disk those layers are (a package's layers are the package): what to watch for changes. */
+  readonly files: readonly string[];
   read(choice?: CharacterChoice): CharacterInfo;
 }
 
@@ -310,7 +313,8 @@ export interface CharacterStage {
 export function openCharacter(file: string, opts: Pick<CharacterOptions, 'variants'> = {}): CharacterStage {
   const stage = openStage(file, { ...(opts.variants ? { variants: { ...opts.variants } } : {}), keepValue });
   const composed = { layers: stage.layers, ...(opts.variants ? { variants: opts.variants } : {}) };
-  return { file, layers: stage.layers, read: (choice = {}) => characterFromLayer(stage.flattened, choice, composed) };
+  const files = [...new Set(stage.layers.map(fileOnDisk))];
+  return { file, layers: stage.layers, files, read: (choice = {}) => characterFromLayer(stage.flattened, choice, composed) };
 }
 
 const normalPath = (p: string): string => '/' + p.trim().replace(/^\/+|\/+$/g, '');

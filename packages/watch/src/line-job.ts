@@ -32,6 +32,8 @@ import { removeLineTemps } from './temps.js';
 /** The settings every line starts from; a sidecar may override character, model, fps and output. */
 export interface BaseLineSettings {
   readonly character: string;
+  /** --variant selections: they decide which files a composed character is made of (its hash) */
+  readonly variants?: Readonly<Record<string, string>>;
   readonly model: string;
   readonly fps: Rational;
   readonly template: string;
@@ -176,7 +178,7 @@ export class LineRunner {
     const character = sidecar?.character ?? env.base.character;
     let characterSha: string;
     try {
-      characterSha = await env.hashes.get(character);
+      characterSha = await env.hashes.character(character);
     } catch {
       characterSha = 'missing';
     }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { sha256Text } from '@a2f/base';
 import chokidar, { type FSWatcher } from 'chokidar';
 import {
+  characterFiles,
   checkOutputDir,
   checkPathTemplate,
   compileShotPattern,
@@ -120,6 +121,7 @@ export class Watcher {
     const model = job.model === 'default' ? 'default' : path.resolve(job.model);
     const base: BaseLineSettings = {
       character: job.character,
+      ...(job.variants ? { variants: job.variants } : {}),
       model,
       fps: job.fps,
       template,
@@ -194,7 +196,7 @@ export class Watcher {
       owner: this.owner,
       instance: this.instance,
       pool: this.pool,
-      hashes: new FileHashCache(),
+      hashes: new FileHashCache((file) => characterFiles(file, base)),
       base,
       retries: opts.retries,
       retryBaseMs: opts.retryBaseMs,
