@@ -38,6 +38,9 @@ interface Node {
   readonly chain: readonly string[];
 }
 
+/** The variant chosen per set name met while composing one prim (undefined: the set has no selection). */
+type Selections = Map<string, string | undefined>;
+
 const siteKey = (n: Pick<Node, 'stack' | 'path' | 'selection'>): string => `${n.stack.root}|${n.path}${n.selection}`;
 const ARC_KEYS = new Set(['references', 'payload', 'inherits', 'specializes', 'variants', 'variantSets']);
 
@@ -82,10 +85,6 @@ class Composer {
     this.cache = new LayerCache({ keepValue: opts.keepValue });
   }
 
-  get layersRead(): string[] {
-    return this.cache.read;
-  }
-
   open(given: string): ComposedStage {
     const file = path.normalize(given);
     const stack = this.cache.stack(file);
@@ -123,14 +122,13 @@ class Composer {
 
   /** Composes the prim at stage path `at` from the sites its parent passed down (strongest first). */
   private compose(at: string, inputs: readonly Node[]): UsdaPrim | undefined {
-    let used = new Map<string, string>();
+    let used: Selections = new Map();
     let nodes = this.expandAll(at, inputs, undefined, used);
     // A selection authored in a weaker site than the variant set's own is found only after a first pass.
     const final = this.selections(nodes);
-    if ([...final].some(([set, v]) => used.has(set) && used.get(set) !== v) || [...final.keys()].some((s) => !used.has(s))) {
-      const fixed = final;
+    if ([...used].some(([set, v]) => final.get(set) !== v)) {
       used = new Map();
-      nodes = this.expandAll(at, inputs, fixed, used);
+      nodes = this.expandAll(at, inputs, final, used);
     }
     this.checkForced(at, nodes, used);
     const opinions: Opinion[] = nodes.flatMap((n) => n.specs.map((spec) => ({ spec, node: n })));
@@ -150,8 +148,9 @@ class Composer {
     }
     const setNames = composeListOp(opinions, 'variantSets') as string[];
     if (setNames.length > 0) metadata.push({ key: 'variantSets', value: setNames, line: 0 });
-    if (used.size > 0) {
-      const entries = Object.fromEntries([...used].map(([s, v]) => [s, { type: 'string', value: v }]));
+    const chosen = [...used].filter((e): e is [string, string] => e[1] !== undefined);
+    if (chosen.length > 0) {
+      const entries = Object.fromEntries(chosen.map(([s, v]) => [s, { type: 'string', value: v }]));
       metadata.push({ key: 'variants', value: { kind: 'dictionary', entries }, line: 0 });
     }
 
@@ -186,10 +185,10 @@ class Composer {
   }
 
   /** A `--variant set=name` whose set this prim has must name one of the set's variants, from any of its sites. */
-  private checkForced(at: string, nodes: readonly Node[], used: ReadonlyMap<string, string>): void {
+  private checkForced(at: string, nodes: readonly Node[], used: Selections): void {
     for (const [set, chosen] of used) {
       const forced = this.opts.variants?.[set];
-      if (forced === undefined) continue;
+      if (forced === undefined || chosen === undefined) continue;
       const known = new Set<string>();
       let layer: string | undefined;
       for (const n of nodes)
@@ -224,21 +223,14 @@ class Composer {
   }
 
   /** Every input site followed by its arcs (depth first, LIVRP), then all specializes arcs, weakest. */
-  private expandAll(at: string, inputs: readonly Node[], fixed: Map<string, string> | undefined, used: Map<string, string>): Node[] {
+  private expandAll(at: string, inputs: readonly Node[], fixed: Selections | undefined, used: Selections): Node[] {
     const out: Node[] = [];
     const specialized: Node[] = [];
     for (const n of inputs) this.expand(at, n, out, specialized, fixed, used);
     return [...out, ...specialized];
   }
 
-  private expand(
-    at: string,
-    node: Node,
-    out: Node[],
-    specialized: Node[],
-    fixed: Map<string, string> | undefined,
-    used: Map<string, string>,
-  ): void {
+  private expand(at: string, node: Node, out: Node[], specialized: Node[], fixed: Selections | undefined, used: Selections): void {
     out.push(node);
     const opinions: Opinion[] = node.specs.map((spec) => ({ spec, node }));
     const chain = [...node.chain, siteKey(node)];
@@ -324,8 +316,8 @@ class Composer {
     node: Node,
     opinions: readonly Opinion[],
     sofar: readonly Node[],
-    fixed: Map<string, string> | undefined,
-    used: Map<string, string>,
+    fixed: Selections | undefined,
+    used: Selections,
   ): Node[] {
     const names = composeListOp(opinions, 'variantSets') as string[];
     for (const s of node.specs) for (const k of s.body.variantSets?.keys() ?? []) if (!names.includes(k)) names.push(k);
@@ -334,8 +326,8 @@ class Composer {
       const owners = this.setsSeen.get(set) ?? [];
       if (!owners.includes(at)) this.setsSeen.set(set, [...owners, at]);
       const chosen = this.opts.variants?.[set] ?? fixed?.get(set) ?? this.selections([...sofar, node]).get(set);
-      if (chosen === undefined) continue;
       used.set(set, chosen);
+      if (chosen === undefined) continue;
       const specs = node.specs.flatMap((s) => {
         const body = s.body.variantSets?.get(set)?.get(chosen);
         return body ? [{ ...s, path: `${s.path}{${set}=${chosen}}`, specifier: 'over' as const, typeName: '', body, line: 0 }] : [];
