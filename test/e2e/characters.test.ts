@@ -62,6 +62,8 @@ const f32 = Math.fround;
 let chars: ComposedCharacters;
 const inspected = new Map<string, CliResult>();
 const runs = new Map<string, { result: CliResult; out: string }>();
+/** Real USD's reading of each override layer over its character form (filled by 'a2f run over every form'). */
+let readback = new Map<string, ReadbackResult>();
 let work: string;
 
 const formOf = (c: Case): CharacterForm => chars.forms.find((f) => f.id === `${c.character}.${c.encoding}`)!;
@@ -198,7 +200,6 @@ describe('a2f inspect on every form', () => {
 });
 
 describe('a2f run over every form', () => {
-  let readback: Map<string, ReadbackResult>;
   const summaryOf = (c: Case): Summary => JSON.parse(runs.get(c.id)!.result.stdout) as Summary;
 
   beforeAll(async () => {
@@ -293,6 +294,56 @@ describe('a2f run over every form', () => {
       expect(r!.prims['/Character/Face']).toBeUndefined();
     },
   );
+});
+
+describe('a2f run --layering reference over binary and packaged characters', () => {
+  const IDS = ['single.usdc', 'split.usdz', 'variants.usd'];
+  let results: Map<string, { summary: Summary; out: string; readback?: ReadbackResult }>;
+
+  beforeAll(async () => {
+    results = new Map();
+    await pool(IDS, 3, async (id) => {
+      const out = path.join(work, 'reference', id);
+      const form = chars.forms.find((f) => f.id === id)!;
+      const r = await runCli(['run', LINE, '--character', form.root, '--out', out, '--layering', 'reference', '--json']);
+      if (r.code === 0) results.set(id, { summary: JSON.parse(r.stdout) as Summary, out });
+    });
+    const done = IDS.filter((id) => results.has(id));
+    const read = await usdReadbackMany(
+      done.map((id) => {
+        const { summary } = results.get(id)!;
+        const layers = summary.lines[0].layers;
+        const shot = layers.find((l) => l.endsWith('.shot.usda'))!;
+        return {
+          root: shot,
+          others: [...layers.filter((l) => l !== shot), ...chars.forms.find((f) => f.id === id)!.files],
+          attrs: ['blendShapeWeights', '/Character/Skel.skel:animationSource'],
+        };
+      }),
+    );
+    done.forEach((id, i) => {
+      results.get(id)!.readback = read[i];
+    });
+  });
+
+  it.each(IDS)("%s: the shot references the file as given, composes in real USD, and reads back the override run's samples", (id) => {
+    const got = results.get(id);
+    expect(got, 'the run succeeded').toBeDefined();
+    const shot = got!.summary.lines[0].layers.find((l) => l.endsWith('.shot.usda'))!;
+    const ref = /references = @([^@]+)@/.exec(readFileSync(shot, 'utf8'));
+    expect(ref).not.toBeNull();
+    expect(path.isAbsolute(ref![1])).toBe(false);
+    expect(path.resolve(got!.out, ref![1])).toBe(chars.forms.find((f) => f.id === id)!.root);
+    const r = got!.readback!;
+    expect(r.errors).toEqual([]);
+    const name = got!.summary.lines[0].name;
+    expect(r.targets['/Character/Skel.skel:animationSource']).toEqual([`/Character/${name}`]);
+    // The same computed weights as the override layer's, whichever way the layer reaches the character.
+    const override = readback.get(id)?.sampleText;
+    const weights = override && Object.entries(override).find(([k]) => k.endsWith('.blendShapeWeights'))?.[1];
+    expect(weights).toBeDefined();
+    expect(r.sampleText.blendShapeWeights).toEqual(weights);
+  });
 });
 
 describe('bad characters: a clear error naming the file and the fix, exit 2, nothing written', () => {
