@@ -12,6 +12,18 @@ import { removeTempDirs } from '@a2f/test-utils';
 import { type BadCase, type CharacterForm, type ComposedCharacters, makeComposedCharacters } from '../usd/make-composed-characters.js';
 import { type ReadbackResult, type UsdValue, usdReadbackMany } from '../usd/validate.js';
 import { type A2fExport, type CliResult, readJson, runCli, sampleLines, skelAnimationPath, tempDir } from './helpers.js';
+import {
+  checkLayer,
+  dropLines,
+  HANG_MS,
+  HOOK_HANG_MS,
+  killAll,
+  readLog,
+  settledCount,
+  startWatch,
+  waitUntil,
+  walk,
+} from './watch-helpers.js';
 
 interface Origin {
   layer: string;
@@ -90,7 +102,10 @@ beforeAll(async () => {
     runs.set(c.id, { result, out });
   });
 });
-afterAll(removeTempDirs);
+afterAll(() => {
+  killAll();
+  removeTempDirs();
+});
 
 describe('the test characters', () => {
   it('are every form of the three characters: crate written by real USD, packages 64-byte aligned, each composing to the sample', () => {
@@ -344,6 +359,41 @@ describe('a2f run --layering reference over binary and packaged characters', () 
     expect(weights).toBeDefined();
     expect(r.sampleText.blendShapeWeights).toEqual(weights);
   });
+});
+
+describe('a2f watch with a packaged, composed character', () => {
+  it(
+    'reads split.usdz and writes, per dropped line, a layer that composes over the package in real USD',
+    async () => {
+      const inbox = tempDir('characters-watch-in');
+      const out = tempDir('characters-watch-out');
+      const log = path.join(tempDir('characters-watch-log'), 'watch.jsonl');
+      const form = chars.forms.find((f) => f.id === 'split.usdz')!;
+      const w = startWatch(inbox, out, log, ['--character', form.root]);
+      try {
+        await waitUntil(() => readLog(log).some((e) => e.ev === 'ready'), 'watcher ready', HANG_MS, [w]);
+        const names = dropLines(inbox, 2, 'take');
+        await waitUntil(() => settledCount(out) >= names.length, `${names.length} outcomes`, HANG_MS, [w]);
+      } finally {
+        w.child.kill('SIGINT');
+        await w.exited;
+      }
+      const layers = walk(out)
+        .filter((f) => f.endsWith('.usda'))
+        .map((f) => path.join(out, f));
+      expect(layers.map((l) => path.basename(l))).toEqual(['take000.usda', 'take001.usda']);
+      const anims = layers.map((l) => checkLayer(l).anim);
+      const results = await usdReadbackMany(
+        layers.map((l, i) => ({ root: l, others: form.files, attrs: [`${anims[i]}.blendShapeWeights`, `${anims[i]}.blendShapes`] })),
+      );
+      results.forEach((r, i) => {
+        expect(r.errors).toEqual([]);
+        expect(r.defaults[`${anims[i]}.blendShapes`]).toHaveLength(68);
+        expect(r.samples[`${anims[i]}.blendShapeWeights`].length).toBeGreaterThan(1);
+      });
+    },
+    HOOK_HANG_MS,
+  );
 });
 
 describe('bad characters: a clear error naming the file and the fix, exit 2, nothing written', () => {

@@ -58,11 +58,11 @@ export function killAll(): void {
 /** Starts `a2f watch <inbox> --out <out> …` with a JSON-lines log appended to `log`. */
 export function startWatch(inbox: string, out: string, log: string, extra: string[] = []): WatchProc {
   // Defaults for tests; a flag given in `extra` replaces its default (a repeated flag is refused).
-  const defaults = ['--settle-ms', '250', '--rescan-ms', '0']
+  const defaults = ['--character', CHARACTER, '--settle-ms', '250', '--rescan-ms', '0']
     .flatMap((v, i, all) => (i % 2 ? [] : [[v, all[i + 1]!]]))
     .filter(([flag]) => !extra.includes(flag!))
     .flat();
-  const args = [CLI, 'watch', inbox, '--out', out, '--character', CHARACTER, '--log-json', log, ...defaults, ...extra];
+  const args = [CLI, 'watch', inbox, '--out', out, '--log-json', log, ...defaults, ...extra];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   live.add(child);
   let err = '';
