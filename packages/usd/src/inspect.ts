@@ -403,17 +403,19 @@ export function characterFromLayer(
   }
   const bound = meshes.filter((m) => m.root && m.skeleton && skeletons.some((s) => s.prim.path === m.skeleton));
   const shapesOf = (m: { prim: UsdaPrim }): string[] => tokenList(loc, m.prim, m.prim.properties.get('skel:blendShapes'));
+  // The rigs not animated are only listed: a malformed token list there must not stop the one that is.
+  const tokensOf = (prop: UsdaProperty | undefined): string[] =>
+    Array.isArray(prop?.default) ? prop.default.filter((t): t is string => typeof t === 'string') : [];
   const candidates: SkeletonCandidate[] = skeletons.map((s) => {
     const mine = bound.filter((m) => m.skeleton === s.prim.path);
     const instancedBy = s.instancedBy ?? mine.find((m) => m.instancedBy)?.instancedBy;
-    const joints = s.prim.properties.get('joints')?.default;
     return {
       path: s.prim.path,
       skelRoot: s.root.path,
       origin: originOf(file, s.prim),
-      joints: Array.isArray(joints) ? joints.filter((j): j is string => typeof j === 'string') : [],
+      joints: tokensOf(s.prim.properties.get('joints')),
       meshes: mine.map((m) => m.prim.path),
-      blendShapes: [...new Set(mine.flatMap(shapesOf))],
+      blendShapes: [...new Set(mine.flatMap((m) => tokensOf(m.prim.properties.get('skel:blendShapes'))))],
       ...(instancedBy ? { instancedBy } : {}),
     };
   });
