@@ -401,15 +401,19 @@ describe('bad characters: a clear error naming the file and the fix, exit 2, not
     ok: boolean;
     error: { code: string; message: string; fix: string };
   }
-  /** Runs a2f run on one bad character; returns its error and checks that nothing was written. */
-  async function refuse(character: string, extra: string[] = []): Promise<Fatal['error'] & { stderr: string }> {
+  /** Runs a2f run on one bad character; returns its error and checks that nothing was written and `names` is in the message. */
+  async function refuse(
+    character: string,
+    extra: string[] = [],
+    names = path.basename(character),
+  ): Promise<Fatal['error'] & { stderr: string }> {
     const out = path.join(work, 'bad-out', path.basename(character).replace(/\W+/g, '_') + extra.join('_').replace(/\W+/g, '_'));
     const r = await runCli(['run', LINE, '--character', character, '--out', out, '--json', ...extra]);
     expect(r.code, r.stderr).toBe(2);
     const f = JSON.parse(r.stdout) as Fatal;
     expect(f.ok).toBe(false);
     expect(f.error.fix).toMatch(/\w/);
-    expect(r.stderr).toContain(path.basename(character));
+    expect(r.stderr).toContain(names);
     expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
     return { ...f.error, stderr: r.stderr };
   }
@@ -466,6 +470,13 @@ describe('bad characters: a clear error naming the file and the fix, exit 2, not
     const set = await refuse(root, ['--variant', 'lod=high']);
     expect(set.code).toBe('VARIANT_UNKNOWN');
     for (const word of ['lod', 'face']) expect(set.message).toContain(word);
+  });
+
+  it('a character published as an instance: its skinned meshes cannot be animated per instance', async () => {
+    // The message names the layer of the Skeleton it refuses, one of the character's own files.
+    const e = await refuse(bad('instanced'), [], `${path.sep}instanced${path.sep}`);
+    expect(e.code).toBe('INSTANCED_SKIN');
+    expect(e.message).toContain('/Character');
   });
 
   it('a character with no Skeleton reachable', async () => {

@@ -393,6 +393,12 @@ function makeBad(dir, sample, crate) {
     // The asset layer of (a) without the payloaded geometry file next to it.
     missingPayload: set('missing', { 'character.usda': split['character.usda'], 'skeleton.usda': split['skeleton.usda'] }),
     cycle: set('cycle', { 'cycle_a.usda': [...cycleA, ...cycleBody].join('\n'), 'cycle_b.usda': cycleB.join('\n') }),
+    // (a) published as an instance: its Skeleton and skinned meshes would live in a shared prototype.
+    instanced: set('instanced', {
+      'character.usda': split['character.usda'].replace('    kind = "component"\n', '    instanceable = true\n    kind = "component"\n'),
+      'skeleton.usda': split['skeleton.usda'],
+      'geometry.usda': split['geometry.usda'],
+    }),
     // (a)'s meshes alone: skinned to a Skeleton that no layer defines.
     noSkeleton: set('no-skeleton', {
       'character.usda': layer('def SkelRoot', 'Character', ['kind = "component"', 'prepend payload = @./geometry.usda@'], []),

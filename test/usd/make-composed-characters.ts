@@ -26,7 +26,16 @@ export interface CharacterForm {
   readonly sameStageAsSample: boolean;
 }
 
-export type BadCase = 'badMagic' | 'badVersion' | 'truncated' | 'notZip' | 'unaligned' | 'missingPayload' | 'cycle' | 'noSkeleton';
+export type BadCase =
+  | 'badMagic'
+  | 'badVersion'
+  | 'truncated'
+  | 'notZip'
+  | 'unaligned'
+  | 'missingPayload'
+  | 'cycle'
+  | 'instanced'
+  | 'noSkeleton';
 
 export interface ComposedCharacters {
   readonly sample: string;
