@@ -22,7 +22,7 @@ const LITE = (token) => /^(jaw|mouth)/.test(token);
 
 // ---- text: the sample cut into its prims ------------------------------------------------------
 
-/** The sample's lines, its root prim's children as line blocks (4-space indented), and its header. */
+/** The sample's text, and its root prim's children as blocks of lines (4-space indented), by name. */
 function readSample() {
   const lines = fs.readFileSync(SAMPLE, 'utf8').split('\n');
   const blocks = new Map();
@@ -407,13 +407,9 @@ function makeBad(dir, sample, crate) {
   };
 }
 
-module.exports = { zip, crc32 };
-
-if (require.main === module) {
-  const out = process.argv[2];
-  if (!out) {
-    console.error('usage: node test/usd/make-composed-characters.cjs OUT_DIR');
-    process.exit(2);
-  }
-  process.stdout.write(JSON.stringify(main(path.resolve(out)), null, 2) + '\n');
+const out = process.argv[2];
+if (!out) {
+  console.error('usage: node test/usd/make-composed-characters.cjs OUT_DIR');
+  process.exit(2);
 }
+process.stdout.write(JSON.stringify(main(path.resolve(out)), null, 2) + '\n');
