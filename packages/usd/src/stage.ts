@@ -36,6 +36,10 @@ interface Node {
   readonly time: TimeMap;
   /** The sites (`stack root|path`) arcs passed through to get here, so an arc back into one of them is not followed. */
   readonly chain: readonly string[];
+  /** Which arc made this site (its child prims' sites keep it). */
+  readonly id: number;
+  /** Outside the root layer stack: the arc out of it that led here, where implied inherits go (see expand). */
+  readonly topId?: number;
 }
 
 /** The variant chosen per set name met while composing one prim (undefined: the set has no selection). */
@@ -78,6 +82,8 @@ function specOf(prim: UsdaPrim, from: { readonly time: TimeMap; readonly tcps: n
 
 class Composer {
   private readonly cache: LayerCache;
+  private rootStack: LayerStack | undefined;
+  private arcs = 0;
   /** Variant sets seen on composed prims, for the error when `--variant` names a set no prim has. */
   readonly setsSeen = new Map<string, string[]>();
 
@@ -88,6 +94,7 @@ class Composer {
   open(given: string): ComposedStage {
     const file = path.normalize(given);
     const stack = this.cache.stack(file);
+    this.rootStack = stack;
     const names = new Set<string>();
     for (const l of [...stack.layers].reverse()) for (const p of l.layer.prims) names.add(p.name);
     const prims: UsdaPrim[] = [];
@@ -96,7 +103,7 @@ class Composer {
         const p = childNamed(l.layer.prims, name);
         return p ? [specOf(p, l, l.file)] : [];
       });
-      const root: Node = { stack, path: `/${name}`, selection: '', specs, mapPath: (p) => p, time: IDENTITY_TIME, chain: [] };
+      const root: Node = { stack, path: `/${name}`, selection: '', specs, mapPath: (p) => p, time: IDENTITY_TIME, chain: [], id: 0 };
       const prim = this.compose(`/${name}`, [root]);
       if (prim) prims.push(prim);
     }
@@ -235,10 +242,23 @@ class Composer {
     const opinions: Opinion[] = node.specs.map((spec) => ({ spec, node }));
     const chain = [...node.chain, siteKey(node)];
     const follow = (target: Node | undefined, into: Node[]) => {
-      if (target && target.specs.length > 0 && !chain.includes(siteKey(target)))
-        this.expand(at, { ...target, chain }, into, specialized, fixed, used);
+      if (!target || target.specs.length === 0 || chain.includes(siteKey(target))) return;
+      const id = ++this.arcs;
+      const topId = target.stack === this.rootStack ? undefined : node.stack === this.rootStack ? id : node.topId;
+      this.expand(at, { ...target, chain, id, topId }, into, specialized, fixed, used);
     };
-    for (const p of composeListOp(opinions, 'inherits') as UsdaPath[]) follow(this.classNode(node, p.path), out);
+    for (const p of composeListOp(opinions, 'inherits') as UsdaPath[]) {
+      // A class the root layer stack also has, at the path the class maps to there, is an implied inherit: its
+      // opinions beat the whole arc that brought this site in (USD's implied inherits, followed to the root only).
+      const implied = node.topId === undefined ? undefined : this.impliedClassNode(at, node, p.path);
+      const top = out.findIndex((n) => n.id === node.topId);
+      if (implied && top >= 0) {
+        const before: Node[] = [];
+        follow(implied, before);
+        out.splice(top, 0, ...before);
+      }
+      follow(this.classNode(node, p.path), out);
+    }
     for (const v of this.variantNodes(at, node, opinions, out, fixed, used)) follow(v, out);
     for (const arc of ['references', 'payload'] as const)
       for (const { item, spec } of this.arcItems(opinions, arc)) follow(this.referenceNode(node, item, spec, arc), out);
@@ -256,6 +276,27 @@ class Composer {
     });
   }
 
+  /** The class `classPath` of a site outside the root layer stack, as the root layer stack has it, mapped onto stage path `at`. */
+  private impliedClassNode(at: string, node: Node, classPath: string): Node | undefined {
+    const stack = this.rootStack!;
+    const target = node.mapPath(resolvePath(node.path, classPath));
+    const specs = stack.layers.flatMap((l) => {
+      const p = primAt(l.layer, target);
+      return p ? [specOf(p, l, l.file)] : [];
+    });
+    if (specs.length === 0) return undefined;
+    return {
+      stack,
+      path: target,
+      selection: '',
+      specs,
+      mapPath: (p) => reroot(p, target, at),
+      time: IDENTITY_TIME,
+      chain: node.chain,
+      id: 0,
+    };
+  }
+
   /** Inherits and specializes: the class prim in the same layer stack, its namespace mapped onto this prim. */
   private classNode(node: Node, classPath: string): Node {
     const target = resolvePath(node.path, classPath);
@@ -271,6 +312,7 @@ class Composer {
       mapPath: (p) => node.mapPath(reroot(p, target, node.path)),
       time: node.time,
       chain: node.chain,
+      id: 0, // set when followed
     };
   }
 
@@ -307,6 +349,7 @@ class Composer {
       mapPath: (p) => node.mapPath(reroot(p, target, node.path)),
       time,
       chain: node.chain,
+      id: 0, // set when followed
     };
   }
 

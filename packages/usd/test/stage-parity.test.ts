@@ -13,7 +13,7 @@ const OTHERS = readdirSync(DIR)
   .filter((f) => f.endsWith('.usda'))
   .map((f) => path.join(DIR, f));
 const ROOTS = [
-  ...['hero.usda', 'hero-lite.usda', 'arcs.usda', 'nested.usda', 'rate.usda'].map((f) => path.join(DIR, f)),
+  ...['hero.usda', 'hero-lite.usda', 'arcs.usda', 'nested.usda', 'rate.usda', 'implied.usda'].map((f) => path.join(DIR, f)),
   sampleCharacterPath,
 ];
 

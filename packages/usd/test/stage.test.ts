@@ -227,6 +227,18 @@ describe('openStage: layers at other time code rates (test/composed/rate.usda)',
   });
 });
 
+describe('openStage: implied inherits (test/composed/implied.usda)', () => {
+  it("a class in the root layer stack beats the referenced asset's own opinions and its class", () => {
+    const flat = openStage(at('implied.usda')).flattened;
+    const extra = find(flat, '/Crowd/Extra1');
+    expect(extra.properties.get('height')!.default).toBe(180); // the root's class, over the asset's 170 and its class's 160
+    expect(extra.properties.get('height')!.origin).toEqual({ layer: at('implied.usda'), path: '/_class_Extra.height' });
+    expect(extra.properties.get('width')!.default).toBe(50);
+    expect(extra.properties.get('depth')!.default).toBe(30);
+    expect(find(flat, '/Crowd/Extra1/Face').properties.get('skel:blendShapes')!.default).toEqual(['jawOpen', 'mouthClose']);
+  });
+});
+
 describe('openStage: bad composition', () => {
   const tmp = mkdtempSync(path.join(tmpdir(), 'a2f-stage-'));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
