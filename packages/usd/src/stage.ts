@@ -4,8 +4,9 @@
 // that gave it. What is composed and what is not is written down in docs/usd-reading.md.
 import path from 'node:path';
 import { UsdError } from './errors.js';
-import { arcTime, chainTime, IDENTITY_TIME, LayerCache, type LayerStack, primAt, resolveAsset, type TimeMap } from './layer-stack.js';
+import { arcTime, chainTime, IDENTITY_TIME, LayerCache, type LayerStack, resolveAsset } from './layer-stack.js';
 import { composeListOp, composeMetadata, composeProperty, type Opinion, type Spec } from './stage-opinions.js';
+import { childNamed, type Node, reroot, siteKey, specOf, specsAt } from './stage-sites.js';
 import type { ParseOptions, UsdaAsset, UsdaLayer, UsdaMetadata, UsdaPath, UsdaPrim } from './usda-parser.js';
 import { metadataValue, resolvePath } from './usda-parser.js';
 
@@ -25,60 +26,10 @@ export interface ComposedStage {
   readonly flattened: UsdaLayer;
 }
 
-/** A site contributing to a prim: its specs in one layer stack, and how its paths and times map onto the stage. */
-interface Node {
-  readonly stack: LayerStack;
-  readonly path: string;
-  /** `{set=variant}` selections this site is inside of (empty outside variants): part of the site's identity. */
-  readonly selection: string;
-  readonly specs: readonly Spec[];
-  readonly mapPath: (p: string) => string;
-  readonly time: TimeMap;
-  /** The sites (`stack root|path`) arcs passed through to get here, so an arc back into one of them is not followed. */
-  readonly chain: readonly string[];
-  /** Which arc made this site (its child prims' sites keep it). */
-  readonly id: number;
-  /** Outside the root layer stack: the arc out of it that led here, where implied inherits go (see expand). */
-  readonly topId?: number;
-}
-
 /** The variant chosen per set name met while composing one prim (undefined: the set has no selection). */
 type Selections = Map<string, string | undefined>;
 
-const siteKey = (n: Pick<Node, 'stack' | 'path' | 'selection'>): string => `${n.stack.root}|${n.path}${n.selection}`;
 const ARC_KEYS = new Set(['references', 'payload', 'inherits', 'specializes', 'variants', 'variantSets']);
-
-/** `p` moved from under `from` to under `to` (paths outside `from` are kept). */
-function reroot(p: string, from: string, to: string): string {
-  if (p === from) return to;
-  if (p.startsWith(from + '/') || p.startsWith(from + '.')) return to + p.slice(from.length);
-  return p;
-}
-
-const childIndex = new WeakMap<readonly UsdaPrim[], Map<string, UsdaPrim>>();
-/** The prim `name` among `prims`, through an index built once per list (a mesh can have thousands of children). */
-function childNamed(prims: readonly UsdaPrim[], name: string): UsdaPrim | undefined {
-  let index = childIndex.get(prims);
-  if (!index) {
-    index = new Map(prims.map((p) => [p.name, p]));
-    childIndex.set(prims, index);
-  }
-  return index.get(name);
-}
-
-/** The spec of `prim`, read from `from` (a layer of a stack, or the spec of its parent prim). */
-function specOf(prim: UsdaPrim, from: { readonly time: TimeMap; readonly tcps: number }, layer: string, specPath = prim.path): Spec {
-  return {
-    layer,
-    path: specPath,
-    specifier: prim.specifier,
-    typeName: prim.typeName,
-    body: prim,
-    time: from.time,
-    tcps: from.tcps,
-    line: prim.line,
-  };
-}
 
 class Composer {
   private readonly cache: LayerCache;
@@ -280,10 +231,7 @@ class Composer {
   private impliedClassNode(at: string, node: Node, classPath: string): Node | undefined {
     const stack = this.rootStack!;
     const target = node.mapPath(resolvePath(node.path, classPath));
-    const specs = stack.layers.flatMap((l) => {
-      const p = primAt(l.layer, target);
-      return p ? [specOf(p, l, l.file)] : [];
-    });
+    const specs = specsAt(stack, target);
     if (specs.length === 0) return undefined;
     return {
       stack,
@@ -300,10 +248,7 @@ class Composer {
   /** Inherits and specializes: the class prim in the same layer stack, its namespace mapped onto this prim. */
   private classNode(node: Node, classPath: string): Node {
     const target = resolvePath(node.path, classPath);
-    const specs = node.stack.layers.flatMap((l) => {
-      const p = primAt(l.layer, target);
-      return p ? [specOf(p, l, l.file)] : [];
-    });
+    const specs = specsAt(node.stack, target);
     return {
       stack: node.stack,
       path: target,
@@ -337,10 +282,7 @@ class Composer {
       ref.asset === ''
         ? chainTime(node.time, arcTime(ref, 1, 1))
         : chainTime(node.time, chainTime(spec.time, arcTime(ref, spec.tcps, stack.tcps)));
-    const specs = stack.layers.flatMap((l) => {
-      const p = primAt(l.layer, target);
-      return p ? [specOf(p, l, l.file)] : [];
-    });
+    const specs = specsAt(stack, target);
     return {
       stack,
       path: target,
