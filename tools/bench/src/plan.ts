@@ -44,6 +44,8 @@ export interface BenchPlan {
   /** frames of the .usda layer, written again until `usdSeconds` */
   readonly usdFrames: number;
   readonly usdSeconds: number;
+  /** the large character read: its face mesh's points and each of its 52 blendshapes' offsets (full: a ~50 MB crate) */
+  readonly character: { readonly points: number; readonly offsetsPerShape: number; readonly reps: number };
   /** peak-memory lines (minutes); the v2.3-shaped pack's 60-minute figure exists only when packMinutes has 60 */
   readonly memory: { readonly defaultMinutes: number; readonly packMinutes: readonly number[] };
 }
@@ -95,6 +97,7 @@ export function benchPlan(opts: BenchOptions, cores: number): BenchPlan {
     postprocessSeconds: quick ? 1 : 3,
     usdFrames: quick ? 3000 : 18000,
     usdSeconds: quick ? 1 : 3,
+    character: quick ? { points: 20_000, offsetsPerShape: 2_000, reps: 2 } : { points: 1_000_000, offsetsPerShape: 60_000, reps: 3 },
     memory: quick ? { defaultMinutes: 1, packMinutes: [0.1] } : { defaultMinutes: 60, packMinutes: opts.shortMemory ? [1, 4] : [60] },
   };
 }

@@ -119,6 +119,21 @@ export interface UsdWriteFigures {
   readonly durableMegabytesPerSecond: number;
 }
 
+export interface CharacterReadFigures {
+  readonly points: number;
+  readonly blendShapes: number;
+  readonly offsetsPerShape: number;
+  readonly usdaMB: number;
+  /** composing the text asset and reading the character from it (the fastest of `reps`) */
+  readonly usdaSeconds: number;
+  /** the same asset as the crate real USD wrote; null when the export failed (see `note`) */
+  readonly crateMB: number | null;
+  readonly crateSeconds: number | null;
+  readonly crateVersion: string | null;
+  readonly reps: number;
+  readonly note?: string;
+}
+
 export interface MemoryRun {
   readonly model: string;
   readonly audioMinutes: number;
@@ -170,6 +185,7 @@ export interface BenchReport {
   /** baseline seconds per minute ÷ ours, for the v2.3-shaped pack */
   readonly speedup: number;
   readonly usdWrite: UsdWriteFigures;
+  readonly characterRead: CharacterReadFigures;
   readonly memory: MemoryFigures;
   readonly targets: readonly TargetResult[];
   /** every figure left out or refused, with the reason */

@@ -22,6 +22,7 @@ import type { BenchReport, Layout, ThroughputPoint } from './report.js';
 import { bestOf, measureRoofline } from './roofline.js';
 import { evaluateTargets, notesOf } from './targets.js';
 import { measureThroughput, withRoofline } from './throughput.js';
+import { measureCharacterRead } from './character-read.js';
 import { measureUsdWrite } from './usd-write.js';
 
 type NvidiaPack = Awaited<ReturnType<typeof loadNvidiaPack>>;
@@ -137,6 +138,15 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
     const usdWrite = measureUsdWrite(animation, plan.usdFrames, CHARACTER, outDir, plan.usdSeconds);
     log(`  ${usdWrite.megabytesPerSecond.toFixed(1)} MB/s`);
 
+    log('reading a large character (text, and the crate real USD writes of it)…');
+    const characterRead = await measureCharacterRead(outDir, plan.character.points, plan.character.offsetsPerShape, plan.character.reps);
+    log(
+      `  ${characterRead.usdaMB.toFixed(0)} MB text in ${characterRead.usdaSeconds.toFixed(2)} s; ` +
+        (characterRead.crateSeconds === null
+          ? (characterRead.note ?? 'no crate')
+          : `${characterRead.crateMB!.toFixed(0)} MB crate in ${characterRead.crateSeconds.toFixed(2)} s`),
+    );
+
     // What the memory lines will take, from this run's own real-time factors (they run the same settings).
     const eta =
       plan.memory.defaultMinutes * defaultModel.realTimeFactor +
@@ -206,6 +216,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
       endToEnd: { defaultModel, benchPack, baseline },
       speedup,
       usdWrite,
+      characterRead,
       memory,
     };
     return { ...partial, targets: evaluateTargets(partial), notes: notesOf(partial) };

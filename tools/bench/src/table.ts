@@ -140,6 +140,14 @@ export function markdownReport(r: BenchReport): string {
     `${u.frames} frames × ${u.channels} channels of solver output, ${f(u.bytes / 1e6)} MB formatted and written × ${u.reps} ` +
       `in ${f(u.seconds * u.reps)} s; ${f(u.durableMegabytesPerSecond)} MB/s including fsync (${f(u.fsyncSeconds, 2)} s per write)`,
   );
+  const c = r.characterRead;
+  row(
+    'character read, crate asset',
+    c.crateSeconds === null ? 'not measured' : `${f(c.crateSeconds, 2)} s`,
+    `${f(c.crateMB ?? 0)} MB crate ${c.crateVersion ?? ''} written by real USD: a face mesh of ${c.points} points, ` +
+      `${c.blendShapes} blendshapes × ${c.offsetsPerShape} offsets; ` +
+      `the same asset as ${f(c.usdaMB)} MB of text in ${f(c.usdaSeconds, 2)} s${c.note ? `; ${c.note}` : ''}`,
+  );
   const mem = r.memory;
   row(
     `peak RSS, ${mem.defaultModel.audioMinutes}-minute 48 kHz stereo line, default model`,

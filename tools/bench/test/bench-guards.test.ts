@@ -97,6 +97,18 @@ describe('a share of the roofline above 100 %', () => {
   });
 });
 
+describe('the character read target', () => {
+  it('judges a 50 MB crate read against 1 s and leaves a smaller (quick) asset unjudged, saying why', () => {
+    const full = fixture({ rooflineGflops: 2408, pointGflops: 900 });
+    const met = full.targets.find((t) => t.name === 'character read, 50 MB crate asset')!;
+    expect(met).toMatchObject({ value: 0.2, met: true });
+    const small = { ...full, characterRead: { ...full.characterRead, crateMB: 2, crateSeconds: 0.01 } };
+    const unjudged = evaluateTargets(small).find((t) => t.name === 'character read, 50 MB crate asset')!;
+    expect(unjudged).toMatchObject({ value: null, met: null, note: 'the quick run reads a smaller asset' });
+    expect(markdownReport(full)).toMatch(/character read, crate asset \| 0\.20 s/);
+  });
+});
+
 describe('a short sample', () => {
   it('is not scaled up into a rate: 0.1 s gives no figure', () => {
     const r = perSecond(45, { seconds: 0.1, reps: 1 });
@@ -233,6 +245,17 @@ function fixture(o: { rooflineGflops: number; pointGflops: number; packMinutes?:
       megabytesPerSecond: 40,
       fsyncSeconds: 0.01,
       durableMegabytesPerSecond: 39,
+    },
+    characterRead: {
+      points: 1e6,
+      blendShapes: 52,
+      offsetsPerShape: 20000,
+      usdaMB: 120,
+      usdaSeconds: 1.2,
+      crateMB: 50,
+      crateSeconds: 0.2,
+      crateVersion: '0.8.0',
+      reps: 3,
     },
     memory: {
       defaultModel: { model: 'default', audioMinutes: 60, peakRssMB: 300, seconds: 600, frames: 108000 },
