@@ -68,7 +68,9 @@ export function matchChannels(
 /** A binding preset file that does not hold a preset. */
 export class BindingPresetError extends A2fError<'BAD_PRESET'> {}
 
-const PRESET_SHAPE = 'A preset is {"name": string, "blendShapes": {ours: theirs}, "joints": {ours: theirs}} (see templates/README.md).';
+const PRESET_SHAPE =
+  'A preset is {"name": string, "blendShapes": {ours: theirs}, "joints": ' +
+  "{ours: theirs}} (`a2f inspect <character>` lists both sides' names).";
 const renames = (what: string) =>
   v.optional(jsonRecord(expects(v.string(), `the ${what} name on the asset (a string)`), 'an object of renames {ours: theirs}'), {});
 const PRESET = jsonObject(

@@ -47,7 +47,8 @@ describe('parseBindingPreset', () => {
     expect(err).toMatchObject({ code: 'BAD_PRESET', file: 'j.json' });
     expect(err?.message).toBe(
       'j.json: invalid binding preset: "joints.jaw" must be the joint name on the asset (a string), found an array of 1 ["Jaw"]. ' +
-        'A preset is {"name": string, "blendShapes": {ours: theirs}, "joints": {ours: theirs}} (see templates/README.md).',
+        'A preset is {"name": string, "blendShapes": {ours: theirs}, "joints": ' +
+        "{ours: theirs}} (`a2f inspect <character>` lists both sides' names).",
     );
   });
 });

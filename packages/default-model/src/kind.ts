@@ -21,7 +21,7 @@ const BLOCK = jsonObject({
   table: expects(
     v.pipe(v.string(), v.nonEmpty()),
     'the path of a viseme table JSON',
-    'Point it at templates/visemes/oculus-to-arkit.json or a copy.',
+    'Point it at a viseme table JSON (the default model ships oculus-to-arkit.json beside its pack.json) or a copy.',
   ),
   output: v.optional(expects(v.string(), 'the name of an output', 'Correct the output name.')),
 });

@@ -171,7 +171,7 @@ export function parseVisemeTable(json: unknown, origin: string): VisemeTable {
         origin,
         `invalid viseme table: ${tableProblem(i)}`,
         `Expected {"visemes": {${VISEMES.map((name) => `"${name}"`).join(', ')}: {arkitName: weight 0..1}}, ` +
-          '"jawOpenDegrees": number, "smoothingHalfLife": seconds} (see templates/visemes/README.md)',
+          '"jawOpenDegrees": number, "smoothingHalfLife": seconds} (the default model\'s oculus-to-arkit.json is one)',
       ),
   );
   const visemes: Record<string, Record<string, number>> = {};

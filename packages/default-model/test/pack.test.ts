@@ -218,7 +218,7 @@ describe('loadModelPack', () => {
       (m) => {
         m.postprocess.table = 3;
       },
-      /"postprocess\.table" must be the path of a viseme table JSON, found number 3\. Point it at templates\/visemes\/oculus-to-arkit/,
+      /"postprocess\.table" must be the path of a viseme table JSON, found number 3\. Point it at a viseme table JSON \(the default model/,
     ],
     [
       'an unknown post-processing field',

@@ -27,7 +27,7 @@ describe('known packs manifest (models/nvidia/packs.json)', () => {
 
   it('rejects a malformed manifest with the field named', () => {
     expect(() => parseKnownPacks({ format: 'a2f-known-packs/1', packs: [{ name: 'x', files: [{ path: '../up' }] }] }, 'k.json')).toThrow(
-      /k\.json: "packs\[0\]\.files\[0\]\.path" must be a path inside the pack, found the string "\.\.\/up"\. Restore models\//,
+      /k\.json: "packs\[0\]\.files\[0\]\.path" must be a path inside the pack, found the string "\.\.\/up"\. Reinstall @a2f\/nvidia/,
     );
     expect(() => parseKnownPacks({ format: 'other' }, 'k.json')).toThrow(/"format" must be "a2f-known-packs\/1"/);
   });

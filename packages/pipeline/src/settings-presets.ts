@@ -26,7 +26,8 @@ export function loadPreset(nameOrPath: string): BindingPreset {
       'PRESET_NOT_FOUND',
       file,
       `no binding preset "${nameOrPath}"`,
-      `Use one of: ${presetNames().join(', ') || '(none installed)'}, or a path to a preset JSON (see templates/README.md).`,
+      `Use one of: ${presetNames().join(', ') || '(none installed)'}, or a path to a preset JSON ` +
+        '("a2f inspect <character>" shows what a preset binds).',
     );
   }
   const { json } = readJsonFile(file, (f) => new JobError('BAD_PRESET', file, f.problem, 'Fix the JSON syntax of the preset.'));

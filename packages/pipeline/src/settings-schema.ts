@@ -208,7 +208,7 @@ export const SETTINGS = {
     schema: text,
     default: 'arkit',
     expects: 'a binding preset name or path',
-    fix: 'Name a preset in templates/bindings or a path to a preset JSON.',
+    fix: 'Name a preset a2f ships (`a2f run --help` lists them under --preset) or a path to a preset JSON.',
     help: () => `binding preset (${presetNames().join(', ')}) or a preset JSON path`,
     effect: 'layer',
     scope: 'job',
@@ -425,10 +425,10 @@ export const SETTINGS = {
     schema: text,
     default: DEFAULT_PATH_TEMPLATE,
     expects: 'a path template',
-    fix: 'Name a template in templates/paths, a template file, or write one inline such as "{shot}/{character}/{name}.usda".',
-    help: () =>
-      `output path template: ${pathTemplateNames().join(', ')} (templates/paths), ` +
-      `a file, or inline such as "{shot}/{character}/{name}.usda"`,
+    fix:
+      'Name a template a2f ships (`a2f watch --help` lists them under --paths), a ' +
+      'template file, or write one inline such as "{shot}/{character}/{name}.usda".',
+    help: () => `output path template: ${pathTemplateNames().join(', ')}, a file, or inline such as "{shot}/{character}/{name}.usda"`,
     effect: 'layer',
     scope: 'watch',
     flag: 'paths',

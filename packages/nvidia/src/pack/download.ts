@@ -106,7 +106,7 @@ async function fetchInto(url: string, part: string, have: number, opts: Download
       status === 401 || status === 403
         ? 'The repository is gated: accept the licence on its Hugging Face page, then pass a token (HF_TOKEN).'
         : status === 404
-          ? 'The file or revision is not on the server; check models/nvidia/packs.json.'
+          ? 'The file or revision is not on the server; check the known-packs table (--known-packs).'
           : 'Try again later.',
     );
     if (status >= 400 && status < 500) throw new Fatal(err);

@@ -38,7 +38,7 @@ export interface KnownPack {
  */
 export const KNOWN_PACKS_FILE = fileURLToPath(new URL('../../assets/packs.json', import.meta.url));
 
-const FIX = 'Restore models/nvidia/packs.json from the repository.';
+const FIX = 'Reinstall @a2f/nvidia (its assets/packs.json is damaged), or pass --known-packs with a correct file.';
 const text = expects(v.pipe(v.string(), v.nonEmpty()), 'a non-empty string');
 const byteCount = (what: string) => v.nullish(expects(v.pipe(v.number(), v.safeInteger(), v.minValue(0)), what));
 const hex = (what: string, length: v.GenericValidation<string, string>) =>

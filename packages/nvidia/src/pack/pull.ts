@@ -182,7 +182,8 @@ async function verifyFile(file: string, f: KnownFile, pack: KnownPack, url: stri
       file,
       `${problem} for ${pack.title} ${f.path} at revision ${pack.revision.slice(0, 12)} ` +
         `(from ${url}); the corrupt file was deleted and nothing was installed`,
-      'Run the pull again to fetch it fresh; if it fails the same way, the repository changed and models/nvidia/packs.json needs updating.',
+      'Run the pull again to fetch it fresh; if it fails the same way, the model ' +
+        'repository changed and the known-packs table (--known-packs) needs updating.',
     );
   };
   if (f.size !== null && size !== f.size) fail(`size is ${size} bytes, expected ${f.size}`);
