@@ -10,27 +10,8 @@
 // An attribute NAME is `/Prim/Path.attr` or a bare `attr` (must then exist on exactly one prim).
 'use strict';
 const fs = require('node:fs');
-const path = require('node:path');
-const wt = require('node:worker_threads');
 const { parseValue, indexUsda } = require('./usda-text.cjs');
-
-const shim = path.join(__dirname, 'shim.cjs');
-require(shim);
-const BaseWorker = wt.Worker; // emscripten's pthread workers must load the shim too
-wt.Worker = class extends BaseWorker {
-  constructor(file, opts = {}) {
-    super(file, { ...opts, execArgv: [...process.execArgv, '--require', shim] });
-  }
-};
-const dir = path.dirname(require.resolve('three-usdz-loader/external/emHdBindings.js'));
-
-function commonDir(files) {
-  let d = path.dirname(files[0]);
-  // The root ends in a separator already ("/"): without this, files with no deeper common folder loop forever.
-  const under = (dir) => (f) => f.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
-  while (!files.every(under(d)) && d !== path.dirname(d)) d = path.dirname(d);
-  return d;
-}
+const { mountFiles, runBatch } = require('./usd-wasm.cjs');
 
 /** Resolves one requested attribute against the flattened stage index. */
 function lookup(index, attr) {
@@ -47,25 +28,10 @@ function lookup(index, attr) {
 }
 
 function readStage(M, diag, req, n) {
-  const files = [req.root, ...(req.others ?? [])].map((f) => path.resolve(f));
-  const base = commonDir(files);
   const mount = `/w${n}`;
-  M.FS_createPath('/', mount.slice(1), true, true);
-  for (const f of new Set(files)) {
-    // same relative layout as on disk
-    const rel = path.relative(base, f);
-    if (path.dirname(rel) !== '.') M.FS_createPath(mount, path.dirname(rel).split(path.sep).join('/'), true, true);
-    M.FS_createDataFile(
-      path.posix.join(mount, path.dirname(rel).split(path.sep).join('/')),
-      path.basename(f),
-      fs.readFileSync(f),
-      true,
-      true,
-      true,
-    );
-  }
+  const root = mountFiles(M, mount, [req.root, ...(req.others ?? [])]);
   const before = diag.length;
-  const stage = M.UsdStage.Open(path.posix.join(mount, path.relative(base, files[0]).split(path.sep).join('/')));
+  const stage = M.UsdStage.Open(root);
   // "UsdVol" lines are harmless start-up noise of this build (schema plugins it lacks).
   const errors = diag
     .slice(before)
@@ -127,31 +93,11 @@ function requestFromArgs(argv) {
   return req;
 }
 
-(async () => {
-  const argv = process.argv.slice(2);
-  const batch = argv[0] === '--stdin';
-  const requests = batch ? JSON.parse(fs.readFileSync(0, 'utf8')).stages : [requestFromArgs(argv)];
-  if (!batch && !requests[0].root) throw new Error('usage: node readback.cjs ROOT.usda [OTHER.usda ...] [--attr NAME ...] [--flatten]');
-  const diag = [];
-  const M = await require(path.join(dir, 'emHdBindings.js'))(
-    {
-      print: (s) => diag.push(s),
-      printErr: (s) => diag.push(s),
-      wasmBinary: fs.readFileSync(path.join(dir, 'emHdBindings.wasm')),
-    },
-    dir,
-  );
-  const results = requests.map((req, n) => {
-    try {
-      return readStage(M, diag, req, n);
-    } catch (e) {
-      return { ok: false, errors: [`readback failed: ${e?.message}`] };
-    }
-  });
-  process.stdout.write(JSON.stringify(batch ? { results } : results[0]) + '\n');
-  M.PThread.terminateAllThreads(); // otherwise the pthread workers keep Node alive
-  process.exitCode = results.every((r) => r.ok) ? 0 : 1;
-})().catch((e) => {
-  console.error(e);
+const argv = process.argv.slice(2);
+const batch = argv[0] === '--stdin';
+const requests = batch ? JSON.parse(fs.readFileSync(0, 'utf8')).stages : [requestFromArgs(argv)];
+if (!batch && !requests[0].root) {
+  console.error('usage: node readback.cjs ROOT.usda [OTHER.usda ...] [--attr NAME ...] [--flatten]');
   process.exit(2);
-});
+}
+runBatch(requests, readStage, 'readback', (results) => (batch ? { results } : results[0]));

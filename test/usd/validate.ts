@@ -58,7 +58,12 @@ const script = (name: string): string => fileURLToPath(new URL(name, import.meta
 // A validator that hangs must not outlive the test that started it (the wasm spins a core).
 const CHILD_TIMEOUT_MS = 5 * 60_000;
 
-function runNode(args: string[], stdin: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs a harness script in its own Node process (USD's wasm and shims stay out of the test's), feeding `stdin`. */
+export function runNode(
+  args: string[],
+  stdin: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, {
       env: { ...process.env, ...env },
