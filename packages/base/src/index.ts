@@ -15,3 +15,4 @@ export {
   type JsonObjectOptions,
   type JsonReadFailure,
 } from './json.js';
+export { writeFileAtomic, writeTextStream, type TextSink } from './atomic.js';

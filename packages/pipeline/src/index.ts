@@ -27,13 +27,13 @@ export type {
 export { SETTINGS, SETTING_NAMES, BLINK_INTERVAL_RANGE, LAYERINGS, DEVICES, SOLVE_PATHS } from './settings-schema.js';
 export type { SettingSpec, SettingName, SettingScope, SettingEffect } from './settings-schema.js';
 export { loadPreset, presetNames, presetFile, PRESETS_DIR } from './settings-presets.js';
-export { writeFileAtomic, writeTextStream } from './atomic.js';
+export { writeFileAtomic, writeTextStream } from '@a2f/base';
 export { fileStem, safeFileName, stemOf, uniqueStems, MAX_STEM_BYTES } from './names.js';
 export { checkOutputDir, makeDirs } from './output-dir.js';
 export { describeReplaced } from './clobber.js';
 export type { ReplacedOutput } from './clobber.js';
 export type { OutputDirOptions } from './output-dir.js';
-export type { TextSink } from './atomic.js';
+export type { TextSink } from '@a2f/base';
 export { JobError, summarizeError } from './errors.js';
 export type { ErrorSummary } from './errors.js';
 export { TOOL } from './tool.js';

@@ -9,6 +9,7 @@ import {
   type Rational,
 } from '@a2f/animation';
 import { loadAudio, type Truncation } from '@a2f/audio';
+import { writeFileAtomic } from '@a2f/base';
 import './families.js';
 import {
   createInferenceEngine,
@@ -21,7 +22,6 @@ import {
 } from '@a2f/inference';
 import { buildAnimationLayers, type BindingReport, type CharacterInfo, type CharacterStage } from '@a2f/usd';
 import { characterFor, openCharacterFile } from './character.js';
-import { writeFileAtomic } from './atomic.js';
 import { clobberError, findReplaced, settingsSha256, type ReplacedOutput } from './clobber.js';
 import { JobError, summarizeError, type ErrorSummary } from './errors.js';
 import { fileStem } from './names.js';
