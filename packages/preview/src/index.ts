@@ -1,0 +1,5 @@
+export { PreviewError, type PreviewErrorCode } from './errors.js';
+export { CHROMIUM_ARGS, findChromium, launchChromium } from './browser.js';
+export type { PreviewApi, PreviewCurves, PreviewInfo, PreviewState, PreviewView, PixelRect } from './page-api.js';
+export { readBlob, type PreviewBlob, type PreviewHeader, type PreviewMesh } from './data.js';
+export { PreviewRig, type PosedMesh } from './rig.js';
