@@ -1,5 +1,6 @@
 export * from './errors.js';
 export * from './networks.js';
+export * from './redis.js';
 export * from './signals.js';
 export * from './temp.js';
 export * from './wait.js';
