@@ -35,6 +35,12 @@ export type { ReplacedOutput } from './clobber.js';
 export type { OutputDirOptions } from './output-dir.js';
 export type { TextSink } from '@a2f/base';
 export { JobError, summarizeError } from './errors.js';
+export { isTransient } from './transient.js';
+// The watch folder's and the queue's shared parts: one line key recipe, one context cache.
+export { lineKey, settingsFingerprint, fingerprint, stableJson } from './line-key.js';
+export type { KeyParts, KeyExtras } from './line-key.js';
+export { FileHashCache, modelSignature } from './file-hashes.js';
+export { ContextPool } from './context-pool.js';
 export type { ErrorSummary } from './errors.js';
 export { TOOL } from './tool.js';
 export { readSidecar, parseSidecar, sidecarPath, sidecarEmotionKeys, SIDECAR_SUFFIX, SIDECAR_FIELDS } from './sidecar.js';

@@ -15,5 +15,6 @@ export type { Owner } from './owner.js';
 export { StabilityTracker, declaredShort, snapshot } from './stability.js';
 export type { FileSnapshot, StabilityOptions } from './stability.js';
 export { ignoreReason, isIgnoredPath, isSidecar } from './ignore.js';
-export { isTransient, backoffMs } from './failures.js';
-export { lineKey, fingerprint } from './key.js';
+export { backoffMs } from './failures.js';
+// Kept here for callers from before the queue: the key recipe and transient codes now live in pipeline.
+export { isTransient, lineKey, fingerprint } from '@a2f/pipeline';

@@ -3,6 +3,10 @@ import path from 'node:path';
 import { sha256File, sha256Text } from '@a2f/base';
 import {
   describeReplaced,
+  lineKey,
+  modelSignature,
+  type ContextPool,
+  type FileHashCache,
   ensureOutputDir,
   lineVariables,
   readSidecar,
@@ -16,13 +20,10 @@ import {
 } from '@a2f/pipeline';
 
 type Rational = JobSettings['fps'];
-import type { ContextPool } from './contexts.js';
 import type { EventSink } from './events.js';
 import { backoffMs, failureInfo } from './failures.js';
-import { modelSignature, type FileHashCache } from './hash.js';
 import type { EntryState, FailureInfo, Journal, OutputFile } from './journal.js';
 import { ignoreReason, isSidecar } from './ignore.js';
-import { lineKey } from './key.js';
 import { tryAcquire, type HeldLock } from './lock.js';
 import type { Owner } from './owner.js';
 import { snapshot, type FileSnapshot } from './stability.js';

@@ -7,6 +7,10 @@ import {
   characterFiles,
   checkOutputDir,
   checkPathTemplate,
+  ContextPool,
+  FileHashCache,
+  modelSignature,
+  settingsFingerprint,
   compileShotPattern,
   JobError,
   loadPathTemplate,
@@ -21,12 +25,9 @@ import {
   type WatchSettings,
   type WatchSettingsInput,
 } from '@a2f/pipeline';
-import { ContextPool } from './contexts.js';
 import type { EventSink, WatchEvent } from './events.js';
-import { FileHashCache, modelSignature } from './hash.js';
 import { isIgnoredPath, isSidecar } from './ignore.js';
 import { IN_FLIGHT, Journal, type EntryState, type EntryStatus } from './journal.js';
-import { settingsFingerprint } from './key.js';
 import { LineRunner, type BaseLineSettings } from './line-job.js';
 import { tryAcquire, type HeldLock } from './lock.js';
 import { newOwner, type Owner } from './owner.js';

@@ -2,11 +2,10 @@
 // changes every line's key (and retires the loaded context), not only editing the root file.
 import { sha256File } from '@a2f/base';
 import { tempDir } from '@a2f/test-utils';
-import { characterFiles } from '@a2f/pipeline';
+import { characterFiles, FileHashCache } from '@a2f/pipeline';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileHashCache } from '../src/hash.js';
 
 const RIG = (shapes: string) => `#usda 1.0
 def SkelRoot "Rig"

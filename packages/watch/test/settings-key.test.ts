@@ -17,7 +17,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { fingerprint, Watcher } from '../src/index.js';
 // The settings part of the key and its JSON are internal; these tests pin them so journals keep matching.
-import { settingsFingerprint, stableJson } from '../src/key.js';
+import { settingsFingerprint, stableJson } from '@a2f/pipeline';
 import { tempDir } from '@a2f/test-utils';
 
 const base = { character: '/x/face.usda', outDir: '/o' };

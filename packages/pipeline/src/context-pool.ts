@@ -1,4 +1,6 @@
-import { JobContext, JobError, type JobSettingsInput } from '@a2f/pipeline';
+import { JobError } from './errors.js';
+import { JobContext } from './job.js';
+import type { JobSettingsInput } from './settings.js';
 
 interface Generation {
   readonly ctx: Promise<JobContext>;

@@ -1,4 +1,4 @@
-import { fpsPathLabel } from '@a2f/pipeline';
+import { fpsPathLabel } from './output-path.js';
 import { sha256Text } from '@a2f/base';
 
 /**
@@ -57,6 +57,7 @@ export function settingsFingerprint(output: Readonly<Record<string, unknown>>, x
     jaw,
     channels,
     excludeChannels,
+    preview,
     ...rest
   } = output;
   return fingerprint({
@@ -67,6 +68,8 @@ export function settingsFingerprint(output: Readonly<Record<string, unknown>>, x
     sublayer: sublayerCharacter,
     // Only when on, so keys of folders watched before the option existed stay the same.
     ...(allowTruncated ? { allowTruncated: true } : {}),
+    // Likewise: a folder watched without --preview keeps its keys; turning it on redoes its lines, with pages.
+    ...(preview ? { preview: true } : {}),
     emotion: emotion ?? null,
     solver: solvePath ?? null,
     // The animation controls change what a layer holds, so a changed choice is another key.
