@@ -4,7 +4,7 @@ import { A2fError } from '@a2f/base';
  * What can stop a preview or a playblast: the layer has nothing to show (NO_ANIMATION), the audio it
  * was made from cannot be found or is another file (AUDIO_NOT_FOUND, AUDIO_MISMATCH), a tool is
  * missing or failed (CHROMIUM_NOT_FOUND, FFMPEG_NOT_FOUND, BROWSER_FAILED, FFMPEG_FAILED), or an
- * option is wrong (BAD_OPTION).
+ * option is wrong (BAD_OPTION), or the package was not built (VIEWER_MISSING: its bundled page script is absent).
  */
 export type PreviewErrorCode =
   | 'NO_ANIMATION'
@@ -14,6 +14,7 @@ export type PreviewErrorCode =
   | 'FFMPEG_NOT_FOUND'
   | 'BROWSER_FAILED'
   | 'FFMPEG_FAILED'
-  | 'BAD_OPTION';
+  | 'BAD_OPTION'
+  | 'VIEWER_MISSING';
 
 export class PreviewError extends A2fError<PreviewErrorCode> {}

@@ -3,3 +3,4 @@ export { CHROMIUM_ARGS, findChromium, launchChromium } from './browser.js';
 export type { PreviewApi, PreviewCurves, PreviewInfo, PreviewState, PreviewView, PixelRect } from './page-api.js';
 export { readBlob, type PreviewBlob, type PreviewHeader, type PreviewMesh } from './data.js';
 export { PreviewRig, type PosedMesh } from './rig.js';
+export { buildPreview, previewPath, writePreview, type PreviewOptions, type PreviewResult } from './page.js';
