@@ -4,3 +4,4 @@ export type { PreviewApi, PreviewCurves, PreviewInfo, PreviewState, PreviewView,
 export { readBlob, type PreviewBlob, type PreviewHeader, type PreviewMesh } from './data.js';
 export { PreviewRig, type PosedMesh } from './rig.js';
 export { buildPreview, previewPath, writePreview, type PreviewOptions, type PreviewResult } from './page.js';
+export { PLAYBLAST_DEFAULTS, playblast, type PlayblastOptions, type PlayblastResult } from './playblast.js';
