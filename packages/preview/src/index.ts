@@ -5,3 +5,5 @@ export { readBlob, type PreviewBlob, type PreviewHeader, type PreviewMesh } from
 export { PreviewRig, type PosedMesh } from './rig.js';
 export { buildPreview, previewPath, writePreview, type PreviewOptions, type PreviewResult } from './page.js';
 export { PLAYBLAST_DEFAULTS, playblast, type PlayblastOptions, type PlayblastResult } from './playblast.js';
+export { startReviewServer, REVIEW_DEFAULTS, type ReviewServer, type ReviewServerOptions } from './serve.js';
+export type { LineStatus, ReviewLine } from './review-lines.js';
