@@ -1,0 +1,169 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sha256File } from '@a2f/base';
+import { speechWav, startRedis, tempDir, type TestRedis } from '@a2f/test-utils';
+import { Job, Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  cleanQueue,
+  enqueueLines,
+  followJobs,
+  jobKey,
+  queueStatus,
+  retryFailed,
+  startWorker,
+  type LineJobResult,
+  type QueueEvent,
+  type QueueWorker,
+} from '../src/index.js';
+
+const CHARACTER = fileURLToPath(new URL('../../../samples/character/face.usda', import.meta.url));
+
+let redis: TestRedis;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+
+/** A shared root as a farm has one: audio in, layers out, the character beside them. */
+function farmRoot() {
+  const root = tempDir('farm');
+  const audio = path.join(root, 'dialogue');
+  const out = path.join(root, 'layers');
+  mkdirSync(audio);
+  const character = path.join(root, 'face.usda');
+  writeFileSync(character, readFileSync(CHARACTER));
+  return { root, audio, out, character };
+}
+
+async function withWorker<T>(roots: string[], queue: string, fn: (events: QueueEvent[], w: QueueWorker) => Promise<T>): Promise<T> {
+  const events: QueueEvent[] = [];
+  const w = await startWorker({ redis: redis.url, queue, allowRoots: roots, concurrency: 2, log: (e) => events.push(e), heartbeatMs: 200 });
+  try {
+    return await fn(events, w);
+  } finally {
+    await w.close();
+  }
+}
+
+describe('the queue against a real redis-server', () => {
+  it('runs each line once: ids are keys, a second add adds nothing, results are stored with the job', async () => {
+    const f = farmRoot();
+    const files = ['a', 'b', 'c'].map((n, i) => {
+      const file = path.join(f.audio, `${n}.wav`);
+      writeFileSync(file, speechWav(120 + 20 * i));
+      return file;
+    });
+    const settings = { character: f.character, outDir: f.out };
+    const first = await enqueueLines({ redis: redis.url, queue: 'once', files, settings });
+    expect(first.map((e) => e.added)).toEqual([true, true, true]);
+    expect(first[0].id).toBe(await jobKey({ audio: files[0], name: 'a' }, settings));
+    // Two producers adding the same lines at once: one job per line.
+    const [again, twice] = await Promise.all([
+      enqueueLines({ redis: redis.url, queue: 'once', files, settings }),
+      enqueueLines({ redis: redis.url, queue: 'once', files, settings }),
+    ]);
+    expect(again.map((e) => e.id)).toEqual(first.map((e) => e.id));
+    expect([...again, ...twice].filter((e) => e.added)).toEqual([]);
+
+    const result = await withWorker([f.root], 'once', async (events) => {
+      const r = await followJobs({ redis: redis.url, queue: 'once', ids: first.map((e) => e.id), pollMs: 100 });
+      expect(events.filter((e) => e.ev === 'done')).toHaveLength(3);
+      const status = await queueStatus({ redis: redis.url, queue: 'once' });
+      expect(status.counts).toMatchObject({ done: 3, failed: 0, waiting: 0, active: 0 });
+      expect(status.throughput.lines).toBe(3);
+      expect(status.throughput.linesPerMinute).toBeGreaterThan(0);
+      expect(status.throughput.audioMinutesPerMinute).toBeGreaterThan(0);
+      expect(status.workers).toHaveLength(1);
+      expect(status.workers[0]).toMatchObject({ pid: process.pid, done: 3, failed: 0 });
+      return r;
+    });
+    expect(result).toEqual({ done: 3, failed: [] });
+    expect(readdirSync(f.out).sort()).toEqual(['a.report.json', 'a.usda', 'b.report.json', 'b.usda', 'c.report.json', 'c.usda']);
+
+    const q = new Queue('once', { connection: { host: '127.0.0.1', port: redis.port } });
+    try {
+      const job = await Job.fromId(q, first[0].id);
+      const value = job!.returnvalue as LineJobResult;
+      expect(value.reused).toBe(false);
+      expect(value.files.map((x) => path.basename(x.file))).toEqual(['a.usda', 'a.report.json']);
+      expect(value.files[0].sha256).toBe(await sha256File(path.join(f.out, 'a.usda')));
+      expect(value.durationSeconds).toBeCloseTo(0.4, 2);
+      expect(value.provenance).toMatchObject({ character: f.character, model: 'default' });
+      expect(value.timings.runMs).toBeGreaterThan(0);
+    } finally {
+      await q.close();
+    }
+    // After the stopped worker its heartbeat is gone.
+    expect((await queueStatus({ redis: redis.url, queue: 'once' })).workers).toEqual([]);
+  });
+
+  it('a line whose layers an earlier attempt wrote is not computed again', async () => {
+    const f = farmRoot();
+    const file = path.join(f.audio, 'x.wav');
+    writeFileSync(file, speechWav(150));
+    const settings = { character: f.character, outDir: f.out };
+    const [a] = await enqueueLines({ redis: redis.url, queue: 'reuse', files: [file], settings });
+    await withWorker([f.root], 'reuse', () => followJobs({ redis: redis.url, queue: 'reuse', ids: [a.id], pollMs: 100 }));
+    const mtime = statSync(path.join(f.out, 'x.usda')).mtimeMs;
+    // Done jobs removed (as after a lost Redis without persistence): the line is a new job, and finds its files.
+    expect(await cleanQueue({ redis: redis.url, queue: 'reuse', which: 'done' })).toEqual({ failed: 0, done: 1 });
+    const [b] = await enqueueLines({ redis: redis.url, queue: 'reuse', files: [file], settings });
+    expect(b).toMatchObject({ id: a.id, added: true });
+    const events = await withWorker([f.root], 'reuse', async (ev) => {
+      await followJobs({ redis: redis.url, queue: 'reuse', ids: [b.id], pollMs: 100 });
+      return ev;
+    });
+    expect(events.filter((e) => e.ev === 'reused')).toHaveLength(1);
+    expect(events.filter((e) => e.ev === 'done')).toHaveLength(0);
+    expect(statSync(path.join(f.out, 'x.usda')).mtimeMs).toBe(mtime);
+  });
+
+  it('fails bad audio at once with its error file, and refuses paths outside the roots without touching them', async () => {
+    const f = farmRoot();
+    const bad = path.join(f.audio, 'bad.wav');
+    writeFileSync(bad, 'not audio at all');
+    const elsewhere = tempDir('elsewhere');
+    const outside = path.join(elsewhere, 'o.wav');
+    writeFileSync(outside, speechWav(140));
+    // A link inside the root that leads out of it is refused too.
+    const link = path.join(f.audio, 'link.wav');
+    symlinkSync(outside, link);
+    const outsideOut = path.join(elsewhere, 'layers');
+    mkdirSync(f.out);
+    const settings = { character: f.character, outDir: f.out };
+    const jobs = [
+      ...(await enqueueLines({ redis: redis.url, queue: 'bad', files: [bad, link], settings })),
+      ...(await enqueueLines({
+        redis: redis.url,
+        queue: 'bad',
+        files: [path.join(f.audio, '..', 'face.usda')],
+        settings: { ...settings, outDir: outsideOut },
+      })),
+    ];
+    const r = await withWorker([f.audio, f.out, f.character], 'bad', () =>
+      followJobs({ redis: redis.url, queue: 'bad', ids: jobs.map((j) => j.id), pollMs: 100 }),
+    );
+    expect(r.done).toBe(0);
+    const byAudio = new Map(r.failed.map((x) => [path.basename(x.audio), x]));
+    expect(byAudio.get('bad.wav')).toMatchObject({ attempts: 1 });
+    expect(byAudio.get('bad.wav')!.code).not.toBe('ROOT_REFUSED');
+    const errorFile = JSON.parse(readFileSync(path.join(f.out, 'bad.error.json'), 'utf8')) as Record<string, unknown>;
+    expect(errorFile).toMatchObject({ code: byAudio.get('bad.wav')!.code, transient: false, attempts: 1, key: jobs[0].id });
+    expect(byAudio.get('link.wav')).toMatchObject({ code: 'ROOT_REFUSED', attempts: 1 });
+    expect(byAudio.get('link.wav')!.message).toContain(outside);
+    expect(byAudio.get('face.usda')).toMatchObject({ code: 'ROOT_REFUSED' });
+    expect(byAudio.get('face.usda')!.message).toContain('output folder');
+    expect(existsSync(outsideOut)).toBe(false);
+
+    const status = await queueStatus({ redis: redis.url, queue: 'bad' });
+    expect(status.counts.failed).toBe(3);
+    expect(status.failures.every((x) => x.fix.length > 0)).toBe(true);
+    expect(await retryFailed({ redis: redis.url, queue: 'bad' })).toBe(3);
+    expect((await queueStatus({ redis: redis.url, queue: 'bad' })).counts).toMatchObject({ failed: 0, waiting: 3 });
+    expect(await cleanQueue({ redis: redis.url, queue: 'bad', which: 'all' })).toEqual({ failed: 0, done: 0 });
+  });
+});
