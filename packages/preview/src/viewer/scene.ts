@@ -1,0 +1,240 @@
+// The viewport: one three.js mesh per preview mesh, its positions and normals rewritten in place
+// from the posed rig each frame, drawn only when the frame, the camera or the size changed
+// (docs/preview.md, "The page").
+import {
+  BufferAttribute,
+  BufferGeometry,
+  Box3,
+  Color,
+  DirectionalLight,
+  DoubleSide,
+  Group,
+  HemisphereLight,
+  Mesh,
+  MeshStandardMaterial,
+  PerspectiveCamera,
+  Scene,
+  Sphere,
+  Vector3,
+  WebGLRenderer,
+} from 'three';
+import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import type { PreviewBlob, PreviewMesh } from '../data.js';
+import { vertexNormals } from '../deform.js';
+import type { PixelRect, PreviewView } from '../page-api.js';
+import type { PreviewRig } from '../rig.js';
+
+/** Plain colours by role where the asset authors no displayColor (sRGB). */
+const ROLE_COLORS: Record<PreviewMesh['role'], number> = {
+  face: 0xc99b82,
+  tongue: 0xd0707a,
+  teeth: 0xf0e8d0,
+  eye: 0xf2f2ee,
+  other: 0xb4b4b4,
+};
+
+const VIEW_DIRECTIONS: Record<PreviewView, Vector3> = {
+  front: new Vector3(0, 0, 1),
+  side: new Vector3(1, 0, 0),
+  'three-quarter': new Vector3(1, 0, 1).normalize(),
+};
+
+const FOV = 30;
+
+interface Drawn {
+  readonly geometry: BufferGeometry;
+  readonly positions: BufferAttribute;
+  readonly normals: BufferAttribute;
+  readonly triangles: Uint32Array;
+}
+
+export class FaceScene {
+  readonly canvas: HTMLCanvasElement;
+  private readonly renderer: WebGLRenderer;
+  private readonly scene = new Scene();
+  private readonly camera = new PerspectiveCamera(FOV, 1, 0.01, 1000);
+  private readonly controls: OrbitControls;
+  /** Holds every mesh; turns a Z-up stage to three.js's Y-up. */
+  private readonly root = new Group();
+  private readonly drawn: Drawn[] = [];
+  private readonly bounds = new Sphere();
+  private view: PreviewView = 'front';
+  private scheduled = 0;
+  private fixedSize = false;
+  /** Called after every render (the page counts frames drawn). */
+  onRender: () => void = () => {};
+
+  constructor(
+    private readonly host: HTMLElement,
+    blob: PreviewBlob,
+    private readonly rig: PreviewRig,
+  ) {
+    const h = blob.header;
+    this.canvas = document.createElement('canvas');
+    this.canvas.className = 'viewport-canvas';
+    host.append(this.canvas);
+    // preserveDrawingBuffer: a playblast or test may read the canvas back after a synchronous render.
+    this.renderer = new WebGLRenderer({ canvas: this.canvas, antialias: true, preserveDrawingBuffer: true });
+    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
+    this.renderer.setClearColor(new Color(0x23252a));
+    if (h.stage.upAxis === 'Z') this.root.rotation.x = -Math.PI / 2;
+    this.scene.add(this.root);
+    this.addLights();
+
+    const posed = rig.pose(0);
+    h.meshes.forEach((m, i) => {
+      const points = posed[i]!.points;
+      const triangles = blob.u32(m.triangles);
+      const geometry = new BufferGeometry();
+      // The rig rewrites the same array every frame, so the attribute can keep it and only be marked dirty.
+      const positions = new BufferAttribute(points, 3);
+      const normals = new BufferAttribute(new Float32Array(points.length), 3);
+      vertexNormals(points, triangles, normals.array as Float32Array);
+      geometry.setAttribute('position', positions);
+      geometry.setAttribute('normal', normals);
+      geometry.setIndex(new BufferAttribute(triangles, 1));
+      const material = new MeshStandardMaterial({
+        side: DoubleSide,
+        roughness: m.role === 'eye' || m.role === 'teeth' ? 0.25 : 0.65,
+        metalness: 0,
+      });
+      const color = m.color ? blob.f32(m.color.values) : undefined;
+      if (m.color && color && m.color.interpolation === 'vertex' && color.length === points.length) {
+        geometry.setAttribute('color', new BufferAttribute(color, 3));
+        material.vertexColors = true;
+      } else if (color && color.length >= 3) {
+        material.color.setRGB(color[0]!, color[1]!, color[2]!);
+      } else {
+        material.color.setHex(ROLE_COLORS[m.role]);
+      }
+      const mesh = new Mesh(geometry, material);
+      mesh.name = m.path;
+      // Points move every frame; the bounds computed at rest would cull a jaw that opens past them.
+      mesh.frustumCulled = false;
+      this.root.add(mesh);
+      this.drawn.push({ geometry, positions, normals, triangles });
+    });
+    this.frameBounds(h.meshes);
+
+    this.controls = new OrbitControls(this.camera, this.canvas);
+    this.controls.addEventListener('change', () => this.requestRender());
+    this.fitHost();
+    this.setView('front');
+    new ResizeObserver(() => this.fitHost()).observe(host);
+  }
+
+  /** Poses every mesh at a frame; the caller renders (now or at the next animation frame). */
+  showFrame(frame: number): void {
+    const posed = this.rig.pose(frame);
+    for (let i = 0; i < posed.length; i++) {
+      const d = this.drawn[i]!;
+      vertexNormals(posed[i]!.points, d.triangles, d.normals.array as Float32Array);
+      d.positions.needsUpdate = true;
+      d.normals.needsUpdate = true;
+    }
+  }
+
+  /** Puts the camera at a named view of the face, framed on its bounds. */
+  setView(view: PreviewView): void {
+    this.view = view;
+    const dir = VIEW_DIRECTIONS[view];
+    const c = this.bounds.center;
+    // Fit the bounding sphere in the narrower of the two fields of view, with a little margin.
+    const vfov = (FOV * Math.PI) / 180;
+    const hfov = 2 * Math.atan(Math.tan(vfov / 2) * this.camera.aspect);
+    const distance = (this.bounds.radius * 1.15) / Math.sin(Math.min(vfov, hfov) / 2);
+    this.camera.position.copy(c).addScaledVector(dir, distance);
+    this.camera.near = Math.max(distance / 100, 1e-4);
+    this.camera.far = distance * 100;
+    this.camera.up.set(0, 1, 0);
+    this.camera.updateProjectionMatrix();
+    this.controls.target.copy(c);
+    this.controls.update();
+    this.requestRender();
+  }
+
+  resetView(): void {
+    this.setView(this.view);
+  }
+
+  /** Sizes the canvas to exactly width × height CSS pixels at pixel ratio 1 (playblast). */
+  setFixedSize(width: number, height: number): void {
+    this.fixedSize = true;
+    this.renderer.setPixelRatio(1);
+    this.renderer.setSize(width, height, true);
+    this.camera.aspect = width / height;
+    this.camera.updateProjectionMatrix();
+  }
+
+  requestRender(): void {
+    if (this.scheduled) return;
+    this.scheduled = requestAnimationFrame(() => this.renderNow());
+  }
+
+  renderNow(): void {
+    if (this.scheduled) cancelAnimationFrame(this.scheduled);
+    this.scheduled = 0;
+    this.renderer.render(this.scene, this.camera);
+    this.onRender();
+  }
+
+  /** The bounding box, in the canvas's CSS pixels, of world-space points (the rig's space) seen by the camera. */
+  projectBounds(points: Float32Array): PixelRect {
+    this.root.updateMatrixWorld();
+    this.camera.updateMatrixWorld();
+    const m = this.root.matrixWorld;
+    const v = new Vector3();
+    const w = this.canvas.clientWidth;
+    const h = this.canvas.clientHeight;
+    let x0 = Infinity;
+    let y0 = Infinity;
+    let x1 = -Infinity;
+    let y1 = -Infinity;
+    for (let i = 0; i < points.length; i += 3) {
+      v.set(points[i]!, points[i + 1]!, points[i + 2]!)
+        .applyMatrix4(m)
+        .project(this.camera);
+      const x = ((v.x + 1) / 2) * w;
+      const y = ((1 - v.y) / 2) * h;
+      x0 = Math.min(x0, x);
+      y0 = Math.min(y0, y);
+      x1 = Math.max(x1, x);
+      y1 = Math.max(y1, y);
+    }
+    if (x0 > x1) return { x: 0, y: 0, width: 0, height: 0 };
+    return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+  }
+
+  private addLights(): void {
+    this.scene.add(new HemisphereLight(0xf2f4ff, 0x403830, 1.4));
+    // Key and fill ride with the camera, so the face stays lit from the front however it is orbited.
+    const key = new DirectionalLight(0xfff4e8, 2.2);
+    key.position.set(1.2, 1.4, 2);
+    const fill = new DirectionalLight(0xe8f0ff, 0.7);
+    fill.position.set(-1.6, 0.2, 1);
+    this.camera.add(key, fill);
+    this.scene.add(this.camera);
+  }
+
+  /** The sphere the camera frames: around the face mesh at frame 0, or every mesh when none is a face. */
+  private frameBounds(meshes: readonly PreviewMesh[]): void {
+    this.root.updateMatrixWorld(true);
+    const box = new Box3();
+    const faces = meshes.map((m, i) => (m.role === 'face' ? i : -1)).filter((i) => i >= 0);
+    const pick = faces.length ? faces : meshes.map((_, i) => i);
+    for (const i of pick) box.expandByObject(this.root.children[i]!);
+    if (box.isEmpty()) box.set(new Vector3(-1, -1, -1), new Vector3(1, 1, 1));
+    box.getBoundingSphere(this.bounds);
+    if (this.bounds.radius <= 0) this.bounds.radius = 1;
+  }
+
+  private fitHost(): void {
+    if (this.fixedSize) return;
+    const w = Math.max(1, this.host.clientWidth);
+    const h = Math.max(1, this.host.clientHeight);
+    this.renderer.setSize(w, h, false);
+    this.camera.aspect = w / h;
+    this.camera.updateProjectionMatrix();
+    this.requestRender();
+  }
+}

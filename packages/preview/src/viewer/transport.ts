@@ -1,0 +1,156 @@
+// Play, pause, seek, step, loop and speed over one clock. While playing, every animation frame asks
+// the clock for its time and shows rig.frameAt(time): the frame on screen is the one the audio is in,
+// and a slow draw skips frames rather than drifting (docs/preview.md, "The page").
+import type { PreviewState } from '../page-api.js';
+import type { Clock } from './clock.js';
+
+export interface TransportHost {
+  readonly fps: number;
+  readonly frames: number;
+  frameAt(seconds: number): number;
+  /** Shows a frame (poses the rig); `sync` draws before returning. */
+  show(frame: number, sync: boolean): void;
+}
+
+export class Transport {
+  private frame = 0;
+  private chosenAt = 0;
+  private raf = 0;
+  private rate = 1;
+  drawn = 0;
+  skipped = 0;
+  readonly loop = { in: 0, out: 0, on: false };
+  /** Told whenever the frame, play state, loop or rate changes (the controls and the curves' playhead listen). */
+  readonly listeners: ((t: Transport) => void)[] = [];
+
+  constructor(
+    private readonly host: TransportHost,
+    readonly clock: Clock,
+  ) {
+    this.loop.out = host.frames - 1;
+  }
+
+  get current(): number {
+    return this.frame;
+  }
+  get playing(): boolean {
+    return this.clock.playing;
+  }
+  /** Where the animation ends: the clock stops there even when the audio runs a little longer. */
+  get endSeconds(): number {
+    return this.host.frames / this.host.fps;
+  }
+
+  async play(): Promise<void> {
+    if (this.playing) return;
+    const f = this.host.frameAt(this.clock.time());
+    if (this.loop.on && (f < this.loop.in || f > this.loop.out)) this.clock.seek(this.loop.in / this.host.fps);
+    else if (f >= this.host.frames - 1 && this.clock.time() >= this.endSeconds - 1e-3) this.clock.seek(0);
+    await this.clock.play();
+    this.tick();
+    this.notify();
+  }
+
+  pause(): void {
+    this.clock.pause();
+    cancelAnimationFrame(this.raf);
+    this.raf = 0;
+    this.notify();
+  }
+
+  toggle(): void {
+    if (this.playing) this.pause();
+    else void this.play();
+  }
+
+  /** Pauses and shows a frame; `sync` draws it before returning (playblast, tests). */
+  seek(frame: number, sync = false): void {
+    const f = Math.min(this.host.frames - 1, Math.max(0, Math.round(frame)));
+    if (this.playing) this.pause();
+    // The middle of the frame's span: a media clock that rounds its time stays inside the frame.
+    // Not read back from the clock: an <audio> without its metadata yet reports 0 until it loads.
+    this.chosenAt = (f + 0.5) / this.host.fps;
+    this.clock.seek(this.chosenAt);
+    this.display(f, sync);
+    this.notify();
+  }
+
+  /** Seeks to a time in seconds while keeping the play state (clicks on the curves). */
+  seekSeconds(seconds: number): void {
+    const wasPlaying = this.playing;
+    this.seek(this.host.frameAt(Math.max(0, seconds)));
+    if (wasPlaying) void this.play();
+  }
+
+  step(delta: number): void {
+    this.seek(this.frame + delta);
+  }
+
+  setRate(rate: number): void {
+    this.rate = Math.min(2, Math.max(0.25, rate));
+    this.clock.setRate(this.rate);
+    this.notify();
+  }
+
+  setLoop(inFrame: number, outFrame: number, on: boolean): void {
+    const last = this.host.frames - 1;
+    const a = Math.min(last, Math.max(0, Math.round(inFrame)));
+    const b = Math.min(last, Math.max(0, Math.round(outFrame)));
+    this.loop.in = Math.min(a, b);
+    this.loop.out = Math.max(a, b);
+    this.loop.on = on;
+    this.notify();
+  }
+
+  state(): PreviewState {
+    return {
+      frame: this.frame,
+      audioTime: this.chosenAt,
+      playing: this.playing,
+      rate: this.rate,
+      loop: { ...this.loop },
+      drawn: this.drawn,
+      skipped: this.skipped,
+    };
+  }
+
+  private tick = (): void => {
+    this.raf = 0;
+    if (!this.playing) {
+      this.notify();
+      return;
+    }
+    let t = this.clock.time();
+    const endOfRange = this.loop.on ? (this.loop.out + 1) / this.host.fps : this.endSeconds;
+    if (t >= endOfRange) {
+      if (this.loop.on) {
+        this.clock.seek(this.loop.in / this.host.fps);
+        t = this.clock.time();
+      } else {
+        // The end: stop on the last frame rather than let audio past the animation run on.
+        this.clock.pause();
+        this.chosenAt = t;
+        this.display(this.host.frames - 1, false);
+        this.notify();
+        return;
+      }
+    }
+    const f = this.host.frameAt(t);
+    if (f !== this.frame) {
+      if (f > this.frame + 1) this.skipped += f - this.frame - 1;
+      this.chosenAt = t;
+      this.display(f, false);
+      this.notify();
+    }
+    this.raf = requestAnimationFrame(this.tick);
+  };
+
+  private display(frame: number, sync: boolean): void {
+    this.frame = frame;
+    this.host.show(frame, sync);
+  }
+
+  private notify(): void {
+    for (const l of this.listeners) l(this);
+  }
+}
