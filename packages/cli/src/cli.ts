@@ -8,6 +8,10 @@ import { expandAudioArgs } from './inputs.js';
 import { DEFAULT_PACKS_DIR, modelsInspect, modelsList, modelsPull, modelsVerify } from './commands/models.js';
 import { INSPECT_SETTINGS, settingOptions, settingsFromArgs } from './setting-options.js';
 import { watchCommand, watchOptions } from './commands/watch.js';
+import { previewCommand, previewOptions } from './commands/preview.js';
+import { playblastCommand, playblastOptions } from './commands/playblast.js';
+import { workerCommand, workerOptions } from './commands/worker.js';
+import { queueCommands } from './commands/queue.js';
 
 /** Exit codes: 0 all lines written, 1 some line failed (others kept), 2 bad usage or settings. */
 export async function main(argv: string[]): Promise<number> {
@@ -125,7 +129,26 @@ export async function main(argv: string[]): Promise<number> {
     .command('watch [inbox]', 'Service: every audio file dropped in a folder becomes its layer, once', watchOptions, async (a) => {
       code = await watchCommand(a);
     })
-    .demandCommand(1, 'Name a command: run, watch, demo, inspect or models.')
+    .command('worker', 'Service: take line jobs from a Redis queue (render farm) and run them', workerOptions, async (a) => {
+      code = await workerCommand(a);
+    })
+    .command('queue', 'Render-farm queue on Redis: add lines, status, retry, clean', (y) =>
+      queueCommands(y, (c) => {
+        code = c;
+      }),
+    )
+    .command(
+      'preview [inputs...]',
+      'Write <name>.preview.html beside a layer (audio inputs run first), or --serve a review page of an output folder',
+      previewOptions,
+      async (a) => {
+        code = await previewCommand(a);
+      },
+    )
+    .command('playblast <layer>', 'Render a layer headless to an MP4 with its audio (or to PNG frames)', playblastOptions, async (a) => {
+      code = await playblastCommand(a);
+    })
+    .demandCommand(1, 'Name a command: run, watch, preview, playblast, demo, inspect or models.')
     .strict()
     // main() returns the exit code; the bin sets it, so tests and embedders keep their process.
     .exitProcess(false)
@@ -150,7 +173,7 @@ export async function main(argv: string[]): Promise<number> {
   return code;
 }
 
-const COMMANDS = ['run', 'demo', 'inspect', 'models', 'watch'];
+const COMMANDS = ['run', 'demo', 'inspect', 'models', 'watch', 'worker', 'queue', 'preview', 'playblast'];
 /** `a2f run` takes every job setting and its own (fail fast, clobber), all from the settings table. */
 const RUN_SETTINGS = [...namesOf('job'), ...namesOf('run')];
 

@@ -50,46 +50,89 @@ export async function openQueue(t: QueueTarget): Promise<{ queue: Queue; conn: R
   return { queue, conn };
 }
 
+export type LinesToAdd = Omit<EnqueueOptions, keyof QueueTarget>;
+
+/** A producer that stays connected (a watcher hands over lines one by one); close it when done. */
+export interface Producer {
+  enqueue(lines: LinesToAdd): Promise<Enqueued[]>;
+  close(): Promise<void>;
+}
+
 /**
  * Adds one job per line, its id the line's key: adding a line that is already in the queue (from
  * this producer, another one, or a watcher) adds nothing, as BullMQ keeps one job per id. The
  * settings are checked with the settings table first, so a bad setting adds no job at all.
  */
 export async function enqueueLines(o: EnqueueOptions): Promise<Enqueued[]> {
+  // Settings and files are checked before Redis is asked anything.
+  const prepared = await prepareLines(o);
+  const p = await openProducer(o);
+  try {
+    return await p.add(prepared);
+  } finally {
+    await p.close();
+  }
+}
+
+/** Opens a producer: Redis must answer now (REDIS_UNREACHABLE at once); later outages are waited out. */
+export async function createProducer(t: QueueTarget): Promise<Producer> {
+  const p = await openProducer(t);
+  return { enqueue: async (lines) => p.add(await prepareLines(lines)), close: p.close };
+}
+
+interface Prepared {
+  readonly data: LineJobData;
+  readonly id: string;
+  readonly nonce: string;
+  readonly audio: string;
+  readonly attempts: number;
+  readonly backoffMs: number;
+}
+
+async function prepareLines(o: LinesToAdd): Promise<Prepared[]> {
   const resolved = resolveSettings(o.settings);
   const settings = absoluteSettings(o.settings, o.pathMap);
   const files = o.files.map((f) => path.resolve(f));
   const names = o.names ?? uniqueNames(files);
   const hashes = characterHashes(resolved);
-  const keyed = [];
-  for (let i = 0; i < files.length; i++) keyed.push(await keyLine({ audio: files[i], name: names[i] }, resolved, hashes));
-  const { queue } = await openQueue(o);
-  try {
-    const out: Enqueued[] = [];
-    for (let i = 0; i < files.length; i++) {
-      const nonce = randomBytes(8).toString('hex');
-      const data: LineJobData = {
+  const out: Prepared[] = [];
+  for (let i = 0; i < files.length; i++) {
+    const keyed = await keyLine({ audio: files[i], name: names[i] }, resolved, hashes);
+    const nonce = randomBytes(8).toString('hex');
+    out.push({
+      id: keyed.key,
+      nonce,
+      audio: files[i],
+      attempts: o.attempts ?? DEFAULT_ATTEMPTS,
+      backoffMs: o.backoffMs ?? DEFAULT_BACKOFF_MS,
+      data: {
         v: 1,
         audio: mapPath(files[i], o.pathMap ?? []),
         name: names[i],
         settings,
-        audioSha256: keyed[i].audioSha256,
+        audioSha256: keyed.audioSha256,
         submitted: submitter(nonce),
-      };
-      const id = keyed[i].key;
-      await queue.add('line', data, {
-        jobId: id,
-        attempts: o.attempts ?? DEFAULT_ATTEMPTS,
-        backoff: { type: 'exponential', delay: o.backoffMs ?? DEFAULT_BACKOFF_MS },
-      });
-      // BullMQ answers an existing id with that id and keeps the stored job: whose data is stored says who added it.
-      const stored = await Job.fromId(queue, id);
-      out.push({ id, audio: files[i], added: (stored?.data as LineJobData | undefined)?.submitted?.nonce === nonce });
-    }
-    return out;
-  } finally {
-    await queue.close();
+      },
+    });
   }
+  return out;
+}
+
+async function openProducer(t: QueueTarget): Promise<{ add(lines: readonly Prepared[]): Promise<Enqueued[]>; close(): Promise<void> }> {
+  const { queue } = await openQueue(t);
+  return {
+    add: async (lines) => {
+      const out: Enqueued[] = [];
+      for (const l of lines) {
+        await queue.add('line', l.data, { jobId: l.id, attempts: l.attempts, backoff: { type: 'exponential', delay: l.backoffMs } });
+        // BullMQ answers an existing id with that id and keeps the stored job: whose data is stored says who added it.
+        const stored = await Job.fromId(queue, l.id);
+        out.push({ id: l.id, audio: l.audio, added: (stored?.data as LineJobData | undefined)?.submitted?.nonce === l.nonce });
+      }
+      return out;
+    },
+    close: () => queue.close(),
+  };
 }
 
 export interface FollowProgress {

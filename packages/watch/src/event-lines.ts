@@ -31,6 +31,8 @@ export function formatWatchEvent(e: WatchEvent): string | null {
     }
     case 'duplicate':
       return `dup     ${p}: same audio and settings as ${String(e.of)}; not computed again (${String(e.note)})`;
+    case 'dispatched':
+      return `queued  ${p}: job ${String(e.id)}${e.added ? '' : ' (already in the queue)'}`;
     case 'busy':
       return `busy    ${p}: another watcher is on it${e.holder ? ` (${JSON.stringify(e.holder)})` : ''}`;
     case 'takeover':

@@ -14,6 +14,7 @@ export type WatchEventName =
   | 'failed'
   | 'retry'
   | 'duplicate'
+  | 'dispatched'
   | 'unchanged'
   | 'busy'
   | 'takeover'

@@ -1,5 +1,5 @@
 export { Watcher } from './watcher.js';
-export type { WatchOptions } from './watcher.js';
+export type { WatchOptions, LineDispatch } from './watcher.js';
 export type { WatchEvent, WatchEventName, EventSink } from './events.js';
 export { readWatchStatus, formatWatchStatus } from './status.js';
 export { formatWatchEvent } from './event-lines.js';

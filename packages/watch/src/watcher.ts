@@ -13,9 +13,12 @@ import {
   settingsFingerprint,
   compileShotPattern,
   JobError,
+  lineVariables,
   loadPathTemplate,
   outputSettings,
   presetFile,
+  renderOutputPath,
+  sidecarPath,
   resolveSettings,
   resolveWatchSettings,
   summarizeError,
@@ -26,6 +29,7 @@ import {
   type WatchSettingsInput,
 } from '@a2f/pipeline';
 import type { EventSink, WatchEvent } from './events.js';
+import { backoffMs } from './failures.js';
 import { isIgnoredPath, isSidecar } from './ignore.js';
 import { IN_FLIGHT, Journal, type EntryState, type EntryStatus } from './journal.js';
 import { LineRunner, type BaseLineSettings } from './line-job.js';
@@ -49,7 +53,20 @@ export interface WatchOptions extends WatchSettingsInput {
   /** job settings (everything but outDir): character, model, fps, layering, preset, … */
   readonly job: Omit<JobSettingsInput, 'outDir'>;
   readonly onEvent?: EventSink;
+  /**
+   * Hands each stable line to someone else (a render-farm queue) instead of running it here: called
+   * with the line and where its files go (the path template rendered), it resolves once the line is
+   * durably handed over; a rejection is retried with backoff. No model is loaded then.
+   */
+  readonly dispatch?: LineDispatch;
 }
+
+export type LineDispatch = (line: {
+  readonly audio: string;
+  readonly path: string;
+  readonly outDir: string;
+  readonly name: string;
+}) => Promise<{ readonly id: string; readonly added: boolean }>;
 
 const TERMINAL: ReadonlySet<EntryStatus> = new Set(['done', 'failed', 'duplicate']);
 
@@ -85,7 +102,10 @@ export class Watcher {
     private readonly pool: ContextPool,
     private readonly opts: WatchSettings,
     private readonly emit: EventSink,
+    private readonly dispatch?: LineDispatch,
   ) {}
+  /** dispatch mode: the file state each line had when it was handed over, so a rescan does not hand it over again */
+  private readonly handedOver = new Map<string, string>();
 
   /** Checks settings, loads the model, claims an instance, replays the journal and starts watching. */
   static async start(opts: WatchOptions): Promise<Watcher> {
@@ -116,8 +136,8 @@ export class Watcher {
     compileShotPattern(settings.shotPattern);
 
     const pool = new ContextPool(job);
-    // Bad character, model or preset: refuse to start rather than fail every line.
-    await pool.open();
+    // Bad character, model or preset: refuse to start rather than fail every line (the queue's workers load them).
+    if (!opts.dispatch) await pool.open();
 
     const model = job.model === 'default' ? 'default' : path.resolve(job.model);
     const base: BaseLineSettings = {
@@ -144,7 +164,19 @@ export class Watcher {
       const claimed = claimInstance(state, settings.instance, settings.lockStaleMs);
       lock = claimed.lock;
       const journal = Journal.open(state.journalFile(claimed.instance));
-      const w = new Watcher(inbox, outRoot, state, claimed.instance, claimed.owner, claimed.lock, journal, pool, settings, emit);
+      const w = new Watcher(
+        inbox,
+        outRoot,
+        state,
+        claimed.instance,
+        claimed.owner,
+        claimed.lock,
+        journal,
+        pool,
+        settings,
+        emit,
+        opts.dispatch,
+      );
       w.begin(base);
       return w;
     } catch (err) {
@@ -210,7 +242,7 @@ export class Watcher {
     });
     this.queue = new WorkQueue(
       opts.concurrency,
-      (rel) => this.runner.run(rel),
+      (rel) => (this.dispatch ? this.handOver(rel, base, this.dispatch) : this.runner.run(rel)),
       (rel, err) => {
         const e = summarizeError(err);
         emit({ ev: 'error', level: 'error', path: rel, code: e.code, message: e.message });
@@ -262,6 +294,46 @@ export class Watcher {
     const rescanMs = opts.rescanMs;
     if (rescanMs > 0) this.every(rescanMs, () => this.rescan());
     if (opts.once) this.every(Math.min(500, settleMs), () => this.stopWhenIdle());
+  }
+
+  /** Dispatch mode: the stable line goes to the queue, with the output location its template gives it. */
+  private async handOver(rel: string, base: BaseLineSettings, dispatch: LineDispatch): Promise<void> {
+    const abs = path.join(this.inbox, ...rel.split('/'));
+    const snap = snapshot(abs);
+    if (!snap) return;
+    // The sidecar is part of the line's key: a changed one is handed over again.
+    const sc = snapshot(sidecarPath(abs));
+    const sig = `${snap.size}:${snap.mtimeMs}:${snap.ino}|${sc ? `${sc.size}:${sc.mtimeMs}:${sc.ino}` : ''}`;
+    if (this.handedOver.get(rel) === sig) return;
+    try {
+      const vars = lineVariables({
+        audio: abs,
+        inputRoot: this.inbox,
+        character: base.character,
+        model: base.model,
+        fps: base.fps,
+        shotPattern: base.shotPattern,
+      });
+      const loc = renderOutputPath(base.template, vars, this.outRoot, base.templateSource);
+      const r = await dispatch({ audio: abs, path: rel, outDir: loc.dir, name: loc.base });
+      this.handedOver.set(rel, sig);
+      this.emit({ ev: 'dispatched', level: 'info', path: rel, id: r.id, added: r.added });
+    } catch (err) {
+      const e = summarizeError(err);
+      if (e.code === 'OUTPUT_PATH') {
+        this.emit({ ev: 'error', level: 'error', path: rel, code: e.code, message: e.message });
+        return;
+      }
+      this.emit({
+        ev: 'retry',
+        level: 'warn',
+        path: rel,
+        attempt: 0,
+        code: e.code,
+        message: `cannot hand the line over yet: ${e.message}`,
+      });
+      this.queue.push(rel, backoffMs(1, this.opts.retryBaseMs));
+    }
   }
 
   private every(ms: number, fn: () => void): void {

@@ -1,7 +1,8 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
-import { JobError, namesOf, resolveWatchSettings, type WatchSettings } from '@a2f/pipeline';
+import { JobError, namesOf, resolveWatchSettings, type JobSettingsInput, type WatchSettings } from '@a2f/pipeline';
+import { createProducer, type Producer } from '@a2f/queue';
 import {
   findStateDir,
   formatWatchEvent,
@@ -34,7 +35,12 @@ export const watchOptions = (y: Argv) =>
       type: 'string',
       describe: 'JSON-lines log for log collectors: to stdout (no value or "-") or appended to a file',
     })
-    .option('verbose', { type: 'boolean', default: false, describe: 'also log per-stage progress events' });
+    .option('verbose', { type: 'boolean', default: false, describe: 'also log per-stage progress events' })
+    .option('queue', {
+      type: 'string',
+      describe: 'hand stable files to the render-farm queue at this Redis URL instead of running them here (a2f worker runs them)',
+    })
+    .option('queue-name', { type: 'string', default: 'a2f', describe: 'with --queue: the queue name' });
 
 export type WatchArgs = ReturnType<typeof watchOptions> extends Argv<infer T> ? T : never;
 
@@ -55,6 +61,19 @@ export async function watchCommand(a: WatchArgs): Promise<number> {
   if (!given.character) return usage('--character is required: the character asset (.usda, .usdc, .usd or .usdz) the layers drive', a.json);
   const { outDir: _out, ...job } = settingsFromArgs(a, namesOf('job'));
 
+  let producer: Producer | null = null;
+  if (a.queue) {
+    try {
+      producer = await createProducer({ redis: a.queue, queue: a['queue-name'] });
+    } catch (err) {
+      return printFatal(err, a.json, 'watch');
+    }
+  }
+  const p = producer;
+  const dispatch: WatchOptions['dispatch'] = p
+    ? async (line) =>
+        (await p.enqueue({ files: [line.audio], names: [line.name], settings: { ...job, outDir: line.outDir } as JobSettingsInput }))[0]!
+    : undefined;
   const log = new WatchLog(a['log-json'], a.verbose);
   let failedThisRun = 0;
   let watcher: Watcher;
@@ -64,6 +83,7 @@ export async function watchCommand(a: WatchArgs): Promise<number> {
       out,
       job: job as WatchOptions['job'],
       ...settings,
+      ...(dispatch ? { dispatch } : {}),
       onEvent: (e) => {
         if (e.ev === 'failed') failedThisRun++;
         log.event(e);
@@ -71,6 +91,7 @@ export async function watchCommand(a: WatchArgs): Promise<number> {
     });
   } catch (err) {
     await log.close();
+    await producer?.close();
     return printFatal(err, a.json, 'watch');
   }
 
@@ -96,6 +117,7 @@ export async function watchCommand(a: WatchArgs): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await log.close();
+    await producer?.close();
   }
   return settings.once && failedThisRun > 0 ? 1 : 0;
 }
