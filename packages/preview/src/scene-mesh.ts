@@ -214,12 +214,28 @@ function readBlendShapes(prim: UsdaPrim, points: number, ctx: MeshContext): Prev
     }
     const channel = ctx.channels.indexOf(name);
     if (channel < 0) ctx.unbound.push({ mesh: prim.path, blendShape: name });
+    const sparse = moving(offsets, indices && indices.length > 0 ? indices : null);
     out.push({
       name,
       channel,
-      ...(indices && indices.length > 0 ? { indices: ctx.blob.add('u32', indices) } : {}),
-      offsets: ctx.blob.add('f32', offsets),
+      ...(sparse.indices ? { indices: ctx.blob.add('u32', sparse.indices) } : {}),
+      offsets: ctx.blob.add('f32', sparse.offsets),
     });
   });
   return out;
+}
+
+/**
+ * Only the points a shape moves: shapes authored densely (an offset for every point, most of them
+ * zero) become sparse, so the page carries and adds only what moves. Dense shapes that move every
+ * point stay dense (no index array).
+ */
+function moving(offsets: readonly number[], indices: readonly number[] | null): { offsets: Float32Array; indices?: Uint32Array } {
+  const n = offsets.length / 3;
+  const keep: number[] = [];
+  for (let k = 0; k < n; k++) if (offsets[k * 3] !== 0 || offsets[k * 3 + 1] !== 0 || offsets[k * 3 + 2] !== 0) keep.push(k);
+  if (!indices && keep.length === n) return { offsets: Float32Array.from(offsets) };
+  const out = new Float32Array(keep.length * 3);
+  for (const [i, k] of keep.entries()) out.set(offsets.slice(k * 3, k * 3 + 3), i * 3);
+  return { offsets: out, indices: Uint32Array.from(keep, (k) => (indices ? indices[k]! : k)) };
 }

@@ -65,8 +65,37 @@ function animatedSkeletons(placed: ReadonlyMap<string, Placed>): { skeleton: Pla
   return out;
 }
 
+/**
+ * The array values the preview draws from; others (normals, UVs, normalOffsets, extents…) are left
+ * unparsed, which roughly halves the read of a typical character (their text is as long as the points').
+ */
+const WANTED = new Set([
+  'points',
+  'faceVertexCounts',
+  'faceVertexIndices',
+  'primvars:displayColor',
+  'primvars:displayColor:indices',
+  'primvars:skel:jointIndices',
+  'primvars:skel:jointWeights',
+  'primvars:skel:geomBindTransform',
+  'skel:joints',
+  'skel:blendShapes',
+  'offsets',
+  'pointIndices',
+  'joints',
+  'bindTransforms',
+  'restTransforms',
+  'blendShapes',
+  'blendShapeWeights',
+  'translations',
+  'rotations',
+  'scales',
+  'xformOpOrder',
+]);
+const keepValue = (_prim: unknown, name: string): boolean => WANTED.has(name) || name.startsWith('xformOp:');
+
 export function readScene(layer: string, opts: SceneOptions = {}): Scene {
-  const stage = openStage(layer);
+  const stage = openStage(layer, { keepValue });
   const placed = index(stage.flattened.prims);
   const animated = animatedSkeletons(placed);
   const notes: string[] = [];

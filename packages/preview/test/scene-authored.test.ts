@@ -87,7 +87,7 @@ def SkelRoot "Root" (
 
         def BlendShape "Frown"
         {
-            uniform vector3f[] offsets = [(0, 0, -1), (0, 0, -1), (0, 0, -1), (0, 0, -1)]
+            uniform vector3f[] offsets = [(0, 0, 0), (0, 0, -1), (0, 0, 0), (0, 0, 0)]
         }
     }
 
@@ -202,6 +202,11 @@ describe('meshes', () => {
       ['frown', -1],
     ]);
     expect(scene.header.unbound).toEqual([{ mesh: '/Root/Quad', blendShape: 'frown' }]);
+    // "frown" is authored densely (an offset per point, three of them zero): only the point it moves is kept.
+    const frown = mesh('Quad').blendShapes[1]!;
+    expect(Array.from(blob.u32(frown.indices!))).toEqual([1]);
+    expect(Array.from(blob.f32(frown.offsets))).toEqual([0, 0, -1]);
+    expect(Array.from(blob.u32(mesh('Quad').blendShapes[0]!.indices!))).toEqual([2]);
     expect(mesh('Quad').role).toBe('face');
     expect(mesh('Plate').role).toBe('other');
   });
