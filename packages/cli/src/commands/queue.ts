@@ -5,6 +5,7 @@ import {
   cleanQueue,
   enqueueLines,
   followJobs,
+  HEARTBEAT_MS,
   parsePathMap,
   queueStatus,
   retryFailed,
@@ -162,7 +163,7 @@ export function formatStatus(s: QueueStatus): string {
     s.workers.length ? `  workers (${s.workers.length}):` : '  workers: none is sending heartbeats',
     ...s.workers.map(
       (w) =>
-        `    ${w.id}  pid ${w.pid} on ${w.host}: ${w.active} running, ${w.done} done, ${w.failed} failed; last beat ${Math.round(w.ageMs / 100) / 10} s ago`,
+        `    ${w.id}  pid ${w.pid} on ${w.host}: ${w.active} running, ${w.done} done, ${w.failed} failed; last beat ${Math.round(w.ageMs / 100) / 10} s ago${w.ageMs > 2 * HEARTBEAT_MS ? ' (silent: stopped or cut off)' : ''}`,
     ),
     ...(s.failures.length ? ['  failures:', ...s.failures.map((f) => formatFailure(f).replace(/^/gm, '  ').trimEnd())] : []),
   ];

@@ -28,6 +28,12 @@ export const workerOptions = (y: Argv) =>
       array: true,
       describe: "the producers' mount point = this machine's, e.g. /Volumes/dialogue=/mnt/dialogue (repeatable)",
     })
+    .option('lock-ms', {
+      type: 'number',
+      default: 30_000,
+      describe: "a job's lease; a worker that stops answering loses its jobs to others this long after its last renewal",
+    })
+    .option('stalled-ms', { type: 'number', default: 15_000, describe: 'how often this worker looks for jobs whose lease ran out' })
     .option('verbose', { type: 'boolean', default: false, describe: 'also log per-stage progress events' });
 
 export type WorkerArgs = ReturnType<typeof workerOptions> extends Argv<infer T> ? T : never;
@@ -53,6 +59,8 @@ export async function workerCommand(a: WorkerArgs): Promise<number> {
       concurrency: a.concurrency,
       allowRoots: (a['allow-root'] ?? []).map(String),
       pathMap: parsePathMap((a['path-map'] ?? []).map(String)),
+      lockDurationMs: a['lock-ms'],
+      stalledIntervalMs: a['stalled-ms'],
       log,
     });
   } catch (err) {
