@@ -31,8 +31,14 @@ export function previewPath(layer: string): string {
   return path.join(path.dirname(layer), `${layerStem(layer)}.preview.html`);
 }
 
-const CSP =
-  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; media-src blob: data:; connect-src data: blob:";
+const CSP = [
+  "default-src 'none'",
+  "script-src 'unsafe-inline'",
+  "style-src 'unsafe-inline'",
+  'img-src data: blob:',
+  'media-src blob: data:',
+  'connect-src data: blob:',
+].join('; ');
 
 /** Reads the layer (and its audio) into the page's HTML, without writing anything. */
 export async function buildPreview(
@@ -74,12 +80,13 @@ export async function writePreview(layer: string, opts: PreviewOptions = {}): Pr
 /** The page's HTML around a blob: the layout the viewer (src/viewer/) reads. */
 export function pageHtml(title: string, blob: Uint8Array): string {
   const { js, css } = viewerAssets();
+  const data = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).toString('base64');
   return (
     '<!doctype html><html lang="en"><head><meta charset="utf-8">\n' +
     `<meta http-equiv="Content-Security-Policy" content="${CSP}">\n` +
     `<title>${escapeHtml(title)} · a2f preview</title><style>${css.replace(/<\/style/gi, '<\\/style')}</style></head>\n` +
     '<body><div id="a2f-app"></div>\n' +
-    `<script type="application/octet-stream" id="a2f-data">${Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).toString('base64')}</script>\n` +
+    `<script type="application/octet-stream" id="a2f-data">${data}</script>\n` +
     `<script>${js.replace(/<\/script/gi, '<\\/script')}</script></body></html>\n`
   );
 }
