@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import {
   ChannelFilterError,
@@ -21,6 +22,7 @@ import {
   type ModelPack,
 } from '@a2f/inference';
 import { buildAnimationLayers, type BindingReport, type CharacterInfo, type CharacterStage } from '@a2f/usd';
+import { writePreview } from '@a2f/preview';
 import { characterFor, openCharacterFile } from './character.js';
 import { clobberError, findReplaced, settingsSha256, type ReplacedOutput } from './clobber.js';
 import { JobError, summarizeError, type ErrorSummary } from './errors.js';
@@ -38,6 +40,8 @@ export interface LineSuccess {
   readonly files: readonly string[];
   readonly layers: readonly string[];
   readonly report: string;
+  /** `<name>.preview.html` beside the layers (the preview setting) */
+  readonly preview?: string;
   readonly frames: number;
   readonly durationSeconds: number;
   readonly binding: BindingSummary;
@@ -53,6 +57,8 @@ export interface LineFailure {
   readonly ok: false;
   readonly audio: string;
   readonly error: ErrorSummary;
+  /** files the line wrote before it failed, which stay (its layer and report, when only the preview page failed) */
+  readonly kept?: readonly string[];
 }
 
 export type LineResult = LineSuccess | LineFailure;
@@ -177,7 +183,7 @@ export class JobContext {
     return info;
   }
 
-  private async run(file: string, name: string, opts: ProcessOptions): Promise<LineSuccess> {
+  private async run(file: string, name: string, opts: ProcessOptions): Promise<LineResult> {
     const { settings } = this;
     const outDir = opts.outDir === undefined ? settings.outDir : path.resolve(opts.outDir);
     const onProgress = opts.onProgress;
@@ -260,6 +266,9 @@ export class JobContext {
       writeFileAtomic(exportFile, JSON.stringify(toA2fExportJson(anim), null, 1) + '\n');
       files.push(exportFile);
     }
+    // After the layers, before the report: the report, written last, lists every file the line has.
+    const preview = settings.preview ? await writeLinePreview(outDir, name, layers, layerFiles, file) : undefined;
+    if (preview?.ok) files.push(preview.file);
     const binding = summarizeBinding(report);
     const reportFile = path.join(outDir, `${name}.report.json`);
     writeFileAtomic(
@@ -270,6 +279,8 @@ export class JobContext {
           origin: { audioSha256: info.sha256, settingsSha256: settingsSha },
           ...(replaced ? { replaced } : {}),
           layers: layerFiles.map((f) => path.basename(f)),
+          ...(preview?.ok ? { preview: path.basename(preview.file) } : {}),
+          ...(preview && !preview.ok ? { previewError: summarizeError(preview.error) } : {}),
           layering: settings.layering,
           frames: anim.frameCount,
           fps,
@@ -297,6 +308,9 @@ export class JobContext {
       ) + '\n',
     );
     files.push(reportFile);
+    if (preview && !preview.ok) {
+      return { ok: false, audio: file, error: summarizeError(previewFailure(preview.file, layerFiles, preview.error)), kept: files };
+    }
     onProgress?.({ audio: file, stage: 'write', done: 1, total: 1 });
     return {
       ok: true,
@@ -305,6 +319,7 @@ export class JobContext {
       files,
       layers: layerFiles,
       report: reportFile,
+      ...(preview?.ok ? { preview: preview.file } : {}),
       frames: anim.frameCount,
       durationSeconds: info.durationSeconds,
       binding,
@@ -319,6 +334,60 @@ export class JobContext {
     this.models.clear();
     await Promise.all(loaded.map((m) => (m.status === 'fulfilled' ? m.value.engine.close() : undefined)));
   }
+}
+
+type PagePreview = { readonly ok: true; readonly file: string } | { readonly ok: false; readonly file: string; readonly error: unknown };
+
+/**
+ * The line's preview page, `<name>.preview.html`: one per line, of the layer that composes the whole
+ * line (the shot layer when the layering is "reference"), with the line's own audio. A failure is
+ * returned, not thrown, so the report is still written; a page left from an earlier run is removed
+ * then, as it shows the layer this line just replaced (docs/review-server.md, "Pages beside layers").
+ */
+async function writeLinePreview(
+  outDir: string,
+  name: string,
+  layers: readonly { readonly role: string }[],
+  layerFiles: readonly string[],
+  audio: string,
+): Promise<PagePreview> {
+  const file = path.join(outDir, `${name}.preview.html`);
+  const shot = layers.findIndex((l) => l.role === 'shot');
+  const layer = layerFiles[Math.max(shot, 0)]!;
+  try {
+    await writePreview(layer, { audio, out: file });
+    return { ok: true, file };
+  } catch (error) {
+    try {
+      rmSync(file, { force: true });
+    } catch {
+      // The folder refuses changes: the failure already says the page is not this line's.
+    }
+    return { ok: false, file, error };
+  }
+}
+
+/**
+ * A page that could not be written fails the line: its outputs are incomplete, and a TD who asked for
+ * previews must hear of it (exit 1, an error file in the watch folder). The layer and report stay.
+ * The cause's code is kept, so a full disk is still retried as transient by the watch folder.
+ */
+function previewFailure(page: string, layerFiles: readonly string[], err: unknown): JobError {
+  const cause = summarizeError(err);
+  const e = err as { problem?: unknown };
+  const problem = typeof e.problem === 'string' ? e.problem : cause.message;
+  // The shot layer when there are two: the one the page shows.
+  const layerFile = layerFiles[layerFiles.length - 1]!;
+  const layer = path.basename(layerFile);
+  const out = `${layer.replace(/\.[^.]*$/, '')}.preview.html` === path.basename(page) ? '' : ` --out "${page}"`;
+  return new JobError(
+    cause.code,
+    page,
+    `the preview page was not written (${problem}); the layer ${layer} and its report were`,
+    `${cause.fix ? `${cause.fix.replace(/\.$/, '')}, then r` : 'R'}un \`a2f preview "${layerFile}"${out}\` ` +
+      'to write the page, or leave out --preview.',
+    { cause: err },
+  );
 }
 
 const modelKey = (model: string): string => (model === 'default' ? model : path.resolve(model));

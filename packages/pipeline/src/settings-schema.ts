@@ -248,6 +248,21 @@ export const SETTINGS = {
     flag: 'export-json',
     type: 'boolean',
   }),
+  // The page does not change what the layer holds, so not `layer`: a rerun with --preview must not
+  // call its own layer "made from other settings". But it is one of the line's outputs and a page
+  // that cannot be written fails the line, so `outcome`: a watch folder started with --preview redoes
+  // the lines it did without, and every line gets its page (docs/review-server.md, "Pages beside layers").
+  preview: spec({
+    schema: v.boolean(),
+    default: false,
+    expects: 'true or false',
+    fix: 'Use --preview or leave it out.',
+    help: 'also write <name>.preview.html beside each layer: the face with its audio and curves, opened by double-click',
+    effect: 'outcome',
+    scope: 'job',
+    flag: 'preview',
+    type: 'boolean',
+  }),
   // An intact file gives the same layer with it or without; a damaged one fails or is animated (docs/audio-input.md).
   allowTruncated: spec({
     schema: v.boolean(),

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describeReplaced, processLines, type JobSettingsInput, type LineResult, type LineSuccess } from '@a2f/pipeline';
 import { ProgressBar } from '../progress.js';
 import { shownPath } from '../shown-path.js';
@@ -8,6 +9,8 @@ export interface RunOutput {
   readonly failFast?: boolean;
   /** fail a line rather than replace a layer of its name made from other audio or settings */
   readonly noClobber?: boolean;
+  /** after each line, its preview page's file:// URL (a2f preview with audio inputs) */
+  readonly pageUrls?: boolean;
 }
 
 /** Runs a batch, prints per-line results (or one JSON summary) and returns the exit code. */
@@ -37,12 +40,15 @@ export async function runBatch(audios: string[], settings: JobSettingsInput, out
             `s${t.declaredSeconds === undefined ? '' : ` of ${t.declaredSeconds.toFixed(3)} s`} ` +
             `(--allow-truncated; see ${path.basename(r.report)})`
           : '';
+        const page = r.preview ? ` + ${rel(r.preview)}` : '';
         log(
-          `${head} ok    ${path.basename(r.audio)} → ${r.layers.map(rel).join(', ')}  ${r.frames} frames, bound ` +
+          `${head} ok    ${path.basename(r.audio)} → ${r.layers.map(rel).join(', ')}${page}  ${r.frames} frames, bound ` +
             `${r.binding.bound} of ${r.binding.channels}, ${r.binding.animated} animated by this model${warn}${replaced}${cut}`,
         );
+        if (out.pageUrls && r.preview) log(`  ${pathToFileURL(r.preview).href}`);
       } else {
-        log(`${head} FAIL  ${r.error.message}${r.error.fix && !r.error.message.includes(r.error.fix) ? ` ${r.error.fix}` : ''}`);
+        const kept = r.kept?.length ? ` (kept: ${r.kept.map(rel).join(', ')})` : '';
+        log(`${head} FAIL  ${r.error.message}${r.error.fix && !r.error.message.includes(r.error.fix) ? ` ${r.error.fix}` : ''}${kept}`);
       }
     },
   });
@@ -87,8 +93,13 @@ export async function runBatch(audios: string[], settings: JobSettingsInput, out
 
 /** "4 lines: 1 written, 1 failed (b.wav), 2 not run after it (--fail-fast): c.wav, d.wav." */
 export function batchSummary(total: number, written: number, failed: readonly LineResult[], notRun: readonly string[]): string {
-  const parts = [written ? `${written} written` : 'no layer written'];
-  if (failed.length) parts.push(`${failed.length} failed (${names(failed.map((r) => r.audio))})`);
+  // A line whose preview page failed keeps its layer: the summary must not say none was written.
+  const kept = failed.filter((r) => !r.ok && r.kept?.length).length;
+  const parts = [written ? `${written} written` : kept ? 'no line complete' : 'no layer written'];
+  if (failed.length) {
+    const keptNote = kept ? `; ${kept} of them kept their layer, only the preview page failed` : '';
+    parts.push(`${failed.length} failed (${names(failed.map((r) => r.audio))}${keptNote})`);
+  }
   if (notRun.length) parts.push(`${notRun.length} not run after the failure (--fail-fast): ${names(notRun)}`);
   return `${total} line(s): ${parts.join(', ')}.`;
 }
