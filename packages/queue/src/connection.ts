@@ -18,7 +18,8 @@ const URL_FIX = 'Give a URL such as redis://:password@10.0.0.5:6379/0 or rediss:
 
 /** The URL without its password, so errors and logs never show it. */
 export function redactUrl(url: string): string {
-  return url.replace(/^(rediss?:\/\/[^:@/]*:)[^@/]*@/i, '$1***@');
+  // Any scheme, and text that is no URL at all: whatever sits between a colon and an @ is a password.
+  return url.replace(/:[^:@/\s]*@/, ':***@');
 }
 
 /**

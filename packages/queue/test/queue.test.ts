@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sha256File } from '@a2f/base';
-import { speechWav, startRedis, tempDir, type TestRedis } from '@a2f/test-utils';
+import { speechWav, startRedis, tempDir, waitFor, type TestRedis } from '@a2f/test-utils';
 import { Job, Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -120,6 +120,29 @@ describe('the queue against a real redis-server', () => {
     expect(events.filter((e) => e.ev === 'reused')).toHaveLength(1);
     expect(events.filter((e) => e.ev === 'done')).toHaveLength(0);
     expect(statSync(path.join(f.out, 'x.usda')).mtimeMs).toBe(mtime);
+  });
+
+  it('close() takes no new job and finishes the lines in hand', async () => {
+    const f = farmRoot();
+    const files = ['long1', 'long2'].map((n, i) => {
+      const file = path.join(f.audio, `${n}.wav`);
+      writeFileSync(file, speechWav(130 + 10 * i, 20));
+      return file;
+    });
+    const jobs = await enqueueLines({ redis: redis.url, queue: 'close', files, settings: { character: f.character, outDir: f.out } });
+    const events: QueueEvent[] = [];
+    const w = await startWorker({ redis: redis.url, queue: 'close', allowRoots: [f.root], concurrency: 1, log: (e) => events.push(e) });
+    await waitFor(() => events.some((e) => e.ev === 'active'), 'a line taken');
+    await w.close();
+    const evs = events.map((e) => e.ev).filter((e) => e !== 'progress');
+    // One line taken and finished; the second never started. (Whether close() came before the line
+    // ended depends on the machine's speed; either way the line in hand ends done.)
+    expect(evs.filter((e) => e !== 'stopping')).toEqual(['start', 'active', 'done', 'stopped']);
+    const status = await queueStatus({ redis: redis.url, queue: 'close' });
+    expect(status.counts).toMatchObject({ done: 1, waiting: 1, active: 0 });
+    const done = events.find((e) => e.ev === 'done')!;
+    expect(jobs.map((j) => j.id)).toContain(done.job);
+    expect(readdirSync(f.out).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 
   it('fails bad audio at once with its error file, and refuses paths outside the roots without touching them', async () => {
