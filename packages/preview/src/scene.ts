@@ -99,15 +99,12 @@ export function readScene(layer: string, opts: SceneOptions = {}): Scene {
   const placed = index(stage.flattened.prims);
   const animated = animatedSkeletons(placed);
   const notes: string[] = [];
-  const fix =
-    'Preview a layer written by a2f run (it binds a SkelAnimation to the Skeleton with skel:animationSource), ' +
-    'or give --skeleton the Skeleton to preview';
   if (animated.length === 0) {
     throw new PreviewError(
       'NO_ANIMATION',
       layer,
       'no Skeleton on the composed stage has a skel:animationSource naming a SkelAnimation, so there is nothing to play',
-      fix,
+      'Preview a layer written by a2f run (it binds a SkelAnimation to the Skeleton with skel:animationSource), not the character itself',
     );
   }
   let pick = animated[0]!;
@@ -120,12 +117,13 @@ export function readScene(layer: string, opts: SceneOptions = {}): Scene {
         'NO_ANIMATION',
         layer,
         `Skeleton <${wanted}> is not an animated Skeleton of the layer (those are ${have})`,
-        fix,
+        'Name one of those Skeletons, or leave the choice out to preview the first',
       );
     }
     pick = named;
   } else if (animated.length > 1) {
-    notes.push(`${animated.length} Skeletons are animated; previewing the first, <${pick.skeleton.prim.path}> (choose with --skeleton)`);
+    const first = pick.skeleton.prim.path;
+    notes.push(`${animated.length} Skeletons are animated; previewing the first, <${first}> (the skeleton option picks another)`);
   }
   const character = characterFromLayer(stage.flattened, { skeleton: pick.skeleton.prim.path }, { layers: stage.layers });
   notes.push(...character.notes.filter((n) => !n.includes('skeletons found')));
