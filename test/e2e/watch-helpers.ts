@@ -180,7 +180,7 @@ export function unfinished(out: string, lines: string[]): string[] {
 }
 
 /** Whether every thread of `pid` has stopped (a SIGSTOP takes hold as each thread leaves the kernel). */
-function isStopped(pid: number): boolean {
+export function isStopped(pid: number): boolean {
   const tasks = `/proc/${pid}/task`;
   if (existsSync('/proc/self/task')) {
     // Linux: each thread's state is the field after the parenthesised command name.
