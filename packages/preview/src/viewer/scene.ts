@@ -11,10 +11,9 @@ import {
   Group,
   HemisphereLight,
   Mesh,
-  MeshStandardMaterial,
+  MeshPhongMaterial,
   PerspectiveCamera,
   Scene,
-  Sphere,
   Vector3,
   WebGLRenderer,
 } from 'three';
@@ -40,6 +39,10 @@ const VIEW_DIRECTIONS: Record<PreviewView, Vector3> = {
 };
 
 const FOV = 30;
+/** Room around the framed face: 1.3 leaves it about three quarters of the frame's height. */
+const MARGIN = 1.3;
+/** Above this many triangles the canvas is drawn without multisampling (see the constructor). */
+const MSAA_TRIANGLES = 60_000;
 
 interface Drawn {
   readonly geometry: BufferGeometry;
@@ -57,7 +60,7 @@ export class FaceScene {
   /** Holds every mesh; turns a Z-up stage to three.js's Y-up. */
   private readonly root = new Group();
   private readonly drawn: Drawn[] = [];
-  private readonly bounds = new Sphere();
+  private readonly bounds = new Box3();
   private view: PreviewView = 'front';
   private scheduled = 0;
   private fixedSize = false;
@@ -74,7 +77,10 @@ export class FaceScene {
     this.canvas.className = 'viewport-canvas';
     host.append(this.canvas);
     // preserveDrawingBuffer: a playblast or test may read the canvas back after a synchronous render.
-    this.renderer = new WebGLRenderer({ canvas: this.canvas, antialias: true, preserveDrawingBuffer: true });
+    // Multisampling costs SwiftShader (headless, no GPU) several times the draw on a studio-sized face,
+    // whose triangles are mostly smaller than a pixel anyway: big meshes go without it.
+    const triangles = h.meshes.reduce((n, m) => n + m.triangles.length / 3, 0);
+    this.renderer = new WebGLRenderer({ canvas: this.canvas, antialias: triangles <= MSAA_TRIANGLES, preserveDrawingBuffer: true });
     this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
     this.renderer.setClearColor(new Color(0x23252a));
     if (h.stage.upAxis === 'Z') this.root.rotation.x = -Math.PI / 2;
@@ -93,11 +99,9 @@ export class FaceScene {
       geometry.setAttribute('position', positions);
       geometry.setAttribute('normal', normals);
       geometry.setIndex(new BufferAttribute(triangles, 1));
-      const material = new MeshStandardMaterial({
-        side: DoubleSide,
-        roughness: m.role === 'eye' || m.role === 'teeth' ? 0.25 : 0.65,
-        metalness: 0,
-      });
+      // Phong: a highlight on eyes and teeth at a fraction of a PBR shader's cost on a CPU renderer.
+      const glossy = m.role === 'eye' || m.role === 'teeth';
+      const material = new MeshPhongMaterial({ side: DoubleSide, shininess: glossy ? 60 : 12, specular: glossy ? 0x555555 : 0x181818 });
       const color = m.color ? blob.f32(m.color.values) : undefined;
       if (m.color && color && m.color.interpolation === 'vertex' && color.length === points.length) {
         geometry.setAttribute('color', new BufferAttribute(color, 3));
@@ -138,15 +142,34 @@ export class FaceScene {
   setView(view: PreviewView): void {
     this.view = view;
     const dir = VIEW_DIRECTIONS[view];
-    const c = this.bounds.center;
-    // Fit the bounding sphere in the narrower of the two fields of view, with a little margin.
-    const vfov = (FOV * Math.PI) / 180;
-    const hfov = 2 * Math.atan(Math.tan(vfov / 2) * this.camera.aspect);
-    const distance = (this.bounds.radius * 1.15) / Math.sin(Math.min(vfov, hfov) / 2);
+    const up = new Vector3(0, 1, 0);
+    const right = new Vector3().crossVectors(up, dir).normalize();
+    const c = this.bounds.getCenter(new Vector3());
+    // The box's extent across, up and towards the camera, from its eight corners: a tighter fit than
+    // its bounding sphere, which would leave a tall face small in a wide frame.
+    let halfW = 0;
+    let halfH = 0;
+    let halfD = 0;
+    const corner = new Vector3();
+    for (let k = 0; k < 8; k++) {
+      corner
+        .set(
+          k & 1 ? this.bounds.max.x : this.bounds.min.x,
+          k & 2 ? this.bounds.max.y : this.bounds.min.y,
+          k & 4 ? this.bounds.max.z : this.bounds.min.z,
+        )
+        .sub(c);
+      halfW = Math.max(halfW, Math.abs(corner.dot(right)));
+      halfH = Math.max(halfH, Math.abs(corner.dot(up)));
+      halfD = Math.max(halfD, corner.dot(dir));
+    }
+    const tanV = Math.tan((FOV * Math.PI) / 360);
+    const tanH = tanV * this.camera.aspect;
+    const distance = halfD + MARGIN * Math.max(halfH / tanV, halfW / tanH, 1e-3);
     this.camera.position.copy(c).addScaledVector(dir, distance);
     this.camera.near = Math.max(distance / 100, 1e-4);
     this.camera.far = distance * 100;
-    this.camera.up.set(0, 1, 0);
+    this.camera.up.copy(up);
     this.camera.updateProjectionMatrix();
     this.controls.target.copy(c);
     this.controls.update();
@@ -216,7 +239,7 @@ export class FaceScene {
     this.scene.add(this.camera);
   }
 
-  /** The sphere the camera frames: around the face mesh at frame 0, or every mesh when none is a face. */
+  /** The box the camera frames: around the face mesh at frame 0, or every mesh when none is a face. */
   private frameBounds(meshes: readonly PreviewMesh[]): void {
     this.root.updateMatrixWorld(true);
     const box = new Box3();
@@ -224,8 +247,7 @@ export class FaceScene {
     const pick = faces.length ? faces : meshes.map((_, i) => i);
     for (const i of pick) box.expandByObject(this.root.children[i]!);
     if (box.isEmpty()) box.set(new Vector3(-1, -1, -1), new Vector3(1, 1, 1));
-    box.getBoundingSphere(this.bounds);
-    if (this.bounds.radius <= 0) this.bounds.radius = 1;
+    this.bounds.copy(box);
   }
 
   private fitHost(): void {
