@@ -144,8 +144,9 @@ export async function startRedis(options: RedisOptions = {}): Promise<TestRedis>
       await sleep(20);
     }
     proc.kill('SIGKILL');
+    const what = state.exited ?? `did not answer PING within ${startTimeoutMs} ms (last reply: ${last})`;
     throw new Error(
-      `redis-server on 127.0.0.1:${port} (folder ${dir}) ${state.exited ?? `did not answer PING within ${startTimeoutMs} ms (last reply: ${last})`}. ` +
+      `redis-server on 127.0.0.1:${port} (folder ${dir}) ${what}. ` +
         `Its output ends:\n${output.trim().split('\n').slice(-8).join('\n')}\n` +
         'Fix: read the lines above (a port taken by another process is retried; a bad option names itself).',
     );
