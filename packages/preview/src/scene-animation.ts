@@ -60,9 +60,26 @@ export function readAnimation(
     return v ?? undefined;
   };
   const weights = attr('blendShapeWeights', blendShapes.length, 'linear');
-  const translations = attr('translations', joints.length * 3, 'linear');
-  const rotations = attr('rotations', joints.length * 4, 'quaternion');
-  const scales = attr('scales', joints.length * 3, 'linear');
+  let translations = attr('translations', joints.length * 3, 'linear');
+  let rotations = attr('rotations', joints.length * 4, 'quaternion');
+  let scales = attr('scales', joints.length * 3, 'linear');
+  if ((translations || rotations || scales) && !(translations && rotations && scales)) {
+    // A joint transform needs all three parts; a part the animation lacks is the rest pose's.
+    const rest = (part: 'translation' | 'rotation' | 'scale', width: number): Float32Array => {
+      const out = new Float32Array(frames * joints.length * width);
+      for (let f = 0; f < frames; f++) {
+        jointIndex.forEach((j, k) => {
+          const r = j >= 0 ? skeleton.rest[j]![part] : part === 'rotation' ? [1, 0, 0, 0] : part === 'scale' ? [1, 1, 1] : [0, 0, 0];
+          out.set(r, (f * joints.length + k) * width);
+        });
+      }
+      notes.push(`<${anim.path}> has no ${part}s for its joints; the rest pose's are used`);
+      return out;
+    };
+    translations ??= rest('translation', 3);
+    rotations ??= rest('rotation', 4);
+    scales ??= rest('scale', 3);
+  }
   const ranges: ChannelRange[] = [];
   if (weights) {
     blendShapes.forEach((channel, c) => {

@@ -229,6 +229,21 @@ describe('meshes', () => {
   });
 });
 
+describe('an animation with rotations only', () => {
+  it("takes each joint's translation and scale from the rest pose, and says so", () => {
+    const file = path.join(path.dirname(layer), 'rotations-only.usda');
+    writeFileSync(file, LAYER.replace('float3[] translations = [(0, 1, 0)]', '').replace('half3[] scales = [(1, 1, 1)]', ''));
+    const only = readScene(file);
+    const b = readBlob(only.blob.finish({ ...only.header }));
+    close(b.f32(only.header.animation.translations!).subarray(10 * 3, 11 * 3), [0, 1, 0]);
+    close(b.f32(only.header.animation.scales!).subarray(0, 3), [1, 1, 1]);
+    expect(only.header.notes).toContain("</Root/Anim> has no translations for its joints; the rest pose's are used");
+    // Posed as the full animation is: joint b's rest translation is the one the full layer authors.
+    const quad = (bl: typeof blob) => Array.from(new PreviewRig(bl).pose(10).find((p) => p.mesh.path === '/Root/Quad')!.points);
+    close(quad(b), quad(blob));
+  });
+});
+
 describe('what cannot be previewed', () => {
   it('refuses a character with no animation bound, with a fix', () => {
     const e = thrown(() => readScene(sampleCharacter));
