@@ -13,7 +13,7 @@ export const DEFAULT_PREFIX = 'bull';
  */
 export const LOCK_DURATION_MS = 30_000;
 export const STALLED_INTERVAL_MS = 15_000;
-/** A line that killed its worker this many times (a crash, OOM) fails instead of being taken over again. */
+/** How often a line whose worker died (a crash, OOM) goes back to the queue; one more death fails it. */
 export const MAX_STALLED_COUNT = 2;
 
 /** Tries for a transient failure (a full disk, a share hiccup, a crashed inference worker), the first included. */

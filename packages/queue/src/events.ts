@@ -34,7 +34,10 @@ export function formatQueueEvent(e: QueueEvent): string | null {
   const a = e.audio ?? e.job ?? '';
   switch (e.ev) {
     case 'start':
-      return `a2f worker ${e.worker}: queue "${String(e.queue)}" on ${String(e.redis)}, ${String(e.concurrency)} at once, roots ${(e.roots as string[]).join(', ')}`;
+      return (
+        `a2f worker ${e.worker}: queue "${String(e.queue)}" on ${String(e.redis)}, ` +
+        `${String(e.concurrency)} at once, roots ${(e.roots as string[]).join(', ')}`
+      );
     case 'done':
       return `ok      ${a} (${String(e.ms)} ms)`;
     case 'reused':
@@ -42,7 +45,10 @@ export function formatQueueEvent(e: QueueEvent): string | null {
     case 'retry':
       return `retry   ${a}: [${String(e.code)}] ${String(e.message)} (attempt ${String(e.attempt)} of ${String(e.attempts)})`;
     case 'failed':
-      return `FAIL    ${a}: [${String(e.code)}] ${String(e.message)}\n        fix: ${String(e.fix)}${e.errorFile ? `\n        see ${String(e.errorFile)}` : ''}`;
+      return (
+        `FAIL    ${a}: [${String(e.code)}] ${String(e.message)}\n        fix: ${String(e.fix)}` +
+        (e.errorFile ? `\n        see ${String(e.errorFile)}` : '')
+      );
     case 'stalled':
       return `resume  job ${String(e.job)}: its worker stopped answering; taken over`;
     case 'error':

@@ -7,7 +7,8 @@ export type { EnqueueOptions, Enqueued, FollowProgress, FollowResult, LinesToAdd
 export { startWorker } from './worker.js';
 export type { WorkerOptions, QueueWorker } from './worker.js';
 export { queueStatus, retryFailed, cleanQueue } from './status.js';
-export type { QueueStatus, JobFailure, WorkerBeat } from './status.js';
+export type { QueueStatus, WorkerBeat } from './status.js';
+export type { JobFailure } from './failure.js';
 export { parsePathMap, mapPath } from './roots.js';
 export type { PathMapping } from './roots.js';
 export { formatQueueEvent } from './events.js';

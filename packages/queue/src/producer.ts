@@ -7,7 +7,7 @@ import { DEFAULT_ATTEMPTS, DEFAULT_BACKOFF_MS, DEFAULT_PREFIX, DEFAULT_QUEUE } f
 import { absoluteSettings, submitter, type LineJobData } from './job-data.js';
 import { characterHashes, keyLine } from './job-key.js';
 import { mapPath, type PathMapping } from './roots.js';
-import { parseFailure, type JobFailure } from './status.js';
+import { parseFailure, type JobFailure } from './failure.js';
 
 export interface QueueTarget {
   readonly redis: RedisSpec;

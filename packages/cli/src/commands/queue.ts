@@ -118,7 +118,8 @@ async function queueAdd(a: AddArgs): Promise<number> {
       ids: added.map((e) => e.id),
       onProgress: (p) =>
         bar.update(
-          `${p.done} done, ${p.failed} failed, ${p.active} running${p.current ? `: ${path.basename(p.current.audio)} (${p.current.stage})` : ''}`,
+          `${p.done} done, ${p.failed} failed, ${p.active} running` +
+            (p.current ? `: ${path.basename(p.current.audio)} (${p.current.stage})` : ''),
           p.done + p.failed,
           p.total,
         ),
@@ -158,12 +159,14 @@ export function formatStatus(s: QueueStatus): string {
     `queue "${s.queue}" on ${s.redis}`,
     `  waiting ${c.waiting}, active ${c.active}, retrying later ${c.delayed}, done ${c.done}, failed ${c.failed}`,
     t.lines
-      ? `  throughput: ${t.linesPerMinute} lines/min, ${t.audioMinutesPerMinute} audio min/min (${t.lines} lines in the last ${t.windowMinutes} min)`
+      ? `  throughput: ${t.linesPerMinute} lines/min, ${t.audioMinutesPerMinute} audio min/min ` +
+        `(${t.lines} lines in the last ${t.windowMinutes} min)`
       : '  throughput: no line finished in the last 10 minutes',
     s.workers.length ? `  workers (${s.workers.length}):` : '  workers: none is sending heartbeats',
     ...s.workers.map(
       (w) =>
-        `    ${w.id}  pid ${w.pid} on ${w.host}: ${w.active} running, ${w.done} done, ${w.failed} failed; last beat ${Math.round(w.ageMs / 100) / 10} s ago${w.ageMs > 2 * HEARTBEAT_MS ? ' (silent: stopped or cut off)' : ''}`,
+        `    ${w.id}  pid ${w.pid} on ${w.host}: ${w.active} running, ${w.done} done, ${w.failed} failed; ` +
+        `last beat ${Math.round(w.ageMs / 100) / 10} s ago${w.ageMs > 2 * HEARTBEAT_MS ? ' (silent: stopped or cut off)' : ''}`,
     ),
     ...(s.failures.length ? ['  failures:', ...s.failures.map((f) => formatFailure(f).replace(/^/gm, '  ').trimEnd())] : []),
   ];
