@@ -164,6 +164,15 @@ describe('a2f playblast (Chromium + ffmpeg)', () => {
     expect(change.slice(1, head - 3).every((c) => c === 0)).toBe(true);
   });
 
+  it('writes a silent video as long as the animation when asked for no audio', async () => {
+    const silent = path.join(dir, 'silent.mp4');
+    const r = await playblast(layer, { out: silent, width: WIDTH, height: HEIGHT, audio: false });
+    const p = probe(silent);
+    expect(p.streams.map((s) => s.codec_type)).toEqual(['video']);
+    expect(r).toMatchObject({ frames: layerFrames, durationSeconds: layerFrames / fps });
+    expect(Math.abs(Number(p.format.duration) - layerFrames / fps)).toBeLessThan(1 / fps);
+  });
+
   it('refuses a bogus ffmpeg path with FFMPEG_NOT_FOUND, saying how to install it, writing nothing', async () => {
     const out = path.join(dir, 'never', 'x.mp4');
     const err = await rejection(playblast(layer, { out, ffmpeg: path.join(dir, 'no-such-ffmpeg') }));
