@@ -2,8 +2,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { REPO_ROOT } from './repo.js';
+import os from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpuModel, loadAverage } from './machine.js';
+import { benchPlan } from './plan.js';
+import { measurePreview } from './preview-rows.js';
 import { runBench } from './run-bench.js';
-import { markdownReport } from './table.js';
+import { markdownPreview, markdownReport } from './table.js';
 
 /** `npm run bench`'s options (bin.ts parses them). */
 export const benchOptions = (y: Argv) =>
@@ -31,6 +36,11 @@ export const benchOptions = (y: Argv) =>
         "measure the v2.3-shaped pack's peak memory over 1- and 4-minute lines instead of a real 60-minute line " +
         '(~25 min less on 2 cores); the 60-minute figure is then left out, never extrapolated',
     })
+    .option('preview-only', {
+      type: 'boolean',
+      default: false,
+      describe: 'measure only the preview rows (a 100 k-point face: page load, 1× playback, playblast; quick: a small face)',
+    })
     .option('update-readme', { type: 'boolean', default: false, describe: 'write the tables into README.md between its bench markers' });
 
 type BenchArgs = Awaited<ReturnType<ReturnType<typeof benchOptions>['parseAsync']>>;
@@ -43,6 +53,7 @@ export async function benchCommand(a: BenchArgs): Promise<number> {
   if (batchSizes?.some((b) => !Number.isInteger(b) || b < 1))
     throw new Error(`--batch-sizes "${a['batch-sizes']}" must list whole numbers ≥ 1, e.g. 1,8,32`);
   if (!Number.isInteger(a.seed) || a.seed < 0) throw new Error(`--seed ${a.seed} must be a whole number ≥ 0`);
+  if (a['preview-only']) return previewOnly(a.quick, a.json);
   const report = await runBench(
     {
       quick: a.quick,
@@ -66,4 +77,24 @@ export async function benchCommand(a: BenchArgs): Promise<number> {
     process.stderr.write(`tables written into ${file}\n`);
   }
   return 0;
+}
+
+/** `--preview-only`: the preview rows without the hour of network and memory figures before them. */
+async function previewOnly(quick: boolean, json: boolean): Promise<number> {
+  const cores = os.availableParallelism();
+  const plan = benchPlan({ quick, device: 'cpu', seed: 1 }, cores);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'a2f-bench-'));
+  const log = (line: string) => process.stderr.write(line + '\n');
+  try {
+    const load = loadAverage();
+    log(`bench --preview-only${quick ? ' --quick' : ''}: ${cores} cores, load average ${load.toFixed(2)}`);
+    const preview = await measurePreview(dir, plan.preview, log);
+    const machine =
+      `${cores} × ${cpuModel()}, Node ${process.version}; ` +
+      `load average ${load.toFixed(2)} at the start, ${loadAverage().toFixed(2)} at the end`;
+    process.stdout.write(json ? JSON.stringify({ machine, preview }, null, 2) + '\n' : markdownPreview(preview, machine));
+    return 0;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -1,5 +1,6 @@
 // How much the bench measures: the full run (minutes; what the README table comes from) or
 // --quick (every measurement, briefly: what the test suite runs).
+import type { PreviewPlan } from './preview-rows.js';
 import type { Layout } from './report.js';
 
 export interface BenchOptions {
@@ -46,6 +47,8 @@ export interface BenchPlan {
   readonly usdSeconds: number;
   /** the large character read: its face mesh's points and each of its 52 blendshapes' offsets (full: a ~50 MB crate) */
   readonly character: { readonly points: number; readonly offsetsPerShape: number; readonly reps: number };
+  /** the preview rows: a face of rows × cols points (full: 100 000) with 52 blendshapes, its page loaded, played, playblasted */
+  readonly preview: PreviewPlan;
   /** peak-memory lines (minutes); the v2.3-shaped pack's 60-minute figure exists only when packMinutes has 60 */
   readonly memory: { readonly defaultMinutes: number; readonly packMinutes: readonly number[] };
 }
@@ -98,6 +101,9 @@ export function benchPlan(opts: BenchOptions, cores: number): BenchPlan {
     usdFrames: quick ? 3000 : 18000,
     usdSeconds: quick ? 1 : 3,
     character: quick ? { points: 20_000, offsetsPerShape: 2_000, reps: 2 } : { points: 1_000_000, offsetsPerShape: 60_000, reps: 3 },
+    preview: quick
+      ? { face: { rows: 40, cols: 60, share: 0.3 }, loads: 2, playSeconds: 1.5, playblast: { width: 320, height: 240 } }
+      : { face: { rows: 250, cols: 400, share: 0.3 }, loads: 3, playSeconds: 4, playblast: { width: 1280, height: 720 } },
     memory: quick ? { defaultMinutes: 1, packMinutes: [0.1] } : { defaultMinutes: 60, packMinutes: opts.shortMemory ? [1, 4] : [60] },
   };
 }

@@ -134,6 +134,43 @@ export interface CharacterReadFigures {
   readonly note?: string;
 }
 
+export interface PreviewFigures {
+  /** the generated face (preview-face.ts): points, triangles, ARKit blendshapes and offsets per blendshape */
+  readonly points: number;
+  readonly triangles: number;
+  readonly blendShapes: number;
+  readonly offsetsPerShape: number;
+  /** the page file, and the Node side's time to read the layer and character and write it (buildPreview) */
+  readonly htmlMB: number;
+  readonly buildSeconds: number;
+  /** navigation to the first frame drawn (the page's info().loadMs): the median of `loads`; null without Chromium */
+  readonly loadMs: number | null;
+  readonly loads: readonly number[];
+  /** 1× playback over `seconds`: frames drawn and skipped (drawing fell behind the audio), drawn per second */
+  readonly playback: {
+    readonly seconds: number;
+    readonly drawn: number;
+    readonly skipped: number;
+    readonly fps: number;
+    readonly layerFps: number;
+    /** drawn ÷ (drawn + skipped): the share of the layer's frames that reached the screen; null when none were counted */
+    readonly shareDrawn: number | null;
+    /** whether the page's clock moved (a headless audio element that never plays would leave it still) */
+    readonly clockAdvanced: boolean;
+  } | null;
+  /** a playblast of the line: seconds of rendering and encoding per second of audio */
+  readonly playblast: {
+    readonly width: number;
+    readonly height: number;
+    readonly frames: number;
+    readonly audioSeconds: number;
+    readonly seconds: number;
+    readonly perAudioSecond: number;
+  } | null;
+  /** why a figure is missing (Chromium or ffmpeg not installed) */
+  readonly note?: string;
+}
+
 export interface MemoryRun {
   readonly model: string;
   readonly audioMinutes: number;
@@ -186,6 +223,7 @@ export interface BenchReport {
   readonly speedup: number;
   readonly usdWrite: UsdWriteFigures;
   readonly characterRead: CharacterReadFigures;
+  readonly preview: PreviewFigures;
   readonly memory: MemoryFigures;
   readonly targets: readonly TargetResult[];
   /** every figure left out or refused, with the reason */

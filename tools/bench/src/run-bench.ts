@@ -23,6 +23,7 @@ import { bestOf, measureRoofline } from './roofline.js';
 import { evaluateTargets, notesOf } from './targets.js';
 import { measureThroughput, withRoofline } from './throughput.js';
 import { measureCharacterRead } from './character-read.js';
+import { measurePreview } from './preview-rows.js';
 import { measureUsdWrite } from './usd-write.js';
 
 type NvidiaPack = Awaited<ReturnType<typeof loadNvidiaPack>>;
@@ -147,6 +148,9 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
           : `${characterRead.crateMB!.toFixed(0)} MB crate in ${characterRead.crateSeconds.toFixed(2)} s`),
     );
 
+    log('the preview page of a big face (headless Chromium) and a playblast…');
+    const preview = await measurePreview(outDir, plan.preview, log);
+
     // What the memory lines will take, from this run's own real-time factors (they run the same settings).
     const eta =
       plan.memory.defaultMinutes * defaultModel.realTimeFactor +
@@ -217,6 +221,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
       speedup,
       usdWrite,
       characterRead,
+      preview,
       memory,
     };
     return { ...partial, targets: evaluateTargets(partial), notes: notesOf(partial) };

@@ -1,7 +1,7 @@
 // The bench report as text: the Markdown the README's Performance section shows (it reads well enough in
 // a terminal too). Every claim in it is computed from the report; a refused or missing figure is
 // printed as "—" with its reason, never as a number.
-import type { BenchReport, ThroughputPoint, TargetResult } from './report.js';
+import type { BenchReport, PreviewFigures, ThroughputPoint, TargetResult } from './report.js';
 import { stageSplit } from './guards.js';
 
 const f = (x: number | null, digits = 1): string => (x === null ? '—' : Number.isFinite(x) ? x.toFixed(digits) : String(x));
@@ -25,6 +25,46 @@ function pointCells(p: ThroughputPoint): [string, string] {
     `${f(p.framesPerSecond)} frames/s`,
     `${f(p.gflops, 0)} GFLOP/s, ${share}; ${p.sample.reps} run(s) of ${p.frames} frames in ${f(p.sample.seconds)} s`,
   ];
+}
+
+/** The preview rows (preview-rows.ts): page load, 1× playback, playblast. */
+export function previewRows(pv: PreviewFigures): [string, string, string][] {
+  const face = `${pv.points} points, ${pv.triangles} triangles, ${pv.blendShapes} blendshapes × ${pv.offsetsPerShape} offsets`;
+  const pb = pv.playback;
+  const bl = pv.playblast;
+  return [
+    [
+      `preview page load (${f(pv.points / 1000, 0)} k points × ${pv.blendShapes} shapes)`,
+      pv.loadMs === null ? '—' : `${f(pv.loadMs, 0)} ms`,
+      `navigation to the first frame drawn, median of ${pv.loads.map((ms) => f(ms, 0)).join(', ')} ms; ${f(pv.htmlMB)} MB page ` +
+        `(${face}), built in ${f(pv.buildSeconds, 2)} s${pv.loadMs === null && pv.note ? `; ${pv.note}` : ''}`,
+    ],
+    [
+      'preview playback at 1×',
+      pb === null ? '—' : `${f(pb.fps)} frames/s drawn (layer ${f(pb.layerFps, 2)})`,
+      pb === null
+        ? (pv.note ?? 'not measured')
+        : `${pb.drawn} drawn, ${pb.skipped} skipped in ${f(pb.seconds)} s at 1280×800` +
+          (pb.clockAdvanced ? '' : '; the clock did not move'),
+    ],
+    [
+      'playblast',
+      bl === null ? '—' : `${f(bl.perAudioSecond, 2)} s per second of audio`,
+      bl === null
+        ? (pv.note ?? 'not measured')
+        : `${bl.width}×${bl.height}, ${bl.frames} frames for ${f(bl.audioSeconds, 2)} s of audio in ${f(bl.seconds)} s ` +
+          '(SwiftShader, PNG over a pipe, libx264 veryfast)',
+    ],
+  ];
+}
+
+/** Markdown for `--preview-only`: the preview rows alone, with the machine they ran on. */
+export function markdownPreview(pv: PreviewFigures, machine: string): string {
+  const lines = [`Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench -- --preview-only\` on ${machine}.`, ''];
+  lines.push('| figure | value | settings |', '| --- | --- | --- |');
+  for (const cells of previewRows(pv)) lines.push(`| ${cells.join(' | ')} |`);
+  if (pv.note) lines.push('', `Left out: ${pv.note}`);
+  return lines.join('\n') + '\n';
 }
 
 /** Sentences drawn from this run's figures, for the README text to point at instead of hard-writing numbers. */
@@ -148,6 +188,7 @@ export function markdownReport(r: BenchReport): string {
       `${c.blendShapes} blendshapes × ${c.offsetsPerShape} offsets; ` +
       `the same asset as ${f(c.usdaMB)} MB of text in ${f(c.usdaSeconds, 2)} s${c.note ? `; ${c.note}` : ''}`,
   );
+  for (const cells of previewRows(r.preview)) row(...cells);
   const mem = r.memory;
   row(
     `peak RSS, ${mem.defaultModel.audioMinutes}-minute 48 kHz stereo line, default model`,

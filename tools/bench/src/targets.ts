@@ -70,6 +70,22 @@ export function evaluateTargets(r: Omit<BenchReport, 'targets' | 'notes'>): Targ
       '< 1 s',
       r.characterRead.crateSeconds === null ? (r.characterRead.note ?? 'not measured') : 'the quick run reads a smaller asset',
     ),
+    below(
+      'preview page load, 100 k points × 52 shapes',
+      r.preview.points >= 100_000 ? r.preview.loadMs : null,
+      3000,
+      'ms',
+      '< 3 s',
+      r.preview.loadMs === null ? (r.preview.note ?? 'not measured') : 'the quick run loads a smaller face',
+    ),
+    atLeast(
+      "preview playback at 1×, share of the layer's frames drawn",
+      r.preview.playback?.shareDrawn,
+      0.95,
+      '',
+      '≥ 95 %',
+      r.preview.playback ? 'no frame was counted' : (r.preview.note ?? 'not measured'),
+    ),
   ];
 }
 
@@ -81,6 +97,7 @@ export function notesOf(r: Omit<BenchReport, 'targets' | 'notes'>): string[] {
     ...r.throughput.flatMap((p) =>
       [p.note, p.shareNote].filter(Boolean).map((n) => `network ${p.workers}×${p.threads} batch ${p.batch}: ${n}`),
     ),
+    ...(r.preview.note ? [`preview: ${r.preview.note}`] : []),
     ...(r.memory.benchPackHour.note
       ? [`peak RSS, ${r.memory.benchPackHour.minutes}-minute line, v2.3-shaped pack: ${r.memory.benchPackHour.note}`]
       : []),

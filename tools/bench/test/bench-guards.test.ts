@@ -10,6 +10,19 @@ import { evaluateTargets, notesOf } from '../src/targets.js';
 import { withRoofline } from '../src/throughput.js';
 
 const XEON = 'model name\t: Intel(R) Xeon(R) Processor\ncpu MHz\t\t: 2100.000\nflags\t\t: fpu sse sse2 avx fma avx2 avx512f avx512dq\n';
+/** The preview rows as measured once here (docs/playblast.md, "Measured"). */
+const PREVIEW: BenchReport['preview'] = {
+  points: 100_000,
+  triangles: 199_200,
+  blendShapes: 52,
+  offsetsPerShape: 30_000,
+  htmlMB: 41.6,
+  buildSeconds: 17.65,
+  loadMs: 1224,
+  loads: [1224, 1660, 997],
+  playback: { seconds: 4, drawn: 4, skipped: 54, fps: 1, layerFps: 30, shareDrawn: 4 / 58, clockAdvanced: true },
+  playblast: { width: 1280, height: 720, frames: 75, audioSeconds: 2.4918, seconds: 71.5, perAudioSecond: 71.5 / 2.4918 },
+};
 const ceiling = cpuCeiling({ cores: 2, cpuinfo: XEON, maxFreqKHz: null });
 
 describe('the machine ceiling', () => {
@@ -106,6 +119,33 @@ describe('the character read target', () => {
     const unjudged = evaluateTargets(small).find((t) => t.name === 'character read, 50 MB crate asset')!;
     expect(unjudged).toMatchObject({ value: null, met: null, note: 'the quick run reads a smaller asset' });
     expect(markdownReport(full)).toMatch(/character read, crate asset \| 0\.20 s/);
+  });
+});
+
+describe('the preview targets', () => {
+  it('judges the page load of a 100 k-point face against 3 s and the share of frames drawn against 95 %', () => {
+    const report = fixture({ rooflineGflops: 2408, pointGflops: 900 });
+    expect(report.targets.find((t) => t.name === 'preview page load, 100 k points × 52 shapes')).toMatchObject({ value: 1224, met: true });
+    // 4 drawn of 58: the page fell far behind the audio
+    const playback = report.targets.find((t) => t.name.startsWith('preview playback'))!;
+    expect(playback.value).toBeCloseTo(4 / 58, 9);
+    expect(playback.met).toBe(false);
+    const md = markdownReport(report);
+    expect(md).toMatch(/\| preview page load \(100 k points × 52 shapes\) \| 1224 ms \|/);
+    expect(md).toMatch(/\| playblast \| 28\.69 s per second of audio \| 1280×720, 75 frames/);
+  });
+
+  it('leaves a small face unjudged, and every row out with the reason when Chromium is missing', () => {
+    const full = fixture({ rooflineGflops: 2408, pointGflops: 900 });
+    const small = evaluateTargets({ ...full, preview: { ...PREVIEW, points: 2400 } }).find((t) => t.name.startsWith('preview page load'))!;
+    expect(small).toMatchObject({ value: null, met: null, note: 'the quick run loads a smaller face' });
+    const note = '/usr/bin/chromium: no Chromium was found';
+    const none = { ...full, preview: { ...PREVIEW, loadMs: null, loads: [], playback: null, playblast: null, note } };
+    for (const t of evaluateTargets(none).filter((t) => t.name.startsWith('preview'))) expect(t).toMatchObject({ met: null, note });
+    expect(notesOf(none)).toContain(`preview: ${note}`);
+    expect(markdownReport({ ...none, notes: notesOf(none) })).toMatch(
+      /\| playblast \| — \| \/usr\/bin\/chromium: no Chromium was found \|/,
+    );
   });
 });
 
@@ -257,6 +297,7 @@ function fixture(o: { rooflineGflops: number; pointGflops: number; packMinutes?:
       crateVersion: '0.8.0',
       reps: 3,
     },
+    preview: PREVIEW,
     memory: {
       defaultModel: { model: 'default', audioMinutes: 60, peakRssMB: 300, seconds: 600, frames: 108000 },
       benchPack: packRuns,

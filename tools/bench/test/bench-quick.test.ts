@@ -72,6 +72,17 @@ interface Report {
     crateMB: number | null;
     crateVersion: string | null;
   };
+  preview: {
+    points: number;
+    blendShapes: number;
+    offsetsPerShape: number;
+    htmlMB: number;
+    loadMs: number | null;
+    loads: number[];
+    playback: { seconds: number; drawn: number; skipped: number; fps: number; layerFps: number; clockAdvanced: boolean } | null;
+    playblast: { width: number; height: number; frames: number; audioSeconds: number; perAudioSecond: number } | null;
+    note?: string;
+  };
   memory: {
     defaultModel: { peakRssMB: number; audioMinutes: number };
     benchPack: { peakRssMB: number; audioMinutes: number }[];
@@ -197,6 +208,28 @@ describe('npm run bench -- --quick --json', () => {
     expect(positive(report.characterRead.crateMB ?? 0)).toBe(true);
   });
 
+  it("measures a generated face's preview page, its 1× playback and a playblast (Chromium and ffmpeg must be installed)", () => {
+    const p = report.preview;
+    expect(p.note, p.note).toBeUndefined();
+    expect({ points: p.points, blendShapes: p.blendShapes, offsetsPerShape: p.offsetsPerShape }).toEqual({
+      points: 2400,
+      blendShapes: 52,
+      offsetsPerShape: 720,
+    });
+    expect(positive(p.htmlMB)).toBe(true);
+    expect(p.loads).toHaveLength(2);
+    expect(p.loads.every(positive)).toBe(true);
+    expect(p.loads).toContain(p.loadMs);
+    expect(p.playback!.layerFps).toBe(30);
+    expect(p.playback!.drawn + p.playback!.skipped).toBeGreaterThan(0);
+    expect(p.playback!.clockAdvanced).toBe(true);
+    expect(p.playback!.fps).toBeCloseTo(p.playback!.drawn / p.playback!.seconds, 6);
+    // line02_papa is 2.49 s: 75 frames at 30 fps cover it
+    expect(p.playblast).toMatchObject({ width: 320, height: 240, frames: 75 });
+    expect(p.playblast!.audioSeconds).toBeCloseTo(2.49, 2);
+    expect(positive(p.playblast!.perAudioSecond)).toBe(true);
+  });
+
   it('has .usda writing throughput and peak memory of long lines', () => {
     expect(positive(report.usdWrite.megabytesPerSecond)).toBe(true);
     expect(report.usdWrite.bytes).toBeGreaterThan(0);
@@ -212,7 +245,11 @@ describe('npm run bench -- --quick --json', () => {
   });
 
   it('checks every target', () => {
-    expect(report.targets).toHaveLength(8);
+    // the targets, the preview's two among them
+    expect(report.targets.length).toBeGreaterThanOrEqual(10);
+    expect(report.targets.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['preview page load, 100 k points × 52 shapes', "preview playback at 1×, share of the layer's frames drawn"]),
+    );
     for (const t of report.targets) {
       if (t.value === null) {
         expect(t.met).toBeNull();
@@ -225,5 +262,8 @@ describe('npm run bench -- --quick --json', () => {
     expect(report.targets.find((t) => t.name.includes('60-minute'))?.met).toBeNull();
     // the quick run reads a small character, not the 50 MB one the target is about
     expect(report.targets.find((t) => t.name.startsWith('character read'))?.met).toBeNull();
+    // and a small face, not the 100 k-point one the page-load target is about
+    expect(report.targets.find((t) => t.name.startsWith('preview page load'))?.note).toMatch(/smaller face/);
+    expect(typeof report.targets.find((t) => t.name.startsWith('preview playback'))?.met).toBe('boolean');
   });
 });
