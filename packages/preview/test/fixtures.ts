@@ -43,15 +43,16 @@ export interface MadeLayer {
 }
 
 /**
- * `<root>/character/face.usda` (the sample), `<root>/<shots>/line.usda` over it, the audio at
+ * `<root>/character/face.usda` (the sample, or `character` in its own format), `<root>/<shots>/line.usda` over it, the audio at
  * `<root>/audio/line.wav` and `<root>/<shots>/line.report.json` naming it (as a run writes them).
  */
-export function makeLayer(root: string, opts: { jaw: JawMode; shots?: string; report?: boolean }): MadeLayer {
+export function makeLayer(root: string, opts: { jaw: JawMode; shots?: string; report?: boolean; character?: string }): MadeLayer {
   const shots = path.join(root, opts.shots ?? 'shots');
   for (const d of ['character', 'audio']) mkdirSync(path.join(root, d), { recursive: true });
   mkdirSync(shots, { recursive: true });
-  const character = path.join(root, 'character/face.usda');
-  copyFileSync(sampleCharacter, character);
+  const from = opts.character ?? sampleCharacter;
+  const character = path.join(root, 'character', `face${path.extname(from)}`);
+  copyFileSync(from, character);
   const wav = dialogueWav();
   const audio = path.join(root, 'audio/line.wav');
   writeFileSync(audio, wav);

@@ -196,24 +196,51 @@ describe('the jaw opens', () => {
   });
 });
 
-describe('a crate layer', () => {
-  it('gives the same header and arrays as the text layer it was exported from', async () => {
-    const out = path.join(tempDir('preview-crate'), 'line.usdc');
-    const [exported] = await exportCrateMany([{ root: shape.layer, out, others: [shape.character] }]);
-    expect(exported!.errors).toEqual([]);
+describe('crate files (.usdc, written by real USD)', () => {
+  const strip = (h: PreviewHeader) => ({ ...h, layer: undefined, binding: undefined, notes: undefined, provenance: undefined });
+  let flat: string;
+  let overCrate: MadeLayer;
+
+  beforeAll(async () => {
+    const dir = tempDir('preview-crate');
+    flat = path.join(dir, 'flat/line.usdc');
+    const character = path.join(dir, 'face.usdc');
+    const results = await exportCrateMany([
+      { root: shape.layer, out: flat, others: [shape.character] },
+      { root: shape.character, out: character },
+    ]);
+    expect(results.flatMap((r) => r.errors)).toEqual([]);
+    overCrate = makeLayer(path.join(dir, 'over'), { jaw: 'blendshape', character });
+  });
+
+  it('a layer over a crate character gives the same header and arrays as over the text one', async () => {
     const text = await buildPreview(shape.layer, { audio: false });
-    const crate = await buildPreview(out, { audio: false });
-    const strip = (h: PreviewHeader) => ({ ...h, layer: undefined, binding: undefined, notes: undefined });
+    const crate = await buildPreview(overCrate.layer, { audio: false });
     expect(strip(crate.header)).toEqual(strip(text.header));
-    const a = blobOf(text.html);
-    const b = blobOf(crate.html);
-    expect(Array.from(b.f32(crate.header.animation.weights!))).toEqual(Array.from(a.f32(text.header.animation.weights!)));
-    crate.header.meshes.forEach((m, i) => {
-      expect(Array.from(b.f32(m.points))).toEqual(Array.from(a.f32(text.header.meshes[i]!.points)));
-      expect(Array.from(b.u32(m.triangles))).toEqual(Array.from(a.u32(text.header.meshes[i]!.triangles)));
-    });
+    expect(crate.header.provenance).toMatchObject({ binding: { character: '../character/face.usdc' } });
+    sameArrays(blobOf(crate.html), blobOf(text.html));
+  });
+
+  it('the whole stage flattened into one crate gives the same header and arrays as the text layer', async () => {
+    const text = await buildPreview(shape.layer, { audio: false });
+    const crate = await buildPreview(flat, { audio: false });
+    expect({ ...strip(crate.header) }).toEqual(strip(text.header));
+    expect(crate.header.provenance).toEqual(text.header.provenance);
+    sameArrays(blobOf(crate.html), blobOf(text.html));
   });
 });
+
+function sameArrays(b: Blob, a: Blob): void {
+  expect(Array.from(b.f32(b.header.animation.weights!))).toEqual(Array.from(a.f32(a.header.animation.weights!)));
+  expect(Array.from(b.f64(b.header.skeleton.rest))).toEqual(Array.from(a.f64(a.header.skeleton.rest)));
+  b.header.meshes.forEach((m, i) => {
+    const t = a.header.meshes[i]!;
+    expect(Array.from(b.f32(m.points))).toEqual(Array.from(a.f32(t.points)));
+    expect(Array.from(b.u32(m.triangles))).toEqual(Array.from(a.u32(t.triangles)));
+    for (const [k, s] of m.blendShapes.entries())
+      expect(Array.from(b.f32(s.offsets))).toEqual(Array.from(a.f32(t.blendShapes[k]!.offsets)));
+  });
+}
 
 describe('the page file', () => {
   it('is written beside the layer as <stem>.preview.html and says how big and how long it is', async () => {
