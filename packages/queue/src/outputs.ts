@@ -22,7 +22,14 @@ export interface LineJobResult {
   readonly durationSeconds: number;
   /** true when an earlier attempt had already written these files and this one only found them */
   readonly reused: boolean;
-  readonly timings: { readonly waitMs: number; readonly runMs: number; readonly totalMs: number };
+  /** ms: in the queue before a worker took it; on the worker; of that, in the pipeline and around it; from add to done */
+  readonly timings: {
+    readonly waitMs: number;
+    readonly runMs: number;
+    readonly pipelineMs: number;
+    readonly overheadMs: number;
+    readonly totalMs: number;
+  };
   readonly provenance: Readonly<Record<string, unknown>>;
   readonly worker: { readonly id: string; readonly host: string; readonly pid: number };
   readonly attempt: number;

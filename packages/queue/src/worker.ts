@@ -139,6 +139,7 @@ export async function startWorker(opts: WorkerOptions): Promise<QueueWorker> {
 
   const processLine = async (job: Job): Promise<LineJobResult> => {
     const started = Date.now();
+    const t0 = performance.now();
     const attempt = job.attemptsMade + 1;
     const attempts = job.opts.attempts ?? 1;
     const where: { current: Where } = { current: null };
@@ -150,7 +151,18 @@ export async function startWorker(opts: WorkerOptions): Promise<QueueWorker> {
       emit({ ev: 'active', level: 'info', job: job.id, audio: data.audio, attempt });
       const p = await prepare(data, where);
       const base = { audio: p.audio, name: data.name, outDir: p.outDir, worker: me, attempt };
-      const timings = (runMs: number) => ({ waitMs: Math.max(0, started - job.timestamp), runMs, totalMs: Date.now() - job.timestamp });
+      let pipelineMs = 0;
+      const timings = () => {
+        const runMs = performance.now() - t0;
+        // The queue's own share of the run: checks, hashes and bookkeeping around the pipeline.
+        return {
+          waitMs: Math.max(0, started - job.timestamp),
+          runMs,
+          pipelineMs,
+          overheadMs: runMs - pipelineMs,
+          totalMs: Date.now() - job.timestamp,
+        };
+      };
 
       const finished = finishedFiles(p.outDir, data.name, p.audioSha256, originSettingsSha(p.s, p.sidecar));
       if (finished) {
@@ -163,7 +175,7 @@ export async function startWorker(opts: WorkerOptions): Promise<QueueWorker> {
           frames: Number(r?.frames ?? 0),
           durationSeconds: Number(r?.durationSeconds ?? 0),
           reused: true,
-          timings: timings(Date.now() - started),
+          timings: timings(),
           provenance: provenanceSummary(r),
         };
       }
@@ -171,6 +183,7 @@ export async function startWorker(opts: WorkerOptions): Promise<QueueWorker> {
       if (removed.length) emit({ ev: 'cleanup', level: 'info', job: job.id, audio: p.audio, removed });
 
       let lastStage = '';
+      const p0 = performance.now();
       const result = await contexts.use(p.input, p.s, p.characters, (ctx) =>
         ctx.process(p.audio, {
           name: data.name,
@@ -190,6 +203,7 @@ export async function startWorker(opts: WorkerOptions): Promise<QueueWorker> {
         if (result.error.code === 'WORKER_CRASHED') contexts.retire(p.s);
         throw Object.assign(new Error(result.error.message), { code: result.error.code, fix: result.error.fix });
       }
+      pipelineMs = performance.now() - p0;
       const r = readReport(p.outDir, data.name);
       const ms = Date.now() - started;
       counts.done++;
@@ -200,7 +214,7 @@ export async function startWorker(opts: WorkerOptions): Promise<QueueWorker> {
         frames: result.frames,
         durationSeconds: result.durationSeconds,
         reused: false,
-        timings: timings(ms),
+        timings: timings(),
         provenance: provenanceSummary(r),
       };
     } catch (err) {
