@@ -27,7 +27,7 @@ async function once(inbox: string, out: string, preview: boolean): Promise<Watch
 }
 
 const doneOutputs = (events: readonly WatchEvent[]) =>
-  events.filter((e) => e.ev === 'done' && e.path === 'take.wav').map((e) => (e as { outputs: string[] }).outputs);
+  events.filter((e) => e.ev === 'done' && e.path === 'take.wav').map((e) => (e as unknown as { outputs: string[] }).outputs);
 
 describe('a2f watch --preview', () => {
   it("makes the page one of the line's outputs: turned on, lines are redone with it; deleted, it is written again", async () => {
