@@ -4,7 +4,7 @@
 // frame (blendshape jaw and joint jaw), that playback keeps the frame on the audio's time, and that the
 // curves hold exactly the samples real USD reads back from the layer.
 /// <reference lib="dom" />
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type PreviewApi, type PreviewState, readBlob, writePreview } from '@a2f/preview';
@@ -234,6 +234,21 @@ describe('the preview page', () => {
         });
       });
     }
+  });
+
+  it('says what is wrong, in the page and to scripts, when its data is damaged', async () => {
+    const html = readFileSync(shapes.page, 'utf8');
+    const damaged = path.join(path.dirname(shapes.page), 'damaged.preview.html');
+    // Twelve base64 characters are nine bytes: "X" × 9 over the magic (and a byte of the header length).
+    writeFileSync(damaged, html.replace(/(id="a2f-data">)[A-Za-z0-9+/]{12}/, '$1WFhYWFhYWFhY'));
+    const page = await browser.newPage();
+    await page.goto(`file://${damaged}`);
+    await page.waitForFunction(() => window.a2fPreviewError !== undefined);
+    const error = await page.evaluate(() => window.a2fPreviewError!);
+    expect(error).toMatch(/preview data starts with "XXXXXXXX".*write it again/);
+    expect(await page.evaluate(() => window.a2fPreviewReady ?? false)).toBe(false);
+    expect(await page.locator('[role=alert]').textContent()).toContain(error);
+    await page.close();
   });
 
   it('plays a page with no audio on its timer, and loops a range', async () => {

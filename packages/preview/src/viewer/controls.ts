@@ -66,6 +66,10 @@ export function transportBar(t: Transport, fps: number, frames: number): HTMLEle
     e.preventDefault();
     action();
   });
+  // A focused button or checkbox acts on Space's keyup: cancelled, so Space plays or pauses and only that.
+  document.addEventListener('keyup', (e) => {
+    if (e.key === ' ' && (e.target as HTMLElement | null)?.tagName !== 'SELECT') e.preventDefault();
+  });
 
   return el(
     'div',
