@@ -1,13 +1,12 @@
-// Playblasts for real: a layer made by the CLI from a sample line (0.3 s of silence at both ends), rendered
-// by headless Chromium (SwiftShader) and encoded by ffmpeg, then probed by ffprobe and decoded by ffmpeg.
+// Playblasts for real, through the CLI: a layer made by `a2f run` from a sample line (0.3 s of silence at both
+// ends), rendered by `a2f playblast` in headless Chromium (SwiftShader) and encoded by ffmpeg, then probed by
+// ffprobe and decoded by ffmpeg.
 // The video must be H.264/yuv420p at the layer's rate with an AAC track, as long as the audio within a
 // frame; the frames must change while the line is loud and stand still in its silent head and tail.
 // Fails, saying what to install, where Chromium, ffmpeg or ffprobe is missing (.ci/run installs them).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { playblast } from '@a2f/preview';
-import { rejection } from '@a2f/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CHARACTER, DIALOGUE, runCli, tempDir } from './helpers.js';
 
@@ -73,6 +72,21 @@ function grayFrames(dir: string, count: number): Uint8Array[] {
   return Array.from({ length: count }, (_, i) => new Uint8Array(raw.buffer, raw.byteOffset + i * n, n));
 }
 
+/** `a2f playblast … --json`'s summary of a playblast that worked. */
+interface Summary {
+  ok: boolean;
+  file?: string;
+  framesDir?: string;
+  frames: number;
+  fps: number;
+  durationSeconds: number;
+}
+async function cliPlayblast(args: string[]): Promise<Summary> {
+  const r = await runCli(['playblast', ...args, '--json']);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as Summary;
+}
+
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 describe('a2f playblast (Chromium + ffmpeg)', () => {
@@ -82,8 +96,8 @@ describe('a2f playblast (Chromium + ffmpeg)', () => {
   const framesDir = path.join(dir, 'frames');
   let fps: number;
   let layerFrames: number;
-  let result: Awaited<ReturnType<typeof playblast>>;
-  let framesResult: Awaited<ReturnType<typeof playblast>>;
+  let result: Summary;
+  let framesResult: Summary;
   let audioSeconds: number;
 
   beforeAll(async () => {
@@ -97,8 +111,8 @@ describe('a2f playblast (Chromium + ffmpeg)', () => {
     const end = Number(/endTimeCode = (-?\d+)/.exec(text)![1]);
     layerFrames = end - start + 1;
     audioSeconds = Number(probe(LINE).format.duration);
-    result = await playblast(layer, { out: video, width: WIDTH, height: HEIGHT });
-    framesResult = await playblast(layer, { framesDir, width: WIDTH, height: HEIGHT });
+    result = await cliPlayblast([layer, '-o', video, '--size', `${WIDTH}x${HEIGHT}`]);
+    framesResult = await cliPlayblast([layer, '--frames', framesDir, '--size', `${WIDTH}x${HEIGHT}`]);
   });
 
   it('writes an H.264 yuv420p video at the layer frame rate with an AAC track, as long as the audio within a frame', () => {
@@ -112,7 +126,7 @@ describe('a2f playblast (Chromium + ffmpeg)', () => {
     expect(a[0]!.codec_name).toBe('aac');
     expect(Math.abs(Number(p.format.duration) - audioSeconds)).toBeLessThan(1 / fps);
     expect(Math.abs(Number(v[0]!.duration) - audioSeconds)).toBeLessThan(1 / fps);
-    expect(result).toMatchObject({ file: video, fps, frames: Math.ceil(audioSeconds * fps - 1e-6) });
+    expect(result).toMatchObject({ ok: true, file: video, fps, frames: Math.ceil(audioSeconds * fps - 1e-6) });
     expect(Math.abs(result.durationSeconds - audioSeconds)).toBeLessThan(1e-3);
     // renamed into place whole: no temporary file beside it
     expect(readdirSync(path.dirname(video))).toEqual(['line02_papa.mp4']);
@@ -166,18 +180,26 @@ describe('a2f playblast (Chromium + ffmpeg)', () => {
 
   it('writes a silent video as long as the animation when asked for no audio', async () => {
     const silent = path.join(dir, 'silent.mp4');
-    const r = await playblast(layer, { out: silent, width: WIDTH, height: HEIGHT, audio: false });
+    const r = await cliPlayblast([layer, '-o', silent, '--size', `${WIDTH}x${HEIGHT}`, '--no-audio']);
     const p = probe(silent);
     expect(p.streams.map((s) => s.codec_type)).toEqual(['video']);
     expect(r).toMatchObject({ frames: layerFrames, durationSeconds: layerFrames / fps });
     expect(Math.abs(Number(p.format.duration) - layerFrames / fps)).toBeLessThan(1 / fps);
   });
 
-  it('refuses a bogus ffmpeg path with FFMPEG_NOT_FOUND, saying how to install it, writing nothing', async () => {
+  it('refuses a bogus --ffmpeg with FFMPEG_NOT_FOUND and exit 2, saying how to install it, writing nothing', async () => {
     const out = path.join(dir, 'never', 'x.mp4');
-    const err = await rejection(playblast(layer, { out, ffmpeg: path.join(dir, 'no-such-ffmpeg') }));
-    expect(err.code).toBe('FFMPEG_NOT_FOUND');
-    expect(err.message).toMatch(/sudo apt-get install ffmpeg/);
+    const r = await runCli(['playblast', layer, '-o', out, '--ffmpeg', path.join(dir, 'no-such-ffmpeg'), '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/sudo apt-get install ffmpeg/);
+    expect((JSON.parse(r.stdout) as { error: { code: string } }).error.code).toBe('FFMPEG_NOT_FOUND');
     expect(existsSync(path.dirname(out))).toBe(false);
+  });
+
+  it('refuses an odd --size with BAD_OPTION and the even size to use', async () => {
+    const r = await runCli(['playblast', layer, '-o', path.join(dir, 'odd.mp4'), '--size', '321x240']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/odd side/);
+    expect(r.stderr).toMatch(/--size 322x240/);
   });
 });
