@@ -17,6 +17,7 @@ import {
   type JobSettingsInput,
   type LineSidecar,
 } from '@a2f/pipeline';
+import { QueueError } from './errors.js';
 
 /** One line to queue: its audio, and the output stem when the caller chose one (default: from the file name). */
 export interface QueueLine {
@@ -48,7 +49,14 @@ export const characterHashes = (s: Pick<JobSettings, 'variants' | 'skelRoot' | '
 
 export async function keyLine(line: QueueLine, s: JobSettings, hashes: FileHashCache): Promise<KeyedLine> {
   const audio = path.resolve(line.audio);
-  const audioSha256 = await sha256File(audio);
+  const audioSha256 = await sha256File(audio).catch((err: NodeJS.ErrnoException) => {
+    throw new QueueError(
+      'AUDIO_NOT_FOUND',
+      audio,
+      `cannot be read (${err.code ?? err.message})`,
+      'Check the path; a producer reads each file once to make its job id.',
+    );
+  });
   const scFile = sidecarPath(audio);
   let sidecarSha: string | null = null;
   let sidecar: LineSidecar | null = null;

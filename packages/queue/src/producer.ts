@@ -64,11 +64,11 @@ export interface Producer {
  * settings are checked with the settings table first, so a bad setting adds no job at all.
  */
 export async function enqueueLines(o: EnqueueOptions): Promise<Enqueued[]> {
-  // Settings and files are checked before Redis is asked anything.
-  const prepared = await prepareLines(o);
+  // A bad setting first, then Redis (one clear error at once), then the files.
+  resolveSettings(o.settings);
   const p = await openProducer(o);
   try {
-    return await p.add(prepared);
+    return await p.add(await prepareLines(o));
   } finally {
     await p.close();
   }
