@@ -8,6 +8,7 @@ import { decodeAudioBytes, encodeWav, mixdown } from '@a2f/audio';
 import { isRecord, sha256Text } from '@a2f/base';
 import type { BlobBuilder, PreviewAudio, PreviewTime } from './data.js';
 import { PreviewError } from './errors.js';
+import { reportFiles } from './scene.js';
 
 /** Waveform resolution: enough to see syllables at any zoom the curves panel offers. */
 const PEAKS_PER_SECOND = 200;
@@ -57,7 +58,7 @@ export function findAudio(choice: AudioChoice): FoundAudio | undefined {
   }
   const candidates: { file: string; from: string }[] = [];
   if (typeof choice.report?.audio === 'string') {
-    candidates.push({ file: path.resolve(dir, choice.report.audio), from: `the "audio" of ${reportName(layer)}` });
+    candidates.push({ file: path.resolve(dir, choice.report.audio), from: `the "audio" of the run's report beside the layer` });
   }
   if (typeof recorded.file === 'string') {
     candidates.push({ file: path.resolve(dir, recorded.file), from: "the layer's customLayerData.a2f.audio.file, beside the layer" });
@@ -83,7 +84,9 @@ export function findAudio(choice: AudioChoice): FoundAudio | undefined {
   }
   const looked = candidates.length
     ? candidates.map((c) => `${c.file} (${c.from})`).join('; ')
-    : `nowhere: neither ${reportName(layer)} beside the layer nor the layer's customLayerData.a2f.audio names a file`;
+    : `nowhere: no run report (${reportFiles(layer)
+        .map((f) => path.basename(f))
+        .join(' or ')}) is beside the layer, ` + "and the layer's customLayerData.a2f.audio names no file";
   throw new PreviewError(
     'AUDIO_NOT_FOUND',
     layer,
@@ -91,12 +94,6 @@ export function findAudio(choice: AudioChoice): FoundAudio | undefined {
     'Pass the audio with --audio <file>, or preview without sound with --no-audio',
   );
 }
-
-const reportName = (layer: string): string => {
-  const base = path.basename(layer);
-  const dot = base.lastIndexOf('.');
-  return `${dot > 0 ? base.slice(0, dot) : base}.report.json`;
-};
 
 /** Decodes the audio and adds it to the blob: the WAV the page plays, peaks for the waveform, RMS per frame. */
 export async function addAudio(found: FoundAudio, time: PreviewTime, blob: BlobBuilder): Promise<{ audio: PreviewAudio; wav: Uint8Array }> {

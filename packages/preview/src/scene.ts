@@ -182,21 +182,33 @@ function provenanceOf(metadata: Parameters<typeof metadataValue>[0]): Record<str
   return isRecord(data) && isRecord(data.a2f) ? data.a2f : {};
 }
 
-/** `<stem>.report.json` beside the layer; a file that is not JSON is noted, not fatal (the page still shows the layer). */
+/**
+ * The run's report beside the layer: `<stem>.report.json`, or for a reference-pattern layer
+ * (`<name>.shot.usda`, `<name>.anim.usda`) the `<name>.report.json` its run wrote (docs/output-names.md).
+ */
+export function reportFiles(layer: string): string[] {
+  const stem = layerStem(layer);
+  const base = stem.replace(/\.(shot|anim)$/, '');
+  return [...new Set([stem, base])].map((s) => path.join(path.dirname(layer), `${s}.report.json`));
+}
+
+/** The first report found; one that is not JSON is noted, not fatal (the page still shows the layer). */
 function readReport(layer: string, notes: string[]): Record<string, unknown> | undefined {
-  const file = path.join(path.dirname(layer), `${layerStem(layer)}.report.json`);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
+  for (const file of reportFiles(layer)) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    try {
+      const v: unknown = JSON.parse(text);
+      if (isRecord(v)) return v;
+    } catch {
+      // noted below
+    }
+    notes.push(`${path.basename(file)} beside the layer is not a JSON object; its binding is not shown`);
     return undefined;
   }
-  try {
-    const v: unknown = JSON.parse(text);
-    if (isRecord(v)) return v;
-  } catch {
-    // noted below
-  }
-  notes.push(`${path.basename(file)} beside the layer is not a JSON object; its binding is not shown`);
   return undefined;
 }

@@ -22,6 +22,14 @@ describe('where the audio is found', () => {
     expect(header.notes).toEqual([]);
   });
 
+  it("through the run's report for a reference-pattern shot (line.shot.usda beside line.report.json)", async () => {
+    const made = makeLayer(tempDir('audio-shot'), { jaw: 'blendshape', layering: 'reference' });
+    const { header } = await buildPreview(made.layer);
+    expect(header.layer.name).toBe('line.shot.usda');
+    expect(header.audio?.sha256).toBe(made.sha256);
+    expect(header.binding).toMatchObject({ preset: 'arkit' });
+  });
+
   it("through the layer's provenance when there is no report: the recorded name, beside the layer", async () => {
     const made = makeLayer(tempDir('audio-provenance'), { jaw: 'blendshape', report: false });
     copyFileSync(made.audio, path.join(made.dir, 'line.wav'));
@@ -67,6 +75,7 @@ describe('when it cannot be used', () => {
     expect(e.code).toBe('AUDIO_NOT_FOUND');
     expect(e.problem).toContain(made.audio);
     expect(e.problem).toContain(path.join(made.dir, 'line.wav'));
+    expect(e.problem).toContain("the run's report");
     expect(e.fix).toContain('--audio <file>');
     expect(e.fix).toContain('--no-audio');
   });

@@ -46,7 +46,10 @@ export interface MadeLayer {
  * `<root>/character/face.usda` (the sample, or `character` in its own format), `<root>/<shots>/line.usda` over it, the audio at
  * `<root>/audio/line.wav` and `<root>/<shots>/line.report.json` naming it (as a run writes them).
  */
-export function makeLayer(root: string, opts: { jaw: JawMode; shots?: string; report?: boolean; character?: string }): MadeLayer {
+export function makeLayer(
+  root: string,
+  opts: { jaw: JawMode; shots?: string; report?: boolean; character?: string; layering?: 'override' | 'reference' },
+): MadeLayer {
   const shots = path.join(root, opts.shots ?? 'shots');
   for (const d of ['character', 'audio']) mkdirSync(path.join(root, d), { recursive: true });
   mkdirSync(shots, { recursive: true });
@@ -76,14 +79,15 @@ export function makeLayer(root: string, opts: { jaw: JawMode; shots?: string; re
   for (let f = 0; f < FRAMES; f++) jaw.set(quatFromAxisAngle([1, 0, 0], (weightAt('jawOpen', f) * JAW_DEGREES * Math.PI) / 180), f * 4);
   const preset = parseBindingPreset(JSON.parse(readFileSync(path.join(repoRoot, 'templates/bindings/arkit.json'), 'utf8')), 'arkit.json');
   const { layers, report } = buildAnimationLayers(anim, inspectCharacter(character), {
-    layering: 'override',
+    layering: opts.layering ?? 'override',
     preset,
     name: 'line',
     characterAssetPath: path.relative(shots, character),
     bind: { jaw: opts.jaw },
   });
   for (const l of layers) writeFileSync(path.join(shots, l.fileName), l.text());
-  const layer = path.join(shots, 'line.usda');
+  // The reference pattern writes line.anim.usda and line.shot.usda; the shot is what a user opens.
+  const layer = path.join(shots, opts.layering === 'reference' ? 'line.shot.usda' : 'line.usda');
   if (opts.report !== false) {
     const binding = { preset: report.preset, jaw: report.jaw, unboundShapes: ['tongueOut'] };
     writeFileSync(path.join(shots, 'line.report.json'), JSON.stringify({ audio: path.relative(shots, audio), binding }, null, 1));
