@@ -124,16 +124,18 @@ export async function playblast(layer: string, opts: PlayblastOptions): Promise<
     browser = await launchChromium(opts.chromium !== undefined ? { chromium: opts.chromium } : {});
     const page = await browser.newPage({ viewport: { width: o.width, height: o.height }, deviceScaleFactor: 1 });
     await openPage(page, html, layer);
-    await page.evaluate(([w, h, v]) => (globalThis as unknown as PageGlobals).a2fPreview.playblastMode(w, h, v), [
-      o.width,
-      o.height,
-      o.view,
-    ] as const);
+    await inPage(layer, `setting up the ${o.width}x${o.height} ${o.view} view`, () =>
+      page.evaluate(([w, h, v]) => (globalThis as unknown as PageGlobals).a2fPreview.playblastMode(w, h, v), [
+        o.width,
+        o.height,
+        o.view,
+      ] as const),
+    );
 
     if (o.framesDir) {
       mkdirSync(o.framesDir, { recursive: true });
       for (let i = 0; i < layerFrames; i++) {
-        const png = await captureFrame(page, i, o.width, o.height);
+        const png = await captureFrame(page, layer, i, o.width, o.height);
         writeFileSync(path.join(o.framesDir, frameFileName(i, layerFrames)), png);
         opts.onFrame?.(i + 1, layerFrames);
       }
@@ -156,7 +158,7 @@ export async function playblast(layer: string, opts: PlayblastOptions): Promise<
     let last: Uint8Array | undefined;
     for (let k = 0; k < total; k++) {
       // Past the layer's last frame the face holds still until the audio ends.
-      if (k < layerFrames || !last) last = await captureFrame(page, Math.min(k, layerFrames - 1), o.width, o.height);
+      if (k < layerFrames || !last) last = await captureFrame(page, layer, Math.min(k, layerFrames - 1), o.width, o.height);
       await ffmpeg.write(last);
       opts.onFrame?.(k + 1, total);
     }
@@ -223,22 +225,39 @@ async function openPage(page: Page, html: string, layer: string): Promise<Previe
  * One frame as PNG bytes: the page draws it synchronously in setFrame, and the WebGL canvas is read
  * in the same task, before the browser may clear its drawing buffer (docs/playblast.md, "How frames are captured").
  */
-async function captureFrame(page: Page, frame: number, width: number, height: number): Promise<Uint8Array> {
-  const url = await page.evaluate(
-    ([i, w, h]) => {
-      const g = globalThis as unknown as PageGlobals;
-      g.a2fPreview.setFrame(i);
-      const canvases = Array.from(g.document.querySelectorAll('canvas'));
-      const canvas = canvases.find((c) => c.width === w && c.height === h && c.getClientRects().length > 0);
-      if (!canvas)
-        throw new Error(
-          `no visible ${w}x${h} canvas after playblastMode (found ${canvases.map((c) => `${c.width}x${c.height}`).join(', ')})`,
-        );
-      return canvas.toDataURL('image/png');
-    },
-    [frame, width, height] as const,
+async function captureFrame(page: Page, layer: string, frame: number, width: number, height: number): Promise<Uint8Array> {
+  const url = await inPage(layer, `drawing frame ${frame}`, () =>
+    page.evaluate(
+      ([i, w, h]) => {
+        const g = globalThis as unknown as PageGlobals;
+        g.a2fPreview.setFrame(i);
+        const canvases = Array.from(g.document.querySelectorAll('canvas'));
+        const canvas = canvases.find((c) => c.width === w && c.height === h && c.getClientRects().length > 0);
+        if (!canvas)
+          throw new Error(
+            `no visible ${w}x${h} canvas after playblastMode (found ${canvases.map((c) => `${c.width}x${c.height}`).join(', ')})`,
+          );
+        return canvas.toDataURL('image/png');
+      },
+      [frame, width, height] as const,
+    ),
   );
   return Buffer.from(url.slice(url.indexOf(',') + 1), 'base64');
+}
+
+/** A page call that failed (a script error, a crashed renderer) as BROWSER_FAILED, saying what was being done. */
+async function inPage<T>(layer: string, doing: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw new PreviewError(
+      'BROWSER_FAILED',
+      layer,
+      `the preview page failed while ${doing}: ${(err as Error).message.split('\n')[0]}`,
+      'Check that the preview opens in a browser (a2f preview <layer>); a crashed page may need a smaller --size',
+      { cause: err },
+    );
+  }
 }
 
 /** A second, shorter playblast into the same folder leaves no frames of the first behind. */
