@@ -3,6 +3,7 @@
 // (guards.ts) is null, with the reason beside it and in `notes`.
 import type { CpuCeiling } from './ceiling.js';
 import type { Sample } from './guards.js';
+import type { QueueFarmFigures } from './queue-rows.js';
 
 export interface MachineInfo {
   readonly cpus: number;
@@ -223,6 +224,7 @@ export interface BenchReport {
   readonly speedup: number;
   readonly usdWrite: UsdWriteFigures;
   readonly characterRead: CharacterReadFigures;
+  readonly queue: QueueFarmFigures;
   readonly preview: PreviewFigures;
   readonly memory: MemoryFigures;
   readonly targets: readonly TargetResult[];

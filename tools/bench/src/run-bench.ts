@@ -23,6 +23,7 @@ import { bestOf, measureRoofline } from './roofline.js';
 import { evaluateTargets, notesOf } from './targets.js';
 import { measureThroughput, withRoofline } from './throughput.js';
 import { measureCharacterRead } from './character-read.js';
+import { measureQueueFarm } from './queue-farm.js';
 import { measurePreview } from './preview-rows.js';
 import { measureUsdWrite } from './usd-write.js';
 
@@ -151,6 +152,9 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
     log('the preview page of a big face (headless Chromium) and a playblast…');
     const preview = await measurePreview(outDir, plan.preview, log);
 
+    log('the render-farm queue (a real Redis, `a2f worker` processes)…');
+    const queue = await measureQueueFarm(plan.queue, workDir, CHARACTER, log);
+
     // What the memory lines will take, from this run's own real-time factors (they run the same settings).
     const eta =
       plan.memory.defaultMinutes * defaultModel.realTimeFactor +
@@ -221,6 +225,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
       speedup,
       usdWrite,
       characterRead,
+      queue,
       preview,
       memory,
     };

@@ -3,6 +3,7 @@
 // printed as "—" with its reason, never as a number.
 import type { BenchReport, PreviewFigures, ThroughputPoint, TargetResult } from './report.js';
 import { stageSplit } from './guards.js';
+import { queueRows } from './queue-rows.js';
 
 const f = (x: number | null, digits = 1): string => (x === null ? '—' : Number.isFinite(x) ? x.toFixed(digits) : String(x));
 const pct = (x: number | null, digits = 0): string => (x === null ? '—' : `${f(100 * x, digits)} %`);
@@ -189,6 +190,7 @@ export function markdownReport(r: BenchReport): string {
       `the same asset as ${f(c.usdaMB)} MB of text in ${f(c.usdaSeconds, 2)} s${c.note ? `; ${c.note}` : ''}`,
   );
   for (const cells of previewRows(r.preview)) row(...cells);
+  for (const cells of queueRows(r.queue)) row(...cells);
   const mem = r.memory;
   row(
     `peak RSS, ${mem.defaultModel.audioMinutes}-minute 48 kHz stereo line, default model`,

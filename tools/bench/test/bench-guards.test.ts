@@ -23,6 +23,23 @@ const PREVIEW: BenchReport['preview'] = {
   playback: { seconds: 4, drawn: 4, skipped: 54, fps: 1, layerFps: 30, shareDrawn: 4 / 58, clockAdvanced: true },
   playblast: { width: 1280, height: 720, frames: 75, audioSeconds: 2.4918, seconds: 71.5, perAudioSecond: 71.5 / 2.4918 },
 };
+/** The render-farm queue rows as measured once here (docs/benchmark.md, "The render-farm queue"). */
+const overhead = (appendfsync: 'always' | 'everysec', meanMs: number) => ({
+  appendfsync,
+  jobs: 5,
+  meanMs,
+  medianMs: meanMs,
+  maxMs: 2 * meanMs,
+  pickupMs: 1,
+  lineMs: 220,
+  fractionOfLine: meanMs / 220,
+});
+const QUEUE: BenchReport['queue'] = {
+  lines: 6,
+  lineSeconds: 1,
+  rates: [1, 2, 3].map((workers) => ({ workers, linesPerMinute: 100 * workers, audioMinutesPerMinute: (100 * workers) / 60, seconds: 3 })),
+  overheads: [overhead('always', 22), overhead('everysec', 3)],
+};
 const ceiling = cpuCeiling({ cores: 2, cpuinfo: XEON, maxFreqKHz: null });
 
 describe('the machine ceiling', () => {
@@ -146,6 +163,31 @@ describe('the preview targets', () => {
     expect(markdownReport({ ...none, notes: notesOf(none) })).toMatch(
       /\| playblast \| — \| \/usr\/bin\/chromium: no Chromium was found \|/,
     );
+  });
+});
+
+describe('the render-farm queue rows', () => {
+  it("judge the overhead on the recipe's Redis (fsync on every write) and print both fsync policies", () => {
+    const report = fixture({ rooflineGflops: 2408, pointGflops: 900 });
+    const judged = report.targets.filter((t) => t.name.startsWith('render-farm queue'));
+    expect(judged.map((t) => [t.value, t.met])).toEqual([
+      [22, false],
+      [22 / 220, false],
+    ]);
+    const md = markdownReport(report);
+    expect(md).toMatch(/\| render-farm queue, 3 worker processes \| 300 lines\/min \|/);
+    expect(md).toMatch(/\| render-farm queue, overhead per job, appendfsync everysec \| 3\.0 ms \(1\.36 % of a line\) \|/);
+  });
+
+  it('leave every row and target out, with the reason, when no redis-server could start', () => {
+    const note = 'redis-server: cannot run the Redis server the queue tests need';
+    const none = {
+      ...fixture({ rooflineGflops: 2408, pointGflops: 900 }),
+      queue: { lines: 6, lineSeconds: 1, rates: [], overheads: [], note },
+    };
+    for (const t of evaluateTargets(none).filter((t) => t.name.startsWith('render-farm'))) expect(t).toMatchObject({ met: null, note });
+    expect(notesOf(none)).toContain(`render-farm queue: ${note}`);
+    expect(markdownReport({ ...none, notes: notesOf(none) })).toMatch(/\| render-farm queue \| — \| redis-server: cannot run/);
   });
 });
 
@@ -298,6 +340,7 @@ function fixture(o: { rooflineGflops: number; pointGflops: number; packMinutes?:
       reps: 3,
     },
     preview: PREVIEW,
+    queue: QUEUE,
     memory: {
       defaultModel: { model: 'default', audioMinutes: 60, peakRssMB: 300, seconds: 600, frames: 108000 },
       benchPack: packRuns,

@@ -83,6 +83,12 @@ interface Report {
     playblast: { width: number; height: number; frames: number; audioSeconds: number; perAudioSecond: number } | null;
     note?: string;
   };
+  queue: {
+    lines: number;
+    rates: { workers: number; linesPerMinute: number | null; seconds: number }[];
+    overheads: { appendfsync: string; jobs: number; meanMs: number; pickupMs: number; lineMs: number; fractionOfLine: number }[];
+    note?: string;
+  };
   memory: {
     defaultModel: { peakRssMB: number; audioMinutes: number };
     benchPack: { peakRssMB: number; audioMinutes: number }[];
@@ -228,6 +234,22 @@ describe('npm run bench -- --quick --json', () => {
     expect(p.playblast).toMatchObject({ width: 320, height: 240, frames: 75 });
     expect(p.playblast!.audioSeconds).toBeCloseTo(2.49, 2);
     expect(positive(p.playblast!.perAudioSecond)).toBe(true);
+  });
+
+  it('runs the render-farm queue with 1, 2 and 3 worker processes on a real Redis (redis-server must be installed)', () => {
+    const q = report.queue;
+    expect(q.note, q.note).toBeUndefined();
+    expect(q.rates.map((r) => r.workers)).toEqual([1, 2, 3]);
+    for (const r of q.rates) expect(r.linesPerMinute === null || positive(r.linesPerMinute)).toBe(true);
+    expect(q.overheads.map((o) => o.appendfsync)).toEqual(['always', 'everysec']);
+    for (const o of q.overheads) {
+      expect(o.jobs).toBe(5);
+      expect(positive(o.lineMs)).toBe(true);
+      // a job's add → completion contains the line's time: what is left cannot be negative
+      expect(o.meanMs).toBeGreaterThanOrEqual(0);
+      expect(o.pickupMs).toBeGreaterThanOrEqual(0);
+      expect(o.fractionOfLine).toBeCloseTo(o.meanMs / o.lineMs, 9);
+    }
   });
 
   it('has .usda writing throughput and peak memory of long lines', () => {
