@@ -3,9 +3,12 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { isRecord } from '@a2f/base';
-import { presetFile, safeFileName, type JobSettingsInput } from '@a2f/pipeline';
+import { namesOf, presetFile, safeFileName, SETTINGS, type JobSettingsInput, type SettingSpec } from '@a2f/pipeline';
 import { QueueError } from './errors.js';
 import { mapPath, type PathMapping } from './roots.js';
+
+/** The keys a job's settings may have: the run settings at the top, the inference group under "inference". */
+const JOB_KEYS = new Set([...namesOf('job').filter((n) => (SETTINGS[n] as SettingSpec).group === undefined), 'inference']);
 
 export interface LineJobData {
   readonly v: 1;
@@ -62,6 +65,9 @@ export function parseJobData(data: unknown, id: string): LineJobData {
     return bad(`its output name ${JSON.stringify(name)} is not a plain file name (it may not hold a path or start with a dot)`);
   }
   if (!isRecord(data.settings)) return bad('its "settings" is not an object');
+  // Only run settings: a key the settings table does not know is a producer's mistake, not something to ignore.
+  const unknown = Object.keys(data.settings).filter((k) => !JOB_KEYS.has(k));
+  if (unknown.length) return bad(`its settings hold ${unknown.map((k) => JSON.stringify(k)).join(', ')}, which no run setting is called`);
   if (typeof data.settings.outDir !== 'string' || !path.isAbsolute(data.settings.outDir)) {
     return bad('its settings name no absolute output folder (outDir)');
   }

@@ -145,6 +145,35 @@ describe('the queue against a real redis-server', () => {
     expect(readdirSync(f.out).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('refuses job data written by hand that is not a line, before touching anything', async () => {
+    const f = farmRoot();
+    const file = path.join(f.audio, 'a.wav');
+    writeFileSync(file, speechWav(150));
+    const q = new Queue('raw', { connection: { host: '127.0.0.1', port: redis.port } });
+    const good = { v: 1, audio: file, name: 'a', settings: { character: f.character, outDir: f.out }, audioSha256: await sha256File(file) };
+    const bad = {
+      escape: { ...good, name: '../../etc/a' },
+      unknown: { ...good, settings: { ...good.settings, shell: 'rm -rf /' } },
+      setting: { ...good, settings: { ...good.settings, fps: 'fast' } },
+      version: { ...good, v: 2 },
+    };
+    try {
+      for (const [id, data] of Object.entries(bad)) await q.add('line', data, { jobId: id, attempts: 3 });
+      const r = await withWorker([f.root], 'raw', () => followJobs({ redis: redis.url, queue: 'raw', ids: Object.keys(bad), pollMs: 100 }));
+      const byId = Object.fromEntries(r.failed.map((x) => [x.id, x]));
+      expect(byId.escape).toMatchObject({ code: 'INVALID_JOB', attempts: 1 });
+      expect(byId.escape.message).toContain('not a plain file name');
+      expect(byId.unknown).toMatchObject({ code: 'INVALID_JOB' });
+      expect(byId.unknown.message).toContain('"shell"');
+      expect(byId.setting).toMatchObject({ code: 'BAD_SETTING', attempts: 1 });
+      expect(byId.version).toMatchObject({ code: 'INVALID_JOB' });
+    } finally {
+      await q.close();
+    }
+    // Only the bad setting got as far as a valid output folder, and wrote its error file there.
+    expect(readdirSync(f.out)).toEqual(['a.error.json']);
+  });
+
   it('fails bad audio at once with its error file, and refuses paths outside the roots without touching them', async () => {
     const f = farmRoot();
     const bad = path.join(f.audio, 'bad.wav');
