@@ -14,6 +14,8 @@ import { runBatch } from './run.js';
 
 /** An audio input runs as `a2f run` does, with every run flag from the settings table; the page is always on. */
 const RUN_SETTINGS = [...namesOf('job'), ...namesOf('run')].filter((n) => n !== 'preview');
+/** Declared here with the meaning they also have for a layer input; their values still go to the run as settings. */
+const OWN_FLAGS: readonly string[] = ['outDir', 'skeleton'];
 const LAYER_EXTENSIONS = ['.usda', '.usdc', '.usdz', '.usd'];
 
 export const previewOptions = (y: Argv) =>
@@ -23,7 +25,11 @@ export const previewOptions = (y: Argv) =>
       array: true,
       describe: 'layers (.usda, .usdc, .usdz, .usd) to preview, or audio files (or folders of them) to run first',
     })
-    .options(settingOptions(RUN_SETTINGS))
+    .options(settingOptions(RUN_SETTINGS.filter((n) => !OWN_FLAGS.includes(n))))
+    .option('skeleton', {
+      type: 'string',
+      describe: 'the Skeleton to show (a layer) or to animate (audio) when there are several, e.g. /Hero/Rig/Skel',
+    })
     .option('out', {
       alias: 'o',
       type: 'string',
