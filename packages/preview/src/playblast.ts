@@ -1,7 +1,7 @@
 // A playblast: the preview page rendered headless in Chromium, frame by frame at the layer's rate, and
 // muxed with the line's audio by ffmpeg into an H.264/AAC MP4, or written as PNG files
 // (docs/playblast.md). The page is driven only through window.a2fPreview (page-api.ts).
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -164,8 +164,11 @@ export async function playblast(layer: string, opts: PlayblastOptions): Promise<
     }
     await ffmpeg.finish();
     ffmpeg = undefined;
+    // As every a2f output: on disk before it has its name, and the name on disk before we say so.
+    fsyncPath(tmpVideo);
     renameSync(tmpVideo, out);
     tmpVideo = undefined;
+    fsyncPath(path.dirname(out));
     return { file: out, frames: total, fps, durationSeconds: seconds };
   } finally {
     await ffmpeg?.kill();
@@ -257,6 +260,15 @@ async function inPage<T>(layer: string, doing: string, call: () => Promise<T>): 
       'Check that the preview opens in a browser (a2f preview <layer>); a crashed page may need a smaller --size',
       { cause: err },
     );
+  }
+}
+
+function fsyncPath(file: string): void {
+  const fd = openSync(file, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 
