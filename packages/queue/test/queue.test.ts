@@ -174,6 +174,43 @@ describe('the queue against a real redis-server', () => {
     expect(readdirSync(f.out)).toEqual(['a.error.json']);
   });
 
+  it('maps mount points between producer and worker (--path-map); a worker that cannot see the path says which', async () => {
+    const f = farmRoot();
+    const file = path.join(f.audio, 'm.wav');
+    writeFileSync(file, speechWav(170));
+    // The producer sees the share at f.root; workers mount it at /mnt/a2f-share.
+    const shared = '/mnt/a2f-share';
+    const pathMap = [{ from: f.root, to: shared }];
+    const [job] = await enqueueLines({
+      redis: redis.url,
+      queue: 'maps',
+      files: [file],
+      settings: { character: f.character, outDir: f.out },
+      pathMap,
+    });
+    const q = new Queue('maps', { connection: { host: '127.0.0.1', port: redis.port } });
+    try {
+      expect((await Job.fromId(q, job.id))!.data).toMatchObject({
+        audio: `${shared}/dialogue/m.wav`,
+        settings: { character: `${shared}/face.usda`, outDir: `${shared}/layers` },
+      });
+    } finally {
+      await q.close();
+    }
+    const unmapped = await withWorker([f.root], 'maps', () => followJobs({ redis: redis.url, queue: 'maps', ids: [job.id], pollMs: 100 }));
+    expect(unmapped.failed[0]).toMatchObject({ code: 'ROOT_REFUSED' });
+    expect(unmapped.failed[0].message).toContain(`${shared}/layers`);
+    expect(unmapped.failed[0].fix).toContain('--path-map');
+    expect(await retryFailed({ redis: redis.url, queue: 'maps' })).toBe(1);
+    const w = await startWorker({ redis: redis.url, queue: 'maps', allowRoots: [f.root], pathMap: [{ from: shared, to: f.root }] });
+    try {
+      expect(await followJobs({ redis: redis.url, queue: 'maps', ids: [job.id], pollMs: 100 })).toEqual({ done: 1, failed: [] });
+    } finally {
+      await w.close();
+    }
+    expect(readdirSync(f.out).sort()).toEqual(['m.report.json', 'm.usda']);
+  });
+
   it('fails bad audio at once with its error file, and refuses paths outside the roots without touching them', async () => {
     const f = farmRoot();
     const bad = path.join(f.audio, 'bad.wav');
