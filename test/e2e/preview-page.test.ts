@@ -211,6 +211,25 @@ describe('the preview page', () => {
     expect(shown.at(-1)).toBeGreaterThanOrEqual(73);
     const last = seen.at(-1)!;
     expect(last.drawn + last.skipped).toBeGreaterThanOrEqual(last.frame);
+    // A loop to the last frame: the audio (2.492 s) ends before the animation (75 frames, 2.5 s) does,
+    // and the page must wrap there rather than stop.
+    await page.evaluate(() => {
+      window.a2fPreview.setLoop(60, 74, true);
+      return window.a2fPreview.play();
+    });
+    const looped: PreviewState[] = [];
+    let wraps = 0;
+    for (let i = 0; i < 2000 && wraps < 2; i++) {
+      looped.push(await page.evaluate(() => window.a2fPreview.state()));
+      if (looped.length > 1 && looped.at(-1)!.frame < looped.at(-2)!.frame) wraps++;
+      await page.waitForTimeout(20);
+    }
+    expect(wraps).toBe(2);
+    for (const s of looped) {
+      expect(s.playing).toBe(true);
+      expect(s.frame).toBeGreaterThanOrEqual(60);
+      expect(Math.abs(s.frame - Math.floor(s.audioTime * 30))).toBeLessThanOrEqual(1);
+    }
     await page.close();
   });
 

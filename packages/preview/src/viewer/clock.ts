@@ -3,6 +3,8 @@
 
 export interface Clock {
   readonly playing: boolean;
+  /** Stopped because the media ran out (a timer never does). */
+  readonly ended: boolean;
   /** Seconds from the start of the animation. */
   time(): number;
   play(): Promise<void>;
@@ -20,6 +22,9 @@ export class AudioClock implements Clock {
   }
   get playing(): boolean {
     return !this.audio.paused && !this.audio.ended;
+  }
+  get ended(): boolean {
+    return this.audio.ended;
   }
   time(): number {
     return this.audio.currentTime;
@@ -44,6 +49,7 @@ export class TimerClock implements Clock {
   private at = 0;
   private rate = 1;
   playing = false;
+  readonly ended = false;
 
   time(): number {
     return this.playing ? this.at + ((performance.now() - this.origin) / 1000) * this.rate : this.at;

@@ -17,6 +17,7 @@ export class Transport {
   private chosenAt = 0;
   private raf = 0;
   private rate = 1;
+  private active = false;
   drawn = 0;
   skipped = 0;
   readonly loop = { in: 0, out: 0, on: false };
@@ -33,8 +34,12 @@ export class Transport {
   get current(): number {
     return this.frame;
   }
+  /**
+   * Playing as the user sees it: from play() until pause() or the end. Not the clock's own state, which
+   * blinks off for the moment between an <audio> that ran out and the loop's wrap.
+   */
   get playing(): boolean {
-    return this.clock.playing;
+    return this.active;
   }
   /** Where the animation ends: the clock stops there even when the audio runs a little longer. */
   get endSeconds(): number {
@@ -43,15 +48,27 @@ export class Transport {
 
   async play(): Promise<void> {
     if (this.playing) return;
-    const f = this.host.frameAt(this.clock.time());
-    if (this.loop.on && (f < this.loop.in || f > this.loop.out)) this.clock.seek(this.loop.in / this.host.fps);
-    else if (f >= this.host.frames - 1 && this.clock.time() >= this.endSeconds - 1e-3) this.clock.seek(0);
-    await this.clock.play();
+    const t = this.clock.time();
+    const f = this.host.frameAt(t);
+    // At the end, start again from the loop's in or from the top (an ended <audio> would restart at 0 by itself).
+    const atEnd = this.clock.ended || t >= this.endSeconds - 1e-3;
+    if (this.loop.on && (atEnd || f < this.loop.in || f > this.loop.out)) this.clock.seek(this.loop.in / this.host.fps);
+    else if (atEnd) this.clock.seek(0);
+    this.active = true;
+    try {
+      await this.clock.play();
+    } catch (err) {
+      this.active = false;
+      this.notify();
+      throw err;
+    }
+    if (!this.active) return;
     this.tick();
     this.notify();
   }
 
   pause(): void {
+    this.active = false;
     this.clock.pause();
     cancelAnimationFrame(this.raf);
     this.raf = 0;
@@ -60,7 +77,8 @@ export class Transport {
 
   toggle(): void {
     if (this.playing) this.pause();
-    else void this.play();
+    // A refused play() (a browser's autoplay rule) leaves the page paused; the button shows it.
+    else this.play().catch(() => undefined);
   }
 
   /** Pauses and shows a frame; `sync` draws it before returning (playblast, tests). */
@@ -79,7 +97,7 @@ export class Transport {
   seekSeconds(seconds: number): void {
     const wasPlaying = this.playing;
     this.seek(this.host.frameAt(Math.max(0, seconds)));
-    if (wasPlaying) void this.play();
+    if (wasPlaying) this.play().catch(() => undefined);
   }
 
   step(delta: number): void {
@@ -116,28 +134,38 @@ export class Transport {
 
   private tick = (): void => {
     this.raf = 0;
-    if (!this.playing) {
+    // Audio shorter than the loop's range ends (and pauses) before the range does: that is a wrap too.
+    if (!this.active) return;
+    const ended = this.clock.ended;
+    if (!this.clock.playing && !ended) {
+      // Stopped from outside the page (the system paused the audio): show it as paused.
+      this.active = false;
       this.notify();
       return;
     }
     let t = this.clock.time();
     const endOfRange = this.loop.on ? (this.loop.out + 1) / this.host.fps : this.endSeconds;
-    if (t >= endOfRange) {
-      if (this.loop.on) {
-        this.clock.seek(this.loop.in / this.host.fps);
-        t = this.clock.time();
-      } else {
+    let wrapped = false;
+    if (t >= endOfRange || ended) {
+      if (!this.loop.on) {
         // The end: stop on the last frame rather than let audio past the animation run on.
+        this.active = false;
         this.clock.pause();
         this.chosenAt = t;
-        this.display(this.host.frames - 1, false);
+        this.display(this.host.frameAt(t), false);
         this.notify();
         return;
       }
+      this.clock.seek(this.loop.in / this.host.fps);
+      if (ended) void this.clock.play();
+      t = this.clock.time();
+      wrapped = true;
     }
     const f = this.host.frameAt(t);
-    if (f !== this.frame) {
-      if (f > this.frame + 1) this.skipped += f - this.frame - 1;
+    if (wrapped || f !== this.frame) {
+      // Frames the picture never showed: jumped over while drawing lagged, or cut off at a loop's wrap.
+      if (wrapped) this.skipped += Math.max(0, this.loop.out - this.frame) + Math.max(0, f - this.loop.in);
+      else if (f > this.frame + 1) this.skipped += f - this.frame - 1;
       this.chosenAt = t;
       this.display(f, false);
       this.notify();
