@@ -48,6 +48,15 @@ export function resolveSettings(input: JobSettingsInput): JobSettings {
   if (out.blinkIntervalSeconds !== undefined && out.blinks === false) {
     throw new JobError('BAD_SETTING', '--blink-interval', 'is given with --no-blinks, which turns blinks off', 'Leave out one of the two.');
   }
+  // The page shows the layer as USD composes it: an override layer that does not sublayer the character has no face to show.
+  if (out.preview === true && out.sublayerCharacter === false && out.layering === 'override') {
+    throw new JobError(
+      'BAD_SETTING',
+      '--preview',
+      'is given with --no-sublayer: such a layer does not compose the character, so its page would have no face to show',
+      'Leave out --no-sublayer for previews (or --layering reference), or write the pages of the shot stack with a2f preview.',
+    );
+  }
   return out as JobSettings;
 }
 

@@ -71,6 +71,12 @@ describe('the preview setting', () => {
     }
   });
 
+  it('is refused with --no-sublayer, whose override layer has no face to show', () => {
+    const given = { character: CHARACTER, outDir: '/tmp/out', preview: true, sublayerCharacter: false };
+    expect(() => resolveSettings(given)).toThrow(/--preview: is given with --no-sublayer/);
+    expect(resolveSettings({ ...given, layering: 'reference' }).preview).toBe(true);
+  });
+
   it('is in the watch key only when on, and never in the report hash', () => {
     const base = { character: CHARACTER, outDir: '/tmp/out' };
     const off = resolveSettings(base);
