@@ -229,6 +229,15 @@ describe('meshes', () => {
   });
 });
 
+describe('PreviewRig.frameAt', () => {
+  it('shows the frame whose span holds the time, clamped to the animation', () => {
+    const rig = new PreviewRig(blob);
+    expect([rig.frameAt(-1), rig.frameAt(0), rig.frameAt(1 / 24), rig.frameAt(2.99 / 24), rig.frameAt(10 / 24), rig.frameAt(5)]).toEqual([
+      0, 0, 1, 2, 10, 10,
+    ]);
+  });
+});
+
 describe('an animation with rotations only', () => {
   it("takes each joint's translation and scale from the rest pose, and says so", () => {
     const file = path.join(path.dirname(layer), 'rotations-only.usda');
