@@ -108,6 +108,18 @@ def SkelRoot "Root" (
         float3 xformOp:scale = (2, 2, 2)
         uniform token[] xformOpOrder = ["xformOp:translate", "xformOp:rotateXYZ", "xformOp:scale"]
     }
+
+    def Mesh "Tilt" (
+        prepend apiSchemas = ["SkelBindingAPI"]
+    )
+    {
+        point3f[] points = [(0, 1, 0), (1, 0, 0), (0, 0, 1)]
+        int[] faceVertexCounts = [3]
+        int[] faceVertexIndices = [0, 1, 2]
+        rel skel:skeleton = </Root/Skel>
+        float3 xformOp:rotateXYZ = (90, 0, 90)
+        uniform token[] xformOpOrder = ["xformOp:rotateXYZ"]
+    }
 }
 `;
 
@@ -219,6 +231,12 @@ describe('meshes', () => {
     const plate = rig.pose(0).find((p) => p.mesh.path === '/Root/Plate')!;
     // (1,0,0) scaled ×2, turned 90° about Z to (0,2,0), moved to (10,2,0), then up 5 by the SkelRoot.
     close(plate.points, [10, 2, 5, 8, 0, 5, 10, 0, 7]);
+  });
+
+  it('turns about X before Z for rotateXYZ (the first axis named is the most local)', () => {
+    const tilt = new PreviewRig(blob).pose(0).find((p) => p.mesh.path === '/Root/Tilt')!;
+    // y → z (X first), then Z leaves it; x → y; z → −y → x; then up 5 by the SkelRoot.
+    close(tilt.points, [0, 0, 6, 0, 1, 5, 1, 0, 5]);
   });
 
   it('poses the skinned quad: joint b turned 90° about Z at frame 10, with the "up" shape fully on', () => {
