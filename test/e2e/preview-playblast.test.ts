@@ -5,7 +5,7 @@
 // frame; the frames must change while the line is loud and stand still in its silent head and tail.
 // Fails, saying what to install, where Chromium, ffmpeg or ffprobe is missing (.ci/run installs them).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CHARACTER, DIALOGUE, runCli, tempDir } from './helpers.js';
@@ -112,6 +112,10 @@ describe('a2f playblast (Chromium + ffmpeg)', () => {
     layerFrames = end - start + 1;
     audioSeconds = Number(probe(LINE).format.duration);
     result = await cliPlayblast([layer, '-o', video, '--size', `${WIDTH}x${HEIGHT}`]);
+    // a longer playblast's frame left in the folder, and a file of the user's
+    mkdirSync(framesDir);
+    writeFileSync(path.join(framesDir, 'frame_00999.png'), 'stale');
+    writeFileSync(path.join(framesDir, 'notes.txt'), 'mine');
     framesResult = await cliPlayblast([layer, '--frames', framesDir, '--size', `${WIDTH}x${HEIGHT}`]);
   });
 
@@ -132,8 +136,11 @@ describe('a2f playblast (Chromium + ffmpeg)', () => {
     expect(readdirSync(path.dirname(video))).toEqual(['line02_papa.mp4']);
   });
 
-  it('writes one PNG per frame of the layer with --frames, numbered from 0', () => {
-    const files = readdirSync(framesDir).sort();
+  it("writes one PNG per frame of the layer with --frames, numbered from 0, replacing an earlier playblast's frames only", () => {
+    expect(readFileSync(path.join(framesDir, 'notes.txt'), 'utf8')).toBe('mine');
+    const files = readdirSync(framesDir)
+      .filter((f) => f !== 'notes.txt')
+      .sort();
     expect(files).toHaveLength(layerFrames);
     expect(files[0]).toBe('frame_00000.png');
     expect(files.at(-1)).toBe(`frame_${String(layerFrames - 1).padStart(5, '0')}.png`);
