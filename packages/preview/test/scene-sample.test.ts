@@ -93,6 +93,9 @@ describe('values equal the layer as real USD reads it', () => {
       ['/Character/Eye_L', 'eye', 178, 0],
       ['/Character/Eye_R', 'eye', 178, 0],
     ]);
+    // The eyes carry a colour per point (white, iris, pupil); the face and tongue author none.
+    expect(h.meshes.map((m) => m.color?.interpolation)).toEqual([undefined, undefined, 'vertex', 'vertex']);
+    expect(h.meshes[2]!.color!.values.length).toBe(178 * 3);
   });
 
   it('lists the character blendshapes the layer does not drive, and the run report beside it', () => {
