@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { speechWav, startRedis, type TestRedis } from '@a2f/test-utils';
@@ -28,6 +28,8 @@ import {
   walk,
   type LogEvent,
 } from './watch-helpers.js';
+
+const PASSWORD = 'farm p@ss:w/rd';
 
 /** The watcher's log event once the queue holds a line. */
 const HANDED_OVER = 'dispatched';
@@ -66,7 +68,9 @@ describe('a watch folder as a producer, jobs outside the allowed roots, a corrup
   let exits: { code: number | null; signal: NodeJS.Signals | null }[] = [];
 
   beforeAll(async () => {
-    redis = await startRedis({ aof: true });
+    // A password with characters a URL must encode: every client here (workers, producers, the
+    // watcher) takes it from the URL, and none may print it.
+    redis = await startRedis({ aof: true, password: PASSWORD });
     worker = startWorker(redis.url, { name: 'w', logDir: logs, roots: [inbox, lines, out, path.dirname(CHARACTER)], concurrency: 2 });
     await workersReady([worker], HANG_MS);
 
@@ -186,6 +190,13 @@ describe('a watch folder as a producer, jobs outside the allowed roots, a corrup
     expect(byId.get(refused.out.id)).toMatchObject({ code: 'ROOT_REFUSED', message: expect.stringContaining('not-made') });
     expect(byId.get(corrupt.id)!.fix.length).toBeGreaterThan(10);
     expect(status.counts).toMatchObject({ done: 6, failed: 3, waiting: 0, active: 0, delayed: 0 });
+  });
+
+  it('reached Redis with the password in the URL and never printed it', () => {
+    expect(redis.url).toContain(encodeURIComponent(PASSWORD));
+    expect(worker.events().find((e) => e.ev === 'start')!.redis).toBe(`redis://:***@127.0.0.1:${redis.port}`);
+    const printed = [readFileSync(worker.log, 'utf8'), worker.stderr(), readFileSync(watchLog, 'utf8'), JSON.stringify(status)].join('\n');
+    for (const secret of [PASSWORD, encodeURIComponent(PASSWORD), 'p@ss']) expect(printed).not.toContain(secret);
   });
 
   it(

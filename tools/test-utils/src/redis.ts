@@ -17,6 +17,8 @@ export interface TestRedis {
   /** `redis://[:password@]127.0.0.1:<port>`; stays the same across restart(). */
   url: string;
   port: number;
+  /** `requirepass`, when one was asked for (redis-cli takes it as `--pass`) */
+  password?: string;
   /** The server's data folder (appendonly files); kept across restart(), removed by stop(). */
   dir: string;
   /** Sends `signal` (default SIGKILL) and resolves when the process has exited. */
@@ -176,6 +178,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<TestRedis>
   return {
     url: `redis://${auth}127.0.0.1:${port}`,
     port,
+    ...(options.password === undefined ? {} : { password: options.password }),
     dir,
     kill,
     restart: async () => {
