@@ -7,7 +7,8 @@
  * The server sends it as a header with frame-ancestors added (a <meta> policy cannot carry that one).
  */
 export const REVIEW_CSP =
-  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'";
+  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; " +
+  "connect-src 'self'; base-uri 'none'; form-action 'none'";
 
 const STYLE = `
 :root { color-scheme: dark; --fg: #e6e6e6; --dim: #9aa0a6; --bg: #1b1d21; --row: #23262b; --line: #33373d; }
@@ -22,7 +23,7 @@ h1 { font-size: 16px; margin: 0; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 6px 12px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { color: var(--dim); font-weight: 500; position: sticky; top: 0; background: var(--bg); }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 a { color: #8ab4f8; }
 .dir { color: var(--dim); }
 .status { display: inline-block; padding: 0 8px; border-radius: 10px; font-size: 12px; }
@@ -119,7 +120,7 @@ export function reviewPageHtml(): string {
 <title>a2f review</title><style>${STYLE}</style></head>
 <body><header><h1>a2f review</h1><span id="folder"></span><input id="filter" type="search" placeholder="filter" aria-label="filter lines">
 <span id="live">connecting…</span></header>
-<table><thead><tr><th>line</th><th>status</th><th>frames</th><th>seconds</th><th>model</th><th>when</th></tr></thead>
+<table><thead><tr><th>line</th><th>status</th><th class="num">frames</th><th class="num">seconds</th><th>model</th><th>when</th></tr></thead>
 <tbody id="rows"></tbody></table><div id="empty">No lines yet: layers written into this folder appear here as they land.</div>
 <script>${SCRIPT}</script></body></html>
 `;
