@@ -6,7 +6,7 @@ import 'uplot/dist/uPlot.min.css';
 import type { PreviewBlob } from '../data.js';
 import type { CurveSet } from './curves-data.js';
 import { el } from './dom.js';
-import { type ChannelGroup, GROUPS, leaf } from './groups.js';
+import { type ChannelGroup, leaf } from './groups.js';
 
 /** Hue ranges per group, so a channel's colour says its group at a glance. */
 const HUES: Record<ChannelGroup, [number, number]> = {
@@ -198,5 +198,3 @@ export class CurvesView {
     });
   }
 }
-
-export { GROUPS };

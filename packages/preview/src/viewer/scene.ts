@@ -80,7 +80,14 @@ export class FaceScene {
     // Multisampling costs SwiftShader (headless, no GPU) several times the draw on a studio-sized face,
     // whose triangles are mostly smaller than a pixel anyway: big meshes go without it.
     const triangles = h.meshes.reduce((n, m) => n + m.triangles.length / 3, 0);
-    this.renderer = new WebGLRenderer({ canvas: this.canvas, antialias: triangles <= MSAA_TRIANGLES, preserveDrawingBuffer: true });
+    try {
+      this.renderer = new WebGLRenderer({ canvas: this.canvas, antialias: triangles <= MSAA_TRIANGLES, preserveDrawingBuffer: true });
+    } catch (err) {
+      throw new Error(
+        `this browser could not start WebGL (${(err as Error).message}): turn on hardware acceleration in its settings, ` +
+          'or open the page in a current Chrome, Edge, Firefox or Safari',
+      );
+    }
     this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
     this.renderer.setClearColor(new Color(0x23252a));
     if (h.stage.upAxis === 'Z') this.root.rotation.x = -Math.PI / 2;
