@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpuModel, loadAverage } from './machine.js';
 import { benchPlan } from './plan.js';
 import { measurePreview } from './preview-rows.js';
+import { queueOnly } from './queue-farm.js';
 import { runBench } from './run-bench.js';
 import { markdownPreview, markdownReport } from './table.js';
 
@@ -41,6 +42,11 @@ export const benchOptions = (y: Argv) =>
       default: false,
       describe: 'measure only the preview rows (a 100 k-point face: page load, 1× playback, playblast; quick: a small face)',
     })
+    .option('queue-only', {
+      type: 'boolean',
+      default: false,
+      describe: 'measure only the render-farm queue rows (lines/min with 1, 2 and 3 workers, overhead per job; needs redis-server)',
+    })
     .option('update-readme', { type: 'boolean', default: false, describe: 'write the tables into README.md between its bench markers' });
 
 type BenchArgs = Awaited<ReturnType<ReturnType<typeof benchOptions>['parseAsync']>>;
@@ -54,6 +60,7 @@ export async function benchCommand(a: BenchArgs): Promise<number> {
     throw new Error(`--batch-sizes "${a['batch-sizes']}" must list whole numbers ≥ 1, e.g. 1,8,32`);
   if (!Number.isInteger(a.seed) || a.seed < 0) throw new Error(`--seed ${a.seed} must be a whole number ≥ 0`);
   if (a['preview-only']) return previewOnly(a.quick, a.json);
+  if (a['queue-only']) return queueOnly(a.quick, a.json);
   const report = await runBench(
     {
       quick: a.quick,

@@ -3,7 +3,8 @@
 // queue's own cost per job: from the add to the job's completion, minus the worker's time on the
 // line. The workers are the built CLI in child processes, as a farm runs them.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { connectionFromUrl, enqueueLines, followJobs, type LineJobResult } from '@a2f/queue';
 import { startRedis, type TestRedis } from '@a2f/test-utils';
@@ -11,8 +12,10 @@ import { Job, Queue, type ConnectionOptions } from 'bullmq';
 import { seconds } from './clock.js';
 import { writeDialogueWav } from './dialogue.js';
 import { perSecond } from './guards.js';
-import type { QueueFarmFigures, QueueFarmPlan, QueueOverhead, QueueRate } from './queue-rows.js';
-import { REPO_ROOT } from './repo.js';
+import { loadAverage } from './machine.js';
+import { benchPlan } from './plan.js';
+import { queueRows, type QueueFarmFigures, type QueueFarmPlan, type QueueOverhead, type QueueRate } from './queue-rows.js';
+import { REPO_ROOT, SAMPLES_DIR } from './repo.js';
 
 const CLI = path.join(REPO_ROOT, 'packages', 'cli', 'dist', 'bin.js');
 
@@ -164,4 +167,29 @@ export async function measureQueueFarm(
     await redis.stop();
   }
   return { lineSeconds: plan.lineSeconds, lines: plan.lines, rates, overheads };
+}
+
+/** `--queue-only`: the queue rows without the rest of the bench, as Markdown rows or JSON. */
+export async function queueOnly(quick: boolean, json: boolean): Promise<number> {
+  const cores = os.availableParallelism();
+  const plan = benchPlan({ quick, device: 'cpu', seed: 1 }, cores);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'a2f-bench-'));
+  const log = (line: string) => process.stderr.write(line + '\n');
+  try {
+    const start = loadAverage();
+    log(`bench --queue-only${quick ? ' --quick' : ''}: ${cores} cores, load average ${start.toFixed(2)}`);
+    const queue = await measureQueueFarm(plan.queue, dir, path.join(SAMPLES_DIR, 'character', 'face.usda'), log);
+    const load = { start, end: loadAverage() };
+    if (json) process.stdout.write(JSON.stringify({ cores, load, queue }, null, 2) + '\n');
+    else {
+      const rows = queueRows(queue).map((cells) => `| ${cells.join(' | ')} |`);
+      process.stdout.write(
+        `${cores} cores, load average ${load.start.toFixed(2)} at the start, ${load.end.toFixed(2)} at the end\n\n` +
+          `| figure | value | settings |\n| --- | --- | --- |\n${rows.join('\n')}\n`,
+      );
+    }
+    return 0;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
