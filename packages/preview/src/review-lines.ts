@@ -290,7 +290,8 @@ export function readWatchState(stateDir: string, now = Date.now()): ReviewLine[]
     for (const rel of [...(s.queued ?? []), ...(s.waiting ?? [])]) {
       if (typeof rel !== 'string') continue;
       out.push({
-        ...empty(`pending:${rel}`, path.posix.basename(rel).replace(/\.[^.]*$/, ''), ''),
+        // Named by its inbox path: its output name is only known once the watcher takes it.
+        ...empty(`pending:${rel}`, rel, ''),
         status: 'pending',
         when: new Date(updated).toISOString(),
       });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,7 +106,7 @@ describe('review server', () => {
     // No report beside it: the frames come from the layer's time codes.
     expect(lines.find((l) => l.id === 'fixed')).toMatchObject({ frames: 3, model: null });
     expect(lines.find((l) => l.id === 'redo')).toMatchObject({ stage: 'infer', when: '2026-01-01T13:00:00Z', layer: 'redo.usda' });
-    expect(lines.find((l) => l.id === 'pending:shot2/new.wav')).toMatchObject({ name: 'new', layer: null });
+    expect(lines.find((l) => l.id === 'pending:shot2/new.wav')).toMatchObject({ name: 'shot2/new.wav', layer: null });
   });
 
   it("gives a failed line its error file's code, message and fix", () => {
@@ -171,6 +171,22 @@ describe('review server', () => {
     expect(existsSync(path.join(root, 'fixed.preview.html'))).toBe(false);
     // A line with no layer has no page to open.
     expect((await fetch(`${server.url}preview/broken`)).status).toBe(404);
+  });
+
+  it('makes the page again when the layer is newer than it', async () => {
+    const layer = path.join(root, 'shot1', 'take.usda');
+    const page = path.join(root, 'shot1', 'take.preview.html');
+    writeFileSync(page, '<!doctype html><title>old page</title>');
+    at(page, '2026-01-01T10:00:00Z');
+    at(layer, '2026-01-01T11:00:00Z');
+    const before = ((await (await fetch(`${server.url}api/lines`)).json()) as { lines: ReviewLine[] }).lines;
+    expect(before.find((l) => l.id === 'shot1/take')!.page).toBe('stale');
+    const html = await (await fetch(`${server.url}preview/shot1/take`)).text();
+    expect(html).toContain('id="a2f-data"');
+    expect(readFileSync(page, 'utf8')).toBe(html);
+    // HEAD says what GET would send, without the page.
+    const head = await fetch(`${server.url}preview/shot1/take`, { method: 'HEAD' });
+    expect([head.status, Number(head.headers.get('content-length'))]).toEqual([200, Buffer.byteLength(html)]);
   });
 
   it('tells open pages when a layer lands, over its event stream', async () => {
