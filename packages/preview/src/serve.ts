@@ -224,9 +224,9 @@ function servePage(res: ServerResponse, page: Page, head: boolean): void {
     const text = [e.file && e.problem ? `${e.file}: ${e.problem}` : (e.message ?? String(page.error)), e.fix ?? '']
       .filter(Boolean)
       .join('\n');
-    const body = `<!doctype html><meta charset="utf-8"><title>preview failed</title><h1>The preview page could not be made</h1><pre>${escapeHtml(
-      `${e.code ?? 'ERROR'}\n${text}`,
-    )}</pre>`;
+    const body =
+      '<!doctype html><meta charset="utf-8"><title>preview failed</title><h1>The preview page could not be made</h1>' +
+      `<pre>${escapeHtml(`${e.code ?? 'ERROR'}\n${text}`)}</pre>`;
     send(res, 500, 'text/html; charset=utf-8', body, "default-src 'none'");
     return;
   }
