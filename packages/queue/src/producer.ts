@@ -172,9 +172,11 @@ export async function followJobs(
           done++;
         } else if (state === 'failed' || state === 'unknown' || !job) {
           pending.delete(id);
+          // Read again: the job fetched above may predate the failure (its attempts, its reason).
+          const final = job && (await Job.fromId(queue, id));
           failed.push(
-            job
-              ? parseFailure(job)
+            final
+              ? parseFailure(final)
               : { id, audio: '', code: 'JOB_GONE', message: `job ${id} is no longer in the queue`, fix: 'Add the line again.' },
           );
         } else if (state === 'active') {

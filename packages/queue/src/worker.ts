@@ -230,34 +230,24 @@ export async function startWorker(opts: WorkerOptions): Promise<QueueWorker> {
   const fail = (job: Job, err: unknown, audio: string, where: Where, attempt: number, attempts: number): Error => {
     const e = summarizeError(err);
     const transient = isTransient(e);
-    const fix =
-      e.fix ??
-      (transient
-        ? 'Usually passes on its own; the queue retried it. `a2f queue retry` tries failed lines again.'
-        : 'Fix the file (or its sidecar or settings) and add it again; `a2f queue retry` re-runs failed lines.');
-    const failure: FailureRecord = { code: e.code, message: e.message, fix, transient };
+    const fix = e.fix ?? fixFor(e.code, transient);
     const last = !transient || attempt >= attempts;
     if (!last) {
       emit({ ev: 'retry', level: 'warn', job: job.id, audio, attempt, attempts, code: e.code, message: e.message });
-      return new Error(JSON.stringify(failure));
+      return new Error(JSON.stringify({ code: e.code, message: e.message, fix, transient }));
     }
+    const message = transient && attempts > 1 ? `${e.message} (gave up after ${attempt} attempts)` : e.message;
+    const failure: FailureRecord = { code: e.code, message, fix, transient };
     let errorFile: string | undefined;
     if (where) {
-      const message = transient ? `${e.message} (gave up after ${attempt} attempts)` : e.message;
       try {
-        errorFile = writeErrorFile(
-          where.outDir,
-          where.name,
-          audio,
-          { ...failure, message },
-          { attempts: attempt, key: String(job.id), worker: me },
-        );
+        errorFile = writeErrorFile(where.outDir, where.name, audio, failure, { attempts: attempt, key: String(job.id), worker: me });
       } catch (writeErr) {
         emit({ ev: 'error', level: 'error', job: job.id, audio, message: `cannot write the error file: ${(writeErr as Error).message}` });
       }
     }
     counts.failed++;
-    emit({ ev: 'failed', level: 'error', job: job.id, audio, code: e.code, message: e.message, fix, transient, attempt, errorFile });
+    emit({ ev: 'failed', level: 'error', job: job.id, audio, code: e.code, message, fix, transient, attempt, errorFile });
     const recorded = JSON.stringify({ ...failure, ...(errorFile ? { errorFile } : {}) });
     return transient ? new Error(recorded) : new UnrecoverableError(recorded);
   };
@@ -330,4 +320,17 @@ export async function startWorker(opts: WorkerOptions): Promise<QueueWorker> {
       return closing;
     },
   };
+}
+
+/** A fix for errors that came without one (file system and system errors), in the queue's words. */
+function fixFor(code: string, transient: boolean): string {
+  const retry = 'run `a2f queue retry`.';
+  if (code === 'ENOSPC' || code === 'EDQUOT') return `Free space (or quota) on the output file system, then ${retry}`;
+  if (code === 'EMFILE' || code === 'ENFILE')
+    return `Raise the workers' open file limit (LimitNOFILE= in a systemd unit, ulimit -n), then ${retry}`;
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    return `Give the workers' user read access to the audio and character and write access to the output folder, then ${retry}`;
+  }
+  if (transient) return `Usually passes on its own, and the queue tried it several times; once the cause is gone, ${retry}`;
+  return 'Fix the file (or its sidecar or settings) and add it again, or fix it in place and run `a2f queue retry`.';
 }
