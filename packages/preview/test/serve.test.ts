@@ -189,6 +189,17 @@ describe('review server', () => {
     expect([head.status, Number(head.headers.get('content-length'))]).toEqual([200, Buffer.byteLength(html)]);
   });
 
+  it('says why when a page cannot be made', async () => {
+    // A USD file with no animation (a character copied into the folder, say) is listed, but has nothing to play.
+    writeFileSync(path.join(root, 'still.usda'), '#usda 1.0\n');
+    const r = await fetch(`${server.url}preview/still`);
+    expect(r.status).toBe(500);
+    expect(r.headers.get('content-security-policy')).toBe("default-src 'none'");
+    const body = await r.text();
+    expect(body).toContain('NO_ANIMATION');
+    expect(body).toContain(`${path.join(root, 'still.usda')}: no Skeleton on the composed stage`);
+  });
+
   it('tells open pages when a layer lands, over its event stream', async () => {
     const got = await new Promise<string>((resolve, reject) => {
       const req = request({ host: '127.0.0.1', port: server.port, path: '/api/events' }, (res) => {
