@@ -37,6 +37,6 @@ export function parseFailure(job: Job): JobFailure {
     fix: stalled
       ? 'Workers died on this line again and again (a crash or an out-of-memory kill): ' +
         "check the file and the workers' memory, then `a2f queue retry`."
-      : 'Read the message; `a2f queue retry` runs failed lines again.',
+      : 'Read the message: a cause outside the line fixed, `a2f queue retry` runs it again; a fixed file is added again.',
   };
 }

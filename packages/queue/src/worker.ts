@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { sha256File } from '@a2f/base';
@@ -164,8 +164,11 @@ export async function startWorker(opts: WorkerOptions): Promise<QueueWorker> {
         };
       };
 
+      // An earlier failure's error file goes once the line has its layers (docs/queue.md, "Failures").
+      const clearError = () => rmSync(path.join(p.outDir, `${data.name}.error.json`), { force: true });
       const finished = finishedFiles(p.outDir, data.name, p.audioSha256, originSettingsSha(p.s, p.sidecar));
       if (finished) {
+        clearError();
         const r = readReport(p.outDir, data.name);
         counts.reused++;
         emit({ ev: 'reused', level: 'info', job: job.id, audio: p.audio, files: finished });
@@ -204,6 +207,7 @@ export async function startWorker(opts: WorkerOptions): Promise<QueueWorker> {
         throw Object.assign(new Error(result.error.message), { code: result.error.code, fix: result.error.fix });
       }
       pipelineMs = performance.now() - p0;
+      clearError();
       const r = readReport(p.outDir, data.name);
       const ms = Date.now() - started;
       counts.done++;
@@ -332,5 +336,5 @@ function fixFor(code: string, transient: boolean): string {
     return `Give the workers' user read access to the audio and character and write access to the output folder, then ${retry}`;
   }
   if (transient) return `Usually passes on its own, and the queue tried it several times; once the cause is gone, ${retry}`;
-  return 'Fix the file (or its sidecar or settings) and add it again, or fix it in place and run `a2f queue retry`.';
+  return 'Fix the file (or its sidecar or settings) and add it again: its new content is a new job (`a2f queue clean` drops the failed one).';
 }

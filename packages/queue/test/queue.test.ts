@@ -211,6 +211,26 @@ describe('the queue against a real redis-server', () => {
     expect(readdirSync(f.out).sort()).toEqual(['m.report.json', 'm.usda']);
   });
 
+  it('a fixed file is a new job, and its layers replace the error file', async () => {
+    const f = farmRoot();
+    const file = path.join(f.audio, 'take.wav');
+    writeFileSync(file, 'RIFF, but cut off');
+    const settings = { character: f.character, outDir: f.out };
+    const [broken] = await enqueueLines({ redis: redis.url, queue: 'fixed', files: [file], settings });
+    writeFileSync(file, speechWav(125));
+    const [fixed] = await withWorker([f.root], 'fixed', async () => {
+      const r = await followJobs({ redis: redis.url, queue: 'fixed', ids: [broken.id], pollMs: 100 });
+      // The file changed while its job waited: that job no longer describes it.
+      expect(r.failed).toMatchObject([{ code: 'AUDIO_CHANGED' }]);
+      expect(existsSync(path.join(f.out, 'take.error.json'))).toBe(true);
+      const again = await enqueueLines({ redis: redis.url, queue: 'fixed', files: [file], settings });
+      expect(await followJobs({ redis: redis.url, queue: 'fixed', ids: [again[0].id], pollMs: 100 })).toEqual({ done: 1, failed: [] });
+      return again;
+    });
+    expect(fixed.id).not.toBe(broken.id);
+    expect(readdirSync(f.out).sort()).toEqual(['take.report.json', 'take.usda']);
+  });
+
   it('fails bad audio at once with its error file, and refuses paths outside the roots without touching them', async () => {
     const f = farmRoot();
     const bad = path.join(f.audio, 'bad.wav');
