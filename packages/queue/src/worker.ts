@@ -336,5 +336,5 @@ function fixFor(code: string, transient: boolean): string {
     return `Give the workers' user read access to the audio and character and write access to the output folder, then ${retry}`;
   }
   if (transient) return `Usually passes on its own, and the queue tried it several times; once the cause is gone, ${retry}`;
-  return 'Fix the file (or its sidecar or settings) and add it again: its new content is a new job (`a2f queue clean` drops the failed one).';
+  return 'Fix the file (or its sidecar or settings) and add it again: its new content is a new job (`a2f queue clean` drops this one).';
 }
