@@ -34,6 +34,9 @@ function boot(): void {
     ),
   );
 
+  // The viewport is in the page before the scene is built, so the first framing knows its size.
+  const stage = el('div', { class: 'stage' }, viewport);
+  app.append(el('main', { class: 'layout' }, stage, curvesBox, side));
   const scene = new FaceScene(viewport, blob, rig);
   let clock: Clock;
   let audioSeconds: number | null = null;
@@ -71,8 +74,7 @@ function boot(): void {
       () => scene.resetView(),
     ),
   );
-  const stage = el('div', { class: 'stage' }, viewport, transportBar(transport, h.time.fps, h.time.frames));
-  app.append(el('main', { class: 'layout' }, stage, curvesBox, side));
+  stage.append(transportBar(transport, h.time.fps, h.time.frames));
   curves = new CurvesView(curvesBox, curveSet, blob, (s) => transport.seekSeconds(s));
   side.append(channelList(curveSet, curves), bindingPanel(h));
   const notes = notesPanel(h);

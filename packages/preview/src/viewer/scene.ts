@@ -64,6 +64,8 @@ export class FaceScene {
   private view: PreviewView = 'front';
   private scheduled = 0;
   private fixedSize = false;
+  /** The camera is where setView put it (no orbit or zoom since). */
+  private framed = false;
   /** Called after every render (the page counts frames drawn). */
   onRender: () => void = () => {};
 
@@ -129,6 +131,10 @@ export class FaceScene {
 
     this.controls = new OrbitControls(this.camera, this.canvas);
     this.controls.addEventListener('change', () => this.requestRender());
+    // Once someone orbits or zooms, a resize keeps their camera; until then it frames the face again.
+    this.controls.addEventListener('start', () => {
+      this.framed = false;
+    });
     this.fitHost();
     this.setView('front');
     new ResizeObserver(() => this.fitHost()).observe(host);
@@ -180,6 +186,7 @@ export class FaceScene {
     this.camera.updateProjectionMatrix();
     this.controls.target.copy(c);
     this.controls.update();
+    this.framed = true;
     this.requestRender();
   }
 
@@ -264,6 +271,7 @@ export class FaceScene {
     this.renderer.setSize(w, h, false);
     this.camera.aspect = w / h;
     this.camera.updateProjectionMatrix();
+    if (this.framed) this.setView(this.view);
     this.requestRender();
   }
 }
