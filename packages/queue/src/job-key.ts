@@ -6,6 +6,7 @@ import {
   FileHashCache,
   lineKey,
   modelSignature,
+  outputName,
   outputSettings,
   presetFile,
   readSidecar,
@@ -22,7 +23,7 @@ import { QueueError } from './errors.js';
 /** One line to queue: its audio, and the output stem when the caller chose one (default: from the file name). */
 export interface QueueLine {
   readonly audio: string;
-  readonly name: string;
+  readonly name?: string;
 }
 
 /** A line's key and what was read to make it. */
@@ -83,7 +84,7 @@ export async function keyLine(line: QueueLine, s: JobSettings, hashes: FileHashC
     modelSignature: modelSignature(model === 'default' ? model : path.resolve(model), TOOL.version),
     settingsFingerprint: settingsFingerprint(outputSettings(s), {
       presetSha256: fileSha(presetFile(s.preset)),
-      template: path.join(s.outDir, line.name),
+      template: path.join(s.outDir, line.name ?? outputName(audio)),
       tool: TOOL.version,
     }),
   });

@@ -60,7 +60,7 @@ describe('the queue against a real redis-server', () => {
     const settings = { character: f.character, outDir: f.out };
     const first = await enqueueLines({ redis: redis.url, queue: 'once', files, settings });
     expect(first.map((e) => e.added)).toEqual([true, true, true]);
-    expect(first[0].id).toBe(await jobKey({ audio: files[0], name: 'a' }, settings));
+    expect(first[0].id).toBe(await jobKey({ audio: files[0] }, settings));
     // Two producers adding the same lines at once: one job per line.
     const [again, twice] = await Promise.all([
       enqueueLines({ redis: redis.url, queue: 'once', files, settings }),
