@@ -45,6 +45,7 @@ export async function openQueue(t: QueueTarget): Promise<{ queue: Queue; conn: R
     connection: durableOptions(conn) as ConnectionOptions,
     prefix: t.prefix ?? DEFAULT_PREFIX,
   });
+  // Connection errors during an outage are ioredis's to retry; an EventEmitter without a listener would throw them.
   queue.on('error', () => {});
   await queue.waitUntilReady();
   return { queue, conn };
@@ -165,29 +166,30 @@ export async function followJobs(
       let active = 0;
       let current: FollowProgress['current'];
       for (const id of [...pending]) {
-        const job = await Job.fromId(queue, id);
-        const state = job ? await job.getState() : 'unknown';
+        // The state alone (one script call); the job itself only where its details are shown.
+        const state = await queue.getJobState(id);
         if (state === 'completed') {
           pending.delete(id);
           done++;
-        } else if (state === 'failed' || state === 'unknown' || !job) {
+        } else if (state === 'failed' || state === 'unknown') {
           pending.delete(id);
-          // Read again: the job fetched above may predate the failure (its attempts, its reason).
-          const final = job && (await Job.fromId(queue, id));
+          const job = await Job.fromId(queue, id);
           failed.push(
-            final
-              ? parseFailure(final)
+            job
+              ? parseFailure(job)
               : { id, audio: '', code: 'JOB_GONE', message: `job ${id} is no longer in the queue`, fix: 'Add the line again.' },
           );
         } else if (state === 'active') {
           active++;
-          const stage = (job.progress as { stage?: string } | undefined)?.stage;
-          if (!current && job) current = { audio: String((job.data as LineJobData).audio), stage: stage ?? 'start' };
+          const job = current ? undefined : await Job.fromId(queue, id);
+          if (job)
+            current = { audio: String((job.data as LineJobData).audio), stage: (job.progress as { stage?: string }).stage ?? 'start' };
         }
       }
       o.onProgress?.({ total: o.ids.length, done, failed: failed.length, active, ...(current ? { current } : {}) });
       if (pending.size === 0) return { done, failed };
-      await new Promise((r) => setTimeout(r, o.pollMs ?? 500));
+      // A big batch is polled less often: about 1 ms of waiting per line still pending keeps Redis's load flat.
+      await new Promise((r) => setTimeout(r, Math.max(o.pollMs ?? 500, pending.size)));
     }
   } finally {
     await queue.close();
