@@ -25,6 +25,11 @@ export function colorOf(set: CurveSet, index: number): string {
   return `hsl(${hue.toFixed(0)} ${c.kind === 'joint' ? 95 : 75}% ${55 + (k % 3) * 8}%)`;
 }
 
+/** The chart's height: about a quarter of the window, so the face keeps most of a short screen. */
+function chartHeight(): number {
+  return Math.round(Math.min(220, Math.max(110, window.innerHeight * 0.24)));
+}
+
 export class CurvesView {
   readonly visible: boolean[];
   private readonly plot: uPlot;
@@ -50,7 +55,7 @@ export class CurvesView {
     const end = set.seconds.length ? set.seconds[set.seconds.length - 1]! + 1 / blob.header.time.fps : 1;
     const opts: uPlot.Options = {
       width: Math.max(200, host.clientWidth),
-      height: 190,
+      height: chartHeight(),
       legend: { show: false },
       cursor: { drag: { x: false, y: false, setScale: false }, points: { size: 5 } },
       scales: { x: { time: false, range: [0, end] }, w: { auto: true }, deg: { auto: true } },
@@ -94,7 +99,9 @@ export class CurvesView {
     this.waveBox.append(this.heads[1]!);
     this.bindSeek(this.plot.over);
     this.bindSeek(this.waveBox);
-    new ResizeObserver(() => this.plot.setSize({ width: Math.max(200, host.clientWidth), height: 190 })).observe(host);
+    const fit = () => this.plot.setSize({ width: Math.max(200, host.clientWidth), height: chartHeight() });
+    new ResizeObserver(fit).observe(host);
+    window.addEventListener('resize', fit);
   }
 
   /** Shows or hides one channel's curve. */
