@@ -270,6 +270,33 @@ describe('the preview page', () => {
     await page.close();
   });
 
+  it('answers the keyboard (arrows, I, O, L, Space) and seeks where the curves are clicked', async () => {
+    const { page, problems } = await open(silentPage);
+    const state = () => page.evaluate(() => window.a2fPreview.state());
+    await page.evaluate(() => window.a2fPreview.setFrame(10));
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowLeft');
+    expect((await state()).frame).toBe(12);
+    await page.keyboard.press('i');
+    for (let i = 0; i < 8; i++) await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('o');
+    await page.keyboard.press('l');
+    expect((await state()).loop).toEqual({ in: 12, out: 20, on: true });
+    await page.keyboard.press('Space');
+    expect((await state()).playing).toBe(true);
+    await page.keyboard.press('Space');
+    const paused = await state();
+    expect(paused.playing).toBe(false);
+    expect(paused.frame).toBeGreaterThanOrEqual(12);
+    expect(paused.frame).toBeLessThanOrEqual(20);
+    // A click three quarters of the way across the chart's plot area: 0.75 of the x range (0 … 75 frames).
+    const box = (await page.locator('.u-over').boundingBox())!;
+    await page.mouse.click(box.x + box.width * 0.75, box.y + box.height / 2);
+    expect(Math.abs((await state()).frame - 56)).toBeLessThanOrEqual(1);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it('plays a page with no audio on its timer, and loops a range', async () => {
     const { page, problems } = await open(silentPage);
     const info = await page.evaluate(() => window.a2fPreview.info());
