@@ -1,6 +1,6 @@
 // The render-farm queue's figures (measured by queue-farm.ts), their table rows, targets and notes:
-// here rather than spread over report.ts, table.ts and targets.ts, which only call into this file.
-import type { TargetResult } from './report.js';
+// here rather than spread over report.ts, table.ts and targets.ts, which only call into this file (and
+// this one imports none of them, so report.ts can take its types from here).
 
 export interface QueueFarmPlan {
   /** `a2f worker` processes per round */
@@ -73,10 +73,10 @@ export function queueRows(q: QueueFarmFigures): [string, string, string][] {
 }
 
 /** The issue's targets, judged on the README recipe's Redis (fsync on every write). */
-export function queueTargets(
+export function queueTargets<T>(
   q: QueueFarmFigures,
-  below: (name: string, value: number | null | undefined, max: number, unit: string, shown: string, why?: string) => TargetResult,
-): TargetResult[] {
+  below: (name: string, value: number | null | undefined, max: number, unit: string, shown: string, why?: string) => T,
+): T[] {
   const why = q.note ?? 'not measured';
   const o = q.overheads.find((x) => x.appendfsync === 'always');
   return [
