@@ -255,6 +255,22 @@ describe('the preview page', () => {
     }
   });
 
+  it('decodes its data with atob in a browser without Uint8Array.fromBase64, to the same values', async () => {
+    const native = await open(shapes.page);
+    const expected = await native.page.evaluate(() => window.a2fPreview.curves());
+    await native.page.close();
+    const page = await browser.newPage();
+    await page.addInitScript(() => {
+      delete (Uint8Array as unknown as { fromBase64?: unknown }).fromBase64;
+    });
+    await page.goto(`file://${shapes.page}`);
+    await page.waitForFunction(() => window.a2fPreviewReady === true || window.a2fPreviewError !== undefined);
+    expect(await page.evaluate(() => window.a2fPreviewError ?? null)).toBeNull();
+    expect(await page.evaluate(() => 'fromBase64' in Uint8Array)).toBe(false);
+    expect(await page.evaluate(() => window.a2fPreview.curves())).toEqual(expected);
+    await page.close();
+  });
+
   it('says what is wrong, in the page and to scripts, when its data is damaged', async () => {
     const html = readFileSync(shapes.page, 'utf8');
     const damaged = path.join(path.dirname(shapes.page), 'damaged.preview.html');
