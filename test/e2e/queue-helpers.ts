@@ -151,7 +151,10 @@ export interface StoredJob {
 
 /** redis-cli against the test's server; its output lines. */
 export function redisCli(redis: TestRedis, ...args: string[]): string[] {
-  const auth = redis.password === undefined ? [] : ['--pass', redis.password, '--no-auth-warning'];
+  const auth = [
+    ...(redis.password === undefined ? [] : ['--pass', redis.password, '--no-auth-warning']),
+    ...(redis.caFile === undefined ? [] : ['--tls', '--cacert', redis.caFile]),
+  ];
   const r = spawnSync('redis-cli', ['-p', String(redis.port), ...auth, '--raw', ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`redis-cli ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return r.stdout.split('\n').filter((l, i, all) => l !== '' || i < all.length - 1);

@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import tls from 'node:tls';
+import { makeTestCertificates } from './tls-certs.js';
 import { sleep } from './wait.js';
 import { tempDir } from './temp.js';
 
@@ -9,16 +11,23 @@ export interface RedisOptions {
   aof?: boolean;
   /** `requirepass`: the URL then carries it (`redis://:<password>@127.0.0.1:<port>`). */
   password?: string;
+  /**
+   * TLS only (no plain port), with a throw-away certificate authority (tls-certs.ts): the URL is then
+   * `rediss://localhost:<port>` and clients trust `caFile` (NODE_EXTRA_CA_CERTS for Node processes).
+   */
+  tls?: boolean;
   /** Limit on each start (spawn → PING answered), against a hang only. */
   startTimeoutMs?: number;
 }
 
 export interface TestRedis {
-  /** `redis://[:password@]127.0.0.1:<port>`; stays the same across restart(). */
+  /** `redis://[:password@]127.0.0.1:<port>` (TLS: `rediss://[:password@]localhost:<port>`); stays the same across restart(). */
   url: string;
   port: number;
   /** `requirepass`, when one was asked for (redis-cli takes it as `--pass`) */
   password?: string;
+  /** with `tls`: the certificate authority that signed the server's certificate */
+  caFile?: string;
   /** The server's data folder (appendonly files); kept across restart(), removed by stop(). */
   dir: string;
   /** Sends `signal` (default SIGKILL) and resolves when the process has exited. */
@@ -60,9 +69,12 @@ function freePort(): Promise<number> {
 }
 
 /** The server's reply to one PING over a raw socket ('+PONG', '-LOADING …', '-NOAUTH …'), or null if nothing answers. */
-function ping(port: number, password: string | undefined): Promise<string | null> {
+function ping(port: number, password: string | undefined, ca: string | undefined): Promise<string | null> {
   return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
+    const socket =
+      ca === undefined
+        ? net.connect(port, '127.0.0.1')
+        : tls.connect({ port, host: '127.0.0.1', servername: 'localhost', ca: readFileSync(ca) });
     let reply = '';
     const done = (value: string | null): void => {
       socket.destroy();
@@ -79,7 +91,9 @@ function ping(port: number, password: string | undefined): Promise<string | null
     // RESP arrays, not inline commands: a password may hold spaces.
     const command = (...parts: string[]): string =>
       `*${parts.length}\r\n${parts.map((p) => `$${Buffer.byteLength(p)}\r\n${p}\r\n`).join('')}`;
-    socket.once('connect', () => socket.write(`${password === undefined ? '' : command('AUTH', password)}${command('PING')}`));
+    socket.once(ca === undefined ? 'connect' : 'secureConnect', () =>
+      socket.write(`${password === undefined ? '' : command('AUTH', password)}${command('PING')}`),
+    );
   });
 }
 
@@ -95,12 +109,16 @@ export async function startRedis(options: RedisOptions = {}): Promise<TestRedis>
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   let child: ChildProcess | undefined;
   let port = 0;
+  const certs = options.tls ? makeTestCertificates(dir) : undefined;
 
+  // TLS clients name the server `localhost`, which may resolve to ::1 first ('-' : only where it exists).
+  const listen = (): string[] =>
+    certs
+      ? ['--bind', '127.0.0.1', '-::1', '--port', '0', '--tls-port', String(port), '--tls-auth-clients', 'no']
+      : ['--bind', '127.0.0.1', '--port', String(port)];
   const args = (): string[] => [
-    '--bind',
-    '127.0.0.1',
-    '--port',
-    String(port),
+    ...listen(),
+    ...(certs ? ['--tls-cert-file', certs.cert, '--tls-key-file', certs.key, '--tls-ca-cert-file', certs.ca] : []),
     '--dir',
     dir,
     '--appendonly',
@@ -140,7 +158,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<TestRedis>
     const until = Date.now() + startTimeoutMs;
     let last: string | null = null;
     while (state.exited === null) {
-      last = await ping(port, options.password);
+      last = await ping(port, options.password, certs?.ca);
       if (last === '+PONG') return;
       if (Date.now() > until) break;
       await sleep(20);
@@ -176,8 +194,9 @@ export async function startRedis(options: RedisOptions = {}): Promise<TestRedis>
   const auth = options.password === undefined ? '' : `:${encodeURIComponent(options.password)}@`;
   let stopped = false;
   return {
-    url: `redis://${auth}127.0.0.1:${port}`,
+    url: certs ? `rediss://${auth}localhost:${port}` : `redis://${auth}127.0.0.1:${port}`,
     port,
+    ...(certs ? { caFile: certs.ca } : {}),
     ...(options.password === undefined ? {} : { password: options.password }),
     dir,
     kill,
