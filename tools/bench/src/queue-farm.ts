@@ -154,9 +154,8 @@ export async function measureQueueFarm(
             seed += one.length;
             const o = await measureOverhead(redis, policy, one, character, path.join(root, `overhead-${policy}-out`));
             overheads.push(o);
-            log(
-              `  queue overhead, appendfsync ${policy}: ${o.meanMs.toFixed(1)} ms per job, ${(100 * o.fractionOfLine).toFixed(2)} % of a line`,
-            );
+            const share = `${(100 * o.fractionOfLine).toFixed(2)} % of a line`;
+            log(`  queue overhead, appendfsync ${policy}: ${o.meanMs.toFixed(1)} ms per job, ${share}`);
           }
         }
       } finally {
