@@ -2,7 +2,7 @@
 // rational frame rate, the arguments, an encode of PNG frames and a WAV probed back, and ffmpeg's own
 // words when it fails. These fail, and say so, on a machine without ffmpeg (.ci/run installs it).
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pcm16Wav, rejection, removeTempDirs, sine, tempDir, thrown } from '@a2f/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,7 +125,7 @@ describe('startFfmpeg with the real ffmpeg', () => {
     requireTool('ffprobe');
     // 40 distinct 64×48 PNG frames from ffmpeg's own test pattern
     const png = path.join(dir, 'png');
-    execFileSync('mkdir', ['-p', png]);
+    mkdirSync(png);
     execFileSync('ffmpeg', [
       '-v',
       'error',
