@@ -1,7 +1,19 @@
 // A playblast: the preview page rendered headless in Chromium, frame by frame at the layer's rate, and
 // muxed with the line's audio by ffmpeg into an H.264/AAC MP4, or written as PNG files
 // (docs/playblast.md). The page is driven only through window.a2fPreview (page-api.ts).
-import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -81,6 +93,10 @@ export function checkPlayblastOptions(layer: string, opts: PlayblastOptions): Ch
       `size ${width}x${height} has an odd side; H.264 in yuv420p (what players decode) stores colour at half size in both directions`,
       `Use even numbers, e.g. --size ${width + (width % 2)}x${height + (height % 2)}`,
     );
+  if (opts.framesDir !== undefined && existsSync(opts.framesDir) && !statSync(opts.framesDir).isDirectory())
+    throw bad(`"${opts.framesDir}" is a file, not a folder for frames`, 'Give --frames a folder (it is made if missing)');
+  if (opts.out !== undefined && existsSync(opts.out) && statSync(opts.out).isDirectory())
+    throw bad(`"${opts.out}" is a folder`, 'Give -o the video file to write, e.g. -o renders/line.mp4');
   const view = opts.view ?? PLAYBLAST_DEFAULTS.view;
   if (!VIEWS.includes(view)) throw bad(`view "${view}" is not one of ${VIEWS.join(', ')}`, `Use --view ${VIEWS.join('|')}`);
   return {

@@ -1,7 +1,7 @@
 // playblast()'s options and its refusals, checked before any browser starts: sizes yuv420p can hold,
 // one destination, a view it knows, ffmpeg looked for before the page is built, Chromium's own error.
 // The frames and the video themselves are checked in test/e2e/preview-playblast.test.ts (real Chromium).
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { rejection, removeTempDirs, tempDir } from '@a2f/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -59,6 +59,20 @@ describe('playblast options', () => {
     const view = await rejection(playblast(LAYER, { out: '/tmp/x.mp4', view: 'top' as never }));
     expect(view.code).toBe('BAD_OPTION');
     expect(view.fix).toBe('Use --view front|side|three-quarter');
+  });
+
+  it('refuses frames into a file and a video onto a folder', async () => {
+    const dir = tempDir('playblast-paths');
+    const file = path.join(dir, 'taken.png');
+    writeFileSync(file, 'x');
+    const frames = await rejection(playblast(LAYER, { framesDir: file }));
+    expect(frames.code).toBe('BAD_OPTION');
+    expect(frames.problem).toMatch(/is a file, not a folder for frames/);
+    const folder = path.join(dir, 'clip.mp4');
+    mkdirSync(folder);
+    const video = await rejection(playblast(LAYER, { out: folder }));
+    expect(video.code).toBe('BAD_OPTION');
+    expect(video.problem).toMatch(/clip\.mp4" is a folder/);
   });
 
   it('looks for ffmpeg before reading the layer, and says how to install it', async () => {
