@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { speechWav, startRedis, type TestRedis } from '@a2f/test-utils';
@@ -61,7 +61,7 @@ describe('a watch folder as a producer, jobs outside the allowed roots, a corrup
   let dropped: string[] = [];
   let scripted: AddedJob[] = [];
   let watcherEvents: LogEvent[] = [];
-  const refused: Record<'audio' | 'out', AddedJob> = {} as never;
+  const refused: Record<'audio' | 'link' | 'out', AddedJob> = {} as never;
   let corrupt: AddedJob;
   let stored: Map<string, StoredJob>;
   let status: { counts: Record<string, number>; failures: Failure[] };
@@ -97,6 +97,10 @@ describe('a watch folder as a producer, jobs outside the allowed roots, a corrup
     [refused.audio] = await queueAdd(redis.url, [path.join(outside, 'escape.wav')], out);
     writeFileSync(path.join(lines, 'elsewhere.wav'), speechWav(310));
     [refused.out] = await queueAdd(redis.url, [path.join(lines, 'elsewhere.wav')], escapeOut);
+    // A link inside a root to a file outside every root: judged by where it leads.
+    writeFileSync(path.join(outside, 'linked.wav'), speechWav(315));
+    symlinkSync(path.join(outside, 'linked.wav'), path.join(lines, 'link.wav'));
+    [refused.link] = await queueAdd(redis.url, [path.join(lines, 'link.wav')], out);
 
     // A permanent failure: a RIFF header over garbage.
     const bytes = Buffer.from(speechWav(320));
@@ -104,7 +108,7 @@ describe('a watch folder as a producer, jobs outside the allowed roots, a corrup
     writeFileSync(path.join(lines, 'corrupt.wav'), bytes);
     [corrupt] = await queueAdd(redis.url, [path.join(lines, 'corrupt.wav')], out);
 
-    const all = [...scripted.map((j) => j.id), refused.audio.id, refused.out.id, corrupt.id];
+    const all = [...scripted.map((j) => j.id), refused.audio.id, refused.link.id, refused.out.id, corrupt.id];
     await waitUntil(
       () => {
         const f = finishedIds(redis);
@@ -159,8 +163,17 @@ describe('a watch folder as a producer, jobs outside the allowed roots, a corrup
     expect(e.code).toBe('ROOT_REFUSED');
     expect(e.why).toContain(path.join(outside, 'escape.wav'));
     expect(e.fix).toMatch(/--allow-root/);
-    expect(readdirSync(outside).sort()).toEqual(['escape.wav']);
+    expect(readdirSync(outside).sort()).toEqual(['escape.wav', 'linked.wav']);
     expect(existsSync(path.join(out, 'escape.usda'))).toBe(false);
+  });
+
+  it('refused the job whose audio is a link inside a root to a file outside them, naming where it leads', () => {
+    const j = stored.get(refused.link.id)!;
+    expect(j.state).toBe('failed');
+    const e = readJson<ErrorFile>(path.join(out, 'link.error.json'));
+    expect(e.code).toBe('ROOT_REFUSED');
+    expect(e.why).toContain(`it resolves to ${path.join(outside, 'linked.wav')}`);
+    expect(existsSync(path.join(out, 'link.usda'))).toBe(false);
   });
 
   it('refused the job whose output folder is outside the allowed roots without creating it', () => {
@@ -183,13 +196,13 @@ describe('a watch folder as a producer, jobs outside the allowed roots, a corrup
     expect(existsSync(path.join(out, 'corrupt.usda'))).toBe(false);
   });
 
-  it('reports the three failures in `a2f queue status` with their codes, messages and fixes', () => {
+  it('reports the four failures in `a2f queue status` with their codes, messages and fixes', () => {
     const byId = new Map(status.failures.map((f) => [f.id, f]));
-    expect([...byId.keys()].sort()).toEqual([refused.audio.id, refused.out.id, corrupt.id].sort());
+    expect([...byId.keys()].sort()).toEqual([refused.audio.id, refused.link.id, refused.out.id, corrupt.id].sort());
     expect(byId.get(refused.audio.id)).toMatchObject({ code: 'ROOT_REFUSED', fix: expect.stringMatching(/--allow-root/) });
     expect(byId.get(refused.out.id)).toMatchObject({ code: 'ROOT_REFUSED', message: expect.stringContaining('not-made') });
     expect(byId.get(corrupt.id)!.fix.length).toBeGreaterThan(10);
-    expect(status.counts).toMatchObject({ done: 6, failed: 3, waiting: 0, active: 0, delayed: 0 });
+    expect(status.counts).toMatchObject({ done: 6, failed: 4, waiting: 0, active: 0, delayed: 0 });
   });
 
   it('reached Redis with the password in the URL and never printed it', () => {
@@ -206,7 +219,7 @@ describe('a watch folder as a producer, jobs outside the allowed roots, a corrup
       expect(files.filter((f) => f.endsWith('.tmp') || path.basename(f).startsWith('.'))).toEqual([]);
       const stems = dropped.map((n) => n.replace(/\.wav$/, ''));
       expect(files.sort()).toEqual(
-        [...stems.flatMap((s) => [`${s}.report.json`, `${s}.usda`]), 'corrupt.error.json', 'escape.error.json'].sort(),
+        [...stems.flatMap((s) => [`${s}.report.json`, `${s}.usda`]), 'corrupt.error.json', 'escape.error.json', 'link.error.json'].sort(),
       );
       const results = await usdReadbackMany(stems.map((s) => ({ root: path.join(out, `${s}.usda`), others: [CHARACTER] })));
       expect(results.map((r, i) => ({ s: stems[i], ok: r.ok, errors: r.errors })).filter((r) => !r.ok)).toEqual([]);
