@@ -523,11 +523,24 @@ line(
 line(1, '}');
 line(0, '');
 const jw = points.map(jawWeight).map((w) => Number(fix(w)));
+// Plain skin with darker lips and a dark line where the mouth opens, so a preview shows the mouth
+// (the shell has no opening): mixed by distance from the mouth line, on the front only. Linear
+// values, as displayColor is (renderers show them brighter, in sRGB).
+const SKIN = [0.7, 0.4, 0.28];
+const LIPS = [0.36, 0.08, 0.07];
+const MOUTH = [0.03, 0.006, 0.006];
+const mix = (a, b, w) => a.map((x, k) => x + (b[k] - x) * w);
+const faceColour = (p) => {
+  const across = p[2] <= 0 ? 0 : Math.exp(-((p[0] / 2.8) ** 4));
+  const d = p[1] - MOUTH_Y;
+  return mix(mix(SKIN, LIPS, across * Math.exp(-((d / 1.4) ** 2))), MOUTH, across * Math.exp(-((d / 0.6) ** 2)));
+};
 writeMesh(
   'Face',
   { points, counts, indices },
   { pair: [jointAt('root/head'), jointAt('root/head/jaw')], weights: jw.map((w) => [1 - w, w]) },
   Object.fromEntries(ARKIT_BLENDSHAPES.map((n) => [n, shapes[n]])),
+  points.map(faceColour),
 );
 line(0, '');
 writeMesh('Tongue', tongue, { rigid: tongueJoint }, Object.fromEntries(TONGUE_BLENDSHAPES.map((n) => [n, tongueShapes[n]])));
