@@ -120,7 +120,8 @@ export function reviewPageHtml(): string {
 <title>a2f review</title><style>${STYLE}</style></head>
 <body><header><h1>a2f review</h1><span id="folder"></span><input id="filter" type="search" placeholder="filter" aria-label="filter lines">
 <span id="live">connecting…</span></header>
-<table><thead><tr><th>line</th><th>status</th><th class="num">frames</th><th class="num">seconds</th><th>model</th><th>when</th></tr></thead>
+<table><thead><tr><th>line</th><th>status</th><th class="num">frames</th><th class="num">seconds</th>
+<th>model</th><th>when</th></tr></thead>
 <tbody id="rows"></tbody></table><div id="empty">No lines yet: layers written into this folder appear here as they land.</div>
 <script>${SCRIPT}</script></body></html>
 `;
