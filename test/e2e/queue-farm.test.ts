@@ -23,6 +23,13 @@ import {
 import { checkLayer, dropLines, HANG_MS, HOOK_HANG_MS, killWithLineInHand, waitUntil, walk } from './watch-helpers.js';
 
 const COUNT = 60;
+/**
+ * Leases for this test: a SIGKILLed worker's jobs move on within LOCK_MS + STALLED_MS instead of the
+ * default's 45 s. A lease is renewed every LOCK_MS / 2, so one still held when Redis is killed lasts
+ * at least 6 s more: the outage below (the lines in hand finishing, then Redis reloading its AOF) is
+ * far shorter, and no job in hand there loses its lease.
+ */
+const LEASE = ['--lock-ms', '12000', '--stalled-ms', '2000'];
 
 interface LineResult {
   audio: string;
@@ -51,7 +58,7 @@ describe('a render farm: 3 workers, 60 lines from two producers at once, a worke
   beforeAll(async () => {
     redis = await startRedis({ aof: true });
     workers = ['w1', 'w2', 'w3'].map((name) =>
-      startWorker(redis.url, { name, logDir: logs, roots: [inbox, out, path.dirname(CHARACTER)], concurrency: 2 }),
+      startWorker(redis.url, { name, logDir: logs, roots: [inbox, out, path.dirname(CHARACTER)], concurrency: 2, extra: LEASE }),
     );
     await workersReady(workers, HANG_MS);
     names = dropLines(inbox, COUNT, 'take');
