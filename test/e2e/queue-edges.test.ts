@@ -49,7 +49,7 @@ interface Failure {
   fix: string;
 }
 
-describe('a watch folder as a producer, jobs outside the allowed roots, a corrupt file', () => {
+describe('a watch folder as a producer (through a Redis restart), jobs outside the allowed roots, a corrupt file', () => {
   const inbox = tempDir('qedge-in');
   const lines = tempDir('qedge-lines');
   const out = tempDir('qedge-out');
@@ -59,6 +59,8 @@ describe('a watch folder as a producer, jobs outside the allowed roots, a corrup
   let redis: TestRedis;
   let worker: WorkerProc;
   let dropped: string[] = [];
+  let late: string[] = [];
+  let lateIds: string[] = [];
   let scripted: AddedJob[] = [];
   let watcherEvents: LogEvent[] = [];
   const refused: Record<'audio' | 'link' | 'out', AddedJob> = {} as never;
@@ -91,6 +93,22 @@ describe('a watch folder as a producer, jobs outside the allowed roots, a corrup
       out,
     );
 
+    // Redis dies while the watcher runs and two more lines arrive: once Redis is back (from its
+    // append-only file) the watcher, a long-lived producer, hands them over without a restart.
+    await redis.kill('SIGKILL');
+    late = dropLines(inbox, 2, 'late', 400);
+    await waitUntil(() => late.every((n) => readLog(watchLog).some((e) => e.path === n)), 'the watcher to see the late lines', HANG_MS, [
+      watcher,
+    ]);
+    await redis.restart();
+    await waitUntil(
+      () => late.every((n) => readLog(watchLog).some((e) => e.path === n && e.ev === HANDED_OVER)),
+      'the watcher to hand the late lines over after the restart',
+      HANG_MS,
+      [watcher],
+    );
+    lateIds = late.map((n) => String(readLog(watchLog).find((e) => e.path === n && e.ev === HANDED_OVER)!.id));
+
     // Refused by the worker: audio outside its roots; an output folder outside its roots.
     writeFileSync(path.join(outside, 'escape.wav'), speechWav(300));
     const escapeOut = path.join(outside, 'not-made');
@@ -108,7 +126,7 @@ describe('a watch folder as a producer, jobs outside the allowed roots, a corrup
     writeFileSync(path.join(lines, 'corrupt.wav'), bytes);
     [corrupt] = await queueAdd(redis.url, [path.join(lines, 'corrupt.wav')], out);
 
-    const all = [...scripted.map((j) => j.id), refused.audio.id, refused.link.id, refused.out.id, corrupt.id];
+    const all = [...scripted.map((j) => j.id), ...lateIds, refused.audio.id, refused.link.id, refused.out.id, corrupt.id];
     await waitUntil(
       () => {
         const f = finishedIds(redis);
@@ -138,7 +156,7 @@ describe('a watch folder as a producer, jobs outside the allowed roots, a corrup
     expect(scripted.filter((j) => j.added)).toEqual([]);
     for (const j of scripted) expect(stored.get(j.id)!.state, j.audio).toBe('completed');
     // The watcher handed each line over once, as the job the script then found; it animated nothing itself.
-    const handed = watcherEvents.filter((e) => e.ev === HANDED_OVER);
+    const handed = watcherEvents.filter((e) => e.ev === HANDED_OVER && dropped.includes(String(e.path)));
     expect(handed.map((e) => e.path).sort()).toEqual([...dropped].sort());
     expect(handed.map((e) => [e.path, e.id, e.added]).sort()).toEqual(scripted.map((j) => [path.basename(j.audio), j.id, true]).sort());
     expect(watcherEvents.filter((e) => e.ev === 'done' || e.ev === 'processing')).toEqual([]);
@@ -153,6 +171,15 @@ describe('a watch folder as a producer, jobs outside the allowed roots, a corrup
       { code: 0, signal: null },
       { code: 0, signal: null },
     ]);
+  });
+
+  it('kept producing through a Redis restart: the lines that arrived while Redis was down became one job each, done once', () => {
+    expect(new Set(lateIds).size).toBe(2);
+    for (const id of lateIds) expect(stored.get(id)!.state).toBe('completed');
+    const handed = watcherEvents.filter((e) => e.ev === HANDED_OVER && late.includes(String(e.path)));
+    expect(handed.map((e) => [e.path, e.added])).toEqual(late.map((n) => [n, true]));
+    for (const id of lateIds) expect(worker.events().filter((e) => e.ev === 'done' && e.job === id)).toHaveLength(1);
+    for (const n of late) checkLayer(path.join(out, n.replace(/\.wav$/, '.usda')));
   });
 
   it('refused the job whose audio is outside the allowed roots, naming the path and the fix, reading and writing nothing there', () => {
@@ -202,7 +229,7 @@ describe('a watch folder as a producer, jobs outside the allowed roots, a corrup
     expect(byId.get(refused.audio.id)).toMatchObject({ code: 'ROOT_REFUSED', fix: expect.stringMatching(/--allow-root/) });
     expect(byId.get(refused.out.id)).toMatchObject({ code: 'ROOT_REFUSED', message: expect.stringContaining('not-made') });
     expect(byId.get(corrupt.id)!.fix.length).toBeGreaterThan(10);
-    expect(status.counts).toMatchObject({ done: 6, failed: 4, waiting: 0, active: 0, delayed: 0 });
+    expect(status.counts).toMatchObject({ done: 8, failed: 4, waiting: 0, active: 0, delayed: 0 });
   });
 
   it('reached Redis with the password in the URL and never printed it', () => {
@@ -217,7 +244,7 @@ describe('a watch folder as a producer, jobs outside the allowed roots, a corrup
     async () => {
       const files = walk(out).filter((f) => !f.startsWith('.a2f-watch/'));
       expect(files.filter((f) => f.endsWith('.tmp') || path.basename(f).startsWith('.'))).toEqual([]);
-      const stems = dropped.map((n) => n.replace(/\.wav$/, ''));
+      const stems = [...dropped, ...late].map((n) => n.replace(/\.wav$/, ''));
       expect(files.sort()).toEqual(
         [...stems.flatMap((s) => [`${s}.report.json`, `${s}.usda`]), 'corrupt.error.json', 'escape.error.json', 'link.error.json'].sort(),
       );
