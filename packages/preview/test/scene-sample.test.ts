@@ -93,8 +93,9 @@ describe('values equal the layer as real USD reads it', () => {
       ['/Character/Eye_L', 'eye', 178, 0],
       ['/Character/Eye_R', 'eye', 178, 0],
     ]);
-    // The eyes carry a colour per point (white, iris, pupil); the face and tongue author none.
-    expect(h.meshes.map((m) => m.color?.interpolation)).toEqual([undefined, undefined, 'vertex', 'vertex']);
+    // The face (skin, lips, mouth line) and the eyes (white, iris, pupil) carry a colour per point; the tongue none.
+    expect(h.meshes.map((m) => m.color?.interpolation)).toEqual(['vertex', undefined, 'vertex', 'vertex']);
+    expect(h.meshes[0]!.color!.values.length).toBe(1490 * 3);
     expect(h.meshes[2]!.color!.values.length).toBe(178 * 3);
   });
 
