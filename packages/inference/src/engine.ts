@@ -4,7 +4,7 @@ import { InferenceError } from './errors.js';
 import type { ModelPack, NetworkSpec } from './pack-types.js';
 import { OrtPool } from './pool.js';
 import type { EmotionKey } from './emotion.js';
-import { postprocessKind, type BlinkControl, type LineEmotion, type Postprocessor } from './registry.js';
+import { postprocessKind, type BlinkControl, type LineEmotion, type LineRunner, type Postprocessor } from './registry.js';
 import { runOnPool, type FrameInput, type NetworkOutputs, type RunOptions } from './run-network.js';
 import { planPool, type PoolOptions, type PoolPlan } from './session-options.js';
 
@@ -20,6 +20,8 @@ export interface EngineOptions extends PoolOptions {
   readonly params?: Readonly<Record<string, number | string>>;
   /** NVIDIA packs: solve blendshapes from PCA coefficients (default, fast) or from the rebuilt mesh (the SDK's way) */
   readonly solvePath?: string;
+  /** the kind's own named options (KindOptions.options), checked when the engine starts */
+  readonly modelOptions?: Readonly<Record<string, string>>;
 }
 
 export interface AnimateOptions {
@@ -72,20 +74,23 @@ export async function createInferenceEngine(loaded: ModelPack, opts: EngineOptio
     );
   }
   const hasParams = opts.params !== undefined && Object.keys(opts.params).length > 0;
-  if ((hasParams || opts.solvePath !== undefined) && !kind.configure) {
+  const hasOptions = opts.modelOptions !== undefined && Object.keys(opts.modelOptions).length > 0;
+  if ((hasParams || hasOptions || opts.solvePath !== undefined) && !kind.configure) {
+    const what = hasParams ? 'parameter overrides' : hasOptions ? `option ${Object.keys(opts.modelOptions!).join(', ')}` : 'solver path';
     throw new InferenceError(
       'BAD_OPTION',
       loaded.manifestPath,
-      `the model "${loaded.id}" (${loaded.postprocess.kind} post-processing) takes no ${hasParams ? 'parameter overrides' : 'solver path'}`,
-      'Parameters (--param) and the solver path (--solver) apply to NVIDIA Audio2Face-3D packs; leave them out for this model.',
+      `the model "${loaded.id}" (${loaded.postprocess.kind} post-processing) takes no ${what}`,
+      'Parameters (--param), the solver path (--solver) and model options apply to NVIDIA Audio2Face-3D packs; leave them out for this model.',
     );
   }
   // Options are applied before the workers start, so a bad override fails here, not on the first line.
   const pack =
-    kind.configure && (hasParams || opts.solvePath !== undefined)
+    kind.configure && (hasParams || hasOptions || opts.solvePath !== undefined)
       ? kind.configure(loaded, {
           ...(opts.params ? { params: opts.params } : {}),
           ...(opts.solvePath ? { solvePath: opts.solvePath } : {}),
+          ...(hasOptions ? { options: opts.modelOptions } : {}),
         })
       : loaded;
   const emotionNames = kind.emotionNames?.(pack) ?? null;
@@ -134,31 +139,73 @@ export async function createInferenceEngine(loaded: ModelPack, opts: EngineOptio
     return { raw, post, fps, emotion };
   };
 
+  /** A kind that drives the network itself (Postprocessor.animateLine): its runs go to the same pool. */
+  const animateDriven = (post: Postprocessor, samples: Float32Array, a: AnimateOptions): Promise<FaceAnimation> => {
+    const fps = rational(a.fps.num, a.fps.den);
+    if (a.emotion !== undefined && emotionNames === null) {
+      throw new InferenceError('BAD_OPTION', pack.manifestPath, `the model "${pack.id}" has no emotion input`, 'Leave the emotion out.');
+    }
+    const emotion: LineEmotion | undefined =
+      a.emotion === undefined ? undefined : { keys: a.emotion, source: a.emotionSource ?? 'emotion keys' };
+    const fetches = pack.outputs.map((t) => t.name);
+    const runner: LineRunner = {
+      async run(feeds) {
+        a.signal?.throwIfAborted();
+        const wire = Object.entries(feeds).map(([name, t]) => ({ name, buffer: t.data.slice().buffer, dims: [...t.dims] }));
+        const frames = Object.values(feeds)[0]?.dims[0] ?? 1;
+        const result = await pool.run(wire, fetches, frames);
+        const out: Record<string, { data: Float32Array; dims: number[] }> = {};
+        for (const o of result.outputs)
+          out[o.name] = {
+            data: new Float32Array(
+              o.buffer,
+              0,
+              o.dims.reduce((x, y) => x * y, 1),
+            ),
+            dims: [...o.dims],
+          };
+        return out;
+      },
+      ...(a.signal ? { signal: a.signal } : {}),
+      ...(a.onProgress ? { onProgress: a.onProgress } : {}),
+    };
+    return post.animateLine!(samples, runner, {
+      fps,
+      provenance: provenanceOf(post, fps, a),
+      ...(a.seed === undefined ? {} : { seed: a.seed }),
+      ...(emotion ? { emotion } : {}),
+      ...(a.blinks ? { blinks: a.blinks } : {}),
+    });
+  };
+  const provenanceOf = (post: Postprocessor, fps: Rational, a: AnimateOptions): Provenance => ({
+    tool,
+    model: { id: pack.id, kind: pack.postprocess.kind, version: pack.version, sha256: pack.networkSha256 },
+    parameters: {
+      fps: fpsLabel(fps),
+      ...audioParameters(pack),
+      postprocess: pack.postprocess.kind,
+      ...post.parameters,
+      // CUDA kernels round differently from the CPU ones.
+      device: plan.device,
+      ...(a.seed === undefined ? {} : { seed: a.seed }),
+    },
+    ...(a.audio ? { audio: a.audio } : {}),
+  });
+
   return {
     pack,
     emotionNames,
     plan,
     run: (samples, runOpts) => runOnPool(pool, samples, withBatch(runOpts)),
-    animate(samples, a) {
+    async animate(samples, a) {
+      const post = await postprocessor();
+      if (post.animateLine) return animateDriven(post, samples, a);
       // The network and the post-processing run in separate frames: an async function keeps its
       // arguments alive until it returns, so with one frame an hour of 16 kHz audio (230 MB)
       // would stay resident through post-processing; this way it can be collected once the
       // network is done (if the caller does not hold it either).
       return inferLine(samples, a).then(({ raw, post, fps, emotion }) => {
-        const provenance: Provenance = {
-          tool,
-          model: { id: pack.id, kind: pack.postprocess.kind, version: pack.version, sha256: pack.networkSha256 },
-          parameters: {
-            fps: fpsLabel(fps),
-            ...audioParameters(pack),
-            postprocess: pack.postprocess.kind,
-            ...post.parameters,
-            // CUDA kernels round differently from the CPU ones.
-            device: plan.device,
-            ...(a.seed === undefined ? {} : { seed: a.seed }),
-          },
-          ...(a.audio ? { audio: a.audio } : {}),
-        };
+        const provenance = provenanceOf(post, fps, a);
         return post.apply(raw, {
           fps,
           provenance,

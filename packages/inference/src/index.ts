@@ -45,6 +45,8 @@ export type {
   LineEmotion,
   BlinkControl,
   KindChannels,
+  LineRunner,
+  NetworkTensor,
 } from './registry.js';
 export { createEmotionTrack, emotionIndex, parseEmotionArg, parseEmotionSidecar, readEmotionSidecar } from './emotion.js';
 export type { EmotionKey, EmotionTrack, EmotionTrackOptions } from './emotion.js';

@@ -3,11 +3,16 @@ export type VerifyMode = 'auto' | 'always' | 'never';
 
 export type TensorDim = number | string;
 
-/** One network tensor as a pack declares it; shape[0] is always the symbolic batch axis. */
+/** One network tensor as a pack declares it; shape[batchAxis ?? 0] is the symbolic batch axis. */
 export interface TensorSpec {
   readonly name: string;
   readonly type: 'float32';
   readonly shape: readonly TensorDim[];
+  /**
+   * Where the batch axis is when it is not first (recurrent states such as [layers, steps, B, dim]);
+   * only for kinds that drive the network themselves (Postprocessor.animateLine).
+   */
+  readonly batchAxis?: number;
 }
 
 /** How audio is windowed for the network (A2F `audio_params` + `input_strength`). */

@@ -45,6 +45,25 @@ export interface KindOptions {
   readonly params?: Readonly<Record<string, number | string>>;
   /** how the kind solves for its channels, if it offers a choice (NVIDIA packs: 'coefficients' or 'mesh') */
   readonly solvePath?: string;
+  /** the kind's own named options (a multi-identity pack's identity, say), as text; each kind checks its names */
+  readonly options?: Readonly<Record<string, string>>;
+}
+
+/** One tensor of a run a kind drives itself: values and dims (the batch axis where the pack declares it). */
+export interface NetworkTensor {
+  readonly data: Float32Array;
+  readonly dims: readonly number[];
+}
+
+/**
+ * The network as a kind that drives it run by run sees it (Postprocessor.animateLine). Each run
+ * goes to the least busy worker; a kind awaits one run before the next where a state chains them,
+ * while other lines' runs share the workers.
+ */
+export interface LineRunner {
+  run(feeds: Readonly<Record<string, NetworkTensor>>): Promise<Record<string, NetworkTensor>>;
+  readonly signal?: AbortSignal;
+  onProgress?(done: number, total: number): void;
 }
 
 /** A kind made ready for one pack (its tables read once per engine, not once per line). */
@@ -56,6 +75,12 @@ export interface Postprocessor {
   /** kinds with an emotion input: the feeds for a line's emotion keys (they replace the default emotion in `inputs`) */
   emotionInputs?(emotion: LineEmotion): Readonly<Record<string, FrameInput>>;
   apply(raw: NetworkOutputs, ctx: ApplyContext): FaceAnimation;
+  /**
+   * Kinds whose network is not one run per frame (windowed, recurrent models): runs the whole line
+   * itself, streaming each run's output into post-processing, instead of the engine's per-frame
+   * batches and `apply`.
+   */
+  animateLine?(samples: Float32Array, runner: LineRunner, ctx: ApplyContext): Promise<FaceAnimation>;
 }
 
 export interface PostprocessKind {

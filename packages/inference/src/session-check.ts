@@ -48,12 +48,15 @@ export function checkSession(spec: NetworkSpec, info: SessionInfo): void {
         problems.push(shown);
         continue;
       }
-      const batch = m.shape[0];
+      const axis = t.batchAxis ?? 0;
+      const batch = m.shape[axis];
       if (typeof batch === 'number' && batch > 0) {
         problems.push(`${shown}: the batch axis is fixed at ${batch}, frames need a free batch axis`);
         continue;
       }
-      const fixedWrong = t.shape.some((d, i) => i > 0 && typeof m.shape[i] === 'number' && (m.shape[i] as number) > 0 && m.shape[i] !== d);
+      const fixedWrong = t.shape.some(
+        (d, i) => i !== axis && typeof m.shape[i] === 'number' && (m.shape[i] as number) > 0 && m.shape[i] !== d,
+      );
       if (fixedWrong) problems.push(shown);
     }
   };

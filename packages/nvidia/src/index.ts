@@ -1,6 +1,9 @@
 // NVIDIA Audio2Face-3D v2.3 packs: reading them as shipped, post-processing and solving their
 // output, and the `a2f models` logic. Importing this package registers the family with @a2f/inference.
+// Audio2Emotion first: its folders hold a model.json too, and formats are tried in registration order.
+import './a2e/register.js';
 import './register.js';
+import './v3/register.js';
 
 export { loadNvidiaPack, isNvidiaPack, MODEL_JSON } from './pack/load.js';
 export type { LoadNvidiaPackOptions } from './pack/load.js';
@@ -35,3 +38,19 @@ export { implicitEmotion } from './emotion.js';
 export { A2FPostprocessor } from './postprocess/assemble.js';
 export type { SolvePath } from './postprocess/assemble.js';
 export { nvidiaFormat } from './register.js';
+// Audio2Emotion v2.2: emotion from the voice, fed to the A2F network's explicit emotion (docs/nvidia/audio2emotion.md).
+export { loadA2ePack, isA2ePack, A2E_DOCUMENTED_EMOTIONS, A2E_INPUT, A2E_OUTPUT } from './pack/a2e-pack.js';
+export type { A2ePack, A2ePackFiles, A2eConfig } from './pack/a2e-pack.js';
+export { A2eRunner, toA2eModelPack, A2E_DEFAULT_WINDOW, A2E_DEFAULT_SKIP, A2E_KIND } from './a2e/runner.js';
+export type { A2eOptions, A2eFrames } from './a2e/runner.js';
+export { A2ePostprocessor } from './a2e/postprocess.js';
+export { applyA2eOverrides, A2E_PARAM_KEYS } from './a2e/params.js';
+// Audio2Face-3D v3.0 (docs/nvidia/v3.md).
+export { loadV3Pack, isV3Pack } from './pack/v3-load.js';
+export type { V3Pack, V3Identity } from './pack/v3-load.js';
+export type { V3NetworkInfo } from './pack/v3-info.js';
+export { toV3ModelPack, v3Tensors, NVIDIA_V3_FORMAT, NVIDIA_V3_KIND } from './pack/v3-model-pack.js';
+export { philox4x32_10, philoxNormals } from './v3/philox.js';
+export { v3Schedule, frameTarget, windowStart } from './v3/windows.js';
+export { deliveredFrames, V3_RESAMPLE } from './v3/frames.js';
+export { V3_OPTIONS } from './v3/kind.js';

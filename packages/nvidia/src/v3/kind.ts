@@ -1,0 +1,233 @@
+import { isBlinkChannel, rational, type FaceAnimation } from '@a2f/animation';
+import { createEmotionTrack, InferenceError, type ModelPack, type PostprocessKind } from '@a2f/inference';
+import type { V3Identity, V3Pack } from '../pack/v3-load.js';
+import { applyOverrides, type FaceParams } from '../params.js';
+import { A2F_JOINTS } from '../postprocess/assemble.js';
+import { blinkOffsetTrack } from '../postprocess/blink.js';
+import { deliveredFrames, V3_RESAMPLE, type V3Resample } from './frames.js';
+import { describeNoise, makeNoise, parseNoiseChoice, type V3NoiseChoice } from './noise.js';
+import { V3Postprocessor } from './postprocess.js';
+import { cutV3Window, frameTarget, v3Schedule } from './windows.js';
+
+/** postprocess.config of a v3.0 pack: the loaded pack, then what configure() chose. */
+interface V3Config {
+  readonly pack: V3Pack;
+  readonly identity?: number;
+  readonly noise?: V3NoiseChoice;
+  readonly resample?: V3Resample;
+  readonly overrides?: Readonly<Record<string, number | string>>;
+  readonly params?: FaceParams;
+}
+
+/** The kind's options (KindOptions.options), by the names the settings table passes. */
+export const V3_OPTIONS = ['identity', 'v3Noise', 'v3Resample'] as const;
+
+const isV3Pack = (v: unknown): v is V3Pack => typeof v === 'object' && v !== null && 'identities' in v && 'info' in v;
+
+function configOf(pack: ModelPack): V3Config {
+  const config = pack.postprocess.config as Partial<V3Config>;
+  if (!isV3Pack(config.pack)) {
+    throw new InferenceError(
+      'PACK_FIELD',
+      pack.manifestPath,
+      'the a2f-v3.0 post-processing has no loaded v3.0 pack in its config',
+      'Load NVIDIA Audio2Face-3D v3.0 folders with loadModelPack(dir).',
+    );
+  }
+  return config as V3Config;
+}
+
+function identityIndex(pack: V3Pack, name: string, file: string): number {
+  const i = pack.info.identities.findIndex((n) => n.toLowerCase() === name.toLowerCase());
+  if (i < 0) {
+    throw new InferenceError(
+      'BAD_OPTION',
+      file,
+      `--identity "${name}" is not in this pack`,
+      `Use one of the pack's identities: ${pack.info.identities.join(', ')}.`,
+    );
+  }
+  return i;
+}
+
+/**
+ * 'a2f-v3.0': NVIDIA Audio2Face-3D v3.0, the diffusion network for several identities. It drives
+ * the network itself (animateLine): windows in order with the latents chained, the centre frames
+ * kept, post-processed with the chosen identity's data and solved on its rig (docs/nvidia/v3.md).
+ */
+export const nvidiaV3Kind: PostprocessKind = {
+  validate(block, { file }) {
+    if (!isV3Pack(block.pack)) {
+      throw new InferenceError(
+        'PACK_FIELD',
+        file,
+        '"postprocess.kind" "a2f-v3.0" is only for NVIDIA v3.0 pack folders, which a pack.json cannot describe',
+        'Pass the v3.0 pack folder itself (the one holding model.json) as the model.',
+      );
+    }
+    return { ...block };
+  },
+
+  configure(pack, opts) {
+    const config = configOf(pack);
+    const file = pack.manifestPath;
+    let { identity, noise, resample } = config;
+    for (const [key, value] of Object.entries(opts.options ?? {})) {
+      if (key === 'identity') identity = identityIndex(config.pack, value, file);
+      else if (key === 'v3Noise') noise = parseNoiseChoice(value, file);
+      else if (key === 'v3Resample') {
+        if (!(V3_RESAMPLE as readonly string[]).includes(value))
+          throw new InferenceError('BAD_OPTION', file, `--v3-resample "${value}" is not known`, `Use ${V3_RESAMPLE.join(', ')}.`);
+        resample = value as V3Resample;
+      } else {
+        throw new InferenceError(
+          'BAD_OPTION',
+          file,
+          `the v3.0 model takes no option "${key}"`,
+          `Its options are ${V3_OPTIONS.join(', ')}.`,
+        );
+      }
+    }
+    if (opts.solvePath !== undefined && opts.solvePath !== 'mesh') {
+      throw new InferenceError(
+        'BAD_OPTION',
+        file,
+        `solver path "${opts.solvePath}" does not apply: v3.0 outputs vertices, not PCA coefficients`,
+        'Leave out --solver (v3.0 always solves from the mesh).',
+      );
+    }
+    const chosen = config.pack.identities[identity ?? 0];
+    const overrides = { ...config.overrides, ...(opts.params ?? {}) };
+    const params = applyOverrides(chosen.params, overrides, '--param');
+    for (const key of Object.keys(overrides)) overrides[key] = params[key as keyof FaceParams];
+    const next: V3Config = {
+      ...config,
+      params,
+      overrides,
+      ...(identity === undefined ? {} : { identity }),
+      ...(noise === undefined ? {} : { noise }),
+      ...(resample === undefined ? {} : { resample }),
+    };
+    return {
+      ...pack,
+      audio: { ...pack.audio, inputStrength: params.input_strength },
+      postprocess: { kind: pack.postprocess.kind, config: { ...next } },
+    };
+  },
+
+  emotionNames: (pack) => configOf(pack).pack.info.emotions,
+
+  channels(pack) {
+    const config = configOf(pack);
+    const id = config.pack.identities[config.identity ?? 0];
+    return { blendShapes: [...id.skin.poseNames, ...id.tongue.poseNames], joints: A2F_JOINTS };
+  },
+
+  async prepare(pack) {
+    const config = configOf(pack);
+    const v3 = config.pack;
+    const info = v3.info;
+    const idIndex = config.identity ?? 0;
+    const id: V3Identity = v3.identities[idIndex];
+    const params = config.params ?? id.params;
+    const noiseChoice = config.noise ?? 'philox';
+    const noise = await makeNoise(noiseChoice, [info.diffusionSteps + 1, info.framesPerInference, info.frameWidth]);
+    const layout = { skin: info.skinSize, tongue: info.tongueSize, jaw: info.jawSize, eyes: info.eyesSize };
+    const network = v3Schedule(info, 0).fps;
+    const internalFps = rational(network.num, network.den);
+    // Building the solvers is the expensive part; lines running at once each take their own.
+    const idle: V3Postprocessor[] = [];
+    const oneHot = new Float32Array(info.identities.length);
+    oneHot[idIndex] = 1;
+    const latentSize = info.diffusionSteps * info.gruLayers * info.gruLatentDim;
+    const latentDims = [info.diffusionSteps, info.gruLayers, 1, info.gruLatentDim];
+    const E = info.emotions.length;
+    const parameters = {
+      identity: id.name,
+      noise: describeNoise(noiseChoice),
+      ...(config.resample ? { resample: config.resample } : {}),
+      ...(config.overrides && Object.keys(config.overrides).length ? { overrides: { ...config.overrides } } : {}),
+    };
+    return {
+      parameters,
+      apply() {
+        throw new Error('a2f-v3.0 runs whole lines with animateLine, not per-frame outputs');
+      },
+      async animateLine(samples, runner, ctx): Promise<FaceAnimation> {
+        const schedule = v3Schedule(info, samples.length);
+        const sources = deliveredFrames(
+          internalFps,
+          schedule.frameCount,
+          ctx.fps,
+          samples.length,
+          info.sampleRate,
+          config.resample,
+          pack.manifestPath,
+        );
+        const track = createEmotionTrack({
+          implicit: new Float32Array(0),
+          info: { explicitEmotions: info.emotions, defaultEmotion: info.defaultEmotion },
+          keys: ctx.emotion?.keys ?? [],
+          origin: ctx.emotion?.source ?? 'emotion keys',
+        });
+        const blinksOff = ctx.blinks?.enabled === false;
+        const blink = blinksOff
+          ? null
+          : blinkOffsetTrack({
+              frameCount: schedule.frameCount,
+              fps: internalFps,
+              seed: ctx.seed ?? 0,
+              ...(ctx.blinks?.intervalSeconds === undefined ? {} : { intervalSeconds: ctx.blinks.intervalSeconds }),
+            });
+        const post = idle.pop() ?? new V3Postprocessor(id, params, layout, internalFps);
+        try {
+          const provenance = {
+            ...ctx.provenance,
+            parameters: { ...params, ...ctx.provenance.parameters, ...parameters, blinks: blinksOff ? 'off' : { seed: ctx.seed ?? 0 } },
+          };
+          const run = post.begin(ctx.fps, sources, provenance, blink);
+          const window = new Float32Array(info.bufferLength);
+          const emotion = new Float32Array(info.framesCenter * E);
+          let latents = new Float32Array(latentSize);
+          const gain = params.input_strength;
+          for (let w = 0; w < schedule.windowCount; w++) {
+            runner.signal?.throwIfAborted();
+            cutV3Window(samples, info, w, gain, window);
+            for (let f = 0; f < info.framesCenter; f++) {
+              const t = Math.max(0, frameTarget(info, w * info.framesCenter + f));
+              emotion.set(track.explicitAt(t / info.sampleRate), f * E);
+            }
+            // Each run waits for the last one's latents: a line's windows are strictly in order.
+            const out = await runner.run({
+              window: { data: window, dims: [1, info.bufferLength] },
+              identity: { data: oneHot, dims: [1, oneHot.length] },
+              emotion: { data: emotion, dims: [1, info.framesCenter, E] },
+              input_latents: { data: latents, dims: latentDims },
+              noise: { data: noise, dims: [1, info.diffusionSteps + 1, info.framesPerInference, info.frameWidth] },
+            });
+            latents = Float32Array.from(out.output_latents.data);
+            const prediction = out.prediction.data;
+            for (let f = 0; f < info.framesCenter; f++) {
+              const i = w * info.framesCenter + f - schedule.firstFrame;
+              if (i < 0 || i >= schedule.frameCount) continue;
+              run.frame(prediction, (info.framesLeft + f) * info.frameWidth, i);
+            }
+            runner.onProgress?.(Math.min(schedule.frameCount, (w + 1) * info.framesCenter - schedule.firstFrame), schedule.frameCount);
+          }
+          if (blinksOff) holdEyesOpen(run.anim);
+          return run.anim;
+        } finally {
+          idle.push(post);
+        }
+      },
+    };
+  },
+};
+
+function holdEyesOpen(anim: FaceAnimation): void {
+  const n = anim.channels.length;
+  anim.channels.forEach((name, c) => {
+    if (!isBlinkChannel(name)) return;
+    for (let f = 0; f < anim.frameCount; f++) anim.weights[f * n + c] = 0;
+  });
+}
