@@ -12,6 +12,14 @@ import { packCopy } from './pack-helpers.js';
 afterAll(removeTempDirs);
 
 const mini = (opts?: Parameters<typeof makeMiniA2e>[1]) => makeMiniA2e(path.join(tempDir('a2e'), 'a2e'), opts);
+type Failure = { code: string; file: string; problem: string; fix: string };
+const failure = (p: Promise<unknown>): Promise<Failure> =>
+  p.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (e: unknown) => e as Failure,
+  );
 const edit = (file: string, change: (j: Record<string, any>) => void) => {
   const j = JSON.parse(readFileSync(file, 'utf8'));
   change(j);
@@ -73,7 +81,7 @@ describe('loadA2ePack', () => {
   ])('refuses model_config.json with %s, naming the file', async (_what, change, problem) => {
     const { dir } = mini();
     edit(path.join(dir, 'model_config.json'), change);
-    const err = await loadA2ePack(dir).catch((e: unknown) => e as { file: string; problem: string; fix: string });
+    const err = await failure(loadA2ePack(dir));
     expect(err.file).toBe(path.join(dir, 'model_config.json'));
     expect(err.problem).toMatch(problem);
     expect(err.fix).toMatch(/model_config.json/);
@@ -88,7 +96,7 @@ describe('loadA2ePack', () => {
   it('refuses an Audio2Face-3D pack given as --a2e, saying where each belongs', async () => {
     const a2f = packCopy('mark');
     expect(isA2ePack(a2f.dir)).toBe(false);
-    const err = await loadA2ePack(a2f.dir).catch((e: unknown) => e as { file: string; problem: string; fix: string });
+    const err = await failure(loadA2ePack(a2f.dir));
     expect(err.file).toBe(path.join(a2f.dir, 'model.json'));
     expect(err.problem).toMatch(/is an Audio2Face-3D pack/);
     expect(err.fix).toMatch(/--model.*--a2e/);
@@ -97,7 +105,7 @@ describe('loadA2ePack', () => {
   it('refuses an Audio2Emotion pack given as a model, saying to pass it as --a2e', async () => {
     const { dir } = mini();
     expect(isNvidiaPack(dir)).toBe(true); // it holds a model.json, yet it is not loaded as one
-    const err = await loadModelPack(dir).catch((e: unknown) => e as { file: string; problem: string; fix: string });
+    const err = await failure(loadModelPack(dir));
     expect(err.file).toBe(path.join(dir, 'model.json'));
     expect(err.problem).toMatch(/is an Audio2Emotion pack/);
     expect(err.fix).toMatch(/--a2e/);
@@ -107,7 +115,7 @@ describe('loadA2ePack', () => {
     const { dir } = mini();
     edit(path.join(dir, 'network_info.json'), (j) => j.emotions.push('calm'));
     edit(path.join(dir, 'model_config.json'), (j) => (j.post_processing_config.emotion_correspondence.calm = -1));
-    const err = await A2eRunner.create(dir).catch((e: unknown) => e as { code: string; file: string; problem: string });
+    const err = await failure(A2eRunner.create(dir));
     expect(err.code).toBe('NETWORK_MISMATCH');
     expect(err.file).toBe(path.join(dir, 'network.onnx'));
     expect(err.problem).toMatch(/"output".*\[batch_size, 7\]/);
