@@ -393,6 +393,16 @@ function previewFailure(page: string, layerFiles: readonly string[], err: unknow
 const modelKey = (model: string): string => (model === 'default' ? model : path.resolve(model));
 const characterKey = (file: string, model: string): string => `${file}\n${modelKey(model)}`;
 
+/** The model kind's own options (KindOptions.options) that are set: the v3.0 identity, noise and resampling. */
+function modelOptions(settings: JobSettings): { modelOptions?: Record<string, string> } {
+  const options: Record<string, string> = {};
+  for (const key of ['identity', 'v3Noise', 'v3Resample'] as const) {
+    const value = settings[key];
+    if (value !== undefined) options[key] = value;
+  }
+  return Object.keys(options).length ? { modelOptions: options } : {};
+}
+
 /** Loads a model with the batch's overrides and parses the batch's --emotion for its emotion names. */
 async function loadModel(settings: JobSettings, model: string, loaded?: ModelPack): Promise<LoadedModel> {
   const pack = loaded ?? (await loadModelPack(model));
@@ -402,6 +412,7 @@ async function loadModel(settings: JobSettings, model: string, loaded?: ModelPac
     tool: TOOL,
     params: settings.params,
     ...(settings.solvePath ? { solvePath: settings.solvePath } : {}),
+    ...modelOptions(settings),
   });
   if (settings.emotion === undefined) return { engine };
   try {

@@ -354,6 +354,38 @@ export const SETTINGS = {
     type: 'string',
     choices: SOLVE_PATHS,
   }),
+  // Audio2Face-3D v3.0 packs (docs/nvidia/v3.md); unset: the pack's first identity, Philox noise, no resampling.
+  identity: spec({
+    schema: text,
+    expects: 'an identity name',
+    fix: "Give one of the pack's identities, e.g. --identity James (a2f models inspect lists them).",
+    help: "NVIDIA v3.0 packs: the identity to animate (Claire, James, Mark); default: the pack's first, as NVIDIA's sample",
+    effect: 'layer',
+    scope: 'job',
+    flag: 'identity',
+    type: 'string',
+  }),
+  v3Noise: spec({
+    schema: text,
+    expects: 'philox, zeros or a .npy file',
+    fix: 'Use --v3-noise philox, zeros, or the path of a float32 .npy noise tensor.',
+    help: "NVIDIA v3.0 packs: the diffusion noise: philox (default, NVIDIA's constant noise), zeros, or a .npy file, for exact comparisons",
+    effect: 'layer',
+    scope: 'job',
+    flag: 'v3-noise',
+    type: 'string',
+  }),
+  v3Resample: spec({
+    schema: v.picklist(['nearest']),
+    expects: 'a resampling choice',
+    fix: 'Use --v3-resample nearest, or a frame rate that divides 60.',
+    help: 'NVIDIA v3.0 packs: deliver a rate that does not divide 60 fps (24, 25) by taking the nearest network frame',
+    effect: 'layer',
+    scope: 'job',
+    flag: 'v3-resample',
+    type: 'string',
+    choices: ['nearest'],
+  }),
   // The animation controls (docs/animation-controls.md).
   blinks: spec({
     schema: v.boolean(),
