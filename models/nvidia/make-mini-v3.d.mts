@@ -22,4 +22,7 @@ export interface MiniV3Weights {
   emotion: Float32Array;
   state: Float32Array;
 }
-export declare function makeMiniV3Pack(outDir: string, opts?: { seed?: number }): { dir: string; dims: MiniV3Dims; weights: MiniV3Weights };
+export declare function makeMiniV3Pack(
+  outDir: string,
+  opts?: { seed?: number; sizes?: { skinVerts?: number; tongueVerts?: number } },
+): { dir: string; dims: MiniV3Dims; weights: MiniV3Weights };

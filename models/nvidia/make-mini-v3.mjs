@@ -113,10 +113,11 @@ function rig(r, neutral, poses, extra) {
 
 /**
  * Writes the pack into `outDir`. Returns { dir, dims, weights } — the network's weights, so a test
- * can recompute its outputs.
+ * can recompute its outputs. `sizes` ({ skinVerts, tongueVerts }) overrides the small vertex counts
+ * (models/bench/make-bench-v3.mjs writes the real ones and swaps in its own network).
  */
-export function makeMiniV3Pack(outDir, { seed = 1 } = {}) {
-  const m = V3_MINI;
+export function makeMiniV3Pack(outDir, { seed = 1, sizes = {} } = {}) {
+  const m = { ...V3_MINI, ...sizes };
   const dir = resolve(outDir);
   mkdirSync(dir, { recursive: true });
   const r = rng(seed * 104729 + 3);

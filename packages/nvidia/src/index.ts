@@ -54,3 +54,4 @@ export { philox4x32_10, philoxNormals } from './v3/philox.js';
 export { v3Schedule, frameTarget, windowStart } from './v3/windows.js';
 export { deliveredFrames, V3_RESAMPLE } from './v3/frames.js';
 export { V3_OPTIONS } from './v3/kind.js';
+export { V3Postprocessor } from './v3/postprocess.js';

@@ -9,6 +9,7 @@ import { benchPlan } from './plan.js';
 import { measurePreview } from './preview-rows.js';
 import { queueOnly } from './queue-farm.js';
 import { runBench } from './run-bench.js';
+import { v3Only } from './v3-rows.js';
 import { markdownPreview, markdownReport } from './table.js';
 
 /** `npm run bench`'s options (bin.ts parses them). */
@@ -47,6 +48,11 @@ export const benchOptions = (y: Argv) =>
       default: false,
       describe: 'measure only the render-farm queue rows (lines/min with 1, 2 and 3 workers, overhead per job; needs redis-server)',
     })
+    .option('v3-only', {
+      type: 'boolean',
+      default: false,
+      describe: 'measure only the Audio2Face-3D v3.0-shaped network (frames/s, real-time factor, stage shares; quick: mini geometry)',
+    })
     .option('update-readme', { type: 'boolean', default: false, describe: 'write the tables into README.md between its bench markers' });
 
 type BenchArgs = Awaited<ReturnType<ReturnType<typeof benchOptions>['parseAsync']>>;
@@ -61,6 +67,7 @@ export async function benchCommand(a: BenchArgs): Promise<number> {
   if (!Number.isInteger(a.seed) || a.seed < 0) throw new Error(`--seed ${a.seed} must be a whole number ≥ 0`);
   if (a['preview-only']) return previewOnly(a.quick, a.json);
   if (a['queue-only']) return queueOnly(a.quick, a.json);
+  if (a['v3-only']) return v3Only(a.quick, a.json);
   const report = await runBench(
     {
       quick: a.quick,
