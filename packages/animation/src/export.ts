@@ -1,4 +1,4 @@
-import type { FaceAnimation } from './face-animation.js';
+import type { EmotionCurves, FaceAnimation } from './face-animation.js';
 import { fpsValue, frameSeconds } from './time.js';
 
 /**
@@ -20,7 +20,17 @@ export function toA2fExportJson(anim: FaceAnimation, trackPath = ''): Record<str
     joints: anim.joints.map((j) => j.name),
     rotations: perFrame((f) => anim.joints.map((j) => Array.from(j.rotations.subarray(f * 4, f * 4 + 4)))),
     translations: perFrame((f) => anim.joints.map((j) => Array.from(j.translations.subarray(f * 3, f * 3 + 3)))),
+    // The explicit emotion per frame when it came from the voice (--a2e): names and one row per frame.
+    ...(anim.emotions ? emotionRows(anim.emotions, anim.frameCount) : {}),
     provenance: anim.provenance,
+  };
+}
+
+function emotionRows(e: EmotionCurves, frames: number): Record<string, unknown> {
+  const n = e.names.length;
+  return {
+    emotionNames: [...e.names],
+    emotionMat: Array.from({ length: frames }, (_, f) => Array.from(e.values.subarray(f * n, f * n + n))),
   };
 }
 

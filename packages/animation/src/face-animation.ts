@@ -48,6 +48,16 @@ export interface FaceAnimation {
   readonly weights: Float32Array;
   readonly joints: readonly JointTrack[];
   readonly provenance: Provenance;
+  /** the explicit emotion the network took per frame, when it came from the voice (NVIDIA packs with --a2e) */
+  readonly emotions?: EmotionCurves;
+}
+
+/** Emotion strengths per frame, written beside the animation so an animator can see and edit them (docs/usd-layers.md). */
+export interface EmotionCurves {
+  /** the network's explicit emotion names, in its order */
+  readonly names: readonly string[];
+  /** frameCount × names.length, frame-major */
+  readonly values: Float32Array;
 }
 
 export interface FaceAnimationInit {
@@ -121,5 +131,9 @@ export function validateFaceAnimation(anim: FaceAnimation): void {
       const t = j.translations.subarray(f * 3, f * 3 + 3);
       if (!t.every(Number.isFinite)) throw new Error(`joint "${j.name}" translation at frame ${f} is not finite`);
     }
+  }
+  const e = anim.emotions;
+  if (e && (e.values.length !== frameCount * e.names.length || !e.values.every(Number.isFinite))) {
+    throw new Error(`emotion curves hold ${e.values.length} values, expected ${frameCount}×${e.names.length} finite ones`);
   }
 }

@@ -44,14 +44,15 @@ export function settingOptions(names: readonly SettingName[], demand = false): R
   return out;
 }
 
-/** The parsed options as settings by their library names; `--param key=value` becomes the params record. */
+/** The parsed options as settings by their library names; `--param`/`--a2e-param key=value` become records. */
 export function settingsFromArgs(a: Readonly<Record<string, unknown>>, names: readonly SettingName[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const inference: Record<string, unknown> = {};
   for (const name of names) {
     const spec: SettingSpec = SETTINGS[name];
     if (spec.flag === undefined || a[spec.flag] === undefined) continue;
-    const value = name === 'params' ? parseParamArgs(a[spec.flag] as string[] | string) : a[spec.flag];
+    const keyValues = name === 'params' || name === 'a2eParams';
+    const value = keyValues ? parseParamArgs(a[spec.flag] as string[] | string, `--${spec.flag}`) : a[spec.flag];
     if (spec.group === 'inference') inference[name] = value;
     else out[name] = value;
   }

@@ -4,7 +4,14 @@ import { InferenceError } from './errors.js';
 import type { ModelPack, NetworkSpec } from './pack-types.js';
 import { OrtPool } from './pool.js';
 import type { EmotionKey } from './emotion.js';
-import { postprocessKind, type BlinkControl, type LineEmotion, type LineRunner, type Postprocessor } from './registry.js';
+import {
+  postprocessKind,
+  type BlinkControl,
+  type FrameEmotion,
+  type LineEmotion,
+  type LineRunner,
+  type Postprocessor,
+} from './registry.js';
 import { runOnPool, type FrameInput, type NetworkOutputs, type RunOptions } from './run-network.js';
 import { planPool, type PoolOptions, type PoolPlan } from './session-options.js';
 
@@ -40,6 +47,8 @@ export interface AnimateOptions {
   readonly emotion?: readonly EmotionKey[];
   /** where the keys came from ("--emotion", a sidecar file): named in errors, recorded in provenance */
   readonly emotionSource?: string;
+  /** explicit emotion per frame (Audio2Emotion's, from A2eRunner in @a2f/nvidia); keys override the emotions they name */
+  readonly emotionFrames?: FrameEmotion;
   /** the source audio, recorded in provenance as given */
   readonly audio?: Provenance['audio'];
   readonly signal?: AbortSignal;
@@ -112,7 +121,7 @@ export async function createInferenceEngine(loaded: ModelPack, opts: EngineOptio
     const post = await postprocessor();
     const fps = rational(a.fps.num, a.fps.den);
     let emotion: LineEmotion | undefined;
-    if (a.emotion !== undefined) {
+    if (a.emotion !== undefined || a.emotionFrames) {
       if (!post.emotionInputs) {
         throw new InferenceError(
           'BAD_OPTION',
@@ -121,7 +130,7 @@ export async function createInferenceEngine(loaded: ModelPack, opts: EngineOptio
           'Use an NVIDIA Audio2Face-3D pack for emotion, or leave the emotion out.',
         );
       }
-      emotion = { keys: a.emotion, source: a.emotionSource ?? 'emotion keys' };
+      emotion = lineEmotion(a);
     }
     // Checked (names, ranges, times) before any frame runs.
     const emotionFeeds = emotion ? post.emotionInputs!(emotion) : {};
@@ -142,11 +151,10 @@ export async function createInferenceEngine(loaded: ModelPack, opts: EngineOptio
   /** A kind that drives the network itself (Postprocessor.animateLine): its runs go to the same pool. */
   const animateDriven = (post: Postprocessor, samples: Float32Array, a: AnimateOptions): Promise<FaceAnimation> => {
     const fps = rational(a.fps.num, a.fps.den);
-    if (a.emotion !== undefined && emotionNames === null) {
+    if ((a.emotion !== undefined || a.emotionFrames) && emotionNames === null) {
       throw new InferenceError('BAD_OPTION', pack.manifestPath, `the model "${pack.id}" has no emotion input`, 'Leave the emotion out.');
     }
-    const emotion: LineEmotion | undefined =
-      a.emotion === undefined ? undefined : { keys: a.emotion, source: a.emotionSource ?? 'emotion keys' };
+    const emotion: LineEmotion | undefined = a.emotion === undefined && !a.emotionFrames ? undefined : lineEmotion(a);
     const fetches = pack.outputs.map((t) => t.name);
     const runner: LineRunner = {
       async run(feeds) {
@@ -255,4 +263,13 @@ function ownTool(): Provenance['tool'] {
     version: (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version,
   };
   return tool;
+}
+
+/** A line's keys and per-frame emotion as the kinds take them. */
+function lineEmotion(a: AnimateOptions): LineEmotion {
+  return {
+    keys: a.emotion ?? [],
+    source: a.emotionSource ?? (a.emotion ? 'emotion keys' : 'audio2emotion'),
+    ...(a.emotionFrames ? { frames: a.emotionFrames } : {}),
+  };
 }

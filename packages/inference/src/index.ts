@@ -43,6 +43,7 @@ export type {
   ApplyContext,
   KindOptions,
   LineEmotion,
+  FrameEmotion,
   BlinkControl,
   KindChannels,
   LineRunner,

@@ -16,6 +16,18 @@ export interface ValidateContext {
 export interface LineEmotion {
   readonly keys: readonly EmotionKey[];
   readonly source: string;
+  /** explicit emotion per frame from the voice (Audio2Emotion); keys override it where they name an emotion */
+  readonly frames?: FrameEmotion;
+}
+
+/** Explicit emotion given frame by frame, in the network's explicit-emotion order (docs/nvidia/audio2emotion.md). */
+export interface FrameEmotion {
+  readonly width: number;
+  readonly frameCount: number;
+  /** frameCount × width */
+  readonly values: Float32Array;
+  /** what made them, recorded in the animation's provenance */
+  readonly provenance: Readonly<Record<string, unknown>>;
 }
 
 /** Procedural blinks of a line (docs/animation-controls.md); absent: on, at the model's own interval. */

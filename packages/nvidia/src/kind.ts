@@ -1,4 +1,4 @@
-import { fpsLabel, isBlinkChannel, type FaceAnimation } from '@a2f/animation';
+import { fpsLabel, frameTargetSample, isBlinkChannel, type FaceAnimation } from '@a2f/animation';
 import {
   createEmotionTrack,
   InferenceError,
@@ -9,6 +9,7 @@ import {
   type ModelPack,
   type PostprocessKind,
 } from '@a2f/inference';
+import { describeVoice, explicitWithVoice, voiceCurves } from './a2e/combine.js';
 import { implicitEmotion } from './emotion.js';
 import type { NvidiaPack } from './pack/types.js';
 import { applyOverrides, type FaceParams } from './params.js';
@@ -146,28 +147,41 @@ export const nvidiaKind: PostprocessKind = {
         ...(config.overrides && Object.keys(config.overrides).length ? { overrides: { ...config.overrides } } : {}),
       },
       inputs: { emotion: defaultRow },
-      emotionInputs({ keys, source }): Record<string, FrameInput> {
+      emotionInputs(emotion): Record<string, FrameInput> {
+        const { keys, source, frames } = emotion;
         const track = createEmotionTrack({ implicit, info, keys, origin: source });
         const at = implicit.length;
+        // Emotion from the voice (--a2e) comes per frame; keys still hold the emotions they name.
+        const voice = frames ? explicitWithVoice(info.explicitEmotions, { ...emotion, frames }, track) : null;
         // Frame k's emotion is read at its target sample t_k, as the SDK's emotion accumulator does.
         return {
-          emotion: (_frame, targetSample, row) => {
+          emotion: (frame, targetSample, row) => {
             row.set(implicit, 0);
-            row.set(track.explicitAt(targetSample / sampleRate), at);
+            row.set(voice ? voice(frame, targetSample / sampleRate) : track.explicitAt(targetSample / sampleRate), at);
           },
         };
       },
       apply(raw, { fps, provenance, seed, emotion, blinks }) {
         const result = raw.outputs.result;
         const off = blinks?.enabled === false;
+        const frames = emotion?.frames;
+        const described = frames
+          ? {
+              ...(emotion!.keys.length ? { keys: describeEmotion(emotion, info) } : {}),
+              voice: describeVoice(info.explicitEmotions, { ...emotion!, frames }),
+            }
+          : describeEmotion(emotion, info);
         const anim = postprocessorFor(fps).run(result.data, {
-          provenance: { ...provenance, parameters: { ...provenance.parameters, emotion: describeEmotion(emotion, info) } },
+          provenance: { ...provenance, parameters: { ...provenance.parameters, emotion: described } },
           blink: off
             ? false
             : { seed: seed ?? 0, ...(blinks?.intervalSeconds === undefined ? {} : { intervalSeconds: blinks.intervalSeconds }) },
         });
         if (off) holdEyesOpen(anim);
-        return anim;
+        if (!frames) return anim;
+        const track = createEmotionTrack({ implicit, info, keys: emotion!.keys, origin: emotion!.source });
+        const seconds = (f: number) => frameTargetSample(f, fps, sampleRate) / sampleRate;
+        return { ...anim, emotions: voiceCurves(info.explicitEmotions, { ...emotion!, frames }, track, raw.frameCount, seconds) };
       },
     };
   },

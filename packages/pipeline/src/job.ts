@@ -31,6 +31,7 @@ import { checkOutputDir, makeDirs } from './output-dir.js';
 import { loadPreset, provenanceSettings, resolveSettings, type JobSettings, type JobSettingsInput } from './settings.js';
 import { readSidecar, sidecarEmotionKeys, sidecarPath, type LineSidecar } from './sidecar.js';
 import { TOOL } from './tool.js';
+import { checkVoiceEmotionModel, openVoiceEmotion } from './voice-emotion.js';
 
 export interface LineSuccess {
   readonly ok: true;
@@ -116,6 +117,8 @@ export class JobContext {
   private readonly stages = new Map<string, CharacterStage>();
   /** character file and model → the character as bound for that model's channels (the Skeleton choice) */
   private readonly characters = new Map<string, CharacterInfo>();
+  /** the batch's Audio2Emotion runner (--a2e): emotion from the voice for every line */
+  private voice?: Awaited<ReturnType<typeof openVoiceEmotion>>;
 
   private constructor(
     readonly settings: JobSettings,
@@ -143,7 +146,17 @@ export class JobContext {
     const character = characterFor(stage, settings, modelChannels(pack), preset);
     // Bad overrides or an --emotion the model cannot take stop the batch before any line runs.
     const primary = await loadModel(settings, settings.model, pack);
-    return new JobContext(settings, primary.engine.pack, character, preset, primary, stage);
+    const ctx = new JobContext(settings, primary.engine.pack, character, preset, primary, stage);
+    if (settings.a2e !== undefined) {
+      try {
+        checkVoiceEmotionModel(primary.engine, settings.model);
+        ctx.voice = await openVoiceEmotion(settings);
+      } catch (err) {
+        await ctx.close();
+        throw err;
+      }
+    }
+    return ctx;
   }
 
   /** Processes one line. Never throws for a bad line: the failure is the result. */
@@ -207,6 +220,8 @@ export class JobContext {
     const fps: Rational = sidecar?.fps ?? settings.fps;
     const sidecarEmotion = sidecar ? sidecarEmotionKeys(sidecar, engine.emotionNames, modelName) : undefined;
     const emotion = sidecarEmotion ?? batchEmotion;
+    const voice = this.voice;
+    if (voice) checkVoiceEmotionModel(engine, modelName);
 
     onProgress?.({ audio: file, stage: 'decode', done: 0, total: 1 });
     // A promise chain, not awaits: an async function keeps its locals alive until it returns, and
@@ -219,26 +234,31 @@ export class JobContext {
         // replaced, compared by the hash the loader took while reading (the audio is read once).
         const replaced = findReplaced(outDir, name, info.sha256, settingsSha);
         if (replaced && opts.noClobber) throw clobberError(replaced);
-        return engine
-          .animate(loaded.samples, {
-            fps,
-            seed: settings.seed,
-            blinks: {
-              enabled: settings.blinks,
-              ...(settings.blinkIntervalSeconds === undefined ? {} : { intervalSeconds: settings.blinkIntervalSeconds }),
-            },
-            // The sidecar as the layer sees it: a path that still means something beside the layer.
-            ...(emotion ? { emotion, emotionSource: sidecarEmotion ? relativeAssetPath(outDir, sidecar!.file) : '--emotion' } : {}),
-            audio: {
-              file: path.basename(file),
-              sha256: info.sha256,
-              sampleRate: info.sampleRate,
-              channels: info.channels,
-              durationSeconds: info.durationSeconds,
-              ...(info.truncation ? { truncation: info.truncation } : {}),
-            },
-            onProgress: (done, total) => onProgress?.({ audio: file, stage: 'infer', done, total }),
-          })
+        // Emotion from the voice first (--a2e), at the line's frame rate; it feeds the network's emotion input.
+        const frames = voice ? voice.emotions(loaded.samples, fps, { sampleRate: 16000 }) : Promise.resolve(undefined);
+        return frames
+          .then((emotionFrames) =>
+            engine.animate(loaded.samples, {
+              fps,
+              seed: settings.seed,
+              blinks: {
+                enabled: settings.blinks,
+                ...(settings.blinkIntervalSeconds === undefined ? {} : { intervalSeconds: settings.blinkIntervalSeconds }),
+              },
+              // The sidecar as the layer sees it: a path that still means something beside the layer.
+              ...(emotion ? { emotion, emotionSource: sidecarEmotion ? relativeAssetPath(outDir, sidecar!.file) : '--emotion' } : {}),
+              ...(emotionFrames ? { emotionFrames } : {}),
+              audio: {
+                file: path.basename(file),
+                sha256: info.sha256,
+                sampleRate: info.sampleRate,
+                channels: info.channels,
+                durationSeconds: info.durationSeconds,
+                ...(info.truncation ? { truncation: info.truncation } : {}),
+              },
+              onProgress: (done, total) => onProgress?.({ audio: file, stage: 'infer', done, total }),
+            }),
+          )
           .then((anim) => ({ anim, info, replaced }));
       },
     );
@@ -330,6 +350,9 @@ export class JobContext {
   }
 
   async close(): Promise<void> {
+    const voice = this.voice;
+    this.voice = undefined;
+    await voice?.close();
     const loaded = await Promise.allSettled(this.models.values());
     this.models.clear();
     await Promise.all(loaded.map((m) => (m.status === 'fulfilled' ? m.value.engine.close() : undefined)));

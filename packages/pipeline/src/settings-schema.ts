@@ -386,6 +386,48 @@ export const SETTINGS = {
     type: 'string',
     choices: ['nearest'],
   }),
+  // Emotion from the voice (docs/nvidia/audio2emotion.md). No defaults here: unset, the library takes the SDK
+  // sample's 60 000 / 30, and a line without --a2e keeps the settings hash it had before these rows existed.
+  a2e: spec({
+    schema: absolutePath,
+    expects: 'an Audio2Emotion pack folder',
+    fix: 'Name the Audio2Emotion v2.2 pack folder (a2f models pull audio2emotion), e.g. --a2e models/packs/audio2emotion.',
+    help: "NVIDIA packs: emotion from the voice with an Audio2Emotion v2.2 pack folder; a line's emotion keys override the emotions they name",
+    effect: 'layer',
+    scope: 'job',
+    flag: 'a2e',
+    type: 'string',
+  }),
+  a2eWindow: spec({
+    schema: wholeNumber(2),
+    expects: 'a whole number of samples >= 2',
+    fix: 'Give samples at 16 kHz, e.g. --a2e-window 60000 (3.75 s, the SDK sample).',
+    help: "with --a2e: samples per emotion window, centred on the frame (default 60000, the SDK sample's)",
+    effect: 'layer',
+    scope: 'job',
+    flag: 'a2e-window',
+    type: 'number',
+  }),
+  a2eSkip: spec({
+    schema: wholeNumber(0),
+    expects: 'a whole number >= 0',
+    fix: 'Give frames to skip between emotion runs, e.g. --a2e-skip 30 (the SDK sample).',
+    help: "with --a2e: frames between two emotion runs (default 30: one run every 31 frames, the SDK sample's)",
+    effect: 'layer',
+    scope: 'job',
+    flag: 'a2e-skip',
+    type: 'number',
+  }),
+  a2eParams: spec({
+    schema: v.record(v.string(), v.union([v.string(), v.number(), v.boolean()])),
+    expects: 'Audio2Emotion parameter overrides (key=value)',
+    fix: 'Give --a2e-param key=value, e.g. --a2e-param max_emotions=3.',
+    help: 'with --a2e: post_processing_config override key=value, repeatable (e.g. max_emotions=3, emotion_strength=0.8)',
+    effect: 'layer',
+    scope: 'job',
+    flag: 'a2e-param',
+    type: 'string',
+  }),
   // The animation controls (docs/animation-controls.md).
   blinks: spec({
     schema: v.boolean(),

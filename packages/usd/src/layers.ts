@@ -150,7 +150,27 @@ function skelAnimationAttributes(
     { kind: 'attribute', name: 'blendShapes', type: 'token[]', uniform: true, default: binding.blendShapes.map((b) => b.token) },
     // The zero default is for TinyUSDZ, which rejects sampled-only weights; USD prefers the samples.
     { kind: 'attribute', name: 'blendShapeWeights', type: 'float[]', default: new Float32Array(n), timeSamples: weightSamples },
+    ...emotionAttributes(anim),
   ];
+}
+
+/**
+ * The explicit emotion the network took, one `custom float a2f:emotion:<name>` curve per emotion, so an
+ * animator sees and can edit it (docs/usd-layers.md#emotion-curves). Only for lines whose emotion came from the voice.
+ */
+function emotionAttributes(anim: FaceAnimation): AttributeSpec[] {
+  const e = anim.emotions;
+  if (!e) return [];
+  const width = e.names.length;
+  return e.names.map((name, i) => ({
+    kind: 'attribute',
+    name: `a2f:emotion:${toIdentifier(name)}`,
+    type: 'float',
+    custom: true,
+    timeSamples: function* () {
+      for (let f = 0; f < anim.frameCount; f++) yield [f, e.values[f * width + i]] as const;
+    },
+  }));
 }
 
 /** Merges prims of the same name at each level (over chains built apart that share ancestors). */
