@@ -44,6 +44,8 @@ export type { A2ePack, A2ePackFiles, A2eConfig } from './pack/a2e-pack.js';
 export { A2eRunner, toA2eModelPack, A2E_DEFAULT_WINDOW, A2E_DEFAULT_SKIP, A2E_KIND } from './a2e/runner.js';
 export type { A2eOptions, A2eFrames } from './a2e/runner.js';
 export { A2ePostprocessor } from './a2e/postprocess.js';
+export { verifyA2ePack, inspectA2ePack, checkA2eNetwork } from './pack/a2e-models.js';
+export type { A2eInspection } from './pack/a2e-models.js';
 export { applyA2eOverrides, A2E_PARAM_KEYS } from './a2e/params.js';
 // Audio2Face-3D v3.0 (docs/nvidia/v3.md).
 export { loadV3Pack, isV3Pack } from './pack/v3-load.js';

@@ -15,6 +15,7 @@ describe('known packs manifest (models/nvidia/packs.json)', () => {
       ['mark', 'nvidia/Audio2Face-3D-v2.3-Mark', '2.3'],
       ['claire', 'nvidia/Audio2Face-3D-v2.3.1-Claire', '2.3.1'],
       ['james', 'nvidia/Audio2Face-3D-v2.3.1-James', '2.3.1'],
+      ['audio2emotion', 'nvidia/Audio2Emotion-v2.2', '2.2'],
     ]);
     for (const p of packs) expect(p.revision).toMatch(/^[0-9a-f]{40}$/);
     const mark = packs[0];
@@ -103,6 +104,7 @@ describe('verifyPack / listPacks / inspectPack', () => {
       ['mark', 'not-installed'],
       ['claire', 'not-installed'],
       ['james', 'not-installed'],
+      ['audio2emotion', 'not-installed'],
       ['my-claire', 'unverified'],
     ]);
   });

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import {
+  inspectA2ePack,
   inspectPack,
+  isA2ePack,
   knownPacks,
   listPacks,
   pullPack,
@@ -107,7 +109,9 @@ export async function modelsPull(
     ];
     for (const f of result.files) lines.push(`  ${f.path.padEnd(22)} ${String(f.size).padStart(11)} B  checked by ${f.checkedBy}`);
     for (const note of result.notes) lines.push(`  note: ${note}`);
-    lines.push(`Use it with: a2f run <audio> --model ${shownPath(result.dir)} …`);
+    // An Audio2Emotion pack drives emotion beside a face model; it is not a model itself.
+    const flag = isA2ePack(result.dir) ? '--model <A2F pack> --a2e' : '--model';
+    lines.push(`Use it with: a2f run <audio> ${flag} ${shownPath(result.dir)} …`);
     print(lines.join('\n'));
     return 0;
   } catch (err) {
@@ -146,6 +150,7 @@ export async function modelsVerify(dir: string, o: ModelsOptions): Promise<numbe
 }
 
 export async function modelsInspect(dir: string, o: ModelsOptions & { readonly network: boolean }): Promise<number> {
+  if (isA2ePack(dir)) return inspectA2e(dir, o);
   let info: PackInspection;
   try {
     info = await inspectPack(dir, { network: o.network });
@@ -176,6 +181,34 @@ export async function modelsInspect(dir: string, o: ModelsOptions & { readonly n
     }`,
     '  parameters (model_config.json; override with a2f run --param key=value):',
     ...Object.entries(params).map(([k, v]) => `    ${k.padEnd(26)} ${v}`),
+    ...info.notes.map((n) => `  note: ${n}`),
+  ];
+  print(lines.join('\n'));
+  return 0;
+}
+
+/** `a2f models inspect` of an Audio2Emotion pack: its contract, emotions and post-processing values. */
+async function inspectA2e(dir: string, o: ModelsOptions & { readonly network: boolean }): Promise<number> {
+  let info: Awaited<ReturnType<typeof inspectA2ePack>>;
+  try {
+    info = await inspectA2ePack(dir, { network: o.network });
+  } catch (err) {
+    return failed(err, o);
+  }
+  if (o.json) {
+    printJson({ ok: true, ...info });
+    return 0;
+  }
+  const net = info.tensors.network;
+  const lines = [
+    `${info.dir}: Audio2Emotion v2.2 (emotion from the voice; use it as a2f run --a2e)`,
+    `  files      ${info.files.map((f) => f.path).join(', ')}`,
+    `  audio      ${info.sampleRate} Hz; window ${info.defaults.window} samples centred on the frame, ` +
+      `one run every ${info.defaults.skip + 1} frames (--a2e-window, --a2e-skip)`,
+    `  emotions   ${info.emotions.map((e) => `${e.name}→${e.a2fIndex < 0 ? 'dropped' : e.a2fIndex}`).join(', ')}`,
+    `  network    ${net ? `checked with ONNX Runtime: ${net.inputNames.join(', ')} → ${net.outputNames.join(', ')}` : 'not opened (--no-network)'}`,
+    '  parameters (model_config.json post_processing_config; override with a2f run --a2e-param key=value):',
+    ...Object.entries(info.params).map(([k, v]) => `    ${k.padEnd(26)} ${JSON.stringify(v)}`),
     ...info.notes.map((n) => `  note: ${n}`),
   ];
   print(lines.join('\n'));

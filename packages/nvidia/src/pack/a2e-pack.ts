@@ -194,7 +194,7 @@ export async function loadA2ePack(dirOrModelJson: string, opts: { readonly sha25
   let sha256: Record<string, string> | undefined;
   if (opts.sha256) {
     sha256 = {};
-    for (const f of new Set(Object.values(files))) sha256[path.relative(dir, f)] = await sha256File(f);
+    for (const f of new Set(Object.values(files))) if (existsSync(f)) sha256[path.relative(dir, f)] = await sha256File(f);
   }
   return {
     dir,

@@ -1,8 +1,10 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { FaceParams, SolverConfig } from '../params.js';
-import type { SessionInfo } from '@a2f/inference';
+import { InferenceError, type SessionInfo } from '@a2f/inference';
 import { sha256File } from '@a2f/base';
+import { verifyA2ePack } from './a2e-models.js';
+import { isA2ePack } from './a2e-pack.js';
 import { hashMatches } from './hash.js';
 import { readRecord, recordStatus, writeRecord } from './install-record.js';
 import { knownHash, knownPacks, type KnownPack } from './known-packs.js';
@@ -11,6 +13,7 @@ import { nvidiaTensors } from './model-pack.js';
 import { checkNvidiaNetwork } from './network-check.js';
 import { PARTIAL_DIR } from './pull.js';
 import type { EmotionShot, NetworkInfo, NvidiaPack } from './types.js';
+import { isV3Pack, loadV3Pack } from './v3-load.js';
 
 /** The `a2f models` logic: plain data in, plain data out; the CLI prints it. */
 
@@ -111,6 +114,7 @@ export interface VerifyOptions {
  * with 140 skin shapes in a folder that claims to be Mark).
  */
 export async function verifyPack(dir: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
+  if (isA2ePack(dir)) return verifyA2ePack(dir, opts);
   const pack = await loadNvidiaPack(dir, { sha256: true });
   const network = opts.network === false ? undefined : await checkNvidiaNetwork(pack);
   const known = matchKnown(pack, opts.known ?? knownPacks());
@@ -249,6 +253,15 @@ export interface PackInspection {
 
 /** The pack's contract and contents, for `a2f models inspect`. */
 export async function inspectPack(dir: string, opts: { readonly network?: boolean } = {}): Promise<PackInspection> {
+  if (isV3Pack(dir)) {
+    const v3 = await loadV3Pack(dir);
+    throw new InferenceError(
+      'BAD_OPTION',
+      v3.modelJson,
+      `is an Audio2Face-3D v3.0 pack (identities ${v3.info.identities.join(', ')}); inspect describes v2.3 packs only`,
+      'Run it with a2f run --model <pack> --identity <name> (docs/nvidia/v3.md).',
+    );
+  }
   const pack = await loadNvidiaPack(dir);
   const info = pack.networkInfo;
   const network = opts.network === false ? undefined : await checkNvidiaNetwork(pack);

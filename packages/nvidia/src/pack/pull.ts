@@ -6,6 +6,7 @@ import { sha256File } from '@a2f/base';
 import { hashMatches } from './hash.js';
 import { writeRecord } from './install-record.js';
 import { knownHash, knownPacks, type KnownFile, type KnownPack } from './known-packs.js';
+import { isA2ePack, loadA2ePack } from './a2e-pack.js';
 import { loadNvidiaPack } from './load.js';
 
 export const DEFAULT_BASE_URL = 'https://huggingface.co';
@@ -138,9 +139,10 @@ export async function pullPack(name: string, opts: PullOptions): Promise<PullRes
 
   // The pack must load before it is installed: a file list that changed upstream fails here, not in a job.
   try {
-    const loaded = await loadNvidiaPack(staging);
+    // Audio2Emotion packs have their own layout (docs/nvidia/audio2emotion.md#files).
+    const loaded = isA2ePack(staging) ? await loadA2ePack(staging) : await loadNvidiaPack(staging);
     notes.push(...loaded.notes);
-    if (pack.skinShapes !== null && loaded.networkInfo.numShapesSkin !== pack.skinShapes) {
+    if ('networkInfo' in loaded && pack.skinShapes !== null && loaded.networkInfo.numShapesSkin !== pack.skinShapes) {
       notes.push(`network_info.json declares ${loaded.networkInfo.numShapesSkin} skin shapes, ${pack.title} has ${pack.skinShapes}`);
     }
   } catch (err) {
