@@ -17,8 +17,7 @@
 // sizes (24 002 skin / 5 602 tongue vertices) unless --mini, and prints its parameters (the
 // model card: 1.80×10⁸) and FLOPs per window.
 
-import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { float, GraphBuilder } from '../lib/onnx.mjs';
 import { makeMiniV3Pack } from '../nvidia/make-mini-v3.mjs';
@@ -69,12 +68,17 @@ export function buildV3BenchGraph({ seed = 1, skin, tongue, jaw = 15, eyes = 4, 
   g.output('prediction', ['batch_size', F, D]);
   g.output('output_latents', [steps, HP.gruLayers, 'batch_size', HP.gru]);
 
+  // The diffusion steps call one network: a stem seen before is the same weights, counted once.
+  const made = new Map();
   const weight = (stem, dims, fanIn, gain = 1) => {
+    if (made.has(stem)) return made.get(stem);
     const a = gain * Math.sqrt(3 / fanIn);
     const data = new Float32Array(dims.reduce((p, d) => p * d, 1));
     for (let i = 0; i < data.length; i++) data[i] = (next() * 2 - 1) * a;
     parameters += data.length;
-    return g.const(stem, dims, data);
+    const name = g.const(stem, dims, data);
+    made.set(stem, name);
+    return name;
   };
   const ones = (stem, n) => {
     parameters += n;
@@ -185,27 +189,17 @@ export function buildV3BenchGraph({ seed = 1, skin, tongue, jaw = 15, eyes = 4, 
       });
       return relu(g.node('Reshape', [c, ints('shape', [-1, F, n])]));
     };
-    const skinEmb = conv9(linear(part(0, skin), skin, HP.feature * 2, `s${s}_skin_emb`, F), HP.feature * 2, `s${s}_skin`);
-    const tongueEmb = conv9(
-      linear(part(skin, skin + tongue), tongue, HP.tongueLatent * 2, `s${s}_tongue_emb`, F),
-      HP.tongueLatent * 2,
-      `s${s}_tongue`,
-    );
+    const skinEmb = conv9(linear(part(0, skin), skin, HP.feature * 2, `skin_emb`, F), HP.feature * 2, `skin`);
+    const tongueEmb = conv9(linear(part(skin, skin + tongue), tongue, HP.tongueLatent * 2, `tongue_emb`, F), HP.tongueLatent * 2, `tongue`);
     const mlp2 = (y, nIn, n, stem) => relu(linear(relu(linear(y, nIn, n, `${stem}1`, F)), n, n, `${stem}2`, F));
-    const jawEmb = mlp2(part(skin + tongue, skin + tongue + jaw), jaw, HP.jawLatent * 2, `s${s}_jaw_emb`);
-    const eyeEmb = mlp2(part(skin + tongue + jaw, D), eyes, HP.eyeLatent * 2, `s${s}_eye_emb`);
+    const jawEmb = mlp2(part(skin + tongue, skin + tongue + jaw), jaw, HP.jawLatent * 2, `jaw_emb`);
+    const eyeEmb = mlp2(part(skin + tongue + jaw, D), eyes, HP.eyeLatent * 2, `eye_emb`);
     let geom = g.node('Concat', [skinEmb, tongueEmb, jawEmb, eyeEmb], 1, { axis: 2 });
-    geom = linear(
-      relu(linear(geom, geomLatent * 2, geomLatent * 2, `s${s}_geom_final1`, F)),
-      geomLatent * 2,
-      geomLatent,
-      `s${s}_geom_final2`,
-      F,
-    );
+    geom = linear(relu(linear(geom, geomLatent * 2, geomLatent * 2, `geom_final1`, F)), geomLatent * 2, geomLatent, `geom_final2`, F);
     // proj_time(one-hot step): a constant token per step (Linear + Mish), tiled over the frames.
     const onehot = new Float32Array(steps);
     onehot[s] = 1;
-    const tLin = linear(g.const(`t${s}`, [1, 1, steps], onehot), steps, HP.feature, `s${s}_proj_time`, 1);
+    const tLin = linear(g.const(`t${s}`, [1, 1, steps], onehot), steps, HP.feature, `proj_time`, 1);
     const mish = g.node('Mul', [tLin, g.node('Tanh', [g.node('Softplus', [tLin])])]);
     // Broadcast over the audio tokens so the batch axis stays free.
     const tTok = g.node('Add', [g.node('Mul', [audio, scalar('zero', 0)]), mish]);
@@ -221,9 +215,9 @@ export function buildV3BenchGraph({ seed = 1, skin, tongue, jaw = 15, eyes = 4, 
         'GRU',
         [
           seq,
-          weight(`s${s}_gru${l}_W`, [1, 3 * HP.gru, nIn], nIn),
-          weight(`s${s}_gru${l}_R`, [1, 3 * HP.gru, HP.gru], HP.gru),
-          weight(`s${s}_gru${l}_B`, [1, 6 * HP.gru], 6 * HP.gru, 0.1),
+          weight(`gru${l}_W`, [1, 3 * HP.gru, nIn], nIn),
+          weight(`gru${l}_R`, [1, 3 * HP.gru, HP.gru], HP.gru),
+          weight(`gru${l}_B`, [1, 6 * HP.gru], 6 * HP.gru, 0.1),
           '',
           h0,
         ],
@@ -239,12 +233,7 @@ export function buildV3BenchGraph({ seed = 1, skin, tongue, jaw = 15, eyes = 4, 
     const x0 = g.node('Add', [
       g.node(
         'Concat',
-        [
-          head(skin, 2, `s${s}_final_skin`),
-          head(tongue, 2, `s${s}_final_tongue`),
-          head(jaw, 0.5, `s${s}_final_jaw`),
-          head(eyes, 0.5, `s${s}_final_eye`),
-        ],
+        [head(skin, 2, `final_skin`), head(tongue, 2, `final_tongue`), head(jaw, 0.5, `final_jaw`), head(eyes, 0.5, `final_eye`)],
         1,
         {
           axis: 2,
@@ -269,16 +258,19 @@ export function buildV3BenchGraph({ seed = 1, skin, tongue, jaw = 15, eyes = 4, 
 /** Writes a v3.0 pack (mini layout, full sizes unless `mini`) with the benchmark network as network.onnx. */
 export function makeV3BenchPack(outDir, { seed = 1, mini = false } = {}) {
   const sizes = { ...(mini ? { skinVerts: 40, tongueVerts: 8 } : V3_FULL), latent: HP.gru };
-  const made = makeMiniV3Pack(outDir, { seed, sizes });
-  const net = buildV3BenchGraph({ seed, skin: sizes.skinVerts * 3, tongue: sizes.tongueVerts * 3 });
-  writeFileSync(
-    join(made.dir, 'network.onnx'),
-    net.graph.toBytes({
-      opset: 14,
-      producer: 'a2f make-bench-v3',
-      docString: 'Audio2Face-3D v3.0 (diffusion_rnn) architecture with random weights',
-    }),
-  );
+  let net;
+  const made = makeMiniV3Pack(outDir, {
+    seed,
+    sizes,
+    network: () => {
+      net = buildV3BenchGraph({ seed, skin: sizes.skinVerts * 3, tongue: sizes.tongueVerts * 3 });
+      return net.graph.toBytes({
+        opset: 14,
+        producer: 'a2f make-bench-v3',
+        docString: 'Audio2Face-3D v3.0 (diffusion_rnn) architecture with random weights',
+      });
+    },
+  });
   return { dir: made.dir, parameters: net.parameters, macsPerWindow: net.macs, frameWidth: net.frameWidth };
 }
 

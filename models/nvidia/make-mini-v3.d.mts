@@ -24,5 +24,9 @@ export interface MiniV3Weights {
 }
 export declare function makeMiniV3Pack(
   outDir: string,
-  opts?: { seed?: number; sizes?: { skinVerts?: number; tongueVerts?: number } },
-): { dir: string; dims: MiniV3Dims; weights: MiniV3Weights };
+  opts?: {
+    seed?: number;
+    sizes?: { skinVerts?: number; tongueVerts?: number; latent?: number };
+    network?: (dims: MiniV3Dims) => Uint8Array;
+  },
+): { dir: string; dims: MiniV3Dims; weights: MiniV3Weights | null };

@@ -113,10 +113,11 @@ function rig(r, neutral, poses, extra) {
 
 /**
  * Writes the pack into `outDir`. Returns { dir, dims, weights } — the network's weights, so a test
- * can recompute its outputs. `sizes` ({ skinVerts, tongueVerts }) overrides the small vertex counts
- * (models/bench/make-bench-v3.mjs writes the real ones and swaps in its own network).
+ * can recompute its outputs. `sizes` ({ skinVerts, tongueVerts, latent }) overrides the small sizes and
+ * `network(dims)`, when given, returns the ONNX bytes to write instead of the tiny network
+ * (models/bench/make-bench-v3.mjs writes the real sizes with its own network).
  */
-export function makeMiniV3Pack(outDir, { seed = 1, sizes = {} } = {}) {
+export function makeMiniV3Pack(outDir, { seed = 1, sizes = {}, network: makeNetwork } = {}) {
   const m = { ...V3_MINI, ...sizes };
   const dir = resolve(outDir);
   mkdirSync(dir, { recursive: true });
@@ -140,13 +141,16 @@ export function makeMiniV3Pack(outDir, { seed = 1, sizes = {} } = {}) {
     centre: m.centre,
     right: m.right,
   };
-  const weights = {
-    audio: mat(r, dims.C * F * D, 0.05),
-    latent: mat(r, dims.Q * F * D, 0.2),
-    identity: mat(r, dims.I * F * D, 0.2),
-    emotion: mat(r, dims.E * D, 0.3),
-    state: mat(r, dims.C * dims.Q, 0.5),
-  };
+  // A swapped-in network (the benchmark's) needs none of the tiny one's weights, which grow with the sizes.
+  const weights = makeNetwork
+    ? null
+    : {
+        audio: mat(r, dims.C * F * D, 0.05),
+        latent: mat(r, dims.Q * F * D, 0.2),
+        identity: mat(r, dims.I * F * D, 0.2),
+        emotion: mat(r, dims.E * D, 0.3),
+        state: mat(r, dims.C * dims.Q, 0.5),
+      };
   const put = (name, content) => writeFileSync(join(dir, name), content);
   const { source_shot: _shot, source_frame: _frame, ...config } = MARK_CONFIG;
   IDENTITIES.forEach((id, k) => {
@@ -214,7 +218,7 @@ export function makeMiniV3Pack(outDir, { seed = 1, sizes = {} } = {}) {
   );
   put('trt_info.json', json({ trt_build_param: { batch: [] }, defaults: { MAX_BATCH_SIZE: 8, OPT_BATCH_SIZE: 1 } }));
   put('config.json', '');
-  put('network.onnx', network(weights, dims));
+  put('network.onnx', makeNetwork ? makeNetwork(dims) : network(weights, dims));
   return { dir, dims, weights };
 }
 

@@ -37,7 +37,7 @@ const samples = voicedLine({
 });
 const provenance: Provenance = { tool: { name: 'test', version: '0' }, model: { id: 'v3', kind: NVIDIA_V3_KIND }, parameters: {} };
 
-let made: { dir: string; dims: MiniV3Dims; weights: MiniV3Weights };
+let made: { dir: string; dims: MiniV3Dims; weights: MiniV3Weights | null };
 let loaded: ModelPack;
 let session: ort.InferenceSession;
 
@@ -95,7 +95,7 @@ const target = (j: number) => Math.floor((j * 16000) / 60) - 12000;
 /** The mini network's math (make-mini-v3.mjs), in double. */
 function reference(window: Float32Array, identity: number, emotion: Float32Array, lat: Float64Array, noise: Float32Array) {
   const { C, F, D, E, Q, L, left, centre, S } = made.dims;
-  const w = made.weights;
+  const w = made.weights!;
   const feat = new Float64Array(C);
   for (let c = 0; c < C; c++) {
     let s = 0;
@@ -156,7 +156,7 @@ describe('v3.0 windows, latents, identity and noise as fed to the network', () =
   });
 
   it('feeds each centre frame the emotion interpolated at its own target time', async () => {
-    const keys = [
+    const keys: { time: number; emotions: Record<string, number> }[] = [
       { time: 0.5, emotions: { joy: 0.2 } },
       { time: 1.5, emotions: { joy: 1, anger: 0.6 } },
     ];
