@@ -15,7 +15,8 @@ export function explicitWithVoice(
     throw new InferenceError(
       'BAD_OPTION',
       source,
-      `Audio2Emotion gives ${frames.width} emotions per frame (output_emotion_length), the network takes ${names.length} (${names.join(', ')})`,
+      `Audio2Emotion gives ${frames.width} emotions per frame (output_emotion_length), ` +
+        `the network takes ${names.length} (${names.join(', ')})`,
       'Use an Audio2Emotion pack made for this Audio2Face-3D pack (both v2.2/v2.3 packs use the same 10 emotions).',
     );
   }

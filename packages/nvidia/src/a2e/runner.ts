@@ -119,7 +119,7 @@ export class A2eRunner {
     return frameEmotion;
   }
 
-  /** What the layer records of the emotion source (docs/nvidia/audio2emotion.md#provenance). */
+  /** What the layer records of the emotion source (docs/nvidia/audio2emotion.md#curves-and-provenance). */
   private provenance(runs: number): Record<string, unknown> {
     const { emotion_correspondence: _c, ...values } = this.config;
     return {
