@@ -392,7 +392,7 @@ export const SETTINGS = {
     schema: absolutePath,
     expects: 'an Audio2Emotion pack folder',
     fix: 'Name the Audio2Emotion v2.2 pack folder (a2f models pull audio2emotion), e.g. --a2e models/packs/audio2emotion.',
-    help: "NVIDIA packs: emotion from the voice with an Audio2Emotion v2.2 pack folder; a line's emotion keys override the emotions they name",
+    help: "NVIDIA packs: emotion from the voice with an Audio2Emotion v2.2 pack folder; a line's emotion keys hold the emotions they name",
     effect: 'layer',
     scope: 'job',
     flag: 'a2e',

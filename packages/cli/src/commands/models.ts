@@ -200,13 +200,15 @@ async function inspectA2e(dir: string, o: ModelsOptions & { readonly network: bo
     return 0;
   }
   const net = info.tensors.network;
+  const tensors = net ? `${net.inputNames.join(', ')} → ${net.outputNames.join(', ')}` : '';
+  const checked = net ? `checked with ONNX Runtime: ${tensors}` : 'not opened (--no-network)';
   const lines = [
     `${info.dir}: Audio2Emotion v2.2 (emotion from the voice; use it as a2f run --a2e)`,
     `  files      ${info.files.map((f) => f.path).join(', ')}`,
     `  audio      ${info.sampleRate} Hz; window ${info.defaults.window} samples centred on the frame, ` +
       `one run every ${info.defaults.skip + 1} frames (--a2e-window, --a2e-skip)`,
     `  emotions   ${info.emotions.map((e) => `${e.name}→${e.a2fIndex < 0 ? 'dropped' : e.a2fIndex}`).join(', ')}`,
-    `  network    ${net ? `checked with ONNX Runtime: ${net.inputNames.join(', ')} → ${net.outputNames.join(', ')}` : 'not opened (--no-network)'}`,
+    `  network    ${checked}`,
     '  parameters (model_config.json post_processing_config; override with a2f run --a2e-param key=value):',
     ...Object.entries(info.params).map(([k, v]) => `    ${k.padEnd(26)} ${JSON.stringify(v)}`),
     ...info.notes.map((n) => `  note: ${n}`),
