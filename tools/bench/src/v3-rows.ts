@@ -1,4 +1,4 @@
-// The Audio2Face-3D v3.0-shaped network on this machine (docs/benchmark.md#v30-shaped-network):
+// The Audio2Face-3D v3.0-shaped network on this machine (docs/benchmark.md#the-figures):
 // a generated pack in the v3.0 layout whose network has the real architecture's layers and sizes
 // with seeded weights (models/bench/make-bench-v3.mjs), one line animated end to end through the
 // engine (windows in order, latents chained), and the share of its time each stage takes.
