@@ -8,7 +8,7 @@
 // sample (skin Linear 72 006→512 + Conv1d(9), tongue 16 806→20, jaw, eyes), a 2-layer GRU of 256
 // over the 30 centre frames fed [audio 256 | geometry 285 | identity 32 | step 256 | emotion 32],
 // and the output heads (256→512→72 006 for the skin). It reproduces the cost, not the output.
-// Assumption (docs/nvidia/v3.md#tensors): the audio encoder runs once per window, shared by the
+// Assumption (docs/nvidia/v3.md#cost): the audio encoder runs once per window, shared by the
 // diffusion steps.
 //
 //   node models/bench/make-bench-v3.mjs <outDir> [--seed N] [--mini]
@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { float, GraphBuilder } from '../lib/onnx.mjs';
 import { makeMiniV3Pack } from '../nvidia/make-mini-v3.mjs';
 
-/** The model card's parameter count (docs/nvidia/network.md sources; reference §2.8). */
+/** The model card's parameter count (docs/nvidia/v3.md#cost). */
 export const V3_REFERENCE = { parameters: 1.8e8 };
 export const V3_FULL = { skinVerts: 24002, tongueVerts: 5602 };
 
