@@ -229,6 +229,9 @@ describe('v3.0 identities and post-processing', () => {
     const claire = (await drive({ identity: 'Claire', v3Noise: 'zeros' })).anim;
     const james = (await drive({ identity: 'james', v3Noise: 'zeros' })).anim;
     expect(james.provenance.parameters.identity).toBe('James');
+    // The identity's model_config values are recorded; v3.0 has no implicit-emotion shot to record.
+    expect(james.provenance.parameters.input_strength).toBeCloseTo(1.1, 6);
+    expect(james.provenance.parameters).not.toHaveProperty('source_shot');
     expect(maxDiff(claire.weights, james.weights)).toBeGreaterThan(1e-3);
     // James's model_config input_strength is 1.1 (the generator's), applied to the windows.
     expect(kind.configure!(loaded, { options: { identity: 'James' } }).audio.inputStrength).toBeCloseTo(1.1, 6);

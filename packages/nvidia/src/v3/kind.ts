@@ -142,6 +142,8 @@ export const nvidiaV3Kind: PostprocessKind = {
     const latentSize = info.diffusionSteps * info.gruLayers * info.gruLatentDim;
     const latentDims = [info.diffusionSteps, info.gruLayers, 1, info.gruLatentDim];
     const E = info.emotions.length;
+    // v3.0 has no implicit emotion: the shot keys the v2.3 reader needs are placeholders, not recorded.
+    const { source_shot: _shot, source_frame: _frame, ...recorded } = params;
     const parameters = {
       identity: id.name,
       noise: describeNoise(noiseChoice),
@@ -183,7 +185,7 @@ export const nvidiaV3Kind: PostprocessKind = {
         try {
           const provenance = {
             ...ctx.provenance,
-            parameters: { ...params, ...ctx.provenance.parameters, ...parameters, blinks: blinksOff ? 'off' : { seed: ctx.seed ?? 0 } },
+            parameters: { ...recorded, ...ctx.provenance.parameters, ...parameters, blinks: blinksOff ? 'off' : { seed: ctx.seed ?? 0 } },
           };
           const run = post.begin(ctx.fps, sources, provenance, blink);
           const window = new Float32Array(info.bufferLength);
