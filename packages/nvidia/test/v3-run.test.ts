@@ -190,6 +190,35 @@ describe('v3.0 windows, latents, identity and noise as fed to the network', () =
   });
 });
 
+describe('v3.0 lines in parallel', () => {
+  it('keeps each line in order while two lines share the worker pool: the same results as one at a time', async () => {
+    const other = voicedLine({
+      rate: RATE,
+      seconds: 1.7,
+      from: 0.1,
+      to: 1.5,
+      partials: [
+        [220, 0.3],
+        [900, 0.1],
+      ],
+    });
+    const engine = await createInferenceEngine(loaded, { workers: 2, modelOptions: { identity: 'Mark', v3Noise: 'zeros' } });
+    try {
+      const opts = { fps: rational(30), blinks: { enabled: false } } as const;
+      const [a, b] = await Promise.all([engine.animate(samples, opts), engine.animate(other, opts)]);
+      const aAlone = await engine.animate(samples, opts);
+      const bAlone = await engine.animate(other, opts);
+      expect(a.frameCount).toBe(aAlone.frameCount);
+      expect(b.frameCount).toBe(Math.ceil((other.length * 30) / RATE));
+      expect(maxDiff(a.weights, aAlone.weights)).toBeLessThan(1e-6);
+      expect(maxDiff(b.weights, bAlone.weights)).toBeLessThan(1e-6);
+      expect(maxDiff(a.joints[0].rotations, aAlone.joints[0].rotations)).toBeLessThan(1e-6);
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
 describe('v3.0 frame delivery', () => {
   let at60: FaceAnimation;
   beforeAll(async () => {
