@@ -31,12 +31,14 @@ const make = (script: string, dir: string, ...args: string[]) => {
   expect(r.status, r.stderr).toBe(0);
   return dir;
 };
+type Packs = { mark: string; a2e: string; v3: string };
 const exported = (line: Line): Exported => readJson(line.files.find((f) => f.endsWith('.a2f.json'))!);
 
 describe('a2f run --model <A2F mini pack> --a2e <A2E mini pack>', () => {
   const work = tempDir('a2e-e2e');
   const mark = path.join(work, 'packs', 'mark');
   const a2e = path.join(work, 'packs', 'audio2emotion');
+  const v3 = path.join(work, 'packs', 'v3');
   const audio = path.join(DIALOGUE, 'line01_hello.wav');
   const takes = path.join(work, 'takes');
   let voice: Line, keyed: Line, control: Line;
@@ -46,6 +48,7 @@ describe('a2f run --model <A2F mini pack> --a2e <A2E mini pack>', () => {
   beforeAll(async () => {
     make('make-mini-pack.mjs', mark, '--variant', 'mark');
     make('make-mini-a2e.mjs', a2e);
+    make('make-mini-v3.mjs', v3);
     mkdirSync(takes, { recursive: true });
     copyFileSync(audio, path.join(takes, 'keyed.wav'));
     writeFileSync(
@@ -155,21 +158,12 @@ describe('a2f run --model <A2F mini pack> --a2e <A2E mini pack>', () => {
   });
 
   it.each([
-    ['an Audio2Emotion pack as --model', (p: { mark: string; a2e: string }) => ['--model', p.a2e], /is an Audio2Emotion pack/, /--a2e/],
-    [
-      'an Audio2Face-3D pack as --a2e',
-      (p: { mark: string; a2e: string }) => ['--model', p.mark, '--a2e', p.mark],
-      /is an Audio2Face-3D pack/,
-      /--model/,
-    ],
-    [
-      '--a2e with the embedded model',
-      (p: { mark: string; a2e: string }) => ['--model', 'default', '--a2e', p.a2e],
-      /has no emotion input/,
-      /Leave out --a2e/,
-    ],
+    ['an Audio2Emotion pack as --model', (p: Packs) => ['--model', p.a2e], /is an Audio2Emotion pack/, /--a2e/],
+    ['an Audio2Face-3D pack as --a2e', (p: Packs) => ['--model', p.mark, '--a2e', p.mark], /is an Audio2Face-3D pack/, /--model/],
+    ['--a2e with the embedded model', (p: Packs) => ['--model', 'default', '--a2e', p.a2e], /has no emotion input/, /Leave out --a2e/],
+    ['--a2e with a v3.0 pack', (p: Packs) => ['--model', p.v3, '--a2e', p.a2e], /does not take emotion from the voice yet/, /sidecar/],
   ])('refuses %s, naming the file and the fix', async (_what, args, problem, fix) => {
-    const r = await runCli(['run', audio, '--character', CHARACTER, ...args({ mark, a2e }), '--out', path.join(work, 'out-bad')]);
+    const r = await runCli(['run', audio, '--character', CHARACTER, ...args({ mark, a2e, v3 }), '--out', path.join(work, 'out-bad')]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(problem);
     expect(r.stderr).toMatch(fix);
