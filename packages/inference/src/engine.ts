@@ -90,7 +90,8 @@ export async function createInferenceEngine(loaded: ModelPack, opts: EngineOptio
       'BAD_OPTION',
       loaded.manifestPath,
       `the model "${loaded.id}" (${loaded.postprocess.kind} post-processing) takes no ${what}`,
-      'Parameters (--param), the solver path (--solver) and model options apply to NVIDIA Audio2Face-3D packs; leave them out for this model.',
+      'Parameters (--param), the solver path (--solver) and model options (--identity, --v3-…) apply to NVIDIA ' +
+        'Audio2Face-3D packs; leave them out for this model.',
     );
   }
   // Options are applied before the workers start, so a bad override fails here, not on the first line.

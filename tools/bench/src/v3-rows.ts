@@ -133,9 +133,11 @@ export function v3Rows(v: V3Figures): [string, string, string][] {
   const pct = (x: number) => `${(100 * x).toFixed(0)} %`;
   return [
     [
-      `v3.0-shaped network (${(v.parameters / 1e6).toFixed(0)} M parameters, ${v.gflopPerWindow.toFixed(1)} GFLOP per 0.5 s window, ${v.geometry} geometry)`,
+      `v3.0-shaped network (${(v.parameters / 1e6).toFixed(0)} M parameters, ` +
+        `${v.gflopPerWindow.toFixed(1)} GFLOP per 0.5 s window, ${v.geometry} geometry)`,
       `${v.framesPerSecond.toFixed(1)} frames/s at 30 fps; real-time factor ${v.realTimeFactor.toFixed(2)}`,
-      `a ${v.lineSeconds} s line end to end, ${v.line.reps} run(s) in ${v.line.seconds.toFixed(1)} s; ${v.workers} worker × ${v.threads} threads`,
+      `a ${v.lineSeconds} s line end to end, ${v.line.reps} run(s) in ${v.line.seconds.toFixed(1)} s; ` +
+        `${v.workers} worker × ${v.threads} threads`,
     ],
     [
       'v3.0 stage shares',
@@ -152,7 +154,9 @@ export async function v3Only(quick: boolean, json: boolean): Promise<number> {
   const load = loadAverage();
   log(`bench --v3-only${quick ? ' --quick' : ''}: ${cores} cores, load average ${load.toFixed(2)}`);
   const v3 = await measureV3({ mini: quick, lineSeconds: quick ? 3 : 10, minSeconds: quick ? 1 : 5 }, log);
-  const machine = `${cores} × ${cpuModel()}, Node ${process.version}; load average ${load.toFixed(2)} at the start, ${loadAverage().toFixed(2)} at the end`;
+  const machine =
+    `${cores} × ${cpuModel()}, Node ${process.version}; ` +
+    `load average ${load.toFixed(2)} at the start, ${loadAverage().toFixed(2)} at the end`;
   const table = ['| measurement | result | how |', '| --- | --- | --- |', ...v3Rows(v3).map((r) => `| ${r.join(' | ')} |`)].join('\n');
   process.stdout.write(json ? `${JSON.stringify({ machine, v3 }, null, 2)}\n` : `${machine}\n\n${table}\n`);
   return 0;

@@ -34,7 +34,8 @@ export function deliveredFrames(
     throw new InferenceError(
       'BAD_OPTION',
       file,
-      `${(fps.num / fps.den).toFixed(3).replace(/\.?0+$/, '')} fps does not divide the v3.0 network's ${rate} fps, so its frames fall between the network's`,
+      `${(fps.num / fps.den).toFixed(3).replace(/\.?0+$/, '')} fps does not divide the v3.0 network's ${rate} fps, ` +
+        "so its frames fall between the network's",
       `Use a rate that divides ${rate} (60, 30, 20, 15 …), or choose --v3-resample nearest to take the nearest network frame.`,
     );
   }
