@@ -14,6 +14,7 @@ import {
   postprocessKind,
   type LineRunner,
   type ModelPack,
+  type FrameEmotion,
   type NetworkTensor,
 } from '@a2f/inference';
 import { removeTempDirs, tempDir, voicedLine } from '@a2f/test-utils';
@@ -73,7 +74,7 @@ function recordingRunner(calls: Call[]): LineRunner {
 async function drive(
   options: Record<string, string>,
   fps = rational(30),
-  extra: { emotion?: { time: number; emotions: Record<string, number> }[] } = {},
+  extra: { emotion?: { time: number; emotions: Record<string, number> }[]; frames?: FrameEmotion } = {},
 ) {
   const kind = postprocessKind(NVIDIA_V3_KIND)!;
   const pack = kind.configure!(loaded, { options });
@@ -83,7 +84,9 @@ async function drive(
     fps,
     provenance,
     blinks: { enabled: false },
-    ...(extra.emotion ? { emotion: { keys: extra.emotion, source: 'test' } } : {}),
+    ...(extra.emotion || extra.frames
+      ? { emotion: { keys: extra.emotion ?? [], source: 'test', ...(extra.frames ? { frames: extra.frames } : {}) } }
+      : {}),
   });
   return { anim, calls, pack };
 }
@@ -160,7 +163,8 @@ describe('v3.0 windows, latents, identity and noise as fed to the network', () =
       { time: 0.5, emotions: { joy: 0.2 } },
       { time: 1.5, emotions: { joy: 1, anger: 0.6 } },
     ];
-    const { calls } = await drive({ v3Noise: 'zeros' }, rational(30), { emotion: keys });
+    const { calls, anim } = await drive({ v3Noise: 'zeros' }, rational(30), { emotion: keys });
+    expect(anim.provenance.parameters.emotion).toEqual({ source: 'test', times: [0.5, 1.5], anger: [0, 0.6], joy: [0.2, 1] });
     const joy = 6;
     const anger = 1;
     calls.forEach((call, w) => {
@@ -171,6 +175,30 @@ describe('v3.0 windows, latents, identity and noise as fed to the network', () =
         expect(call.feeds.emotion[f * 10 + anger]).toBeCloseTo(0.6 * a, 5);
       }
     });
+  });
+
+  it('feeds emotion from the voice (--a2e) frame by frame at the line rate, keys holding the emotions they name', async () => {
+    const fps = rational(30);
+    const count = Math.ceil((samples.length * 30) / RATE);
+    const values = Float32Array.from({ length: count * 10 }, (_, i) => (i % 10 === 6 ? Math.floor(i / 10) / 100 : 0.05));
+    const frames: FrameEmotion = { width: 10, frameCount: count, values, provenance: { pack: 'test-a2e' } };
+    const { calls, anim } = await drive({ v3Noise: 'zeros' }, fps, { frames, emotion: [{ time: 0, emotions: { anger: 0.7 } }] });
+    calls.forEach((call, w) => {
+      for (let f = 0; f < 30; f++) {
+        const t = Math.max(0, target(w * 30 + f));
+        // The line frame whose target floor(k·16000/30) is the last at or before t.
+        let k = 0;
+        while (k + 1 < count && Math.floor(((k + 1) * RATE) / 30) <= t) k++;
+        expect(call.feeds.emotion[f * 10 + 6]).toBeCloseTo(k / 100, 6);
+        expect(call.feeds.emotion[f * 10 + 1]).toBeCloseTo(0.7, 6);
+        expect(call.feeds.emotion[f * 10]).toBeCloseTo(0.05, 6);
+      }
+    });
+    expect(anim.emotions?.names).toHaveLength(10);
+    expect(anim.emotions?.values.length).toBe(anim.frameCount * 10);
+    expect(anim.emotions!.values[7 * 10 + 6]).toBeCloseTo(0.07, 6);
+    expect(anim.emotions!.values[7 * 10 + 1]).toBeCloseTo(0.7, 6);
+    expect(anim.provenance.parameters.emotion).toMatchObject({ voice: { pack: 'test-a2e', keyedEmotions: ['anger'] } });
   });
 
   it('feeds one noise tensor for the whole clip: Philox normals by default, a file exactly as written', async () => {

@@ -1,5 +1,6 @@
-import { isBlinkChannel, rational, type FaceAnimation } from '@a2f/animation';
+import { frameTargetSample, isBlinkChannel, rational, type FaceAnimation, type Rational } from '@a2f/animation';
 import { createEmotionTrack, InferenceError, type ModelPack, type PostprocessKind } from '@a2f/inference';
+import { describeVoice, explicitWithVoice, voiceCurves } from '../a2e/combine.js';
 import type { V3Identity, V3Pack } from '../pack/v3-load.js';
 import { applyOverrides, type FaceParams } from '../params.js';
 import { A2F_JOINTS } from '../postprocess/assemble.js';
@@ -172,6 +173,10 @@ export const nvidiaV3Kind: PostprocessKind = {
           keys: ctx.emotion?.keys ?? [],
           origin: ctx.emotion?.source ?? 'emotion keys',
         });
+        // Emotion from the voice (--a2e) comes per frame at the line's rate; keys still hold the emotions they name.
+        const frames = ctx.emotion?.frames;
+        const voiced = frames ? { ...ctx.emotion!, frames } : null;
+        const voice = voiced ? explicitWithVoice(info.emotions, voiced, track) : null;
         const blinksOff = ctx.blinks?.enabled === false;
         const blink = blinksOff
           ? null
@@ -185,7 +190,18 @@ export const nvidiaV3Kind: PostprocessKind = {
         try {
           const provenance = {
             ...ctx.provenance,
-            parameters: { ...recorded, ...ctx.provenance.parameters, ...parameters, blinks: blinksOff ? 'off' : { seed: ctx.seed ?? 0 } },
+            parameters: {
+              ...recorded,
+              ...ctx.provenance.parameters,
+              ...parameters,
+              emotion: describeEmotion(
+                ctx.emotion,
+                info.emotions,
+                info.defaultEmotion,
+                voiced ? describeVoice(info.emotions, voiced) : undefined,
+              ),
+              blinks: blinksOff ? 'off' : { seed: ctx.seed ?? 0 },
+            },
           };
           const run = post.begin(ctx.fps, sources, provenance, blink);
           const window = new Float32Array(info.bufferLength);
@@ -197,7 +213,10 @@ export const nvidiaV3Kind: PostprocessKind = {
             cutV3Window(samples, info, w, gain, window);
             for (let f = 0; f < info.framesCenter; f++) {
               const t = Math.max(0, frameTarget(info, w * info.framesCenter + f));
-              emotion.set(track.explicitAt(t / info.sampleRate), f * E);
+              const row = voice
+                ? voice(lineFrameAt(t, ctx.fps, info.sampleRate), t / info.sampleRate)
+                : track.explicitAt(t / info.sampleRate);
+              emotion.set(row, f * E);
             }
             // Each run waits for the last one's latents: a line's windows are strictly in order.
             const out = await runner.run({
@@ -217,7 +236,9 @@ export const nvidiaV3Kind: PostprocessKind = {
             runner.onProgress?.(Math.min(schedule.frameCount, (w + 1) * info.framesCenter - schedule.firstFrame), schedule.frameCount);
           }
           if (blinksOff) holdEyesOpen(run.anim);
-          return run.anim;
+          if (!voiced) return run.anim;
+          const seconds = (k: number) => frameTargetSample(k, ctx.fps, info.sampleRate) / info.sampleRate;
+          return { ...run.anim, emotions: voiceCurves(info.emotions, voiced, track, run.anim.frameCount, seconds) };
         } finally {
           idle.push(post);
         }
@@ -232,4 +253,39 @@ function holdEyesOpen(anim: FaceAnimation): void {
     if (!isBlinkChannel(name)) return;
     for (let f = 0; f < anim.frameCount; f++) anim.weights[f * n + c] = 0;
   });
+}
+
+/** The line frame (at the delivered rate) whose target sample is the last at or before `t`: the voice's value there. */
+function lineFrameAt(t: number, fps: Rational, sampleRate: number): number {
+  let k = Math.floor((t * fps.num) / (sampleRate * fps.den));
+  while (k > 0 && frameTargetSample(k, fps, sampleRate) > t) k--;
+  while (frameTargetSample(k + 1, fps, sampleRate) <= t) k++;
+  return k;
+}
+
+/**
+ * The line's emotion as provenance, as plain arrays a USD dictionary holds (as the v2.3 kind does): the
+ * keys' times and one array per emotion they name (the default where a key leaves it out), and what
+ * made the voice's (--a2e); "default" when neither.
+ */
+function describeEmotion(
+  emotion: { keys: readonly { time: number; emotions: Readonly<Record<string, number>> }[]; source: string } | undefined,
+  names: readonly string[],
+  defaults: ArrayLike<number>,
+  voice: unknown,
+): unknown {
+  const keys = [...(emotion?.keys ?? [])].sort((a, b) => a.time - b.time);
+  if (!keys.length && voice === undefined) return 'default';
+  const out: Record<string, unknown> = {};
+  if (keys.length) {
+    out.source = emotion!.source;
+    out.times = keys.map((k) => k.time);
+    const lower = names.map((n) => n.toLowerCase());
+    names.forEach((name, i) => {
+      const values = keys.map((k) => Object.entries(k.emotions).find(([n]) => n.toLowerCase() === lower[i])?.[1]);
+      if (values.some((x) => x !== undefined)) out[name] = values.map((x) => x ?? defaults[i]);
+    });
+  }
+  if (voice !== undefined) out.voice = voice;
+  return out;
 }
