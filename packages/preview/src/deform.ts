@@ -14,7 +14,8 @@ export function identity(): Mat4 {
 
 /** a · b: apply a, then b. */
 export function multiply(a: ArrayLike<number>, b: ArrayLike<number>, out: Mat4 = new Float64Array(16)): Mat4 {
-  const r = new Float64Array(16);
+  // Through a scratch matrix, so `out` may be `a` or `b`; one shared scratch, as nothing here re-enters.
+  const r = PRODUCT;
   for (let i = 0; i < 4; i++) {
     for (let j = 0; j < 4; j++) {
       let s = 0;
@@ -25,6 +26,8 @@ export function multiply(a: ArrayLike<number>, b: ArrayLike<number>, out: Mat4 =
   out.set(r);
   return out;
 }
+
+const PRODUCT = new Float64Array(16);
 
 /** The inverse of a 4×4 matrix (cofactors); a singular matrix gives the identity rather than NaNs. */
 export function invert(m: ArrayLike<number>): Mat4 {
@@ -236,6 +239,13 @@ export function deformPoints(
   }
 }
 
+/** Every joint's inverse bind matrix, 16 numbers each: computed once, as binds do not change. */
+export function inverseBinds(bind: Float64Array): Float64Array {
+  const out = new Float64Array(bind.length);
+  for (let j = 0; j < bind.length / 16; j++) out.set(invert(bind.subarray(j * 16, j * 16 + 16)), j * 16);
+  return out;
+}
+
 /**
  * Per joint: geomBind · inverse(bind_j) · world_j · skeletonWorld, so a skinned point is one weighted
  * sum of point · matrix (the geomBind is the mesh's; pass identity and apply it yourself otherwise).
@@ -246,15 +256,68 @@ export function skinningMatrices(
   worlds: Float64Array,
   skeletonWorld: ArrayLike<number>,
 ): Float64Array {
-  const joints = bind.length / 16;
-  const out = new Float64Array(joints * 16);
-  const tmp = new Float64Array(16);
-  for (let j = 0; j < joints; j++) {
-    multiply(invert(bind.subarray(j * 16, j * 16 + 16)), worlds.subarray(j * 16, j * 16 + 16), tmp);
+  return skinningMatricesInto(geomBind, inverseBinds(bind), worlds, skeletonWorld, new Float64Array(bind.length));
+}
+
+/** skinningMatrices from inverse binds made once (inverseBinds), into `out`: what the page runs every frame. */
+export function skinningMatricesInto(
+  geomBind: ArrayLike<number>,
+  inverseBind: Float64Array,
+  worlds: Float64Array,
+  skeletonWorld: ArrayLike<number>,
+  out: Float64Array,
+): Float64Array {
+  const tmp = JOINT;
+  for (let j = 0; j < inverseBind.length / 16; j++) {
+    multiply(inverseBind.subarray(j * 16, j * 16 + 16), worlds.subarray(j * 16, j * 16 + 16), tmp);
     multiply(tmp, skeletonWorld, tmp);
     multiply(geomBind, tmp, out.subarray(j * 16, j * 16 + 16));
   }
   return out;
+}
+
+const JOINT = new Float64Array(16);
+
+/**
+ * The part of a mesh that moves `vertices` (sorted, distinct point indices), as a mesh of its own whose
+ * point k is the mesh's point vertices[k]: the points, the blendshape offsets that land on them and
+ * their skinning. Deforming it gives exactly those points of the whole mesh, at the cost of the part
+ * (the page's playback proxy: docs/preview.md, "The page").
+ */
+export function restrictInput(mesh: DeformInput, vertices: Uint32Array): DeformInput {
+  const count = mesh.points.length / 3;
+  const slot = new Int32Array(count).fill(-1);
+  for (let k = 0; k < vertices.length; k++) slot[vertices[k]!] = k;
+  const points = new Float32Array(vertices.length * 3);
+  for (let k = 0; k < vertices.length; k++) points.set(mesh.points.subarray(vertices[k]! * 3, vertices[k]! * 3 + 3), k * 3);
+  const shapes = mesh.shapes.map(({ indices, offsets }) => {
+    const n = offsets.length / 3;
+    const keep: number[] = [];
+    for (let k = 0; k < n; k++) {
+      const p = indices ? indices[k]! : k;
+      if (p < count && slot[p]! >= 0) keep.push(k);
+    }
+    const sub = new Float32Array(keep.length * 3);
+    const at = new Uint32Array(keep.length);
+    keep.forEach((k, i) => {
+      sub.set(offsets.subarray(k * 3, k * 3 + 3), i * 3);
+      at[i] = slot[indices ? indices[k]! : k]!;
+    });
+    return { indices: at, offsets: sub };
+  });
+  let skin: DeformInput['skin'];
+  if (mesh.skin) {
+    const size = mesh.skin.elementSize;
+    const indices = new Uint32Array(vertices.length * size);
+    const weights = new Float32Array(vertices.length * size);
+    for (let k = 0; k < vertices.length; k++) {
+      const v = vertices[k]!;
+      indices.set(mesh.skin.indices.subarray(v * size, v * size + size), k * size);
+      weights.set(mesh.skin.weights.subarray(v * size, v * size + size), k * size);
+    }
+    skin = { elementSize: size, indices, weights, geomBind: mesh.skin.geomBind };
+  }
+  return { points, shapes, world: mesh.world, ...(skin ? { skin } : {}) };
 }
 
 function skin(src: Float32Array, size: number, indices: Uint32Array, weights: Float32Array, mats: Float64Array, out: Float32Array): void {
@@ -307,36 +370,52 @@ function isIdentity(m: ArrayLike<number>): boolean {
   return true;
 }
 
-/** Smooth vertex normals: each triangle's area-weighted normal summed onto its corners, normalised. */
-export function vertexNormals(points: Float32Array, triangles: Uint32Array, out: Float32Array): void {
-  out.fill(0);
+/**
+ * Smooth vertex normals: each triangle's area-weighted normal summed onto its corners, normalised.
+ * With `vertices` (every corner of `triangles`, e.g. the playback proxy's), only those entries of `out`
+ * are written, so a part of a mesh costs only its part.
+ */
+export function vertexNormals(points: Float32Array, triangles: Uint32Array, out: Float32Array, vertices?: Uint32Array): void {
+  if (vertices) for (let k = 0; k < vertices.length; k++) out.fill(0, vertices[k]! * 3, vertices[k]! * 3 + 3);
+  else out.fill(0);
   for (let t = 0; t < triangles.length; t += 3) {
     const a = triangles[t]! * 3;
     const b = triangles[t + 1]! * 3;
     const c = triangles[t + 2]! * 3;
-    const ux = points[b]! - points[a]!;
-    const uy = points[b + 1]! - points[a + 1]!;
-    const uz = points[b + 2]! - points[a + 2]!;
-    const vx = points[c]! - points[a]!;
-    const vy = points[c + 1]! - points[a + 1]!;
-    const vz = points[c + 2]! - points[a + 2]!;
+    const ax = points[a]!;
+    const ay = points[a + 1]!;
+    const az = points[a + 2]!;
+    const ux = points[b]! - ax;
+    const uy = points[b + 1]! - ay;
+    const uz = points[b + 2]! - az;
+    const vx = points[c]! - ax;
+    const vy = points[c + 1]! - ay;
+    const vz = points[c + 2]! - az;
     const nx = uy * vz - uz * vy;
     const ny = uz * vx - ux * vz;
     const nz = ux * vy - uy * vx;
-    add3(out, a, nx, ny, nz);
-    add3(out, b, nx, ny, nz);
-    add3(out, c, nx, ny, nz);
+    out[a] = out[a]! + nx;
+    out[a + 1] = out[a + 1]! + ny;
+    out[a + 2] = out[a + 2]! + nz;
+    out[b] = out[b]! + nx;
+    out[b + 1] = out[b + 1]! + ny;
+    out[b + 2] = out[b + 2]! + nz;
+    out[c] = out[c]! + nx;
+    out[c + 1] = out[c + 1]! + ny;
+    out[c + 2] = out[c + 2]! + nz;
   }
-  for (let i = 0; i < out.length; i += 3) {
-    const l = Math.hypot(out[i]!, out[i + 1]!, out[i + 2]!) || 1;
-    out[i] = out[i]! / l;
-    out[i + 1] = out[i + 1]! / l;
-    out[i + 2] = out[i + 2]! / l;
-  }
+  if (vertices) for (let k = 0; k < vertices.length; k++) normalise(out, vertices[k]! * 3);
+  else for (let i = 0; i < out.length; i += 3) normalise(out, i);
 }
 
-function add3(v: Float32Array, i: number, x: number, y: number, z: number): void {
-  v[i] = v[i]! + x;
-  v[i + 1] = v[i + 1]! + y;
-  v[i + 2] = v[i + 2]! + z;
+function normalise(v: Float32Array, i: number): void {
+  const x = v[i]!;
+  const y = v[i + 1]!;
+  const z = v[i + 2]!;
+  // sqrt, not Math.hypot: hypot's guard against overflow costs several times more, and a normal's
+  // squared length is far from overflow.
+  const l = Math.sqrt(x * x + y * y + z * z) || 1;
+  v[i] = x / l;
+  v[i + 1] = y / l;
+  v[i + 2] = z / l;
 }

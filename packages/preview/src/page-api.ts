@@ -15,7 +15,14 @@ export interface PreviewInfo {
   /** The animation's blendshape channels and animated joints, as in the layer. */
   readonly blendShapes: readonly string[];
   readonly joints: readonly string[];
-  readonly meshes: readonly { readonly path: string; readonly role: string; readonly points: number; readonly triangles: number }[];
+  readonly meshes: readonly {
+    readonly path: string;
+    readonly role: string;
+    readonly points: number;
+    readonly triangles: number;
+    /** Triangles of its playback proxy, drawn while playing (null: none, the mesh is under the budget). */
+    readonly proxyTriangles: number | null;
+  }[];
   /** Milliseconds from navigation start to the first frame drawn (performance.now() at ready). */
   readonly loadMs: number;
 }
@@ -31,6 +38,8 @@ export interface PreviewState {
   /** Frames drawn since load, and frames skipped because drawing fell behind the audio. */
   readonly drawn: number;
   readonly skipped: number;
+  /** The frame shown is drawn with the playback proxy (only while playing a mesh above the budget). */
+  readonly proxy: boolean;
 }
 
 /** Exactly what the curves chart holds: x in seconds, one series per channel. */
@@ -61,6 +70,11 @@ export interface PreviewApi {
   pause(): void;
   setRate(rate: number): void;
   setLoop(inFrame: number, outFrame: number, on: boolean): void;
+  /**
+   * Meshes above this many triangles draw a simplified proxy of about as many while playing (default
+   * 20,000; Infinity: never). Resolves once the proxies are made.
+   */
+  setProxyBudget(triangles: number): Promise<void>;
   curves(): PreviewCurves;
   /** The animation's raw samples at a frame (weights in blendShapes order; rotations as (real, i, j, k)). */
   samples(frame: number): {

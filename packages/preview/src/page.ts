@@ -33,7 +33,9 @@ export function previewPath(layer: string): string {
 
 const CSP = [
   "default-src 'none'",
-  "script-src 'unsafe-inline'",
+  // 'wasm-unsafe-eval': the playback proxy's simplifier is WebAssembly carried inside the script; it
+  // compiles that and fetches nothing (docs/preview.md, "The page").
+  "script-src 'unsafe-inline' 'wasm-unsafe-eval'",
   "style-src 'unsafe-inline'",
   'img-src data: blob:',
   'media-src blob: data:',

@@ -2,7 +2,7 @@
 // joint is not animated), then every mesh deformed into world space (deform.ts). The page calls
 // pose(frame) once per displayed frame; the Node tests call it to check the math without a browser.
 import type { PreviewBlob, PreviewMesh } from './data.js';
-import { type DeformInput, deformPoints, fromTRS, jointWorlds, skinningMatrices } from './deform.js';
+import { type DeformInput, deformPoints, fromTRS, inverseBinds, jointWorlds, restrictInput, skinningMatricesInto } from './deform.js';
 
 const IDENTITY16 = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
 
@@ -21,13 +21,21 @@ export class PreviewRig {
   private readonly channels: Int32Array[];
   private readonly weights?: Float32Array;
   private readonly rest: Float64Array;
-  private readonly bind: Float64Array;
+  private readonly inverseBind: Float64Array;
+  /** Per frame, reused: the meshes' shape weights and skinning matrices (no allocation per frame). */
+  private readonly shapeWeights: Float32Array[];
+  private readonly skinning: Float64Array[];
+  /** The part of a mesh that a subset of its points needs (restrictInput), made once per subset array. */
+  private readonly parts = new WeakMap<
+    Uint32Array,
+    { readonly input: DeformInput; readonly out: Float32Array; readonly scratch: Float32Array }
+  >();
 
   constructor(private readonly blob: PreviewBlob) {
     const h = blob.header;
     this.frames = h.time.frames;
     this.rest = blob.f64(h.skeleton.rest);
-    this.bind = blob.f64(h.skeleton.bind);
+    this.inverseBind = inverseBinds(blob.f64(h.skeleton.bind));
     if (h.animation.weights) this.weights = blob.f32(h.animation.weights);
     this.inputs = h.meshes.map((m) => ({
       points: blob.f32(m.points),
@@ -47,6 +55,8 @@ export class PreviewRig {
     this.out = this.inputs.map((m) => new Float32Array(m.points.length));
     this.scratch = this.inputs.map((m) => new Float32Array(m.points.length));
     this.channels = h.meshes.map((m) => Int32Array.from(m.blendShapes, (s) => s.channel));
+    this.shapeWeights = this.channels.map((c) => new Float32Array(c.length));
+    this.skinning = this.inputs.map(() => new Float64Array(this.inverseBind.length));
   }
 
   /** The frame index (0 … frames − 1) shown at a time in seconds from the start: the frame whose span holds it. */
@@ -84,8 +94,12 @@ export class PreviewRig {
     return locals;
   }
 
-  /** Every mesh deformed to world space at a frame. */
-  pose(frame: number): PosedMesh[] {
+  /**
+   * Every mesh deformed to world space at a frame. With `only`, a mesh that has an entry there (sorted,
+   * distinct point indices) gets just those points rewritten, exactly as a whole pose would give them;
+   * its other points keep what they held (the page's playback proxy draws only those).
+   */
+  pose(frame: number, only?: readonly (Uint32Array | undefined)[]): PosedMesh[] {
     const h = this.blob.header;
     const f = Math.min(this.frames - 1, Math.max(0, Math.round(frame)));
     const worlds = jointWorlds(h.skeleton.parents, this.localsAt(f));
@@ -93,11 +107,43 @@ export class PreviewRig {
     return h.meshes.map((mesh, i) => {
       const input = this.inputs[i]!;
       const map = this.channels[i]!;
-      const shapeWeights = new Float32Array(map.length);
+      const shapeWeights = this.shapeWeights[i]!;
       for (let s = 0; s < map.length; s++) shapeWeights[s] = map[s]! >= 0 ? (weights[map[s]!] ?? 0) : 0;
-      const skinning = input.skin ? skinningMatrices(input.skin.geomBind ?? IDENTITY16, this.bind, worlds, h.skeleton.world) : null;
-      deformPoints(input, shapeWeights, skinning, this.out[i]!, this.scratch[i]!);
-      return { mesh, points: this.out[i]! };
+      const skinning = input.skin
+        ? skinningMatricesInto(input.skin.geomBind ?? IDENTITY16, this.inverseBind, worlds, h.skeleton.world, this.skinning[i]!)
+        : null;
+      const subset = only?.[i];
+      if (!subset) {
+        deformPoints(input, shapeWeights, skinning, this.out[i]!, this.scratch[i]!);
+        return { mesh, points: this.out[i]! };
+      }
+      const part = this.part(i, subset);
+      deformPoints(part.input, shapeWeights, skinning, part.out, part.scratch);
+      const out = this.out[i]!;
+      for (let k = 0; k < subset.length; k++) {
+        const p = subset[k]! * 3;
+        out[p] = part.out[k * 3]!;
+        out[p + 1] = part.out[k * 3 + 1]!;
+        out[p + 2] = part.out[k * 3 + 2]!;
+      }
+      return { mesh, points: out };
     });
+  }
+
+  /** Makes ahead what pose(frame, only) needs for those subsets (restrictInput), so the first such pose is not slower. */
+  prepare(only: readonly (Uint32Array | undefined)[]): void {
+    only.forEach((subset, i) => {
+      if (subset) this.part(i, subset);
+    });
+  }
+
+  private part(mesh: number, subset: Uint32Array) {
+    let part = this.parts.get(subset);
+    if (!part) {
+      const input = restrictInput(this.inputs[mesh]!, subset);
+      part = { input, out: new Float32Array(input.points.length), scratch: new Float32Array(input.points.length) };
+      this.parts.set(subset, part);
+    }
+    return part;
   }
 }

@@ -25,7 +25,7 @@ describe('pageHtml', () => {
   const html = pageHtml('a <b> & "c"', b.finish({ magic: PREVIEW_MAGIC, notes: [] } as unknown as PreviewHeader));
 
   it('forbids every network use and escapes the title', () => {
-    expect(html).toContain(`content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline';`);
+    expect(html).toContain(`content="default-src 'none'; script-src 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'unsafe-inline';`);
     expect(html).toContain('<title>a &lt;b&gt; &amp; &quot;c&quot; · a2f preview</title>');
     expect(html.startsWith('<!doctype html><html lang="en"><head><meta charset="utf-8">')).toBe(true);
   });

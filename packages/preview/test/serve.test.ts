@@ -160,7 +160,9 @@ describe('review server', () => {
     expect(r.status).toBe(200);
     const html = await r.text();
     expect(html).toContain('id="a2f-data"');
-    expect(r.headers.get('content-security-policy')).toMatch(/^default-src 'none'; script-src 'unsafe-inline';.*media-src blob: data:/);
+    expect(r.headers.get('content-security-policy')).toMatch(
+      /^default-src 'none'; script-src 'unsafe-inline' 'wasm-unsafe-eval';.*media-src blob: data:/,
+    );
     expect(existsSync(path.join(root, 'shot1', 'take.preview.html'))).toBe(true);
     const again = ((await (await fetch(`${server.url}api/lines`)).json()) as { lines: ReviewLine[] }).lines;
     expect(again.find((l) => l.id === 'shot1/take')!.page).toBe('ready');

@@ -45,14 +45,23 @@ export function installApi(p: ApiParts): PreviewApi {
       audioSeconds: p.audioSeconds,
       blendShapes: [...a.blendShapes],
       joints: [...a.joints],
-      meshes: h.meshes.map((m) => ({ path: m.path, role: m.role, points: m.points.length / 3, triangles: m.triangles.length / 3 })),
+      meshes: h.meshes.map((m, i) => ({
+        path: m.path,
+        role: m.role,
+        points: m.points.length / 3,
+        triangles: m.triangles.length / 3,
+        proxyTriangles: p.scene.proxyTriangles()[i] ?? null,
+      })),
       loadMs: p.loadMs(),
     }),
-    state: () => p.transport.state(),
+    state: () => ({ ...p.transport.state(), proxy: p.scene.proxyShown }),
     setFrame: (frame) => p.transport.seek(frame, true),
     play: () => p.transport.play(),
     pause: () => p.transport.pause(),
     setRate: (rate) => p.transport.setRate(rate),
+    setProxyBudget: async (triangles) => {
+      await p.scene.buildProxies(triangles);
+    },
     setLoop: (i, o, on) => p.transport.setLoop(i, o, on),
     curves: () => toApiCurves(p.curves),
     samples: (frame) => ({

@@ -58,7 +58,7 @@ function boot(): void {
       frames: h.time.frames,
       frameAt: (s) => rig.frameAt(s),
       show: (frame, sync) => {
-        scene.showFrame(frame);
+        scene.showFrame(frame, transport.playing);
         transport.drawn++;
         if (sync) scene.renderNow();
         else scene.requestRender();
@@ -75,6 +75,10 @@ function boot(): void {
     ),
   );
   stage.append(transportBar(transport, h.time.fps, h.time.frames));
+  // Stopped (paused, at the end, or about to seek): the frame shown goes back to full resolution.
+  transport.listeners.push((t) => {
+    if (!t.playing && scene.fullResolution()) scene.requestRender();
+  });
   curves = new CurvesView(curvesBox, curveSet, blob, (s) => transport.seekSeconds(s));
   side.append(channelList(curveSet, curves), bindingPanel(h));
   const notes = notesPanel(h);
@@ -90,6 +94,7 @@ function boot(): void {
     audioSeconds,
     loadMs: () => loadMs,
     enterPlayblast: (width, height) => {
+      scene.disableProxy();
       document.body.classList.add('playblast');
       viewport.style.width = `${width}px`;
       viewport.style.height = `${height}px`;
@@ -97,7 +102,13 @@ function boot(): void {
   });
   transport.seek(0, true);
   loadMs = performance.now();
-  markReady();
+  // Ready once the playback proxies are made too (a fraction of a second, and only for big meshes), so
+  // a script that plays at once gets the speed a viewer gets; a browser that refuses the simplifier
+  // plays the whole mesh.
+  scene
+    .buildProxies()
+    .catch((err: unknown) => console.info(`playback proxy not made (${(err as Error).message}): playing draws every triangle`))
+    .finally(markReady);
 }
 
 function fail(err: unknown): void {

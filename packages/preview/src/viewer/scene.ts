@@ -1,6 +1,6 @@
 // The viewport: one three.js mesh per preview mesh, its positions and normals rewritten in place
-// from the posed rig each frame, drawn only when the frame, the camera or the size changed
-// (docs/preview.md, "The page").
+// from the posed rig each frame, drawn only when the frame, the camera or the size changed; while
+// playing, a mesh with a playback proxy draws that (proxy.ts) (docs/preview.md, "The page").
 import {
   BufferAttribute,
   BufferGeometry,
@@ -11,6 +11,7 @@ import {
   Group,
   HemisphereLight,
   Mesh,
+  MeshLambertMaterial,
   MeshPhongMaterial,
   PerspectiveCamera,
   Scene,
@@ -22,6 +23,8 @@ import type { PreviewBlob, PreviewMesh } from '../data.js';
 import { vertexNormals } from '../deform.js';
 import type { PixelRect, PreviewView } from '../page-api.js';
 import type { PreviewRig } from '../rig.js';
+import { el } from './dom.js';
+import { makeProxy, PROXY_TRIANGLES } from './proxy.js';
 
 /** Plain colours by role where the asset authors no displayColor (sRGB). */
 const ROLE_COLORS: Record<PreviewMesh['role'], number> = {
@@ -49,6 +52,19 @@ interface Drawn {
   readonly positions: BufferAttribute;
   readonly normals: BufferAttribute;
   readonly triangles: Uint32Array;
+  readonly index: BufferAttribute;
+  /** Rest points and per-point colours, what the proxy is simplified from. */
+  readonly rest: Float32Array;
+  readonly colors?: Float32Array;
+  readonly mesh: Mesh;
+  readonly material: MeshPhongMaterial;
+  proxy?: {
+    readonly index: BufferAttribute;
+    readonly triangles: Uint32Array;
+    readonly vertices: Uint32Array;
+    /** Lambert, same colours: Phong's per-pixel highlight cost SwiftShader about a third of the proxy's draw. */
+    readonly material: MeshLambertMaterial;
+  };
 }
 
 export class FaceScene {
@@ -68,6 +84,16 @@ export class FaceScene {
   private framed = false;
   /** Called after every render (the page counts frames drawn). */
   onRender: () => void = () => {};
+  /** The frame posed last, and whether it was posed for the proxy (only the proxy's points are current then). */
+  private frame = 0;
+  private proxied = false;
+  /** Off for good in a playblast, which is full resolution by definition. */
+  private proxyAllowed = true;
+  private readonly proxyLabel: HTMLElement;
+  /** Per mesh, the points its proxy uses (what rig.pose poses while playing); null when no mesh has one. */
+  private subsets: (Uint32Array | undefined)[] | null = null;
+  /** Proxy builds, one after another (load, then setProxyBudget). */
+  private building: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly host: HTMLElement,
@@ -107,12 +133,14 @@ export class FaceScene {
       vertexNormals(points, triangles, normals.array as Float32Array);
       geometry.setAttribute('position', positions);
       geometry.setAttribute('normal', normals);
-      geometry.setIndex(new BufferAttribute(triangles, 1));
+      const index = new BufferAttribute(triangles, 1);
+      geometry.setIndex(index);
       // Phong: a highlight on eyes and teeth at a fraction of a PBR shader's cost on a CPU renderer.
       const glossy = m.role === 'eye' || m.role === 'teeth';
       const material = new MeshPhongMaterial({ side: DoubleSide, shininess: glossy ? 60 : 12, specular: glossy ? 0x555555 : 0x181818 });
       const color = m.color ? blob.f32(m.color.values) : undefined;
-      if (m.color && color && m.color.interpolation === 'vertex' && color.length === points.length) {
+      const perPoint = m.color && color && m.color.interpolation === 'vertex' && color.length === points.length;
+      if (perPoint) {
         geometry.setAttribute('color', new BufferAttribute(color, 3));
         material.vertexColors = true;
       } else if (color && color.length >= 3) {
@@ -125,7 +153,17 @@ export class FaceScene {
       // Points move every frame; the bounds computed at rest would cull a jaw that opens past them.
       mesh.frustumCulled = false;
       this.root.add(mesh);
-      this.drawn.push({ geometry, positions, normals, triangles });
+      this.drawn.push({
+        geometry,
+        positions,
+        normals,
+        triangles,
+        index,
+        mesh,
+        material,
+        rest: blob.f32(m.points),
+        ...(perPoint ? { colors: color } : {}),
+      });
     });
     this.frameBounds(h.meshes);
 
@@ -138,17 +176,90 @@ export class FaceScene {
     this.fitHost();
     this.setView('front');
     new ResizeObserver(() => this.fitHost()).observe(host);
+    this.proxyLabel = el('div', { class: 'proxy-label', hidden: true }, 'playback proxy');
+    host.append(this.proxyLabel);
   }
 
-  /** Poses every mesh at a frame; the caller renders (now or at the next animation frame). */
-  showFrame(frame: number): void {
-    const posed = this.rig.pose(frame);
+  /**
+   * Poses every mesh at a frame; the caller renders (now or at the next animation frame). `playing`:
+   * meshes with a proxy pose and draw only it.
+   */
+  showFrame(frame: number, playing = false): void {
+    const proxy = playing && this.proxyAllowed && this.subsets !== null;
+    const posed = this.rig.pose(frame, proxy ? this.subsets! : undefined);
     for (let i = 0; i < posed.length; i++) {
       const d = this.drawn[i]!;
-      vertexNormals(posed[i]!.points, d.triangles, d.normals.array as Float32Array);
+      const part = proxy ? d.proxy : undefined;
+      if (part) vertexNormals(posed[i]!.points, part.triangles, d.normals.array as Float32Array, part.vertices);
+      else vertexNormals(posed[i]!.points, d.triangles, d.normals.array as Float32Array);
+      const index = part ? part.index : d.index;
+      if (d.geometry.index !== index) d.geometry.setIndex(index);
+      d.mesh.material = part ? part.material : d.material;
       d.positions.needsUpdate = true;
       d.normals.needsUpdate = true;
     }
+    this.frame = frame;
+    this.proxied = proxy;
+    this.proxyLabel.hidden = !proxy;
+  }
+
+  /** Whether the frame shown is drawn with the playback proxy. */
+  get proxyShown(): boolean {
+    return this.proxied;
+  }
+
+  /** Shows the frame at full resolution again if the proxy drew it (playback stopped); the caller renders. */
+  fullResolution(): boolean {
+    if (!this.proxied) return false;
+    this.showFrame(this.frame, false);
+    return true;
+  }
+
+  /** A playblast: never the proxy from now on. */
+  disableProxy(): void {
+    this.proxyAllowed = false;
+    if (this.fullResolution()) this.renderNow();
+  }
+
+  /**
+   * Makes the playback proxies: every mesh above `budget` triangles gets one of about `budget`
+   * (proxy.ts); the others have none. Per mesh, the triangles of its proxy (null: none).
+   */
+  buildProxies(budget = PROXY_TRIANGLES): Promise<(number | null)[]> {
+    const run = this.building.then(() => this.build(budget));
+    this.building = run.catch(() => undefined);
+    return run;
+  }
+
+  private async build(budget: number): Promise<(number | null)[]> {
+    const made = [];
+    for (const d of this.drawn) {
+      if (d.triangles.length / 3 <= budget) made.push(undefined);
+      else {
+        const p = await makeProxy(d.rest, d.triangles, Math.max(1, Math.floor(budget)), d.colors);
+        const material = new MeshLambertMaterial({ side: DoubleSide, color: d.material.color, vertexColors: d.material.vertexColors });
+        made.push({ index: new BufferAttribute(p.triangles, 1), triangles: p.triangles, vertices: p.vertices, material });
+      }
+    }
+    // Swapped in at once; a frame posed for the old proxies has stale points elsewhere: pose it whole again.
+    this.fullResolution();
+    made.forEach((p, i) => {
+      this.drawn[i]!.proxy = p;
+    });
+    this.subsets = made.some((p) => p) ? made.map((p) => p?.vertices) : null;
+    if (this.subsets) {
+      this.rig.prepare(this.subsets);
+      // Compile the proxy's shader now, not at the first frame played (a software renderer takes a while).
+      for (const d of this.drawn) if (d.proxy) d.mesh.material = d.proxy.material;
+      this.renderer.compile(this.scene, this.camera);
+      for (const d of this.drawn) d.mesh.material = d.material;
+    }
+    this.requestRender();
+    return this.proxyTriangles();
+  }
+
+  proxyTriangles(): (number | null)[] {
+    return this.drawn.map((d) => (d.proxy ? d.proxy.triangles.length / 3 : null));
   }
 
   /** Puts the camera at a named view of the face, framed on its bounds. */

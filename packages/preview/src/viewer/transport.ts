@@ -120,7 +120,7 @@ export class Transport {
     this.notify();
   }
 
-  state(): PreviewState {
+  state(): Omit<PreviewState, 'proxy'> {
     return {
       frame: this.frame,
       audioTime: this.chosenAt,
