@@ -28,7 +28,8 @@ const NETWORK_INFO = jsonObject(
       {
         type: expects(
           v.literal('regression'),
-          '"regression" (this loader reads the v2.3 regression networks; v3.0 diffusion packs are not supported yet)',
+          '"regression" (this loader reads the v2.3 regression networks; a v3.0 diffusion pack has a model.json ' +
+            'listing files per identity, docs/nvidia/v3.md)',
         ),
         output: expects(v.literal('geometry'), '"geometry"'),
         actor: text,
