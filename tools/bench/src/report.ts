@@ -3,6 +3,7 @@
 // (guards.ts) is null, with the reason beside it and in `notes`.
 import type { CpuCeiling } from './ceiling.js';
 import type { Sample } from './guards.js';
+import type { A2eFigures } from './a2e-rows.js';
 import type { QueueFarmFigures } from './queue-rows.js';
 
 export interface MachineInfo {
@@ -226,6 +227,7 @@ export interface BenchReport {
   readonly characterRead: CharacterReadFigures;
   readonly queue: QueueFarmFigures;
   readonly preview: PreviewFigures;
+  readonly a2e: A2eFigures;
   readonly memory: MemoryFigures;
   readonly targets: readonly TargetResult[];
   /** every figure left out or refused, with the reason */

@@ -23,6 +23,7 @@ import { bestOf, measureRoofline } from './roofline.js';
 import { evaluateTargets, notesOf } from './targets.js';
 import { measureThroughput, withRoofline } from './throughput.js';
 import { measureCharacterRead } from './character-read.js';
+import { measureA2e } from './a2e-rows.js';
 import { measureQueueFarm } from './queue-farm.js';
 import { measurePreview } from './preview-rows.js';
 import { measureUsdWrite } from './usd-write.js';
@@ -155,6 +156,9 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
     log('the render-farm queue (a real Redis, `a2f worker` processes)…');
     const queue = await measureQueueFarm(plan.queue, workDir, CHARACTER, log);
 
+    log('the Audio2Emotion-shaped network (emotion from the voice, --a2e)…');
+    const a2e = await measureA2e(plan.a2e, benchPack.realTimeFactor, log);
+
     // What the memory lines will take, from this run's own real-time factors (they run the same settings).
     const eta =
       plan.memory.defaultMinutes * defaultModel.realTimeFactor +
@@ -227,6 +231,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
       characterRead,
       queue,
       preview,
+      a2e,
       memory,
     };
     return { ...partial, targets: evaluateTargets(partial), notes: notesOf(partial) };

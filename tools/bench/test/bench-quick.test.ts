@@ -89,6 +89,19 @@ interface Report {
     overheads: { appendfsync: string; jobs: number; meanMs: number; pickupMs: number; lineMs: number; fractionOfLine: number }[];
     note?: string;
   };
+  a2e: {
+    size: string;
+    parameters: number;
+    gflopPerRun: number;
+    window: number;
+    skip: number;
+    lineSeconds: number;
+    runsPerSecond: number;
+    msPerRun: number;
+    realTimeFactor: number;
+    shareOfLine: number | null;
+    line: Sample;
+  };
   memory: {
     defaultModel: { peakRssMB: number; audioMinutes: number };
     benchPack: { peakRssMB: number; audioMinutes: number }[];
@@ -250,6 +263,18 @@ describe('npm run bench -- --quick --json', () => {
       expect(o.pickupMs).toBeGreaterThanOrEqual(0);
       expect(o.fractionOfLine).toBeCloseTo(o.meanMs / o.lineMs, 9);
     }
+  });
+
+  it('runs the Audio2Emotion-shaped network over a line as --a2e does (tiny in quick mode) and gives its share of a line', () => {
+    const a = report.a2e;
+    expect(a.size).toBe('tiny');
+    expect([a.window, a.skip]).toEqual([60000, 30]);
+    expect(positive(a.parameters) && positive(a.gflopPerRun)).toBe(true);
+    // 3 s at 30 fps: 90 frames, one classifier run every 31 frames
+    expect(a.runsPerSecond * a.msPerRun).toBeCloseTo(1000, 6);
+    expect(a.realTimeFactor).toBeCloseTo(a.line.seconds / a.line.reps / a.lineSeconds, 9);
+    expect(a.line.seconds).toBeGreaterThanOrEqual(report.minSampleSeconds);
+    expect(a.shareOfLine! > 0 && a.shareOfLine! < 1).toBe(true);
   });
 
   it('has .usda writing throughput and peak memory of long lines', () => {
