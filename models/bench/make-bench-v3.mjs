@@ -50,7 +50,17 @@ function rng(seed) {
 }
 
 /** The graph and its analytic cost: parameters (trained weights) and multiply-adds per window (batch 1). */
-export function buildV3BenchGraph({ seed = 1, skin, tongue, jaw = 15, eyes = 4, identities = 3, emotions = 10, steps = 2 }) {
+export function buildV3BenchGraph({
+  seed = 1,
+  skin,
+  tongue,
+  jaw = 15,
+  eyes = 4,
+  identities = 3,
+  emotions = 10,
+  steps = 2,
+  layers = HUBERT.layers,
+}) {
   const next = rng(seed * 7919 + 3);
   const g = new GraphBuilder('a2f_v30_bench');
   let parameters = 0;
@@ -138,7 +148,7 @@ export function buildV3BenchGraph({ seed = 1, skin, tongue, jaw = 15, eyes = 4, 
   pos = gelu(slice(pos, 0, -1, 2));
   x = layerNorm(g.node('Add', [x, g.node('Transpose', [pos], 1, { perm: [0, 2, 1] })]), HUBERT.dim, 'hubert_enc_ln');
   const hd = HUBERT.dim / HUBERT.heads;
-  for (let l = 0; l < HUBERT.layers; l++) {
+  for (let l = 0; l < layers; l++) {
     const heads = (t, perm) => g.node('Transpose', [g.node('Reshape', [t, ints('shape', [0, 0, HUBERT.heads, hd])])], 1, { perm });
     const q = g.node('Mul', [heads(linear(x, HUBERT.dim, HUBERT.dim, `l${l}_q`, T), [0, 2, 1, 3]), scalar('scaling', 1 / Math.sqrt(hd))]);
     const k = heads(linear(x, HUBERT.dim, HUBERT.dim, `l${l}_k`, T), [0, 2, 3, 1]);
@@ -255,15 +265,19 @@ export function buildV3BenchGraph({ seed = 1, skin, tongue, jaw = 15, eyes = 4, 
   return { graph: g, parameters, macs, frameWidth: D };
 }
 
-/** Writes a v3.0 pack (mini layout, full sizes unless `mini`) with the benchmark network as network.onnx. */
-export function makeV3BenchPack(outDir, { seed = 1, mini = false } = {}) {
-  const sizes = { ...(mini ? { skinVerts: 40, tongueVerts: 8 } : V3_FULL), latent: HP.gru };
+/**
+ * Writes a v3.0 pack (mini layout, full sizes unless `mini`) with the benchmark network as
+ * network.onnx; `tiny` keeps one of HuBERT's 12 transformer layers and the mini sizes (the quick bench).
+ */
+export function makeV3BenchPack(outDir, { seed = 1, mini = false, tiny = false } = {}) {
+  const sizes = { ...(mini || tiny ? { skinVerts: 40, tongueVerts: 8 } : V3_FULL), latent: HP.gru };
   let net;
   const made = makeMiniV3Pack(outDir, {
     seed,
     sizes,
     network: () => {
-      net = buildV3BenchGraph({ seed, skin: sizes.skinVerts * 3, tongue: sizes.tongueVerts * 3 });
+      const layers = tiny ? 1 : HUBERT.layers;
+      net = buildV3BenchGraph({ seed, skin: sizes.skinVerts * 3, tongue: sizes.tongueVerts * 3, layers });
       return net.graph.toBytes({
         opset: 14,
         producer: 'a2f make-bench-v3',

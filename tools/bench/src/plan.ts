@@ -2,6 +2,7 @@
 // --quick (every measurement, briefly: what the test suite runs).
 import type { PreviewPlan } from './preview-rows.js';
 import type { A2ePlan } from './a2e-rows.js';
+import type { V3Plan } from './v3-rows.js';
 import type { QueueFarmPlan } from './queue-rows.js';
 import type { Layout } from './report.js';
 
@@ -55,6 +56,8 @@ export interface BenchPlan {
   readonly queue: QueueFarmPlan;
   /** the Audio2Emotion-shaped network: its size (quick: a tiny one) and the line it runs over */
   readonly a2e: A2ePlan;
+  /** the Audio2Face-3D v3.0-shaped network (quick: a tiny one) and the line it animates */
+  readonly v3: V3Plan;
   /** peak-memory lines (minutes); the v2.3-shaped pack's 60-minute figure exists only when packMinutes has 60 */
   readonly memory: { readonly defaultMinutes: number; readonly packMinutes: readonly number[] };
 }
@@ -112,6 +115,7 @@ export function benchPlan(opts: BenchOptions, cores: number): BenchPlan {
       : { face: { rows: 250, cols: 400, share: 0.3 }, loads: 3, playSeconds: 4, playblast: { width: 1280, height: 720 } },
     queue: { workers: [1, 2, 3], lines: quick ? 6 : 30, lineSeconds: quick ? 1 : 3, overheadJobs: quick ? 5 : 20 },
     a2e: { size: quick ? 'tiny' : 'base', lineSeconds: quick ? 3 : 30, minSeconds: quick ? 0.5 : 5 },
+    v3: { size: quick ? 'tiny' : 'full', lineSeconds: quick ? 3 : 10, minSeconds: quick ? 0.5 : 5 },
     memory: quick ? { defaultMinutes: 1, packMinutes: [0.1] } : { defaultMinutes: 60, packMinutes: opts.shortMemory ? [1, 4] : [60] },
   };
 }

@@ -4,6 +4,7 @@
 import type { CpuCeiling } from './ceiling.js';
 import type { Sample } from './guards.js';
 import type { A2eFigures } from './a2e-rows.js';
+import type { V3Figures } from './v3-rows.js';
 import type { QueueFarmFigures } from './queue-rows.js';
 
 export interface MachineInfo {
@@ -228,6 +229,7 @@ export interface BenchReport {
   readonly queue: QueueFarmFigures;
   readonly preview: PreviewFigures;
   readonly a2e: A2eFigures;
+  readonly v3: V3Figures;
   readonly memory: MemoryFigures;
   readonly targets: readonly TargetResult[];
   /** every figure left out or refused, with the reason */

@@ -24,6 +24,7 @@ import { evaluateTargets, notesOf } from './targets.js';
 import { measureThroughput, withRoofline } from './throughput.js';
 import { measureCharacterRead } from './character-read.js';
 import { measureA2e } from './a2e-rows.js';
+import { measureV3 } from './v3-rows.js';
 import { measureQueueFarm } from './queue-farm.js';
 import { measurePreview } from './preview-rows.js';
 import { measureUsdWrite } from './usd-write.js';
@@ -158,6 +159,8 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
 
     log('the Audio2Emotion-shaped network (emotion from the voice, --a2e)…');
     const a2e = await measureA2e(plan.a2e, benchPack.realTimeFactor, log);
+    log('the Audio2Face-3D v3.0-shaped network (diffusion, windows in order)…');
+    const v3 = await measureV3(plan.v3, log);
 
     // What the memory lines will take, from this run's own real-time factors (they run the same settings).
     const eta =
@@ -232,6 +235,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
       queue,
       preview,
       a2e,
+      v3,
       memory,
     };
     return { ...partial, targets: evaluateTargets(partial), notes: notesOf(partial) };

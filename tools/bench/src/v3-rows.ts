@@ -15,6 +15,7 @@ import { seconds } from './clock.js';
 import { dialogueSamples } from './dialogue.js';
 import { repeatFor, repeatForSync, type Sample } from './guards.js';
 import { cpuModel, loadAverage } from './machine.js';
+import { benchPlan } from './plan.js';
 import { REPO_ROOT } from './repo.js';
 
 const GENERATORS = ['bench/make-bench-v3.mjs', 'nvidia/make-mini-v3.mjs', 'nvidia/make-mini-pack.mjs', 'lib/onnx.mjs'].map((f) =>
@@ -22,14 +23,14 @@ const GENERATORS = ['bench/make-bench-v3.mjs', 'nvidia/make-mini-v3.mjs', 'nvidi
 );
 
 export interface V3Plan {
-  /** the real vertex counts (24 002 skin, 5 602 tongue) or the mini pack's */
-  readonly mini: boolean;
+  /** the real architecture at the real vertex counts (24 002 skin, 5 602 tongue), or a tiny one (quick): one HuBERT layer, mini sizes */
+  readonly size: 'full' | 'tiny';
   readonly lineSeconds: number;
   readonly minSeconds: number;
 }
 
 export interface V3Figures {
-  readonly geometry: 'full' | 'mini';
+  readonly size: 'full' | 'tiny';
   readonly parameters: number;
   readonly gflopPerWindow: number;
   readonly lineSeconds: number;
@@ -47,8 +48,8 @@ export interface V3Figures {
 }
 
 /** The pack, generated unless an identical one is there (stamped with the generators' hash). */
-function ensureV3Pack(mini: boolean, log: (line: string) => void): { dir: string; parameters: number; macsPerWindow: number } {
-  const dir = path.join(defaultPackRoot(), `v3.0-shaped-${mini ? 'mini' : 'full'}-seed1`);
+function ensureV3Pack(size: V3Plan['size'], log: (line: string) => void): { dir: string; parameters: number; macsPerWindow: number } {
+  const dir = path.join(defaultPackRoot(), `v3.0-shaped-${size}-seed1`);
   const hash = createHash('sha256');
   for (const f of GENERATORS) hash.update(readFileSync(f));
   const generator = hash.digest('hex');
@@ -60,7 +61,7 @@ function ensureV3Pack(mini: boolean, log: (line: string) => void): { dir: string
   const t0 = performance.now();
   const staging = `${dir}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
   try {
-    const made = makeV3BenchPack(staging, { seed: 1, mini });
+    const made = makeV3BenchPack(staging, { seed: 1, tiny: size === 'tiny' });
     const stamp = { generator, parameters: made.parameters, macsPerWindow: made.macsPerWindow };
     writeFileSync(path.join(staging, 'bench-pack.json'), `${JSON.stringify(stamp, null, 2)}\n`);
     rmSync(dir, { recursive: true, force: true });
@@ -73,7 +74,7 @@ function ensureV3Pack(mini: boolean, log: (line: string) => void): { dir: string
 }
 
 export async function measureV3(plan: V3Plan, log: (line: string) => void): Promise<V3Figures> {
-  const made = ensureV3Pack(plan.mini, log);
+  const made = ensureV3Pack(plan.size, log);
   log(`  ${(made.parameters / 1e6).toFixed(1)} M parameters, ${((2 * made.macsPerWindow) / 1e9).toFixed(1)} GFLOP per 0.5 s window`);
   const pack = await loadModelPack(made.dir);
   // One line's windows run one after another, so one worker with every core is what a line gets.
@@ -111,7 +112,7 @@ export async function measureV3(plan: V3Plan, log: (line: string) => void): Prom
     );
     const shareOfPost = Math.min(1, postTime / lineTime);
     return {
-      geometry: plan.mini ? 'mini' : 'full',
+      size: plan.size,
       parameters: made.parameters,
       gflopPerWindow: (2 * made.macsPerWindow) / 1e9,
       lineSeconds: plan.lineSeconds,
@@ -134,7 +135,7 @@ export function v3Rows(v: V3Figures): [string, string, string][] {
   return [
     [
       `v3.0-shaped network (${(v.parameters / 1e6).toFixed(0)} M parameters, ` +
-        `${v.gflopPerWindow.toFixed(1)} GFLOP per 0.5 s window, ${v.geometry} geometry)`,
+        `${v.gflopPerWindow.toFixed(1)} GFLOP per 0.5 s window${v.size === 'tiny' ? ', tiny' : ''})`,
       `${v.framesPerSecond.toFixed(1)} frames/s at 30 fps; real-time factor ${v.realTimeFactor.toFixed(2)}`,
       `a ${v.lineSeconds} s line end to end, ${v.line.reps} run(s) in ${v.line.seconds.toFixed(1)} s; ` +
         `${v.workers} worker × ${v.threads} threads`,
@@ -153,7 +154,7 @@ export async function v3Only(quick: boolean, json: boolean): Promise<number> {
   const cores = os.availableParallelism();
   const load = loadAverage();
   log(`bench --v3-only${quick ? ' --quick' : ''}: ${cores} cores, load average ${load.toFixed(2)}`);
-  const v3 = await measureV3({ mini: quick, lineSeconds: quick ? 3 : 10, minSeconds: quick ? 1 : 5 }, log);
+  const v3 = await measureV3(benchPlan({ quick, device: 'cpu', seed: 1 }, cores).v3, log);
   const machine =
     `${cores} × ${cpuModel()}, Node ${process.version}; ` +
     `load average ${load.toFixed(2)} at the start, ${loadAverage().toFixed(2)} at the end`;

@@ -89,6 +89,17 @@ interface Report {
     overheads: { appendfsync: string; jobs: number; meanMs: number; pickupMs: number; lineMs: number; fractionOfLine: number }[];
     note?: string;
   };
+  v3: {
+    size: string;
+    parameters: number;
+    gflopPerWindow: number;
+    lineSeconds: number;
+    framesPerSecond: number;
+    realTimeFactor: number;
+    shares: { network: number; postprocess: number };
+    noiseSeconds: number;
+    line: Sample;
+  };
   a2e: {
     size: string;
     parameters: number;
@@ -263,6 +274,19 @@ describe('npm run bench -- --quick --json', () => {
       expect(o.pickupMs).toBeGreaterThanOrEqual(0);
       expect(o.fractionOfLine).toBeCloseTo(o.meanMs / o.lineMs, 9);
     }
+  });
+
+  it('animates a line with the v3.0-shaped network (tiny in quick mode): frames/s, real-time factor and stage shares', () => {
+    const v = report.v3;
+    expect(v.size).toBe('tiny');
+    expect(positive(v.parameters) && positive(v.gflopPerWindow)).toBe(true);
+    // 3 s at 30 fps: 90 frames per line
+    expect(v.framesPerSecond * v.realTimeFactor * v.lineSeconds).toBeCloseTo(90, 6);
+    expect(v.realTimeFactor).toBeCloseTo(v.line.seconds / v.line.reps / v.lineSeconds, 9);
+    expect(v.line.seconds).toBeGreaterThanOrEqual(report.minSampleSeconds);
+    expect(v.shares.network + v.shares.postprocess).toBeCloseTo(1, 9);
+    expect(v.shares.postprocess > 0 && v.shares.postprocess < 1).toBe(true);
+    expect(positive(v.noiseSeconds)).toBe(true);
   });
 
   it('runs the Audio2Emotion-shaped network over a line as --a2e does (tiny in quick mode) and gives its share of a line', () => {
