@@ -7,6 +7,12 @@
 /** Meshes above this many triangles get a proxy of about this many (measured: docs/preview.md, "The page"). */
 export const PROXY_TRIANGLES = 20_000;
 
+/**
+ * While the proxy draws, the canvas holds at most this many pixels (a 910 × 440 viewport, what a
+ * 1280 × 800 window gives it): a bigger window is drawn at a lower pixel ratio and scaled up.
+ */
+export const PROXY_PIXELS = 400_000;
+
 /** How far the simplifier may move the surface, relative to the mesh's extent, before it stops short of the budget. */
 const MAX_ERROR = 0.02;
 /** Per-point colour counts against a collapse as much as this share of the extent does (so lips keep their edge). */

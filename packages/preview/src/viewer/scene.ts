@@ -24,7 +24,7 @@ import { vertexNormals } from '../deform.js';
 import type { PixelRect, PreviewView } from '../page-api.js';
 import type { PreviewRig } from '../rig.js';
 import { el } from './dom.js';
-import { makeProxy, PROXY_TRIANGLES } from './proxy.js';
+import { makeProxy, PROXY_PIXELS, PROXY_TRIANGLES } from './proxy.js';
 
 /** Plain colours by role where the asset authors no displayColor (sRGB). */
 const ROLE_COLORS: Record<PreviewMesh['role'], number> = {
@@ -116,7 +116,7 @@ export class FaceScene {
           'or open the page in a current Chrome, Edge, Firefox or Safari',
       );
     }
-    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
+    this.renderer.setPixelRatio(this.pixelRatio());
     this.renderer.setClearColor(new Color(0x23252a));
     if (h.stage.upAxis === 'Z') this.root.rotation.x = -Math.PI / 2;
     this.scene.add(this.root);
@@ -199,8 +199,21 @@ export class FaceScene {
       d.normals.needsUpdate = true;
     }
     this.frame = frame;
+    const changed = this.proxied !== proxy;
     this.proxied = proxy;
     this.proxyLabel.hidden = !proxy;
+    if (changed && !this.fixedSize) this.renderer.setPixelRatio(this.pixelRatio());
+  }
+
+  /**
+   * The canvas's pixels per CSS pixel: the screen's (at most 2), or while the proxy draws, at most
+   * PROXY_PIXELS pixels in all, since SwiftShader's time grows with the pixels the face covers too.
+   */
+  private pixelRatio(): number {
+    const screen = Math.min(window.devicePixelRatio || 1, 2);
+    if (!this.proxied) return screen;
+    const area = Math.max(1, this.host.clientWidth) * Math.max(1, this.host.clientHeight);
+    return Math.min(screen, Math.sqrt(PROXY_PIXELS / area));
   }
 
   /** Whether the frame shown is drawn with the playback proxy. */
@@ -379,6 +392,7 @@ export class FaceScene {
     if (this.fixedSize) return;
     const w = Math.max(1, this.host.clientWidth);
     const h = Math.max(1, this.host.clientHeight);
+    this.renderer.setPixelRatio(this.pixelRatio());
     this.renderer.setSize(w, h, false);
     this.camera.aspect = w / h;
     this.camera.updateProjectionMatrix();
