@@ -37,11 +37,12 @@ const exported = (line: Line): Exported => readJson(line.files.find((f) => f.end
 describe('a2f run --model <A2F mini pack> --a2e <A2E mini pack>', () => {
   const work = tempDir('a2e-e2e');
   const mark = path.join(work, 'packs', 'mark');
-  const a2e = path.join(work, 'packs', 'audio2emotion');
+  // Where `a2f models pull audio2emotion` installs it under the working folder, for --emotion auto.
+  const a2e = path.join(work, 'models', 'packs', 'audio2emotion');
   const v3 = path.join(work, 'packs', 'v3');
   const audio = path.join(DIALOGUE, 'line01_hello.wav');
   const takes = path.join(work, 'takes');
-  let voice: Line, keyed: Line, control: Line;
+  let voice: Line, keyed: Line, control: Line, auto: Line;
   let readback: ReadbackResult[];
   let samples: Float32Array;
 
@@ -60,12 +61,12 @@ describe('a2f run --model <A2F mini pack> --a2e <A2E mini pack>', () => {
         ],
       }),
     );
-    const run = async (args: string[]) => {
-      const r = await runCli(['run', ...args, '--character', CHARACTER, '--model', mark, '--export-json', '--json']);
+    const run = async (args: string[], cwd?: string) => {
+      const r = await runCli(['run', ...args, '--character', CHARACTER, '--model', mark, '--export-json', '--json'], cwd ? { cwd } : {});
       expect(r.code, r.stderr).toBe(0);
       return (JSON.parse(r.stdout) as { lines: Line[] }).lines[0];
     };
-    [voice, keyed, control] = await Promise.all([
+    [voice, keyed, control, auto] = await Promise.all([
       run([audio, '--a2e', a2e, '--out', path.join(work, 'out-voice')]),
       run([
         path.join(takes, 'keyed.wav'),
@@ -85,6 +86,7 @@ describe('a2f run --model <A2F mini pack> --a2e <A2E mini pack>', () => {
         path.join(work, 'out-keyed'),
       ]),
       run([audio, '--out', path.join(work, 'out-control')]),
+      run([audio, '--emotion', 'auto', '--out', path.join(work, 'out-auto')], work),
     ]);
     samples = (await loadAudio(audio, { sampleRate: 16000 })).samples;
     readback = await usdReadbackMany(
@@ -106,6 +108,21 @@ describe('a2f run --model <A2F mini pack> --a2e <A2E mini pack>', () => {
     // The voice moved the face: the same line without --a2e animates differently.
     expect(json.weightMat).not.toEqual(exported(control).weightMat);
     expect(exported(control).emotionNames).toBeUndefined();
+  });
+
+  it('takes --emotion auto as emotion from the voice with the pack installed under the working folder', () => {
+    expect(exported(auto).emotionMat).toEqual(exported(voice).emotionMat);
+    expect(exported(auto).weightMat).toEqual(exported(voice).weightMat);
+  });
+
+  it('says where --emotion auto looked when no pack is installed', async () => {
+    const elsewhere = tempDir('a2e-none');
+    const r = await runCli(['run', audio, '-c', CHARACTER, '--model', mark, '--emotion', 'auto', '--out', path.join(elsewhere, 'o')], {
+      cwd: elsewhere,
+    });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(path.join(elsewhere, 'models', 'packs', 'audio2emotion'));
+    expect(r.stderr).toMatch(/a2f models pull audio2emotion/);
   });
 
   it('records what made the emotion in provenance', () => {

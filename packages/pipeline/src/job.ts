@@ -31,7 +31,7 @@ import { checkOutputDir, makeDirs } from './output-dir.js';
 import { loadPreset, provenanceSettings, resolveSettings, type JobSettings, type JobSettingsInput } from './settings.js';
 import { readSidecar, sidecarEmotionKeys, sidecarPath, type LineSidecar } from './sidecar.js';
 import { TOOL } from './tool.js';
-import { checkVoiceEmotionModel, openVoiceEmotion } from './voice-emotion.js';
+import { checkVoiceEmotionModel, isAutoEmotion, openVoiceEmotion, voicePackOf } from './voice-emotion.js';
 
 export interface LineSuccess {
   readonly ok: true;
@@ -147,14 +147,15 @@ export class JobContext {
     // Bad overrides or an --emotion the model cannot take stop the batch before any line runs.
     const primary = await loadModel(settings, settings.model, pack);
     const ctx = new JobContext(settings, primary.engine.pack, character, preset, primary, stage);
-    if (settings.a2e !== undefined) {
-      try {
+    try {
+      // Emotion from the voice (--a2e, --emotion auto): its pack is found and loaded once per batch.
+      if (voicePackOf(settings) !== undefined) {
         checkVoiceEmotionModel(primary.engine, settings.model);
         ctx.voice = await openVoiceEmotion(settings);
-      } catch (err) {
-        await ctx.close();
-        throw err;
       }
+    } catch (err) {
+      await ctx.close();
+      throw err;
     }
     return ctx;
   }
@@ -437,7 +438,8 @@ async function loadModel(settings: JobSettings, model: string, loaded?: ModelPac
     ...(settings.solvePath ? { solvePath: settings.solvePath } : {}),
     ...modelOptions(settings),
   });
-  if (settings.emotion === undefined) return { engine };
+  // --emotion auto is emotion from the voice (voice-emotion.ts), not keys.
+  if (settings.emotion === undefined || isAutoEmotion(settings.emotion)) return { engine };
   try {
     if (engine.emotionNames === null) {
       throw new JobError(

@@ -325,7 +325,9 @@ export const SETTINGS = {
     schema: text,
     expects: 'emotion weights',
     fix: 'Write name=value pairs such as joy=0.6,anger=0.2, or leave the option out.',
-    help: "explicit emotion for every line, e.g. joy=0.6,anger=0.2 (NVIDIA packs; a line's <name>.a2f.json sidecar overrides it)",
+    help:
+      'explicit emotion for every line, e.g. joy=0.6,anger=0.2, or auto: from the voice (--a2e, else models/packs/audio2emotion) ' +
+      "(NVIDIA packs; a line's <name>.a2f.json sidecar overrides it)",
     effect: 'layer',
     scope: 'job',
     flag: 'emotion',
