@@ -42,7 +42,7 @@ describe('a2f run --model <A2F mini pack> --a2e <A2E mini pack>', () => {
   const v3 = path.join(work, 'packs', 'v3');
   const audio = path.join(DIALOGUE, 'line01_hello.wav');
   const takes = path.join(work, 'takes');
-  let voice: Line, keyed: Line, control: Line, auto: Line;
+  let voice: Line, keyed: Line, control: Line, auto: Line, fromSidecar: Line;
   let readback: ReadbackResult[];
   let samples: Float32Array;
 
@@ -51,6 +51,8 @@ describe('a2f run --model <A2F mini pack> --a2e <A2E mini pack>', () => {
     make('make-mini-a2e.mjs', a2e);
     make('make-mini-v3.mjs', v3);
     mkdirSync(takes, { recursive: true });
+    copyFileSync(audio, path.join(takes, 'side.wav'));
+    writeFileSync(path.join(takes, 'side.a2f.json'), JSON.stringify({ a2e: path.relative(takes, a2e) }));
     copyFileSync(audio, path.join(takes, 'keyed.wav'));
     writeFileSync(
       path.join(takes, 'keyed.a2f.json'),
@@ -66,7 +68,7 @@ describe('a2f run --model <A2F mini pack> --a2e <A2E mini pack>', () => {
       expect(r.code, r.stderr).toBe(0);
       return (JSON.parse(r.stdout) as { lines: Line[] }).lines[0];
     };
-    [voice, keyed, control, auto] = await Promise.all([
+    [voice, keyed, control, auto, fromSidecar] = await Promise.all([
       run([audio, '--a2e', a2e, '--out', path.join(work, 'out-voice')]),
       run([
         path.join(takes, 'keyed.wav'),
@@ -87,6 +89,7 @@ describe('a2f run --model <A2F mini pack> --a2e <A2E mini pack>', () => {
       ]),
       run([audio, '--out', path.join(work, 'out-control')]),
       run([audio, '--emotion', 'auto', '--out', path.join(work, 'out-auto')], work),
+      run([path.join(takes, 'side.wav'), '--out', path.join(work, 'out-sidecar')]),
     ]);
     samples = (await loadAudio(audio, { sampleRate: 16000 })).samples;
     readback = await usdReadbackMany(
@@ -113,6 +116,11 @@ describe('a2f run --model <A2F mini pack> --a2e <A2E mini pack>', () => {
   it('takes --emotion auto as emotion from the voice with the pack installed under the working folder', () => {
     expect(exported(auto).emotionMat).toEqual(exported(voice).emotionMat);
     expect(exported(auto).weightMat).toEqual(exported(voice).weightMat);
+  });
+
+  it('takes a line\'s pack from its sidecar ("a2e", relative to the sidecar)', () => {
+    expect(exported(fromSidecar).emotionMat).toEqual(exported(voice).emotionMat);
+    expect(exported(fromSidecar).provenance.parameters.emotion.voice.pack).toBe('audio2emotion');
   });
 
   it('says where --emotion auto looked when no pack is installed', async () => {

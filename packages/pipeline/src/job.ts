@@ -119,6 +119,8 @@ export class JobContext {
   private readonly characters = new Map<string, CharacterInfo>();
   /** the batch's Audio2Emotion runner (--a2e): emotion from the voice for every line */
   private voice?: Awaited<ReturnType<typeof openVoiceEmotion>>;
+  /** Audio2Emotion packs named by sidecars ("a2e"), loaded on first use and kept until close */
+  private readonly voices = new Map<string, ReturnType<typeof openVoiceEmotion>>();
 
   private constructor(
     readonly settings: JobSettings,
@@ -221,7 +223,7 @@ export class JobContext {
     const fps: Rational = sidecar?.fps ?? settings.fps;
     const sidecarEmotion = sidecar ? sidecarEmotionKeys(sidecar, engine.emotionNames, modelName) : undefined;
     const emotion = sidecarEmotion ?? batchEmotion;
-    const voice = this.voice;
+    const voice = sidecar?.a2e === undefined ? this.voice : await this.sidecarVoice(sidecar.a2e);
     if (voice) checkVoiceEmotionModel(engine, modelName);
 
     onProgress?.({ audio: file, stage: 'decode', done: 0, total: 1 });
@@ -350,10 +352,24 @@ export class JobContext {
     };
   }
 
+  /** A sidecar's Audio2Emotion pack, with the batch's window, skip and overrides; a pack that fails to load is not kept. */
+  private sidecarVoice(pack: string): ReturnType<typeof openVoiceEmotion> {
+    let loading = this.voices.get(pack);
+    if (!loading) {
+      loading = openVoiceEmotion(this.settings, pack);
+      loading.catch(() => this.voices.delete(pack));
+      this.voices.set(pack, loading);
+    }
+    return loading;
+  }
+
   async close(): Promise<void> {
     const voice = this.voice;
     this.voice = undefined;
     await voice?.close();
+    const voices = await Promise.allSettled(this.voices.values());
+    this.voices.clear();
+    await Promise.all(voices.map((v) => (v.status === 'fulfilled' ? v.value?.close() : undefined)));
     const loaded = await Promise.allSettled(this.models.values());
     this.models.clear();
     await Promise.all(loaded.map((m) => (m.status === 'fulfilled' ? m.value.engine.close() : undefined)));

@@ -26,6 +26,8 @@ import { JobError } from './errors.js';
  *   known (`sidecarEmotionKeys`), since each pack declares its own.
  * - `fps`: a number or a string `parseFps` reads (24, "29.97", "30000/1001").
  * - `character`, `model`: paths relative to the sidecar's folder (`model` may be "default").
+ * - `a2e`: an Audio2Emotion pack folder (relative to the sidecar's folder): this line's emotion from
+ *   the voice, with the batch's window, skip and overrides (docs/nvidia/audio2emotion.md#keys-and-the-voice).
  * - `output`: an output path template, kept as written; whoever renders it owns its syntax and
  *   guards it against leaving the output folder (the watch folder does).
  * Any other field is an error naming the file, the JSON path and the fix: a typo must not pass
@@ -33,7 +35,7 @@ import { JobError } from './errors.js';
  */
 export const SIDECAR_SUFFIX = '.a2f.json';
 
-export const SIDECAR_FIELDS = ['$comment', 'emotion', 'emotions', 'fps', 'character', 'model', 'output'] as const;
+export const SIDECAR_FIELDS = ['$comment', 'emotion', 'emotions', 'fps', 'character', 'model', 'output', 'a2e'] as const;
 
 /** The emotion part as written: exactly one of the two forms, checked against a model's names later. */
 export type SidecarEmotion = { readonly emotion: Readonly<Record<string, unknown>> } | { readonly emotions: readonly unknown[] };
@@ -49,6 +51,8 @@ export interface LineSidecar {
   readonly model?: string;
   /** the output path template as written */
   readonly output?: string;
+  /** absolute Audio2Emotion pack folder: emotion from the voice for this line */
+  readonly a2e?: string;
 }
 
 /** Where the sidecar of `audio` lives (whether or not it exists). */
@@ -107,6 +111,7 @@ const SIDECAR = jsonObject(
     fps: v.optional(expects(v.union([v.number(), v.string()]), 'a number or a string', FPS_FIX)),
     character: v.optional(pathTo("character as a path relative to the sidecar's folder")),
     model: v.optional(pathTo('model as a path relative to the sidecar\'s folder, or "default"')),
+    a2e: v.optional(pathTo("Audio2Emotion pack folder as a path relative to the sidecar's folder")),
     output: v.optional(
       expects(
         v.pipe(
@@ -156,6 +161,7 @@ export function parseSidecar(json: unknown, file: string): LineSidecar {
   if (o.character !== undefined) out.character = path.resolve(dir, o.character);
   if (o.model !== undefined) out.model = o.model === 'default' ? o.model : path.resolve(dir, o.model);
   if (o.output !== undefined) out.output = o.output;
+  if (o.a2e !== undefined) out.a2e = path.resolve(dir, o.a2e);
   return out;
 }
 

@@ -9,8 +9,8 @@ import type { JobSettings } from './settings.js';
  * The batch's Audio2Emotion runner (--a2e), loaded once with the batch's window, skip, overrides and
  * device; undefined without --a2e. Bad overrides and a misplaced pack stop the batch before any line.
  */
-export async function openVoiceEmotion(settings: JobSettings): Promise<A2eRunner | undefined> {
-  const pack = voicePackOf(settings);
+export async function openVoiceEmotion(settings: JobSettings, sidecarPack?: string): Promise<A2eRunner | undefined> {
+  const pack = sidecarPack ?? voicePackOf(settings);
   if (pack === undefined) return undefined;
   const inference = settings.inference ?? {};
   return A2eRunner.create(pack, {

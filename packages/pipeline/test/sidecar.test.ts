@@ -55,6 +55,7 @@ describe('the sidecar schema', () => {
       output: '{name}/anim',
     });
     expect(parseSidecar({ model: '../packs/mark' }, file).model).toBe(path.join(work, 'packs', 'mark'));
+    expect(parseSidecar({ a2e: '../packs/audio2emotion' }, file).a2e).toBe(path.join(work, 'packs', 'audio2emotion'));
     expect(parseSidecar({}, file)).toEqual({ file });
   });
 
