@@ -67,7 +67,7 @@ export async function benchCommand(a: BenchArgs): Promise<number> {
   if (!Number.isInteger(a.seed) || a.seed < 0) throw new Error(`--seed ${a.seed} must be a whole number ≥ 0`);
   if (a['preview-only']) return previewOnly(a.quick, a.json);
   if (a['queue-only']) return queueOnly(a.quick, a.json);
-  if (a['v3-only']) return v3Only(a.quick, a.json);
+  if (a['v3-only']) return v3Only(benchPlan({ quick: a.quick, device: 'cpu', seed: 1 }, os.availableParallelism()).v3, a.quick, a.json);
   const report = await runBench(
     {
       quick: a.quick,

@@ -15,7 +15,6 @@ import { seconds } from './clock.js';
 import { dialogueSamples } from './dialogue.js';
 import { repeatFor, repeatForSync, type Sample } from './guards.js';
 import { cpuModel, loadAverage } from './machine.js';
-import { benchPlan } from './plan.js';
 import { REPO_ROOT } from './repo.js';
 
 const GENERATORS = ['bench/make-bench-v3.mjs', 'nvidia/make-mini-v3.mjs', 'nvidia/make-mini-pack.mjs', 'lib/onnx.mjs'].map((f) =>
@@ -148,13 +147,13 @@ export function v3Rows(v: V3Figures): [string, string, string][] {
   ];
 }
 
-/** `--v3-only`: the v3.0 rows on their own. */
-export async function v3Only(quick: boolean, json: boolean): Promise<number> {
+/** `--v3-only`: the v3.0 rows on their own (the caller makes the plan: plan.ts imports this file's types). */
+export async function v3Only(plan: V3Plan, quick: boolean, json: boolean): Promise<number> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const cores = os.availableParallelism();
   const load = loadAverage();
   log(`bench --v3-only${quick ? ' --quick' : ''}: ${cores} cores, load average ${load.toFixed(2)}`);
-  const v3 = await measureV3(benchPlan({ quick, device: 'cpu', seed: 1 }, cores).v3, log);
+  const v3 = await measureV3(plan, log);
   const machine =
     `${cores} × ${cpuModel()}, Node ${process.version}; ` +
     `load average ${load.toFixed(2)} at the start, ${loadAverage().toFixed(2)} at the end`;
