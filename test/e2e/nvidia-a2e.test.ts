@@ -3,7 +3,7 @@
 // back through real Pixar USD equal the export JSON, which equals an independent reimplementation of
 // the SDK's A2E executor; sidecar keys override the emotions they name; misplaced packs fail clearly.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAudio } from '@a2f/audio';
@@ -182,11 +182,19 @@ describe('a2f run --model <A2F mini pack> --a2e <A2E mini pack>', () => {
     }
   });
 
+  it('drives a v3.0 pack too: emotion from the voice reaches its network, and the layer carries the curves', async () => {
+    const out = path.join(work, 'out-v3');
+    const r = await runCli(['run', audio, '--character', CHARACTER, '--model', v3, '--a2e', a2e, '--out', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const layer = readFileSync(path.join(out, `${path.parse(audio).name}.usda`), 'utf8');
+    expect(layer).toMatch(/custom float a2f:emotion:joy\.timeSamples = \{/);
+    expect(layer).toMatch(/string source = "audio2emotion"/);
+  });
+
   it.each([
     ['an Audio2Emotion pack as --model', (p: Packs) => ['--model', p.a2e], /is an Audio2Emotion pack/, /--a2e/],
     ['an Audio2Face-3D pack as --a2e', (p: Packs) => ['--model', p.mark, '--a2e', p.mark], /is an Audio2Face-3D pack/, /--model/],
     ['--a2e with the embedded model', (p: Packs) => ['--model', 'default', '--a2e', p.a2e], /has no emotion input/, /Leave out --a2e/],
-    ['--a2e with a v3.0 pack', (p: Packs) => ['--model', p.v3, '--a2e', p.a2e], /does not take emotion from the voice yet/, /sidecar/],
   ])('refuses %s, naming the file and the fix', async (_what, args, problem, fix) => {
     const r = await runCli(['run', audio, '--character', CHARACTER, ...args({ mark, a2e, v3 }), '--out', path.join(work, 'out-bad')]);
     expect(r.code).not.toBe(0);

@@ -22,7 +22,7 @@ export async function loadModelPack(nameOrDir: string, opts: LoadModelPackOption
   const manifestPath = path.join(dir, MANIFEST_FILE);
   if (!existsSync(manifestPath)) {
     const names = namedPacks();
-    const markers = [MANIFEST_FILE, ...packFormats().map((f) => f.marker)].join(' or ');
+    const markers = [...new Set([MANIFEST_FILE, ...packFormats().map((f) => f.marker)])].join(' or ');
     const formatNames = packFormats().map((f) => f.name);
     const formats = formatNames.length ? `, or a folder in one of these formats: ${formatNames.join(', ')}` : '';
     throw new InferenceError(

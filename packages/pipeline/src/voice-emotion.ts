@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { A2eRunner, NVIDIA_KIND } from '@a2f/nvidia';
+import { A2eRunner } from '@a2f/nvidia';
 import type { InferenceEngine } from '@a2f/inference';
 import { JobError } from './errors.js';
 import type { JobSettings } from './settings.js';
@@ -44,15 +44,7 @@ export function voicePackOf(settings: JobSettings): string | undefined {
 
 /** Emotion from the voice drives a network's explicit emotion input: a model without one cannot take it. */
 export function checkVoiceEmotionModel(engine: InferenceEngine, model: string): void {
-  // The v2.3 kind takes the emotion frame by frame; the v3.0 kind reads it at its own 60 fps and does not take it yet.
-  if (engine.emotionNames !== null && engine.pack.postprocess.kind !== NVIDIA_KIND) {
-    throw new JobError(
-      'BAD_SETTING',
-      '--a2e',
-      `the model "${model}" (${engine.pack.name}) does not take emotion from the voice yet; only v2.3 / v2.3.1 packs do`,
-      'Leave out --a2e for this model and key its emotions in a sidecar or with --emotion, or use a v2.3 / v2.3.1 pack.',
-    );
-  }
+  // Both NVIDIA kinds take it frame by frame (v3.0 reads each centre frame at its own 60 fps target time).
   if (engine.emotionNames !== null) return;
   throw new JobError(
     'BAD_SETTING',
