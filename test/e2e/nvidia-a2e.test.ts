@@ -187,7 +187,7 @@ describe('a2f run --model <A2F mini pack> --a2e <A2E mini pack>', () => {
     const r = await runCli(['run', audio, '--character', CHARACTER, '--model', v3, '--a2e', a2e, '--out', out, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const layer = readFileSync(path.join(out, `${path.parse(audio).name}.usda`), 'utf8');
-    expect(layer).toMatch(/custom float a2f:emotion:joy\.timeSamples = \{/);
+    expect(layer).toMatch(/float a2f:emotion:joy\.timeSamples = \{/);
     expect(layer).toMatch(/string source = "audio2emotion"/);
   });
 
