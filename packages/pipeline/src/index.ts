@@ -69,3 +69,4 @@ export type { ModelPack } from '@a2f/inference';
 export { inspectBinding } from './inspect.js';
 export { characterFiles } from './character.js';
 export type { BindingInspection } from './inspect.js';
+export { voicePackOf } from './voice-emotion.js';

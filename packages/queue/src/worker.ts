@@ -11,6 +11,7 @@ import {
   readSidecar,
   resolveSettings,
   sidecarPath,
+  voicePackOf,
   summarizeError,
   TOOL,
   type JobSettingsInput,
@@ -116,12 +117,15 @@ export async function startWorker(opts: WorkerOptions): Promise<QueueWorker> {
     underRoots(s.character, roots, 'character');
     if (s.model !== 'default') underRoots(s.model, roots, 'model folder');
     if (presetFile(s.preset) === path.resolve(s.preset)) underRoots(s.preset, roots, 'binding preset');
+    const voicePack = voicePackOf(s);
+    if (voicePack !== undefined) underRoots(voicePack, roots, 'Audio2Emotion pack');
     let sidecar: LineSidecar | null = null;
     if (existsSync(sidecarPath(audio))) {
       underRoots(sidecarPath(audio), roots, 'sidecar');
       sidecar = readSidecar(audio);
       if (sidecar?.character) underRoots(sidecar.character, roots, "sidecar's character");
       if (sidecar?.model && sidecar.model !== 'default') underRoots(sidecar.model, roots, "sidecar's model folder");
+      if (sidecar?.a2e) underRoots(sidecar.a2e, roots, "sidecar's Audio2Emotion pack");
     }
     const audioSha256 = await sha256File(audio);
     if (audioSha256 !== data.audioSha256) {

@@ -275,4 +275,30 @@ describe('the queue against a real redis-server', () => {
     expect((await queueStatus({ redis: redis.url, queue: 'bad' })).counts).toMatchObject({ failed: 0, waiting: 3 });
     expect(await cleanQueue({ redis: redis.url, queue: 'bad', which: 'all' })).toEqual({ failed: 0, done: 0 });
   });
+  it('refuses an Audio2Emotion pack outside the roots, from the settings or from a sidecar, before loading it', async () => {
+    const f = farmRoot();
+    mkdirSync(f.out);
+    const pack = path.join(tempDir('elsewhere-a2e'), 'audio2emotion');
+    mkdirSync(pack);
+    const byFlag = path.join(f.audio, 'flag.wav');
+    const bySidecar = path.join(f.audio, 'side.wav');
+    writeFileSync(byFlag, speechWav(135));
+    writeFileSync(bySidecar, speechWav(145));
+    writeFileSync(path.join(f.audio, 'side.a2f.json'), JSON.stringify({ a2e: pack }));
+    const settings = { character: f.character, outDir: f.out };
+    const jobs = [
+      ...(await enqueueLines({ redis: redis.url, queue: 'a2e', files: [byFlag], settings: { ...settings, a2e: pack } })),
+      ...(await enqueueLines({ redis: redis.url, queue: 'a2e', files: [bySidecar], settings })),
+    ];
+    const r = await withWorker([f.audio, f.out, f.character], 'a2e', () =>
+      followJobs({ redis: redis.url, queue: 'a2e', ids: jobs.map((j) => j.id), pollMs: 100 }),
+    );
+    expect(r.done).toBe(0);
+    const byAudio = new Map(r.failed.map((x) => [path.basename(x.audio), x]));
+    expect(byAudio.get('flag.wav')).toMatchObject({ code: 'ROOT_REFUSED', attempts: 1 });
+    expect(byAudio.get('flag.wav')!.message).toContain('Audio2Emotion pack');
+    expect(byAudio.get('side.wav')).toMatchObject({ code: 'ROOT_REFUSED', attempts: 1 });
+    expect(byAudio.get('side.wav')!.message).toContain("sidecar's Audio2Emotion pack");
+    expect(existsSync(path.join(f.out, 'flag.usda'))).toBe(false);
+  });
 });
