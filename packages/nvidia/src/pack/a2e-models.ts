@@ -1,11 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { sha256File } from '@a2f/base';
-import { checkSession, InferenceError, type SessionInfo, type TensorMetadata } from '@a2f/inference';
+import { checkSession, type SessionInfo } from '@a2f/inference';
 import { A2E_DEFAULT_SKIP, A2E_DEFAULT_WINDOW, toA2eModelPack } from '../a2e/runner.js';
 import { A2E_INPUT, A2E_OUTPUT, loadA2ePack, type A2eConfig, type A2ePack } from './a2e-pack.js';
 import { hashMatches } from './hash.js';
+import { withNetworkInfo } from './network-check.js';
 import { writeRecord } from './install-record.js';
 import { knownHash, knownPacks } from './known-packs.js';
 import type { KnownPack } from './known-packs.js';
@@ -39,35 +39,13 @@ interface VerifyReport {
 }
 
 /** Opens network.onnx and checks input_values [B, N] → output [B, emotions] (any N: the window is the caller's). */
-export async function checkA2eNetwork(pack: A2ePack): Promise<SessionInfo> {
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(pack.files.network);
-  } catch (err) {
-    throw new InferenceError(
-      'NETWORK_LOAD',
-      pack.files.network,
-      `ONNX Runtime cannot load it (${(err as Error).message})`,
-      'Download network.onnx again; the file is damaged or not an ONNX model.',
-    );
-  }
-  try {
-    const meta = (list: readonly ort.InferenceSession.ValueMetadata[]): TensorMetadata[] =>
-      list.map((m) => ({ name: m.name, type: m.isTensor ? String(m.type) : 'non-tensor', shape: m.isTensor ? [...m.shape] : [] }));
-    const info: SessionInfo = {
-      inputNames: [...session.inputNames],
-      outputNames: [...session.outputNames],
-      inputMetadata: meta(session.inputMetadata),
-      outputMetadata: meta(session.outputMetadata),
-    };
+export function checkA2eNetwork(pack: A2ePack): Promise<SessionInfo> {
+  return withNetworkInfo(pack.files.network, async (info) => {
     const input = info.inputMetadata.find((m) => m.name === A2E_INPUT);
     // A fixed window length in the file is the one window that network takes; a free one takes any.
     const window = typeof input?.shape[1] === 'number' && input.shape[1] > 0 ? input.shape[1] : A2E_DEFAULT_WINDOW;
     checkSession(await toA2eModelPack({ ...pack, sha256: { [path.relative(pack.dir, pack.files.network)]: '-' } }, window), info);
-    return info;
-  } finally {
-    await session.release();
-  }
+  });
 }
 
 export async function verifyA2ePack(dir: string, opts: VerifyOptions = {}): Promise<VerifyReport> {

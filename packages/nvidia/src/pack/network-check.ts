@@ -5,19 +5,18 @@ import { nvidiaTensors } from './model-pack.js';
 import type { NvidiaPack } from './types.js';
 
 /**
- * Opens the pack's network.onnx in a short-lived ORT session on this thread and checks its I/O
- * against what network_info.json implies (names input/emotion/result, free batch axis, fixed
- * dims) with the engine's `checkSession`. For `a2f models verify/inspect` and tests; the engine
- * does the same check inside its workers when it loads the pack.
+ * Opens a network.onnx in a short-lived ORT session on this thread and hands `check` what it declares
+ * (names, types, shapes); the session is released whatever `check` does. Shared by the A2F and A2E
+ * checks of `a2f models verify/inspect`.
  */
-export async function checkNvidiaNetwork(pack: Pick<NvidiaPack, 'files' | 'networkInfo'>): Promise<SessionInfo> {
+export async function withNetworkInfo(network: string, check: (info: SessionInfo) => void | Promise<void>): Promise<SessionInfo> {
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(pack.files.network);
+    session = await ort.InferenceSession.create(network);
   } catch (err) {
     throw new InferenceError(
       'NETWORK_LOAD',
-      pack.files.network,
+      network,
       `ONNX Runtime cannot load it (${(err as Error).message})`,
       'Download network.onnx again; the file is damaged or not an ONNX model.',
     );
@@ -31,6 +30,20 @@ export async function checkNvidiaNetwork(pack: Pick<NvidiaPack, 'files' | 'netwo
       inputMetadata: meta(session.inputMetadata),
       outputMetadata: meta(session.outputMetadata),
     };
+    await check(info);
+    return info;
+  } finally {
+    await session.release();
+  }
+}
+
+/**
+ * Checks the pack's network.onnx I/O against what network_info.json implies (names input/emotion/result,
+ * free batch axis, fixed dims) with the engine's `checkSession`. For `a2f models verify/inspect` and tests;
+ * the engine does the same check inside its workers when it loads the pack.
+ */
+export function checkNvidiaNetwork(pack: Pick<NvidiaPack, 'files' | 'networkInfo'>): Promise<SessionInfo> {
+  return withNetworkInfo(pack.files.network, (info) => {
     const { inputs, outputs } = nvidiaTensors(pack.networkInfo);
     checkSession(
       {
@@ -44,8 +57,5 @@ export async function checkNvidiaNetwork(pack: Pick<NvidiaPack, 'files' | 'netwo
       },
       info,
     );
-    return info;
-  } finally {
-    await session.release();
-  }
+  });
 }
