@@ -1,5 +1,8 @@
-import { fpsPathLabel } from './output-path.js';
+import path from 'node:path';
 import { sha256Text } from '@a2f/base';
+import { modelSignature } from './file-hashes.js';
+import { fpsPathLabel } from './output-path.js';
+import { DEFAULT_A2E_PACK, isAutoEmotion } from './voice-emotion.js';
 
 /**
  * The idempotency key of a line: the same audio bytes, with the same sidecar bytes, under the same
@@ -58,8 +61,13 @@ export function settingsFingerprint(output: Readonly<Record<string, unknown>>, x
     channels,
     excludeChannels,
     preview,
+    a2e,
     ...rest
   } = output;
+  // The Audio2Emotion pack enters as a model does (its files' names, sizes and times), so a pack
+  // replaced in place redoes its lines; `--emotion auto` uses the installed one.
+  const voicePack =
+    typeof a2e === 'string' ? a2e : typeof emotion === 'string' && isAutoEmotion(emotion) ? path.resolve(DEFAULT_A2E_PACK) : undefined;
   return fingerprint({
     ...rest,
     // As the path template writes it ("29.97"), as before the table.
@@ -70,6 +78,7 @@ export function settingsFingerprint(output: Readonly<Record<string, unknown>>, x
     ...(allowTruncated ? { allowTruncated: true } : {}),
     // Likewise: a folder watched without --preview keeps its keys; turning it on redoes its lines, with pages.
     ...(preview ? { preview: true } : {}),
+    ...(voicePack === undefined ? {} : { a2e: modelSignature(voicePack, x.tool) }),
     emotion: emotion ?? null,
     solver: solvePath ?? null,
     // The animation controls change what a layer holds, so a changed choice is another key.

@@ -1,6 +1,6 @@
 // The watch key's settings part comes from the resolved settings the table marks as changing the
 // output, and a watcher started from code checks its settings as `a2f watch` does.
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   DEFAULT_SHOT_PATTERN,
@@ -104,5 +104,15 @@ describe('the watch key from the settings table', () => {
     });
     await expect(start({ lockStaleMs: 5 })).rejects.toMatchObject({ file: '--lock-stale-ms' });
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('holds the Audio2Emotion pack by its files, so a pack replaced in place gives another key', () => {
+    const pack = tempDir('a2e-key');
+    writeFileSync(path.join(pack, 'network.onnx'), 'one');
+    const before = key({ a2e: pack });
+    expect(key({ a2e: pack })).toBe(before);
+    expect(before).not.toBe(key());
+    writeFileSync(path.join(pack, 'network.onnx'), 'another network');
+    expect(key({ a2e: pack })).not.toBe(before);
   });
 });
