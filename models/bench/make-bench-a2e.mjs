@@ -15,6 +15,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { float, GraphBuilder } from '../lib/onnx.mjs';
+import { mulberry32 } from '../lib/seeded.mjs';
 import { makeMiniA2e } from '../nvidia/make-mini-a2e.mjs';
 
 export const A2E_SIZES = {
@@ -32,17 +33,6 @@ const KERNELS = [
   [2, 2],
 ];
 
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Feature frames the encoder makes of `samples` (the conv stack's output length). */
 export function a2eFrames(samples) {
   let len = samples;
@@ -53,7 +43,7 @@ export function a2eFrames(samples) {
 /** The graph, its parameters and its multiply-adds for one window of `window` samples (batch 1). */
 export function buildA2eBenchGraph({ size = 'base', seed = 1, window = 60000, emotions = 6 } = {}) {
   const H = A2E_SIZES[size];
-  const next = rng(seed * 7919 + 11);
+  const next = mulberry32(seed * 7919 + 11);
   const g = new GraphBuilder(`a2e_v22_bench_${size}`);
   let parameters = 0;
   let macs = 0;

@@ -18,6 +18,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { float, GraphBuilder } from '../lib/onnx.mjs';
+import { mulberry32 } from '../lib/seeded.mjs';
 import { FULL_SIZE, makeMiniPack } from '../nvidia/make-mini-pack.mjs';
 import { graphCost } from './graph-cost.mjs';
 
@@ -50,16 +51,6 @@ const FREQ = [
 ];
 
 /** mulberry32, the generators' seedable RNG (same numbers on every platform). */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Builds the graph. `skinShapes`/`tongueShapes`/`jaw`/`eyes`/`explicit` size the heads and the
@@ -67,7 +58,7 @@ function rng(seed) {
  * initializer names that are trained parameters.
  */
 export function buildBenchGraph({ seed = 1, skinShapes = 272, tongueShapes = 10, jaw = 15, eyes = 4, explicit = 10 } = {}) {
-  const next = rng(seed * 104729 + 17);
+  const next = mulberry32(seed * 104729 + 17);
   const g = new GraphBuilder('a2f_v23_bench');
   const params = new Set();
   const emotionLen = IMPLICIT + explicit;

@@ -20,6 +20,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { float, GraphBuilder } from '../lib/onnx.mjs';
+import { mulberry32 } from '../lib/seeded.mjs';
 import { makeMiniV3Pack } from '../nvidia/make-mini-v3.mjs';
 
 /** The model card's parameter count (docs/nvidia/v3.md#cost). */
@@ -38,17 +39,6 @@ const CONVS = [
 ];
 const HP = { feature: 256, jawLatent: 15, tongueLatent: 10, eyeLatent: 4, gru: 256, gruLayers: 2, emo: 32, actor: 32 };
 
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The graph and its analytic cost: parameters (trained weights) and multiply-adds per window (batch 1). */
 export function buildV3BenchGraph({
   seed = 1,
@@ -61,7 +51,7 @@ export function buildV3BenchGraph({
   steps = 2,
   layers = HUBERT.layers,
 }) {
-  const next = rng(seed * 7919 + 3);
+  const next = mulberry32(seed * 7919 + 3);
   const g = new GraphBuilder('a2f_v30_bench');
   let parameters = 0;
   let macs = 0;

@@ -15,6 +15,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GraphBuilder } from '../lib/onnx.mjs';
+import { mulberry32 } from '../lib/seeded.mjs';
 import { writeNpz } from './npz-writer.mjs';
 
 /** The 52 skin poses in A2F order (docs/nvidia/solver.md#rig) and the 16 tongue poses. */
@@ -198,14 +199,7 @@ export function tongueSolverConfig() {
 
 /** mulberry32: small, seedable, the same on every platform. */
 function rng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return { next, range: (lo, hi) => lo + (hi - lo) * next(), int: (n) => Math.floor(next() * n) };
 }
 

@@ -12,6 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GraphBuilder } from '../lib/onnx.mjs';
+import { mulberry32 } from '../lib/seeded.mjs';
 import { EXPLICIT_EMOTIONS, MARK_CONFIG, SKIN_POSES, skinSolverConfig, TONGUE_POSES, tongueSolverConfig } from './make-mini-pack.mjs';
 import { writeNpz } from './npz-writer.mjs';
 
@@ -36,14 +37,7 @@ export const V3_MINI = {
 };
 
 function rng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return { next, range: (lo, hi) => lo + (hi - lo) * next() };
 }
 

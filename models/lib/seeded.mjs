@@ -1,0 +1,14 @@
+// The seeded generator every model generator here uses (mulberry32): a fixed seed gives the same
+// weights and data on every machine, so generated packs and benchmark networks are reproducible.
+
+/** Numbers in [0, 1), the same sequence for the same seed. */
+export function mulberry32(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
