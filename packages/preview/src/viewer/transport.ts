@@ -161,7 +161,9 @@ export class Transport {
       t = this.clock.time();
       wrapped = true;
     }
-    const f = this.host.frameAt(t);
+    // A looping range never shows a frame outside it, even when the audio clock reads a little past its end.
+    const at = this.host.frameAt(t);
+    const f = this.loop.on ? Math.min(this.loop.out, Math.max(this.loop.in, at)) : at;
     if (wrapped || f !== this.frame) {
       // Frames the picture never showed: jumped over while drawing lagged, or cut off at a loop's wrap.
       if (wrapped) this.skipped += Math.max(0, this.loop.out - this.frame) + Math.max(0, f - this.loop.in);
