@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { checkJson, describe, expects, jsonObject, readJsonFile } from '@a2f/base';
-import { InferenceError, rowWidth, type ModelPack, type PostprocessKind } from '@a2f/inference';
+import { expects, jsonObject } from '@a2f/base';
+import type { ModelPack, PostprocessKind } from '@a2f/inference';
 import * as v from 'valibot';
+import { blinkOption, checkBlock, chooseOutput, readTable, tablePath } from './pack-block.js';
 import { VISEME_CHANNELS, VISEME_JOINTS, VISEMES, parseVisemeTable, visemesToFace } from './visemes.js';
 
 interface VisemesConfig {
@@ -29,53 +27,15 @@ const BLOCK = jsonObject({
 /** `'visemes'`: a network emitting Oculus viseme activations, mapped to ARKit shapes and jaw/eye joints by a table. */
 export const visemesKind: PostprocessKind = {
   validate(json, { file, dir, outputs }) {
-    const field = (name: string, problem: string, fix: string): never => {
-      throw new InferenceError('PACK_FIELD', file, `"postprocess.${name}" ${problem}`, fix);
-    };
-    const block = checkJson(BLOCK, json, (i) =>
-      i.unknownKey
-        ? new InferenceError('PACK_FIELD', file, `"postprocess.${i.field}" is not a field of the visemes post-processing`, i.fix)
-        : new InferenceError('PACK_FIELD', file, `"postprocess.${i.field}" must be ${i.expected}, found ${i.foundText}`, i.fix),
-    );
-    const tableRef = block.table;
-    const table = path.resolve(dir, tableRef);
-    if (!existsSync(table))
-      field(
-        'table',
-        `names "${tableRef}", which does not exist (looked for ${table})`,
-        'Correct the path; it is relative to the pack folder.',
-      );
-
-    let output: string;
-    if (block.output !== undefined) {
-      if (!outputs.some((o) => o.name === block.output)) {
-        field(
-          'output',
-          `must name one of the outputs (${outputs.map((o) => o.name).join(', ')}), found ${describe(block.output)}`,
-          'Correct the output name.',
-        );
-      }
-      output = block.output;
-    } else if (outputs.length === 1) {
-      output = outputs[0].name;
-    } else {
-      return field(
-        'output',
-        'is needed because the network has several outputs',
-        `Set it to the output holding the ${VISEMES.length} viseme activations.`,
-      );
-    }
-    const spec = outputs.find((o) => o.name === output)!;
-    if (rowWidth(spec) !== VISEMES.length) {
-      throw new InferenceError(
-        'PACK_FIELD',
-        file,
-        `output "${output}" has ${rowWidth(spec)} values per frame (shape [${spec.shape.join(', ')}]), ` +
-          `but the visemes post-processing needs ${VISEMES.length} (${VISEMES.join(' ')})`,
-        `Declare the output as ["batch", 1, ${VISEMES.length}] or use a post-processing kind that matches the network.`,
-      );
-    }
-    const config: VisemesConfig = { table, tableRef, output };
+    const block = checkBlock(BLOCK, json, file, 'visemes');
+    const table = tablePath(block.table, dir, file);
+    const output = chooseOutput(outputs, block.output, file, {
+      name: 'visemes',
+      width: VISEMES.length,
+      holds: `${VISEMES.length} viseme activations`,
+      needs: VISEMES.join(' '),
+    });
+    const config: VisemesConfig = { table, tableRef: block.table, output };
     return { ...config };
   },
 
@@ -83,28 +43,16 @@ export const visemesKind: PostprocessKind = {
 
   async prepare(pack: ModelPack) {
     const { table: file, output } = pack.postprocess.config as unknown as VisemesConfig;
-    const { json, text } = readJsonFile(file, (f) =>
-      f.reason === 'syntax'
-        ? new InferenceError('PACK_JSON', file, f.problem, 'Fix the JSON syntax of the viseme table.')
-        : new InferenceError(
-            'PACK_NOT_FOUND',
-            file,
-            `viseme table of ${pack.manifestPath} ${f.problem}`,
-            'Restore the table or correct "postprocess.table".',
-          ),
-    );
-    const parsed = parseVisemeTable(json, file);
-    const sha256 = createHash('sha256').update(text).digest('hex');
+    const { table, name, sha256 } = readTable(pack, file, 'viseme table', parseVisemeTable);
     return {
-      // A stable name, not a path: a path means nothing beside the layer on another machine.
-      parameters: { visemeTable: `${pack.id}/${path.basename(file)}@${sha256.slice(0, 12)}`, visemeTableSha256: sha256 },
+      parameters: { visemeTable: name, visemeTableSha256: sha256 },
       apply(raw, { fps, provenance, seed, blinks }) {
         return visemesToFace(raw.outputs[output].data, raw.frameCount, {
           fps,
-          table: parsed,
+          table,
           provenance,
           ...(seed === undefined ? {} : { seed }),
-          ...(blinks ? { blinkIntervalSeconds: blinks.enabled ? blinks.intervalSeconds : 0 } : {}),
+          ...blinkOption(blinks),
         });
       },
     };

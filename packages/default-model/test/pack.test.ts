@@ -197,7 +197,7 @@ describe('loadModelPack', () => {
       (m) => {
         m.postprocess.kind = 'blendshapes';
       },
-      /"postprocess\.kind" must be one of "visemes", "a2e-v2\.2", "a2f-v2\.3", "a2f-v3\.0", found the string "blendshapes"/,
+      /"postprocess\.kind" must be one of "visemes", "articulators", "a2e-v2\.2", "a2f-v2\.3", "a2f-v3\.0", found the string "blendshapes"/,
     ],
     [
       'a missing viseme table',
