@@ -47,7 +47,7 @@ const UPPER_FACE = jsonObject({
       pauseProbability: unit,
       minSpeechSeconds: optionalNumber(0, 60, 'a number of seconds in [0, 60]'),
       accentProbability: unit,
-      refractorySeconds: optionalNumber(0, 60, 'a number of seconds in [0, 60]'),
+      refractorySeconds: optionalNumber(0.25, 60, 'a number of seconds in [0.25, 60] (no shorter than a blink)'),
     }),
   ),
 });

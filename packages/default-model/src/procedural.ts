@@ -48,7 +48,7 @@ export interface SpeechBlinkParameters {
   readonly minSpeechSeconds: number;
   /** chance of a blink as an accent ends */
   readonly accentProbability: number;
-  /** no event blink within this many seconds of the last blink */
+  /** no event blink within this many seconds of the last blink (at least a blink's 0.25 s) */
   readonly refractorySeconds: number;
 }
 
@@ -93,30 +93,36 @@ const ON = 0.5;
  * (sin² / cos² ramps). At most one raise per minIntervalSeconds; none starts in silence.
  */
 export function browTrack(accent: Float32Array, gate: Float32Array, fps: Rational, p: BrowParameters, seed: number): Float32Array {
-  const n = accent.length;
-  const out = new Float32Array(n);
+  return browStream(fps, p, seed)(accent, gate);
+}
+
+/** browTrack a few frames at a time, in order: the calls together equal browTrack on all their frames. */
+export function browStream(fps: Rational, p: BrowParameters, seed: number): (accent: Float32Array, gate: Float32Array) => Float32Array {
   const spf = fps.den / fps.num;
   const rand = stream(seed, 'brows');
-  const raises: Array<{ t: number; height: number }> = [];
+  let raises: Array<{ t: number; height: number }> = [];
   let last = Number.NEGATIVE_INFINITY;
   let wasAccent = false;
-  for (let f = 0; f < n; f++) {
-    const t = f * spf;
-    const isAccent = accent[f] >= p.accentThreshold && gate[f] >= ON;
-    if (isAccent && !wasAccent && t - last >= p.minIntervalSeconds && rand() < p.probability) {
-      raises.push({ t, height: p.minRaise + (p.maxRaise - p.minRaise) * rand() });
-      last = t;
+  let done = 0;
+  return (accent, gate) => {
+    const out = new Float32Array(accent.length);
+    for (let i = 0; i < accent.length; i++) {
+      const t = (done + i) * spf;
+      const isAccent = accent[i] >= p.accentThreshold && gate[i] >= ON;
+      if (isAccent && !wasAccent && t - last >= p.minIntervalSeconds && rand() < p.probability) {
+        raises.push({ t, height: p.minRaise + (p.maxRaise - p.minRaise) * rand() });
+        last = t;
+      }
+      wasAccent = isAccent;
+      let v = 0;
+      for (const r of raises) v = Math.max(v, r.height * envelope(t - r.t, p.attackSeconds, p.decaySeconds));
+      out[i] = v;
     }
-    wasAccent = isAccent;
-    let v = 0;
-    for (let i = raises.length - 1; i >= 0; i--) {
-      const u = t - raises[i].t;
-      if (u >= p.attackSeconds + p.decaySeconds) break;
-      v = Math.max(v, raises[i].height * envelope(u, p.attackSeconds, p.decaySeconds));
-    }
-    out[f] = v;
-  }
-  return out;
+    done += accent.length;
+    // Only raises that still reach a later frame are kept: the state stays small on a long stream.
+    raises = raises.filter((r) => done * spf - r.t < p.attackSeconds + p.decaySeconds);
+    return out;
+  };
 }
 
 function envelope(u: number, attack: number, decay: number): number {
@@ -141,14 +147,15 @@ export interface GazeTrack {
  * 25 ms + 2.4 ms per degree (the main sequence) with a smoothstep profile.
  */
 export function gazeTrack(gate: Float32Array, fps: Rational, p: SaccadeParameters, seed: number): GazeTrack {
-  const n = gate.length;
-  const pitch = new Float32Array(n);
-  const yaw = new Float32Array(n);
-  if (n === 0) return { pitch, yaw };
+  return gazeStream(fps, p, seed)(gate);
+}
+
+/** gazeTrack a few frames at a time, in order: the calls together equal gazeTrack on all their frames. */
+export function gazeStream(fps: Rational, p: SaccadeParameters, seed: number): (gate: Float32Array) => GazeTrack {
   const spf = fps.den / fps.num;
   const rand = stream(seed, 'saccades');
   const spread = () => 0.5 + rand();
-  const mode = (f: number) => (gate[f] >= ON ? p.talking : p.listening);
+  const mode = (g: number) => (g >= ON ? p.talking : p.listening);
   // The truncated exponential's CDF at the cap, for inverse-CDF draws below it.
   const capped = 1 - Math.exp(-p.maxMagnitudeDegrees / p.magnitudeScaleDegrees);
   let from = [0, 0];
@@ -156,30 +163,38 @@ export function gazeTrack(gate: Float32Array, fps: Rational, p: SaccadeParameter
   let start = 0;
   let duration = 0;
   let away = false;
-  let next = mode(0).holdSeconds * spread();
-  for (let f = 0; f < n; f++) {
-    const t = f * spf;
-    while (t >= next) {
-      from = to;
-      if (away) {
-        to = [0, 0];
-        next += mode(f).holdSeconds * spread();
-      } else {
-        const magnitude = -p.magnitudeScaleDegrees * Math.log(1 - rand() * capped) * p.gain;
-        const angle = (direction(rand()) * Math.PI) / 4;
-        to = [magnitude * Math.sin(angle), magnitude * Math.cos(angle)];
-        next += mode(f).awaySeconds * spread();
+  let next = Number.NaN;
+  let done = 0;
+  return (gate) => {
+    const n = gate.length;
+    const pitch = new Float32Array(n);
+    const yaw = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const t = (done + i) * spf;
+      if (Number.isNaN(next)) next = mode(gate[i]).holdSeconds * spread();
+      while (t >= next) {
+        from = to;
+        if (away) {
+          to = [0, 0];
+          next += mode(gate[i]).holdSeconds * spread();
+        } else {
+          const magnitude = -p.magnitudeScaleDegrees * Math.log(1 - rand() * capped) * p.gain;
+          const angle = (direction(rand()) * Math.PI) / 4;
+          to = [magnitude * Math.sin(angle), magnitude * Math.cos(angle)];
+          next += mode(gate[i]).awaySeconds * spread();
+        }
+        away = !away;
+        start = t;
+        duration = (25 + 2.4 * Math.hypot(to[0] - from[0], to[1] - from[1])) / 1000;
       }
-      away = !away;
-      start = t;
-      duration = (25 + 2.4 * Math.hypot(to[0] - from[0], to[1] - from[1])) / 1000;
+      const u = duration > 0 ? Math.min(1, (t - start) / duration) : 1;
+      const s = u * u * (3 - 2 * u);
+      pitch[i] = from[0] + (to[0] - from[0]) * s;
+      yaw[i] = from[1] + (to[1] - from[1]) * s;
     }
-    const u = duration > 0 ? Math.min(1, (t - start) / duration) : 1;
-    const s = u * u * (3 - 2 * u);
-    pitch[f] = from[0] + (to[0] - from[0]) * s;
-    yaw[f] = from[1] + (to[1] - from[1]) * s;
-  }
-  return { pitch, yaw };
+    done += n;
+    return { pitch, yaw };
+  };
 }
 
 /** One of the 8 directions k·45° (0 = the character's left, 2 = up): cardinals weigh 2, diagonals 1. */
@@ -220,27 +235,47 @@ export function speechBlinks(
   accentThreshold: number,
   seed: number,
 ): Float32Array {
-  const n = base.length;
-  const out = Float32Array.from(base);
+  return speechBlinkStream(fps, p, accentThreshold, seed)(base, accent, gate);
+}
+
+/** speechBlinks a few frames at a time, in order: the calls together equal speechBlinks on all their frames. */
+export function speechBlinkStream(
+  fps: Rational,
+  p: SpeechBlinkParameters,
+  accentThreshold: number,
+  seed: number,
+): (base: Float32Array, accent: Float32Array, gate: Float32Array) => Float32Array {
   const spf = fps.den / fps.num;
   const rand = stream(seed, 'blinks');
   let lastBlink = Number.NEGATIVE_INFINITY;
   let speechSince = Number.NaN;
-  const events: number[] = [];
-  for (let f = 0; f < n; f++) {
-    const t = f * spf;
-    if (base[f] > 0 && (f === 0 || base[f - 1] === 0)) lastBlink = t;
-    const speaking = gate[f] >= ON;
-    const wasSpeaking = f > 0 && gate[f - 1] >= ON;
-    if (speaking && !wasSpeaking) speechSince = t;
-    let chance = 0;
-    if (!speaking && wasSpeaking && t - speechSince >= p.minSpeechSeconds) chance = p.pauseProbability;
-    else if (f > 0 && wasSpeaking && accent[f - 1] >= accentThreshold && accent[f] < accentThreshold) chance = p.accentProbability;
-    if (chance > 0 && t - lastBlink >= p.refractorySeconds && rand() < chance) {
-      events.push(t);
-      lastBlink = t;
+  let event = Number.NEGATIVE_INFINITY;
+  // the previous frame's values (none before the first)
+  let baseBefore = 0;
+  let speakingBefore = false;
+  let accentBefore = 0;
+  let done = 0;
+  return (base, accent, gate) => {
+    const out = Float32Array.from(base);
+    for (let i = 0; i < base.length; i++) {
+      const t = (done + i) * spf;
+      if (base[i] > 0 && baseBefore === 0) lastBlink = t;
+      const speaking = gate[i] >= ON;
+      if (speaking && !speakingBefore) speechSince = t;
+      let chance = 0;
+      if (!speaking && speakingBefore && t - speechSince >= p.minSpeechSeconds) chance = p.pauseProbability;
+      else if (speakingBefore && accentBefore >= accentThreshold && accent[i] < accentThreshold) chance = p.accentProbability;
+      if (chance > 0 && t - lastBlink >= p.refractorySeconds && rand() < chance) {
+        event = t;
+        lastBlink = t;
+      }
+      // One event at a time is enough: the table keeps refractorySeconds ≥ a blink's length.
+      out[i] = Math.max(out[i], blinkShape(t - event));
+      baseBefore = base[i];
+      speakingBefore = speaking;
+      accentBefore = accent[i];
     }
-    for (let i = events.length - 1; i >= 0 && t - events[i] <= BLINK_SECONDS; i--) out[f] = Math.max(out[f], blinkShape(t - events[i]));
-  }
-  return out;
+    done += base.length;
+    return out;
+  };
 }
