@@ -14,3 +14,16 @@ export { readAnimation, checkAnimation, channelKey, channelSeries, sampleAt } fr
 export type { Animation } from './anim.js';
 export { evaluate, pearson, EXPECT, METRICS, JAW_TARGET, LAG_WINDOW_MS } from './metrics.js';
 export type { Evaluation, Scores, MetricOptions, MetricName } from './metrics.js';
+export { DEGRADATIONS, degrade, isDegradation, speechPower } from './degrade.js';
+export type { Degradation } from './degrade.js';
+export { buildCorpus, readCorpusLines, corpusFile, SETS, CORPORA_DIR } from './corpora.js';
+export type { Corpus, CorpusItem, CorpusLine, BuildOptions } from './corpora.js';
+export { openModel, toAnimation } from './run-model.js';
+export type { ModelRunner, ModelOptions } from './run-model.js';
+export { syntheticAnimation, SYNTHETIC_CHANNELS } from './synthetic.js';
+export type { SyntheticKind, SyntheticOptions } from './synthetic.js';
+export { driveScores, DRIVE_EXPECT } from './drives.js';
+export type { DriveScores } from './drives.js';
+export { scoreCorpus, summaryTable, detailTable } from './score.js';
+export type { SetReport, SentenceResult, MetricSummary } from './score.js';
+export { main } from './cli.js';

@@ -1,0 +1,135 @@
+// Signal pieces the degradations are built from: a seeded generator, noise colours, biquad filters,
+// a windowed-sinc resampler and G.711 mu-law. Deterministic: the same seed gives the same samples.
+
+/** mulberry32: a small 32-bit generator, uniform in [0, 1). */
+export function seeded(seed: number): () => number {
+  let s = seed | 0;
+  return () => {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Seed from a string (FNV-1a), so each line of a corpus gets its own noise. */
+export function seedOf(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+export function white(n: number, rnd: () => number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = 2 * rnd() - 1;
+  return out;
+}
+
+/** Pink (1/f) noise: white noise through Paul Kellet's "refined" filter, a sum of seven first-order sections. */
+export function pink(n: number, rnd: () => number): Float32Array {
+  const out = new Float32Array(n);
+  let b0 = 0;
+  let b1 = 0;
+  let b2 = 0;
+  let b3 = 0;
+  let b4 = 0;
+  let b5 = 0;
+  let b6 = 0;
+  for (let i = 0; i < n; i++) {
+    const w = 2 * rnd() - 1;
+    b0 = 0.99886 * b0 + w * 0.0555179;
+    b1 = 0.99332 * b1 + w * 0.0750759;
+    b2 = 0.969 * b2 + w * 0.153852;
+    b3 = 0.8665 * b3 + w * 0.3104856;
+    b4 = 0.55 * b4 + w * 0.5329522;
+    b5 = -0.7616 * b5 - w * 0.016898;
+    out[i] = b0 + b1 + b2 + b3 + b4 + b5 + b6 + w * 0.5362;
+    b6 = w * 0.115926;
+  }
+  return out;
+}
+
+/** Mean square of x[a, b). */
+export function power(x: ArrayLike<number>, a = 0, b = x.length): number {
+  let e = 0;
+  for (let i = a; i < b; i++) e += x[i]! * x[i]!;
+  return b > a ? e / (b - a) : 0;
+}
+
+export function scaleTo(x: Float32Array, targetPower: number): Float32Array {
+  const p = power(x);
+  const g = p > 0 ? Math.sqrt(targetPower / p) : 0;
+  for (let i = 0; i < x.length; i++) x[i]! *= g;
+  return x;
+}
+
+export type BiquadType = 'lowpass' | 'highpass' | 'bandpass';
+
+/** One RBJ-cookbook biquad, run in place over x. */
+export function biquad(x: Float32Array, rate: number, type: BiquadType, freq: number, q = Math.SQRT1_2): Float32Array {
+  const w = (2 * Math.PI * freq) / rate;
+  const cos = Math.cos(w);
+  const alpha = Math.sin(w) / (2 * q);
+  let b0: number;
+  let b1: number;
+  let b2: number;
+  if (type === 'lowpass') [b0, b1, b2] = [(1 - cos) / 2, 1 - cos, (1 - cos) / 2];
+  else if (type === 'highpass') [b0, b1, b2] = [(1 + cos) / 2, -(1 + cos), (1 + cos) / 2];
+  else [b0, b1, b2] = [alpha, 0, -alpha];
+  const a0 = 1 + alpha;
+  const a1 = -2 * cos;
+  const a2 = 1 - alpha;
+  let x1 = 0;
+  let x2 = 0;
+  let y1 = 0;
+  let y2 = 0;
+  for (let i = 0; i < x.length; i++) {
+    const x0 = x[i]!;
+    const y0 = (b0 * x0 + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2) / a0;
+    x2 = x1;
+    x1 = x0;
+    y2 = y1;
+    y1 = y0;
+    x[i] = y0;
+  }
+  return x;
+}
+
+/**
+ * Band-limited resampling: each output sample is the input convolved with a Hann-windowed sinc whose
+ * cutoff is 0.95 × the lower Nyquist rate, 16 zero crossings each side.
+ */
+export function resample(x: Float32Array, from: number, to: number): Float32Array {
+  if (from === to) return x.slice();
+  const n = Math.floor((x.length * to) / from);
+  const out = new Float32Array(n);
+  const cutoff = (0.95 * Math.min(from, to)) / 2;
+  const fc = cutoff / from; // cycles per input sample
+  const half = Math.ceil((16 * from) / (2 * cutoff));
+  for (let m = 0; m < n; m++) {
+    const centre = (m * from) / to;
+    const k0 = Math.ceil(centre - half);
+    const k1 = Math.floor(centre + half);
+    let s = 0;
+    for (let k = Math.max(0, k0); k <= Math.min(x.length - 1, k1); k++) {
+      const d = k - centre;
+      const sinc = d === 0 ? 2 * fc : Math.sin(2 * Math.PI * fc * d) / (Math.PI * d);
+      const win = 0.5 + 0.5 * Math.cos((Math.PI * d) / half);
+      s += x[k]! * sinc * win;
+    }
+    out[m] = s;
+  }
+  return out;
+}
+
+/** G.711 mu-law: compress to 8 bits and expand back (the telephone's quantization). */
+export function muLaw(x: Float32Array): Float32Array {
+  const mu = 255;
+  for (let i = 0; i < x.length; i++) {
+    const v = Math.max(-1, Math.min(1, x[i]!));
+    const c = (Math.sign(v) * Math.log1p(mu * Math.abs(v))) / Math.log1p(mu);
+    const q = Math.round(c * 127) / 127;
+    x[i] = (Math.sign(q) * ((1 + mu) ** Math.abs(q) - 1)) / mu;
+  }
+  return x;
+}
