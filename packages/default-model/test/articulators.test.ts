@@ -167,6 +167,30 @@ describe('articulatorsToFace: the mouth', () => {
   });
 });
 
+describe('what the default model drives (models/README.md)', () => {
+  it('moves exactly the 35 channels the README names and leaves the rest at 0', () => {
+    // a minute of speech with every articulator in turn, accents and pauses
+    const list = repeat(30 * 60, (k): Frame => {
+      const a = ARTICULATORS[k % 9];
+      return { voice: k % 120 < 90 ? 1 : 0, [a]: 1, accent: k % 30 < 5 ? 1 : 0 };
+    });
+    const anim = run(list, shipped(), { seed: 2, blinkIntervalSeconds: 3.5 });
+    const moved = anim.channels.filter((name) => Math.max(...channelCurve(anim, name)) > 0);
+    const pairs = (...names: string[]) => names.flatMap((n) => [`${n}Left`, `${n}Right`]);
+    expect(new Set(moved)).toEqual(
+      new Set([
+        'jawOpen',
+        ...pairs('mouthLowerDown', 'mouthPress', 'mouthUpperUp', 'mouthStretch', 'mouthSmile'),
+        ...['mouthClose', 'mouthRollUpper', 'mouthRollLower', 'mouthPucker', 'mouthFunnel', 'cheekPuff', 'tongueOut'],
+        ...['tongueTipUp', 'tongueRollUp', 'tongueUp', 'tongueStretch'],
+        'browInnerUp',
+        ...pairs('browOuterUp', 'eyeBlink', 'eyeLookUp', 'eyeLookDown', 'eyeLookIn', 'eyeLookOut'),
+      ]),
+    );
+    expect(moved).toHaveLength(35);
+  });
+});
+
 describe('parseArticulatorTable', () => {
   it('accepts the shipped table, every row naming real shapes', () => {
     const t = shipped();
