@@ -56,25 +56,44 @@ export interface BlinkOptions {
  * a quick close and a slower open, as people blink. The same seed gives the same curve.
  */
 export function blinkCurve(opts: BlinkOptions): Float32Array {
-  const { frameCount, fps } = opts;
+  return blinkCurveStream(opts)(opts.frameCount);
+}
+
+/**
+ * blinkCurve frame by frame, for a track whose length is not known yet (a live stream): each call
+ * returns the next `count` values, and the calls together equal blinkCurve of their total length,
+ * bit for bit (a frame's value depends only on the blinks around it, never on where the curve ends).
+ * Holds only the blinks that still reach frames not yet returned.
+ */
+export function blinkCurveStream(opts: Omit<BlinkOptions, 'frameCount'>): (count: number) => Float32Array {
+  const { fps } = opts;
   const interval = opts.intervalSeconds ?? DEFAULT_BLINK_INTERVAL_SECONDS;
   const duration = opts.durationSeconds ?? 0.25;
   if (!(interval > 0) || !(duration > 0)) throw new RangeError('blink interval and duration must be positive');
   const rand = seededRandom(opts.seed ?? 0);
-  const out = new Float32Array(frameCount);
   const spf = fps.den / fps.num;
-  const end = frameCount * spf;
   const closing = duration * 0.4;
-  for (let t = interval * (0.3 + 0.7 * rand()); t < end; t += Math.max(duration * 2, interval * (0.5 + rand()))) {
-    const first = Math.max(0, Math.floor(t / spf));
-    const last = Math.min(frameCount - 1, Math.ceil((t + duration) / spf));
-    for (let f = first; f <= last; f++) {
-      const u = f * spf - t;
-      let v = 0;
-      if (u >= 0 && u < closing) v = Math.sin((u / closing) * (Math.PI / 2));
-      else if (u >= closing && u <= duration) v = Math.cos(((u - closing) / (duration - closing)) * (Math.PI / 2));
-      out[f] = Math.max(out[f], v);
+  let next = interval * (0.3 + 0.7 * rand());
+  let pending: number[] = [];
+  let done = 0;
+  return (count) => {
+    const end = done + count;
+    const out = new Float32Array(count);
+    // The blinks blinkCurve of `end` frames visits: those starting before the last frame's end.
+    for (; next < end * spf; next += Math.max(duration * 2, interval * (0.5 + rand()))) pending.push(next);
+    for (const t of pending) {
+      const first = Math.max(done, Math.floor(t / spf));
+      const last = Math.min(end - 1, Math.ceil((t + duration) / spf));
+      for (let f = first; f <= last; f++) {
+        const u = f * spf - t;
+        let v = 0;
+        if (u >= 0 && u < closing) v = Math.sin((u / closing) * (Math.PI / 2));
+        else if (u >= closing && u <= duration) v = Math.cos(((u - closing) / (duration - closing)) * (Math.PI / 2));
+        out[f - done] = Math.max(out[f - done], v);
+      }
     }
-  }
-  return out;
+    pending = pending.filter((t) => Math.ceil((t + duration) / spf) >= end);
+    done = end;
+    return out;
+  };
 }

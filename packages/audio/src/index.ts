@@ -4,4 +4,5 @@ export { decodeAudioBytes, type DecodedAudio, type DecodeOptions } from './decod
 export type { Truncation } from './integrity.js';
 export { loadAudio, DEFAULT_SAMPLE_RATE, type AudioInfo, type LoadedAudio, type LoadOptions } from './load.js';
 export { mixdown, resample } from './resample.js';
+export { StreamResampler } from './resample-stream.js';
 export { encodeWav, type WavSampleFormat } from './wav-encode.js';

@@ -51,7 +51,7 @@ export async function resample(x: Float32Array, from: number, to: number): Promi
   }
 }
 
-function checkRates(from: number, to: number): void {
+export function checkRates(from: number, to: number): void {
   for (const [name, rate] of [
     ['from', from],
     ['to', to],
@@ -64,12 +64,12 @@ function checkRates(from: number, to: number): void {
 }
 
 /** The signal plus 50 ms of zeros (and a margin) that `simple()` may hold back at its end. */
-const paddedLength = (n: number, from: number): number => n + Math.ceil(from * 0.05) + 64;
+export const paddedLength = (n: number, from: number): number => n + Math.ceil(from * 0.05) + 64;
 
 /** 352.8/384 kHz masters: both rates scaled down by the same factor, which keeps the ratio. */
 const rateScale = (from: number, to: number): number => Math.max(1, Math.ceil(Math.max(from, to) / MAX_RATE));
 
-function converter(from: number, to: number): ReturnType<typeof create> {
+export function converter(from: number, to: number): ReturnType<typeof create> {
   const k = rateScale(from, to);
   return create(1, from / k, to / k, { converterType: ConverterType.SRC_SINC_BEST_QUALITY });
 }

@@ -2,7 +2,7 @@ import { expects, jsonObject } from '@a2f/base';
 import type { ModelPack, PostprocessKind } from '@a2f/inference';
 import * as v from 'valibot';
 import { blinkOption, checkBlock, chooseOutput, readTable, tablePath } from './pack-block.js';
-import { VISEME_CHANNELS, VISEME_JOINTS, VISEMES, parseVisemeTable, visemesToFace } from './visemes.js';
+import { VISEME_CHANNELS, VISEME_JOINTS, VISEMES, parseVisemeTable, visemeTrack, visemesToFace } from './visemes.js';
 
 interface VisemesConfig {
   /** absolute path of the viseme → ARKit table */
@@ -54,6 +54,11 @@ export const visemesKind: PostprocessKind = {
           ...(seed === undefined ? {} : { seed }),
           ...blinkOption(blinks),
         });
+      },
+      // Every step is causal (docs/live-engine.md); a track carries its own smoother and blink state.
+      openTrack({ fps, provenance, seed, blinks }) {
+        const push = visemeTrack({ fps, table, provenance, ...(seed === undefined ? {} : { seed }), ...blinkOption(blinks) });
+        return { push: (raw) => push(raw.outputs[output].data) };
       },
     };
   },

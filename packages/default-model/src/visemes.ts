@@ -6,11 +6,10 @@ import {
   DEFAULT_BLINK_INTERVAL_SECONDS,
   ARKIT_BLENDSHAPES,
   TONGUE_BLENDSHAPES,
-  blinkCurve,
+  blinkCurveStream,
   createFaceAnimation,
   halfLifeAlpha,
   quatFromAxisAngle,
-  smoothColumns,
 } from '@a2f/animation';
 import type { FaceAnimation, Provenance, Rational } from '@a2f/animation';
 import { checkJson, expects, type JsonIssue, jsonObject } from '@a2f/base';
@@ -70,6 +69,16 @@ export function visemesToFace(visemes: Float32Array, frameCount: number, opts: V
   if (visemes.length !== frameCount * V) {
     throw new RangeError(`visemesToFace: expected ${frameCount} frames × ${V} visemes = ${frameCount * V} values, got ${visemes.length}`);
   }
+  return visemeTrack(opts)(visemes);
+}
+
+/**
+ * visemesToFace fed a few frames at a time, in order (a live stream, docs/live-engine.md): every
+ * step is causal (the mix, the smoother's state, the blink curve, the jaw), so the calls together
+ * equal visemesToFace on all their frames. Each call returns the animation of the frames it got.
+ */
+export function visemeTrack(opts: VisemePostprocessOptions): (visemes: Float32Array) => FaceAnimation {
+  const V = VISEMES.length;
   const { fps, table } = opts;
   const blinkInterval = opts.blinkIntervalSeconds ?? DEFAULT_BLINK_INTERVAL_SECONDS;
   if (!(blinkInterval >= 0 && Number.isFinite(blinkInterval))) {
@@ -102,34 +111,62 @@ export function visemesToFace(visemes: Float32Array, frameCount: number, opts: V
       blinks: blinkInterval === 0 ? 'off' : { seed, intervalSeconds: blinkInterval },
     },
   };
-  const anim = createFaceAnimation({ fps, frameCount, channels: CHANNELS, joints: JOINTS, provenance });
   const C = CHANNELS.length;
-  const w = anim.weights;
-  for (let f = 0; f < frameCount; f++) {
-    for (let vi = 0; vi < V; vi++) {
-      const a = visemes[f * V + vi];
-      if (a === 0) continue;
-      for (let c = 0; c < K; c++) w[f * C + c] += a * mix[vi * K + c];
-    }
-    for (let c = 0; c < K; c++) w[f * C + c] = Math.min(1, Math.max(0, w[f * C + c]));
-  }
-  // Smoothing a [0,1] signal with non-negative, unit-gain filters stays inside [0,1].
-  smoothColumns(w, C, halfLifeAlpha(table.smoothingHalfLife, fps));
-
-  // Blinks off means the eyes never close: a custom table's eyeBlink weight is held at 0 too.
-  const blink = blinkInterval === 0 || frameCount === 0 ? null : blinkCurve({ frameCount, fps, seed, intervalSeconds: blinkInterval });
-  for (const name of ['eyeBlinkLeft', 'eyeBlinkRight']) {
-    const c = ARKIT_INDEX.get(name) as number;
-    for (let f = 0; f < frameCount; f++) w[f * C + c] = blink ? Math.max(w[f * C + c], blink[f]) : 0;
-  }
-
-  const jaw = anim.joints[0];
+  const alpha = halfLifeAlpha(table.smoothingHalfLife, fps);
+  // smoothColumns' two stages, carried from call to call (float32, as it keeps them).
+  const s1 = new Float32Array(C);
+  const s2 = new Float32Array(C);
+  let started = false;
+  const blinks = blinkInterval === 0 ? null : blinkCurveStream({ fps, seed, intervalSeconds: blinkInterval });
   const jawOpen = ARKIT_INDEX.get('jawOpen') as number;
   const radiansPerUnit = (table.jawOpenDegrees * Math.PI) / 180;
-  for (let f = 0; f < frameCount; f++) {
-    jaw.rotations.set(quatFromAxisAngle([1, 0, 0], w[f * C + jawOpen] * radiansPerUnit), f * 4);
-  }
-  return anim;
+
+  return (visemes) => {
+    if (visemes.length % V !== 0) throw new RangeError(`visemesToFace: ${visemes.length} values are not whole frames of ${V} visemes`);
+    const frameCount = visemes.length / V;
+    const anim = createFaceAnimation({ fps, frameCount, channels: CHANNELS, joints: JOINTS, provenance });
+    const w = anim.weights;
+    for (let f = 0; f < frameCount; f++) {
+      for (let vi = 0; vi < V; vi++) {
+        const a = visemes[f * V + vi];
+        if (a === 0) continue;
+        for (let c = 0; c < K; c++) w[f * C + c] += a * mix[vi * K + c];
+      }
+      for (let c = 0; c < K; c++) w[f * C + c] = Math.min(1, Math.max(0, w[f * C + c]));
+    }
+    // Smoothing a [0,1] signal with non-negative, unit-gain filters stays inside [0,1]. The first
+    // frame of the line sets the state, so a constant signal passes unchanged (smoothColumns).
+    if (alpha < 1 && frameCount > 0) {
+      let f = 0;
+      if (!started) {
+        s1.set(w.subarray(0, C));
+        s2.set(w.subarray(0, C));
+        started = true;
+        f = 1;
+      }
+      for (; f < frameCount; f++) {
+        const row = f * C;
+        for (let c = 0; c < C; c++) {
+          s1[c] += (w[row + c] - s1[c]) * alpha;
+          s2[c] += (s1[c] - s2[c]) * alpha;
+          w[row + c] = s2[c];
+        }
+      }
+    }
+
+    // Blinks off means the eyes never close: a custom table's eyeBlink weight is held at 0 too.
+    const blink = blinks ? blinks(frameCount) : null;
+    for (const name of ['eyeBlinkLeft', 'eyeBlinkRight']) {
+      const c = ARKIT_INDEX.get(name) as number;
+      for (let f = 0; f < frameCount; f++) w[f * C + c] = blink ? Math.max(w[f * C + c], blink[f]) : 0;
+    }
+
+    const jaw = anim.joints[0];
+    for (let f = 0; f < frameCount; f++) {
+      jaw.rotations.set(quatFromAxisAngle([1, 0, 0], w[f * C + jawOpen] * radiansPerUnit), f * 4);
+    }
+    return anim;
+  };
 }
 
 const weight = expects(v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(1)), 'a number in [0, 1]');

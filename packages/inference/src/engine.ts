@@ -12,6 +12,7 @@ import {
   type LineRunner,
   type Postprocessor,
 } from './registry.js';
+import { openFrameStream, type FrameStream, type FrameStreamOptions } from './frame-stream.js';
 import { runOnPool, type FrameInput, type NetworkOutputs, type RunOptions } from './run-network.js';
 import { planPool, type PoolOptions, type PoolPlan } from './session-options.js';
 
@@ -67,6 +68,11 @@ export interface InferenceEngine {
   run(samples: Float32Array, opts: RunOptions): Promise<NetworkOutputs>;
   /** Network plus the pack's post-processing: a FaceAnimation with provenance. */
   animate(samples: Float32Array, opts: AnimateOptions): Promise<FaceAnimation>;
+  /**
+   * A live line: audio appended as it arrives, each frame run once its window has (docs/live-engine.md).
+   * Rejects for kinds whose post-processing has no causal track.
+   */
+  openStream(opts: FrameStreamOptions): Promise<FrameStream>;
   /** Terminates the workers; pending runs reject. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -223,6 +229,13 @@ export async function createInferenceEngine(loaded: ModelPack, opts: EngineOptio
           ...(a.blinks ? { blinks: a.blinks } : {}),
         });
       });
+    },
+    async openStream(o) {
+      const post = await postprocessor();
+      const fps = rational(o.fps.num, o.fps.den);
+      const provenance = provenanceOf(post, fps, { ...o, fps });
+      const parts = { pool, pack, post, provenance, emotionNames, ...(opts.batchSize ? { defaultBatchSize: opts.batchSize } : {}) };
+      return openFrameStream(parts, { ...o, fps });
     },
     close: () => pool.close(),
   };

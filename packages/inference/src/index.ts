@@ -16,6 +16,7 @@ export { verifyHashes } from './sha256.js';
 export type { VerifyMode } from './pack-types.js';
 export { createInferenceEngine, animateAudio, runNetwork } from './engine.js';
 export type { InferenceEngine, EngineOptions, AnimateOptions } from './engine.js';
+export type { FrameStream, FrameStreamOptions, FrameChunk } from './frame-stream.js';
 export type { RunOptions, NetworkOutputs, FrameMatrix, FrameInput } from './run-network.js';
 export type { PoolOptions, PoolPlan, Device } from './session-options.js';
 export { planPool } from './session-options.js';
@@ -48,6 +49,7 @@ export type {
   KindChannels,
   LineRunner,
   NetworkTensor,
+  PostprocessTrack,
 } from './registry.js';
 export { createEmotionTrack, emotionIndex, parseEmotionArg, parseEmotionSidecar, readEmotionSidecar } from './emotion.js';
 export type { EmotionKey, EmotionTrack, EmotionTrackOptions } from './emotion.js';

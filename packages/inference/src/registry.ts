@@ -93,6 +93,18 @@ export interface Postprocessor {
    * batches and `apply`.
    */
   animateLine?(samples: Float32Array, runner: LineRunner, ctx: ApplyContext): Promise<FaceAnimation>;
+  /**
+   * Kinds whose post-processing is causal (each frame depends only on the frames before it): a track
+   * that takes a line's network outputs a few frames at a time, in order, and returns exactly the
+   * frames `apply` returns for them (live streams, docs/live-engine.md). Absent: no live streams.
+   */
+  openTrack?(ctx: ApplyContext): PostprocessTrack;
+}
+
+/** A line's post-processing fed in order (Postprocessor.openTrack); its state is its own, so tracks run side by side. */
+export interface PostprocessTrack {
+  /** the next frames' raw outputs (frameCount of them) → their animation: those frames only, at the line's frame rate */
+  push(raw: NetworkOutputs): FaceAnimation;
 }
 
 export interface PostprocessKind {

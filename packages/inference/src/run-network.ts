@@ -108,10 +108,10 @@ export async function runOnPool(pool: OrtPool, samples: Float32Array, opts: RunO
   return { fps, frameCount: total, outputs };
 }
 
-type RowFiller = (first: number, count: number, rows: Float32Array) => void;
+export type RowFiller = (first: number, count: number, rows: Float32Array) => void;
 
 /** Checks the caller's feeds against the non-audio inputs and turns each into a batch filler. */
-function conditioning(spec: NetworkSpec, fps: Rational, inputs: Readonly<Record<string, FrameInput>>): Map<string, RowFiller> {
+export function conditioning(spec: NetworkSpec, fps: Rational, inputs: Readonly<Record<string, FrameInput>>): Map<string, RowFiller> {
   const bad = (problem: string, fix: string) => new InferenceError('BAD_OPTION', spec.manifestPath, problem, fix);
   for (const name of Object.keys(inputs)) {
     if (name === spec.audioInput) throw bad(`input "${name}" is fed the audio windows and cannot be given`, 'Leave it out of inputs.');
@@ -154,7 +154,7 @@ function conditioning(spec: NetworkSpec, fps: Rational, inputs: Readonly<Record<
   return fillers;
 }
 
-function gather(spec: NetworkSpec, result: RunResult, outputs: Record<string, FrameMatrix>, first: number, n: number): void {
+export function gather(spec: NetworkSpec, result: RunResult, outputs: Record<string, FrameMatrix>, first: number, n: number): void {
   for (const t of spec.outputs) {
     const got = result.outputs.find((o) => o.name === t.name)!;
     const expected = [n, ...(t.shape.slice(1) as number[])];

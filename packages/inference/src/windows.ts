@@ -11,6 +11,8 @@ export function frameCount(sampleCount: number, fps: Rational, audio: AudioParam
  * the A2F SDK reads them: frame k covers [t_k − bufferOffset, t_k − bufferOffset + bufferLength)
  * with t_k = floor(k·rate·den/num), zeros outside the audio, every sample × inputStrength.
  * Called per batch with a reused buffer, so a long line never holds all its windows at once.
+ * `origin`: the line's sample index of samples[0], for a live stream that has dropped the audio
+ * no window needs any more (docs/live-engine.md); samples past the end are zeros, as at a line's end.
  */
 export function cutWindows(
   samples: Float32Array,
@@ -19,6 +21,7 @@ export function cutWindows(
   first: number,
   count: number,
   out: Float32Array,
+  origin = 0,
 ): void {
   const { bufferLength: len, bufferOffset, sampleRate } = audio;
   // The SDK holds input_strength as a float; f32·f32 is exact in double, so one rounding on store equals its float multiply.
@@ -27,7 +30,7 @@ export function cutWindows(
   const n = samples.length;
   for (let i = 0; i < count; i++) {
     const row = out.subarray(i * len, (i + 1) * len);
-    const start = frameTargetSample(first + i, fps, sampleRate) - bufferOffset;
+    const start = frameTargetSample(first + i, fps, sampleRate) - bufferOffset - origin;
     const from = Math.max(0, start);
     const to = Math.min(n, start + len);
     if (to <= from) {

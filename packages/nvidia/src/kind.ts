@@ -2,6 +2,7 @@ import { fpsLabel, frameTargetSample, isBlinkChannel, type FaceAnimation } from 
 import {
   createEmotionTrack,
   InferenceError,
+  type BlinkControl,
   rowWidth,
   type EmotionKey,
   type FrameInput,
@@ -13,7 +14,7 @@ import { describeVoice, explicitWithVoice, voiceCurves } from './a2e/combine.js'
 import { implicitEmotion } from './emotion.js';
 import type { NvidiaPack } from './pack/types.js';
 import { applyOverrides, type FaceParams } from './params.js';
-import { A2F_JOINTS, A2FPostprocessor, type SolvePath } from './postprocess/assemble.js';
+import { A2F_JOINTS, A2FPostprocessor, type BlinkInput, type SolvePath } from './postprocess/assemble.js';
 import { rigLayout, toRigData } from './postprocess/rig-data.js';
 
 /**
@@ -131,15 +132,21 @@ export const nvidiaKind: PostprocessKind = {
     // One post-processor per frame rate: the smoothers' α, the saccade step and the solvers depend on
     // it, and building the solvers is the expensive part. Runs are synchronous and start from reset.
     const byFps = new Map<string, A2FPostprocessor>();
+    const build = (fps: Parameters<typeof fpsLabel>[0]): A2FPostprocessor =>
+      new A2FPostprocessor({ rig, params, skinSolver: nv.skin.config, tongueSolver: nv.tongue.config, fps, path: solvePath });
     const postprocessorFor = (fps: Parameters<typeof fpsLabel>[0]): A2FPostprocessor => {
       const key = fpsLabel(fps);
       let post = byFps.get(key);
       if (!post) {
-        post = new A2FPostprocessor({ rig, params, skinSolver: nv.skin.config, tongueSolver: nv.tongue.config, fps, path: solvePath });
+        post = build(fps);
         byFps.set(key, post);
       }
       return post;
     };
+    const blinkOf = (seed: number | undefined, blinks: BlinkControl | undefined): BlinkInput =>
+      blinks?.enabled === false
+        ? false
+        : { seed: seed ?? 0, ...(blinks?.intervalSeconds === undefined ? {} : { intervalSeconds: blinks.intervalSeconds }) };
     const defaultRow = createEmotionTrack({ implicit, info }).emotionForFrames([0]);
     return {
       parameters: {
@@ -173,15 +180,29 @@ export const nvidiaKind: PostprocessKind = {
           : describeEmotion(emotion, info);
         const anim = postprocessorFor(fps).run(result.data, {
           provenance: { ...provenance, parameters: { ...provenance.parameters, emotion: described } },
-          blink: off
-            ? false
-            : { seed: seed ?? 0, ...(blinks?.intervalSeconds === undefined ? {} : { intervalSeconds: blinks.intervalSeconds }) },
+          blink: blinkOf(seed, blinks),
         });
         if (off) holdEyesOpen(anim);
         if (!frames) return anim;
         const track = createEmotionTrack({ implicit, info, keys: emotion!.keys, origin: emotion!.source });
         const seconds = (f: number) => frameTargetSample(f, fps, sampleRate) / sampleRate;
         return { ...anim, emotions: voiceCurves(info.explicitEmotions, { ...emotion!, frames }, track, raw.frameCount, seconds) };
+      },
+      // Every step is causal (docs/live-engine.md). A track owns its solvers' state, so each gets its own post-processor.
+      openTrack({ fps, provenance, seed, emotion, blinks }) {
+        if (emotion?.frames) throw new Error('a live track takes emotion keys, not emotion from the voice');
+        const off = blinks?.enabled === false;
+        const track = build(fps).track({
+          provenance: { ...provenance, parameters: { ...provenance.parameters, emotion: describeEmotion(emotion, info) } },
+          blink: blinkOf(seed, blinks),
+        });
+        return {
+          push(raw) {
+            const anim = track.push(raw.outputs.result.data);
+            if (off) holdEyesOpen(anim);
+            return anim;
+          },
+        };
       },
     };
   },

@@ -70,3 +70,9 @@ export { inspectBinding } from './inspect.js';
 export { characterFiles } from './character.js';
 export type { BindingInspection } from './inspect.js';
 export { voicePackOf } from './voice-emotion.js';
+// The live streaming engine (docs/live-engine.md): pushed PCM → frames equal to `a2f run`'s.
+export { openLiveStream, LIVE_SAMPLE_RATES } from './live.js';
+export type { LiveStream, LiveStreamOptions, LiveFrame, LiveStats, LiveSettingsInput, LiveEmotionKey } from './live.js';
+export { LiveModels } from './live-models.js';
+export type { LiveModelLease } from './live-models.js';
+export type { EmotionKey } from '@a2f/inference';

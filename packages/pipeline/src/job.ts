@@ -100,7 +100,7 @@ export interface ProcessOptions {
 }
 
 /** A model loaded into its workers, with the batch's --emotion parsed for its emotion names. */
-interface LoadedModel {
+export interface LoadedModel {
   readonly engine: InferenceEngine;
   readonly emotion?: EmotionKey[];
 }
@@ -443,8 +443,8 @@ function modelOptions(settings: JobSettings): { modelOptions?: Record<string, st
   return Object.keys(options).length ? { modelOptions: options } : {};
 }
 
-/** Loads a model with the batch's overrides and parses the batch's --emotion for its emotion names. */
-async function loadModel(settings: JobSettings, model: string, loaded?: ModelPack): Promise<LoadedModel> {
+/** Loads a model with the batch's overrides and parses the batch's --emotion for its emotion names (live streams load theirs here too). */
+export async function loadModel(settings: JobSettings, model: string, loaded?: ModelPack): Promise<LoadedModel> {
   const pack = loaded ?? (await loadModelPack(model));
   checkChannelFilter(settings, pack, model);
   const engine = await createInferenceEngine(pack, {

@@ -2,7 +2,7 @@ import { createFaceAnimation, type FaceAnimation, type Provenance, type Rational
 import type { FaceParams, SolverConfig } from '../params.js';
 import { BlendshapeSolver } from '../solver/blendshape-solver.js';
 import { SkinCoefficientPath, TongueCoefficientPath } from './coefficient-path.js';
-import { blinkOffsetTrack, DEFAULT_BLINK_INTERVAL_SECONDS } from './blink.js';
+import { blinkOffsetStream, DEFAULT_BLINK_INTERVAL_SECONDS } from './blink.js';
 import { EyeAnimator, eyeRotationQuat } from './eyes.js';
 import { JawAnimator, jawJointFromMatrix } from './jaw.js';
 import { pcaReconstruct } from './pca.js';
@@ -102,32 +102,41 @@ export class A2FPostprocessor {
 
   /** `outputs`: frame-major network results, `layout.total` floats per frame. */
   run(outputs: Float32Array, run: RunOptions): FaceAnimation {
+    const frames = this.frameCountOf(outputs);
+    if (run.blink instanceof Float32Array && run.blink.length !== frames)
+      throw new Error(`blink track has ${run.blink.length} frames, the network outputs ${frames}`);
+    return this.track(run).push(outputs);
+  }
+
+  /**
+   * A track fed a few frames at a time, in order (a live stream, docs/live-engine.md): every step
+   * is causal, so the pushes together equal `run` on all their frames. Starts from reset state,
+   * which this instance holds: one track (or run) at a time per instance.
+   */
+  track(run: RunOptions): { push(outputs: Float32Array): FaceAnimation } {
     const { layout, opts } = this;
     const { rig, params, fps } = opts;
-    if (outputs.length % layout.total !== 0) {
-      throw new Error(
-        `network outputs have ${outputs.length} floats, not a whole number of ${layout.total}-float ` +
-          `frames (skin ${layout.skin} | tongue ${layout.tongue} | jaw ${layout.jaw} | eyes ${layout.eyes})`,
-      );
-    }
-    const frameCount = outputs.length / layout.total;
-    const blink = this.blinkTrack(run.blink, frameCount);
-    const anim = createFaceAnimation({
-      fps,
-      frameCount,
-      channels: this.channels,
-      joints: [...A2F_JOINTS],
-      provenance: {
-        ...run.provenance,
-        parameters: {
-          ...params,
-          solvePath: this.path,
-          blinks: describeBlink(run.blink),
-          ...run.provenance.parameters,
-        },
+    const blinkInput = run.blink;
+    const blinkAt: ((first: number, count: number) => ArrayLike<number>) | null =
+      blinkInput === false
+        ? null
+        : blinkInput instanceof Float32Array
+          ? (first, count) => blinkInput.subarray(first, first + count)
+          : blinkOffsetStream({
+              fps,
+              seed: blinkInput?.seed ?? 0,
+              intervalSeconds: blinkInput?.intervalSeconds,
+              durationSeconds: blinkInput?.durationSeconds,
+            });
+    const provenance = {
+      ...run.provenance,
+      parameters: {
+        ...params,
+        solvePath: this.path,
+        blinks: describeBlink(run.blink),
+        ...run.provenance.parameters,
       },
-    });
-    const [jawTrack, eyeL, eyeR] = anim.joints;
+    };
     const skinPoses = this.skinSolver.poseCount;
     const channelCount = this.channels.length;
     this.skinSolver.reset();
@@ -148,46 +157,51 @@ export class A2FPostprocessor {
     const tongueAt = layout.skin;
     const jawAt = layout.skin + layout.tongue;
     const eyesAt = jawAt + layout.jaw;
+    let done = 0;
 
-    for (let f = 0; f < frameCount; f++) {
-      const base = f * layout.total;
-      const row = f * channelCount;
-      const blinkOffset = blink ? Math.max(params.blink_offset, blink[f]) : params.blink_offset;
-      if (mesh) {
-        pcaReconstruct(rig.shapesMatrixSkin, outputs, base, skinDelta!);
-        this.skinAnimator!.animate(skinDelta!, blinkOffset, skinPos!);
-        this.skinSolver.solve(skinPos!, anim.weights, row);
-        pcaReconstruct(rig.shapesMatrixTongue, outputs, base + tongueAt, tongueDelta!);
-        animateTongue(tongueDelta!, rig.shapesMeanTongue, params, tonguePos!);
-        this.tongueSolver.solve(tonguePos!, anim.weights, row + skinPoses);
-      } else {
-        this.skinCoefs!.project(outputs, base, blinkOffset, skinDtr);
-        this.skinSolver.solveProjected(skinDtr, anim.weights, row);
-        this.tongueCoefs!.project(outputs, base + tongueAt, tongueDtr);
-        this.tongueSolver.solveProjected(tongueDtr, anim.weights, row + skinPoses);
+    const push = (outputs: Float32Array): FaceAnimation => {
+      const frameCount = this.frameCountOf(outputs);
+      const blink = blinkAt ? blinkAt(done, frameCount) : null;
+      done += frameCount;
+      const anim = createFaceAnimation({ fps, frameCount, channels: this.channels, joints: [...A2F_JOINTS], provenance });
+      const [jawTrack, eyeL, eyeR] = anim.joints;
+      for (let f = 0; f < frameCount; f++) {
+        const base = f * layout.total;
+        const row = f * channelCount;
+        const blinkOffset = blink ? Math.max(params.blink_offset, blink[f]) : params.blink_offset;
+        if (mesh) {
+          pcaReconstruct(rig.shapesMatrixSkin, outputs, base, skinDelta!);
+          this.skinAnimator!.animate(skinDelta!, blinkOffset, skinPos!);
+          this.skinSolver.solve(skinPos!, anim.weights, row);
+          pcaReconstruct(rig.shapesMatrixTongue, outputs, base + tongueAt, tongueDelta!);
+          animateTongue(tongueDelta!, rig.shapesMeanTongue, params, tonguePos!);
+          this.tongueSolver.solve(tonguePos!, anim.weights, row + skinPoses);
+        } else {
+          this.skinCoefs!.project(outputs, base, blinkOffset, skinDtr);
+          this.skinSolver.solveProjected(skinDtr, anim.weights, row);
+          this.tongueCoefs!.project(outputs, base + tongueAt, tongueDtr);
+          this.tongueSolver.solveProjected(tongueDtr, anim.weights, row + skinPoses);
+        }
+        this.jaw.transform(outputs, base + jawAt, matrix);
+        jawJointFromMatrix(matrix, 0, this.pivot, jawTrack.rotations, f * 4, jawTrack.translations, f * 3);
+        this.eyes.step(outputs, base + eyesAt, eyes);
+        eyeR.rotations.set(eyeRotationQuat(eyes[0], eyes[1]), f * 4);
+        eyeL.rotations.set(eyeRotationQuat(eyes[3], eyes[4]), f * 4);
       }
-      this.jaw.transform(outputs, base + jawAt, matrix);
-      jawJointFromMatrix(matrix, 0, this.pivot, jawTrack.rotations, f * 4, jawTrack.translations, f * 3);
-      this.eyes.step(outputs, base + eyesAt, eyes);
-      eyeR.rotations.set(eyeRotationQuat(eyes[0], eyes[1]), f * 4);
-      eyeL.rotations.set(eyeRotationQuat(eyes[3], eyes[4]), f * 4);
-    }
-    return anim;
+      return anim;
+    };
+    return { push };
   }
 
-  private blinkTrack(input: BlinkInput | undefined, frameCount: number): Float32Array | null {
-    if (input === false) return null;
-    if (input instanceof Float32Array) {
-      if (input.length !== frameCount) throw new Error(`blink track has ${input.length} frames, the network outputs ${frameCount}`);
-      return input;
+  private frameCountOf(outputs: Float32Array): number {
+    const { layout } = this;
+    if (outputs.length % layout.total !== 0) {
+      throw new Error(
+        `network outputs have ${outputs.length} floats, not a whole number of ${layout.total}-float ` +
+          `frames (skin ${layout.skin} | tongue ${layout.tongue} | jaw ${layout.jaw} | eyes ${layout.eyes})`,
+      );
     }
-    return blinkOffsetTrack({
-      frameCount,
-      fps: this.opts.fps,
-      seed: input?.seed ?? 0,
-      intervalSeconds: input?.intervalSeconds,
-      durationSeconds: input?.durationSeconds,
-    });
+    return outputs.length / layout.total;
   }
 }
 

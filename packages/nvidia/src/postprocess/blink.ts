@@ -1,4 +1,4 @@
-import { blinkCurve, type Rational } from '@a2f/animation';
+import { blinkCurve, blinkCurveStream, type Rational } from '@a2f/animation';
 
 /** The old A2F microservice's `blink_interval` (docs/nvidia/pack-format.md#legacy-config, docs/nvidia/postprocess.md#blinks). */
 export const DEFAULT_BLINK_INTERVAL_SECONDS = 3.0;
@@ -26,4 +26,15 @@ export function blinkOffsetTrack(opts: BlinkTrackOptions): Float32Array {
     intervalSeconds: opts.intervalSeconds ?? DEFAULT_BLINK_INTERVAL_SECONDS,
     durationSeconds: opts.durationSeconds,
   });
+}
+
+/** blinkOffsetTrack for a track of unknown length (a live stream): (first, count) → the next `count` frames, in order. */
+export function blinkOffsetStream(opts: Omit<BlinkTrackOptions, 'frameCount'>): (first: number, count: number) => Float32Array {
+  const next = blinkCurveStream({
+    fps: opts.fps,
+    seed: opts.seed,
+    intervalSeconds: opts.intervalSeconds ?? DEFAULT_BLINK_INTERVAL_SECONDS,
+    durationSeconds: opts.durationSeconds,
+  });
+  return (_first, count) => next(count);
 }

@@ -1,0 +1,138 @@
+import type { EmotionKey } from '@a2f/inference';
+
+/** An emotion key as a live client sends it: seconds from the start of the stream, emotion name → strength 0..1. */
+export interface LiveEmotionKey {
+  readonly timeSeconds: number;
+  readonly emotions: Readonly<Record<string, number>>;
+}
+
+/**
+ * A live stream's emotion keys, kept so that the frames equal a line run with them (docs/live-engine.md#emotion).
+ * A line interpolates linearly between keys and holds the last one, which looks ahead to the next
+ * key; a stream cannot wait for it. So when frames up to time T are run, the value they get at T is
+ * pinned (a key at T, the value the current keys give there): a key that arrives later changes only
+ * the frames after T. The keys as the frames used them, pins included, are `applied`: written as a
+ * sidecar beside the recorded audio, they make `a2f run` give the stream's frames.
+ */
+export class LiveEmotion {
+  /** the keys still able to shape frames not yet run: the last one at or before `committed`, and every later one */
+  private keys: EmotionKey[];
+  /** frames up to this time (seconds) have been run */
+  private committed = -1;
+  /** the value at `committed` when no key lay at or after it: becomes a key only if a later key arrives */
+  private hold: EmotionKey | null = null;
+  private readonly done: EmotionKey[] = [];
+  private readonly lower: string[];
+
+  constructor(
+    private readonly names: readonly string[],
+    base: readonly EmotionKey[],
+    private readonly warn: (msg: string) => void,
+  ) {
+    this.keys = [...base];
+    this.lower = names.map((n) => n.toLowerCase());
+  }
+
+  /** The keys the frames run so far used (pins included), in time order; a sidecar of them reproduces the frames. */
+  get applied(): readonly EmotionKey[] {
+    return this.done;
+  }
+
+  /** The keys the next frames run with. */
+  get current(): readonly EmotionKey[] {
+    return this.keys;
+  }
+
+  /**
+   * Adds a client's keys; `nextTime` is the time of the next frame to run. Unknown names and bad
+   * values are reported and left out; a key for time already run applies from `nextTime`.
+   * Returns whether the keys changed.
+   */
+  add(keys: readonly LiveEmotionKey[], nextTime: number): boolean {
+    let changed = false;
+    for (const key of keys) {
+      const emotions: Record<string, number> = {};
+      for (const [name, value] of Object.entries(key.emotions)) {
+        const i = this.lower.indexOf(name.toLowerCase());
+        if (i < 0) {
+          this.warn(`emotion "${name}" is not one of the model's (${this.names.join(', ')}); ignored`);
+          continue;
+        }
+        if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
+          this.warn(`emotion "${name}" has strength ${String(value)}, outside 0..1; ignored`);
+          continue;
+        }
+        emotions[this.names[i]] = value;
+      }
+      if (Object.keys(emotions).length === 0) {
+        if (Object.keys(key.emotions).length > 0)
+          this.warn(`the emotion key at ${key.timeSeconds} s names no emotion of the model; ignored`);
+        continue;
+      }
+      let time = key.timeSeconds;
+      if (typeof time !== 'number' || !Number.isFinite(time) || time < 0) {
+        this.warn(`an emotion key has time ${String(time)}, not seconds ≥ 0; ignored`);
+        continue;
+      }
+      if (time <= this.committed) {
+        this.warn(
+          `the emotion key at ${time} s arrived after the frames up to ${this.committed} s were sent; it applies from ${nextTime} s`,
+        );
+        time = nextTime;
+      }
+      this.materializeHold();
+      this.insert({ time, emotions });
+      changed = true;
+    }
+    return changed;
+  }
+
+  /**
+   * Frames up to time `time` are about to run; `valueAt()` is the explicit emotion the current keys
+   * give there (the network's order). Pins that value so later keys cannot change those frames.
+   */
+  commit(time: number, valueAt: () => Float32Array | null): void {
+    if (time <= this.committed) return;
+    if (!this.keys.some((k) => k.time === time)) {
+      const pin = (): EmotionKey | null => {
+        const value = valueAt();
+        if (!value) return null;
+        return { time, emotions: Object.fromEntries(this.names.map((n, i) => [n, value[i]])) };
+      };
+      if (this.keys.some((k) => k.time > time)) {
+        // A later key is known: the value at `time` is interpolated towards it and must stay.
+        const key = pin();
+        if (key) this.insert(key);
+      } else {
+        this.hold = pin();
+      }
+    }
+    this.committed = time;
+    // Keys at or before `time` are final: record them and keep only the last (it still shapes what follows).
+    let last = -1;
+    for (let i = 0; i < this.keys.length && this.keys[i].time <= time; i++) last = i;
+    if (last >= 0) {
+      // Only the first can be recorded already: the list starts at the last final key.
+      for (let i = 0; i <= last; i++) if (this.done[this.done.length - 1] !== this.keys[i]) this.done.push(this.keys[i]);
+      this.keys = this.keys.slice(last);
+    }
+  }
+
+  /** The held value becomes a key: a later key now bounds the frames after it, not those already run. */
+  private materializeHold(): void {
+    if (!this.hold) return;
+    const hold = this.hold;
+    this.hold = null;
+    this.insert(hold);
+    this.done.push(hold);
+    this.keys = this.keys.slice(this.keys.indexOf(hold));
+  }
+
+  /** Sorted insert; a key at a time that already has one replaces it (the later message wins). */
+  private insert(key: EmotionKey): void {
+    const at = this.keys.findIndex((k) => k.time >= key.time);
+    if (at < 0) this.keys.push(key);
+    else if (this.keys[at].time === key.time) this.keys[at] = key;
+    else this.keys.splice(at, 0, key);
+  }
+}

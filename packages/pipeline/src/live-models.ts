@@ -1,0 +1,102 @@
+import path from 'node:path';
+import { JobError } from './errors.js';
+import { loadModel, type LoadedModel } from './job.js';
+import { stableJson } from './line-key.js';
+import type { JobSettings } from './settings.js';
+
+interface Entry {
+  readonly model: Promise<LoadedModel>;
+  users: number;
+}
+
+/** A model held for a stream; release() once the stream is done with it. */
+export interface LiveModelLease {
+  readonly model: LoadedModel;
+  release(): void;
+}
+
+/**
+ * The models live streams run on, loaded once and shared: a server holds one LiveModels for its
+ * lifetime, so every stream with the same model settings shares one engine (its worker threads),
+ * as the lines of a batch share JobContext's (docs/live-engine.md). Models are loaded with the
+ * job's own loadModel, so overrides, the solver path and --emotion are checked the same way. A
+ * JobContext (ContextPool) is not used because it needs a character and an output folder, which a
+ * stream that records nothing does not have.
+ */
+export class LiveModels {
+  private readonly entries = new Map<string, Entry>();
+  private closed = false;
+
+  /** Loads the model these settings name (or shares the loaded one); rejects with the job's errors. */
+  async acquire(settings: JobSettings): Promise<LiveModelLease> {
+    if (this.closed) {
+      throw new JobError(
+        'ENGINE_CLOSED',
+        'live',
+        'the live models are closed (the server is stopping)',
+        'Open the stream on a running server.',
+      );
+    }
+    const key = modelKeyOf(settings);
+    let entry = this.entries.get(key);
+    if (!entry) {
+      const loading = loadModel(settings, settings.model);
+      const created: Entry = { model: loading, users: 0 };
+      // A model that fails to load is not kept: the next stream tries again and reports it again.
+      loading.catch(() => {
+        if (this.entries.get(key) === created) this.entries.delete(key);
+      });
+      this.entries.set(key, created);
+      entry = created;
+    }
+    entry.users++;
+    let model: LoadedModel;
+    try {
+      model = await entry.model;
+    } catch (err) {
+      entry.users--;
+      throw err;
+    }
+    let released = false;
+    const held = entry;
+    return {
+      model,
+      release: () => {
+        if (released) return;
+        released = true;
+        held.users--;
+      },
+    };
+  }
+
+  /** Streams using a model now (all models together). */
+  get users(): number {
+    let n = 0;
+    for (const e of this.entries.values()) n += e.users;
+    return n;
+  }
+
+  /** Closes every engine; ORT finishes the batch it is running first. Streams still open fail on their next push. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const loaded = await Promise.allSettled([...this.entries.values()].map((e) => e.model));
+    this.entries.clear();
+    await Promise.all(loaded.map((m) => (m.status === 'fulfilled' ? m.value.engine.close() : undefined)));
+  }
+}
+
+/** What decides a loaded model: the pack, its overrides, solver path, kind options, the pool and --emotion. */
+function modelKeyOf(s: JobSettings): string {
+  return stableJson({
+    model: s.model === 'default' ? s.model : path.resolve(s.model),
+    params: s.params,
+    solvePath: s.solvePath,
+    identity: s.identity,
+    v3Noise: s.v3Noise,
+    v3Resample: s.v3Resample,
+    inference: s.inference,
+    emotion: s.emotion,
+    channels: s.channels,
+    excludeChannels: s.excludeChannels,
+  });
+}
