@@ -56,6 +56,7 @@ describe('loadModelPack', () => {
       ['model.onnx', 'models/default/model.onnx'],
       ['pack.json', 'models/default/pack.json'],
       ['oculus-to-arkit.json', 'templates/visemes/oculus-to-arkit.json'],
+      ['articulators-to-arkit.json', 'templates/articulators/articulators-to-arkit.json'],
     ]) {
       expect(Buffer.compare(readFileSync(path.join(DEFAULT_PACK_DIR, copy)), source(original)), copy).toBe(0);
     }
