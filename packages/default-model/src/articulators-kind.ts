@@ -2,7 +2,14 @@ import { describe, expects, jsonObject } from '@a2f/base';
 import type { ModelPack, PostprocessKind } from '@a2f/inference';
 import * as v from 'valibot';
 import { parseArticulatorTable } from './articulator-table.js';
-import { ARTICULATOR_CHANNELS, ARTICULATOR_JOINTS, ARTICULATORS, type Articulator, articulatorsToFace } from './articulators.js';
+import {
+  ARTICULATOR_CHANNELS,
+  ARTICULATOR_JOINTS,
+  ARTICULATORS,
+  type Articulator,
+  articulatorTrack,
+  articulatorsToFace,
+} from './articulators.js';
 import { blinkOption, checkBlock, chooseOutput, fieldError, readTable, tablePath } from './pack-block.js';
 
 interface ArticulatorsConfig {
@@ -77,6 +84,17 @@ export const articulatorsKind: PostprocessKind = {
           ...(seed === undefined ? {} : { seed }),
           ...blinkOption(blinks),
         });
+      },
+      // Every step is causal (docs/live-engine.md); a track carries its own smoother and procedural state.
+      openTrack({ fps, provenance, seed, blinks }) {
+        const push = articulatorTrack(channels, {
+          fps,
+          table,
+          provenance,
+          ...(seed === undefined ? {} : { seed }),
+          ...blinkOption(blinks),
+        });
+        return { push: (raw) => push(raw.outputs[output].data) };
       },
     };
   },

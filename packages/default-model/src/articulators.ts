@@ -5,16 +5,15 @@
 // is procedural (./procedural.ts). Everything is causal, so a live stream gets the same frames.
 import {
   DEFAULT_BLINK_INTERVAL_SECONDS,
-  blinkCurve,
+  blinkCurveStream,
   createFaceAnimation,
   halfLifeAlpha,
   quatFromAxisAngle,
-  smoothColumns,
   type FaceAnimation,
   type Provenance,
   type Rational,
 } from '@a2f/animation';
-import { browTrack, gazeRotation, gazeTrack, speechBlinks, type UpperFaceParameters } from './procedural.js';
+import { browStream, gazeRotation, gazeStream, speechBlinkStream, type UpperFaceParameters } from './procedural.js';
 import { VISEME_CHANNELS, VISEME_JOINTS } from './visemes.js';
 
 /** The articulators the default model emits, in its output order (pack.json `postprocess.channels` lists them). */
@@ -93,6 +92,17 @@ export function articulatorsToFace(
       `articulatorsToFace: expected ${frameCount} frames × ${A} articulators = ${frameCount * A} values, got ${values.length}`,
     );
   }
+  return articulatorTrack(channels, opts)(values);
+}
+
+/**
+ * articulatorsToFace fed a few frames at a time, in order (a live stream, docs/live-engine.md):
+ * every step is causal and carries its state from call to call (the smoother, the blink, brow and
+ * gaze tracks), so the calls together equal articulatorsToFace on all their frames. Each call
+ * returns the animation of the frames it got.
+ */
+export function articulatorTrack(channels: readonly Articulator[], opts: ArticulatorOptions): (values: Float32Array) => FaceAnimation {
+  const A = channels.length;
   const { fps, table } = opts;
   const blinkInterval = opts.blinkIntervalSeconds ?? DEFAULT_BLINK_INTERVAL_SECONDS;
   if (!(blinkInterval >= 0 && Number.isFinite(blinkInterval))) {
@@ -111,101 +121,110 @@ export function articulatorsToFace(
       mix[a * C + c] = w;
     }
   });
-  const column = (name: Articulator): number => channels.indexOf(name);
-  const voiceAt = column('voice');
-  const accentAt = column('accent');
-
-  const anim = createFaceAnimation({
-    fps,
-    frameCount,
-    channels: ARTICULATOR_CHANNELS,
-    joints: ARTICULATOR_JOINTS,
-    provenance: {
-      ...opts.provenance,
-      parameters: {
-        ...opts.provenance.parameters,
-        articulators: {
-          seed,
-          blinkIntervalSeconds: blinkInterval,
-          smoothingHalfLife: table.smoothingHalfLife,
-          jawOpenDegrees: table.jawOpenDegrees,
-          voiceGate: [...table.voiceGate],
-          upperFace: up,
-        },
-        blinks: blinkInterval === 0 ? 'off' : { seed, intervalSeconds: blinkInterval },
+  const voiceAt = channels.indexOf('voice');
+  const accentAt = channels.indexOf('accent');
+  const provenance: Provenance = {
+    ...opts.provenance,
+    parameters: {
+      ...opts.provenance.parameters,
+      articulators: {
+        seed,
+        blinkIntervalSeconds: blinkInterval,
+        smoothingHalfLife: table.smoothingHalfLife,
+        jawOpenDegrees: table.jawOpenDegrees,
+        voiceGate: [...table.voiceGate],
+        upperFace: up,
       },
+      blinks: blinkInterval === 0 ? 'off' : { seed, intervalSeconds: blinkInterval },
     },
-  });
-  const w = anim.weights;
-  const gate = new Float32Array(frameCount);
-  const accent = new Float32Array(frameCount);
-  const x = new Float32Array(A);
-  for (let f = 0; f < frameCount; f++) {
-    // Values outside [0, 1] (a foreign network) are clamped; NaN counts as 0.
-    for (let a = 0; a < A; a++) {
-      const v = values[f * A + a];
-      x[a] = v > 0 ? Math.min(v, 1) : 0;
-    }
-    gate[f] = voiceAt < 0 ? 1 : voiceGate(x[voiceAt], table.voiceGate);
-    accent[f] = accentAt < 0 ? 0 : x[accentAt];
-    if (gate[f] === 0) continue;
-    const row = f * C;
-    for (let a = 0; a < A; a++) {
-      if (x[a] === 0) continue;
-      for (let c = 0; c < C; c++) w[row + c] += x[a] * mix[a * C + c];
-    }
-    for (let c = 0; c < C; c++) w[row + c] = gate[f] * Math.min(1, Math.max(0, w[row + c]));
-  }
-  // Causal two-stage smoothing; a [0, 1] signal stays in [0, 1].
-  smoothColumns(w, C, halfLifeAlpha(table.smoothingHalfLife, fps));
-
-  const raise = (name: string, track: Float32Array, scale = 1): void => {
-    const c = at(name);
-    for (let f = 0; f < frameCount; f++) w[f * C + c] = Math.max(w[f * C + c], scale * track[f]);
   };
-  const brows = browTrack(accent, gate, fps, up.brows, seed);
-  raise('browInnerUp', brows);
-  raise('browOuterUpLeft', brows, up.brows.outerRatio);
-  raise('browOuterUpRight', brows, up.brows.outerRatio);
-
-  const gaze = gazeTrack(gate, fps, up.saccades, seed);
-  const look = (v: Float32Array, sign: 1 | -1) => v.map((d) => Math.min(1, Math.max(0, (sign * d) / up.saccades.lookShapeDegrees)));
-  // Looking to the character's left turns the left eye out and the right eye in.
-  raise('eyeLookOutLeft', look(gaze.yaw, 1));
-  raise('eyeLookInRight', look(gaze.yaw, 1));
-  raise('eyeLookInLeft', look(gaze.yaw, -1));
-  raise('eyeLookOutRight', look(gaze.yaw, -1));
-  raise('eyeLookUpLeft', look(gaze.pitch, 1));
-  raise('eyeLookUpRight', look(gaze.pitch, 1));
-  raise('eyeLookDownLeft', look(gaze.pitch, -1));
-  raise('eyeLookDownRight', look(gaze.pitch, -1));
-  const [jaw, eyeL, eyeR] = anim.joints;
-  for (let f = 0; f < frameCount; f++) {
-    const q = gazeRotation(gaze.pitch[f], gaze.yaw[f]);
-    eyeL.rotations.set(q, f * 4);
-    eyeR.rotations.set(q, f * 4);
-  }
-
+  const alpha = halfLifeAlpha(table.smoothingHalfLife, fps);
+  // smoothColumns' two stages, carried from call to call (float32, as it keeps them).
+  const s1 = new Float32Array(C);
+  const s2 = new Float32Array(C);
+  let started = false;
+  const brows = browStream(fps, up.brows, seed);
+  const gazes = gazeStream(fps, up.saccades, seed);
   // Blinks off means the eyes never close: a table's eyeBlink weight is held at 0 too.
-  const blink =
-    blinkInterval === 0 || frameCount === 0
-      ? null
-      : speechBlinks(
-          blinkCurve({ frameCount, fps, seed, intervalSeconds: blinkInterval }),
-          accent,
-          gate,
-          fps,
-          up.blinks,
-          up.brows.accentThreshold,
-          seed,
-        );
-  for (const name of ['eyeBlinkLeft', 'eyeBlinkRight']) {
-    const c = at(name);
-    for (let f = 0; f < frameCount; f++) w[f * C + c] = blink ? Math.max(w[f * C + c], blink[f]) : 0;
-  }
-
+  const baseBlinks = blinkInterval === 0 ? null : blinkCurveStream({ fps, seed, intervalSeconds: blinkInterval });
+  const blinks = speechBlinkStream(fps, up.blinks, up.brows.accentThreshold, seed);
   const jawOpen = at('jawOpen');
   const radiansPerUnit = (table.jawOpenDegrees * Math.PI) / 180;
-  for (let f = 0; f < frameCount; f++) jaw.rotations.set(quatFromAxisAngle([1, 0, 0], w[f * C + jawOpen] * radiansPerUnit), f * 4);
-  return anim;
+  const x = new Float32Array(A);
+
+  return (values) => {
+    if (values.length % A !== 0)
+      throw new RangeError(`articulatorsToFace: ${values.length} values are not whole frames of ${A} articulators`);
+    const frameCount = values.length / A;
+    const anim = createFaceAnimation({ fps, frameCount, channels: ARTICULATOR_CHANNELS, joints: ARTICULATOR_JOINTS, provenance });
+    const w = anim.weights;
+    const gate = new Float32Array(frameCount);
+    const accent = new Float32Array(frameCount);
+    for (let f = 0; f < frameCount; f++) {
+      // Values outside [0, 1] (a foreign network) are clamped; NaN counts as 0.
+      for (let a = 0; a < A; a++) {
+        const v = values[f * A + a];
+        x[a] = v > 0 ? Math.min(v, 1) : 0;
+      }
+      gate[f] = voiceAt < 0 ? 1 : voiceGate(x[voiceAt], table.voiceGate);
+      accent[f] = accentAt < 0 ? 0 : x[accentAt];
+      const row = f * C;
+      if (gate[f] > 0) {
+        for (let a = 0; a < A; a++) {
+          if (x[a] === 0) continue;
+          for (let c = 0; c < C; c++) w[row + c] += x[a] * mix[a * C + c];
+        }
+        for (let c = 0; c < C; c++) w[row + c] = gate[f] * Math.min(1, Math.max(0, w[row + c]));
+      }
+      // Causal two-stage smoothing from the line's first frame; a [0, 1] signal stays in [0, 1].
+      if (alpha >= 1) continue;
+      if (!started) {
+        s1.set(w.subarray(row, row + C));
+        s2.set(w.subarray(row, row + C));
+        started = true;
+        continue;
+      }
+      for (let c = 0; c < C; c++) {
+        s1[c] += (w[row + c] - s1[c]) * alpha;
+        s2[c] += (s1[c] - s2[c]) * alpha;
+        w[row + c] = s2[c];
+      }
+    }
+
+    const raise = (name: string, track: Float32Array, scale = 1): void => {
+      const c = at(name);
+      for (let f = 0; f < frameCount; f++) w[f * C + c] = Math.max(w[f * C + c], scale * track[f]);
+    };
+    const brow = brows(accent, gate);
+    raise('browInnerUp', brow);
+    raise('browOuterUpLeft', brow, up.brows.outerRatio);
+    raise('browOuterUpRight', brow, up.brows.outerRatio);
+
+    const gaze = gazes(gate);
+    const look = (v: Float32Array, sign: 1 | -1) => v.map((d) => Math.min(1, Math.max(0, (sign * d) / up.saccades.lookShapeDegrees)));
+    // Looking to the character's left turns the left eye out and the right eye in.
+    raise('eyeLookOutLeft', look(gaze.yaw, 1));
+    raise('eyeLookInRight', look(gaze.yaw, 1));
+    raise('eyeLookInLeft', look(gaze.yaw, -1));
+    raise('eyeLookOutRight', look(gaze.yaw, -1));
+    raise('eyeLookUpLeft', look(gaze.pitch, 1));
+    raise('eyeLookUpRight', look(gaze.pitch, 1));
+    raise('eyeLookDownLeft', look(gaze.pitch, -1));
+    raise('eyeLookDownRight', look(gaze.pitch, -1));
+    const [jaw, eyeL, eyeR] = anim.joints;
+    for (let f = 0; f < frameCount; f++) {
+      const q = gazeRotation(gaze.pitch[f], gaze.yaw[f]);
+      eyeL.rotations.set(q, f * 4);
+      eyeR.rotations.set(q, f * 4);
+    }
+
+    const blink = baseBlinks ? blinks(baseBlinks(frameCount), accent, gate) : null;
+    for (const name of ['eyeBlinkLeft', 'eyeBlinkRight']) {
+      const c = at(name);
+      for (let f = 0; f < frameCount; f++) w[f * C + c] = blink ? Math.max(w[f * C + c], blink[f]) : 0;
+    }
+
+    for (let f = 0; f < frameCount; f++) jaw.rotations.set(quatFromAxisAngle([1, 0, 0], w[f * C + jawOpen] * radiansPerUnit), f * 4);
+    return anim;
+  };
 }

@@ -5,6 +5,7 @@ import { channelCurve, jointTrack, parseFps, quatRotate, type FaceAnimation, typ
 import {
   ARTICULATORS,
   UPPER_FACE_DEFAULTS,
+  articulatorTrack,
   articulatorsToFace,
   gazeRotation,
   gazeTrack,
@@ -203,7 +204,7 @@ describe('blinks', () => {
 });
 
 describe('causality: a live stream gets the same frames', () => {
-  it('frames 0..k are identical whether the input ends at k or goes on', () => {
+  it('frames 0..k are identical whether the input ends at k or goes on, or comes in chunks', () => {
     const long = Array.from({ length: 30 * 40 }, (_, k): Frame => {
       const s = Math.sin(k * 0.37) * 0.5 + 0.5;
       return {
@@ -226,6 +227,23 @@ describe('causality: a live stream gets the same frames', () => {
           Array.from(jointTrack(full, joint)!.rotations.subarray(0, (k + 1) * 4)),
         );
       }
+    }
+    // fed in chunks of any size, as a live stream feeds it, the track returns the same frames
+    const all = values(long);
+    for (const sizes of [[1], [7, 1, 30], [333]]) {
+      const push = articulatorTrack(ARTICULATORS, { fps, table, provenance, seed: 5, blinkIntervalSeconds: 2.5 });
+      const weights: number[] = [];
+      const eyes: number[] = [];
+      for (let f = 0, i = 0; f < long.length; i++) {
+        const n = Math.min(sizes[i % sizes.length], long.length - f);
+        const part = push(all.subarray(f * A, (f + n) * A));
+        expect(part.frameCount).toBe(n);
+        weights.push(...part.weights);
+        eyes.push(...jointTrack(part, 'eye_L')!.rotations);
+        f += n;
+      }
+      expect(weights, `chunks of ${sizes}`).toEqual(Array.from(full.weights));
+      expect(eyes, `chunks of ${sizes}`).toEqual(Array.from(jointTrack(full, 'eye_L')!.rotations));
     }
     // and what comes later does change later frames: the test would see a leak
     const changed = long.map((f, k) => (k > 700 ? { ...f, voice: 0 } : f));
