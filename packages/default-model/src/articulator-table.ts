@@ -51,17 +51,27 @@ const UPPER_FACE = jsonObject({
     }),
   ),
 });
-const TABLE_KEYS = ['articulators', 'jawOpenDegrees', 'smoothingHalfLife', 'voiceGate', 'upperFace', 'description', 'reference', 'format'];
+const RANGE = expects(
+  v.tuple([v.pipe(v.number(), v.minValue(0), v.maxValue(1)), v.pipe(v.number(), v.minValue(0), v.maxValue(1))]),
+  'two numbers [from, to] in [0, 1]',
+);
+const TABLE_KEYS = [
+  'articulators',
+  'jawOpenDegrees',
+  'smoothingHalfLife',
+  'voiceGate',
+  'ranges',
+  'upperFace',
+  'description',
+  'reference',
+  'format',
+];
 const TABLE = jsonObject({
   jawOpenDegrees: number(0, 90, 'a number of degrees in [0, 90]'),
   smoothingHalfLife: number(0, 10, 'a number of seconds in [0, 10] (0 = no smoothing)'),
   articulators: jsonObject(Object.fromEntries(ARTICULATORS.map((name) => [name, ROW])), 'an object'),
-  voiceGate: v.optional(
-    expects(
-      v.tuple([v.pipe(v.number(), v.minValue(0), v.maxValue(1)), v.pipe(v.number(), v.minValue(0), v.maxValue(1))]),
-      'two numbers [from, to] in [0, 1]',
-    ),
-  ),
+  voiceGate: v.optional(RANGE),
+  ranges: v.optional(jsonObject(Object.fromEntries(ARTICULATORS.map((name) => [name, v.optional(RANGE)])), 'an object')),
   upperFace: v.optional(UPPER_FACE),
   description: v.optional(v.unknown()),
   reference: v.optional(v.unknown()),
@@ -74,7 +84,8 @@ function tableProblem(i: JsonIssue): string {
   if (i.keys.length === 0) return `not a JSON object, found ${i.foundText}`;
   if (i.unknownKey) {
     if (i.keys.length === 1) return `unknown key ${at} (allowed: ${TABLE_KEYS.join(', ')})`;
-    if (i.keys[0] === 'articulators' && i.keys.length === 2) return `${at} is not an articulator (use ${ARTICULATORS.join(', ')})`;
+    if ((i.keys[0] === 'articulators' || i.keys[0] === 'ranges') && i.keys.length === 2)
+      return `${at} is not an articulator (use ${ARTICULATORS.join(', ')})`;
     if (i.keys[0] === 'articulators') return `${at} is not an ARKit or tongue shape name (lowerCamelCase, e.g. jawOpen, tongueTipUp)`;
     return `unknown key ${at}. ${i.fix}`;
   }
@@ -91,7 +102,7 @@ export function parseArticulatorTable(json: unknown, origin: string): Articulato
       origin,
       `invalid articulator table: ${problem}`,
       `Expected {"articulators": {${ARTICULATORS.map((name) => `"${name}"`).join(', ')}: {shapeName: weight -1..1}}, ` +
-        '"jawOpenDegrees": number, "smoothingHalfLife": seconds, optional "voiceGate" and "upperFace"} ' +
+        '"jawOpenDegrees": number, "smoothingHalfLife": seconds, optional "voiceGate", "ranges" and "upperFace"} ' +
         "(the default model's articulators-to-arkit.json is one; templates/articulators/README.md explains every field)",
     );
   const table = checkJson(TABLE, json, (i) => fail(tableProblem(i)));
@@ -115,6 +126,13 @@ export function parseArticulatorTable(json: unknown, origin: string): Articulato
   };
   const voiceGate = table.voiceGate ?? DEFAULT_VOICE_GATE;
   if (!(voiceGate[0] < voiceGate[1])) throw fail(`"voiceGate" must rise: from ${voiceGate[0]} must be below to ${voiceGate[1]}`);
+  const ranges: Partial<Record<Articulator, readonly [number, number]>> = {};
+  for (const name of ARTICULATORS) {
+    const range = table.ranges?.[name];
+    if (range === undefined) continue;
+    if (!(range[0] < range[1])) throw fail(`"ranges.${name}" must rise: from ${range[0]} must be below to ${range[1]}`);
+    ranges[name] = [range[0], range[1]];
+  }
   const { minRaise, maxRaise } = upperFace.brows;
   if (minRaise > maxRaise) throw fail(`"upperFace.brows.minRaise" (${minRaise}) must not exceed "upperFace.brows.maxRaise" (${maxRaise})`);
   return {
@@ -122,6 +140,7 @@ export function parseArticulatorTable(json: unknown, origin: string): Articulato
     jawOpenDegrees: table.jawOpenDegrees,
     smoothingHalfLife: table.smoothingHalfLife,
     voiceGate: [voiceGate[0], voiceGate[1]],
+    ranges,
     upperFace,
   };
 }

@@ -46,6 +46,8 @@ export interface ArticulatorTable {
   readonly smoothingHalfLife: number;
   /** `voice` values [from, to] over which the mouth fades in: 0 below `from`, full from `to` */
   readonly voiceGate: readonly [number, number];
+  /** per articulator, the [from, to] of its value that its row sees as 0…1 (absent: [0, 1]) */
+  readonly ranges: Readonly<Partial<Record<Articulator, readonly [number, number]>>>;
   readonly upperFace: UpperFaceParameters;
 }
 
@@ -62,18 +64,19 @@ export interface ArticulatorOptions {
 const INDEX = new Map<string, number>(ARTICULATOR_CHANNELS.map((name, i) => [name, i]));
 const at = (name: string): number => INDEX.get(name) as number;
 
-/** The gate per frame from `voice`: 0 in silence, 1 in speech, linear in between. */
-export function voiceGate(voice: number, [from, to]: readonly [number, number]): number {
-  if (!(voice > from)) return 0;
-  return voice >= to ? 1 : (voice - from) / (to - from);
+/** `value` rescaled so that `from` is 0 and `to` is 1, clamped: the voice gate, and an articulator's range. */
+export function voiceGate(value: number, [from, to]: readonly [number, number]): number {
+  if (!(value > from)) return 0;
+  return value >= to ? 1 : (value - from) / (to - from);
 }
 
 /**
  * Network output (frames × `channels.length` values, each column the articulator `channels` names)
  * → FaceAnimation with 52 ARKit + 16 tongue channels and jaw/eye joints.
  *
- * - Mouth: per frame Σ_a value_a · table[a] clamped to [0, 1], times the voice gate (silence
- *   rests whatever the other outputs say), then A2F's two-stage smoother with the table's half-life.
+ * - Mouth: per frame Σ_a value_a · table[a] clamped to [0, 1] (a value first rescaled by its
+ *   range, where the table gives one), times the voice gate (silence rests whatever the other
+ *   outputs say), then A2F's two-stage smoother with the table's half-life.
  * - Jaw joint: rotation about local +X by jawOpen · jawOpenDegrees (positive opens the mouth on a
  *   Y-up, +Z-forward face), relative to the rest pose.
  * - Brows, eyes, blinks: procedural (./procedural.ts), combined with any table weight by max.
@@ -121,6 +124,7 @@ export function articulatorTrack(channels: readonly Articulator[], opts: Articul
       mix[a * C + c] = w;
     }
   });
+  const ranges = channels.map((name) => table.ranges[name]);
   const voiceAt = channels.indexOf('voice');
   const accentAt = channels.indexOf('accent');
   const provenance: Provenance = {
@@ -133,6 +137,7 @@ export function articulatorTrack(channels: readonly Articulator[], opts: Articul
         smoothingHalfLife: table.smoothingHalfLife,
         jawOpenDegrees: table.jawOpenDegrees,
         voiceGate: [...table.voiceGate],
+        ranges: table.ranges,
         upperFace: up,
       },
       blinks: blinkInterval === 0 ? 'off' : { seed, intervalSeconds: blinkInterval },
@@ -171,8 +176,10 @@ export function articulatorTrack(channels: readonly Articulator[], opts: Articul
       const row = f * C;
       if (gate[f] > 0) {
         for (let a = 0; a < A; a++) {
-          if (x[a] === 0) continue;
-          for (let c = 0; c < C; c++) w[row + c] += x[a] * mix[a * C + c];
+          const range = ranges[a];
+          const v = range ? voiceGate(x[a], range) : x[a];
+          if (v === 0) continue;
+          for (let c = 0; c < C; c++) w[row + c] += v * mix[a * C + c];
         }
         for (let c = 0; c < C; c++) w[row + c] = gate[f] * Math.min(1, Math.max(0, w[row + c]));
       }

@@ -57,6 +57,7 @@ describe('articulatorsToFace: the mouth', () => {
         smoothingHalfLife: 0.025,
         jawOpenDegrees: 20,
         voiceGate: [0.2, 0.5],
+        ranges: { lipClose: [0.5, 1] },
         upperFace: { brows: { maxRaise: 0.2 }, saccades: { gain: 0.3 }, blinks: { pauseProbability: 0.5 } },
       },
       blinks: { seed: 3, intervalSeconds: 2 },
@@ -77,6 +78,17 @@ describe('articulatorsToFace: the mouth', () => {
     expect(v('jawOpen')[1]).toBe(0);
     expect(v('jawOpen')[0]).toBeCloseTo(0.6, 6);
     expect(v('mouthPressLeft')[0]).toBe(0);
+  });
+
+  it('presses only past half-way to a closure (the lipClose range): approach is not contact', () => {
+    const anim = run([
+      { voice: 1, lipClose: 0.5 },
+      { voice: 1, lipClose: 0.75 },
+      { voice: 1, lipClose: 0.9 },
+    ]);
+    expect(Array.from(channelCurve(anim, 'mouthPressLeft')).map((x) => +x.toFixed(5))).toEqual([0, 0.25, 0.4]);
+    const linear = run([{ voice: 1, lipClose: 0.5 }], { ...unsmoothed(), ranges: {} });
+    expect(channelCurve(linear, 'mouthPressLeft')[0]).toBeCloseTo(0.25, 6);
   });
 
   it('rounds, spreads, tucks: each lip articulator drives its FACS-named shapes', () => {
@@ -216,6 +228,12 @@ describe('parseArticulatorTable', () => {
       /f\.json.*"articulators\.burst\.cheekPuff" must be a number in \[-1, 1\], found number 2/,
     );
     expect(() => parseArticulatorTable({ ...good, voiceGate: [0.5, 0.2] }, 'g.json')).toThrow(/g\.json.*"voiceGate" must rise/);
+    expect(() => parseArticulatorTable({ ...good, ranges: { lipClose: [0.6, 0.6] } }, 'g2.json')).toThrow(
+      /g2\.json.*"ranges\.lipClose" must rise/,
+    );
+    expect(() => parseArticulatorTable({ ...good, ranges: { lipClosure: [0, 1] } }, 'g3.json')).toThrow(
+      /g3\.json.*"ranges\.lipClosure" is not an articulator/,
+    );
     expect(() => parseArticulatorTable({ ...good, upperFace: { brows: { maxRaise: 0.05 } } }, 'h.json')).toThrow(
       /h\.json.*"upperFace\.brows\.minRaise" \(0\.1\) must not exceed/,
     );
