@@ -1,6 +1,12 @@
 // The live streaming engine (docs/live-engine.md): PCM pushed as it arrives → frames as soon as
 // their windows have, equal to `a2f run` on the same audio. The server (@a2f/serve) speaks the
 // protocol; this file knows none of it.
+//
+// Beyond the interface first agreed with the server: `settings` is LiveSettingsInput (the job's
+// settings, character and outDir optional); LiveStreamOptions.models shares loaded models between
+// streams (a server opens one LiveModels and closes it on shutdown); LiveStream adds emotionNames,
+// lookAheadSeconds and appliedEmotionKeys (the recording's sidecar); stats adds
+// maxSecondsBehindRealTime and retainedSamples; emotion keys are LiveEmotionKey.
 import { frameTargetSample, type Rational } from '@a2f/animation';
 import { StreamResampler } from '@a2f/audio';
 import { modelChannels, type EmotionKey, type FrameStream } from '@a2f/inference';

@@ -72,7 +72,8 @@ export async function runLine(
 ): Promise<LineFrames> {
   const audio = path.join(dir, `${name}.wav`);
   writeFileSync(audio, wavOf(pcm, rate));
-  if (sidecar !== undefined) writeFileSync(`${audio}.a2f.json`, JSON.stringify(sidecar));
+  // The line's sidecar, <stem>.a2f.json beside the audio, as a recording writes the applied emotion keys.
+  if (sidecar !== undefined) writeFileSync(path.join(dir, `${name}.a2f.json`), JSON.stringify(sidecar));
   const out = path.join(dir, 'out');
   const ctx = await JobContext.create({ ...settings, character: CHARACTER, outDir: out, exportJson: true });
   try {
