@@ -40,6 +40,9 @@ const UPPER_FACE = jsonObject({
       talking: MODE,
       listening: MODE,
       lookShapeDegrees: degrees,
+      turnAwayProbability: unit,
+      turnPauseSeconds: optionalNumber(0, 60, 'a number of seconds in [0, 60]'),
+      endReturnProbability: unit,
     }),
   ),
   blinks: v.optional(

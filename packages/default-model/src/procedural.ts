@@ -39,6 +39,11 @@ export interface SaccadeParameters {
   readonly listening: GazeMode;
   /** gaze angle at which an eyeLook* shape reaches 1 */
   readonly lookShapeDegrees: number;
+  /** chance of looking away where a turn starts: speech after turnPauseSeconds of silence, or the line's first speech */
+  readonly turnAwayProbability: number;
+  readonly turnPauseSeconds: number;
+  /** chance of looking back at the listener where speech stops, if looking away */
+  readonly endReturnProbability: number;
 }
 
 export interface SpeechBlinkParameters {
@@ -76,6 +81,9 @@ export const UPPER_FACE_DEFAULTS: UpperFaceParameters = {
     talking: { holdSeconds: 2, awaySeconds: 1 },
     listening: { holdSeconds: 4, awaySeconds: 0.5 },
     lookShapeDegrees: 30,
+    turnAwayProbability: 1,
+    turnPauseSeconds: 0.5,
+    endReturnProbability: 1,
   },
   blinks: { pauseProbability: 0.5, minSpeechSeconds: 0.3, accentProbability: 0.15, refractorySeconds: 1 },
 };
@@ -143,8 +151,9 @@ export interface GazeTrack {
  * Gaze per frame, both eyes alike: the eyes hold on the listener (rest), look away by a drawn
  * magnitude in one of 8 directions (left/right/up/down twice as likely as the diagonals), and come
  * back; hold and away times are drawn around the mean of the mode (talking while the voice gate is
- * on, listening while it is off) at the moment each saccade is planned. A saccade lasts
- * 25 ms + 2.4 ms per degree (the main sequence) with a smoothstep profile.
+ * on, listening while it is off) at the moment each saccade is planned. Speech moves the schedule:
+ * a turn's start looks away now, and the end of speech looks back now (each with its probability).
+ * A saccade lasts 25 ms + 2.4 ms per degree (the main sequence) with a smoothstep profile.
  */
 export function gazeTrack(gate: Float32Array, fps: Rational, p: SaccadeParameters, seed: number): GazeTrack {
   return gazeStream(fps, p, seed)(gate);
@@ -165,6 +174,9 @@ export function gazeStream(fps: Rational, p: SaccadeParameters, seed: number): (
   let away = false;
   let next = Number.NaN;
   let done = 0;
+  let speakingBefore = false;
+  let spoken = false;
+  let silentSince = 0;
   return (gate) => {
     const n = gate.length;
     const pitch = new Float32Array(n);
@@ -172,6 +184,16 @@ export function gazeStream(fps: Rational, p: SaccadeParameters, seed: number): (
     for (let i = 0; i < n; i++) {
       const t = (done + i) * spf;
       if (Number.isNaN(next)) next = mode(gate[i]).holdSeconds * spread();
+      const speaking = gate[i] >= ON;
+      if (speaking && !speakingBefore) {
+        const turn = !spoken || t - silentSince >= p.turnPauseSeconds;
+        if (turn && !away && rand() < p.turnAwayProbability) next = t;
+        spoken = true;
+      } else if (!speaking && speakingBefore) {
+        silentSince = t;
+        if (away && rand() < p.endReturnProbability) next = t;
+      }
+      speakingBefore = speaking;
       while (t >= next) {
         from = to;
         if (away) {

@@ -12,6 +12,7 @@ import {
   parseArticulatorTable,
   type Articulator,
   type ArticulatorTable,
+  type GazeTrack,
 } from '../src/index.js';
 
 const provenance: Provenance = { tool: { name: 'a2f', version: '0.0.0' }, model: { id: 'test', kind: 'articulators' }, parameters: {} };
@@ -149,6 +150,34 @@ describe('eye saccades', () => {
     expect(listening.away).toBeGreaterThan(0.07);
     expect(listening.away).toBeLessThan(0.16);
     expect(talking.perMinute).toBeGreaterThan(listening.perMinute);
+  });
+
+  it('look away as a turn starts and back at the listener as speech stops (Kendon 1967)', () => {
+    // 0.6 s silence, 2 s speech, 1 s pause, 2 s speech, 0.3 s pause, 1 s speech, silence
+    const spans: [number, number][] = [
+      [18, 78],
+      [108, 168],
+      [177, 207],
+    ];
+    const list = Array.from({ length: 240 }, (_, k): Frame => ({ voice: spans.some(([a, b]) => k >= a && k < b) ? 1 : 0 }));
+    const rest = (g: GazeTrack, f: number) => g.yaw[f] === 0 && g.pitch[f] === 0;
+    let returned = 0;
+    for (let seed = 0; seed < 10; seed++) {
+      const g = gazeTrack(
+        values(list).filter((_, i) => i % A === A - 1),
+        fps,
+        UPPER_FACE_DEFAULTS.saccades,
+        seed,
+      );
+      expect(rest(g, 17), `seed ${seed}`).toBe(true); // listening: the first planned saccade is ≥ 2 s away
+      expect(rest(g, 19), `seed ${seed}`).toBe(false);
+      for (const [, end] of spans) {
+        if (rest(g, end - 1)) continue;
+        expect(rest(g, end + 1), `seed ${seed}, speech ending at ${end}`).toBe(true);
+        returned++;
+      }
+    }
+    expect(returned).toBeGreaterThan(2); // the check above ran
   });
 
   it('rotate the eye joints about −X to look up and about +Y to look to the left', () => {
