@@ -23,6 +23,8 @@ const UPPER_FACE = jsonObject({
   brows: v.optional(
     jsonObject({
       probability: unit,
+      turnProbability: unit,
+      turnPauseSeconds: optionalNumber(0, 60, 'a number of seconds in [0, 60]'),
       minRaise: unit,
       maxRaise: unit,
       outerRatio: unit,

@@ -8,6 +8,9 @@ import { quatFromEulerXYZDegrees, seededRandom, type Quat, type Rational } from 
 export interface BrowParameters {
   /** chance that an accent raises the brows (not every accent does) */
   readonly probability: number;
+  /** chance for a turn's first accent instead (brows mark turn starts too); a turn starts after turnPauseSeconds of silence */
+  readonly turnProbability: number;
+  readonly turnPauseSeconds: number;
   /** browInnerUp at the top of a raise: drawn uniformly from [minRaise, maxRaise] */
   readonly minRaise: number;
   readonly maxRaise: number;
@@ -66,6 +69,8 @@ export interface UpperFaceParameters {
 export const UPPER_FACE_DEFAULTS: UpperFaceParameters = {
   brows: {
     probability: 0.6,
+    turnProbability: 1,
+    turnPauseSeconds: 0.5,
     minRaise: 0.1,
     maxRaise: 0.2,
     outerRatio: 0.7,
@@ -97,8 +102,9 @@ const ON = 0.5;
 
 /**
  * browInnerUp per frame: a raise of a drawn height starting where `accent` crosses its threshold
- * upwards while the voice gate is on, rising over attackSeconds and falling over decaySeconds
- * (sin² / cos² ramps). At most one raise per minIntervalSeconds; none starts in silence.
+ * upwards while the voice gate is on (with turnProbability for a turn's first accent, else
+ * probability), rising over attackSeconds and falling over decaySeconds (sin² / cos² ramps). At most
+ * one raise per minIntervalSeconds; none starts in silence.
  */
 export function browTrack(accent: Float32Array, gate: Float32Array, fps: Rational, p: BrowParameters, seed: number): Float32Array {
   return browStream(fps, p, seed)(accent, gate);
@@ -112,14 +118,25 @@ export function browStream(fps: Rational, p: BrowParameters, seed: number): (acc
   let last = Number.NEGATIVE_INFINITY;
   let wasAccent = false;
   let done = 0;
+  let speakingBefore = false;
+  let silentSince = Number.NEGATIVE_INFINITY;
+  // a turn has started and its first accent is still to come
+  let turn = false;
   return (accent, gate) => {
     const out = new Float32Array(accent.length);
     for (let i = 0; i < accent.length; i++) {
       const t = (done + i) * spf;
-      const isAccent = accent[i] >= p.accentThreshold && gate[i] >= ON;
-      if (isAccent && !wasAccent && t - last >= p.minIntervalSeconds && rand() < p.probability) {
-        raises.push({ t, height: p.minRaise + (p.maxRaise - p.minRaise) * rand() });
-        last = t;
+      const speaking = gate[i] >= ON;
+      if (speaking && !speakingBefore && t - silentSince >= p.turnPauseSeconds) turn = true;
+      if (!speaking && speakingBefore) silentSince = t;
+      speakingBefore = speaking;
+      const isAccent = accent[i] >= p.accentThreshold && speaking;
+      if (isAccent && !wasAccent && t - last >= p.minIntervalSeconds) {
+        if (rand() < (turn ? p.turnProbability : p.probability)) {
+          raises.push({ t, height: p.minRaise + (p.maxRaise - p.minRaise) * rand() });
+          last = t;
+        }
+        turn = false;
       }
       wasAccent = isAccent;
       let v = 0;

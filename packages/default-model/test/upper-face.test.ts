@@ -76,6 +76,24 @@ describe('brows follow accents', () => {
     expect(raised / (3 * onsets.length)).toBeLessThan(0.8);
   });
 
+  it("always mark a turn's first accent (Cavé et al. 2002), later ones only sometimes", () => {
+    // three turns: 2 s of speech with accents 0.3 s and 1.2 s in, then 1 s of pause
+    const list = Array.from({ length: 270 }, (_, k): Frame => {
+      const phase = k % 90;
+      return { voice: phase < 60 ? 1 : 0, accent: (phase >= 9 && phase < 14) || (phase >= 36 && phase < 41) ? 1 : 0 };
+    });
+    let later = 0;
+    for (let seed = 0; seed < 20; seed++) {
+      const inner = channelCurve(run(list, seed, 0), 'browInnerUp');
+      for (const turn of [0, 90, 180]) {
+        expect(inner[turn + 12], `seed ${seed}, turn at ${turn}`).toBeGreaterThan(0);
+        if (inner[turn + 39] > 0) later++;
+      }
+    }
+    expect(later).toBeGreaterThan(0.4 * 60);
+    expect(later).toBeLessThan(0.8 * 60);
+  });
+
   it('raise at most once per half second, and never in silence', () => {
     const { list } = accented(30 * 60, 6); // an accent every 200 ms
     const inner = channelCurve(run(list, 4, 0), 'browInnerUp');
