@@ -68,7 +68,7 @@ const ENGLISH: Readonly<Partial<Record<MouthClass, readonly string[]>>> = {
  * rounded o ɔ u y ø œ and nasal ɔ̃ œ̃; close front i). Names English already has keep English's class.
  */
 const FOREIGN: Readonly<Partial<Record<MouthClass, readonly string[]>>> = {
-  OPEN: ['a:', 'A', 'a~'],
+  OPEN: ['a:', 'a-', 'A', 'a~'],
   MID: ['E:', 'E~', '@-', '@:', 'e~'],
   ROUNDED: ['o', 'u', 'y', 'y:', 'y-', 'Y', 'Y:', 'W', 'W:', 'W~', 'OY', 'o~', 'u-', 'o-'],
   SPREAD: ['i-'],

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { readAnimation, type Animation } from './anim.js';
 import { buildCorpus, type Corpus } from './corpora.js';
 import { DEGRADATIONS, isDegradation, type Degradation } from './degrade.js';
+import { checksFor, failures } from './expectations.js';
 import { openModel } from './run-model.js';
 import { detailTable, scoreCorpus, summaryTable, type SetReport } from './score.js';
 
@@ -72,6 +73,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   console.log(summaryTable(reports));
   for (const r of reports) console.log(`\n### ${r.set}${r.variant === 'clean' ? '' : ` + ${r.variant}`}\n\n${detailTable(r)}`);
+  const failed = reports.flatMap((r) => failures(checksFor(r)));
+  const total = reports.reduce((n, r) => n + checksFor(r).length, 0);
+  console.log(`\n### The tests' expectations (docs/lipsync-eval.md)\n\n${total - failed.length}/${total} met`);
+  for (const f of failed) console.log(`- ${f}`);
   if (args.json) writeFileSync(args.json, JSON.stringify(reports, null, 1) + '\n');
   return 0;
 }

@@ -27,3 +27,14 @@ export type { DriveScores } from './drives.js';
 export { scoreCorpus, summaryTable, detailTable } from './score.js';
 export type { SetReport, SentenceResult, MetricSummary } from './score.js';
 export { main } from './cli.js';
+export {
+  checksFor,
+  metricChecks,
+  restCheck,
+  robustnessChecks,
+  driveChecks,
+  failures,
+  ISSUE_SHARE,
+  DEGRADED_SHARE,
+} from './expectations.js';
+export type { Check } from './expectations.js';

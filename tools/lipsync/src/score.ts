@@ -26,7 +26,7 @@ export interface SetReport {
   readonly variant: string;
   readonly sentences: readonly SentenceResult[];
   readonly summary: Readonly<Record<MetricName, MetricSummary | null>>;
-  /** jaw_open_ratio, silence_rest and lag_ms all met */
+  /** jaw_open_ratio, silence_rest and lag_ms all met, of the sentences where all three are judged */
   readonly all: { readonly judged: number; readonly passed: number };
 }
 
@@ -34,6 +34,8 @@ export interface SetReport {
  * Metrics that hold in any language, for the foreign set: rounding is left out, as which vowels are
  * rounded differs by language and espeak-ng's classes of them are ours, not the judge's.
  */
+const ALL_OF: readonly MetricName[] = ['jaw_open_ratio', 'silence_rest', 'lag_ms'];
+
 const LANGUAGE_INDEPENDENT: readonly MetricName[] = ['jaw_open_ratio', 'silence_rest', 'bilabial_closure', 'lag_ms'];
 
 export function scoreCorpus(corpus: Corpus, animations: ReadonlyMap<string, Animation>, source: string): SetReport {
@@ -64,13 +66,15 @@ export function scoreCorpus(corpus: Corpus, animations: ReadonlyMap<string, Anim
       ];
     }),
   ) as Record<MetricName, MetricSummary | null>;
+  // a sentence without p/b/m (or without an open vowel) has no jaw ratio: it is not counted here
+  const allJudged = sentences.filter((s) => ALL_OF.every((m) => s.evaluation.metrics[m].ok != null));
   return {
     source,
     set: corpus.set,
     variant: corpus.variant,
     sentences,
     summary,
-    all: { judged: sentences.length, passed: sentences.filter((s) => s.evaluation.pass).length },
+    all: { judged: allJudged.length, passed: allJudged.filter((s) => s.evaluation.pass).length },
   };
 }
 
@@ -90,27 +94,51 @@ export function summaryTable(reports: readonly SetReport[]): string {
   const head = `| | ${METRICS.map((m) => HEADINGS[m]).join(' | ')} | all of jaw, rest and lag |`;
   const rows = reports.map((r) => {
     const cells = METRICS.map((m) => cell(r.summary[m], m === 'jaw_open_ratio' || m === 'silence_rest' || m === 'lag_ms'));
-    return `| ${r.source}, ${r.set}${r.variant === 'clean' ? '' : ` + ${r.variant}`} | ${cells.join(' | ')} | **${r.all.passed}/${r.all.judged}** |`;
+    const label = `${r.source}, ${r.set}${r.variant === 'clean' ? '' : ` + ${r.variant}`}`;
+    return `| ${label} | ${cells.join(' | ')} | **${r.all.passed}/${r.all.judged}** |`;
   });
   return [head, `|---|${METRICS.map(() => '---|').join('')}---|`, ...rows].join('\n');
 }
 
 const fmt = (v: number | null | undefined, ok?: boolean | null): string => (v == null ? '—' : `${v}${ok === false ? ' ✗' : ''}`);
 
+const DETAIL_HEAD = [
+  'id',
+  'voice',
+  'wpm',
+  'jaw ratio',
+  'rest',
+  'rounding',
+  'closure (sel.)',
+  'lag ms (graded r)',
+  'pass',
+  'tongue t/d/n/l',
+  'th',
+  'f/v tuck',
+  'puff',
+  'brows',
+  'eyes',
+];
+
 /** One row per sentence: the metric values (✗ where an expectation is missed) and the face drives. */
 export function detailTable(r: SetReport): string {
-  const head =
-    '| id | voice | wpm | jaw ratio | rest | rounding | closure (sel.) | lag ms (graded r) | pass | tongue t/d/n/l | th | f/v tuck | puff | brows | eyes |';
   const rows = r.sentences.map((s) => {
     const m = s.evaluation.metrics;
     const d = s.drives;
-    return (
-      `| ${s.id} | ${s.voice} | ${s.wpm} | ${fmt(m.jaw_open_ratio.value, m.jaw_open_ratio.ok)} | ${fmt(m.silence_rest.value, m.silence_rest.ok)}` +
-      ` | ${fmt(m.rounding_contrast.value, m.rounding_contrast.ok)}` +
-      ` | ${fmt(m.bilabial_closure.value, m.bilabial_closure.ok)} (${fmt(m.bilabial_closure.selectivity)})` +
-      ` | ${fmt(m.lag_ms.value, m.lag_ms.ok)} (${fmt(m.lag_ms.graded?.r_best)}) | ${s.evaluation.pass ? 'yes' : 'no'}` +
-      ` | ${fmt(d.tongue_tip)} | ${fmt(d.tongue_dental)} | ${fmt(d.lip_tuck)} | ${fmt(d.cheek_puff)} | ${fmt(d.brow_range)} | ${fmt(d.eye_range)} |`
-    );
+    const cells = [
+      s.id,
+      s.voice,
+      String(s.wpm),
+      fmt(m.jaw_open_ratio.value, m.jaw_open_ratio.ok),
+      fmt(m.silence_rest.value, m.silence_rest.ok),
+      fmt(m.rounding_contrast.value, m.rounding_contrast.ok),
+      `${fmt(m.bilabial_closure.value, m.bilabial_closure.ok)} (${fmt(m.bilabial_closure.selectivity)})`,
+      `${fmt(m.lag_ms.value, m.lag_ms.ok)} (${fmt(m.lag_ms.graded?.r_best)})`,
+      s.evaluation.pass ? 'yes' : 'no',
+      ...[d.tongue_tip, d.tongue_dental, d.lip_tuck, d.cheek_puff, d.brow_range, d.eye_range].map((v) => fmt(v)),
+    ];
+    return `| ${cells.join(' | ')} |`;
   });
-  return [head, `|${'---|'.repeat(15)}`, ...rows].join('\n');
+  const head = `| ${DETAIL_HEAD.join(' | ')} |`;
+  return [head, `|${'---|'.repeat(DETAIL_HEAD.length)}`, ...rows].join('\n');
 }
