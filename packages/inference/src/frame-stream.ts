@@ -59,6 +59,8 @@ export interface FrameStream {
    * call again until it returns null. Calls must not overlap.
    */
   next(): Promise<FrameChunk | null>;
+  /** Done with the stream (ended or abandoned): the kind gets its track back; idempotent. */
+  close(): void;
 }
 
 /** The engine's side of a stream: its pool, the pack as it runs and the kind made ready for it. */
@@ -131,6 +133,7 @@ export function openFrameStream(parts: StreamParts, opts: FrameStreamOptions): F
   let ended = false;
   let done = 0;
   let running = false;
+  let closed = false;
   const appended = (): number => origin + held;
   /** the sample index frame k's window ends at (exclusive) */
   const windowEnd = (k: number): number => frameTargetSample(k, fps, audio.sampleRate) + lookAhead;
@@ -222,7 +225,13 @@ export function openFrameStream(parts: StreamParts, opts: FrameStreamOptions): F
       // The explicit emotions close the row (after a family's own constant part, docs/nvidia/emotion.md).
       return row.slice(row.length - emotionWidth);
     },
+    close() {
+      if (closed) return;
+      closed = true;
+      track.close?.();
+    },
     async next() {
+      if (closed) throw new Error('FrameStream.next: the stream is closed');
       if (running) throw new Error('FrameStream.next: the previous call has not settled');
       const to = runUpTo();
       if (to <= done) return null;
@@ -231,6 +240,8 @@ export function openFrameStream(parts: StreamParts, opts: FrameStreamOptions): F
         const first = done;
         const count = to - first;
         const outputs = await runFrames(first, count);
+        // Closed while the network ran: the track may already serve another stream.
+        if (closed) throw new Error('FrameStream.next: the stream was closed');
         const anim = track.push({ fps, frameCount: count, outputs });
         done = to;
         drop();

@@ -105,6 +105,8 @@ export interface Postprocessor {
 export interface PostprocessTrack {
   /** the next frames' raw outputs (frameCount of them) → their animation: those frames only, at the line's frame rate */
   push(raw: NetworkOutputs): FaceAnimation;
+  /** The line is over: a kind may keep the track's state for the next track (building it can take seconds). */
+  close?(): void;
 }
 
 export interface PostprocessKind {

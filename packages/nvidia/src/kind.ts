@@ -143,6 +143,8 @@ export const nvidiaKind: PostprocessKind = {
       }
       return post;
     };
+    /** post-processors of closed live tracks, by frame rate: a track resets the state it starts from */
+    const idle = new Map<string, A2FPostprocessor[]>();
     const blinkOf = (seed: number | undefined, blinks: BlinkControl | undefined): BlinkInput =>
       blinks?.enabled === false
         ? false
@@ -188,19 +190,30 @@ export const nvidiaKind: PostprocessKind = {
         const seconds = (f: number) => frameTargetSample(f, fps, sampleRate) / sampleRate;
         return { ...anim, emotions: voiceCurves(info.explicitEmotions, { ...emotion!, frames }, track, raw.frameCount, seconds) };
       },
-      // Every step is causal (docs/live-engine.md). A track owns its solvers' state, so each gets its own post-processor.
+      // Every step is causal (docs/live-engine.md). A track owns its solvers' state, so each gets a post-processor of
+      // its own; a closed track's is kept for the next one, as building the solvers of a full-size pack takes seconds.
       openTrack({ fps, provenance, seed, emotion, blinks }) {
         if (emotion?.frames) throw new Error('a live track takes emotion keys, not emotion from the voice');
         const off = blinks?.enabled === false;
-        const track = build(fps).track({
+        const spare = idle.get(fpsLabel(fps));
+        const post = spare?.pop() ?? build(fps);
+        const track = post.track({
           provenance: { ...provenance, parameters: { ...provenance.parameters, emotion: describeEmotion(emotion, info) } },
           blink: blinkOf(seed, blinks),
         });
+        let open = true;
         return {
           push(raw) {
             const anim = track.push(raw.outputs.result.data);
             if (off) holdEyesOpen(anim);
             return anim;
+          },
+          close() {
+            if (!open) return;
+            open = false;
+            const list = idle.get(fpsLabel(fps)) ?? [];
+            list.push(post);
+            idle.set(fpsLabel(fps), list);
           },
         };
       },

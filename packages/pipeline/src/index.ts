@@ -74,5 +74,5 @@ export { voicePackOf } from './voice-emotion.js';
 export { openLiveStream, LIVE_SAMPLE_RATES } from './live.js';
 export type { LiveStream, LiveStreamOptions, LiveFrame, LiveStats, LiveSettingsInput, LiveEmotionKey } from './live.js';
 export { LiveModels } from './live-models.js';
-export type { LiveModelLease } from './live-models.js';
+export type { LiveModelLease, LiveModelsOptions } from './live-models.js';
 export type { EmotionKey } from '@a2f/inference';

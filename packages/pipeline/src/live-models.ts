@@ -7,6 +7,17 @@ import type { JobSettings } from './settings.js';
 interface Entry {
   readonly model: Promise<LoadedModel>;
   users: number;
+  /** when its last stream let go (performance.now), for closing the longest idle first */
+  idleSince: number;
+}
+
+export interface LiveModelsOptions {
+  /**
+   * Models no stream uses that stay loaded for the next stream (default 2): streams whose settings
+   * differ (another model, other parameter overrides) each load an engine, and the idle ones beyond
+   * this many are closed, the longest idle first.
+   */
+  readonly keepIdle?: number;
 }
 
 /** A model held for a stream; release() once the stream is done with it. */
@@ -26,6 +37,11 @@ export interface LiveModelLease {
 export class LiveModels {
   private readonly entries = new Map<string, Entry>();
   private closed = false;
+  private readonly keepIdle: number;
+
+  constructor(opts: LiveModelsOptions = {}) {
+    this.keepIdle = opts.keepIdle ?? 2;
+  }
 
   /** Loads the model these settings name (or shares the loaded one); rejects with the job's errors. */
   async acquire(settings: JobSettings): Promise<LiveModelLease> {
@@ -41,7 +57,7 @@ export class LiveModels {
     let entry = this.entries.get(key);
     if (!entry) {
       const loading = loadModel(settings, settings.model);
-      const created: Entry = { model: loading, users: 0 };
+      const created: Entry = { model: loading, users: 0, idleSince: 0 };
       // A model that fails to load is not kept: the next stream tries again and reports it again.
       loading.catch(() => {
         if (this.entries.get(key) === created) this.entries.delete(key);
@@ -65,8 +81,17 @@ export class LiveModels {
         if (released) return;
         released = true;
         held.users--;
+        if (held.users === 0) {
+          held.idleSince = performance.now();
+          this.closeIdle();
+        }
       },
     };
+  }
+
+  /** Engines loaded (or loading) now. */
+  get loaded(): number {
+    return this.entries.size;
   }
 
   /** Streams using a model now (all models together). */
@@ -74,6 +99,15 @@ export class LiveModels {
     let n = 0;
     for (const e of this.entries.values()) n += e.users;
     return n;
+  }
+
+  /** Closes the idle models beyond keepIdle, the longest idle first; a stream that wants one again reloads it. */
+  private closeIdle(): void {
+    const idle = [...this.entries].filter(([, e]) => e.users === 0).sort(([, a], [, b]) => b.idleSince - a.idleSince);
+    for (const [key, entry] of idle.slice(this.keepIdle)) {
+      this.entries.delete(key);
+      void entry.model.then((m) => m.engine.close()).catch(() => undefined);
+    }
   }
 
   /** Closes every engine; ORT finishes the batch it is running first. Streams still open fail on their next push. */

@@ -352,6 +352,7 @@ class Live implements LiveStream {
     if (this.released) return;
     this.released = true;
     this.resampler.close();
+    this.frames.close();
     this.lease.release();
     await this.own.models?.close();
   }

@@ -88,3 +88,24 @@ describe('live stream behaviour (default model)', () => {
     await models.close();
   });
 });
+
+describe('LiveModels', () => {
+  it('shares one engine between streams of the same settings and keeps at most keepIdle idle ones', async () => {
+    const models = new LiveModels({ keepIdle: 1 });
+    const a = await openLiveStream({ settings: {}, sampleRate: 16000, models });
+    const b = await openLiveStream({ settings: {}, sampleRate: 16000, models });
+    expect(models.loaded).toBe(1);
+    expect(models.users).toBe(2);
+    const c = await openLiveStream({ settings: { seed: 3, inference: { batchSize: 4 } }, sampleRate: 16000, models });
+    expect(models.loaded).toBe(2);
+    a.close();
+    b.close();
+    // One idle engine is kept, the stream on the other still runs.
+    expect(models.loaded).toBe(2);
+    c.close();
+    expect(models.users).toBe(0);
+    expect(models.loaded).toBe(1);
+    await models.close();
+    await expect(openLiveStream({ settings: {}, sampleRate: 16000, models })).rejects.toThrow(/the live models are closed/);
+  });
+});
