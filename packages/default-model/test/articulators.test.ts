@@ -54,7 +54,7 @@ describe('articulatorsToFace: the mouth', () => {
       articulators: {
         seed: 3,
         blinkIntervalSeconds: 2,
-        smoothingHalfLife: 0.025,
+        smoothingHalfLife: 0.015,
         jawOpenDegrees: 20,
         voiceGate: [0.2, 0.5],
         ranges: { lipClose: [0.5, 1] },
