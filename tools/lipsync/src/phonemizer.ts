@@ -2,7 +2,7 @@
 // again whenever the source changes (docs/lipsync-eval.md#phonemizer).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { A2fError } from '@a2f/base';
@@ -17,17 +17,42 @@ const HEADER = '/usr/include/espeak-ng/speak_lib.h';
 
 /**
  * The path of the compiled phonemizer, built with the system C compiler when missing or older than
- * phonemize.c (its sha256 is kept beside the binary). Safe when several test workers call it at
- * once: each compiles to its own name and renames into place.
+ * phonemize.c (its sha256 is kept beside the binary). Test workers call it at once: one compiles
+ * under a lock file while the others wait for its stamp, so the binary is built once per change.
  */
 export function ensurePhonemizer(): string {
-  const source = readFileSync(PHONEMIZE_SOURCE);
-  const sha = createHash('sha256').update(source).digest('hex');
+  const sha = createHash('sha256').update(readFileSync(PHONEMIZE_SOURCE)).digest('hex');
   const bin = path.join(CACHE_DIR, 'phonemize');
   const stamp = `${bin}.sha256`;
-  if (existsSync(bin) && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === sha) return bin;
+  const current = (): boolean => existsSync(bin) && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === sha;
+  if (current()) return bin;
   mkdirSync(CACHE_DIR, { recursive: true });
-  const tmp = `${bin}.${process.pid}.${Date.now()}`;
+  const lock = `${bin}.lock`;
+  for (;;) {
+    try {
+      closeSync(openSync(lock, 'wx'));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    if (current()) return bin;
+    // a lock older than a minute was left by a killed process
+    const held = statSync(lock, { throwIfNoEntry: false });
+    if (held && Date.now() - held.mtimeMs > 60_000) rmSync(lock, { force: true });
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  }
+  try {
+    if (current()) return bin;
+    compile(bin);
+    writeFileSync(stamp, `${sha}\n`);
+    return bin;
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+function compile(bin: string): void {
+  const tmp = `${bin}.${process.pid}`;
   const cc = process.env.CC || 'cc';
   try {
     execFileSync(cc, ['-O2', '-Wall', '-o', tmp, PHONEMIZE_SOURCE, '-lespeak-ng'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -36,9 +61,6 @@ export function ensurePhonemizer(): string {
     throw compileError(err as NodeJS.ErrnoException & { stderr?: Buffer }, cc);
   }
   renameSync(tmp, bin);
-  writeFileSync(`${stamp}.${process.pid}`, `${sha}\n`);
-  renameSync(`${stamp}.${process.pid}`, stamp);
-  return bin;
 }
 
 function compileError(err: NodeJS.ErrnoException & { stderr?: Buffer }, cc: string): A2fError {
