@@ -150,7 +150,8 @@ function resolveLiveSettings(input: LiveSettingsInput): JobSettings {
       'BAD_SETTING',
       settings.a2e !== undefined ? '--a2e' : '--emotion',
       'emotion from the voice (Audio2Emotion) does not run live: it reads windows around each frame that the stream has not received yet',
-      'Leave out --a2e and --emotion auto for live streams and send emotion keys with the audio, or record the stream and run it with --a2e.',
+      'Leave out --a2e and --emotion auto for live streams and send emotion keys with the audio, ' +
+        'or record the stream and run it with --a2e.',
     );
   }
   return settings;

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '@a2f/test-utils';
 import { makeMiniPack } from '../../../models/nvidia/make-mini-pack.mjs';
 import { makeMiniV3Pack } from '../../../models/nvidia/make-mini-v3.mjs';
-import { LiveModels, openLiveStream, type LiveEmotionKey, type LiveFrame } from '../src/index.js';
+import { LiveModels, openLiveStream, type LiveEmotionKey, type LiveFrame, type LiveSettingsInput } from '../src/index.js';
 import { clientPcm, maxDifference, randomSizes, runLine, streamPcm } from './live-helpers.js';
 
 const work = tempDir('live-nvidia');
@@ -34,7 +34,14 @@ describe('live stream, NVIDIA v2.3 mini packs: equal to a2f run', () => {
 
   it('with the run settings that change frames: the mesh solver path, overrides, no blinks, a seed, --emotion (claire)', async () => {
     const rate = 44100;
-    const settings = { model: claire, solvePath: 'mesh', params: { lower_face_strength: 1.3 }, blinks: false, seed: 5, emotion: 'joy=0.7' };
+    const settings: LiveSettingsInput = {
+      model: claire,
+      solvePath: 'mesh',
+      params: { lower_face_strength: 1.3 },
+      blinks: false,
+      seed: 5,
+      emotion: 'joy=0.7',
+    };
     const pcm = clientPcm(rate, 1.3);
     const line = await runLine(work, settings, pcm, rate, 'claire-settings');
     const stream = await openLiveStream({ settings, sampleRate: rate, models });
@@ -46,7 +53,7 @@ describe('live stream, NVIDIA v2.3 mini packs: equal to a2f run', () => {
     expect(maxDifference(frames, plain, stream.blendShapeNames)).toBeGreaterThan(1e-3);
   });
 
-  it('emotion keys sent with the audio: unknown names warned about, late keys moved; a sidecar of the applied keys reproduces the stream', async () => {
+  it('emotion keys with the audio: unknown names warned, late keys moved; a sidecar of the applied keys gives those frames', async () => {
     const rate = 48000;
     const pcm = clientPcm(rate, 2);
     const warnings: string[] = [];
