@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { channelCurve, rational, validateFaceAnimation } from '@a2f/animation';
-import { animateAudio, loadModelPack, modelChannels } from '@a2f/inference';
+import { animateAudio, createInferenceEngine, loadModelPack, modelChannels } from '@a2f/inference';
 import { exactTarget, rejection, removeTempDirs, tempDir, writePack } from '@a2f/test-utils';
 import { GraphBuilder } from '../../../models/lib/onnx.mjs';
 import { ARTICULATORS, articulatorsToFace, parseArticulatorTable } from '../src/index.js';
@@ -93,6 +93,44 @@ describe('the articulators kind', () => {
       articulatorTableSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
       articulators: { seed: 9, jawOpenDegrees: 20 },
     });
+  });
+
+  it('runs live: a frame stream fed the audio in pieces gives the frames animate gives', async () => {
+    const engine = await createInferenceEngine(await loadModelPack(pack()), { workers: 1, threads: 1 });
+    try {
+      const fps = rational(30);
+      const frames = 90;
+      const samples = new Float32Array(exactTarget(frames, 30, 1));
+      for (let k = 0; k < frames; k++) {
+        const on = k % 30 >= 5 && k % 30 < 25;
+        ORDER.forEach((name, j) => {
+          const v = {
+            voice: on ? 1 : 0,
+            jawOpen: on ? 0.3 + 0.3 * Math.sin(k) : 0,
+            lipClose: k % 7 === 0 ? 1 : 0,
+            accent: k % 30 === 8 ? 1 : 0,
+          }[name as string];
+          samples[exactTarget(k, 30, 1) + j] = v ?? 0;
+        });
+      }
+      const whole = await engine.animate(samples, { fps, seed: 4 });
+      const stream = await engine.openStream({ fps, seed: 4 });
+      const weights: number[] = [];
+      const drain = async () => {
+        for (let chunk = await stream.next(); chunk; chunk = await stream.next()) weights.push(...chunk.anim.weights);
+      };
+      for (let at = 0; at < samples.length; at += 777) {
+        stream.append(samples.subarray(at, at + 777));
+        await drain();
+      }
+      stream.end();
+      await drain();
+      stream.close();
+      expect(weights.length).toBe(whole.weights.length);
+      expect(weights).toEqual(Array.from(whole.weights));
+    } finally {
+      await engine.close();
+    }
   });
 
   const cases: [string, (m: Record<string, any>) => void, RegExp, number?][] = [
