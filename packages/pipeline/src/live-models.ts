@@ -9,6 +9,7 @@ interface Entry {
   users: number;
   /** when its last stream let go (performance.now), for closing the longest idle first */
   idleSince: number;
+  retired: boolean;
 }
 
 export interface LiveModelsOptions {
@@ -24,6 +25,8 @@ export interface LiveModelsOptions {
 export interface LiveModelLease {
   readonly model: LoadedModel;
   release(): void;
+  /** The engine is broken (its workers died): later streams load a new one; this one closes when its streams let go. */
+  retire(): void;
 }
 
 /**
@@ -57,7 +60,7 @@ export class LiveModels {
     let entry = this.entries.get(key);
     if (!entry) {
       const loading = loadModel(settings, settings.model);
-      const created: Entry = { model: loading, users: 0, idleSince: 0 };
+      const created: Entry = { model: loading, users: 0, idleSince: 0, retired: false };
       // A model that fails to load is not kept: the next stream tries again and reports it again.
       loading.catch(() => {
         if (this.entries.get(key) === created) this.entries.delete(key);
@@ -81,10 +84,16 @@ export class LiveModels {
         if (released) return;
         released = true;
         held.users--;
-        if (held.users === 0) {
-          held.idleSince = performance.now();
-          this.closeIdle();
-        }
+        if (held.users > 0) return;
+        held.idleSince = performance.now();
+        if (held.retired) void closeEngine(held);
+        else this.closeIdle();
+      },
+      retire: () => {
+        if (held.retired) return;
+        held.retired = true;
+        if (this.entries.get(key) === held) this.entries.delete(key);
+        if (held.users === 0) void closeEngine(held);
       },
     };
   }
@@ -106,7 +115,7 @@ export class LiveModels {
     const idle = [...this.entries].filter(([, e]) => e.users === 0).sort(([, a], [, b]) => b.idleSince - a.idleSince);
     for (const [key, entry] of idle.slice(this.keepIdle)) {
       this.entries.delete(key);
-      void entry.model.then((m) => m.engine.close()).catch(() => undefined);
+      void closeEngine(entry);
     }
   }
 
@@ -118,6 +127,9 @@ export class LiveModels {
     await Promise.all(loaded.map((m) => (m.status === 'fulfilled' ? m.value.engine.close() : undefined)));
   }
 }
+
+/** Closes an entry's engine; one that never loaded has nothing to close. */
+const closeEngine = (entry: Entry): Promise<void> => entry.model.then((m) => m.engine.close()).catch(() => undefined);
 
 /** What decides a loaded model: the pack, its overrides, solver path, kind options, the pool and --emotion. */
 function modelKeyOf(s: JobSettings): string {

@@ -261,6 +261,8 @@ class Live implements LiveStream {
     });
     this.chain = run.catch((err: unknown) => {
       this.failure ??= err;
+      // Dead workers fail every stream on the engine: later streams get a new one (as ContextPool retires a context).
+      if ((err as { code?: unknown }).code === 'WORKER_CRASHED') this.lease.retire();
     });
     return run;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LiveModels, openLiveStream, type LiveFrame } from '../src/index.js';
+import { LiveModels, openLiveStream, resolveSettings, type LiveFrame } from '../src/index.js';
 import { clientPcm } from './live-helpers.js';
 
 describe('live stream behaviour (default model)', () => {
@@ -107,5 +107,19 @@ describe('LiveModels', () => {
     expect(models.loaded).toBe(1);
     await models.close();
     await expect(openLiveStream({ settings: {}, sampleRate: 16000, models })).rejects.toThrow(/the live models are closed/);
+  });
+
+  it('a retired engine (its workers died) is not given to later streams', async () => {
+    const models = new LiveModels();
+    const settings = resolveSettings({ character: 'face.usda', outDir: 'out' });
+    const broken = await models.acquire(settings);
+    broken.retire();
+    expect(models.loaded).toBe(0);
+    const fresh = await models.acquire(settings);
+    expect(fresh.model.engine).not.toBe(broken.model.engine);
+    broken.release();
+    fresh.release();
+    expect(models.users).toBe(0);
+    await models.close();
   });
 });
