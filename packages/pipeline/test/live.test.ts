@@ -28,6 +28,18 @@ describe('live stream, default model: equal to a2f run for any chunking', () => 
     }
   });
 
+  it.each(['24', '30000/1001'])('at the run setting fps %s: time codes index / fps, frames equal', async (fps) => {
+    const rate = 44100;
+    const pcm = clientPcm(rate, 1.2);
+    const line = await runLine(work, { fps }, pcm, rate, `default-fps-${fps.replace('/', '-')}`);
+    const stream = await openLiveStream({ settings: { fps }, sampleRate: rate });
+    const frames = await streamPcm(stream, pcm, randomSizes(3, 4000));
+    const [num, den] = fps === '24' ? [24, 1] : [30000, 1001];
+    expect(stream.fps).toBe(num / den);
+    expect(frames.map((f) => f.timeSeconds)).toEqual(frames.map((_, k) => (k * den) / num));
+    expect(maxDifference(frames, line, stream.blendShapeNames)).toBeLessThan(1e-6);
+  });
+
   it('one sample at a time', async () => {
     const rate = 44100;
     const pcm = clientPcm(rate, 1);
