@@ -48,6 +48,13 @@ describe('StreamResampler', () => {
     expect(Buffer.from(pieces.buffer).equals(Buffer.from(whole.buffer))).toBe(true);
   });
 
+  it('equals resample on a signal long enough that the library slices it itself (22 s at 48 kHz)', async () => {
+    const x = signal(48000 * 22, 3);
+    const whole = await resample(x, 48000, 16000);
+    const pieces = await streamed(x, 48000, 16000, [4801, 333, 96000]);
+    expect(Buffer.from(pieces.buffer).equals(Buffer.from(whole.buffer))).toBe(true);
+  });
+
   it('returns samples while the input arrives, holding back only the filter (under 20 ms of output)', async () => {
     const r = await StreamResampler.create(48000, 16000);
     const out = r.push(signal(48000));
