@@ -1,5 +1,6 @@
 // ANIMATION.json, the format the metrics read (docs/lipsync-eval.md#animationjson): blendshape
-// weights per frame, frame k at k/fps, channels named as any tool names them.
+// weights per frame, frame k at k/fps, channels named as any tool names them. NVIDIA's a2f_export
+// JSON is read too.
 import { readFileSync } from 'node:fs';
 import { A2fError, isRecord } from '@a2f/base';
 
@@ -40,8 +41,16 @@ export function readAnimation(file: string): Animation {
       cause: err,
     });
   }
+  if (isRecord(json) && Array.isArray(json.facsNames) && Array.isArray(json.weightMat)) json = fromA2fExport(json, file);
   checkAnimation(json, file);
   return json;
+}
+
+/** NVIDIA's a2f_export JSON (what `a2f run --export-json` and Audio2Face write): facsNames, weightMat, exportFps. */
+function fromA2fExport(json: Record<string, unknown>, file: string): Animation {
+  const fps = Number(json.exportFps);
+  if (!(fps > 0)) throw new A2fError('ANIMATION', file, 'is an a2f_export file without a positive "exportFps"', 'Export it again.');
+  return { fps, names: json.facsNames as string[], frames: json.weightMat as number[][], generator: 'a2f_export' };
 }
 
 /** Each channel's weights over the frames, by channelKey (the first of two names with one key wins). */

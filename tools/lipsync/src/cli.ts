@@ -12,8 +12,8 @@ import { detailTable, scoreCorpus, summaryTable, type SetReport } from './score.
 
 const USAGE = `usage: node tools/lipsync/evaluate.mjs [--model default|PACK_DIR|ANIM_DIR] [--set dev|heldout|foreign|FILE.tsv]
          [--degrade noise10,music,loud,quiet,phone8k,breaths|all] [--json OUT.json] [--write-anims DIR]
-  --model        a pack name or folder (run as a2f run runs it), or a folder of ANIMATION.json files named <id>.json
-                 (for degraded variants: <folder>/<variant>/<id>.json); default: default
+  --model        a pack name or folder (run as a2f run runs it), or a folder of ANIMATION.json (or a2f_export) files
+                 named <id>.json or <id>.a2f.json (degraded variants: <folder>/<variant>/<id>.json); default: default
   --set          a corpus of tools/lipsync/corpora or a TSV file of your own (id, voice, wpm, text); default: dev
   --degrade      also score degraded copies (comma-separated, or all)
   --json         write every score as JSON
@@ -88,8 +88,9 @@ function isAnimationFolder(model: string): boolean {
   return readdirSync(model).some((f) => f.endsWith('.json') || statSync(path.join(model, f)).isDirectory());
 }
 
+/** `<id>.json`, or `<id>.a2f.json` as `a2f run --export-json` names it; in `<dir>/<variant>/`, or in `<dir>` for clean lines. */
 function animationFile(dir: string, corpus: Corpus, id: string): string {
-  const inVariant = path.join(dir, corpus.variant, `${id}.json`);
-  if (existsSync(inVariant) || corpus.variant !== 'clean') return inVariant;
-  return path.join(dir, `${id}.json`);
+  const folders = corpus.variant === 'clean' ? [path.join(dir, 'clean'), dir] : [path.join(dir, corpus.variant)];
+  const candidates = folders.flatMap((d) => [path.join(d, `${id}.json`), path.join(d, `${id}.a2f.json`)]);
+  return candidates.find((f) => existsSync(f)) ?? candidates[0]!;
 }
