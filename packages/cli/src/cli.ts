@@ -12,6 +12,7 @@ import { previewCommand, previewOptions } from './commands/preview.js';
 import { playblastCommand, playblastOptions } from './commands/playblast.js';
 import { workerCommand, workerOptions } from './commands/worker.js';
 import { queueCommands } from './commands/queue.js';
+import { serveCommand, serveOptions } from './commands/serve.js';
 
 /** Exit codes: 0 all lines written, 1 some line failed (others kept), 2 bad usage or settings. */
 export async function main(argv: string[]): Promise<number> {
@@ -148,6 +149,14 @@ export async function main(argv: string[]): Promise<number> {
     .command('playblast <layer>', 'Render a layer headless to an MP4 with its audio (or to PNG frames)', playblastOptions, async (a) => {
       code = await playblastCommand(a);
     })
+    .command(
+      'serve',
+      "Service: live animation over NVIDIA's Audio2Face-3D streaming gRPC protocol (its clients work)",
+      serveOptions,
+      async (a) => {
+        code = await serveCommand(a);
+      },
+    )
     .demandCommand(1, 'Name a command: run, watch, preview, playblast, demo, inspect or models.')
     .strict()
     // main() returns the exit code; the bin sets it, so tests and embedders keep their process.
@@ -173,7 +182,7 @@ export async function main(argv: string[]): Promise<number> {
   return code;
 }
 
-const COMMANDS = ['run', 'demo', 'inspect', 'models', 'watch', 'worker', 'queue', 'preview', 'playblast'];
+const COMMANDS = ['run', 'demo', 'inspect', 'models', 'watch', 'worker', 'queue', 'preview', 'playblast', 'serve'];
 /** `a2f run` takes every job setting and its own (fail fast, clobber), all from the settings table. */
 const RUN_SETTINGS = [...namesOf('job'), ...namesOf('run')];
 

@@ -1,0 +1,73 @@
+// `a2f serve --record`: a stream that ends well becomes a WAV of what was received and the layer
+// `a2f run` makes of it, on --character, composing in real Pixar USD; a stream that fails or whose
+// client leaves leaves nothing behind.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { streamClip } from '@a2f/serve';
+import { removeTempDirs } from '@a2f/test-utils';
+import { usdReadbackMany } from '../usd/validate.js';
+import { CHARACTER, leftovers, tempDir } from './helpers.js';
+import { answerParts, audioMsg, headerMsg, killServers, rawCall, speechPcm, startServe, type ServeProc } from './serve-helpers.js';
+
+afterAll(() => {
+  killServers();
+  removeTempDirs();
+});
+
+describe('a2f serve --record <dir> --character <asset>', () => {
+  const dir = tempDir('serve-record');
+  let server: ServeProc;
+  beforeAll(async () => {
+    server = await startServe(['--record', dir, '--character', CHARACTER]);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('writes the received audio as WAV and its layer, which composes in USD with one sample per streamed frame', async () => {
+    const rate = 44100;
+    const pcm = speechPcm(130, 1.6, rate);
+    const conn = server.connect();
+    const r = await streamClip(conn, { pcm, sampleRate: rate, chunkSamples: 10_000 });
+    conn.close();
+    expect(r.code, r.details).toBe(0);
+    const frames = answerParts(r).frames.length;
+    const rec = await server.waitEvent((e) => e.event === 'recorded' || e.event === 'record-failed', 'the recording');
+    expect(rec.event, String(rec.message)).toBe('recorded');
+    const wav = readFileSync(rec.wav as string);
+    expect(wav.readUInt32LE(24)).toBe(rate);
+    expect(wav.readUInt16LE(34)).toBe(16);
+    expect(wav.subarray(44).equals(Buffer.from(pcm.buffer))).toBe(true);
+    const layers = rec.layers as string[];
+    expect(layers.map((l) => path.dirname(l))).toEqual([dir]);
+    const [stage] = await usdReadbackMany([{ root: layers[0], others: [CHARACTER] }]);
+    expect(stage.errors).toEqual([]);
+    expect(stage.ok).toBe(true);
+    expect(stage.timeCodesPerSecond).toBe(30);
+    expect(stage.endTimeCode - stage.startTimeCode + 1).toBe(frames);
+    expect(Object.values(stage.prims).some((p) => p.type === 'SkelAnimation')).toBe(true);
+  });
+
+  it('a refused stream and a client gone mid-stream leave no file behind', async () => {
+    const before = readdirSync(dir).sort();
+    const conn = server.connect();
+    const bad = rawCall(conn);
+    bad.write(headerMsg(16000));
+    bad.write(audioMsg(speechPcm(100, 11, 16000)));
+    expect((await bad.done).code).toBe(3);
+    const gone = rawCall(conn);
+    gone.write(headerMsg(16000));
+    gone.write(audioMsg(speechPcm(100, 0.5, 16000)));
+    const opens = () => server.events.filter((e) => e.event === 'stream-open').length;
+    const n = opens();
+    await server.waitEvent(() => opens() > n, 'the stream to open');
+    gone.cancel();
+    await gone.done;
+    const dropped = () => server.events.filter((e) => e.event === 'stream-gone' || e.event === 'stream-error').length;
+    await server.waitEvent(() => dropped() >= 2, 'the server to drop the stream');
+    conn.close();
+    expect(readdirSync(dir).sort()).toEqual(before);
+    expect(leftovers(dir)).toEqual([]);
+  });
+});
