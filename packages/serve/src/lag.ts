@@ -24,6 +24,11 @@ export class LagMeter {
     readonly forS = 3,
   ) {}
 
+  /** The stream's first audio arrived at `at` (ms): the real-time clock starts there. */
+  audioStarted(at: number): void {
+    this.start ??= at;
+  }
+
   /** A frame with time code `t` went out at `now`, computed from audio that arrived at `arrived` (ms clocks). */
   frame(t: number, arrived: number, now: number): void {
     this.start ??= arrived;

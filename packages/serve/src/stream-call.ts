@@ -167,6 +167,7 @@ export class StreamCall {
       );
     const keys = (msg.emotions ?? []).map((k, i) => checkEmotionKey(k, `audio_with_emotion.emotions[${i}]`, (w) => this.warn(w)));
     this.newKeys.push(...keys);
+    (this.lag as LagMeter).audioStarted(arrived);
     const pcm = echo.push(bytes);
     this.take?.write(pcm);
     const frames = await (this.live as LiveStream).push(pcm, keys.length ? keys : undefined);
