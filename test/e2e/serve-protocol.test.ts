@@ -148,6 +148,24 @@ describe('a2f serve --model <NVIDIA mini pack>: face parameters map onto the mod
     expectSameAnimation(r, ref);
   });
 
+  it('beginning_emotion is an emotion key at 0 s: the same frames as that key sent with the first chunk', async () => {
+    const rate = 16000;
+    const pcm = speechPcm(130, 1.2, rate);
+    const conn = server.connect();
+    const begun = await streamClip(conn, { pcm, sampleRate: rate, header: { emotion_params: { beginning_emotion: { joy: 0.8 } } } });
+    const keyed = await streamClip(conn, { pcm, sampleRate: rate, emotions: [{ time_code: 0, emotion: { joy: 0.8 } }] });
+    const neutral = await streamClip(conn, { pcm, sampleRate: rate });
+    conn.close();
+    const weights = (r: ClipResult) => answerParts(r).frames.map((f) => f.skel_animation.blend_shape_weights[0].values);
+    expect(weights(begun)).toEqual(weights(keyed));
+    expect(weights(begun)).not.toEqual(weights(neutral));
+    // The emotion that drove each frame comes back in a2f_smoothed_output (this model has an emotion input).
+    const smoothed = answerParts(begun).frames.map(
+      (f) => (f.metadata?.emotion_aggregate?.a2f_smoothed_output as { emotion: Record<string, number> }[])[0],
+    );
+    expect(smoothed.every((e) => Math.abs(e.emotion.joy - 0.8) < 1e-6)).toBe(true);
+  });
+
   it('a face parameter outside the model range refuses the stream with INVALID_ARGUMENT naming it', async () => {
     const rate = 16000;
     const conn = server.connect();

@@ -43,6 +43,8 @@ export class StreamCall {
   private readonly warnings = new Set<string>();
   /** client emotion keys not yet reported in a frame's input_emotions */
   private newKeys: EmotionKey[] = [];
+  /** emotion keys of the header (beginning_emotion), for the model with the first chunk */
+  private firstKeys: EmotionKey[] = [];
   private chain: Promise<void> = Promise.resolve();
   private backlog = 0;
   private idle: NodeJS.Timeout | undefined;
@@ -137,7 +139,10 @@ export class StreamCall {
     this.adjust = planWeights(header.blendshape_params, this.live.blendShapeNames, (w) => this.warn(w));
     this.echo = new AudioEcho(plan.sampleRate, this.live.fps);
     this.lag = new LagMeter(this.live.lookAheadSeconds);
-    if (plan.beginning) this.newKeys.push(plan.beginning);
+    if (plan.beginning) {
+      this.newKeys.push(plan.beginning);
+      this.firstKeys.push(plan.beginning);
+    }
     this.take = ctx.recorder?.begin(plan.sampleRate, plan);
     this.send({
       animation_data_stream_header: {
@@ -170,7 +175,9 @@ export class StreamCall {
     (this.lag as LagMeter).audioStarted(arrived);
     const pcm = echo.push(bytes);
     this.take?.write(pcm);
-    const frames = await (this.live as LiveStream).push(pcm, keys.length ? keys : undefined);
+    // beginning_emotion goes to the model with the first chunk, before that chunk's own keys.
+    const toModel = [...this.firstKeys.splice(0), ...keys];
+    const frames = await (this.live as LiveStream).push(pcm, toModel.length ? toModel : undefined);
     this.sendFrames(frames, arrived, false);
   }
 
