@@ -86,6 +86,27 @@ describe('live stream, NVIDIA v2.3 mini packs: equal to a2f run', () => {
     expect(maxDifference(frames, plain, stream.blendShapeNames)).toBeGreaterThan(1e-3);
   });
 
+  it('a stream abandoned while its frames run leaves the shared model and post-processing fit for the next stream', async () => {
+    const rate = 16000;
+    const pcm = clientPcm(rate, 1.5);
+    const line = await runLine(work, { model: mark }, pcm, rate, 'mark-after-abandon');
+    for (let i = 0; i < 3; i++) {
+      const gone = await openLiveStream({ settings: { model: mark }, sampleRate: rate, models });
+      const pending = gone.push(pcm.subarray(0, 16000));
+      // Usually while the network runs the push's frames; the push then fails as closed (or it had finished).
+      await new Promise((resolve) => setImmediate(resolve));
+      gone.close();
+      await pending.then(
+        (frames) => expect(frames.length).toBeGreaterThan(0),
+        (err: unknown) => expect(String(err)).toMatch(/closed/),
+      );
+    }
+    const stream = await openLiveStream({ settings: { model: mark }, sampleRate: rate, models });
+    const frames = await streamPcm(stream, pcm, () => 1234);
+    expect(maxDifference(frames, line, stream.blendShapeNames)).toBeLessThan(TOLERANCE);
+    expect(models.users).toBe(0);
+  });
+
   it('refuses a v3.0 pack and emotion from the voice, naming why and what to do', async () => {
     const v3 = makeMiniV3Pack(path.join(work, 'v3')).dir;
     await expect(openLiveStream({ settings: { model: v3 }, sampleRate: 16000 })).rejects.toThrow(/cannot run live/);
