@@ -3,6 +3,7 @@
 import type { PreviewPlan } from './preview-rows.js';
 import type { A2ePlan } from './a2e-rows.js';
 import type { V3Plan } from './v3-rows.js';
+import type { LivePlan } from './live-rows.js';
 import type { QueueFarmPlan } from './queue-rows.js';
 import type { Layout } from './report.js';
 
@@ -54,6 +55,8 @@ export interface BenchPlan {
   readonly preview: PreviewPlan;
   /** the render-farm queue: worker processes per round, lines per round and their length, lines timed alone */
   readonly queue: QueueFarmPlan;
+  /** the live server: seconds per real-time stream, and the streams at once to try */
+  readonly live: LivePlan;
   /** the Audio2Emotion-shaped network: its size (quick: a tiny one) and the line it runs over */
   readonly a2e: A2ePlan;
   /** the Audio2Face-3D v3.0-shaped network (quick: a tiny one) and the line it animates */
@@ -114,6 +117,7 @@ export function benchPlan(opts: BenchOptions, cores: number): BenchPlan {
       ? { face: { rows: 40, cols: 60, share: 0.3 }, loads: 2, playSeconds: 1.5, playblast: { width: 320, height: 240 } }
       : { face: { rows: 250, cols: 400, share: 0.3 }, loads: 3, playSeconds: 4, playblast: { width: 1280, height: 720 } },
     queue: { workers: [1, 2, 3], lines: quick ? 6 : 30, lineSeconds: quick ? 1 : 3, overheadJobs: quick ? 5 : 20 },
+    live: { streamSeconds: quick ? 3 : 10, counts: quick ? [1, 2, 4] : [1, 2, 4, 6, 8, 12, 16] },
     a2e: { size: quick ? 'tiny' : 'base', lineSeconds: quick ? 3 : 30, minSeconds: quick ? 0.5 : 5 },
     v3: { size: quick ? 'tiny' : 'full', lineSeconds: quick ? 3 : 10, minSeconds: quick ? 0.5 : 5 },
     memory: quick ? { defaultMinutes: 1, packMinutes: [0.1] } : { defaultMinutes: 60, packMinutes: opts.shortMemory ? [1, 4] : [60] },

@@ -5,6 +5,7 @@ import type { CpuCeiling } from './ceiling.js';
 import type { Sample } from './guards.js';
 import type { A2eFigures } from './a2e-rows.js';
 import type { V3Figures } from './v3-rows.js';
+import type { LiveFigures } from './live-rows.js';
 import type { QueueFarmFigures } from './queue-rows.js';
 
 export interface MachineInfo {
@@ -227,6 +228,7 @@ export interface BenchReport {
   readonly usdWrite: UsdWriteFigures;
   readonly characterRead: CharacterReadFigures;
   readonly queue: QueueFarmFigures;
+  readonly live: LiveFigures;
   readonly preview: PreviewFigures;
   readonly a2e: A2eFigures;
   readonly v3: V3Figures;

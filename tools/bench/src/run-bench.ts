@@ -25,6 +25,7 @@ import { measureThroughput, withRoofline } from './throughput.js';
 import { measureCharacterRead } from './character-read.js';
 import { measureA2e } from './a2e-rows.js';
 import { measureV3 } from './v3-rows.js';
+import { measureLive } from './live-serve.js';
 import { measureQueueFarm } from './queue-farm.js';
 import { measurePreview } from './preview-rows.js';
 import { measureUsdWrite } from './usd-write.js';
@@ -157,6 +158,9 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
     log('the render-farm queue (a real Redis, `a2f worker` processes)…');
     const queue = await measureQueueFarm(plan.queue, workDir, CHARACTER, log);
 
+    log('the live server (`a2f serve`, real-time clients over loopback gRPC)…');
+    const live = await measureLive(plan.live, bench.dir, log);
+
     log('the Audio2Emotion-shaped network (emotion from the voice, --a2e)…');
     const a2e = await measureA2e(plan.a2e, benchPack.realTimeFactor, log);
     log('the Audio2Face-3D v3.0-shaped network (diffusion, windows in order)…');
@@ -233,6 +237,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
       usdWrite,
       characterRead,
       queue,
+      live,
       preview,
       a2e,
       v3,

@@ -5,6 +5,7 @@ import type { BenchReport, PreviewFigures, ThroughputPoint, TargetResult } from 
 import { stageSplit } from './guards.js';
 import { a2eRows } from './a2e-rows.js';
 import { v3Rows } from './v3-rows.js';
+import { liveRows } from './live-rows.js';
 import { queueRows } from './queue-rows.js';
 
 const f = (x: number | null, digits = 1): string => (x === null ? '—' : Number.isFinite(x) ? x.toFixed(digits) : String(x));
@@ -193,6 +194,7 @@ export function markdownReport(r: BenchReport): string {
   );
   for (const cells of previewRows(r.preview)) row(...cells);
   for (const cells of queueRows(r.queue)) row(...cells);
+  for (const cells of liveRows(r.live)) row(...cells);
   for (const cells of a2eRows(r.a2e)) row(...cells);
   for (const cells of v3Rows(r.v3)) row(...cells);
   const mem = r.memory;

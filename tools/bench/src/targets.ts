@@ -1,6 +1,7 @@
 // The issue's targets for a 2-core machine, checked against one run's figures. A bench reports
 // them; it never fails on them (timings are the machine's, not the code's). A figure that was not
 // measured or was refused leaves its target unjudged, with the reason.
+import { liveNotes, liveTargets } from './live-rows.js';
 import { queueNotes, queueTargets } from './queue-rows.js';
 import type { BenchReport, TargetResult } from './report.js';
 
@@ -88,6 +89,7 @@ export function evaluateTargets(r: Omit<BenchReport, 'targets' | 'notes'>): Targ
       r.preview.playback ? 'no frame was counted' : (r.preview.note ?? 'not measured'),
     ),
     ...queueTargets(r.queue, below),
+    ...liveTargets(r.live, atLeast),
   ];
 }
 
@@ -101,6 +103,7 @@ export function notesOf(r: Omit<BenchReport, 'targets' | 'notes'>): string[] {
     ),
     ...(r.preview.note ? [`preview: ${r.preview.note}`] : []),
     ...queueNotes(r.queue),
+    ...liveNotes(r.live),
     ...(r.memory.benchPackHour.note
       ? [`peak RSS, ${r.memory.benchPackHour.minutes}-minute line, v2.3-shaped pack: ${r.memory.benchPackHour.note}`]
       : []),

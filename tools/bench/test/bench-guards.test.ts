@@ -341,6 +341,7 @@ function fixture(o: { rooflineGflops: number; pointGflops: number; packMinutes?:
     },
     preview: PREVIEW,
     queue: QUEUE,
+    live: { streamSeconds: 3, lookAheadSeconds: 0.26, models: [], note: 'not measured in this test' },
     a2e: {
       size: 'base' as const,
       parameters: 94.6e6,
