@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { A2fError } from '@a2f/base';
 import { degrade, isDegradation, DEGRADATIONS, type Degradation } from './degrade.js';
+import { resample } from './dsp.js';
 import { CACHE_DIR, PHONEMIZE_SOURCE, TOOL_DIR } from './phonemizer.js';
 import { synthesize } from './synthesize.js';
 import { checkTimeline, type Timeline } from './timeline.js';
@@ -14,6 +15,8 @@ import { readWav, writeWav } from './wav.js';
 
 export const SETS = ['dev', 'heldout', 'foreign'] as const;
 export const CORPORA_DIR = path.join(TOOL_DIR, 'corpora');
+/** rate of the degraded copies: the A2F models' input rate */
+export const DEGRADED_RATE = 16000;
 
 export interface CorpusLine {
   readonly id: string;
@@ -118,8 +121,12 @@ export async function buildCorpus(set: string, o: BuildOptions = {}): Promise<Co
       for (const l of lines) {
         const timeline = loadTimeline(path.join(clean, `${l.id}.json`));
         const sound = readWav(path.join(clean, `${l.id}.wav`));
-        writeWav(path.join(out, `${l.id}.wav`), degrade(sound, timeline, kind, l.id));
-        writeFileSync(path.join(out, `${l.id}.json`), JSON.stringify({ ...timeline, degradation: kind }, null, 1) + '\n');
+        // Kept at the model's 16 kHz: decoding then needs no resampling, the bulk of a run's time (the
+        // clean lines stay at the synthesizer's rate and are resampled by @a2f/audio, as a2f run does).
+        const samples = resample(degrade(sound, timeline, kind, l.id).samples, sound.rate, DEGRADED_RATE);
+        writeWav(path.join(out, `${l.id}.wav`), { rate: DEGRADED_RATE, samples });
+        const moved = { ...timeline, sample_rate: DEGRADED_RATE, num_samples: samples.length, degradation: kind };
+        writeFileSync(path.join(out, `${l.id}.json`), JSON.stringify(moved, null, 1) + '\n');
       }
     });
   }

@@ -97,29 +97,46 @@ export function biquad(x: Float32Array, rate: number, type: BiquadType, freq: nu
 
 /**
  * Band-limited resampling: each output sample is the input convolved with a Hann-windowed sinc whose
- * cutoff is 0.95 × the lower Nyquist rate, 16 zero crossings each side.
+ * cutoff is 0.95 × the lower Nyquist rate, 16 zero crossings each side. Rates are whole numbers, so
+ * output m lies at input position m·from/to, whose fraction repeats every to/gcd outputs: the taps of
+ * each such phase are computed once.
  */
 export function resample(x: Float32Array, from: number, to: number): Float32Array {
   if (from === to) return x.slice();
+  const g = gcd(from, to);
+  const up = to / g;
+  const down = from / g;
   const n = Math.floor((x.length * to) / from);
   const out = new Float32Array(n);
-  const cutoff = (0.95 * Math.min(from, to)) / 2;
-  const fc = cutoff / from; // cycles per input sample
-  const half = Math.ceil((16 * from) / (2 * cutoff));
-  for (let m = 0; m < n; m++) {
-    const centre = (m * from) / to;
-    const k0 = Math.ceil(centre - half);
-    const k1 = Math.floor(centre + half);
-    let s = 0;
-    for (let k = Math.max(0, k0); k <= Math.min(x.length - 1, k1); k++) {
-      const d = k - centre;
+  const fc = (0.95 * Math.min(from, to)) / 2 / from; // cutoff in cycles per input sample
+  const half = Math.ceil((16 * from) / (0.95 * Math.min(from, to)));
+  const taps = 2 * half + 1;
+  const table = new Float64Array(up * taps);
+  for (let p = 0; p < up; p++) {
+    const frac = p / up; // centre = base + frac
+    for (let j = 0; j < taps; j++) {
+      const d = j - half - frac; // tap at input base - half + j
       const sinc = d === 0 ? 2 * fc : Math.sin(2 * Math.PI * fc * d) / (Math.PI * d);
-      const win = 0.5 + 0.5 * Math.cos((Math.PI * d) / half);
-      s += x[k]! * sinc * win;
+      const win = Math.abs(d) >= half ? 0 : 0.5 + 0.5 * Math.cos((Math.PI * d) / half);
+      table[p * taps + j] = sinc * win;
     }
+  }
+  for (let m = 0; m < n; m++) {
+    const num = m * down;
+    const base = Math.floor(num / up);
+    const p = num - base * up;
+    const k0 = base - half;
+    let s = 0;
+    const t = p * taps;
+    for (let j = Math.max(0, -k0); j < taps && k0 + j < x.length; j++) s += x[k0 + j]! * table[t + j]!;
     out[m] = s;
   }
   return out;
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
 }
 
 /** G.711 mu-law: compress to 8 bits and expand back (the telephone's quantization). */

@@ -29,7 +29,8 @@ describe('openModel', () => {
       expect(ours.names).toEqual(cli.names);
       expect(ours.frames.length).toBe(cli.frames.length);
       let worst = 0;
-      ours.frames.forEach((row, f) => row.forEach((v, c) => (worst = Math.max(worst, Math.abs(v - cli.frames[f]![c]!)))));
+      for (const [f, row] of ours.frames.entries())
+        for (const [c, v] of row.entries()) worst = Math.max(worst, Math.abs(v - cli.frames[f]![c]!));
       expect(worst).toBeLessThan(1e-5);
       expect(evaluate(item.timeline, ours).metrics).toEqual(evaluate(item.timeline, cli).metrics);
     } finally {
