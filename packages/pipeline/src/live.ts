@@ -6,7 +6,8 @@
 // settings, character and outDir optional); LiveStreamOptions.models shares loaded models between
 // streams (a server opens one LiveModels and closes it on shutdown); LiveStream adds emotionNames,
 // lookAheadSeconds and appliedEmotionKeys (the recording's sidecar); stats adds
-// maxSecondsBehindRealTime and retainedSamples; emotion keys are LiveEmotionKey.
+// maxSecondsBehindRealTime and retainedSamples; emotion keys are LiveEmotionKey; push() and end()
+// take an optional receivedAt (performance.now() ms), when the audio reached the caller.
 import { frameTargetSample, type Rational } from '@a2f/animation';
 import { StreamResampler } from '@a2f/audio';
 import { modelChannels, type EmotionKey, type FrameStream } from '@a2f/inference';
@@ -79,10 +80,14 @@ export interface LiveStream {
   readonly fps: number;
   /** the seconds of audio past a frame's time that its window needs: bufferLength − bufferOffset at 16 kHz */
   readonly lookAheadSeconds: number;
-  /** The next PCM samples (mono, 16-bit) and emotion keys; resolves with the frames now computable, in order. Calls queue. */
-  push(pcm: Int16Array, emotionKeys?: readonly LiveEmotionKey[]): Promise<LiveFrame[]>;
+  /**
+   * The next PCM samples (mono, 16-bit) and emotion keys; resolves with the frames now computable,
+   * in order. Calls queue. `receivedAt` (performance.now() ms, default: the call) is when the audio
+   * reached the caller, so a caller's own backlog counts in stats.secondsBehindRealTime.
+   */
+  push(pcm: Int16Array, emotionKeys?: readonly LiveEmotionKey[], receivedAt?: number): Promise<LiveFrame[]>;
   /** No more audio: the remaining frames (the last windows, zeros past the end, as `a2f run`); the stream closes. */
-  end(): Promise<LiveFrame[]>;
+  end(receivedAt?: number): Promise<LiveFrame[]>;
   /** Abandons the stream (the client is gone): frees everything; pending calls reject. Idempotent. */
   close(): void;
   readonly stats: LiveStats;
@@ -176,7 +181,7 @@ class Live implements LiveStream {
   private lag = 0;
   private maxLag = 0;
   private arrivals: Arrival[] = [];
-  private endedAt = 0;
+  private endedAt: number | undefined;
   private readonly emotion: LiveEmotion | null;
   private warnedNoEmotion = false;
   private released = false;
@@ -212,8 +217,8 @@ class Live implements LiveStream {
     return this.emotion?.applied ?? [];
   }
 
-  push(pcm: Int16Array, emotionKeys?: readonly LiveEmotionKey[]): Promise<LiveFrame[]> {
-    const at = performance.now();
+  push(pcm: Int16Array, emotionKeys?: readonly LiveEmotionKey[], receivedAt?: number): Promise<LiveFrame[]> {
+    const at = receivedAt ?? performance.now();
     if (!(pcm instanceof Int16Array)) {
       return Promise.reject(
         new JobError('BAD_AUDIO', 'live stream', 'push() takes an Int16Array of mono PCM', 'Pass the samples as Int16Array.'),
@@ -222,9 +227,10 @@ class Live implements LiveStream {
     return this.enqueue('push', () => this.take(pcm, emotionKeys, at));
   }
 
-  end(): Promise<LiveFrame[]> {
+  end(receivedAt?: number): Promise<LiveFrame[]> {
+    const at = receivedAt ?? performance.now();
     const ending = this.enqueue('end', async () => {
-      this.endedAt = performance.now();
+      this.endedAt = at;
       this.frames.append(this.resampler.finish());
       this.frames.end();
       try {
@@ -343,7 +349,7 @@ class Live implements LiveStream {
     const windowEnd = frameTargetSample(k, this.rational, this.modelRate) + this.frames.lookAheadSamples;
     let i = 0;
     while (i < this.arrivals.length && this.arrivals[i].end < windowEnd) i++;
-    const arrived = i < this.arrivals.length ? this.arrivals[i].at : this.endedAt > 0 ? this.endedAt : performance.now();
+    const arrived = i < this.arrivals.length ? this.arrivals[i].at : (this.endedAt ?? performance.now());
     // Pushes before the one that completed this window concern no later frame.
     if (i > 0) this.arrivals = this.arrivals.slice(i);
     this.lag = Math.max(0, (performance.now() - arrived) / 1000);

@@ -30,6 +30,17 @@ describe('live stream behaviour (default model)', () => {
   });
 
   // At 16 kHz: resampling 10 minutes of 48 kHz costs ~45 s here (SINC_BEST, as a2f run's), and holds no audio.
+  it("counts a caller's backlog in secondsBehindRealTime: audio received 5 s before it is pushed is 5 s late", async () => {
+    const stream = await openLiveStream({ settings: {}, sampleRate: 16000, models });
+    const pcm = clientPcm(16000, 1);
+    await stream.push(pcm.subarray(0, 8000));
+    const frames = await stream.push(pcm.subarray(8000), undefined, performance.now() - 5000);
+    expect(frames.length).toBeGreaterThan(0);
+    expect(stream.stats.secondsBehindRealTime).toBeGreaterThanOrEqual(5);
+    expect(stream.stats.maxSecondsBehindRealTime).toBeGreaterThanOrEqual(5);
+    await stream.end();
+  });
+
   it('holds O(window) audio however long it runs: 10 minutes in 100 ms pushes', async () => {
     const rate = 16000;
     const stream = await openLiveStream({ settings: {}, sampleRate: rate, models });
