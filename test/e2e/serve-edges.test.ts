@@ -162,7 +162,7 @@ describe('a2f serve --tls-cert/--tls-key and --token', () => {
     await server?.stop();
   });
 
-  it('serves over TLS with the token from A2F_SERVE_TOKEN; no token or another one is UNAUTHENTICATED; plaintext does not connect', async () => {
+  it('serves over TLS with the token from A2F_SERVE_TOKEN; no or wrong token: UNAUTHENTICATED; plaintext: no connection', async () => {
     const ca = readFileSync(certs.ca);
     expect(server.events[0]).toMatchObject({ event: 'listening', tls: true, token: true });
     await expectServes(server, { ca, token: 'studio-secret' }, 'localhost');

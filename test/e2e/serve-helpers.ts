@@ -61,13 +61,24 @@ export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise
       }
     }
   });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => (running.delete(child), resolve(code))));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
   const waitEvent = (pred: (e: ServeLog) => boolean, what: string): Promise<ServeLog> => {
     const seen = events.find(pred);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`a2f serve: no ${what} within ${HANG_MS} ms; stderr:\n${err}`)), HANG_MS);
-      waiters.push({ pred, resolve: (e) => (clearTimeout(timer), resolve(e)) });
+      waiters.push({
+        pred,
+        resolve: (e) => {
+          clearTimeout(timer);
+          resolve(e);
+        },
+      });
       void exited.then((code) => reject(new Error(`a2f serve exited (${code}) before ${what}; stderr:\n${err}`)));
     });
   };
@@ -82,7 +93,10 @@ export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise
       stderr: () => err,
       waitEvent,
       connect: (opts, host) => connect(host ? `${host}:${port}` : address, opts),
-      stop: () => (child.kill('SIGTERM'), exited),
+      stop: () => {
+        child.kill('SIGTERM');
+        return exited;
+      },
     };
   });
 }

@@ -1,4 +1,5 @@
-import type { ServeEvent } from './stream-context.js';
+/** One line of the server's log (JSON on the CLI's stdout). */
+export type ServeEvent = { readonly event: string } & Readonly<Record<string, unknown>>;
 
 const s = (v: unknown) => (typeof v === 'number' ? v.toFixed(2) : String(v));
 
@@ -7,7 +8,10 @@ export function formatServeEvent(e: ServeEvent): string {
   const id = e.stream === undefined ? '' : ` #${String(e.stream)}`;
   switch (e.event) {
     case 'listening':
-      return `a2f serve: listening on ${String(e.host)}:${String(e.port)}${e.tls ? ' (TLS)' : ''}${e.token ? ' (token required)' : ''}, model ${String(e.model)}, up to ${String(e.maxStreams)} streams`;
+      return (
+        `a2f serve: listening on ${String(e.host)}:${String(e.port)}${e.tls ? ' (TLS)' : ''}${e.token ? ' (token required)' : ''}, ` +
+        `model ${String(e.model)}, up to ${String(e.maxStreams)} streams`
+      );
     case 'stream-open':
       return `stream${id}: open, ${String(e.sampleRate)} Hz`;
     case 'stream-end': {

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { processLines, sidecarPath, writeFileAtomic, type EmotionKey, type JobSettingsInput } from '@a2f/pipeline';
-import type { ServeEvent } from './stream-context.js';
+import type { ServeEvent } from './events.js';
 import type { StreamPlan } from './validate.js';
 
 export interface RecordTake {

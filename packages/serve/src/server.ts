@@ -11,7 +11,8 @@ import { healthService } from './health.js';
 import { loadProtocol } from './proto-load.js';
 import { Recorder } from './record.js';
 import { StreamCall, type AudioStreamMsg } from './stream-call.js';
-import type { ServeEvent, StreamContext, StreamLimits } from './stream-context.js';
+import type { ServeEvent } from './events.js';
+import type { StreamContext, StreamLimits } from './stream-context.js';
 import type { StreamPlan } from './validate.js';
 
 export interface ServeOptions {

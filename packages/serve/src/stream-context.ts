@@ -1,4 +1,5 @@
 import type { LiveModels, LiveSettingsInput } from '@a2f/pipeline';
+import type { ServeEvent } from './events.js';
 import type { Recorder } from './record.js';
 import type { StreamPlan } from './validate.js';
 
@@ -11,9 +12,6 @@ export interface StreamLimits {
   /** a stream silent this long is ended (DEADLINE_EXCEEDED); NVIDIA's default is 30 */
   readonly idleSeconds: number;
 }
-
-/** One line of the server's log (JSON on the CLI's stdout). */
-export type ServeEvent = { readonly event: string } & Readonly<Record<string, unknown>>;
 
 /** What the server gives each call. */
 export interface StreamContext {

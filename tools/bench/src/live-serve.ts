@@ -110,7 +110,8 @@ async function measureModel(label: string, model: string, plan: LivePlan, log: (
         steadyLagSeconds = median(lag.slice(30));
       }
       log(
-        `  ${label}: ${n} stream${n > 1 ? 's' : ''} at once, worst frame ${(1000 * worst).toFixed(0)} ms after its audio: ${held ? 'held' : 'not held'}`,
+        `  ${label}: ${n} stream${n > 1 ? 's' : ''} at once, worst frame ${(1000 * worst).toFixed(0)} ms after its audio: ` +
+          (held ? 'held' : 'not held'),
       );
       if (!held) break;
     }
