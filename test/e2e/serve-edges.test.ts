@@ -32,7 +32,8 @@ async function expectServes(server: ServeProc, opts: Parameters<ServeProc['conne
 describe('a2f serve: bad input gets a status with a message, and the server goes on', () => {
   let server: ServeProc;
   beforeAll(async () => {
-    server = await startServe(['--max-seconds', '2', '--max-chunk-seconds', '1', '--max-streams', '2']);
+    // One stream at a time: a slot a failed or abandoned stream kept would refuse the next good one.
+    server = await startServe(['--max-seconds', '2', '--max-chunk-seconds', '1', '--max-streams', '1']);
   });
   afterAll(async () => {
     await server?.stop();
@@ -83,7 +84,7 @@ describe('a2f serve: bad input gets a status with a message, and the server goes
     });
   }
 
-  it('a client gone mid-stream frees its slot: with --max-streams 2, two such clients later, two streams still run', async () => {
+  it('a client gone mid-stream frees its slot: with --max-streams 1, two such clients later, a stream still runs', async () => {
     const count = (name: string) => server.events.filter((e) => e.event === name).length;
     const errorsBefore = count('stream-error');
     for (let i = 0; i < 2; i++) {
@@ -99,7 +100,7 @@ describe('a2f serve: bad input gets a status with a message, and the server goes
     }
     // grpc-js may report the cancel only after the call's reading side ends: either way the stream is dropped.
     await server.waitEvent(() => count('stream-gone') + count('stream-error') - errorsBefore >= 2, 'the server to drop both streams');
-    await Promise.all([expectServes(server), expectServes(server)]);
+    await expectServes(server);
   });
 });
 

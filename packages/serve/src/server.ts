@@ -61,9 +61,9 @@ export async function startServer(opts: ServeOptions): Promise<LiveServer> {
     maxChunkSeconds: opts.limits?.maxChunkSeconds ?? SERVE_DEFAULTS.maxChunkSeconds,
     idleSeconds: opts.limits?.idleSeconds ?? SERVE_DEFAULTS.idleSeconds,
   };
-  checkNumber('--max-streams', maxStreams, 1);
-  checkNumber('--max-seconds', limits.maxSeconds, 0);
-  checkNumber('--max-chunk-seconds', limits.maxChunkSeconds, 0);
+  checkNumber('--max-streams', maxStreams, (v) => Number.isInteger(v) && v >= 1, 'a whole number, 1 or more');
+  checkNumber('--max-seconds', limits.maxSeconds, (v) => v >= 0, 'seconds, or 0 for no limit');
+  checkNumber('--max-chunk-seconds', limits.maxChunkSeconds, (v) => v > 0, 'seconds above 0');
   const credentials = serverCredentials(opts.tls);
   const settings = opts.settings as LiveSettingsInput;
   const pack = await loadModelPack(settings.model ?? 'default');
@@ -187,7 +187,7 @@ function serverCredentials(tls: ServeOptions['tls']): grpc.ServerCredentials {
   }
 }
 
-function checkNumber(flag: string, value: number, min: number): void {
-  if (!Number.isFinite(value) || value <= min)
-    throw new ServeError('BAD_OPTION', flag, `${value} is not a number above ${min}`, `Give ${flag} a positive number.`);
+function checkNumber(flag: string, value: number, ok: (v: number) => boolean, expected: string): void {
+  if (!Number.isFinite(value) || !ok(value))
+    throw new ServeError('BAD_OPTION', flag, `${value} is not ${expected}`, `Give ${flag} ${expected}.`);
 }

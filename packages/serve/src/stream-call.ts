@@ -164,7 +164,7 @@ export class StreamCall {
         `an audio_with_emotion.audio_buffer holds ${seconds.toFixed(2)} s of audio, over the ${limits.maxChunkSeconds} s a chunk may hold`,
         `Send the audio in chunks of at most ${limits.maxChunkSeconds} s (the server's --max-chunk-seconds).`,
       );
-    if ((echo.received + bytes.length / 2) / echo.sampleRate > limits.maxSeconds)
+    if (limits.maxSeconds > 0 && (echo.received + bytes.length / 2) / echo.sampleRate > limits.maxSeconds)
       throw new StreamError(
         status.OUT_OF_RANGE,
         `the clip is longer than the ${limits.maxSeconds} s this server takes in one stream. ` +

@@ -5,7 +5,7 @@ import type { StreamPlan } from './validate.js';
 
 /** Limits every stream runs under (docs/serve/protocol.md#limits); NVIDIA's service has the same three. */
 export interface StreamLimits {
-  /** a clip longer than this is refused (OUT_OF_RANGE); NVIDIA's default is 300 */
+  /** a clip longer than this is refused (OUT_OF_RANGE); 0: no limit; NVIDIA's default is 300 */
   readonly maxSeconds: number;
   /** one audio_with_emotion holding more is refused (INVALID_ARGUMENT); NVIDIA's default is 10 */
   readonly maxChunkSeconds: number;

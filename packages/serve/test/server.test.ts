@@ -107,6 +107,8 @@ describe('startServer refuses to start', () => {
     const bad = path.join(dir, 'bad.pem');
     const e3 = await rejection(startServer({ port: 0, settings: {}, tls: { cert: bad, key: bad } }));
     expect(e3.message).toMatch(/certificate|key|listen/);
+    const e5 = await rejection(startServer({ port: 0, settings: {}, maxStreams: 0 }));
+    expect(e5.message).toContain('--max-streams: 0 is not a whole number, 1 or more');
     const e4 = await rejection(startServer({ port: 0, settings: { model: path.join(dir, 'no-such-pack') } }));
     expect(e4.message).toContain('no-such-pack');
   });

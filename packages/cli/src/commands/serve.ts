@@ -28,7 +28,11 @@ export const serveOptions = (y: Argv) =>
       default: SERVE_DEFAULTS.maxStreams,
       describe: 'streams at once; one more gets RESOURCE_EXHAUSTED',
     })
-    .option('max-seconds', { type: 'number', default: SERVE_DEFAULTS.maxSeconds, describe: 'longest clip one stream may send (seconds)' })
+    .option('max-seconds', {
+      type: 'number',
+      default: SERVE_DEFAULTS.maxSeconds,
+      describe: 'longest clip one stream may send (seconds; 0: no limit)',
+    })
     .option('max-chunk-seconds', {
       type: 'number',
       default: SERVE_DEFAULTS.maxChunkSeconds,
