@@ -56,7 +56,11 @@ export class StreamCall {
     private readonly ctx: StreamContext,
     readonly id: number,
   ) {
-    call.on('data', (m: AudioStreamMsg) => this.enqueue(() => this.onMessage(m)));
+    // Arrival is taken here, not when the message's turn comes: a backlog counts as lag.
+    call.on('data', (m: AudioStreamMsg) => {
+      const at = performance.now();
+      this.enqueue(() => this.onMessage(m, at));
+    });
     // The controller protocol ends the audio with end_of_audio (docs/serve/protocol.md#message-order); a
     // call whose reading side ends first is a client gone away (grpc-js reports a cancel only after
     // that side ends) or one that skipped it: either way the stream stops, and nothing is recorded.
@@ -99,9 +103,8 @@ export class StreamCall {
     this.idle.unref();
   }
 
-  private async onMessage(m: AudioStreamMsg): Promise<void> {
+  private async onMessage(m: AudioStreamMsg, arrived: number): Promise<void> {
     this.touch();
-    const arrived = Date.now();
     switch (m.stream_part) {
       case 'audio_stream_header':
         if (this.state !== 'header')
@@ -114,7 +117,7 @@ export class StreamCall {
       case 'end_of_audio':
         if (this.state === 'header')
           throw bad('end_of_audio arrived before audio_stream_header', 'Send the audio_stream_header first, then audio.');
-        return this.onEndOfAudio();
+        return this.onEndOfAudio(arrived);
       default:
         throw bad('a message with no stream_part arrived', 'Set one of audio_stream_header, audio_with_emotion or end_of_audio.');
     }
@@ -177,16 +180,15 @@ export class StreamCall {
     this.take?.write(pcm);
     // beginning_emotion goes to the model with the first chunk, before that chunk's own keys.
     const toModel = [...this.firstKeys.splice(0), ...keys];
-    const frames = await (this.live as LiveStream).push(pcm, toModel.length ? toModel : undefined);
+    const frames = await (this.live as LiveStream).push(pcm, toModel.length ? toModel : undefined, arrived);
     this.sendFrames(frames, arrived, false);
   }
 
-  private async onEndOfAudio(): Promise<void> {
+  private async onEndOfAudio(arrived: number): Promise<void> {
     const live = this.live as LiveStream;
     const echo = this.echo as AudioEcho;
     if (echo.oddByte) this.warn('the audio ended half-way through a 16-bit sample; that last byte was dropped');
-    const arrived = Date.now();
-    const frames = await live.end();
+    const frames = await live.end(arrived);
     this.sendFrames(frames, arrived, true);
     this.send({ event: { event_type: 'END_OF_A2F_AUDIO_PROCESSING' } });
     const lag = this.lag as LagMeter;
@@ -212,6 +214,7 @@ export class StreamCall {
       firstFrameLagSeconds: lag.firstLag,
       meanLagSeconds: lag.meanLag,
       maxLagSeconds: lag.maxLag,
+      engineMaxSecondsBehind: live.stats.maxSecondsBehindRealTime,
       slow: lag.slow,
       warnings,
     });
@@ -249,7 +252,7 @@ export class StreamCall {
         },
       });
       this.framesOut++;
-      lag.frame(f.timeSeconds, arrived, Date.now());
+      lag.frame(f.timeSeconds, arrived, performance.now());
     });
   }
 
