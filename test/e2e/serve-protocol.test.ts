@@ -82,17 +82,26 @@ describe('a2f serve: the protocol as clients use it (default model)', () => {
     });
   }
 
-  it('a client that sends everything before it reads (as Maya-ACE) gets the whole answer', async () => {
+  it('a client that streams as Maya-ACE does (1-s chunks each with emotion keys, end, close, then read) gets the whole answer', async () => {
     const rate = 16000;
     const pcm = speechPcm(180, 2.3, rate);
     const wav = writeWav(path.join(work, 'maya.wav'), pcm, rate);
     const conn = server.connect();
-    const r = await streamClip(conn, { pcm, sampleRate: rate, readAfterSend: true });
+    const r = await streamClip(conn, {
+      pcm,
+      sampleRate: rate,
+      readAfterSend: true,
+      halfClose: true,
+      // Maya-ACE's emotion state with every chunk, under its own name for one of them (out_of_breath).
+      chunkEmotions: (t) => [{ time_code: t, emotion: { joy: 0, anger: 0, out_of_breath: 0 } }],
+    });
     conn.close();
     expect(r.code, r.details).toBe(0);
     const { kinds, status, echo } = answerParts(r);
     expect(kinds.at(-1)).toBe('status');
-    expect(status).toEqual({ code: 'SUCCESS', message: 'Audio processing completed successfully' });
+    // The unknown name is reported once, however many chunks carried it.
+    expect(status!.code).toBe('WARNING');
+    expect(status!.message.split('out_of_breath').length).toBe(2);
     expect(echo.equals(Buffer.from(pcm.buffer))).toBe(true);
     expectSameAnimation(r, await runExport(wav, path.join(work, 'run-maya')));
   });

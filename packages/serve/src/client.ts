@@ -54,6 +54,10 @@ export interface ClipOptions {
   readonly header?: Readonly<Record<string, unknown>>;
   /** emotion keys sent with the first chunk */
   readonly emotions?: readonly { time_code: number; emotion: Record<string, number> }[];
+  /** emotion keys sent with every chunk, given the chunk's start in seconds (Maya-ACE sends one per chunk) */
+  readonly chunkEmotions?: (startSeconds: number) => { time_code: number; emotion: Record<string, number> }[];
+  /** close the sending side after end_of_audio (Maya-ACE does; NVIDIA's sample client does not) */
+  readonly halfClose?: boolean;
   /** send chunks at the audio's own pace (a live microphone) instead of at once */
   readonly realTime?: boolean;
   /** read nothing until everything is sent (as Maya-ACE does) */
@@ -111,15 +115,17 @@ export function streamClip(conn: A2fConnection, clip: ClipOptions): Promise<Clip
       if (clip.realTime) await sleepUntil(sent + (at / sampleRate) * 1000);
       const part = pcm.subarray(at, Math.min(pcm.length, at + step));
       firstChunkAt ??= Date.now();
+      const emotions = [...(n === 0 && clip.emotions ? clip.emotions : []), ...(clip.chunkEmotions?.(at / sampleRate) ?? [])];
       const ok = await write(call, {
         audio_with_emotion: {
           audio_buffer: Buffer.from(part.buffer, part.byteOffset, part.byteLength),
-          ...(n === 0 && clip.emotions ? { emotions: clip.emotions } : {}),
+          ...(emotions.length ? { emotions } : {}),
         },
       });
       if (!ok) break;
     }
     await write(call, { end_of_audio: {} });
+    if (clip.halfClose) call.end();
     if (clip.readAfterSend) {
       reading = true;
       for (const m of held.splice(0)) take(m);
