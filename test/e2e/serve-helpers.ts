@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { connect, openStream, pcmHeader, type A2fConnection, type AnswerMessage, type ClipResult, type ConnectOptions } from '@a2f/serve';
 import { pcm16Wav, speech } from '@a2f/test-utils';
+import { expect } from 'vitest';
 import { CHARACTER, CLI, ROOT, readJson, runCli, type A2fExport } from './helpers.js';
 
 /** The limit of every wait: it only turns a hang into a failure. */
@@ -166,3 +167,22 @@ export const headerMsg = (rate: number, extra: Record<string, unknown> = {}) => 
 export const audioMsg = (pcm: Int16Array) => ({
   audio_with_emotion: { audio_buffer: Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength) },
 });
+
+/** Streamed weights against `a2f run`'s export: same frames, same channel values (float32 on the wire). */
+export function expectSameAnimation(r: ClipResult, ref: A2fExport): void {
+  const { frames, header } = answerParts(r);
+  const names = header!.skel_animation_header.blend_shapes;
+  expect(frames.length).toBe(ref.numFrames);
+  // The stream spells ARKit names as NVIDIA does (EyeBlinkLeft), the model as ARKit (eyeBlinkLeft).
+  const column = new Map(ref.facsNames.map((n, i) => [n.toLowerCase(), i]));
+  expect(names.filter((n) => !column.has(n.toLowerCase()))).toEqual([]);
+  expect(names.length).toBe(ref.facsNames.length);
+  let worst = 0;
+  frames.forEach((f, i) => {
+    const values = f.skel_animation.blend_shape_weights[0].values;
+    names.forEach((n, c) => {
+      worst = Math.max(worst, Math.abs(values[c] - ref.weightMat[i][column.get(n.toLowerCase())!]));
+    });
+  });
+  expect(worst).toBeLessThan(1e-5);
+}

@@ -8,31 +8,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMOTION_AGGREGATE_TYPE, streamClip, type ClipResult } from '@a2f/serve';
 import { removeTempDirs } from '@a2f/test-utils';
 import { ROOT, tempDir, type A2fExport } from './helpers.js';
-import { answerParts, killServers, runExport, speechPcm, startServe, writeWav, type ServeProc } from './serve-helpers.js';
+import {
+  answerParts,
+  expectSameAnimation,
+  killServers,
+  runExport,
+  speechPcm,
+  startServe,
+  writeWav,
+  type ServeProc,
+} from './serve-helpers.js';
 
 afterAll(() => {
   killServers();
   removeTempDirs();
 });
-
-/** Streamed weights against `a2f run`'s export: same frames, same channel values (float32 on the wire). */
-function expectSameAnimation(r: ClipResult, ref: A2fExport): void {
-  const { frames, header } = answerParts(r);
-  const names = header!.skel_animation_header.blend_shapes;
-  expect(frames.length).toBe(ref.numFrames);
-  // The stream spells ARKit names as NVIDIA does (EyeBlinkLeft), the model as ARKit (eyeBlinkLeft).
-  const column = new Map(ref.facsNames.map((n, i) => [n.toLowerCase(), i]));
-  expect(names.filter((n) => !column.has(n.toLowerCase()))).toEqual([]);
-  expect(names.length).toBe(ref.facsNames.length);
-  let worst = 0;
-  frames.forEach((f, i) => {
-    const values = f.skel_animation.blend_shape_weights[0].values;
-    names.forEach((n, c) => {
-      worst = Math.max(worst, Math.abs(values[c] - ref.weightMat[i][column.get(n.toLowerCase())!]));
-    });
-  });
-  expect(worst).toBeLessThan(1e-5);
-}
 
 describe('a2f serve: the protocol as clients use it (default model)', () => {
   const work = tempDir('serve-protocol');

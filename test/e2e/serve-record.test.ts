@@ -1,14 +1,26 @@
 // `a2f serve --record`: a stream that ends well becomes a WAV of what was received and the layer
 // `a2f run` makes of it, on --character, composing in real Pixar USD; a stream that fails or whose
 // client leaves leaves nothing behind.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { streamClip } from '@a2f/serve';
 import { removeTempDirs } from '@a2f/test-utils';
 import { usdReadbackMany } from '../usd/validate.js';
-import { CHARACTER, leftovers, tempDir } from './helpers.js';
-import { answerParts, audioMsg, headerMsg, killServers, rawCall, speechPcm, startServe, type ServeProc } from './serve-helpers.js';
+import { CHARACTER, ROOT, leftovers, tempDir } from './helpers.js';
+import {
+  answerParts,
+  audioMsg,
+  expectSameAnimation,
+  headerMsg,
+  killServers,
+  rawCall,
+  runExport,
+  speechPcm,
+  startServe,
+  type ServeProc,
+} from './serve-helpers.js';
 
 afterAll(() => {
   killServers();
@@ -69,5 +81,45 @@ describe('a2f serve --record <dir> --character <asset>', () => {
     conn.close();
     expect(readdirSync(dir).sort()).toEqual(before);
     expect(leftovers(dir)).toEqual([]);
+  });
+});
+
+describe('a2f serve --record with an NVIDIA pack, face parameters and emotion keys', () => {
+  const work = tempDir('serve-record-nv');
+  const pack = path.join(work, 'mark');
+  const dir = path.join(work, 'takes');
+  let server: ServeProc;
+  beforeAll(async () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'models/nvidia/make-mini-pack.mjs'), pack, '--variant', 'mark'], {
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    server = await startServe(['--model', pack, '--record', dir, '--character', CHARACTER]);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('the recorded WAV and its emotion sidecar make a2f run give the streamed frames', async () => {
+    const rate = 32000;
+    const pcm = speechPcm(125, 2.2, rate);
+    const conn = server.connect();
+    const r = await streamClip(conn, {
+      pcm,
+      sampleRate: rate,
+      chunkSamples: 8000,
+      header: { face_params: { float_params: { lowerFaceStrength: 0.8 } } },
+      // An emotion key with the first chunk: the sidecar carries it (and any pin the engine adds).
+      chunkEmotions: (t) => (t === 0 ? [{ time_code: 0, emotion: { joy: 0.6, anger: 0.2 } }] : []),
+    });
+    conn.close();
+    expect(r.code, r.details).toBe(0);
+    const rec = await server.waitEvent((e) => e.event === 'recorded' || e.event === 'record-failed', 'the recording');
+    expect(rec.event, String(rec.message)).toBe('recorded');
+    const wav = rec.wav as string;
+    expect(existsSync(wav.replace(/\.wav$/, '.a2f.json'))).toBe(true);
+    // a2f run reads the sidecar beside the WAV, as for any line; the face parameter is given as the server applied it.
+    const ref = await runExport(wav, path.join(work, 'rerun'), ['--model', pack, '--param', 'lower_face_strength=0.8']);
+    expectSameAnimation(r, ref);
   });
 });
