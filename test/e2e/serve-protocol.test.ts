@@ -72,7 +72,7 @@ describe('a2f serve: the protocol as clients use it (default model)', () => {
     });
   }
 
-  it('a client that streams as Maya-ACE does (1-s chunks each with emotion keys, end, close, then read) gets the whole answer', async () => {
+  it('a client streaming as Maya-ACE does (1-s chunks each with emotion keys, end, close, then read) gets the whole answer', async () => {
     const rate = 16000;
     const pcm = speechPcm(180, 2.3, rate);
     const wav = writeWav(path.join(work, 'maya.wav'), pcm, rate);

@@ -58,7 +58,7 @@ export interface ClipOptions {
   readonly chunkEmotions?: (startSeconds: number) => { time_code: number; emotion: Record<string, number> }[];
   /** close the sending side after end_of_audio (Maya-ACE does; NVIDIA's sample client does not) */
   readonly halfClose?: boolean;
-  /** send chunks at the audio's own pace (a live microphone) instead of at once */
+  /** send each chunk once its last sample would have been recorded (a live microphone) instead of at once */
   readonly realTime?: boolean;
   /** read nothing until everything is sent (as Maya-ACE does) */
   readonly readAfterSend?: boolean;
@@ -74,8 +74,8 @@ export interface ClipResult {
   /** the call's gRPC status */
   readonly code: grpc.status;
   readonly details: string;
-  /** when the first chunk was written and when the first frame arrived (ms) */
-  readonly firstChunkAt?: number;
+  /** when the stream's first sample was (with realTime: would have been) recorded, and when the first frame arrived (ms, Date.now()) */
+  readonly audioStartAt?: number;
   readonly firstFrameAt?: number;
 }
 
@@ -89,7 +89,7 @@ export function openStream(conn: A2fConnection): grpc.ClientDuplexStream<object,
 export function streamClip(conn: A2fConnection, clip: ClipOptions): Promise<ClipResult> {
   const call = openStream(conn);
   const messages: AnswerMessage[] = [];
-  let firstChunkAt: number | undefined;
+  let audioStartAt: number | undefined;
   let firstFrameAt: number | undefined;
   let reading = !clip.readAfterSend;
   const held: AnswerMessage[] = [];
@@ -101,7 +101,7 @@ export function streamClip(conn: A2fConnection, clip: ClipOptions): Promise<Clip
   };
   call.on('data', (m: AnswerMessage) => (reading ? take(m) : held.push(m)));
   const done = new Promise<ClipResult>((resolve) => {
-    call.on('status', (s: grpc.StatusObject) => resolve({ messages, code: s.code, details: s.details, firstChunkAt, firstFrameAt }));
+    call.on('status', (s: grpc.StatusObject) => resolve({ messages, code: s.code, details: s.details, audioStartAt, firstFrameAt }));
     // A failed call emits 'error' before 'status'; the status carries the same code.
     call.on('error', () => {});
   });
@@ -109,12 +109,12 @@ export function streamClip(conn: A2fConnection, clip: ClipOptions): Promise<Clip
   void (async () => {
     const { pcm, sampleRate } = clip;
     const step = clip.chunkSamples ?? sampleRate;
-    const sent = Date.now();
     await write(call, { audio_stream_header: { audio_header: pcmHeader(sampleRate), ...clip.header } });
+    const start = Date.now();
+    audioStartAt = start;
     for (let at = 0, n = 0; at < pcm.length; at += step, n++) {
-      if (clip.realTime) await sleepUntil(sent + (at / sampleRate) * 1000);
       const part = pcm.subarray(at, Math.min(pcm.length, at + step));
-      firstChunkAt ??= Date.now();
+      if (clip.realTime) await sleepUntil(start + ((at + part.length) / sampleRate) * 1000);
       const emotions = [...(n === 0 && clip.emotions ? clip.emotions : []), ...(clip.chunkEmotions?.(at / sampleRate) ?? [])];
       const ok = await write(call, {
         audio_with_emotion: {

@@ -18,9 +18,9 @@ export interface LiveTry {
 
 export interface LiveModelFigures {
   readonly model: string;
-  /** one stream alone: from the first audio sent to the first frame received (look-ahead included) */
+  /** one stream alone: from its first sample's recording to the first frame received (look-ahead included) */
   readonly firstFrameSeconds: number | null;
-  /** one stream alone: median of each frame's arrival after its audio (look-ahead and chunk included) was sent, past the first second */
+  /** one stream alone: median of each frame's arrival after the last audio it needs was recorded, past the first second */
   readonly steadyLagSeconds: number | null;
   /** the most streams at once held in real time (null: not even one) */
   readonly realTimeStreams: number | null;
@@ -45,9 +45,10 @@ export function liveRows(l: LiveFigures): [string, string, string][] {
     [
       `live server, ${m.model}: first frame`,
       s3(m.firstFrameSeconds),
-      `one stream, 16 kHz audio sent in 20 ms chunks at real-time pace over loopback gRPC: first audio sent → first frame ` +
-        `received (includes the ${(1000 * l.lookAheadSeconds).toFixed(0)} ms look-ahead); steady lag ${s3(m.steadyLagSeconds)} ` +
-        '(median, past the first second, of each frame after the audio it needs was sent)',
+      `one stream, 16 kHz audio sent in 20 ms chunks as a microphone delivers them, over loopback gRPC: first sample recorded → ` +
+        `first frame received (includes the ${(1000 * l.lookAheadSeconds).toFixed(0)} ms look-ahead); ` +
+        `steady lag ${s3(m.steadyLagSeconds)} ` +
+        '(median, past the first second, of each frame after the last audio it needs was recorded)',
     ],
     [
       `live server, ${m.model}: real-time streams`,

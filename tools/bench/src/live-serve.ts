@@ -12,7 +12,7 @@ import { REPO_ROOT } from './repo.js';
 const CLI = path.join(REPO_ROOT, 'packages', 'cli', 'dist', 'bin.js');
 const RATE = 16000;
 const CHUNK = 320;
-/** A frame later than this after its audio was sent is one the stream cannot keep up with (the server's own slow limit). */
+/** A frame later than this after its audio was recorded is one the stream cannot keep up with (the server's own slow limit). */
 const LATE_S = 1;
 
 interface Server {
@@ -52,12 +52,15 @@ function startServe(model: string, maxStreams: number): Promise<Server> {
   });
 }
 
-/** Each frame's arrival after the chunk holding the last sample its window needs was sent (seconds). */
+/**
+ * Each frame's arrival after the chunk holding the last sample its window needs was recorded
+ * (the client sends a chunk as soon as its last sample is, as a microphone delivers it), in seconds.
+ */
 function lags(r: ClipResult, arrivals: readonly number[], lookAhead: number): number[] {
-  const start = r.firstChunkAt ?? 0;
+  const start = r.audioStartAt ?? 0;
   return arrivals.map((at, i) => {
     const chunk = Math.floor((Math.ceil((i / 30 + lookAhead) * RATE) - 1) / CHUNK);
-    return (at - (start + ((chunk * CHUNK) / RATE) * 1000)) / 1000;
+    return (at - (start + (((chunk + 1) * CHUNK) / RATE) * 1000)) / 1000;
   });
 }
 
@@ -106,7 +109,7 @@ async function measureModel(label: string, model: string, plan: LivePlan, log: (
       tries.push({ streams: n, held, worstLagSeconds: worst });
       if (n === 1) {
         const { r, lag } = results[0];
-        firstFrameSeconds = r.firstFrameAt !== undefined && r.firstChunkAt !== undefined ? (r.firstFrameAt - r.firstChunkAt) / 1000 : null;
+        firstFrameSeconds = r.firstFrameAt !== undefined && r.audioStartAt !== undefined ? (r.firstFrameAt - r.audioStartAt) / 1000 : null;
         steadyLagSeconds = median(lag.slice(30));
       }
       log(
