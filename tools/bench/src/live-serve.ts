@@ -3,10 +3,14 @@
 // chunks at real-time pace, as a microphone does. First-frame latency and steady lag of one stream,
 // then how many such streams at once it keeps in real time, per model.
 import { type ChildProcess, spawn } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { connect, streamClip, type ClipResult } from '@a2f/serve';
 import { dialogueSamples } from './dialogue.js';
-import type { LiveFigures, LiveModelFigures, LivePlan, LiveTry } from './live-rows.js';
+import { ensureBenchPack } from './bench-pack.js';
+import { liveRows, type LiveFigures, type LiveModelFigures, type LivePlan, type LiveTry } from './live-rows.js';
+import { loadAverage } from './machine.js';
+import { benchPlan } from './plan.js';
 import { REPO_ROOT } from './repo.js';
 
 const CLI = path.join(REPO_ROOT, 'packages', 'cli', 'dist', 'bin.js');
@@ -144,4 +148,25 @@ async function measureModel(label: string, model: string, plan: LivePlan, log: (
 export async function measureLive(plan: LivePlan, packDir: string, log: (line: string) => void): Promise<LiveFigures> {
   const models = [await measureModel('default model', 'default', plan, log), await measureModel('v2.3-shaped pack', packDir, plan, log)];
   return { streamSeconds: plan.streamSeconds, lookAheadSeconds: 0.26, models };
+}
+
+/** The live rows alone (bench --live-only, once command.ts offers it): a table, or JSON with `json`. */
+export async function liveOnly(quick: boolean, json: boolean): Promise<number> {
+  const cores = os.availableParallelism();
+  const plan = benchPlan({ quick, device: 'cpu', seed: 1 }, cores);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const start = loadAverage();
+  log(`bench --live-only${quick ? ' --quick' : ''}: ${cores} cores, load average ${start.toFixed(2)}`);
+  const pack = ensureBenchPack({ seed: plan.seed, mini: plan.miniGeometry });
+  const live = await measureLive(plan.live, pack.dir, log);
+  const load = { start, end: loadAverage() };
+  if (json) process.stdout.write(`${JSON.stringify({ cores, load, live }, null, 2)}\n`);
+  else {
+    const rows = liveRows(live).map((cells) => `| ${cells.join(' | ')} |`);
+    process.stdout.write(
+      `${cores} cores, load average ${load.start.toFixed(2)} at the start, ${load.end.toFixed(2)} at the end\n\n` +
+        `| figure | value | settings |\n| --- | --- | --- |\n${rows.join('\n')}\n`,
+    );
+  }
+  return 0;
 }
