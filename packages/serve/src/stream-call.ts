@@ -59,6 +59,8 @@ export class StreamCall {
     // Arrival is taken here, not when the message's turn comes: a backlog counts as lag.
     call.on('data', (m: AudioStreamMsg) => {
       const at = performance.now();
+      // Silence is the client's: the idle clock restarts when a message arrives, however long its turn waits.
+      this.touch();
       this.enqueue(() => this.onMessage(m, at));
     });
     // The controller protocol ends the audio with end_of_audio (docs/serve/protocol.md#message-order); a
@@ -104,7 +106,6 @@ export class StreamCall {
   }
 
   private async onMessage(m: AudioStreamMsg, arrived: number): Promise<void> {
-    this.touch();
     switch (m.stream_part) {
       case 'audio_stream_header':
         if (this.state !== 'header')
