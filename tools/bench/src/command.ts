@@ -10,6 +10,7 @@ import { measurePreview } from './preview-rows.js';
 import { queueOnly } from './queue-farm.js';
 import { runBench } from './run-bench.js';
 import { v3Only } from './v3-rows.js';
+import { defaultOnly } from './default-rows.js';
 import { markdownPreview, markdownReport } from './table.js';
 
 /** `npm run bench`'s options (bin.ts parses them). */
@@ -48,6 +49,11 @@ export const benchOptions = (y: Argv) =>
       default: false,
       describe: 'measure only the render-farm queue rows (lines/min with 1, 2 and 3 workers, overhead per job; needs redis-server)',
     })
+    .option('default-only', {
+      type: 'boolean',
+      default: false,
+      describe: 'measure only the embedded default model end to end (a 60 s line; quick: 3 s): seconds per minute, × real time',
+    })
     .option('v3-only', {
       type: 'boolean',
       default: false,
@@ -67,6 +73,8 @@ export async function benchCommand(a: BenchArgs): Promise<number> {
   if (!Number.isInteger(a.seed) || a.seed < 0) throw new Error(`--seed ${a.seed} must be a whole number ≥ 0`);
   if (a['preview-only']) return previewOnly(a.quick, a.json);
   if (a['queue-only']) return queueOnly(a.quick, a.json);
+  if (a['default-only'])
+    return defaultOnly(benchPlan({ quick: a.quick, device: 'cpu', seed: a.seed }, os.availableParallelism()), a.quick, a.json);
   if (a['v3-only']) return v3Only(benchPlan({ quick: a.quick, device: 'cpu', seed: 1 }, os.availableParallelism()).v3, a.quick, a.json);
   const report = await runBench(
     {
