@@ -15,13 +15,18 @@ export interface LiveEmotionKey {
  * sidecar beside the recorded audio, they make `a2f run` give the stream's frames.
  */
 export class LiveEmotion {
-  /** the keys still able to shape frames not yet run: the last one at or before `committed`, and every later one */
+  /**
+   * the keys the frames not yet run read: from the last one at or before the commit before `committed`
+   * (the frames of the latest commit may still be running), and every later one
+   */
   private keys: EmotionKey[];
   /** frames up to this time (seconds) have been run */
   private committed = -1;
   /** the value at `committed` when no key lay at or after it: becomes a key only if a later key arrives */
   private hold: EmotionKey | null = null;
   private readonly done: EmotionKey[] = [];
+  /** keys up to this time (seconds) are in `done` */
+  private recorded = -1;
   private readonly lower: string[];
 
   constructor(
@@ -88,11 +93,14 @@ export class LiveEmotion {
   }
 
   /**
-   * Frames up to time `time` are about to run; `valueAt()` is the explicit emotion the current keys
-   * give there (the network's order). Pins that value so later keys cannot change those frames.
+   * Frames after the last commit and up to time `time` are about to run; `valueAt()` is the explicit
+   * emotion the current keys give at `time` (the network's order). Pins that value so later keys
+   * cannot change those frames. The frames about to run still read the keys around them: only keys
+   * before the last one at or before the previous commit are dropped (those shape no frame to come).
    */
   commit(time: number, valueAt: () => Float32Array | null): void {
     if (time <= this.committed) return;
+    this.dropBefore(this.committed);
     if (!this.keys.some((k) => k.time === time)) {
       const pin = (): EmotionKey | null => {
         const value = valueAt();
@@ -108,14 +116,16 @@ export class LiveEmotion {
       }
     }
     this.committed = time;
-    // Keys at or before `time` are final: record them and keep only the last (it still shapes what follows).
+    // Keys at or before `time` are final: record those not recorded yet, in time order.
+    for (const key of this.keys) if (key.time > this.recorded && key.time <= time) this.done.push(key);
+    this.recorded = Math.max(this.recorded, time);
+  }
+
+  /** Drops the keys before the last one at or before `time`: frames after `time` read none of them. */
+  private dropBefore(time: number): void {
     let last = -1;
     for (let i = 0; i < this.keys.length && this.keys[i].time <= time; i++) last = i;
-    if (last >= 0) {
-      // Only the first can be recorded already: the list starts at the last final key.
-      for (let i = 0; i <= last; i++) if (this.done[this.done.length - 1] !== this.keys[i]) this.done.push(this.keys[i]);
-      this.keys = this.keys.slice(last);
-    }
+    if (last > 0) this.keys = this.keys.slice(last);
   }
 
   /** The held value becomes a key: a later key now bounds the frames after it, not those already run. */
@@ -123,16 +133,21 @@ export class LiveEmotion {
     if (!this.hold) return;
     const hold = this.hold;
     this.hold = null;
+    // Every key lies before it (the hold is kept only when none lay at or after its time), and the frames up
+    // to it have run: it is final, and the last key the frames after it start from.
     this.insert(hold);
     this.done.push(hold);
+    this.recorded = hold.time;
     this.keys = this.keys.slice(this.keys.indexOf(hold));
   }
 
-  /** Sorted insert; a key at a time that already has one replaces it (the later message wins). */
+  /**
+   * Sorted insert; a key at a time that already has one replaces it (the later message wins). A new
+   * array, so a caller that compares `current` before and after sees the change.
+   */
   private insert(key: EmotionKey): void {
     const at = this.keys.findIndex((k) => k.time >= key.time);
-    if (at < 0) this.keys.push(key);
-    else if (this.keys[at].time === key.time) this.keys[at] = key;
-    else this.keys.splice(at, 0, key);
+    if (at < 0) this.keys = [...this.keys, key];
+    else this.keys = [...this.keys.slice(0, at), key, ...this.keys.slice(at + (this.keys[at].time === key.time ? 1 : 0))];
   }
 }
