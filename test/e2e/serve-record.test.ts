@@ -100,24 +100,40 @@ describe('a2f serve --record with an NVIDIA pack, face parameters and emotion ke
     await server?.stop();
   });
 
-  it('the recorded WAV and its emotion sidecar make a2f run give the streamed frames', async () => {
+  it('the recorded WAV and its emotion sidecar make a2f run give the streamed frames: several keys, early, on time, late', async () => {
     const rate = 32000;
-    const pcm = speechPcm(125, 2.2, rate);
+    const pcm = speechPcm(125, 2.6, rate);
     const conn = server.connect();
     const r = await streamClip(conn, {
       pcm,
       sampleRate: rate,
-      chunkSamples: 8000,
+      // One-second chunks, as NVIDIA's sample client sends them: each push runs many frames at once.
+      chunkSamples: rate,
       header: { face_params: { float_params: { lowerFaceStrength: 0.8 } } },
-      // An emotion key with the first chunk: the sidecar carries it (and any pin the engine adds).
-      chunkEmotions: (t) => (t === 0 ? [{ time_code: 0, emotion: { joy: 0.6, anger: 0.2 } }] : []),
+      // Two keys with the first second (the frames between interpolate), one with the second that lies in it,
+      // and one with the third for 1.5 s, whose frames are out by then (it applies from the next frame).
+      chunkEmotions: (t) =>
+        t === 0
+          ? [
+              { time_code: 0, emotion: { joy: 0.6, anger: 0.2 } },
+              { time_code: 1, emotion: { fear: 1 } },
+            ]
+          : t === 1
+            ? [{ time_code: 1.4, emotion: { sadness: 0.7 } }]
+            : [{ time_code: 1.5, emotion: { joy: 1 } }],
     });
     conn.close();
     expect(r.code, r.details).toBe(0);
     const rec = await server.waitEvent((e) => e.event === 'recorded' || e.event === 'record-failed', 'the recording');
     expect(rec.event, String(rec.message)).toBe('recorded');
     const wav = rec.wav as string;
-    expect(existsSync(wav.replace(/\.wav$/, '.a2f.json'))).toBe(true);
+    const sidecar = wav.replace(/\.wav$/, '.a2f.json');
+    expect(existsSync(sidecar)).toBe(true);
+    // The client's keys at 0, 1 and 1.4 s as sent, the late one after the frames out when it came (near 1.74 s).
+    const times = (JSON.parse(readFileSync(sidecar, 'utf8')) as { emotions: { time: number }[] }).emotions.map((k) => k.time);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(times).toEqual(expect.arrayContaining([0, 1, 1.4]));
+    expect(times[times.length - 1]).toBeGreaterThan(1.7);
     // a2f run reads the sidecar beside the WAV, as for any line; the face parameter is given as the server applied it.
     const ref = await runExport(wav, path.join(work, 'rerun'), ['--model', pack, '--param', 'lower_face_strength=0.8']);
     expectSameAnimation(r, ref);
