@@ -103,6 +103,16 @@ describe('a2f serve --record with an NVIDIA pack, face parameters and emotion ke
   it('the recorded WAV and its emotion sidecar make a2f run give the streamed frames: several keys, early, on time, late', async () => {
     const rate = 32000;
     const pcm = speechPcm(125, 2.6, rate);
+    // Two keys with the first second (the frames between interpolate), one with the second that lies in it,
+    // and one with the third for 1.5 s, whose frames are out by then (it applies from the next frame).
+    const keysByChunk: Record<number, { time_code: number; emotion: Record<string, number> }[]> = {
+      0: [
+        { time_code: 0, emotion: { joy: 0.6, anger: 0.2 } },
+        { time_code: 1, emotion: { fear: 1 } },
+      ],
+      1: [{ time_code: 1.4, emotion: { sadness: 0.7 } }],
+      2: [{ time_code: 1.5, emotion: { joy: 1 } }],
+    };
     const conn = server.connect();
     const r = await streamClip(conn, {
       pcm,
@@ -110,17 +120,7 @@ describe('a2f serve --record with an NVIDIA pack, face parameters and emotion ke
       // One-second chunks, as NVIDIA's sample client sends them: each push runs many frames at once.
       chunkSamples: rate,
       header: { face_params: { float_params: { lowerFaceStrength: 0.8 } } },
-      // Two keys with the first second (the frames between interpolate), one with the second that lies in it,
-      // and one with the third for 1.5 s, whose frames are out by then (it applies from the next frame).
-      chunkEmotions: (t) =>
-        t === 0
-          ? [
-              { time_code: 0, emotion: { joy: 0.6, anger: 0.2 } },
-              { time_code: 1, emotion: { fear: 1 } },
-            ]
-          : t === 1
-            ? [{ time_code: 1.4, emotion: { sadness: 0.7 } }]
-            : [{ time_code: 1.5, emotion: { joy: 1 } }],
+      chunkEmotions: (t) => keysByChunk[t] ?? [],
     });
     conn.close();
     expect(r.code, r.details).toBe(0);
