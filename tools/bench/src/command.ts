@@ -11,6 +11,7 @@ import { queueOnly } from './queue-farm.js';
 import { runBench } from './run-bench.js';
 import { v3Only } from './v3-rows.js';
 import { defaultOnly } from './default-rows.js';
+import { liveOnly } from './live-serve.js';
 import { markdownPreview, markdownReport } from './table.js';
 
 /** `npm run bench`'s options (bin.ts parses them). */
@@ -59,6 +60,11 @@ export const benchOptions = (y: Argv) =>
       default: false,
       describe: 'measure only the Audio2Face-3D v3.0-shaped network (frames/s, real-time factor, stage shares; quick: mini geometry)',
     })
+    .option('live-only', {
+      type: 'boolean',
+      default: false,
+      describe: 'measure only the live server rows (a2f serve: first-frame latency, steady lag, real-time streams held at once)',
+    })
     .option('update-readme', { type: 'boolean', default: false, describe: 'write the tables into README.md between its bench markers' });
 
 type BenchArgs = Awaited<ReturnType<ReturnType<typeof benchOptions>['parseAsync']>>;
@@ -75,6 +81,7 @@ export async function benchCommand(a: BenchArgs): Promise<number> {
   if (a['queue-only']) return queueOnly(a.quick, a.json);
   if (a['default-only'])
     return defaultOnly(benchPlan({ quick: a.quick, device: 'cpu', seed: a.seed }, os.availableParallelism()), a.quick, a.json);
+  if (a['live-only']) return liveOnly(a.quick, a.json);
   if (a['v3-only']) return v3Only(benchPlan({ quick: a.quick, device: 'cpu', seed: 1 }, os.availableParallelism()).v3, a.quick, a.json);
   const report = await runBench(
     {

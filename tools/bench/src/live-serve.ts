@@ -150,7 +150,7 @@ export async function measureLive(plan: LivePlan, packDir: string, log: (line: s
   return { streamSeconds: plan.streamSeconds, lookAheadSeconds: 0.26, models };
 }
 
-/** The live rows alone (bench --live-only, once command.ts offers it): a table, or JSON with `json`. */
+/** The live rows alone (bench --live-only): a table, or JSON with `json`. */
 export async function liveOnly(quick: boolean, json: boolean): Promise<number> {
   const cores = os.availableParallelism();
   const plan = benchPlan({ quick, device: 'cpu', seed: 1 }, cores);
