@@ -8,11 +8,11 @@ export interface LiveEmotionKey {
 
 /**
  * A live stream's emotion keys, kept so that the frames equal a line run with them (docs/live-engine.md#emotion).
- * A line interpolates linearly between keys and holds the last one, which looks ahead to the next
- * key; a stream cannot wait for it. So when frames up to time T are run, the value they get at T is
- * pinned (a key at T, the value the current keys give there): a key that arrives later changes only
- * the frames after T. The keys as the frames used them, pins included, are `applied`: written as a
- * sidecar beside the recorded audio, they make `a2f run` give the stream's frames.
+ * A key can only affect frames not yet run. A line interpolates linearly between keys and holds the
+ * last one, which looks ahead to the next key; a stream cannot wait for it. So when frames up to time
+ * T are run, the value they get at T is held, and a key that arrives later first pins it (a key at T):
+ * the new key changes only the frames after T. The keys as the frames used them, pins included, are
+ * `applied`: written as a sidecar beside the recorded audio, they make `a2f run` give the stream's frames.
  */
 export class LiveEmotion {
   /**
@@ -22,7 +22,7 @@ export class LiveEmotion {
   private keys: EmotionKey[];
   /** frames up to this time (seconds) have been run */
   private committed = -1;
-  /** the value at `committed` when no key lay at or after it: becomes a key only if a later key arrives */
+  /** the value at `committed` (when no key lies there): becomes a key only if a key arrives afterwards */
   private hold: EmotionKey | null = null;
   private readonly done: EmotionKey[] = [];
   /** keys up to this time (seconds) are in `done` */
@@ -94,26 +94,20 @@ export class LiveEmotion {
 
   /**
    * Frames after the last commit and up to time `time` are about to run; `valueAt()` is the explicit
-   * emotion the current keys give at `time` (the network's order). Pins that value so later keys
-   * cannot change those frames. The frames about to run still read the keys around them: only keys
-   * before the last one at or before the previous commit are dropped (those shape no frame to come).
+   * emotion the current keys give at `time` (the network's order). That value is held: a key that
+   * arrives later makes it a key at `time` first, so those frames keep it. The frames about to run
+   * still read the keys around them: only keys before the last one at or before the previous commit
+   * are dropped (those shape no frame to come).
    */
   commit(time: number, valueAt: () => Float32Array | null): void {
     if (time <= this.committed) return;
     this.dropBefore(this.committed);
+    // Held, not inserted: while no key arrives the current keys already give these frames, so a
+    // stream whose keys all came early gets no pins however many pushes it takes.
+    this.hold = null;
     if (!this.keys.some((k) => k.time === time)) {
-      const pin = (): EmotionKey | null => {
-        const value = valueAt();
-        if (!value) return null;
-        return { time, emotions: Object.fromEntries(this.names.map((n, i) => [n, value[i]])) };
-      };
-      if (this.keys.some((k) => k.time > time)) {
-        // A later key is known: the value at `time` is interpolated towards it and must stay.
-        const key = pin();
-        if (key) this.insert(key);
-      } else {
-        this.hold = pin();
-      }
+      const value = valueAt();
+      if (value) this.hold = { time, emotions: Object.fromEntries(this.names.map((n, i) => [n, value[i]])) };
     }
     this.committed = time;
     // Keys at or before `time` are final: record those not recorded yet, in time order.
@@ -133,8 +127,8 @@ export class LiveEmotion {
     if (!this.hold) return;
     const hold = this.hold;
     this.hold = null;
-    // Every key lies before it (the hold is kept only when none lay at or after its time), and the frames up
-    // to it have run: it is final, and the last key the frames after it start from.
+    // The frames up to it have run and no recorded key lies at or after its time: it is final, and the
+    // last key the frames after it start from (keys after it stay).
     this.insert(hold);
     this.done.push(hold);
     this.recorded = hold.time;

@@ -87,6 +87,37 @@ describe('live stream emotion keys (NVIDIA v2.3 mini pack): frames equal a2f run
     expect(r.warnings).toEqual([]);
   });
 
+  it('a key between the frames out and a later known key pins the value reached; with no such key, no pins at all', async () => {
+    const early: LiveEmotionKey[] = [
+      { timeSeconds: 0, emotions: { joy: 1 } },
+      { timeSeconds: 2, emotions: { fear: 1 } },
+    ];
+    // All keys early, 20 ms pieces (about 120 runs): the sidecar is the client's two keys.
+    const plain = await stream(
+      () => RATE / 50,
+      (from) => (from === 0 ? early : undefined),
+    );
+    expect(plain.applied.map((k) => k.time)).toEqual([0, 2]);
+    // Sadness at 1 s sent with the audio at 0.9 s, when the frames up to about 0.6 s are out (0.26 s look-ahead,
+    // and the resampler holds back ~9 ms).
+    const between: LiveEmotionKey = { timeSeconds: 1, emotions: { sadness: 0.8 } };
+    const r = await stream(
+      () => RATE / 50,
+      (from, to) => (from === 0 ? early : from <= 0.9 * RATE && 0.9 * RATE < to ? [between] : undefined),
+    );
+    const times = r.applied.map((k) => k.time);
+    expect(times).toHaveLength(4);
+    expect(times[1]).toBeGreaterThan(0.55);
+    expect(times[1]).toBeLessThan(0.7);
+    expect(times.filter((_, i) => i !== 1)).toEqual([0, 1, 2]);
+    const line = await runLine(work, { model: mark }, pcm, RATE, 'pinned', sidecarOf(r.applied));
+    expect(maxDifference(r.frames, line, r.names)).toBeLessThan(TOLERANCE);
+    // The pin matters: without it a line ramps from joy to sadness over 0..1 s, which the frames out before the key did not.
+    const unpinned = await runLine(work, { model: mark }, pcm, RATE, 'unpinned', clientSidecar([early[0], between, early[1]]));
+    expect(maxDifference(r.frames, unpinned, r.names)).toBeGreaterThan(1e-3);
+    expect(r.frames[15].emotions!.fear).toBeCloseTo(0.25, 6);
+  });
+
   for (const [label, keys] of Object.entries(KEY_SETS)) {
     describe(label, () => {
       let clientLine: LineFrames;
