@@ -168,6 +168,15 @@ export function segments(timeline: Timeline): Segment[] {
   return out;
 }
 
+/**
+ * When the lips of each p and b open, in seconds. espeak-ng stamps a stop at its release (`event`;
+ * our phonemizer moves the start back over the closure) and the phoneme runs on through the
+ * aspiration, ending 25–100 ms after the release; festival's stop holds closure then release: its end.
+ */
+export function plosiveReleases(timeline: Timeline): number[] {
+  return timeline.phonemes.filter((p) => p.end > p.start && (p.ph === 'p' || p.ph === 'b')).map((p) => p.event ?? p.end);
+}
+
 export interface Run {
   start: number;
   end: number;

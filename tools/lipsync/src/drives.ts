@@ -3,7 +3,7 @@
 // brows moving a little, the eyes moving. Each is a contrast between the sounds that call for the
 // shape and open vowels, which do not.
 import { channelKey, channelSeries, sampleAt, type Animation } from './anim.js';
-import { segments, type MouthClass, type Segment } from './classes.js';
+import { plosiveReleases, segments, type MouthClass, type Segment } from './classes.js';
 import { timelineDuration, type Timeline } from './timeline.js';
 
 export interface DriveScores {
@@ -67,7 +67,7 @@ export function driveScores(timeline: Timeline, anim: Animation): DriveScores {
     const b = meanWhere(s, base);
     return a == null || b == null ? null : round(a - b);
   };
-  const releases = segs.filter((s) => s.ph === 'p' || s.ph === 'b').map((s) => s.end);
+  const releases = plosiveReleases(timeline);
   const near = (t: number, w: number): boolean => releases.some((r) => Math.abs(t - r) <= w);
   const puff = series(['cheekPuff']);
   const atRelease = releases.length ? meanWhere(puff, (t) => near(t, 0.06)) : null;

@@ -6,7 +6,19 @@ export { synthesize, synthesizeFestival, FESTIVAL_PHONES } from './synthesize.js
 export type { SynthesizeOptions, FestivalOptions, Synthesized } from './synthesize.js';
 export { readTimeline, checkTimeline, timelineDuration, TIMELINE_FORMAT } from './timeline.js';
 export type { Timeline, TimelinePhoneme } from './timeline.js';
-export { classify, segments, runs, restCores, isPause, isKnown, classTable, CLASSES, JUDGE_CLASSES, EXTRA_CLASSES } from './classes.js';
+export {
+  classify,
+  segments,
+  plosiveReleases,
+  runs,
+  restCores,
+  isPause,
+  isKnown,
+  classTable,
+  CLASSES,
+  JUDGE_CLASSES,
+  EXTRA_CLASSES,
+} from './classes.js';
 export type { MouthClass, Segment, Run } from './classes.js';
 export { readWav, writeWav } from './wav.js';
 export type { Sound } from './wav.js';

@@ -30,12 +30,13 @@ export interface SetReport {
   readonly all: { readonly judged: number; readonly passed: number };
 }
 
+/** The judge's sentence pass: these three met together. */
+const ALL_OF: readonly MetricName[] = ['jaw_open_ratio', 'silence_rest', 'lag_ms'];
+
 /**
  * Metrics that hold in any language, for the foreign set: rounding is left out, as which vowels are
  * rounded differs by language and espeak-ng's classes of them are ours, not the judge's.
  */
-const ALL_OF: readonly MetricName[] = ['jaw_open_ratio', 'silence_rest', 'lag_ms'];
-
 const LANGUAGE_INDEPENDENT: readonly MetricName[] = ['jaw_open_ratio', 'silence_rest', 'bilabial_closure', 'lag_ms'];
 
 export function scoreCorpus(corpus: Corpus, animations: ReadonlyMap<string, Animation>, source: string): SetReport {

@@ -3,7 +3,7 @@
 // that the metrics and the channel checks can pass and can fail.
 import { ARKIT_BLENDSHAPES, TONGUE_BLENDSHAPES } from '@a2f/animation';
 import type { Animation } from './anim.js';
-import { segments, type MouthClass } from './classes.js';
+import { plosiveReleases, segments, type MouthClass } from './classes.js';
 import { seeded } from './dsp.js';
 import type { Timeline } from './timeline.js';
 
@@ -52,7 +52,7 @@ export function syntheticAnimation(timeline: Timeline, kind: SyntheticKind, o: S
     return { fps, names, frames: Array.from({ length: K }, () => names.map(() => rnd())), generator: 'noise' };
   }
   const segs = segments(timeline);
-  const releases = segs.filter((s) => s.ph === 'p' || s.ph === 'b').map((s) => s.end);
+  const releases = plosiveReleases(timeline);
   const stressed = segs.filter((s) => s.stress === 1);
   const delay = (o.shiftMs ?? 0) / 1000;
   const set = (row: number[], name: string, v: number): void => {

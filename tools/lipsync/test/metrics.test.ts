@@ -1,6 +1,16 @@
 // The metrics on a hand-made timeline and animation whose answers are worked out below.
 import { describe, expect, it } from 'vitest';
-import { classify, evaluate, isKnown, restCores, segments, type Animation, type Timeline } from '../src/index.js';
+import {
+  classify,
+  driveScores,
+  evaluate,
+  isKnown,
+  plosiveReleases,
+  restCores,
+  segments,
+  type Animation,
+  type Timeline,
+} from '../src/index.js';
 
 // 2.6 s: silence, p, t, a, t, m, t, u:, t, i:, silence. Boundaries on 0.1 s so that, at 100 fps, every
 // frame from a segment's start to its end (both included) can hold the segment's value: the metrics read
@@ -78,6 +88,36 @@ describe('classes', () => {
       [0, 0.35],
       [1.95, 2.6],
     ]);
+  });
+});
+
+describe('plosive releases', () => {
+  // espeak-ng's p: closure from 0.5 s, released at 0.55 s, aspirated to 0.65 s; festival's b (no event): 0.9–1.0 s
+  const stops: Timeline = {
+    ...timeline,
+    phonemes: [
+      { i: 0, ph: 'p', start: 0.5, end: 0.65, event: 0.55 },
+      { i: 1, ph: 'a', start: 0.65, end: 0.9 },
+      { i: 2, ph: 'b', start: 0.9, end: 1.0 },
+      { i: 3, ph: 'm', start: 1.0, end: 1.1, event: 1.0 },
+      { i: 4, ph: 'a', start: 1.1, end: 1.8 },
+    ],
+  };
+
+  it('lie at the event where the synthesizer stamped one, else at the end; m has none', () => {
+    expect(plosiveReleases(stops)).toEqual([0.55, 1.0]);
+  });
+
+  it('cheek_puff reads the puff around the release, not at the end of the aspiration', () => {
+    const puffAround = (centres: number[]): Animation => ({
+      fps: FPS,
+      names: ['jawOpen', 'cheekPuff'],
+      frames: Array.from({ length: 261 }, (_, k) => [0.3, centres.some((c) => Math.abs(k / FPS - c) <= 0.03 + 1e-9) ? 0.5 : 0]),
+    });
+    // ±30 ms of puff 0.5 (ramps of a frame) inside ±60 ms of each release: (0.06 × 0.5 + 0.005) / 0.12 ≈ 0.29 over the vowels' 0
+    expect(driveScores(stops, puffAround([0.55, 1.0])).cheek_puff).toBeGreaterThan(0.25);
+    // a puff 100 ms after the p's release (where its phoneme ends) counts only at the b: half as much
+    expect(driveScores(stops, puffAround([0.65, 1.0])).cheek_puff).toBeLessThan(0.2);
   });
 });
 
