@@ -3,7 +3,8 @@
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { readAnimation, type Animation } from './anim.js';
+import { A2fError } from '@a2f/base';
+import { channelSeries, readAnimation, type Animation } from './anim.js';
 import { buildCorpus, type Corpus } from './corpora.js';
 import { DEGRADATIONS, isDegradation, type Degradation } from './degrade.js';
 import { checksFor, failures } from './expectations.js';
@@ -58,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
       const corpus = await buildCorpus(args.set!, v ? { degrade: v } : {});
       const anims = new Map<string, Animation>();
       for (const item of corpus.items) {
-        const anim = runner ? await runner.animate(item.wav) : readAnimation(animationFile(animDir!, corpus, item.id));
+        const anim = runner ? await runner.animate(item.wav) : readScorable(animationFile(animDir!, corpus, item.id));
         anims.set(item.id, anim);
         if (args['write-anims']) {
           const dir = path.join(args['write-anims'], corpus.variant);
@@ -79,6 +80,20 @@ export async function main(argv: string[]): Promise<number> {
   for (const f of failed) console.log(`- ${f}`);
   if (args.json) writeFileSync(args.json, JSON.stringify(reports, null, 1) + '\n');
   return 0;
+}
+
+/** An animation file the metrics can read: they need jawOpen, so a file without it is named here. */
+function readScorable(file: string): Animation {
+  const anim = readAnimation(file);
+  if (!channelSeries(anim).has('jawopen')) {
+    throw new A2fError(
+      'ANIMATION',
+      file,
+      `has no jawOpen channel among its ${anim.names.length} (names are matched ignoring case, separators and a namespace prefix)`,
+      'Export the ARKit blendshape weights, jawOpen among them.',
+    );
+  }
+  return anim;
 }
 
 /** A folder without pack.json or NVIDIA's model.json, holding JSON files: animations to score. */

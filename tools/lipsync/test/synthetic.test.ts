@@ -111,5 +111,11 @@ describe('evaluate.mjs', () => {
     expect((err as { stderr: string }).stderr).toContain(
       '--degrade: rain is not a degradation (use noise10, music, loud, quiet, phone8k, breaths or all)',
     );
+    // an animation the metrics cannot read is named by its file
+    const dir = tempDir('lipsync-anims');
+    const file = path.join(dir, 'd01-baby-bump.json');
+    writeFileSync(file, JSON.stringify({ fps: 30, names: ['mouthPucker'], frames: [[0], [0]] }));
+    const noJaw = await run(process.execPath, [EVALUATE, '--model', dir, '--set', 'dev']).catch((e: { stderr: string }) => e);
+    expect((noJaw as { stderr: string }).stderr).toContain(`${file}: has no jawOpen channel among its 1`);
   });
 });
