@@ -10,7 +10,7 @@ import {
   articulatorTrack,
   articulatorsToFace,
 } from './articulators.js';
-import { blinkOption, checkBlock, chooseOutput, fieldError, readTable, tablePath } from './pack-block.js';
+import { checkBlock, chooseOutput, fieldError, lineOptions, readTable, tablePath } from './pack-block.js';
 
 interface ArticulatorsConfig {
   /** absolute path of the articulator → ARKit table */
@@ -76,24 +76,12 @@ export const articulatorsKind: PostprocessKind = {
     const { table, name, sha256 } = readTable(pack, file, 'articulator table', parseArticulatorTable);
     return {
       parameters: { articulatorTable: name, articulatorTableSha256: sha256 },
-      apply(raw, { fps, provenance, seed, blinks }) {
-        return articulatorsToFace(raw.outputs[output].data, raw.frameCount, channels, {
-          fps,
-          table,
-          provenance,
-          ...(seed === undefined ? {} : { seed }),
-          ...blinkOption(blinks),
-        });
+      apply(raw, ctx) {
+        return articulatorsToFace(raw.outputs[output].data, raw.frameCount, channels, lineOptions(table, ctx));
       },
       // Every step is causal (docs/live-engine.md); a track carries its own smoother and procedural state.
-      openTrack({ fps, provenance, seed, blinks }) {
-        const push = articulatorTrack(channels, {
-          fps,
-          table,
-          provenance,
-          ...(seed === undefined ? {} : { seed }),
-          ...blinkOption(blinks),
-        });
+      openTrack(ctx) {
+        const push = articulatorTrack(channels, lineOptions(table, ctx));
         return { push: (raw) => push(raw.outputs[output].data) };
       },
     };

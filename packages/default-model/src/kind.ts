@@ -1,7 +1,7 @@
 import { expects, jsonObject } from '@a2f/base';
 import type { ModelPack, PostprocessKind } from '@a2f/inference';
 import * as v from 'valibot';
-import { blinkOption, checkBlock, chooseOutput, readTable, tablePath } from './pack-block.js';
+import { checkBlock, chooseOutput, lineOptions, readTable, tablePath } from './pack-block.js';
 import { VISEME_CHANNELS, VISEME_JOINTS, VISEMES, parseVisemeTable, visemeTrack, visemesToFace } from './visemes.js';
 
 interface VisemesConfig {
@@ -46,18 +46,12 @@ export const visemesKind: PostprocessKind = {
     const { table, name, sha256 } = readTable(pack, file, 'viseme table', parseVisemeTable);
     return {
       parameters: { visemeTable: name, visemeTableSha256: sha256 },
-      apply(raw, { fps, provenance, seed, blinks }) {
-        return visemesToFace(raw.outputs[output].data, raw.frameCount, {
-          fps,
-          table,
-          provenance,
-          ...(seed === undefined ? {} : { seed }),
-          ...blinkOption(blinks),
-        });
+      apply(raw, ctx) {
+        return visemesToFace(raw.outputs[output].data, raw.frameCount, lineOptions(table, ctx));
       },
       // Every step is causal (docs/live-engine.md); a track carries its own smoother and blink state.
-      openTrack({ fps, provenance, seed, blinks }) {
-        const push = visemeTrack({ fps, table, provenance, ...(seed === undefined ? {} : { seed }), ...blinkOption(blinks) });
+      openTrack(ctx) {
+        const push = visemeTrack(lineOptions(table, ctx));
         return { push: (raw) => push(raw.outputs[output].data) };
       },
     };

@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { checkJson, describe, readJsonFile } from '@a2f/base';
-import { InferenceError, rowWidth, type BlinkControl, type ModelPack, type TensorSpec } from '@a2f/inference';
+import type { Provenance, Rational } from '@a2f/animation';
+import { InferenceError, rowWidth, type ApplyContext, type BlinkControl, type ModelPack, type TensorSpec } from '@a2f/inference';
 import type * as v from 'valibot';
 
 /** Throws the PACK_FIELD error of `"postprocess.<name>"` in `file`. */
@@ -107,7 +108,7 @@ export function readTable<T>(
 }
 
 /** A line's blink control as the kinds' option: absent keeps the default interval, off is interval 0 (eyeBlink held at 0). */
-export const blinkOption = (blinks: BlinkControl | undefined): { blinkIntervalSeconds?: number } =>
+const blinkOption = (blinks: BlinkControl | undefined): { blinkIntervalSeconds?: number } =>
   blinks
     ? blinks.enabled
       ? blinks.intervalSeconds === undefined
@@ -115,3 +116,14 @@ export const blinkOption = (blinks: BlinkControl | undefined): { blinkIntervalSe
         : { blinkIntervalSeconds: blinks.intervalSeconds }
       : { blinkIntervalSeconds: 0 }
     : {};
+
+/**
+ * What both kinds pass their post-processing for a line, whole (apply) or streamed (openTrack):
+ * the table, the line's fps and provenance, its seed where it has one and its blink control.
+ */
+export function lineOptions<T>(
+  table: T,
+  { fps, provenance, seed, blinks }: ApplyContext,
+): { fps: Rational; table: T; provenance: Provenance; seed?: number; blinkIntervalSeconds?: number } {
+  return { fps, table, provenance, ...(seed === undefined ? {} : { seed }), ...blinkOption(blinks) };
+}
