@@ -1,7 +1,8 @@
 // Degraded copies of a corpus line (docs/lipsync-eval.md#degradations): the same timeline, harder
 // audio. Each is seeded by the line's id, so a corpus degrades to the same samples on every run.
 import { isPause } from './classes.js';
-import { biquad, muLaw, pink, power, resample, scaleTo, seeded, seedOf, white } from './dsp.js';
+import { seededRandom } from '@a2f/animation';
+import { biquad, muLaw, pink, power, resample, scaleTo, seedOf, white } from './dsp.js';
 import type { Timeline } from './timeline.js';
 import type { Sound } from './wav.js';
 
@@ -30,7 +31,7 @@ export function speechPower(sound: Sound, timeline: Timeline): number {
 
 /** The degraded audio; the timeline stays what it was (breaths and clicks land in silences, which stay SILENCE). */
 export function degrade(sound: Sound, timeline: Timeline, kind: Degradation, id: string): Sound {
-  const rnd = seeded(seedOf(`${kind}:${id}`));
+  const rnd = seededRandom(seedOf(`${kind}:${id}`));
   const x = sound.samples;
   const ps = speechPower(sound, timeline);
   switch (kind) {

@@ -1,16 +1,6 @@
-// Signal pieces the degradations are built from: a seeded generator, noise colours, biquad filters,
-// a windowed-sinc resampler and G.711 mu-law. Deterministic: the same seed gives the same samples.
-
-/** mulberry32: a small 32-bit generator, uniform in [0, 1). */
-export function seeded(seed: number): () => number {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Signal pieces the degradations are built from: a seed per line, noise colours, biquad filters,
+// a windowed-sinc resampler and G.711 mu-law. Deterministic: the same seed gives the same samples
+// (the generator is @a2f/animation's seededRandom, the one the blinks and saccades draw from).
 
 /** Seed from a string (FNV-1a), so each line of a corpus gets its own noise. */
 export function seedOf(text: string): number {

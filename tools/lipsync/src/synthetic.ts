@@ -1,10 +1,9 @@
 // Reference animations made straight from a timeline (docs/lipsync-eval.md#checking-the-checks): an
 // ideal face that does what every phoneme needs, and faces that must fail (still, random). They show
 // that the metrics and the channel checks can pass and can fail.
-import { ARKIT_BLENDSHAPES, TONGUE_BLENDSHAPES } from '@a2f/animation';
+import { ARKIT_BLENDSHAPES, seededRandom, TONGUE_BLENDSHAPES } from '@a2f/animation';
 import type { Animation } from './anim.js';
 import { plosiveReleases, segments, type MouthClass } from './classes.js';
-import { seeded } from './dsp.js';
 import type { Timeline } from './timeline.js';
 
 export const SYNTHETIC_CHANNELS: readonly string[] = [...ARKIT_BLENDSHAPES, ...TONGUE_BLENDSHAPES];
@@ -48,7 +47,7 @@ export function syntheticAnimation(timeline: Timeline, kind: SyntheticKind, o: S
   const at = new Map(names.map((n, i) => [n, i]));
   if (kind === 'still') return { fps, names, frames: Array.from({ length: K }, () => names.map(() => 0)), generator: 'still' };
   if (kind === 'noise') {
-    const rnd = seeded(o.seed ?? 1);
+    const rnd = seededRandom(o.seed ?? 1);
     return { fps, names, frames: Array.from({ length: K }, () => names.map(() => rnd())), generator: 'noise' };
   }
   const segs = segments(timeline);
