@@ -65,7 +65,7 @@ const INDEX = new Map<string, number>(ARTICULATOR_CHANNELS.map((name, i) => [nam
 const at = (name: string): number => INDEX.get(name) as number;
 
 /** `value` rescaled so that `from` is 0 and `to` is 1, clamped: the voice gate, and an articulator's range. */
-export function voiceGate(value: number, [from, to]: readonly [number, number]): number {
+function rescale(value: number, [from, to]: readonly [number, number]): number {
   if (!(value > from)) return 0;
   return value >= to ? 1 : (value - from) / (to - from);
 }
@@ -171,13 +171,13 @@ export function articulatorTrack(channels: readonly Articulator[], opts: Articul
         const v = values[f * A + a];
         x[a] = v > 0 ? Math.min(v, 1) : 0;
       }
-      gate[f] = voiceAt < 0 ? 1 : voiceGate(x[voiceAt], table.voiceGate);
+      gate[f] = voiceAt < 0 ? 1 : rescale(x[voiceAt], table.voiceGate);
       accent[f] = accentAt < 0 ? 0 : x[accentAt];
       const row = f * C;
       if (gate[f] > 0) {
         for (let a = 0; a < A; a++) {
           const range = ranges[a];
-          const v = range ? voiceGate(x[a], range) : x[a];
+          const v = range ? rescale(x[a], range) : x[a];
           if (v === 0) continue;
           for (let c = 0; c < C; c++) w[row + c] += v * mix[a * C + c];
         }

@@ -22,7 +22,7 @@ export { visemesKind } from './kind.js';
 export { VISEMES, VISEME_CHANNELS, VISEME_JOINTS, parseVisemeTable, visemesToFace } from './visemes.js';
 export type { VisemeTable, VisemePostprocessOptions } from './visemes.js';
 export { articulatorsKind } from './articulators-kind.js';
-export { ARTICULATORS, ARTICULATOR_CHANNELS, ARTICULATOR_JOINTS, articulatorTrack, articulatorsToFace, voiceGate } from './articulators.js';
+export { ARTICULATORS, ARTICULATOR_CHANNELS, ARTICULATOR_JOINTS, articulatorTrack, articulatorsToFace } from './articulators.js';
 export type { Articulator, ArticulatorTable, ArticulatorOptions } from './articulators.js';
 export { parseArticulatorTable } from './articulator-table.js';
 export {
