@@ -49,15 +49,15 @@ function silences(timeline, n) {
   return spans;
 }
 
-async function degrade(x, timeline, rand) {
+async function degrade(x, timeline, rand, bedAlways) {
   const applied = [];
   const speech = rms(x) * 1.5 || 0.05;
-  const pick = rand();
-  if (pick < 0.35) {
+  const pick = bedAlways ? 0.5 * rand() : rand();
+  if (pick < 0.4) {
     const db = -25 + 25 * rand();
     mixAt(x, noise(x.length, rand, rand() < 0.6), db, speech);
     applied.push(`noise${Math.round(-db)}dB`);
-  } else if (pick < 0.5) {
+  } else if (pick < 0.55) {
     const db = -20 + 14 * rand();
     mixAt(x, musicBed(x.length, rand), db, speech);
     applied.push(`music${Math.round(-db)}dB`);
@@ -102,11 +102,17 @@ async function main() {
     const tail = Math.round(150 + 600 * rand());
     const engine = festival ? 'festival' : 'espeak';
     const dir = join(out, 'tmp', String(u));
-    const { samples, rate, timeline } = await speak({ engine, text, voice, wpm, pitch, leadMs: lead, tailMs: tail, dir });
+    const said = await speak({ engine, text, voice, wpm, pitch, leadMs: lead, tailMs: tail, dir });
     rmSync(dir, { recursive: true, force: true });
-    const x = await resample(samples, rate, RATE);
-    const clean = rand() < 0.3;
-    const applied = clean ? [] : await degrade(x, timeline, rand);
+    const x = await resample(said.samples, said.rate, RATE);
+    // 7 % of clips hold no speech at all, only a noise or music bed (and breaths): a real file starts
+    // with its room tone at sample 0, and that step out of the window's zero padding must not read as speech.
+    const empty = rand() < 0.07;
+    const timeline = empty ? { ...said.timeline, phonemes: [] } : said.timeline;
+    if (empty) x.fill(0);
+    const clean = !empty && rand() < 0.3;
+    const applied = clean ? [] : await degrade(x, timeline, rand, empty);
+    if (empty) applied.unshift('no speech');
     // Every line gets a level, uniform in dB from whisper-quiet to clipping, so level is no cue to shape.
     const db = -42 + 56 * rand();
     gainClip(x, db);

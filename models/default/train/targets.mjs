@@ -69,12 +69,12 @@ const put = (kind, names) => {
 };
 put('open', 'a a# a2 aa A: A@ A# A a: aI aI@ aI2 aI3 aU aU@ V 0 0# 02 aa ae ah aw ay a~');
 put('openRound', 'O: O O@ O2 OI O~ ao oy');
-put('mid', '@ @2 @5 @L @# 3 3: e@ IR VR ax er @- y# W W~ 9 2 Y');
+put('mid', '@ @2 @5 @L @# 3 3: e@ IR VR ax er @- y# W~ 9 2');
 put('front', 'E E2 E# e e# e: eI E: E~ eh ey e~');
-put('close', 'i: i I I2 I# I2# i@ i@3 iy ih j y');
-put('round', 'u: U U@ u w# uw uh y: u~ W:');
-put('midRound', 'o@ o: oU oU# o ow o~ O:');
-put('bilabial', 'p b m B p b m');
+put('close', 'i: i I I2 I# I2# i@ i@3 iy ih j');
+put('round', 'u: U U@ u w# uw uh y y: y- Y u~ W:');
+put('midRound', 'o@ o: oU oU# o ow o~ W');
+put('bilabial', 'p b m');
 put('labiodental', 'f v F f v');
 put('dental', 'T D th dh');
 put('alveolar', 't d n l t# t2 d# t[ d[ l/ l/2 n- L l^ n^ t d n l ll nn tt dd');
@@ -83,7 +83,7 @@ put('postalveolar', 'S Z tS dZ sh zh ch jh');
 put('rhotic', 'r r- R R2 r/ rr r');
 put('glide', 'w');
 put('velar', 'k g N x C k g ng G Q');
-put('weak', 'h ? hh');
+put('weak', 'h ? hh B'); // B: Spanish's bilabial approximant, lips near but not closed
 
 // A vowel holds every articulator (its lips and tongue are where it puts them); a consonant holds
 // the ones it makes, keeps the lips apart and the tongue off the teeth at medium strength, and
@@ -131,7 +131,7 @@ export function stressedVowels(timeline) {
 
 /**
  * Targets at `fps` for frames 0..count-1 (frame k at k/fps seconds): Float32Array count × 11.
- * `timeline`: { phonemes: [{ph, start, end, stress?}], duration, phoneme_string? } (seconds); stress 1 marks
+ * `timeline`: { phonemes: [{ph, start, end, event?, stress?}], duration, phoneme_string? } (seconds); stress 1 marks
  * primary stress (else it is read from espeak's phoneme_string).
  */
 export function articulatorTargets(timeline, fps, count) {
@@ -144,7 +144,12 @@ export function articulatorTargets(timeline, fps, count) {
   timeline.phonemes.forEach((p, i) => {
     if (!(p.end > p.start)) return;
     if (p.start > t + 1e-6) segs.push({ start: t, end: p.start, kind: null });
-    segs.push({ start: p.start, end: p.end, ph: p.ph, kind: isPause(p.ph) ? null : kindOf(p.ph), accent: stressed.has(i) });
+    const kind = isPause(p.ph) ? null : kindOf(p.ph);
+    // A stop's event marks its release (espeak-ng gives a voiceless stop its silent closure before it):
+    // the lips are shut up to the release, and its aspiration after it takes the next sound's shape.
+    const release = kind === 'bilabial' && p.event > p.start + 0.005 && p.event < p.end ? p.event : null;
+    segs.push({ start: p.start, end: release ?? p.end, ph: p.ph, kind, accent: stressed.has(i), release: release ?? p.end });
+    if (release !== null) segs.push({ start: release, end: p.end, ph: p.ph, kind: 'weak' });
     t = p.end;
   });
   segs.push({ start: t, end: Math.max(t, timeline.duration) + 10, kind: null });
@@ -170,7 +175,7 @@ export function articulatorTargets(timeline, fps, count) {
     }
     const row = out.subarray(k * N, (k + 1) * N);
     for (let c = 0; c < 8; c++) row[c] = den[c] > 0 ? num[c] / den[c] : 0;
-    // burst: the release of p/b (end of the closure) ± 30 ms; accent: the stressed vowel; voice: any phoneme.
+    // burst: the release of p/b ± 30 ms; accent: the stressed vowel; voice: any phoneme.
     let burst = 0;
     let accent = 0;
     let voice = 0;
@@ -179,7 +184,7 @@ export function articulatorTargets(timeline, fps, count) {
       const inside = time >= s.start - 0.02 && time < s.end + 0.02;
       if (inside) voice = 1;
       if (s.accent && time >= s.start && time < s.end) accent = 1;
-      if (s.kind === 'bilabial' && Math.abs(time - s.end) < 0.03 && !/m$/.test(s.ph)) burst = 1;
+      if (s.kind === 'bilabial' && Math.abs(time - s.release) < 0.03 && !/m$/.test(s.ph)) burst = 1;
     }
     row[A.burst] = burst;
     row[A.accent] = accent;

@@ -129,7 +129,7 @@ def main():
     net = Net()
     opt = torch.optim.Adam(net.parameters(), lr=2e-3)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, a.epochs)
-    # Per articulator: the jaw and the closure are what a viewer judges first; f/v and th are brief and rare, so they weigh more.
+    # Per articulator: the jaw, the closure and the f/v tuck are what a viewer judges first; th is brief and rare.
     weight = torch.tensor([3, 3, 1.5, 1, 1, 3, 1.5, 5, 0.5, 0.5, 1.0]).view(1, 11, 1)
     crop = a.crop
     gen = torch.Generator().manual_seed(a.seed)
@@ -168,6 +168,7 @@ def main():
         l = F.binary_cross_entropy_with_logits(logits, y, reduction='none') * weight * m
         return l.sum() / (m.sum() * 11)
 
+    vl = [float('nan')]
     for epoch in range(a.epochs):
         net.train()
         t0 = time.time()
@@ -197,7 +198,7 @@ def main():
         })
     meta = {'seed': a.seed, 'epochs': a.epochs, 'crop': crop, 'hop': HOP, 'frame': FRAME, 'mels': MELS, 'context': CONTEXT,
             'eps': EPS, 'fmin': FMIN, 'fmax': FMAX, 'levelOffset': 8.0, 'levelScale': 4.0, 'torch': torch.__version__,
-            'trainUtterances': len(train), 'valUtterances': len(val), 'finalValLoss': sum(vl) / len(vl)}
+            'threads': torch.get_num_threads(), 'trainUtterances': len(train), 'valUtterances': len(val), 'finalValLoss': sum(vl) / len(vl)}
     json.dump({'meta': meta, 'layers': layers}, open(os.path.join(a.out, 'weights.json'), 'w'))
 
     # Parity windows: 8320-sample A2F windows from validation utterances and this code's output for each.
