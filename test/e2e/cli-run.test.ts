@@ -141,7 +141,7 @@ describe('a2f run on the sample dialogue (override layering)', () => {
     const a2f = (r.metadata.customLayerData as Record<string, UsdValue>).a2f as Record<string, UsdValue>;
     expect(JSON.stringify(a2f)).toContain(path.basename(summary.lines[0].audio));
     expect(JSON.stringify(a2f)).toMatch(/[0-9a-f]{64}/);
-    expect(JSON.stringify(a2f)).toContain('a2f-default-visemes');
+    expect(JSON.stringify(a2f)).toContain('a2f-default-articulators');
   });
 });
 

@@ -1,12 +1,8 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { channelCurve, jointTrack, validateFaceAnimation } from '@a2f/animation';
 import { describe, expect, it } from 'vitest';
 import { animateAudio, createInferenceEngine, loadModelPack } from '@a2f/inference';
 import '../src/index.js';
 import { exactFrameCount } from '@a2f/test-utils';
-
-const MODEL = fileURLToPath(new URL('../../../models/default/model.onnx', import.meta.url));
 
 /** 0.5 s silence, 1.5 s of a vowel-like tone (120 Hz voice, harmonics shaped by /a/ formants), 0.5 s silence. */
 function vowelLine(): Float32Array {
@@ -30,8 +26,7 @@ function vowelLine(): Float32Array {
   return out;
 }
 
-// Skipped until the embedded default model is built (models/default/model.onnx).
-describe.skipIf(!existsSync(MODEL))('the default pack end to end', () => {
+describe('the default pack end to end', () => {
   it('animates a line: 68 channels, jaw/eye joints, frame count by the A2F rule, provenance', async () => {
     const pack = await loadModelPack('default');
     const samples = vowelLine();
@@ -50,17 +45,17 @@ describe.skipIf(!existsSync(MODEL))('the default pack end to end', () => {
     expect(mean(jaw.subarray(30, 55))).toBeGreaterThan(mean(jaw.subarray(0, 5)) + 0.05);
     expect(anim.provenance).toMatchObject({
       tool: { name: 'test', version: '0' },
-      model: { id: 'a2f-default-visemes', kind: 'visemes', version: pack.version, sha256: pack.networkSha256 },
+      model: { id: 'a2f-default-articulators', kind: 'articulators', version: pack.version, sha256: pack.networkSha256 },
       parameters: {
         fps: '30',
         sampleRate: 16000,
         bufferLength: 8320,
         bufferOffset: 4160,
         inputStrength: 1,
-        postprocess: 'visemes',
+        postprocess: 'articulators',
         // A stable name with the table's hash, never a path relative to the repository.
-        visemeTable: expect.stringMatching(/^a2f-default-visemes\/oculus-to-arkit\.json@[0-9a-f]{12}$/),
-        visemeTableSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        articulatorTable: expect.stringMatching(/^a2f-default-articulators\/articulators-to-arkit\.json@[0-9a-f]{12}$/),
+        articulatorTableSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
         device: 'cpu',
         seed: 7,
       },
@@ -77,8 +72,8 @@ describe.skipIf(!existsSync(MODEL))('the default pack end to end', () => {
       expect(a.provenance.parameters.fps).toBe('30000/1001');
       expect(b.frameCount).toBe(12);
       const raw = await engine.run(samples, { fps: { num: 30, den: 1 } });
-      expect(raw.outputs.visemes.width).toBe(15);
-      expect(raw.outputs.visemes.data).toHaveLength(raw.frameCount * 15);
+      expect(raw.outputs.articulators.width).toBe(11);
+      expect(raw.outputs.articulators.data).toHaveLength(raw.frameCount * 11);
     } finally {
       await engine.close();
     }

@@ -15,7 +15,10 @@ const A = ARTICULATORS.length;
 /** The manifest lists the columns in this order, to show the kind reads them by name. */
 const ORDER = [...ARTICULATORS].reverse();
 
-/** input [B,1,8320] → articulators [B,1,11]: the 11 samples from the window centre on, so a test writes each frame's values into the audio. */
+/**
+ * input [B,1,8320] → articulators [B,1,11]: the 11 samples from the window centre on, so a test writes each frame's values
+ * into the audio.
+ */
 function centreNetwork(width: number = A): Uint8Array {
   const g = new GraphBuilder('articulator-shaped');
   const x = g.input('input', ['batch', 1, 8320]);
@@ -137,7 +140,10 @@ describe('the articulators kind', () => {
     [
       'channels that are not a list',
       (m) => (m.postprocess.channels = 'jawOpen'),
-      /"postprocess\.channels" must be the articulator names of the output's columns, in order, found the string "jawOpen"\. List the output's columns/,
+      new RegExp(
+        '"postprocess\\.channels" must be the articulator names of the output\'s columns, in order, ' +
+          'found the string "jawOpen"\\. List the output\'s columns',
+      ),
     ],
     [
       'a misspelt channel',
@@ -183,7 +189,8 @@ describe('the articulators kind', () => {
     const err = await rejection(line());
     expect(err.message).toMatch(
       new RegExp(
-        `^${path.join(dir, 'table.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: invalid articulator table: "articulators\\.jawOpen" is missing`,
+        `^${path.join(dir, 'table.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ` +
+          'invalid articulator table: "articulators\\.jawOpen" is missing',
       ),
     );
     writeFileSync(path.join(dir, 'table.json'), '{ "jawOpenDegrees": ');

@@ -46,11 +46,12 @@ describe('loadModelPack', () => {
     expect((await loadModelPack(manifest)).id).toBe('test-p0');
   });
 
-  it("resolves 'default' to the package's own assets/, a copy of models/default and its viseme table", async () => {
+  it("resolves 'default' to the package's own assets/, a copy of models/default and its articulator table", async () => {
     expect(DEFAULT_PACK_DIR).toBe(path.resolve(import.meta.dirname, '../assets') + path.sep);
     const p = await loadModelPack('default');
     expect(path.resolve(p.dir)).toBe(path.resolve(DEFAULT_PACK_DIR));
-    expect(p.postprocess.config).toMatchObject({ table: path.join(DEFAULT_PACK_DIR, 'oculus-to-arkit.json') });
+    expect(p.postprocess.kind).toBe('articulators');
+    expect(p.postprocess.config).toMatchObject({ table: path.join(DEFAULT_PACK_DIR, 'articulators-to-arkit.json') });
     const source = (f: string) => readFileSync(path.resolve(import.meta.dirname, '../../..', f));
     for (const [copy, original] of [
       ['model.onnx', 'models/default/model.onnx'],

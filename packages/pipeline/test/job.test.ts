@@ -49,7 +49,7 @@ describe('JobContext', () => {
     expect(report.provenance.audio.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(report.origin.audioSha256).toBe(report.provenance.audio.sha256);
     expect(report.origin.settingsSha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(report.provenance.model.id).toBe('a2f-default-visemes');
+    expect(report.provenance.model.id).toBe('a2f-default-articulators');
     const json = JSON.parse(readFileSync(path.join(out, 'vowel take.a2f.json'), 'utf8'));
     const jaw = json.facsNames.indexOf('jawOpen');
     const open = json.weightMat.map((row: number[]) => row[jaw]);

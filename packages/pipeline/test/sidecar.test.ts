@@ -153,7 +153,7 @@ describe('sidecars in a batch', () => {
     expect(results.map((r) => r.ok)).toEqual([true, true, true, false, false]);
 
     const report = (r: (typeof results)[number]) => JSON.parse(readFileSync((r as LineSuccess).report, 'utf8'));
-    expect(report(results[0]).provenance.model.id).toBe('a2f-default-visemes');
+    expect(report(results[0]).provenance.model.id).toBe('a2f-default-articulators');
     const n = report(results[1]);
     expect(n).toMatchObject({
       model: pack,
