@@ -187,7 +187,7 @@ describe('the default model', () => {
   });
 });
 
-describe('response to speech (espeak-ng probes, never used in training)', () => {
+describe('response to speech (espeak-ng probes; the recordings are not in the training data)', () => {
   const probes = new Map<string, { y: Float32Array; silence: number[]; nucleus: number[]; gap: number[] }>();
   beforeAll(async () => {
     for (const name of ['ah', 'papa', 'mama', 'oo', 'who']) {
