@@ -9,7 +9,7 @@
 // 3. build.mjs: model.onnx + pack.json, checked against train.py's outputs;
 // 4. scores the new pack on the development set, clean and degraded, with @a2f/lipsync, and writes
 //    the scores and the recipe into pack.json's provenance.
-// Needs `npx turbo run build` first (it imports the built packages). Takes about 10 minutes of CPU.
+// Needs `npx turbo run build` first (it imports the built packages). About 20 minutes on 2 cores.
 
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
