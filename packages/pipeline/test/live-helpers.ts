@@ -2,6 +2,7 @@
 // stream fed in chosen pieces.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { encodeWav } from '@a2f/audio';
 import { speech, voicedLine } from '@a2f/test-utils';
 import { JobContext, openLiveStream, type LiveEmotionKey, type LiveFrame, type LiveSettingsInput, type LiveStream } from '../src/index.js';
 
@@ -31,29 +32,12 @@ export function clientPcm(rate: number, seconds: number): Int16Array {
   return out;
 }
 
-/** The PCM as the 16-bit WAV a recording writes (the plain 44-byte header). */
+/**
+ * The PCM as the 16-bit WAV a recording writes (the plain 44-byte header): encodeWav scales by 2^15,
+ * so each sample comes back as the same 16-bit code.
+ */
 export function wavOf(pcm: Int16Array, rate: number): Uint8Array {
-  const out = new Uint8Array(44 + pcm.length * 2);
-  const dv = new DataView(out.buffer);
-  const ascii = (at: number, s: string): void =>
-    out.set(
-      Array.from(s, (c) => c.charCodeAt(0)),
-      at,
-    );
-  ascii(0, 'RIFF');
-  dv.setUint32(4, 36 + pcm.length * 2, true);
-  ascii(8, 'WAVEfmt ');
-  dv.setUint32(16, 16, true);
-  dv.setUint16(20, 1, true);
-  dv.setUint16(22, 1, true);
-  dv.setUint32(24, rate, true);
-  dv.setUint32(28, rate * 2, true);
-  dv.setUint16(32, 2, true);
-  dv.setUint16(34, 16, true);
-  ascii(36, 'data');
-  dv.setUint32(40, pcm.length * 2, true);
-  for (let i = 0; i < pcm.length; i++) dv.setInt16(44 + i * 2, pcm[i], true);
-  return out;
+  return encodeWav([Float32Array.from(pcm, (v) => v / 32768)], rate, 'pcm16');
 }
 
 export interface LineFrames {
