@@ -64,8 +64,13 @@ export async function startServer(opts: ServeOptions): Promise<LiveServer> {
   checkNumber('--max-streams', maxStreams, (v) => Number.isInteger(v) && v >= 1, 'a whole number, 1 or more');
   checkNumber('--max-seconds', limits.maxSeconds, (v) => v >= 0, 'seconds, or 0 for no limit');
   checkNumber('--max-chunk-seconds', limits.maxChunkSeconds, (v) => v > 0, 'seconds above 0');
+  const portWanted = opts.port ?? SERVE_DEFAULTS.port;
+  checkNumber('--port', portWanted, (v) => Number.isInteger(v) && v >= 0 && v <= 65535, 'a port number from 0 to 65535');
   const credentials = serverCredentials(opts.tls);
   const settings = opts.settings as LiveSettingsInput;
+  // Checked before the model loads: a refusal after it would leave the model's workers holding the process open.
+  if (opts.record && settings.character === undefined)
+    throw new ServeError('BAD_OPTION', '--record', 'recording needs the character the layers drive', 'Add --character <asset>.');
   const pack = await loadModelPack(settings.model ?? 'default');
   const streamSettings = (plan: StreamPlan): LiveSettingsInput => ({ ...settings, params: { ...settings.params, ...plan.params } });
   const models = new LiveModels();
@@ -79,8 +84,6 @@ export async function startServer(opts: ServeOptions): Promise<LiveServer> {
   }
   let recorder: Recorder | undefined;
   if (opts.record) {
-    if (settings.character === undefined)
-      throw new ServeError('BAD_OPTION', '--record', 'recording needs the character the layers drive', 'Add --character <asset>.');
     fs.mkdirSync(opts.record, { recursive: true });
     recorder = new Recorder(path.resolve(opts.record), streamSettings, log);
   }
@@ -122,7 +125,7 @@ export async function startServer(opts: ServeOptions): Promise<LiveServer> {
     protocol.health.service,
     healthService(() => !closing),
   );
-  const address = host.includes(':') ? `[${host}]:${opts.port ?? SERVE_DEFAULTS.port}` : `${host}:${opts.port ?? SERVE_DEFAULTS.port}`;
+  const address = host.includes(':') ? `[${host}]:${portWanted}` : `${host}:${portWanted}`;
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(address, credentials, (err, p) =>
       err
@@ -136,7 +139,12 @@ export async function startServer(opts: ServeOptions): Promise<LiveServer> {
           )
         : resolve(p),
     ),
-  );
+  ).catch(async (err: unknown) => {
+    // The model is loaded by now: its workers would keep a failed start's process alive.
+    server.forceShutdown();
+    await models.close();
+    throw err;
+  });
   log({ event: 'listening', host, port, tls: opts.tls !== undefined, token: opts.token !== undefined, maxStreams, model: pack.name });
   return {
     host,

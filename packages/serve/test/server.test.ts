@@ -96,7 +96,7 @@ describe('startServer (embedded model)', () => {
 });
 
 describe('startServer refuses to start', () => {
-  it('with --record and no character, with TLS files that do not read, and with settings a stream refuses', async () => {
+  it('with --record and no character, TLS files that do not read, a bad port, and settings a stream refuses', async () => {
     const dir = tempDir('serve-start');
     const e1 = await rejection(startServer({ port: 0, settings: {}, record: dir }));
     expect(e1.message).toContain('--record: recording needs the character');
@@ -109,6 +109,8 @@ describe('startServer refuses to start', () => {
     expect(e3.message).toMatch(/certificate|key|listen/);
     const e5 = await rejection(startServer({ port: 0, settings: {}, maxStreams: 0 }));
     expect(e5.message).toContain('--max-streams: 0 is not a whole number, 1 or more');
+    const e6 = await rejection(startServer({ port: 99999, settings: {} }));
+    expect(e6.message).toContain('--port: 99999 is not a port number from 0 to 65535');
     const e4 = await rejection(startServer({ port: 0, settings: { model: path.join(dir, 'no-such-pack') } }));
     expect(e4.message).toContain('no-such-pack');
   });
